@@ -1,0 +1,514 @@
+"""Many cases at once: the CSV contract of DESIGN.md and a vectorised evaluate_frame.
+
+evaluate_frame walks the same decision graph as evaluate, with numpy masks instead of one row at
+a time, and builds text cells once per distinct combination rather than once per row. Rows that
+fail a vectorised check are re-read by the scalar Case, so a row's error message is exactly the
+one Case gives, and nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Mapping
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from b12logic.case import Case
+from b12logic.engine import (
+    DEFICIENT_STATUSES,
+    VERY_HIGH_B12,
+    PitfallFacts,
+    b12_next_steps,
+    evaluate,
+    graph_for,
+    pitfalls_for,
+    status_of_path,
+)
+from b12logic.esr import MARKED_ESR
+from b12logic.fields import CSV_COLUMNS, FALSE_WORDS, FIELDS, REQUIRED_COLUMNS, SEX_ALIASES, TRUE_WORDS
+from b12logic.graphs import B12_ROOT, PREDICATES
+from b12logic.guidelines import ANAEMIA_HB_G_DL, DEFAULT_PROFILE, GuidelineProfile, get_profile
+from b12logic.units import PMOL_PER_PG, UNIT_ALIASES
+from b12logic.validate import NUMBER_PATTERN, CaseError
+
+RESULT_COLUMNS = (
+    "b12_status",
+    "regimen",
+    "oral_alternative",
+    "severe",
+    "esr_flag",
+    "esr_upper_limit",
+    "next_steps",
+    "pitfalls",
+    "error",
+)
+# Also in evaluate_frame's answer (not in the CSV contract): the path through the flowchart.
+EXTRA_COLUMNS = ("decision_path",)
+OPTIONAL_CONTEXT_COLUMNS = ("renal_impairment",)  # read when present; not part of the template
+_NUMBER_FIELDS = ("age", "b12", "mma", "homocysteine", "esr", "mcv", "hb")
+_FLAG_FIELDS = ("neuro_symptoms", "on_folic_acid", "renal_impairment")
+_UNIT_OF = {"b12": "b12_unit", "mma": "mma_unit", "hb": "hb_unit"}
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+STEP_SEPARATOR = "; "
+
+
+def _blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if value is pd.NA:
+        return True
+    return isinstance(value, str) and value.strip() == ""
+
+
+def row_to_case_kwargs(row: Mapping[Any, object]) -> dict[str, Any]:
+    """A CSV row (or query parameters) as Case keywords: blank units take defaults, blank numbers are None.
+
+    >>> row_to_case_kwargs({"age": "68", "sex": "F", "b12": "179", "esr": "30", "mma": ""})["mma"] is None
+    True
+    """
+    kwargs: dict[str, Any] = {}
+    for name in _NUMBER_FIELDS:
+        value = row.get(name)
+        kwargs[name] = None if _blank(value) else value
+    for unit_field, name in ((u, n) for n, u in _UNIT_OF.items()):
+        value = row.get(unit_field)
+        kwargs[unit_field] = FIELDS[name].default_unit if _blank(value) else value
+    kwargs["sex"] = row.get("sex")
+    for flag in _FLAG_FIELDS:
+        value = row.get(flag)
+        kwargs[flag] = False if _blank(value) else value
+    ident = row.get("id")
+    kwargs["id"] = None if _blank(ident) else str(ident)
+    return kwargs
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.astype("string").fillna("").str.strip()
+
+
+def _resolve_columns(df: pd.DataFrame) -> dict[str, Any]:
+    """Known column name (lower case) -> the frame's own column label; CaseError on missing or repeated ones."""
+    known = set(CSV_COLUMNS) | set(OPTIONAL_CONTEXT_COLUMNS)
+    found: dict[str, Any] = {}
+    for label in df.columns:
+        key = str(label).strip().lower()
+        if key in known:
+            if key in found:
+                raise CaseError("columns", key, f"columns: {key!r} appears more than once; keep one")
+            found[key] = label
+    missing = [c for c in REQUIRED_COLUMNS if c not in found]
+    if missing:
+        raise CaseError(
+            "columns",
+            missing,
+            f"columns: missing required column(s) {', '.join(missing)} (required: {', '.join(REQUIRED_COLUMNS)})",
+        )
+    return found
+
+
+class _Parsed:
+    """Column arrays for the vectorised engine, and which rows failed a check."""
+
+    def __init__(self, df: pd.DataFrame, columns: dict[str, Any]) -> None:
+        n = len(df)
+        self.n = n
+        self.bad = np.zeros(n, dtype=bool)
+        self.units = {u: self._unit(df, columns, u, name) for name, u in _UNIT_OF.items()}
+        self.values = {name: self._number(df, columns, name) for name in _NUMBER_FIELDS}
+        self.is_female = self._sex(df, columns)
+        self.flags = {flag: self._flag(df, columns, flag) for flag in _FLAG_FIELDS}
+
+    def _unit(self, df: pd.DataFrame, columns: dict[str, Any], unit_field: str, name: str) -> np.ndarray:
+        default = FIELDS[name].default_unit
+        if unit_field not in columns:
+            return np.full(self.n, default, dtype=object)
+        text = _text(df[columns[unit_field]])
+        canonical = text.str.lower().map(UNIT_ALIASES)
+        allowed = canonical.isin(FIELDS[name].units)
+        blank = text == ""
+        self.bad |= (~blank & ~allowed).to_numpy(dtype=bool)
+        return canonical.where(~blank, default).to_numpy(dtype=object)
+
+    def _number(self, df: pd.DataFrame, columns: dict[str, Any], name: str) -> np.ndarray:
+        spec = FIELDS[name]
+        if name not in columns:
+            values = np.full(self.n, np.nan)
+        else:
+            series = df[columns[name]]
+            if pd.api.types.is_bool_dtype(series):
+                self.bad |= series.notna().to_numpy(dtype=bool)
+                values = np.full(self.n, np.nan)
+            elif pd.api.types.is_numeric_dtype(series):
+                values = series.to_numpy(dtype=float, na_value=np.nan)
+                self.bad |= np.isinf(values)
+            else:
+                text = _text(series)
+                comma = (text.str.count(",") == 1) & ~text.str.contains(".", regex=False)
+                text = text.where(~comma, text.str.replace(",", ".", regex=False))
+                ok = text.str.fullmatch(NUMBER_PATTERN).fillna(False).to_numpy(dtype=bool)
+                blank = (text == "").to_numpy(dtype=bool)
+                self.bad |= ~blank & ~ok
+                values = pd.to_numeric(text.where(ok, None), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        measured = ~np.isnan(values)
+        if spec.required:
+            self.bad |= ~measured
+        units = self.units.get(_UNIT_OF.get(name, ""), None)
+        in_range = np.zeros(self.n, dtype=bool)
+        with np.errstate(invalid="ignore"):
+            for unit, lim in spec.limits.items():
+                here = (units == unit) if units is not None else np.ones(self.n, dtype=bool)
+                above = values >= lim.low if lim.low_inclusive else values > lim.low
+                in_range |= here & above & (values <= lim.high)
+        self.bad |= measured & ~in_range
+        return values
+
+    def _sex(self, df: pd.DataFrame, columns: dict[str, Any]) -> np.ndarray:
+        sex = _text(df[columns["sex"]]).str.lower().map(SEX_ALIASES)
+        self.bad |= sex.isna().to_numpy(dtype=bool)
+        return (sex == "female").fillna(False).to_numpy(dtype=bool)
+
+    def _flag(self, df: pd.DataFrame, columns: dict[str, Any], flag: str) -> np.ndarray:
+        if flag not in columns:
+            return np.zeros(self.n, dtype=bool)
+        series = df[columns[flag]]
+        if pd.api.types.is_bool_dtype(series):
+            return series.fillna(False).to_numpy(dtype=bool)
+        if pd.api.types.is_numeric_dtype(series):
+            values = series.to_numpy(dtype=float, na_value=np.nan)
+            self.bad |= ~np.isnan(values) & ~np.isin(values, (0.0, 1.0))
+            return values == 1.0
+        word = _text(series).str.lower()
+        yes = word.isin(TRUE_WORDS).to_numpy(dtype=bool)
+        no = word.isin(FALSE_WORDS).to_numpy(dtype=bool)
+        self.bad |= ~(yes | no)
+        return yes
+
+
+class _Columns:
+    """Attribute access to arrays, so the graph's predicates run on whole columns."""
+
+    def __init__(self, **arrays: np.ndarray) -> None:
+        self.__dict__.update(arrays)
+
+
+def _walk_vectorised(profile: GuidelineProfile, view: _Columns, n: int) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """Every row's path through the B12 tree: an index per row into a list of distinct paths."""
+    graph, adjacency = graph_for(profile)
+    ids = [node.id for node in graph.nodes]
+    index = {node_id: i for i, node_id in enumerate(ids)}
+    truth = {
+        name: np.broadcast_to(np.asarray(pred(view, profile), dtype=bool), (n,)) for name, pred in PREDICATES.items()
+    }
+    current = np.full(n, index[B12_ROOT], dtype=np.int64)
+    visited = np.full(n, 1 << index[B12_ROOT], dtype=np.int64)
+    moving = True
+    while moving:
+        moving = False
+        nxt = current.copy()
+        for node_id, edges in adjacency.items():
+            if not edges:
+                continue
+            here = current == index[node_id]
+            if not here.any():
+                continue
+            moving = True
+            for edge in edges:
+                chosen = here if edge.when is None else here & truth[edge.when]
+                nxt[chosen] = index[edge.target]
+                here = here & ~chosen
+        visited |= np.left_shift(1, nxt)
+        current = nxt
+    masks, inverse = np.unique(visited, return_inverse=True)
+    paths = [_path_from_mask(int(mask), ids, index, adjacency) for mask in masks]
+    return inverse.reshape(-1), paths
+
+
+def _path_from_mask(mask: int, ids: list[str], index: dict[str, int], adjacency: dict[str, Any]) -> tuple[str, ...]:
+    path = [B12_ROOT]
+    while adjacency[path[-1]]:
+        path.append(next(e.target for e in adjacency[path[-1]] if mask >> index[e.target] & 1))
+    return tuple(path)
+
+
+def assessment_cells(assessment: Any) -> dict[str, Any]:
+    """The CSV result cells of one scalar Assessment (what evaluate_frame gives for that row)."""
+    return {
+        "b12_status": assessment.b12_status,
+        "regimen": assessment.regimen,
+        "oral_alternative": assessment.oral_alternative,
+        "severe": assessment.severe,
+        "esr_flag": assessment.esr_flag,
+        "esr_upper_limit": assessment.esr_upper_limit,
+        "next_steps": STEP_SEPARATOR.join(s.brief for s in assessment.next_steps),
+        "pitfalls": ";".join(p.id for p in assessment.pitfalls),
+        "error": "",
+        "decision_path": ">".join(assessment.decision_path),
+    }
+
+
+def evaluate_frame(df: pd.DataFrame, guideline: str | GuidelineProfile = DEFAULT_PROFILE) -> pd.DataFrame:
+    """The input frame, unchanged, with the result columns added: one output row per input row, in order."""
+    profile = get_profile(guideline)
+    columns = _resolve_columns(df)
+    parsed = _Parsed(df, columns)
+    n = parsed.n
+    v = parsed.values
+    units = parsed.units
+    b12 = np.where(units["b12_unit"] == "pmol/L", v["b12"] / PMOL_PER_PG, v["b12"])
+    mma = np.where(units["mma_unit"] == "µmol/L", v["mma"] * 1000.0, v["mma"])
+    hb = np.where(units["hb_unit"] == "g/L", v["hb"] / 10.0, v["hb"])
+    female = parsed.is_female
+    limit = (v["age"] + np.where(female, 10.0, 0.0)) / 2
+    neuro = parsed.flags["neuro_symptoms"]
+    view = _Columns(b12=b12, mma=mma, hb=hb, neuro=neuro, esr=v["esr"], esr_limit=limit)
+
+    with np.errstate(invalid="ignore"):
+        path_index, paths = _walk_vectorised(profile, view, n)
+        graph, _ = graph_for(profile)
+        path_status = [status_of_path(graph, p) for p in paths]
+        path_regimen = [graph.node(p[-1]).regimen or "none" for p in paths]
+        status = np.asarray(path_status, dtype=object)[path_index]
+        regimen = np.asarray(path_regimen, dtype=object)[path_index]
+        deficient = np.isin(status, list(DEFICIENT_STATUSES))
+        severe = deficient & np.asarray(PREDICATES["severe"](view, profile), dtype=bool)
+        flag = np.select([v["esr"] > MARKED_ESR, v["esr"] > limit], ["markedly_elevated", "elevated"], "normal")
+        anaemic = hb < np.where(female, ANAEMIA_HB_G_DL["female"], ANAEMIA_HB_G_DL["male"])
+        very_high = b12 > VERY_HIGH_B12
+
+    # Text cells: built once per distinct combination of what decides them.
+    steps_key = pd.MultiIndex.from_arrays([status, regimen, neuro])
+    steps_codes, steps_uniques = pd.factorize(steps_key)
+    steps_text = np.asarray(
+        [
+            STEP_SEPARATOR.join(s.brief for s in b12_next_steps(profile, st, rg, bool(nr)))
+            for st, rg, nr in steps_uniques
+        ],
+        dtype=object,
+    )
+    facts_cols = [
+        parsed.flags["on_folic_acid"],
+        neuro,
+        status,
+        regimen,
+        flag,
+        anaemic,
+        parsed.flags["renal_impairment"],
+        ~np.isnan(mma),
+        very_high,
+    ]
+    facts_codes, facts_uniques = pd.factorize(pd.MultiIndex.from_arrays(facts_cols))
+    pitfall_text = np.asarray(
+        [
+            ";".join(
+                p.id
+                for p in pitfalls_for(
+                    PitfallFacts(
+                        on_folic_acid=bool(fo),
+                        neuro=bool(nr),
+                        status=st,
+                        regimen=rg,
+                        esr_flag=fl,
+                        anaemic=bool(an),
+                        renal_impairment=bool(rn),
+                        mma_measured=bool(mm),
+                        b12_very_high=bool(vh),
+                        nitrous_oxide=False,
+                    )
+                )
+            )
+            for fo, nr, st, rg, fl, an, rn, mm, vh in facts_uniques
+        ],
+        dtype=object,
+    )
+    path_text = np.asarray([">".join(p) for p in paths], dtype=object)
+
+    result: dict[str, Any] = {
+        "b12_status": status,
+        "regimen": regimen,
+        "oral_alternative": regimen == "oral_or_im",
+        "severe": severe,
+        "esr_flag": flag.astype(object),
+        "esr_upper_limit": limit,
+        "next_steps": steps_text[steps_codes],
+        "pitfalls": pitfall_text[facts_codes],
+        "error": np.full(n, "", dtype=object),
+        "decision_path": path_text[path_index],
+    }
+    _fill_bad_rows(df, columns, parsed.bad, result, profile)
+    out = df.copy()
+    for name in (*RESULT_COLUMNS, *EXTRA_COLUMNS):
+        out[name] = _result_series(name, result[name], parsed.bad, df.index)
+    return out
+
+
+def _fill_bad_rows(
+    df: pd.DataFrame, columns: dict[str, Any], bad: np.ndarray, result: dict[str, Any], profile: GuidelineProfile
+) -> None:
+    """Rows a vectorised check rejected: the scalar Case gives the exact message (or, rarely, the answer)."""
+    positions = np.flatnonzero(bad)
+    if positions.size == 0:
+        return
+    sub = df.iloc[positions]
+    records = sub.rename(columns={label: key for key, label in columns.items()})[list(columns)].to_dict("records")
+    for pos, record in zip(positions, records, strict=True):
+        try:
+            case = Case(**row_to_case_kwargs(record))
+        except CaseError as err:
+            result["error"][pos] = str(err)
+            continue
+        cells = assessment_cells(evaluate(case, profile))
+        for name, value in cells.items():
+            result[name][pos] = value
+        bad[pos] = False
+
+
+def _result_series(name: str, values: Any, bad: np.ndarray, index: pd.Index) -> pd.Series:
+    if name == "error":
+        return pd.Series(values, index=index, dtype="string")
+    if name in ("oral_alternative", "severe"):
+        s = pd.Series(values, index=index, dtype="boolean")
+    elif name == "esr_upper_limit":
+        s = pd.Series(values, index=index, dtype="float64")
+    else:
+        s = pd.Series(values, index=index, dtype="object").astype("category")
+    return s.mask(pd.Series(bad, index=index)) if bad.any() else s
+
+
+# --- CSV in and out
+
+
+def read_cases_csv(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | None = None) -> pd.DataFrame:
+    """Read a cases CSV as text cells, exactly as written. CaseError("file", ...) for a file we cannot read."""
+    raw = _read_bytes(source)
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise CaseError("file", len(raw), f"file: {len(raw):,} bytes is over the limit of {max_bytes:,} bytes")
+    if b"\x00" in raw[:65536]:
+        raise CaseError("file", "binary", "file: this looks like a binary file, not a CSV text file")
+    text = _decode(raw)
+    if text.strip() == "":
+        raise CaseError("file", "", "file: the file is empty; it needs a header row with age, sex, b12 and esr")
+    first_line = text.splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        df = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skipinitialspace=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as err:
+        message = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise CaseError("file", "csv", f"file: not a readable CSV ({message})") from None
+    if any(str(c).startswith("Unnamed: ") and str(c)[9:].isdigit() for c in df.columns) and len(df.columns) == 1:
+        raise CaseError("file", "csv", "file: no header row found")
+    _check_duplicate_headers(first_line, delimiter)
+    return df
+
+
+def _check_duplicate_headers(first_line: str, delimiter: str) -> None:
+    """pandas renames a repeated header to 'b12.1'; catch it from the raw header instead."""
+    names = next(csv.reader([first_line], delimiter=delimiter), [])
+    seen: set[str] = set()
+    known = set(CSV_COLUMNS) | set(OPTIONAL_CONTEXT_COLUMNS)
+    for name in names:
+        key = name.strip().lower().lstrip("\ufeff")
+        if key in known and key in seen:
+            raise CaseError("columns", key, f"columns: {key!r} appears more than once; keep one")
+        seen.add(key)
+
+
+def _read_bytes(source: str | bytes | IO[bytes] | IO[str]) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    if isinstance(source, str):
+        with open(source, "rb") as handle:
+            return handle.read()
+    data = source.read()
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else Latin-1 (old laboratory exports)."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def spreadsheet_safe(series: pd.Series) -> pd.Series:
+    """Prefix a quote to text cells that a spreadsheet would run as a formula; numbers pass unchanged.
+
+    >>> spreadsheet_safe(pd.Series(["=HYPERLINK(1)", "-5", "-x", "ok"])).tolist()
+    ["'=HYPERLINK(1)", '-5', "'-x", 'ok']
+    """
+    if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)) or isinstance(
+        series.dtype, pd.CategoricalDtype
+    ):
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            return series.cat.rename_categories(lambda c: _safe_cell(c) if isinstance(c, str) else c)
+        return series
+    text = series.astype("string")
+    risky = text.str.startswith(_FORMULA_STARTS).fillna(False)
+    if not risky.any():
+        return series
+    numeric = pd.to_numeric(text.where(risky), errors="coerce").notna()
+    needs_quote = risky & ~numeric
+    return series.mask(needs_quote, "'" + text)
+
+
+def _safe_cell(value: str) -> str:
+    if value.startswith(_FORMULA_STARTS):
+        try:
+            float(value)
+            return value
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def results_for_csv(results: pd.DataFrame) -> pd.DataFrame:
+    """The results as the CSV contract writes them: contract columns only, booleans as true/false, safe cells."""
+    out = results.drop(columns=[c for c in EXTRA_COLUMNS if c in results.columns])
+    for name in ("oral_alternative", "severe"):
+        out[name] = out[name].map({True: "true", False: "false"}).astype("string")
+    return out.apply(spreadsheet_safe)
+
+
+def write_results_csv(results: pd.DataFrame, dest: str | IO[str] | None = None) -> str | None:
+    """Write results as CSV to a path or handle; return the text when dest is None."""
+    return results_for_csv(results).to_csv(dest, index=False, lineterminator="\n")
+
+
+def template_csv() -> str:
+    """The input template: the contract's columns and two example rows."""
+    rows = [
+        {"id": "example-1", "age": "68", "sex": "female", "b12": "179", "b12_unit": "pg/mL", "esr": "30"},
+        {
+            "id": "example-2",
+            "age": "71",
+            "sex": "male",
+            "b12": "260",
+            "b12_unit": "pg/mL",
+            "mma": "340",
+            "mma_unit": "nmol/L",
+            "esr": "36",
+            "hb": "11.2",
+            "hb_unit": "g/dL",
+            "neuro_symptoms": "yes",
+        },
+    ]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({c: row.get(c, "") for c in CSV_COLUMNS})
+    return buffer.getvalue()

@@ -1,0 +1,141 @@
+"""The command line: python -m b12logic evaluate | batch | template | guidelines.
+
+Bad input never shows a traceback: one line on stderr naming the field, the value and the allowed
+range, and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from b12logic.case import Case
+from b12logic.engine import evaluate
+from b12logic.guidelines import DEFAULT_PROFILE, PROFILES
+from b12logic.validate import CaseError
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit 2 (no usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        _fail(f"{self.prog}: {message}")
+
+
+def _fail(message: str) -> NoReturn:
+    print(f"error: {message}" if not message.startswith("error") else message, file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m b12logic", description="B12 × ESR explainer: evaluate cases from the shell.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ev = sub.add_parser("evaluate", help="evaluate one case")
+    ev.add_argument("--age", required=True)
+    ev.add_argument("--sex", required=True)
+    ev.add_argument("--b12", required=True)
+    ev.add_argument("--b12-unit", default="pg/mL")
+    ev.add_argument("--esr", required=True)
+    ev.add_argument("--mma")
+    ev.add_argument("--mma-unit", default="nmol/L")
+    ev.add_argument("--homocysteine")
+    ev.add_argument("--mcv")
+    ev.add_argument("--hb")
+    ev.add_argument("--hb-unit", default="g/dL")
+    ev.add_argument("--neuro", action="store_true", help="neurological symptoms present")
+    ev.add_argument("--on-folic-acid", action="store_true")
+    ev.add_argument("--renal-impairment", action="store_true")
+    ev.add_argument("--guideline", default=DEFAULT_PROFILE)
+    ev.add_argument("--json", action="store_true", help="print the full assessment as JSON")
+
+    ba = sub.add_parser("batch", help="evaluate a CSV of cases")
+    ba.add_argument("input", help="input CSV path")
+    ba.add_argument("-o", "--output", help="output CSV path (default: stdout)")
+    ba.add_argument("--guideline", default=DEFAULT_PROFILE)
+
+    sub.add_parser("template", help="print the CSV template")
+    sub.add_parser("guidelines", help="list the guideline profiles")
+    return parser
+
+
+def _evaluate(args: argparse.Namespace) -> None:
+    case = Case(
+        age=args.age,
+        sex=args.sex,
+        b12=args.b12,
+        b12_unit=args.b12_unit,
+        esr=args.esr,
+        mma=args.mma,
+        mma_unit=args.mma_unit,
+        homocysteine=args.homocysteine,
+        mcv=args.mcv,
+        hb=args.hb,
+        hb_unit=args.hb_unit,
+        neuro_symptoms=args.neuro,
+        on_folic_acid=args.on_folic_acid,
+        renal_impairment=args.renal_impairment,
+    )
+    a = evaluate(case, guideline=args.guideline)
+    if args.json:
+        print(json.dumps(a.to_dict(), indent=2, ensure_ascii=False))
+        return
+    lines = [
+        f"B12 status: {a.b12_status} ({a.status_label})",
+        f"Regimen: {a.regimen} ({a.regimen_detail.text if a.regimen_detail else a.regimen_label})",
+    ]
+    if a.oral_regimen:
+        lines.append(f"Oral alternative: {a.oral_regimen.text}")
+    lines.append(f"Severe: {'yes' if a.severe else 'no'}")
+    lines.append(f"ESR: {a.esr_flag} (upper limit {a.esr_upper_limit:g} mm/h for this age and sex)")
+    lines += [f"Next step: {s.text} [{', '.join(s.citations)}]" for s in a.next_steps]
+    lines += [f"ESR work-up: {s.text}" for s in a.esr_workup if a.esr_flag != "normal"]
+    lines += [f"Pitfall ({p.id}): {p.text}" for p in a.pitfalls]
+    lines += [f"Warning: {w}" for w in a.warnings]
+    lines.append(f"Decision path: {' > '.join(a.decision_path)}")
+    print("\n".join(lines))
+
+
+def _batch(args: argparse.Namespace) -> None:
+    from b12logic.batch import evaluate_frame, read_cases_csv, write_results_csv
+
+    try:
+        df = read_cases_csv(args.input)
+    except OSError as err:
+        _fail(f"input: cannot read {args.input!r} ({err.strerror or err})")
+    results = evaluate_frame(df, guideline=args.guideline)
+    if args.output:
+        try:
+            write_results_csv(results, args.output)
+        except OSError as err:
+            _fail(f"output: cannot write {args.output!r} ({err.strerror or err})")
+        bad = int((results["error"] != "").sum())
+        print(f"{len(results)} rows written to {args.output} ({bad} with errors)", file=sys.stderr)
+    else:
+        write_results_csv(results, sys.stdout)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "evaluate":
+            _evaluate(args)
+        elif args.command == "batch":
+            _batch(args)
+        elif args.command == "template":
+            from b12logic.batch import template_csv
+
+            sys.stdout.write(template_csv())
+        else:
+            for profile in PROFILES.values():
+                print(f"{profile.id}\t{profile.name}\t{profile.summary}")
+    except CaseError as err:
+        _fail(str(err))
+    except BrokenPipeError:
+        return 0
+    return 0

@@ -1,0 +1,240 @@
+"""One specification per case input: the single source of truth for ranges, units and defaults.
+
+The specs drive validation messages (case.py, batch.py), slider bounds (the app), the CSV template
+and the documentation, so a range is written down exactly once.
+
+>>> FIELDS["esr"].allowed_range("mm/h")
+'0 to 200 mm/h'
+>>> FIELDS["b12"].allowed_range("pmol/L")
+'above 0 up to 7380 pmol/L'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from b12logic.units import B12_UNITS, HB_UNITS, MMA_UNITS, PMOL_PER_PG
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The hard valid range of a number in one unit; `low_inclusive=False` means "above low"."""
+
+    low: float
+    high: float
+    low_inclusive: bool = True
+
+    def contains(self, value: float) -> bool:
+        above_low = value >= self.low if self.low_inclusive else value > self.low
+        return above_low and value <= self.high
+
+
+@dataclass(frozen=True)
+class SliderRange:
+    """The range a slider offers: narrower than the hard limits, wide enough to cross every threshold."""
+
+    low: float
+    high: float
+    step: float
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """Everything the project knows about one input."""
+
+    name: str
+    label: str
+    kind: str  # "number", "choice" or "flag"
+    help: str
+    default: object
+    required: bool = False
+    units: tuple[str, ...] = ()
+    unit_field: str | None = None  # the CSV column that names this field's unit
+    limits: dict[str, Limits] = field(default_factory=dict)
+    slider: dict[str, SliderRange] = field(default_factory=dict)
+    choices: tuple[str, ...] = ()
+
+    @property
+    def default_unit(self) -> str:
+        return self.units[0] if self.units else ""
+
+    def allowed_range(self, unit: str | None = None) -> str:
+        """The allowed range in words, as every validation message states it."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "flag":
+            return "yes or no"
+        unit = unit or self.default_unit
+        lim = self.limits[unit]
+        suffix = f" {unit}" if unit else ""
+        if lim.low_inclusive:
+            return f"{_fmt(lim.low)} to {_fmt(lim.high)}{suffix}"
+        return f"above {_fmt(lim.low)} up to {_fmt(lim.high)}{suffix}"
+
+
+def _fmt(value: float) -> str:
+    """A number as people write it: no trailing .0, no exponent for ordinary lab values."""
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return str(value)
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:g}"
+
+
+def format_value(value: object) -> str:
+    """How a bad value is quoted back in a message."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return _fmt(value)
+    text = str(value)
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+
+
+_B12_MAX_PG = 10000.0
+
+FIELDS: dict[str, FieldSpec] = {
+    spec.name: spec
+    for spec in (
+        FieldSpec(
+            name="age",
+            label="Age",
+            kind="number",
+            required=True,
+            units=("years",),
+            default=68.0,
+            help="Adults only (16 to 110 years). The ESR upper limit rises with age.",
+            limits={"years": Limits(16, 110)},
+            slider={"years": SliderRange(16, 110, 1)},
+        ),
+        FieldSpec(
+            name="sex",
+            label="Sex",
+            kind="choice",
+            required=True,
+            default="female",
+            choices=("female", "male"),
+            help="Sets the ESR upper limit (women (age+10)/2, men age/2) and the anaemia threshold.",
+        ),
+        FieldSpec(
+            name="b12",
+            label="Total serum B12",
+            kind="number",
+            required=True,
+            units=B12_UNITS,
+            unit_field="b12_unit",
+            default=250.0,
+            help="Total serum cobalamin. 1 pg/mL = 1 ng/L = 0.738 pmol/L.",
+            limits={
+                "pg/mL": Limits(0, _B12_MAX_PG, low_inclusive=False),
+                "pmol/L": Limits(0, round(_B12_MAX_PG * PMOL_PER_PG, 6), low_inclusive=False),
+            },
+            slider={"pg/mL": SliderRange(20, 1500, 1), "pmol/L": SliderRange(15, 1100, 1)},
+        ),
+        FieldSpec(
+            name="mma",
+            label="Methylmalonic acid (MMA)",
+            kind="number",
+            units=MMA_UNITS,
+            unit_field="mma_unit",
+            default=None,
+            help="Leave blank when not measured. Rises in B12 deficiency and in renal impairment.",
+            limits={
+                "nmol/L": Limits(0, 100000, low_inclusive=False),
+                "µmol/L": Limits(0, 100, low_inclusive=False),
+            },
+            slider={"nmol/L": SliderRange(50, 2000, 1), "µmol/L": SliderRange(0.05, 2.0, 0.01)},
+        ),
+        FieldSpec(
+            name="homocysteine",
+            label="Total homocysteine",
+            kind="number",
+            units=("µmol/L",),
+            default=None,
+            help="Leave blank when not measured. Rises in both B12 and folate deficiency.",
+            limits={"µmol/L": Limits(0, 500, low_inclusive=False)},
+            slider={"µmol/L": SliderRange(2, 100, 0.5)},
+        ),
+        FieldSpec(
+            name="esr",
+            label="ESR (Westergren)",
+            kind="number",
+            required=True,
+            units=("mm/h",),
+            default=30.0,
+            help="Erythrocyte sedimentation rate in mm in the first hour.",
+            limits={"mm/h": Limits(0, 200)},
+            slider={"mm/h": SliderRange(0, 160, 1)},
+        ),
+        FieldSpec(
+            name="mcv",
+            label="Mean corpuscular volume (MCV)",
+            kind="number",
+            units=("fL",),
+            default=None,
+            help="Leave blank when not measured. Above 100 fL is macrocytosis.",
+            limits={"fL": Limits(50, 150)},
+            slider={"fL": SliderRange(60, 130, 1)},
+        ),
+        FieldSpec(
+            name="hb",
+            label="Haemoglobin (Hb)",
+            kind="number",
+            units=HB_UNITS,
+            unit_field="hb_unit",
+            default=None,
+            help="Leave blank when not measured. Below 8 g/dL counts as severe (WHO).",
+            limits={"g/dL": Limits(3, 25), "g/L": Limits(30, 250)},
+            slider={"g/dL": SliderRange(4, 18, 0.1), "g/L": SliderRange(40, 180, 1)},
+        ),
+        FieldSpec(
+            name="neuro_symptoms",
+            label="Neurological symptoms",
+            kind="flag",
+            default=False,
+            help="Paraesthesia, numbness, ataxia, cognitive change: changes the regimen and the work-up.",
+        ),
+        FieldSpec(
+            name="on_folic_acid",
+            label="Taking folic acid",
+            kind="flag",
+            default=False,
+            help="Folic acid before B12 can hide the anaemia while nerve damage goes on.",
+        ),
+    )
+}
+
+# The CSV columns of DESIGN.md, in template order (units sit beside their values).
+CSV_COLUMNS = (
+    "id",
+    "age",
+    "sex",
+    "b12",
+    "b12_unit",
+    "mma",
+    "mma_unit",
+    "homocysteine",
+    "esr",
+    "mcv",
+    "hb",
+    "hb_unit",
+    "neuro_symptoms",
+    "on_folic_acid",
+)
+REQUIRED_COLUMNS = tuple(name for name, spec in FIELDS.items() if spec.required)
+UNIT_FIELDS = {spec.unit_field: spec.name for spec in FIELDS.values() if spec.unit_field}
+
+SEX_ALIASES = {"female": "female", "f": "female", "woman": "female", "male": "male", "m": "male", "man": "male"}
+TRUE_WORDS = frozenset({"yes", "true", "y", "1"})
+FALSE_WORDS = frozenset({"no", "false", "n", "0", ""})
+
+# Optional context that shapes caveats and the "find the cause" step (not CSV columns of the contract).
+RISK_FACTORS: dict[str, str] = {
+    "pernicious_anaemia": "Pernicious anaemia or autoimmune disease (thyroid, type 1 diabetes, vitiligo)",
+    "gastric_surgery": "Gastrectomy, bariatric surgery or ileal resection",
+    "metformin": "Metformin",
+    "acid_suppression": "Proton-pump inhibitor or H2 blocker",
+    "vegan_diet": "Vegan diet",
+    "nitrous_oxide": "Nitrous oxide exposure",
+}

@@ -1,0 +1,262 @@
+"""Guideline profiles as data: thresholds, regimens, monitoring and citations.
+
+A profile never invents a number silently: where its guideline gives none, `laboratory_values`
+says which laboratory value it borrows, and the app shows that.
+
+>>> PROFILES["source"].b12_low, PROFILES["source"].b12_upper, PROFILES["source"].mma_upper
+(180.0, 350.0, 271.0)
+>>> custom_profile(b12_low=145, b12_upper=250, mma_upper=300).id
+'custom'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+from b12logic.validate import CaseError
+
+# The app's stated working definition of "severe" (the source uses the word without defining it).
+SEVERE_B12_PG_ML = 100.0
+SEVERE_HB_G_DL = 8.0  # WHO severe anaemia
+# WHO anaemia thresholds, used for the "anaemia can raise ESR" pitfall.
+ANAEMIA_HB_G_DL = {"male": 13.0, "female": 12.0}
+
+
+@dataclass(frozen=True)
+class Regimen:
+    """A treatment plan in words and as a schedule the timeline can draw."""
+
+    id: str
+    title: str
+    drug: str
+    dose: str
+    route: str
+    loading: str
+    maintenance: str
+    duration: str
+    citations: tuple[str, ...]
+    # Schedule, for the treatment timeline: loading doses then maintenance.
+    loading_every_days: float | None = None  # 2 = alternate days
+    loading_per_week: int | None = None  # 3 = three times weekly
+    loading_weeks: float | None = None  # None with loading_every_days = "until no further improvement"
+    maintenance_every_months: tuple[float, float] | None = None  # (2, 3) = every 2–3 months
+    daily: bool = False
+
+    @property
+    def text(self) -> str:
+        parts = [f"{self.drug} {self.dose} {self.route}", self.loading, self.maintenance, self.duration]
+        return "; ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class MonitoringItem:
+    month: float | None  # None = not tied to a month (e.g. "when symptoms change")
+    what: str
+    citations: tuple[str, ...]
+
+
+_IM_NEURO = Regimen(
+    id="im_neuro",
+    title="Hydroxocobalamin IM, neurological regimen",
+    drug="Hydroxocobalamin",
+    dose="1 mg",
+    route="intramuscular",
+    loading="on alternate days until no further improvement",
+    maintenance="then 1 mg every 2 months",
+    duration="for life",
+    citations=("source", "BNF / NICE CKS"),
+    loading_every_days=2,
+    maintenance_every_months=(2, 2),
+)
+_IM_STANDARD = Regimen(
+    id="im_standard",
+    title="Hydroxocobalamin IM, standard regimen",
+    drug="Hydroxocobalamin",
+    dose="1 mg",
+    route="intramuscular",
+    loading="three times weekly for 2 weeks",
+    maintenance="then 1 mg every 2–3 months",
+    duration="for life",
+    citations=("source", "BNF / NICE CKS"),
+    loading_per_week=3,
+    loading_weeks=2,
+    maintenance_every_months=(2, 3),
+)
+_ORAL_SOURCE = Regimen(
+    id="oral",
+    title="Oral cyanocobalamin",
+    drug="Cyanocobalamin",
+    dose="1000–2000 µg",
+    route="by mouth",
+    loading="daily",
+    maintenance="",
+    duration="for life unless a reversible cause is fixed (NICE NG239)",
+    citations=("source", "AFP 2017", "AFP 2025", "Cochrane 2018"),
+    daily=True,
+)
+_ORAL_NICE = replace(
+    _ORAL_SOURCE,
+    dose="at least 1 mg (1000 µg)",
+    citations=("NICE NG239",),
+)
+
+_SOURCE_MONITORING = (
+    MonitoringItem(3, "Serum B12 and full blood count", ("source",)),
+    MonitoringItem(6, "Serum B12", ("source",)),
+    MonitoringItem(12, "Serum B12; then yearly once stable", ("source",)),
+    MonitoringItem(None, "Homocysteine: target below 10 µmol/L", ("source",)),
+)
+_NICE_MONITORING = (
+    MonitoringItem(3, "Review symptoms and response (1 month in pregnancy)", ("NICE NG239",)),
+    MonitoringItem(None, "No routine B12 recheck during injections (many NHS pathways)", ("NICE NG239",)),
+)
+
+
+@dataclass(frozen=True)
+class GuidelineProfile:
+    """Thresholds in pg/mL (= ng/L) and nmol/L; `<` for low and `>` for MMA are strict, as the texts write them."""
+
+    id: str
+    name: str
+    citations: tuple[str, ...]
+    b12_low: float
+    b12_upper: float
+    mma_upper: float
+    summary: str
+    regimens: dict[str, Regimen] = field(default_factory=dict)
+    oral: Regimen = _ORAL_SOURCE
+    monitoring: tuple[MonitoringItem, ...] = ()
+    laboratory_values: dict[str, str] = field(default_factory=dict)
+    holotc_pmol_l: tuple[float, float] | None = None  # active B12: low below, above range above
+    treat_borderline_neuro_now: bool = False
+    superseded_by: str | None = None
+
+    def threshold_rows(self) -> list[dict[str, str]]:
+        """The profile's thresholds as table rows for the References page."""
+        rows = [
+            {"threshold": "Total B12 low", "value": f"< {self.b12_low:g} pg/mL ({self.b12_low * 0.738:.0f} pmol/L)"},
+            {
+                "threshold": "Total B12 borderline",
+                "value": f"{self.b12_low:g}–{self.b12_upper:g} pg/mL "
+                f"({self.b12_low * 0.738:.0f}–{self.b12_upper * 0.738:.0f} pmol/L)",
+            },
+            {"threshold": "MMA raised", "value": f"> {self.mma_upper:g} nmol/L"},
+            {"threshold": "Severe (working definition)", "value": "B12 < 100 pg/mL or Hb < 8 g/dL"},
+        ]
+        if self.holotc_pmol_l:
+            low, high = self.holotc_pmol_l
+            rows.append({"threshold": "Active B12 (holoTC)", "value": f"< {low:g} low; {low:g}–{high:g} indeterminate"})
+        for name, why in self.laboratory_values.items():
+            rows.append({"threshold": f"{name} (laboratory value)", "value": why})
+        return rows
+
+
+_REGIMENS = {"im_neuro": _IM_NEURO, "im_standard": _IM_STANDARD}
+
+PROFILES: dict[str, GuidelineProfile] = {
+    p.id: p
+    for p in (
+        GuidelineProfile(
+            id="source",
+            name="Source answer (default)",
+            citations=("source",),
+            b12_low=180.0,
+            b12_upper=350.0,
+            mma_upper=271.0,
+            summary="The rules of the source answer, with boundaries exactly as it writes them.",
+            regimens=_REGIMENS,
+            oral=_ORAL_SOURCE,
+            monitoring=_SOURCE_MONITORING,
+            laboratory_values={"MMA 271 nmol/L": "Mayo's upper reference limit (73–271 nmol/L), used by the source"},
+        ),
+        GuidelineProfile(
+            id="nice-ng239",
+            name="NICE NG239 (2024)",
+            citations=("NICE NG239",),
+            b12_low=180.0,
+            b12_upper=350.0,
+            mma_upper=271.0,
+            summary="Total B12 < 180 ng/L low, 180–350 indeterminate; MMA second line when symptomatic and "
+            "indeterminate; review at 3 months.",
+            regimens=_REGIMENS,
+            oral=_ORAL_NICE,
+            monitoring=_NICE_MONITORING,
+            laboratory_values={
+                "MMA 271 nmol/L": "NICE gives no numeric MMA cut-off; the app uses the example laboratory's "
+                "upper limit (Mayo 271 nmol/L). Use your laboratory's."
+            },
+            holotc_pmol_l=(25.0, 70.0),
+        ),
+        GuidelineProfile(
+            id="bsh-2014",
+            name="BSH 2014 (superseded)",
+            citations=("BSH 2014",),
+            b12_low=200.0,
+            b12_upper=350.0,
+            mma_upper=271.0,
+            summary="Total B12 < 200 ng/L gives 97% sensitivity; otherwise local ranges. Do not delay treatment "
+            "when clinical features are strong.",
+            regimens=_REGIMENS,
+            oral=_ORAL_SOURCE,
+            monitoring=(),
+            laboratory_values={
+                "B12 borderline upper 350 pg/mL": "BSH defers to local ranges; the app uses 350 pg/mL as the "
+                "example laboratory's",
+                "MMA 271 nmol/L": "BSH gives no numeric MMA cut-off; the app uses Mayo's 271 nmol/L",
+                "Monitoring": "BSH 2014 gives no schedule in the app's checked facts; none is shown",
+            },
+            treat_borderline_neuro_now=True,
+            superseded_by="nice-ng239",
+        ),
+    )
+}
+
+DEFAULT_PROFILE = "source"
+
+
+def custom_profile(
+    b12_low: float, b12_upper: float, mma_upper: float, name: str = "Laboratory custom"
+) -> GuidelineProfile:
+    """A laboratory's own cut-offs (pg/mL and nmol/L); everything else follows the source profile.
+
+    >>> custom_profile(b12_low=300, b12_upper=200, mma_upper=271)
+    Traceback (most recent call last):
+    ...
+    b12logic.validate.CaseError: b12_upper: 200 must be at least b12_low (300) pg/mL
+    """
+    values = {"b12_low": b12_low, "b12_upper": b12_upper, "mma_upper": mma_upper}
+    for key, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+            raise CaseError(key, value, f"{key}: {value!r} must be a positive finite number")
+        if value > 100000:
+            raise CaseError(key, value, f"{key}: {value:g} is outside the allowed range (above 0 up to 100000)")
+    if b12_upper < b12_low:
+        raise CaseError(
+            "b12_upper", b12_upper, f"b12_upper: {b12_upper:g} must be at least b12_low ({b12_low:g}) pg/mL"
+        )
+    base = PROFILES[DEFAULT_PROFILE]
+    return replace(
+        base,
+        id="custom",
+        name=name,
+        citations=("source",),
+        b12_low=float(b12_low),
+        b12_upper=float(b12_upper),
+        mma_upper=float(mma_upper),
+        summary=f"User-set cut-offs: B12 < {b12_low:g} low, {b12_low:g}–{b12_upper:g} borderline pg/mL; "
+        f"MMA > {mma_upper:g} nmol/L raised. Labs differ: assay-specific cut-offs move cases.",
+        laboratory_values={"All cut-offs": "set by the user for their laboratory"},
+    )
+
+
+def get_profile(guideline: str | GuidelineProfile) -> GuidelineProfile:
+    """A profile by id (or the profile itself); CaseError naming the allowed ids otherwise."""
+    if isinstance(guideline, GuidelineProfile):
+        return guideline
+    profile = PROFILES.get(str(guideline).strip().lower())
+    if profile is None:
+        raise CaseError(
+            "guideline", guideline, f"guideline: {guideline!r} is not a known profile (one of {', '.join(PROFILES)})"
+        )
+    return profile

@@ -1,0 +1,85 @@
+"""Unit conversions for the laboratory values the explainer reads.
+
+The factor matters: the source answer pairs "< 180 pg/mL" with "< 150 pmol/L", but
+180 pg/mL is 133 pmol/L (clinical-facts.md, error 1). Every conversion goes through here.
+
+>>> round(b12_to_pmol_l(180), 1)
+132.8
+>>> round(b12_to_pg_ml(150))
+203
+>>> mma_to_nmol_l(0.3, "µmol/L")
+300.0
+>>> hb_to_g_dl(120, "g/L")
+12.0
+"""
+
+from __future__ import annotations
+
+# 1 pg/mL = 1 ng/L = 0.738 pmol/L (molar mass of cyanocobalamin about 1355 g/mol).
+PMOL_PER_PG = 0.738
+
+B12_UNITS = ("pg/mL", "pmol/L")
+MMA_UNITS = ("nmol/L", "µmol/L")
+HB_UNITS = ("g/dL", "g/L")
+
+# Spellings people type or laboratory systems export, mapped to the canonical unit.
+UNIT_ALIASES = {
+    "pg/ml": "pg/mL",
+    "ng/l": "pg/mL",
+    "pmol/l": "pmol/L",
+    "nmol/l": "nmol/L",
+    "µmol/l": "µmol/L",
+    "μmol/l": "µmol/L",  # Greek mu, as opposed to the micro sign
+    "umol/l": "µmol/L",
+    "mcmol/l": "µmol/L",
+    "g/dl": "g/dL",
+    "g/l": "g/L",
+}
+
+
+def canonical_unit(text: str) -> str | None:
+    """The canonical spelling of a unit, or None when it is not one we know.
+
+    >>> canonical_unit(" NG/L ")
+    'pg/mL'
+    >>> canonical_unit("mg/dL") is None
+    True
+    """
+    return UNIT_ALIASES.get(str(text).strip().lower())
+
+
+def b12_to_pg_ml(value: float, unit: str = "pmol/L") -> float:
+    """Total B12 in pg/mL (equal to ng/L)."""
+    return value if unit == "pg/mL" else value / PMOL_PER_PG
+
+
+def b12_to_pmol_l(value: float, unit: str = "pg/mL") -> float:
+    """Total B12 in pmol/L."""
+    return value if unit == "pmol/L" else value * PMOL_PER_PG
+
+
+def b12_convert(value: float, from_unit: str, to_unit: str) -> float:
+    """Convert total B12 between pg/mL and pmol/L."""
+    return b12_to_pmol_l(value, from_unit) if to_unit == "pmol/L" else b12_to_pg_ml(value, from_unit)
+
+
+def mma_to_nmol_l(value: float, unit: str = "µmol/L") -> float:
+    """Methylmalonic acid in nmol/L."""
+    return value if unit == "nmol/L" else value * 1000.0
+
+
+def mma_convert(value: float, from_unit: str, to_unit: str) -> float:
+    """Convert MMA between nmol/L and µmol/L."""
+    nmol = mma_to_nmol_l(value, from_unit)
+    return nmol if to_unit == "nmol/L" else nmol / 1000.0
+
+
+def hb_to_g_dl(value: float, unit: str = "g/L") -> float:
+    """Haemoglobin in g/dL."""
+    return value if unit == "g/dL" else value / 10.0
+
+
+def hb_convert(value: float, from_unit: str, to_unit: str) -> float:
+    """Convert haemoglobin between g/dL and g/L."""
+    g_dl = hb_to_g_dl(value, from_unit)
+    return g_dl if to_unit == "g/dL" else g_dl * 10.0

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install what the app (and, with --dev, the tests) need on a fresh machine. Safe to re-run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dev=0
+[ "${1:-}" = "--dev" ] && dev=1
+
+if [ "$dev" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  # Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own here.
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
+if [ "$dev" = 1 ]; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+else
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt -c constraints.txt
+fi
