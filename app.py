@@ -1,10 +1,35 @@
-"""B12 × ESR explainer: the entry point (placeholder until the pages land)."""
+"""B12 × ESR explainer: page config, navigation, the shared case inputs and URL state.
+
+Run with: streamlit run app.py
+"""
 
 import streamlit as st
 
+from ui import state
+
 st.set_page_config(page_title="B12 × ESR explainer", page_icon="🩸", layout="wide")
-st.title("B12 × ESR explainer")
+
+PAGES = {
+    "Check a case": [
+        st.Page("app_pages/explorer.py", title="Explorer", icon="🧭", url_path="explorer", default=True),
+        st.Page("app_pages/treatment.py", title="Treatment & monitoring", icon="💉", url_path="treatment"),
+        st.Page("app_pages/compare.py", title="Guideline comparison", icon="⚖️", url_path="compare"),
+        st.Page("app_pages/batch.py", title="Batch check", icon="📄", url_path="batch"),
+    ],
+    "Learn": [
+        st.Page("app_pages/mechanism.py", title="Mechanism", icon="🧬", url_path="mechanism"),
+        st.Page("app_pages/teaching.py", title="Teaching cases & quiz", icon="🎓", url_path="teaching"),
+    ],
+    "Reference": [
+        st.Page("app_pages/references.py", title="References & method", icon="📚", url_path="references"),
+    ],
+}
+
+page = st.navigation(PAGES)
+state.build()
 st.caption(
-    "Educational only, not a prescription: every recommendation carries its citation; check against your "
-    "local guidelines and laboratory."
+    "🎓 **Educational only, not a prescription.** Every recommendation carries its citation; where the source "
+    "answer simplifies or disagrees with a guideline, the app says so. Check your local guideline and laboratory."
 )
+state.show_url_warnings()
+page.run()

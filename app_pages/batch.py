@@ -1,0 +1,5 @@
+"""Placeholder: replaced by the page implementation."""
+
+import streamlit as st
+
+st.title("batch")

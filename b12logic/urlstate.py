@@ -1,0 +1,224 @@
+"""Shareable links: a case as query parameters, and back, never failing on what a person typed.
+
+Parameter names are the CSV column names plus `guideline` (and, additively, `renal_impairment`,
+`risk_factors` and the laboratory cut-offs `lab_b12_low`, `lab_b12_upper`, `lab_mma_upper`).
+Links put in teaching material must keep working: parameters are added, never renamed.
+
+>>> state = parse_query({"age": "71", "sex": "M", "b12": "abc", "esr": "36"})
+>>> state.values["b12"], state.values["sex"]
+(250.0, 'male')
+>>> state.warnings[0]
+"Link parameter b12 ignored: b12: 'abc' is not a number (above 0 up to 10000 pg/mL). Using 250 pg/mL."
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from b12logic.case import Case
+from b12logic.fields import FIELDS, RISK_FACTORS, format_value
+from b12logic.guidelines import DEFAULT_PROFILE, PROFILES
+from b12logic.units import b12_convert
+from b12logic.validate import (
+    CaseError,
+    check_flag,
+    check_number,
+    check_risk_factors,
+    check_sex,
+    check_unit,
+)
+
+CASE_PARAMS = (
+    "age",
+    "sex",
+    "b12",
+    "b12_unit",
+    "mma",
+    "mma_unit",
+    "homocysteine",
+    "esr",
+    "mcv",
+    "hb",
+    "hb_unit",
+    "neuro_symptoms",
+    "on_folic_acid",
+)
+EXTRA_PARAMS = ("renal_impairment", "risk_factors", "guideline", "lab_b12_low", "lab_b12_upper", "lab_mma_upper")
+# Parameters Streamlit itself may add to a URL: never warn about these.
+STREAMLIT_PARAMS = frozenset({"embed", "embed_options"})
+LAB_DEFAULTS = {"lab_b12_low": 180.0, "lab_b12_upper": 350.0, "lab_mma_upper": 271.0}
+MAX_PARAM_LENGTH = 64
+OPTIONAL_NUMBERS = ("mma", "homocysteine", "mcv", "hb")
+
+
+def default_values() -> dict[str, Any]:
+    """The case a fresh page shows: field-spec defaults, source profile."""
+    values: dict[str, Any] = {name: spec.default for name, spec in FIELDS.items()}
+    values.update({"b12_unit": "pg/mL", "mma_unit": "nmol/L", "hb_unit": "g/dL"})
+    values.update({"renal_impairment": False, "risk_factors": frozenset(), "guideline": DEFAULT_PROFILE})
+    values.update(LAB_DEFAULTS)
+    return values
+
+
+@dataclass
+class QueryState:
+    values: dict[str, Any] = field(default_factory=default_values)
+    warnings: list[str] = field(default_factory=list)
+
+    def case(self) -> Case:
+        """The Case these values describe (each was validated on its own, so this does not fail)."""
+        return Case(**{k: self.values[k] for k in (*CASE_PARAMS, "renal_impairment", "risk_factors")})
+
+
+def _single(name: str, raw: Any, warnings: list[str]) -> str | None:
+    """One string per parameter: a repeated parameter uses its last value, with a warning."""
+    if isinstance(raw, (list, tuple)):
+        if not raw:
+            return None
+        if len(raw) > 1:
+            warnings.append(f"Link parameter {name} appears {len(raw)} times; using the last value.")
+        raw = raw[-1]
+    text = str(raw)
+    if len(text) > MAX_PARAM_LENGTH:
+        warnings.append(f"Link parameter {name} ignored: value is {len(text)} characters long.")
+        return None
+    return text
+
+
+def _shown_default(name: str, values: Mapping[str, Any]) -> str:
+    value = values[name]
+    if value is None:
+        return "not measured"
+    unit = values.get(f"{name}_unit") or (FIELDS[name].default_unit if name in FIELDS else "")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, frozenset):
+        return ", ".join(sorted(value)) or "none"
+    return f"{format_value(value)} {unit}".strip()
+
+
+def parse_query(params: Mapping[str, Any]) -> QueryState:
+    """Read query parameters into case values; a bad one falls back to its default with a warning naming it."""
+    state = QueryState()
+    values, warnings = state.values, state.warnings
+    texts: dict[str, str] = {}
+    for name, raw in params.items():
+        if name in STREAMLIT_PARAMS:
+            continue
+        if name not in CASE_PARAMS and name not in EXTRA_PARAMS:
+            warnings.append(f"Unknown link parameter {format_value(str(name))} ignored.")
+            continue
+        text = _single(name, raw, warnings)
+        if text is not None:
+            texts[name] = text
+
+    def fallback(name: str, err: CaseError) -> None:
+        warnings.append(f"Link parameter {name} ignored: {err}. Using {_shown_default(name, values)}.")
+
+    # Units first: numbers are checked in their own unit.
+    for unit_param, measured in (("b12_unit", "b12"), ("mma_unit", "mma"), ("hb_unit", "hb")):
+        if unit_param in texts:
+            try:
+                values[unit_param] = check_unit(measured, texts[unit_param])
+            except CaseError as err:
+                fallback(unit_param, err)
+    if values["b12_unit"] != FIELDS["b12"].default_unit:
+        # The default B12 is written in pg/mL: show the same amount in the link's unit.
+        values["b12"] = round(b12_convert(values["b12"], FIELDS["b12"].default_unit, values["b12_unit"]), 1)
+    if "sex" in texts:
+        try:
+            values["sex"] = check_sex(texts["sex"])
+        except CaseError as err:
+            fallback("sex", err)
+    for name in ("age", "b12", "esr", *OPTIONAL_NUMBERS):
+        if name not in texts:
+            continue
+        text = texts[name].strip()
+        if name in OPTIONAL_NUMBERS and text.lower() in ("", "none", "not_measured"):
+            values[name] = None
+            continue
+        try:
+            values[name] = check_number(name, text, values.get(f"{name}_unit"))
+        except CaseError as err:
+            fallback(name, err)
+    for name in ("neuro_symptoms", "on_folic_acid", "renal_impairment"):
+        if name in texts:
+            try:
+                values[name] = check_flag(name, texts[name])
+            except CaseError as err:
+                fallback(name, err)
+    if "risk_factors" in texts:
+        try:
+            values["risk_factors"] = check_risk_factors(texts["risk_factors"])
+        except CaseError as err:
+            fallback("risk_factors", err)
+    if "guideline" in texts:
+        gid = texts["guideline"].strip().lower()
+        if gid in PROFILES or gid == "custom":
+            values["guideline"] = gid
+        else:
+            warnings.append(
+                f"Link parameter guideline ignored: {format_value(texts['guideline'])} is not one of "
+                f"{', '.join([*PROFILES, 'custom'])}. Using {DEFAULT_PROFILE}."
+            )
+    for name, default in LAB_DEFAULTS.items():
+        if name in texts:
+            try:
+                number = float(texts[name])
+                if not (0 < number <= 100000):
+                    raise ValueError
+                values[name] = number
+            except ValueError:
+                warnings.append(
+                    f"Link parameter {name} ignored: {format_value(texts[name])} is not a number above 0 up to "
+                    f"100000. Using {default:g}."
+                )
+    if values["lab_b12_upper"] < values["lab_b12_low"]:
+        warnings.append(
+            "Link parameters lab_b12_low and lab_b12_upper ignored: the upper cut-off is below the low one. "
+            "Using 180 and 350."
+        )
+        values["lab_b12_low"], values["lab_b12_upper"] = LAB_DEFAULTS["lab_b12_low"], LAB_DEFAULTS["lab_b12_upper"]
+    return state
+
+
+def _text(value: float) -> str:
+    return format_value(round(value, 4))
+
+
+def query_from_values(values: Mapping[str, Any]) -> dict[str, str]:
+    """Query parameters for a case: core fields always, optional ones only when set (short, stable links)."""
+    params: dict[str, str] = {
+        "age": _text(values["age"]),
+        "sex": values["sex"],
+        "b12": _text(values["b12"]),
+        "b12_unit": values["b12_unit"],
+        "esr": _text(values["esr"]),
+        "neuro_symptoms": "yes" if values["neuro_symptoms"] else "no",
+        "on_folic_acid": "yes" if values["on_folic_acid"] else "no",
+    }
+    for name in OPTIONAL_NUMBERS:
+        if values.get(name) is not None:
+            params[name] = _text(values[name])
+            if f"{name}_unit" in values:
+                params[f"{name}_unit"] = values[f"{name}_unit"]
+    if values.get("renal_impairment"):
+        params["renal_impairment"] = "yes"
+    risks = values.get("risk_factors") or ()
+    if risks:
+        params["risk_factors"] = ",".join(r for r in RISK_FACTORS if r in risks)
+    params["guideline"] = values.get("guideline", DEFAULT_PROFILE)
+    if params["guideline"] == "custom":
+        for name in LAB_DEFAULTS:
+            params[name] = _text(values[name])
+    return params
+
+
+def query_from_case(case: Case, guideline: str = DEFAULT_PROFILE, **lab_cutoffs: float) -> dict[str, str]:
+    """Query parameters for a Case (e.g. a teaching case's link)."""
+    values: dict[str, Any] = case.to_dict()
+    values["guideline"] = guideline
+    values.update({**LAB_DEFAULTS, **lab_cutoffs})
+    return query_from_values(values)

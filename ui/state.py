@@ -1,0 +1,256 @@
+"""The shared case: sidebar inputs defined once, kept in session state and mirrored in the URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from b12logic import Assessment, Case, CaseError, evaluate
+from b12logic.fields import FIELDS, RISK_FACTORS
+from b12logic.guidelines import PROFILES, GuidelineProfile, custom_profile, get_profile
+from b12logic.units import b12_convert, hb_convert, mma_convert
+from b12logic.urlstate import LAB_DEFAULTS, default_values, parse_query, query_from_values
+
+# Widget keys, by case value name.
+KEYS = {
+    "age": "in_age",
+    "sex": "in_sex",
+    "b12": "in_b12",
+    "b12_unit": "in_b12_unit",
+    "mma": "in_mma",
+    "mma_unit": "in_mma_unit",
+    "homocysteine": "in_homocysteine",
+    "esr": "in_esr",
+    "mcv": "in_mcv",
+    "hb": "in_hb",
+    "hb_unit": "in_hb_unit",
+    "neuro_symptoms": "in_neuro",
+    "on_folic_acid": "in_folic",
+    "renal_impairment": "in_renal",
+    "risk_factors": "in_risks",
+    "guideline": "in_guideline",
+    "lab_b12_low": "in_lab_b12_low",
+    "lab_b12_upper": "in_lab_b12_upper",
+    "lab_mma_upper": "in_lab_mma_upper",
+}
+MMA_MEASURED_KEY = "in_mma_measured"
+GUIDELINE_CHOICES = [*PROFILES, "custom"]
+GUIDELINE_NAMES = {**{p.id: p.name for p in PROFILES.values()}, "custom": "Laboratory custom cut-offs"}
+_DEFAULT_MMA = {"nmol/L": 300.0, "µmol/L": 0.3}
+_CONVERTERS = {"b12": b12_convert, "mma": mma_convert, "hb": hb_convert}
+_ROUNDING = {"b12": 0, "mma": 3, "hb": 1}
+
+
+@dataclass(frozen=True)
+class Current:
+    """What every page reads: the case, its profile and its assessment."""
+
+    case: Case
+    profile: GuidelineProfile
+    assessment: Assessment
+    values: dict[str, Any]
+
+
+def _store(values: dict[str, Any]) -> None:
+    """Write case values into the widget keys (only before the widgets are drawn, or from a callback)."""
+    for name, key in KEYS.items():
+        value = values[name]
+        st.session_state[key] = sorted(value) if name == "risk_factors" else value
+    measured = values["mma"] is not None
+    st.session_state[MMA_MEASURED_KEY] = measured
+    if not measured:
+        st.session_state[KEYS["mma"]] = _DEFAULT_MMA[values["mma_unit"]]
+    for name in ("b12", "mma", "hb"):
+        st.session_state[f"_prev_{name}_unit"] = values[f"{name}_unit"]
+
+
+def init_state() -> None:
+    """Once per session: the case from the link's query parameters, or the defaults."""
+    if st.session_state.get("_case_ready"):
+        return
+    params = {name: st.query_params.get_all(name) for name in st.query_params}
+    parsed = parse_query(params)
+    _store(parsed.values)
+    st.session_state["_url_warnings"] = parsed.warnings
+    st.session_state["_case_ready"] = True
+
+
+def load_values(values: dict[str, Any]) -> None:
+    """Callback: replace the shared case (teaching cases, reset). Missing names take defaults."""
+    merged = {**default_values(), **values}
+    _store(merged)
+    st.session_state["_url_warnings"] = []
+
+
+def reset_case() -> None:
+    load_values({})
+
+
+def _convert_unit(name: str) -> None:
+    """Callback for a unit switch: keep the same amount, expressed in the new unit."""
+    unit_key = KEYS[f"{name}_unit"]
+    old, new = st.session_state[f"_prev_{name}_unit"], st.session_state[unit_key]
+    value = st.session_state.get(KEYS[name])
+    if value is not None and old != new:
+        converted = round(
+            _CONVERTERS[name](value, old, new), _ROUNDING[name] if name != "mma" or new == "µmol/L" else 0
+        )
+        spec = FIELDS[name].limits[new]
+        st.session_state[KEYS[name]] = min(max(converted, spec.low if spec.low_inclusive else 0.01), spec.high)
+    st.session_state[f"_prev_{name}_unit"] = new
+
+
+def _slider(name: str, unit: str, label: str) -> float:
+    """A slider whose range comes from the field spec, widened to hold a value from a link."""
+    spec = FIELDS[name]
+    rng = spec.slider[unit]
+    value = float(st.session_state[KEYS[name]])
+    return st.slider(
+        f"{label} ({unit})" if unit else label,
+        min_value=float(min(rng.low, value)),
+        max_value=float(max(rng.high, value)),
+        step=float(rng.step),
+        key=KEYS[name],
+        help=spec.help,
+    )
+
+
+def _optional_number(name: str, unit: str) -> float | None:
+    spec = FIELDS[name]
+    lim = spec.limits[unit]
+    return st.number_input(
+        f"{spec.label} ({unit})",
+        min_value=float(lim.low) if lim.low_inclusive else float(lim.low) + 0.01,
+        max_value=float(lim.high),
+        key=KEYS[name],
+        help=spec.help + " Empty = not measured.",
+        placeholder="not measured",
+    )
+
+
+def sidebar() -> dict[str, Any]:
+    """Draw the case inputs in the sidebar; return the case values."""
+    sb = st.sidebar
+    with sb:
+        st.header("The case")
+        sex_options = list(FIELDS["sex"].choices)
+        st.radio("Sex", sex_options, key=KEYS["sex"], horizontal=True, help=FIELDS["sex"].help)
+        _slider("age", "years", "Age")
+        st.radio(
+            "B12 unit",
+            list(FIELDS["b12"].units),
+            key=KEYS["b12_unit"],
+            horizontal=True,
+            on_change=_convert_unit,
+            args=("b12",),
+            help="Switching converts the current value (1 pg/mL = 0.738 pmol/L).",
+        )
+        _slider("b12", st.session_state[KEYS["b12_unit"]], "Total B12")
+        st.toggle("MMA measured", key=MMA_MEASURED_KEY, help="Methylmalonic acid: the second-line test.")
+        if st.session_state[MMA_MEASURED_KEY]:
+            st.radio(
+                "MMA unit",
+                list(FIELDS["mma"].units),
+                key=KEYS["mma_unit"],
+                horizontal=True,
+                on_change=_convert_unit,
+                args=("mma",),
+            )
+            _slider("mma", st.session_state[KEYS["mma_unit"]], "MMA")
+        _slider("esr", "mm/h", "ESR")
+        st.toggle("Neurological symptoms", key=KEYS["neuro_symptoms"], help=FIELDS["neuro_symptoms"].help)
+        st.toggle("Taking folic acid", key=KEYS["on_folic_acid"], help=FIELDS["on_folic_acid"].help)
+        with st.expander("More labs and context"):
+            _optional_number("homocysteine", "µmol/L")
+            _optional_number("mcv", "fL")
+            st.radio(
+                "Hb unit",
+                list(FIELDS["hb"].units),
+                key=KEYS["hb_unit"],
+                horizontal=True,
+                on_change=_convert_unit,
+                args=("hb",),
+            )
+            _optional_number("hb", st.session_state[KEYS["hb_unit"]])
+            st.toggle(
+                "Renal impairment",
+                key=KEYS["renal_impairment"],
+                help="Impaired renal function raises MMA on its own.",
+            )
+            st.multiselect(
+                "Risk factors",
+                list(RISK_FACTORS),
+                key=KEYS["risk_factors"],
+                format_func=RISK_FACTORS.__getitem__,
+                help="Used for the 'find the cause' step and the caveats.",
+            )
+        st.selectbox(
+            "Guideline profile",
+            GUIDELINE_CHOICES,
+            key=KEYS["guideline"],
+            format_func=GUIDELINE_NAMES.__getitem__,
+            help="Whose thresholds and regimens to apply. Default: the source answer.",
+        )
+        if st.session_state[KEYS["guideline"]] == "custom":
+            st.number_input("Lab: B12 low below (pg/mL)", 1.0, 100000.0, key=KEYS["lab_b12_low"])
+            st.number_input("Lab: B12 borderline up to (pg/mL)", 1.0, 100000.0, key=KEYS["lab_b12_upper"])
+            st.number_input("Lab: MMA raised above (nmol/L)", 1.0, 100000.0, key=KEYS["lab_mma_upper"])
+        st.button("Reset case", on_click=reset_case, help="Back to the default case.", width="stretch")
+    values = {name: st.session_state[key] for name, key in KEYS.items()}
+    values["risk_factors"] = frozenset(values["risk_factors"] or ())
+    if not st.session_state[MMA_MEASURED_KEY]:
+        values["mma"] = None
+    return values
+
+
+def profile_for(values: dict[str, Any]) -> tuple[GuidelineProfile, str | None]:
+    """The chosen profile; a bad custom cut-off falls back to the source profile with a message."""
+    if values["guideline"] != "custom":
+        return get_profile(values["guideline"]), None
+    try:
+        return custom_profile(values["lab_b12_low"], values["lab_b12_upper"], values["lab_mma_upper"]), None
+    except CaseError as err:
+        return get_profile("source"), f"Laboratory cut-offs not used: {err}. Showing the source profile."
+
+
+def build() -> Current:
+    """Entry-point work on every run: inputs, URL, case, assessment. Pages then call current()."""
+    init_state()
+    values = sidebar()
+    profile, profile_problem = profile_for(values)
+    case = Case(**{k: values[k] for k in Case.__dataclass_fields__ if k != "id"})
+    assessment = evaluate(case, profile)
+    params = query_from_values(values if values["guideline"] == "custom" else {**values, **LAB_DEFAULTS})
+    if {k: st.query_params.get_all(k) for k in st.query_params} != {k: [v] for k, v in params.items()}:
+        st.query_params.from_dict(params)
+    current = Current(case=case, profile=profile, assessment=assessment, values=values)
+    st.session_state["_current"] = current
+    if profile_problem:
+        st.warning(profile_problem, icon="⚠️")
+    return current
+
+
+def show_url_warnings() -> None:
+    """Warnings about a hand-edited link: shown until the user dismisses them."""
+    warnings = st.session_state.get("_url_warnings") or []
+    if not warnings:
+        return
+    with st.container(border=True):
+        st.warning("This link had values the app could not use; it shows defaults for them:", icon="⚠️")
+        for text in warnings[:10]:
+            st.text(text)
+        if len(warnings) > 10:
+            st.text(f"... and {len(warnings) - 10} more.")
+        if st.button("Dismiss", key="dismiss_url_warnings"):
+            st.session_state["_url_warnings"] = []
+            st.rerun()
+
+
+def current() -> Current:
+    """The current case and assessment (computed by app.py before the page runs)."""
+    cur = st.session_state.get("_current")
+    if cur is None:  # a page run on its own (tests): build it here
+        cur = build()
+    return cur
