@@ -77,7 +77,11 @@ def _fmt(value: float) -> str:
     """A number as people write it: no trailing .0, no exponent for ordinary lab values."""
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return str(value)
-    if float(value).is_integer():
+    try:
+        integral = float(value).is_integer()
+    except OverflowError:  # an int too large for a float (10**400): its order of magnitude is enough
+        return ("-" if value < 0 else "") + f"1e{int(abs(int(value)).bit_length() * math.log10(2))}"
+    if integral:
         return str(int(value))
     return f"{value:g}"
 

@@ -83,6 +83,10 @@ def check_number(name: str, raw: object, unit: str | None = None) -> float:
             raise CaseError(
                 name, raw, f"{name}: {format_value(raw)} is not a number ({spec.allowed_range(unit)})"
             ) from None
+        except OverflowError:  # an int too large for a float (10**400) is outside every range
+            raise CaseError(
+                name, raw, f"{name}: {format_value(raw)} is outside the allowed range ({spec.allowed_range(unit)})"
+            ) from None
     if math.isnan(value) or math.isinf(value):
         raise CaseError(name, raw, f"{name}: {format_value(value)} is not a finite number ({spec.allowed_range(unit)})")
     if not spec.limits[unit].contains(value):
