@@ -619,7 +619,9 @@ def _why(
         seen = _describe(source, case, b12, hb, limit)
         branch = labels[(source, target)]
         head = f"{node.label} ({seen}) → {branch}" if seen and branch else node.label
-        out.append(Statement(f"{head}: {nxt.hover}", _WHY_CITATIONS[node.tree]))
+        # Outcomes and statuses explain themselves; a decision is named as the next question.
+        tail = nxt.hover if nxt.kind in ("outcome", "status") else f"next, {nxt.label}"
+        out.append(Statement(f"{head}: {tail}", _WHY_CITATIONS[node.tree]))
     return tuple(out)
 
 
