@@ -1,0 +1,386 @@
+"""Curated teaching cases: short stories with labs, a teaching point and citations.
+
+The quiz answers are never written here: `TeachingCase.answer()` asks the engine, so a case can
+never teach something the rules do not say. Values use the shareable-link names of urlstate.py,
+so loading a case into the app, its link and its Case all agree.
+
+>>> tc = TEACHING_CASES["older_woman_esr"]
+>>> tc.case().esr > 20, tc.answer().esr_flag
+(True, 'normal')
+>>> tc.answer().esr_changes_plan
+False
+>>> teaching_case_link(tc).startswith("explorer?age=82&sex=female")
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from b12logic.case import Case
+from b12logic.engine import Assessment, evaluate
+from b12logic.guidelines import DEFAULT_PROFILE, GuidelineProfile
+from b12logic.urlstate import default_values, query_from_case
+
+# The six statuses in plain words, for the quiz (the engine's STATUS_LABELS are terser).
+QUIZ_STATUS_LABELS: dict[str, str] = {
+    "deficient": "Deficient: total B12 is below the low cut-off",
+    "functional_deficiency": "Functional deficiency: B12 not low, but a raised MMA confirms deficiency",
+    "indeterminate_needs_mma": "Borderline B12: cannot tell yet, measure MMA",
+    "not_confirmed": "Borderline B12 with MMA not raised: deficiency not confirmed",
+    "normal_needs_mma_hcy": "B12 in range, but nerve symptoms: measure MMA and homocysteine before deciding",
+    "normal": "No B12 deficiency",
+}
+
+# Next step for the B12 plan: one choice per regimen, plus the two kinds of "test first".
+NEXT_STEPS: dict[str, str] = {
+    "im_neuro": "Hydroxocobalamin 1 mg IM on alternate days (neurological regimen) and urgent specialist advice",
+    "im_standard": "Hydroxocobalamin 1 mg IM three times a week for 2 weeks, then every 2–3 months",
+    "oral_or_im": "Treat: oral cyanocobalamin 1000–2000 µg daily, or the standard IM regimen",
+    "measure_mma": "No treatment decision yet: measure MMA",
+    "measure_mma_hcy": "No treatment decision yet: measure MMA and homocysteine",
+    "no_b12_treatment": "No B12 treatment (look for another cause of any symptoms)",
+}
+
+ESR_CHOICES: dict[bool, str] = {
+    False: "No: the ESR is worked up on its own; the B12 plan stays the same",
+    True: "Yes: the ESR result changes the B12 status or treatment",
+}
+
+
+def next_step_of(assessment: Assessment) -> str:
+    """The NEXT_STEPS key the engine's answer corresponds to."""
+    if assessment.regimen in ("im_neuro", "im_standard", "oral_or_im"):
+        return assessment.regimen
+    if assessment.b12_status == "indeterminate_needs_mma":
+        return "measure_mma"
+    if assessment.b12_status == "normal_needs_mma_hcy":
+        return "measure_mma_hcy"
+    return "no_b12_treatment"
+
+
+def _b12_plan(a: Assessment) -> tuple[Any, ...]:
+    return (a.b12_status, a.regimen, a.severe, tuple(s.text for s in a.next_steps))
+
+
+@dataclass(frozen=True)
+class QuizAnswer:
+    """The engine's answers to the three quiz questions, with the assessment behind them."""
+
+    b12_status: str
+    next_step: str
+    esr_changes_plan: bool
+    esr_flag: str
+    assessment: Assessment
+
+    @property
+    def status_label(self) -> str:
+        return QUIZ_STATUS_LABELS[self.b12_status]
+
+    @property
+    def next_step_label(self) -> str:
+        return NEXT_STEPS[self.next_step]
+
+
+@dataclass(frozen=True)
+class TeachingCase:
+    """One curated case. `values` uses the link/CSV names; anything missing takes the app's default."""
+
+    id: str
+    title: str
+    story: str
+    values: Mapping[str, Any]
+    teaching_point: str
+    citations: tuple[str, ...]
+    # What this case is there to show (checked against the engine by tests/test_teaching_cases.py).
+    features: frozenset[str] = field(default_factory=frozenset)
+
+    def full_values(self) -> dict[str, Any]:
+        """Every shared-case value: this case's, over the app's defaults (source profile, nothing measured)."""
+        merged = default_values()
+        for name in ("mma", "homocysteine", "mcv", "hb"):
+            merged[name] = None
+        merged.update(self.values)
+        merged["risk_factors"] = frozenset(merged.get("risk_factors") or ())
+        return merged
+
+    def case(self) -> Case:
+        values = self.full_values()
+        names = [n for n in Case.__dataclass_fields__ if n != "id"]
+        return Case(**{n: values[n] for n in names}, id=self.id)
+
+    def assess(self, guideline: str | GuidelineProfile = DEFAULT_PROFILE) -> Assessment:
+        return evaluate(self.case(), guideline)
+
+    def answer(self, guideline: str | GuidelineProfile = DEFAULT_PROFILE) -> QuizAnswer:
+        """The quiz answers, from the engine. "Does the ESR change the plan?" is answered by
+        re-evaluating the case with an ESR of 0 and comparing the B12 plans."""
+        assessment = self.assess(guideline)
+        calm = evaluate(Case(**{**_case_kwargs(self.case()), "esr": 0.0}), guideline)
+        return QuizAnswer(
+            b12_status=assessment.b12_status,
+            next_step=next_step_of(assessment),
+            esr_changes_plan=_b12_plan(calm) != _b12_plan(assessment),
+            esr_flag=assessment.esr_flag,
+            assessment=assessment,
+        )
+
+
+def _case_kwargs(case: Case) -> dict[str, Any]:
+    return {n: getattr(case, n) for n in Case.__dataclass_fields__}
+
+
+def teaching_case_query(tc: TeachingCase, guideline: str = DEFAULT_PROFILE) -> dict[str, str]:
+    """The case's query parameters (names as in DESIGN.md's shareable links)."""
+    return query_from_case(tc.case(), guideline)
+
+
+def teaching_case_link(tc: TeachingCase, page: str = "explorer", guideline: str = DEFAULT_PROFILE) -> str:
+    """A relative link that opens the case on a page, e.g. for slides: 'explorer?age=68&sex=female&...'."""
+    return f"{page}?{urlencode(teaching_case_query(tc, guideline))}"
+
+
+_CASES: tuple[TeachingCase, ...] = (
+    TeachingCase(
+        id="metformin_fatigue",
+        title="Tired on metformin",
+        story="A 68-year-old woman with type 2 diabetes, on metformin for nine years, has felt tired for months. "
+        "No numbness, no unsteadiness. Her GP also sent an ESR.",
+        values={
+            "age": 68,
+            "sex": "female",
+            "b12": 150,
+            "esr": 30,
+            "hb": 11.6,
+            "mcv": 104,
+            "risk_factors": {"metformin"},
+        },
+        teaching_point="A total B12 below 180 pg/mL is deficiency. Without nerve symptoms or severe disease, daily "
+        "oral cyanocobalamin is a fair alternative to injections. Her ESR of 30 mm/h looks high only by the "
+        "old 20 mm/h rule: for a 68-year-old woman the limit is 39.",
+        citations=("source", "AFP 2025", "Cochrane 2018", "Miller 1983"),
+        features=frozenset({"non_neuro", "oral_option"}),
+    ),
+    TeachingCase(
+        id="vegan_paraesthesia",
+        title="Pins and needles on a vegan diet",
+        story="A 45-year-old man, vegan for twelve years without supplements, has tingling feet and has started "
+        "to stumble in the dark. His blood count is normal.",
+        values={
+            "age": 45,
+            "sex": "male",
+            "b12": 120,
+            "esr": 8,
+            "hb": 13.9,
+            "mcv": 96,
+            "neuro_symptoms": True,
+            "risk_factors": {"vegan_diet"},
+        },
+        teaching_point="Nerve damage can come before anaemia: over a quarter of neurological cases have a normal "
+        "haematocrit or MCV. Neurological involvement means the alternate-day IM regimen and urgent "
+        "specialist advice, not tablets.",
+        citations=("source", "Lindenbaum 1988", "BNF / NICE CKS"),
+        features=frozenset({"neuro", "normal_blood_count"}),
+    ),
+    TeachingCase(
+        id="severe_anaemia",
+        title="Breathless with a haemoglobin of 7.2",
+        story="A 74-year-old woman with vitiligo and hypothyroidism is breathless walking upstairs. Her tongue is "
+        "sore. No nerve symptoms.",
+        values={
+            "age": 74,
+            "sex": "female",
+            "b12": 140,
+            "esr": 48,
+            "hb": 7.2,
+            "mcv": 118,
+            "risk_factors": {"pernicious_anaemia"},
+        },
+        teaching_point="Hb below 8 g/dL is severe anaemia (WHO), so by the app's working definition the deficiency "
+        "is severe and the plan is IM, not oral. Her ESR is above her limit of 42 mm/h, and anaemia on its own "
+        "raises the ESR: it still gets its own work-up.",
+        citations=("source", "WHO", "BNF / NICE CKS", "ESR screening cohort"),
+        features=frozenset({"non_neuro", "severe_hb", "anaemia_raises_esr", "autoimmune"}),
+    ),
+    TeachingCase(
+        id="anaemia_and_esr",
+        title="Anaemia and a raised ESR",
+        story="A 58-year-old man is found to be anaemic at a routine check. His MCV is high and his ESR is "
+        "38 mm/h. He feels well apart from tiredness.",
+        values={"age": 58, "sex": "male", "b12": 165, "esr": 38, "hb": 10.4, "mcv": 108},
+        teaching_point="Anaemia of any cause modestly raises the ESR (about 2–2.5 mm/h per g/dL of haemoglobin "
+        "lost). That is a weak, confounding link, not a reason to skip the ESR's own work-up, and never a reason "
+        "to change the B12 plan. Do not 'correct' the ESR for the anaemia: those formulas are not validated.",
+        citations=("source", "ESR screening cohort", "Miller 1983"),
+        features=frozenset({"non_neuro", "anaemia_raises_esr", "oral_option"}),
+    ),
+    TeachingCase(
+        id="borderline_no_mma",
+        title="A borderline result",
+        story="A 52-year-old woman on long-term omeprazole had a B12 checked during a review of her tiredness. "
+        "It comes back at 240 pg/mL. No nerve symptoms.",
+        values={"age": 52, "sex": "female", "b12": 240, "esr": 14, "risk_factors": {"acid_suppression"}},
+        teaching_point="Between 180 and 350 pg/mL the total B12 cannot decide. The source sends this grey zone to "
+        "MMA; NICE NG239 also allows active B12 (holotranscobalamin).",
+        citations=("source", "NICE NG239"),
+        features=frozenset({"non_neuro", "borderline"}),
+    ),
+    TeachingCase(
+        id="borderline_mma_normal",
+        title="Borderline B12, MMA back",
+        story="A 39-year-old woman with a borderline B12 of 290 pg/mL had an MMA measured. It is 190 nmol/L. She "
+        "has no nerve symptoms.",
+        values={"age": 39, "sex": "female", "b12": 290, "mma": 190, "esr": 12},
+        teaching_point="MMA at or below 271 nmol/L means deficiency is not confirmed: no B12 treatment. 271 is one "
+        "laboratory's upper reference limit, not a universal cut-off; read the MMA against your own laboratory's.",
+        citations=("source", "Mayo"),
+        features=frozenset({"non_neuro", "borderline"}),
+    ),
+    TeachingCase(
+        id="renal_mma",
+        title="Raised MMA and kidney disease",
+        story="A 79-year-old man with stage 4 chronic kidney disease has a B12 of 230 pg/mL. His MMA is "
+        "420 nmol/L. He has no nerve symptoms.",
+        values={"age": 79, "sex": "male", "b12": 230, "mma": 420, "esr": 35, "hb": 12.2, "renal_impairment": True},
+        teaching_point="By the rule, MMA above 271 nmol/L with a borderline B12 confirms functional deficiency. But "
+        "impaired kidneys raise MMA by themselves: in one study unadjusted MMA overstated deficiency by about "
+        "40%. Read the MMA with the eGFR before committing to lifelong treatment.",
+        citations=("source", "Ann Clin Biochem 2018", "Mayo"),
+        features=frozenset({"non_neuro", "borderline", "renal_mma"}),
+    ),
+    TeachingCase(
+        id="nitrous_oxide",
+        title="Numb hands after festival season",
+        story="A 34-year-old man has had numb hands and a wide-based gait for three weeks. He mentions inhaling "
+        "'balloons' most weekends this summer. His B12 is 410 pg/mL.",
+        values={
+            "age": 34,
+            "sex": "male",
+            "b12": 410,
+            "esr": 6,
+            "neuro_symptoms": True,
+            "risk_factors": {"nitrous_oxide"},
+        },
+        teaching_point="A B12 in range does not exclude deficiency when there are nerve symptoms. Nitrous oxide "
+        "inactivates cobalamin, so the total B12 can look normal: MMA and homocysteine show the problem.",
+        citations=("source", "AFP 2017", "NICE NG239"),
+        features=frozenset({"neuro"}),
+    ),
+    TeachingCase(
+        id="neuro_functional",
+        title="Normal B12, raised MMA, unsteady",
+        story="A 61-year-old woman on a proton-pump inhibitor for ten years has burning feet and falls. Her B12 is "
+        "380 pg/mL, MMA 650 nmol/L and homocysteine 28 µmol/L.",
+        values={
+            "age": 61,
+            "sex": "female",
+            "b12": 380,
+            "mma": 650,
+            "homocysteine": 28,
+            "esr": 20,
+            "neuro_symptoms": True,
+            "risk_factors": {"acid_suppression"},
+        },
+        teaching_point="With nerve symptoms, a raised MMA confirms functional deficiency even though the total B12 "
+        "is above range. Treat with the neurological IM regimen and seek specialist advice.",
+        citations=("source", "AFP 2017", "BNF / NICE CKS"),
+        features=frozenset({"neuro"}),
+    ),
+    TeachingCase(
+        id="neuro_mma_normal",
+        title="Neuropathy, B12 not the cause",
+        story="A 55-year-old woman with long-standing diabetes has numb feet in a stocking pattern. Her B12 is "
+        "520 pg/mL and her MMA is 180 nmol/L.",
+        values={"age": 55, "sex": "female", "b12": 520, "mma": 180, "esr": 25, "neuro_symptoms": True},
+        teaching_point="B12 above range and MMA not raised: B12 deficiency is unlikely to explain the symptoms. "
+        "Look for other causes of the neuropathy instead of giving B12 'just in case'.",
+        citations=("source", "AFP 2017"),
+        features=frozenset({"neuro"}),
+    ),
+    TeachingCase(
+        id="very_high_esr",
+        title="ESR 112, B12 fine",
+        story="A 71-year-old man has lost 6 kg and has back pain. His ESR is 112 mm/h. Someone has also sent a "
+        "B12, which is 480 pg/mL. No nerve symptoms.",
+        values={"age": 71, "sex": "male", "b12": 480, "esr": 112, "hb": 13.4},
+        teaching_point="The B12 plan is simple (no deficiency, no treatment) and the ESR does not change it. The "
+        "ESR above 100 mm/h is the urgent problem: in one series about 90% had a cause, most often infection, "
+        "malignancy (think of myeloma) or renal disease.",
+        citations=("source", "Fincher 1986"),
+        features=frozenset({"non_neuro", "very_high_esr_normal_b12"}),
+    ),
+    TeachingCase(
+        id="older_woman_esr",
+        title="An 82-year-old woman with an ESR of 38",
+        story="An 82-year-old woman, well and active, had bloods at a health check. Her ESR is 38 mm/h and her B12 "
+        "410 pg/mL. A student says the ESR is 'high'.",
+        values={"age": 82, "sex": "female", "b12": 410, "esr": 38},
+        teaching_point="The ESR rises with age and is higher in women. Her upper limit is (82 + 10) / 2 = 46 mm/h, "
+        "so 38 is normal. A fixed 20 mm/h cut-off wrongly flags many healthy older women.",
+        citations=("Miller 1983", "Wetteland 1996"),
+        features=frozenset({"non_neuro", "older_woman_normal_for_age"}),
+    ),
+    TeachingCase(
+        id="folic_acid_masking",
+        title="Anaemia better, walking worse",
+        story="A 70-year-old woman was started on folic acid for a macrocytic anaemia a few months ago. Her "
+        "haemoglobin is now nearly normal, but her legs feel numb and she is unsteady. B12 was never checked; "
+        "it is 150 pg/mL.",
+        values={
+            "age": 70,
+            "sex": "female",
+            "b12": 150,
+            "esr": 22,
+            "hb": 12.8,
+            "mcv": 98,
+            "neuro_symptoms": True,
+            "on_folic_acid": True,
+        },
+        teaching_point="Folic acid bypasses the methyl-folate trap, so the anaemia improves, but it does nothing for "
+        "the myelin: subacute combined degeneration can progress. Never give folic acid alone before B12 "
+        "deficiency is excluded or treated.",
+        citations=("source", "BNF / NICE CKS"),
+        features=frozenset({"neuro", "on_folic_acid"}),
+    ),
+    TeachingCase(
+        id="pmol_lab",
+        title="A laboratory that reports pmol/L",
+        story="A 48-year-old woman's laboratory reports her B12 as 140 pmol/L. A colleague quotes the source: "
+        "'< 150 pmol/L is deficient'. No nerve symptoms.",
+        values={"age": 48, "sex": "female", "b12": 140, "b12_unit": "pmol/L", "esr": 18},
+        teaching_point="1 pg/mL = 0.738 pmol/L, so 140 pmol/L is 190 pg/mL: borderline, not deficient. The "
+        "source's pair '< 180 pg/mL (< 150 pmol/L)' is wrong; 180 pg/mL is 133 pmol/L. Always convert with "
+        "the factor.",
+        citations=("source", "NICE NG239"),
+        features=frozenset({"non_neuro", "pmol_l", "borderline"}),
+    ),
+    TeachingCase(
+        id="myeloma_clue",
+        title="ESR 118 and a low B12",
+        story="A 67-year-old man has bone pain and recurrent chest infections. His ESR is 118 mm/h, haemoglobin "
+        "9.8 g/dL and B12 170 pg/mL.",
+        values={"age": 67, "sex": "male", "b12": 170, "esr": 118, "hb": 9.8, "mcv": 99},
+        teaching_point="Treat the low B12 on its own criteria, but do not let it explain everything: an ESR above "
+        "100 mm/h needs urgent work-up, and myeloma can give both a very high ESR and a spuriously low B12. "
+        "Protein electrophoresis belongs on the list.",
+        citations=("source", "Fincher 1986"),
+        features=frozenset({"non_neuro", "anaemia_raises_esr", "oral_option"}),
+    ),
+)
+
+TEACHING_CASES: dict[str, TeachingCase] = {tc.id: tc for tc in _CASES}
+
+__all__ = [
+    "ESR_CHOICES",
+    "NEXT_STEPS",
+    "QUIZ_STATUS_LABELS",
+    "TEACHING_CASES",
+    "QuizAnswer",
+    "TeachingCase",
+    "next_step_of",
+    "teaching_case_link",
+    "teaching_case_query",
+]
