@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Mapping
 from typing import IO, Any
 
@@ -33,7 +34,7 @@ from b12logic.fields import CSV_COLUMNS, FALSE_WORDS, FIELDS, REQUIRED_COLUMNS, 
 from b12logic.graphs import B12_ROOT, PREDICATES
 from b12logic.guidelines import ANAEMIA_HB_G_DL, DEFAULT_PROFILE, GuidelineProfile, get_profile
 from b12logic.units import PMOL_PER_PG, UNIT_ALIASES
-from b12logic.validate import NUMBER_PATTERN, CaseError
+from b12logic.validate import NUMBER_PATTERN, CaseError, normalise_decimal_comma
 
 RESULT_COLUMNS = (
     "b12_status",
@@ -460,19 +461,19 @@ def spreadsheet_safe(series: pd.Series) -> pd.Series:
     risky = text.str.startswith(_FORMULA_STARTS).fillna(False)
     if not risky.any():
         return series
-    numeric = pd.to_numeric(text.where(risky), errors="coerce").notna()
-    needs_quote = risky & ~numeric
-    return series.mask(needs_quote, "'" + text)
+    risky_rows = risky.to_numpy(dtype=bool)
+    numeric = np.zeros(len(text), dtype=bool)
+    numeric[risky_rows] = [_plain_number(v) for v in text.to_numpy(dtype=object)[risky_rows]]
+    return series.mask(risky_rows & ~numeric, "'" + text)
+
+
+def _plain_number(value: str) -> bool:
+    """A number as the reader accepts it ("-5", "+1e3", "-5,5"); "-inf", "-nan" or "-1_0" are text, so quoted."""
+    return re.fullmatch(NUMBER_PATTERN, normalise_decimal_comma(value)) is not None
 
 
 def _safe_cell(value: str) -> str:
-    if value.startswith(_FORMULA_STARTS):
-        try:
-            float(value)
-            return value
-        except ValueError:
-            return "'" + value
-    return value
+    return "'" + value if value.startswith(_FORMULA_STARTS) and not _plain_number(value) else value
 
 
 def results_for_csv(results: pd.DataFrame) -> pd.DataFrame:
@@ -480,6 +481,8 @@ def results_for_csv(results: pd.DataFrame) -> pd.DataFrame:
     out = results.drop(columns=[c for c in EXTRA_COLUMNS if c in results.columns])
     for name in ("oral_alternative", "severe"):
         out[name] = out[name].map({True: "true", False: "false"}).astype("string")
+    # Header cells too: an extra column named "=HYPERLINK(...)" is as live in a spreadsheet as a data cell.
+    out.columns = pd.Index([_safe_cell(c) if isinstance(c, str) else c for c in out.columns])
     return out.apply(spreadsheet_safe)
 
 

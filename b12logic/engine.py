@@ -580,8 +580,8 @@ def _warnings(case: Case, b12: float) -> tuple[str, ...]:
         warnings.append(f"ESR {case.esr:g} mm/h is unusually high: confirm the result with the laboratory.")
     if case.mma is not None and case.mma_unit == "nmol/L" and case.mma < 10:
         warnings.append(f"MMA {case.mma:g} nmol/L is implausibly low: was it reported in µmol/L?")
-    if case.b12_unit == "pg/mL" and b12 < 30:
-        warnings.append(f"B12 {case.b12:g} pg/mL is implausibly low: check the unit and the result.")
+    if b12 < 30:  # below 30 pg/mL (22 pmol/L) in either unit: more likely a unit slip than a result
+        warnings.append(f"B12 {case.b12:g} {case.b12_unit} is implausibly low: check the unit and the result.")
     return tuple(warnings)
 
 

@@ -81,7 +81,7 @@ def _fmt(value: float) -> str:
         integral = float(value).is_integer()
     except OverflowError:  # an int too large for a float (10**400): its order of magnitude is enough
         return ("-" if value < 0 else "") + f"1e{int(abs(int(value)).bit_length() * math.log10(2))}"
-    if integral:
+    if integral and abs(value) < 1e15:  # 1e300 is quoted back as "1e+300", not as 301 digits
         return str(int(value))
     return f"{value:g}"
 

@@ -13,6 +13,7 @@ Links put in teaching material must keep working: parameters are added, never re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from b12logic.fields import FIELDS, RISK_FACTORS, format_value
 from b12logic.guidelines import DEFAULT_PROFILE, PROFILES
 from b12logic.units import b12_convert
 from b12logic.validate import (
+    NUMBER_PATTERN,
     CaseError,
     check_flag,
     check_number,
@@ -115,7 +117,8 @@ def parse_query(params: Mapping[str, Any]) -> QueryState:
             texts[name] = text
 
     def fallback(name: str, err: CaseError) -> None:
-        warnings.append(f"Link parameter {name} ignored: {err}. Using {_shown_default(name, values)}.")
+        stop = "" if str(err).endswith("?") else "."  # "did you mean g/L?" needs no full stop after it
+        warnings.append(f"Link parameter {name} ignored: {err}{stop} Using {_shown_default(name, values)}.")
 
     # Units first: numbers are checked in their own unit.
     for unit_param, measured in (("b12_unit", "b12"), ("mma_unit", "mma"), ("hb_unit", "hb")):
@@ -166,6 +169,8 @@ def parse_query(params: Mapping[str, Any]) -> QueryState:
     for name, default in LAB_DEFAULTS.items():
         if name in texts:
             try:
+                if not re.fullmatch(NUMBER_PATTERN, texts[name].strip()):  # float() would also take "1_000" or "nan"
+                    raise ValueError
                 number = float(texts[name])
                 if not (0 < number <= 100000):
                     raise ValueError

@@ -25,7 +25,9 @@ from b12logic.units import canonical_unit
 
 # A plain decimal number, as a laboratory export or a URL writes it. Shared with the batch reader so
 # both accept exactly the same strings (Python's float() would also take "1_000" or "nan").
-NUMBER_PATTERN = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+# ASCII digits only: Python's \d also matches Arabic-Indic or full-width digits, which float() reads but
+# pandas does not, so the batch reader would call such an MMA "not measured" while Case read it as a number.
+NUMBER_PATTERN = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _NUMBER_RE = re.compile(NUMBER_PATTERN)
 
 
@@ -114,6 +116,8 @@ def check_unit(name: str, raw: object) -> str:
 def check_sex(raw: object) -> str:
     """female or male (accepts F/M and any case)."""
     sex = SEX_ALIASES.get(str(raw).strip().lower()) if isinstance(raw, str) else None
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        raise CaseError("sex", raw, "sex: missing; it is required (one of female, male, F, M)")
     if sex is None:
         raise CaseError("sex", raw, f"sex: {format_value(raw)} is not accepted (one of female, male, F, M)")
     return sex
