@@ -1,0 +1,50 @@
+"""b12logic.comparison: one case under every profile, differences named."""
+
+from __future__ import annotations
+
+from b12logic import Case, evaluate
+from b12logic.comparison import ASPECTS, comparison_rows, differences, evaluate_all
+from b12logic.guidelines import PROFILES, custom_profile
+
+ALL = [*PROFILES.values(), custom_profile(b12_low=145, b12_upper=250, mma_upper=300)]
+
+
+def row(rows: list[dict[str, object]], aspect: str) -> dict[str, object]:
+    return next(r for r in rows if r["aspect"] == aspect)
+
+
+def test_rows_have_one_column_per_profile_and_every_aspect() -> None:
+    rows = comparison_rows(Case(age=70, sex="female", b12=190, esr=30), ALL)
+    assert [r["aspect"] for r in rows] == [a for a, _ in ASPECTS]
+    for r in rows:
+        assert set(r) == {"aspect", "differs", *(p.name for p in ALL)}
+
+
+def test_cells_are_the_engines_answers() -> None:
+    case = Case(age=70, sex="female", b12=190, esr=30)
+    status = row(comparison_rows(case, ALL), "B12 status")
+    for p in ALL:
+        assert status[p.name] == evaluate(case, p).status_label
+    # 190 pg/mL: borderline for source, NICE and the lab (145-250), low for BSH (< 200)
+    assert status["differs"] is True
+    assert status["BSH 2014 (superseded)"] == "B12 deficient"
+
+
+def test_esr_reading_never_differs_between_profiles() -> None:
+    for esr in (5, 45, 120):
+        esr_row = row(comparison_rows(Case(age=70, sex="female", b12=190, esr=esr), ALL), "ESR reading")
+        assert esr_row["differs"] is False
+
+
+def test_differences_name_the_changed_decisions_only() -> None:
+    agreed = Case(age=40, sex="male", b12=90, esr=5)  # deficient everywhere
+    agreed_changes = differences(agreed, ALL[:2])
+    assert [s.split(" differs.")[0] for s in agreed_changes] == ["Monitoring"]  # the only disagreement
+    changed = differences(Case(age=70, sex="female", b12=190, esr=30), ALL)
+    assert any(s.startswith("B12 status differs.") for s in changed)
+    assert not any(s.startswith("Cut-offs") for s in changed)
+
+
+def test_evaluate_all_keeps_the_order() -> None:
+    results = evaluate_all(Case(age=70, sex="female", b12=190, esr=30), ALL)
+    assert [r.profile.id for r in results] == ["source", "nice-ng239", "bsh-2014", "custom"]
