@@ -1,0 +1,803 @@
+"""Plotly figure builders: pure functions from an assessment (or case data) to a `go.Figure`.
+
+No streamlit here: the pages call these and hand the figure to `st.plotly_chart`. The diagrams are
+drawn from the graph data in graphs.py (coordinates, labels, hover text), so a picture cannot
+disagree with the engine that walks the same graphs.
+
+Conventions every builder in this module follows (colleagues append more builders below; reuse
+the helpers rather than re-inventing them):
+
+- Colours come from the Okabe-Ito palette (colour-blind safe): use the constants `BLUE`, `ORANGE`,
+  `GREEN`, `VERMILLION`, `PURPLE`, `SKY_BLUE`, `BLACK` (and `GREY` / `LIGHT_GREY` for faded items).
+- Never colour alone: anything that is highlighted is also bold, thicker or a different symbol,
+  and every figure has a title (`_base_layout(title)`), which is also its accessible name.
+- Diagrams hide their axes (`_diagram_axes()`); charts keep labelled axes with units.
+- Text that reaches plotly goes through `_plotly_text()` (escapes `<`, `>` and `&`, which plotly
+  would otherwise read as markup) and `_wrap()` for line breaks.
+- Whatever does not depend on the case is built once and cached (`functools.lru_cache` keyed on
+  plain values such as the profile's thresholds); only the per-case styling is done per call,
+  because every slider move reruns the page.
+
+Builders:
+- `decision_figure(assessment, profile)`: the B12 and ESR flowcharts, this case's path highlighted.
+- `mechanism_figure(assessment, step=None, profile=None)`: the mechanism diagram, abnormal nodes lit.
+- `lit_reasons(assessment, profile=None)`: why each lit mechanism node is lit, in words.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import textwrap
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import plotly.graph_objects as go
+
+from b12logic.engine import (
+    DEFICIENT_STATUSES,
+    HOMOCYSTEINE_TARGET,
+    MACROCYTOSIS_MCV,
+    Assessment,
+)
+from b12logic.esr import MARKED_ESR
+from b12logic.graphs import MECHANISM_GRAPH, MECHANISM_PATHWAYS, Edge, Graph, Node, decision_graph
+from b12logic.guidelines import ANAEMIA_HB_G_DL, PROFILES, GuidelineProfile, custom_profile
+
+# --- Shared palette (Okabe-Ito) and helpers --------------------------------------------------------
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+GREEN = "#009E73"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"  # Okabe-Ito "reddish purple"
+SKY_BLUE = "#56B4E9"
+BLACK = "#000000"
+WHITE = "#FFFFFF"
+GREY = "#6B6B6B"  # faded text: still 5:1 on LIGHT_GREY, so it stays readable
+LIGHT_GREY = "#F2F2F2"
+MID_GREY = "#B0B0B0"
+OKABE_ITO = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY_BLUE, BLACK)
+# Text colour that keeps contrast on each palette fill (white on blue; black on the lighter ones).
+TEXT_ON = {BLUE: WHITE, ORANGE: BLACK, GREEN: BLACK, VERMILLION: BLACK, PURPLE: BLACK, SKY_BLUE: BLACK, BLACK: WHITE}
+
+FONT_FAMILY = "Source Sans Pro, Arial, sans-serif"
+# Plotly validates every property on construction, which costs ~10x the build itself. The figures here
+# are assembled from a fixed set of property dicts, so validation runs in the tests (which set this
+# to True) and the app skips it on each slider move.
+VALIDATE_FIGURES = False
+
+
+def _figure(traces: Sequence[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+    """A Figure from trace and layout dicts (validated only when VALIDATE_FIGURES is set)."""
+    return go.Figure(data=list(traces), layout=layout, _validate=VALIDATE_FIGURES)
+
+
+def _plotly_text(text: str) -> str:
+    """Escape characters plotly reads as markup ('<b>'), so 'B12 < 180 and > 350' shows as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _wrap(text: str, width: int) -> str:
+    """Escaped text with '<br>' line breaks every `width` characters (plotly does not wrap)."""
+    return "<br>".join(
+        _plotly_text(line) for line in textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
+    )
+
+
+def _base_layout(title: str, subtitle: str = "", height: int = 520) -> dict[str, Any]:
+    """Layout every figure starts from: a title (the chart's accessible name), quiet margins, one font."""
+    title_spec: dict[str, Any] = {"text": _plotly_text(title), "x": 0.0, "xanchor": "left", "font": {"size": 18}}
+    if subtitle:
+        title_spec["subtitle"] = {"text": _wrap(subtitle, 120), "font": {"size": 13, "color": GREY}}
+    return {
+        "title": title_spec,
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 86 if subtitle else 60, "b": 10},
+        "font": {"family": FONT_FAMILY, "size": 13},
+        "hoverlabel": {"font": {"family": FONT_FAMILY, "size": 13}, "align": "left"},
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "showlegend": True,
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.01, "xanchor": "left", "x": 0.0},
+    }
+
+
+def _diagram_axes(lo: float, hi: float) -> dict[str, Any]:
+    """An axis for a diagram: fixed range, no ticks, grid or zero line, no zooming by accident."""
+    return {"range": [lo, hi], "visible": False, "fixedrange": True}
+
+
+def _legend_key(name: str, fill: str, line: str, line_width: float, symbol: str = "square") -> dict[str, Any]:
+    """A legend-only entry (a trace with no points) explaining a style used by annotations."""
+    return {
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "markers",
+        "name": name,
+        "marker": {"symbol": symbol, "size": 14, "color": fill, "line": {"color": line, "width": line_width}},
+        "hoverinfo": "skip",
+        "meta": {"role": "legend"},
+    }
+
+
+# --- Flowchart and mechanism geometry ---------------------------------------------------------------
+# Approximate pixel scales used only to stop arrowheads at the edge of a label box.
+_PX_PER_UNIT = 70.0
+_CHAR_PX = 6.2
+_LINE_PX = 16.0
+_BOX_PAD_PX = 5.0
+
+
+@dataclass(frozen=True)
+class _Box:
+    """A node drawn as a labelled box: centre, wrapped label, half-size in data units."""
+
+    node: Node
+    text: str
+    half_w: float
+    half_h: float
+
+
+def _box(node: Node, wrap_at: int) -> _Box:
+    lines = textwrap.wrap(node.label, wrap_at, break_on_hyphens=False, break_long_words=False) or [""]
+    half_w = (max(len(line) for line in lines) * _CHAR_PX / 2 + _BOX_PAD_PX) / _PX_PER_UNIT
+    half_h = (len(lines) * _LINE_PX / 2 + _BOX_PAD_PX) / _PX_PER_UNIT
+    return _Box(node, "<br>".join(_plotly_text(line) for line in lines), half_w, half_h)
+
+
+def _arrow_tip(src: tuple[float, float], dst: _Box) -> tuple[float, float]:
+    """Where the segment from `src` meets dst's box (just outside it), for the arrowhead."""
+    dx, dy = dst.node.x - src[0], dst.node.y - src[1]
+    length = math.hypot(dx, dy)
+    if length == 0:
+        return dst.node.x, dst.node.y
+    ux, uy = dx / length, dy / length
+    to_edge = min(
+        dst.half_w / abs(ux) if ux else math.inf,
+        dst.half_h / abs(uy) if uy else math.inf,
+    )
+    back = to_edge + 0.03
+    return dst.node.x - ux * back, dst.node.y - uy * back
+
+
+@dataclass(frozen=True)
+class _LabelPlace:
+    """Where an edge label sits: a fraction along one segment of the edge, optionally nudged or turned."""
+
+    at: float = 0.5
+    segment: int = 0
+    xanchor: str = "center"
+    dx: float = 0.0
+    angle: float = 0.0
+    wrap: int = 40
+
+
+@dataclass(frozen=True)
+class _EdgeGeom:
+    edge: Edge
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    label_x: float
+    label_y: float
+    place: _LabelPlace
+
+
+def _edge_geom(
+    src: _Box, dst: _Box, edge: Edge, place: _LabelPlace | None = None, via: Sequence[tuple[float, float]] = ()
+) -> _EdgeGeom:
+    """An edge as a polyline from src's centre through `via` to just outside dst's box."""
+    place = place or _LabelPlace()
+    points = [(src.node.x, src.node.y), *via]
+    points.append(_arrow_tip(points[-1], dst))
+    seg = min(place.segment, len(points) - 2)
+    (x0, y0), (x1, y1) = points[seg], (points[seg + 1] if seg + 2 < len(points) else (dst.node.x, dst.node.y))
+    return _EdgeGeom(
+        edge,
+        tuple(p[0] for p in points),
+        tuple(p[1] for p in points),
+        x0 + (x1 - x0) * place.at + place.dx,
+        y0 + (y1 - y0) * place.at,
+        place,
+    )
+
+
+def _edge_trace(
+    geoms: Sequence[_EdgeGeom],
+    name: str,
+    colour: str,
+    width: float,
+    dash: str,
+    axes: tuple[str, str],
+    meta: dict[str, Any],
+    showlegend: bool = True,
+    opacity: float = 1.0,
+) -> dict[str, Any]:
+    """All given edges as one line trace; each segment ends in an arrowhead pointing at its target."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    sizes: list[float] = []
+    for g in geoms:
+        xs += [*g.xs, None]
+        ys += [*g.ys, None]
+        sizes += [0] * (len(g.xs) - 1) + [9 + width, 0]
+    return {
+        "type": "scatter",
+        "x": xs,
+        "y": ys,
+        "xaxis": axes[0],
+        "yaxis": axes[1],
+        "mode": "lines+markers",
+        "name": name,
+        "line": {"color": colour, "width": width, "dash": dash},
+        "marker": {"symbol": "arrow", "angleref": "previous", "size": sizes, "color": colour},
+        "hoverinfo": "skip",
+        "showlegend": showlegend,
+        "opacity": opacity,
+        "meta": {**meta, "edges": [[g.edge.source, g.edge.target] for g in geoms]},
+    }
+
+
+def _node_trace(
+    boxes: Sequence[_Box], name: str, axes: tuple[str, str], meta: dict[str, Any], hover: Sequence[str]
+) -> dict[str, Any]:
+    """The nodes as data: one transparent marker per node carrying its id (customdata) and hover text.
+
+    The visible box is an annotation; this trace is what tests and selections read back.
+    """
+    return {
+        "type": "scatter",
+        "x": [b.node.x for b in boxes],
+        "y": [b.node.y for b in boxes],
+        "xaxis": axes[0],
+        "yaxis": axes[1],
+        "mode": "markers",
+        "name": name,
+        "customdata": [b.node.id for b in boxes],
+        "hovertext": list(hover),
+        "hoverinfo": "text",
+        "marker": {"size": 26, "opacity": 0, "symbol": "square"},
+        "showlegend": False,
+        "meta": {**meta, "ids": [b.node.id for b in boxes]},
+    }
+
+
+def _box_annotation(
+    box: _Box,
+    axes: tuple[str, str],
+    fill: str,
+    text_colour: str,
+    border: str,
+    border_width: float,
+    bold: bool,
+    hover: str,
+    opacity: float = 1.0,
+) -> dict[str, Any]:
+    text = f"<b>{box.text}</b>" if bold else box.text
+    return {
+        "x": box.node.x,
+        "y": box.node.y,
+        "xref": axes[0],
+        "yref": axes[1],
+        "text": text,
+        "showarrow": False,
+        "bgcolor": fill,
+        "bordercolor": border,
+        "borderwidth": border_width,
+        "borderpad": 4,
+        "font": {"size": 12, "color": text_colour},
+        "hovertext": hover,
+        "opacity": opacity,
+        "name": f"node:{box.node.id}",
+    }
+
+
+def _edge_label_annotation(g: _EdgeGeom, axes: tuple[str, str], strong: bool, opacity: float = 1.0) -> dict[str, Any]:
+    text = _wrap(g.edge.label, g.place.wrap)
+    return {
+        "x": g.label_x,
+        "y": g.label_y,
+        "xanchor": g.place.xanchor,
+        "textangle": g.place.angle,
+        "xref": axes[0],
+        "yref": axes[1],
+        "text": f"<b>{text}</b>" if strong else text,
+        "showarrow": False,
+        "bgcolor": WHITE,
+        "borderpad": 1,
+        "font": {"size": 11, "color": BLACK if strong else GREY},
+        "opacity": opacity,
+        "name": f"edge:{g.edge.source}->{g.edge.target}",
+    }
+
+
+def _hover(node: Node, extra: Iterable[str] = ()) -> str:
+    parts = [f"<b>{_plotly_text(node.label)}</b>", _wrap(node.hover, 60), *extra]
+    return "<br>".join(p for p in parts if p)
+
+
+# --- Decision flowchart ----------------------------------------------------------------------------
+B12_AXES = ("x", "y")
+ESR_AXES = ("x2", "y2")
+_TREE_AXES = {"b12": B12_AXES, "esr": ESR_AXES}
+_TREE_COLOUR = {"b12": BLUE, "esr": ORANGE}
+_TREE_NAME = {"b12": "B12 work-up", "esr": "ESR work-up"}
+_DECISION_WRAP = 18
+_B12_X = (0.3, 10.9)
+_ESR_X = (10.9, 15.9)
+_DECISION_Y = (2.45, 10.45)
+# Where along an edge its label sits (fraction from the source); a few edges share space with a box.
+_LABEL_PLACES = {
+    ("mma_borderline", "st_functional"): _LabelPlace(at=0.72, xanchor="right", dx=-0.08),
+    ("mma_borderline", "out_not_confirmed"): _LabelPlace(at=0.5),
+}
+
+
+@dataclass(frozen=True)
+class _DecisionStatic:
+    graph: Graph
+    boxes: dict[str, _Box]
+    edges: dict[tuple[str, str], _EdgeGeom]
+    layout: dict[str, Any]
+
+
+def _decision_layout() -> dict[str, Any]:
+    layout = _base_layout(
+        "Decision path for this case",
+        "No arrow joins the two flowcharts: the ESR never changes the B12 plan. Bold, filled boxes = this case's path.",
+        height=700,
+    )
+    # Two panels side by side, their width in proportion to the x range each tree needs.
+    b12_span, esr_span = _B12_X[1] - _B12_X[0], _ESR_X[1] - _ESR_X[0]
+    gap = 0.03
+    split = (1 - gap) * b12_span / (b12_span + esr_span)
+    layout.update(
+        xaxis={**_diagram_axes(*_B12_X), "domain": [0.0, split]},
+        yaxis={**_diagram_axes(*_DECISION_Y), "domain": [0.0, 0.95]},
+        xaxis2={**_diagram_axes(*_ESR_X), "domain": [split + gap, 1.0]},
+        yaxis2={**_diagram_axes(*_DECISION_Y), "domain": [0.0, 0.95], "anchor": "x2"},
+        hovermode="closest",
+        dragmode=False,
+    )
+    # Each tree sits in its own framed panel with its title, so the separation is visible.
+    shapes, titles = [], []
+    for tree, (xa, ya) in _TREE_AXES.items():
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": f"{xa} domain",
+                "yref": f"{ya} domain",
+                "x0": 0,
+                "x1": 1,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": MID_GREY, "width": 1},
+                "fillcolor": "rgba(242,242,242,0.35)",
+                "layer": "below",
+            }
+        )
+        titles.append(
+            {
+                "text": f"<b>{_TREE_NAME[tree]}</b>",
+                "xref": f"{xa} domain",
+                "yref": f"{ya} domain",
+                "x": 0.01,
+                "y": 1.0,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 15, "color": BLACK},
+                "name": f"panel:{tree}",
+            }
+        )
+    titles.append(
+        {
+            "text": _wrap(
+                "The ESR is read against its own age- and sex-specific limit and worked up on its own. "
+                "Nothing on this side feeds into the B12 flowchart.",
+                34,
+            ),
+            "xref": "x2",
+            "yref": "y2",
+            "x": 13.4,
+            "y": 4.6,
+            "showarrow": False,
+            "font": {"size": 12, "color": GREY},
+            "align": "left",
+            "name": "note:separate",
+        }
+    )
+    layout["shapes"] = shapes
+    layout["annotations"] = titles
+    return layout
+
+
+@lru_cache(maxsize=16)
+def _decision_static(b12_low: float, b12_upper: float, mma_upper: float, profile_id: str) -> _DecisionStatic:
+    """Everything about the flowchart that does not depend on the case, once per set of thresholds."""
+    profile = PROFILES.get(profile_id) or custom_profile(b12_low, b12_upper, mma_upper)
+    graph = decision_graph(profile)
+    boxes = {n.id: _box(n, _DECISION_WRAP) for n in graph.nodes}
+    edges = {
+        (e.source, e.target): _edge_geom(boxes[e.source], boxes[e.target], e, _LABEL_PLACES.get((e.source, e.target)))
+        for e in graph.edges
+    }
+    return _DecisionStatic(graph, boxes, edges, _decision_layout())
+
+
+def _why_by_node(assessment: Assessment, graph: Graph) -> dict[str, str]:
+    """The engine's 'why' sentence for each decision taken, keyed by the node it was taken at."""
+    edges = {(e.source, e.target) for e in graph.edges}
+    pairs = [
+        p for path in (assessment.decision_path, assessment.esr_path) for p in itertools.pairwise(path) if p in edges
+    ]
+    if len(pairs) != len(assessment.why):
+        return {}
+    return {source: s.text for (source, _), s in zip(pairs, assessment.why, strict=True)}
+
+
+def decision_figure(assessment: Assessment, profile: GuidelineProfile) -> go.Figure:
+    """The B12 flowchart and the separate ESR flowchart, with this case's two paths highlighted.
+
+    Node traces carry the node ids in `customdata` and `meta = {"role": "node", "tree": ..., "state":
+    "path" | "faded", "ids": [...]}`; edge traces carry `meta["edges"]`. The highlighted nodes are
+    exactly `assessment.decision_path + assessment.esr_path`.
+
+    >>> from b12logic import Case, evaluate, get_profile
+    >>> a = evaluate(Case(age=68, sex="female", b12=179, esr=30))
+    >>> fig = decision_figure(a, get_profile("source"))
+    >>> [t.meta["ids"] for t in fig.data if t.meta.get("role") == "node" and t.meta["state"] == "path"][0][:3]
+    ['b12_start', 'b12_band', 'st_deficient']
+    """
+    static = _decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
+    why = _why_by_node(assessment, static.graph)
+    paths = {"b12": assessment.decision_path, "esr": assessment.esr_path}
+    traces: list[dict[str, Any]] = []
+    annotations = list(static.layout["annotations"])
+    node_annotations: list[dict[str, Any]] = []
+    label_annotations: list[dict[str, Any]] = []
+    for tree, path in paths.items():
+        axes, colour = _TREE_AXES[tree], _TREE_COLOUR[tree]
+        on_path = set(path)
+        path_edges = set(itertools.pairwise(path))
+        tree_edges = [g for key, g in static.edges.items() if static.boxes[key[0]].node.tree == tree]
+        faded_edges = [g for g in tree_edges if (g.edge.source, g.edge.target) not in path_edges]
+        taken = [static.edges[p] for p in itertools.pairwise(path) if p in static.edges]
+        traces.append(
+            _edge_trace(
+                faded_edges,
+                "Branch not taken",
+                MID_GREY,
+                1.5,
+                "solid",
+                axes,
+                {"role": "edge", "tree": tree, "state": "faded"},
+                showlegend=False,
+            )
+        )
+        traces.append(
+            _edge_trace(
+                taken,
+                f"{_TREE_NAME[tree]}: this case's path",
+                colour,
+                4.5,
+                "solid",
+                axes,
+                {"role": "edge", "tree": tree, "state": "path"},
+                showlegend=False,
+            )
+        )
+        path_boxes = [static.boxes[n] for n in path]
+        faded_boxes = [b for b in static.boxes.values() if b.node.tree == tree and b.node.id not in on_path]
+        path_hover = [
+            _hover(
+                b.node,
+                (
+                    f"<i>Step {i} of this case's {_TREE_NAME[tree]} path</i>",
+                    f"This case: {_wrap(why[b.node.id], 60)}" if b.node.id in why else "",
+                ),
+            )
+            for i, b in enumerate(path_boxes, start=1)
+        ]
+        faded_hover = [_hover(b.node, ("<i>Not on this case's path</i>",)) for b in faded_boxes]
+        traces.append(
+            _node_trace(
+                path_boxes,
+                f"{_TREE_NAME[tree]} path",
+                axes,
+                {"role": "node", "tree": tree, "state": "path"},
+                path_hover,
+            )
+        )
+        traces.append(
+            _node_trace(
+                faded_boxes,
+                f"{_TREE_NAME[tree]}: not taken",
+                axes,
+                {"role": "node", "tree": tree, "state": "faded"},
+                faded_hover,
+            )
+        )
+        node_annotations += [
+            _box_annotation(b, axes, colour, TEXT_ON[colour], BLACK, 3, True, h)
+            for b, h in zip(path_boxes, path_hover, strict=True)
+        ]
+        node_annotations += [
+            _box_annotation(b, axes, LIGHT_GREY, GREY, MID_GREY, 1, False, h)
+            for b, h in zip(faded_boxes, faded_hover, strict=True)
+        ]
+        label_annotations += [
+            _edge_label_annotation(g, axes, (g.edge.source, g.edge.target) in path_edges)
+            for g in tree_edges
+            if g.edge.label
+        ]
+    traces += [
+        _legend_key("B12 path (this case)", BLUE, BLACK, 3),
+        _legend_key("ESR path (this case)", ORANGE, BLACK, 3),
+        _legend_key("Step not taken", LIGHT_GREY, MID_GREY, 1),
+    ]
+    layout = {**static.layout, "annotations": annotations + label_annotations + node_annotations}
+    return _figure(traces, layout)
+
+
+# --- Mechanism diagram -----------------------------------------------------------------------------
+CONFOUNDING_STEP = "confounding"
+MECHANISM_STEPS: dict[str, str] = {
+    **MECHANISM_PATHWAYS,
+    CONFOUNDING_STEP: "The only bridge: anaemia and the ESR (weak confounder)",
+}
+PATHWAY_COLOUR = {"b12": BLUE, "folate_bypass": GREEN, "inflammation": VERMILLION, CONFOUNDING_STEP: PURPLE}
+_EDGE_STYLE = {  # kind -> (legend name, colour, width, dash)
+    "causal": ("Causes / leads to", GREY, 2.0, "solid"),
+    "bypass": ("Folic acid bypass (dotted)", GREEN, 2.5, "dot"),
+    "confounding": ("Weak confounder, not causal (dashed)", PURPLE, 2.5, "dash"),
+}
+_MECH_WRAP = 16
+_MECH_X = (-2.9, 11.3)
+_MECH_Y = (4.4, 11.0)
+_MECH_AXES = ("x", "y")
+_MECH_LABEL_PLACES = {
+    ("m_anaemia", "m_esr"): _LabelPlace(at=0.5),
+    ("m_methylcbl", "m_myelin"): _LabelPlace(segment=1, at=0.45, angle=-90),
+    ("m_folic", "m_dna"): _LabelPlace(at=0.55, xanchor="right", dx=-0.12, wrap=20),
+}
+# Edges routed around a box they would otherwise cross.
+_MECH_VIA = {("m_methylcbl", "m_myelin"): ((2.85, 9.0), (2.85, 7.3))}
+_FADED_OPACITY = 0.18
+
+
+def _edge_step(edge: Edge, graph: Graph) -> str:
+    """The teaching step an edge belongs to: its kind for the bypass and confounder, else its source's pathway."""
+    if edge.kind == "bypass":
+        return "folate_bypass"
+    if edge.kind == "confounding":
+        return CONFOUNDING_STEP
+    return graph.node(edge.source).tree
+
+
+def _step_nodes(step: str, graph: Graph) -> frozenset[str]:
+    """Nodes shown at full strength for a step: the pathway's own and the ends of its edges."""
+    ids = {n.id for n in graph.nodes if n.tree == step}
+    for e in graph.edges:
+        if _edge_step(e, graph) == step:
+            ids |= {e.source, e.target}
+    return frozenset(ids)
+
+
+@dataclass(frozen=True)
+class _MechanismStatic:
+    boxes: dict[str, _Box]
+    edges: tuple[_EdgeGeom, ...]
+    layout: dict[str, Any]
+
+
+@lru_cache(maxsize=1)
+def _mechanism_static() -> _MechanismStatic:
+    graph = MECHANISM_GRAPH
+    boxes = {n.id: _box(n, _MECH_WRAP) for n in graph.nodes}
+    edges = tuple(
+        _edge_geom(
+            boxes[e.source],
+            boxes[e.target],
+            e,
+            _MECH_LABEL_PLACES.get((e.source, e.target)),
+            _MECH_VIA.get((e.source, e.target), ()),
+        )
+        for e in graph.edges
+    )
+    layout = _base_layout(
+        "How B12 deficiency and a raised ESR arise",
+        "Lit boxes (filled, bold, thick outline) are abnormal in this case. Dotted = bypass; dashed = weak confounder.",
+        height=640,
+    )
+    layout.update(xaxis=_diagram_axes(*_MECH_X), yaxis=_diagram_axes(*_MECH_Y), hovermode="closest", dragmode=False)
+    headers = []
+    for pathway, (x, y) in {"b12": (1.6, 10.5), "inflammation": (10.0, 10.5), "folate_bypass": (-1.4, 9.05)}.items():
+        headers.append(
+            {
+                "text": f"<b>{_wrap(MECHANISM_PATHWAYS[pathway], 30)}</b>",
+                "x": x,
+                "y": y,
+                "xref": "x",
+                "yref": "y",
+                "showarrow": False,
+                "yanchor": "bottom",
+                "font": {"size": 13, "color": BLACK},
+                "name": f"header:{pathway}",
+            }
+        )
+    headers.append(
+        {
+            "text": "<i>"
+            + _wrap(
+                "No causal arrow joins the two pathways: B12 deficiency does not cause inflammation, and "
+                "inflammation does not cause B12 deficiency.",
+                28,
+            )
+            + "</i>",
+            "x": 7.0,
+            "y": 8.3,
+            "xref": "x",
+            "yref": "y",
+            "showarrow": False,
+            "font": {"size": 12, "color": GREY},
+            "name": "note:separate",
+        }
+    )
+    layout["annotations"] = headers
+    return _MechanismStatic(boxes, edges, layout)
+
+
+def decision_edges_of(fig: go.Figure, state: str) -> list[tuple[str, str]]:
+    """The (source, target) edges a figure draws in a given state ("path" or "faded"); for tests and tools."""
+    return [
+        (a, b)
+        for t in fig.data
+        if (t.meta or {}).get("role") == "edge" and t.meta.get("state") == state
+        for a, b in t.meta["edges"]
+    ]
+
+
+def nodes_of(fig: go.Figure, state: str) -> list[str]:
+    """The node ids a figure draws in a given state ("path"/"faded" or "lit"/"unlit"), read from its traces."""
+    return [
+        node_id
+        for t in fig.data
+        if (t.meta or {}).get("role") == "node" and t.meta.get("state") == state
+        for node_id in t.customdata
+    ]
+
+
+def mechanism_figure(
+    assessment: Assessment, step: str | None = None, profile: GuidelineProfile | None = None
+) -> go.Figure:
+    """The mechanism diagram with the nodes this case makes abnormal lit (`assessment.mechanism_lit`).
+
+    `step` (a key of MECHANISM_STEPS) keeps one pathway at full strength and fades the rest, for
+    stepping through in teaching. Node traces carry `meta["state"]` "lit" or "unlit".
+
+    >>> from b12logic import Case, evaluate
+    >>> fig = mechanism_figure(evaluate(Case(age=68, sex="female", b12=150, esr=60)))
+    >>> sorted(nodes_of(fig, "lit"))
+    ['m_b12', 'm_esr']
+    """
+    if step is not None and step not in MECHANISM_STEPS:
+        raise ValueError(f"step: {step!r} is not one of {', '.join(MECHANISM_STEPS)}")
+    static = _mechanism_static()
+    graph = MECHANISM_GRAPH
+    shown = _step_nodes(step, graph) if step else frozenset(static.boxes)
+    reasons = lit_reasons(assessment, profile)
+    lit = assessment.mechanism_lit
+    traces: list[dict[str, Any]] = []
+    label_annotations: list[dict[str, Any]] = []
+    for kind, (name, colour, width, dash) in _EDGE_STYLE.items():
+        geoms = [g for g in static.edges if g.edge.kind == kind]
+        for strong in (True, False):
+            chosen = [g for g in geoms if (step is None or _edge_step(g.edge, graph) == step) == strong]
+            if not chosen and not strong:
+                continue
+            traces.append(
+                _edge_trace(
+                    chosen,
+                    name,
+                    colour,
+                    width,
+                    dash,
+                    _MECH_AXES,
+                    {"role": "edge", "kind": kind, "state": "shown" if strong else "faded"},
+                    showlegend=strong,
+                    opacity=1.0 if strong else _FADED_OPACITY,
+                )
+            )
+        for g in geoms:
+            if g.edge.label:
+                strong = step is None or _edge_step(g.edge, graph) == step
+                label = _edge_label_annotation(g, _MECH_AXES, strong, 1.0 if strong else _FADED_OPACITY)
+                if kind == "confounding":
+                    label.update(bordercolor=PURPLE, borderwidth=1.5, borderpad=3)
+                label_annotations.append(label)
+    node_annotations: list[dict[str, Any]] = []
+    for state in ("lit", "unlit"):
+        boxes = [b for b in static.boxes.values() if (b.node.id in lit) == (state == "lit")]
+        hover = [
+            _hover(
+                b.node,
+                (f"<b>Lit in this case:</b> {_wrap(reasons[b.node.id], 60)}",) if b.node.id in reasons else (),
+            )
+            for b in boxes
+        ]
+        traces.append(_node_trace(boxes, f"{state} nodes", _MECH_AXES, {"role": "node", "state": state}, hover))
+        for b, h in zip(boxes, hover, strict=True):
+            colour = PATHWAY_COLOUR[b.node.tree]
+            opacity = 1.0 if b.node.id in shown else _FADED_OPACITY
+            if state == "lit":
+                node_annotations.append(
+                    _box_annotation(b, _MECH_AXES, colour, TEXT_ON[colour], BLACK, 3, True, h, opacity)
+                )
+            else:
+                node_annotations.append(
+                    _box_annotation(b, _MECH_AXES, WHITE, "#333333", colour, 1.5, False, h, opacity)
+                )
+    traces.append(_legend_key("Abnormal in this case (lit)", BLUE, BLACK, 3))
+    traces.append(_legend_key("Not abnormal / not measured", WHITE, BLUE, 1.5))
+    layout = {**static.layout, "annotations": [*static.layout["annotations"], *label_annotations, *node_annotations]}
+    if step:
+        layout["title"] = {
+            **layout["title"],
+            "text": _plotly_text(f"How B12 deficiency and a raised ESR arise: {MECHANISM_STEPS[step]}"),
+        }
+    return _figure(traces, layout)
+
+
+def lit_reasons(assessment: Assessment, profile: GuidelineProfile | None = None) -> dict[str, str]:
+    """Why each lit mechanism node is lit, in words with this case's numbers.
+
+    >>> from b12logic import Case, evaluate
+    >>> a = evaluate(Case(age=71, sex="male", b12=250, mma=340, esr=36))
+    >>> lit_reasons(a)["m_mma"]
+    'MMA 340 nmol/L > 271 nmol/L (the cut-off): methylmalonyl-CoA mutase is short of its cofactor.'
+    """
+    case = assessment.case
+    if profile is None:
+        profile = PROFILES.get(assessment.guideline, PROFILES["source"])
+    b12 = case.b12_pg_ml
+    mma = case.mma_nmol_l
+    hb = case.hb_g_dl
+    out: dict[str, str] = {}
+    lit = assessment.mechanism_lit
+    if "m_b12" in lit:
+        if assessment.b12_status in DEFICIENT_STATUSES and b12 < profile.b12_low:
+            out["m_b12"] = f"B12 {b12:.0f} pg/mL < {profile.b12_low:g} pg/mL (the low cut-off)."
+        else:
+            out["m_b12"] = f"B12 {b12:.0f} pg/mL is not low, but a raised MMA shows functional deficiency."
+    if "m_mma" in lit and mma is not None:
+        out["m_mma"] = (
+            f"MMA {mma:g} nmol/L > {profile.mma_upper:g} nmol/L (the cut-off): methylmalonyl-CoA mutase is short "
+            "of its cofactor."
+        )
+    elif "m_mma" in lit:
+        out["m_mma"] = "Functional deficiency: MMA above the cut-off."
+    if "m_hcy" in lit and case.homocysteine is not None:
+        out["m_hcy"] = f"Homocysteine {case.homocysteine:g} µmol/L ≥ {HOMOCYSTEINE_TARGET:g} µmol/L (the target)."
+    if "m_mcv" in lit and case.mcv is not None:
+        out["m_mcv"] = f"MCV {case.mcv:g} fL > {MACROCYTOSIS_MCV:g} fL: macrocytosis."
+    if "m_anaemia" in lit and hb is not None:
+        out["m_anaemia"] = (
+            f"Hb {hb:g} g/dL < {ANAEMIA_HB_G_DL[case.sex]:g} g/dL (WHO anaemia threshold for {case.sex}s)."
+        )
+    if "m_neuro" in lit:
+        out["m_neuro"] = "Neurological symptoms are recorded for this case."
+    if "m_folic" in lit:
+        out["m_folic"] = "This case is taking folic acid: it can hide the anaemia while nerve damage goes on."
+    if "m_esr" in lit:
+        limit = assessment.esr_upper_limit
+        if case.esr > MARKED_ESR:
+            out["m_esr"] = (
+                f"ESR {case.esr:g} mm/h > {MARKED_ESR:g} mm/h: markedly raised (the limit for this age and sex is "
+                f"{limit:g} mm/h)."
+            )
+        else:
+            out["m_esr"] = f"ESR {case.esr:g} mm/h > {limit:g} mm/h, the upper limit for this age and sex."
+    return out
