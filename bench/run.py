@@ -1,0 +1,969 @@
+"""Benchmarks for the engine and the app (issue 5). Not tests: run `.venv/bin/python bench/run.py`.
+
+It writes bench/RESULTS.md: machine info, the exact command, the date, and every figure as a ratio
+against a baseline measured in the same run, with medians over repeated runs.
+
+1. evaluate, single case (µs)                     baseline: building the Assessment dataclass alone
+2. evaluate_frame rows/s at 10k, 100k, 1M rows     baseline: DataFrame.apply of evaluate on 10k rows
+3. `python -m b12logic batch` on a 1M-row CSV       baseline: pandas read_csv + to_csv of the same file
+4. App, server side: AppTest rerun after a slider change, Explorer vs bench/bare_app.py
+5. App, in the browser (Playwright, system Chromium): slider key press to updated verdict; cold start
+6. Many users: 10 concurrent browser sessions moving sliders; latency, errors, server memory
+
+Each benchmark is one function returning a Section; 4-6 raise NotAvailable (printed as
+"not yet available: <reason>") until app.py uses st.navigation and pages/explorer.py exists.
+
+Options: --quick (fewer repeats, for development; RESULTS.md says so), --only 1,3 (run some;
+writes RESULTS.md only with --out), --out PATH, --self-test-app (run 4-6 with the bare page in
+place of the Explorer, to check the harness: every ratio should be about 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import datetime as dt
+import gc
+import os
+import platform
+import shlex
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+DATA = BENCH / "data"
+sys.path[:0] = [str(ROOT), str(BENCH)]
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from cases import cases_csv, make_cases  # noqa: E402
+
+from b12logic import Case, evaluate  # noqa: E402
+from b12logic.batch import evaluate_frame, read_cases_csv, row_to_case_kwargs  # noqa: E402
+from b12logic.engine import Assessment  # noqa: E402
+from b12logic.validate import CaseError  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+VERDICT_KEY = "verdict"  # st.container(key="verdict") around the verdict: DOM class st-key-verdict
+VERDICT_SELECTOR = f".st-key-{VERDICT_KEY}"
+SLIDER_WORD = "B12"  # the slider the app benchmarks move: the first one whose label contains this
+
+
+# --- Results
+
+
+class NotAvailable(Exception):
+    """A benchmark cannot run yet (printed as "not yet available: <reason>")."""
+
+
+@dataclass
+class Row:
+    figure: str
+    value: str
+    baseline: str = ""
+    ratio: str = ""
+    target: str = ""
+    met: bool | None = None
+
+
+@dataclass
+class Section:
+    number: int
+    title: str
+    method: str
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    skipped: str | None = None
+
+
+@dataclass
+class Settings:
+    quick: bool = False
+    self_test_app: bool = False
+
+    def repeats(self, full: int, quick: int) -> int:
+        return quick if self.quick else full
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def p95(values: list[float]) -> float:
+    return float(np.percentile(values, 95))
+
+
+def fmt_int(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Timed loops run with the cyclic collector off (as timeit does), after a full collection."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+# --- 1. evaluate, single case
+
+
+def _valid_cases(n: int, seed: int) -> list[Case]:
+    cases = []
+    for record in make_cases(n, seed).to_dict("records"):
+        try:
+            cases.append(Case(**row_to_case_kwargs(record)))
+        except CaseError:
+            continue
+    return cases
+
+
+def _per_call_us(fn: Callable[[Any], object], items: list[Any], repeats: int) -> list[float]:
+    """Microseconds per call, one figure per pass over all items."""
+    for item in items[:50]:
+        fn(item)  # warm caches and the interpreter's specialisations
+    out = []
+    with no_gc():
+        for _ in range(repeats):
+            start = time.perf_counter()
+            for item in items:
+                fn(item)
+            out.append((time.perf_counter() - start) / len(items) * 1e6)
+    return out
+
+
+def bench_evaluate_single(s: Settings) -> Section:
+    section = Section(
+        1,
+        "Engine, single case: `evaluate`",
+        "About 1,000 generated cases (every status, regimen and ESR flag; mixed units; blanks), built once; "
+        "one pass calls `evaluate(case)` on each; the figure is the median over passes of the mean time per "
+        "call. Baseline: building the `Assessment` dataclass alone from that case's finished field values "
+        "(`Assessment(**fields)`): the floor of any `evaluate`, which must at least build its answer. "
+        "Building the `Case` (validation; the app pays it on every rerun too) is shown for context.",
+    )
+    cases = _valid_cases(1000, seed=11)
+    repeats = s.repeats(25, 7)
+    answers = [evaluate(c) for c in cases]
+    fields = [{f.name: getattr(a, f.name) for f in dataclasses.fields(Assessment)} for a in answers]
+    kwargs = [{f.name: getattr(c, f.name) for f in dataclasses.fields(Case)} for c in cases]
+    # Interleave the measurements so drift in the machine's speed hits both alike.
+    ev, floor, build = [], [], []
+    for _ in range(repeats):
+        ev += _per_call_us(evaluate, cases, 1)
+        floor += _per_call_us(lambda kw: Assessment(**kw), fields, 1)
+        build += _per_call_us(lambda kw: Case(**kw), kwargs, 1)
+    ev_us, floor_us, build_us = median(ev), median(floor), median(build)
+    section.rows.append(
+        Row(
+            "`evaluate` median per call",
+            f"{ev_us:.1f} µs",
+            f"`Assessment(**fields)`: {floor_us:.1f} µs",
+            f"{ev_us / floor_us:.1f}× the floor",
+            "≤ 50 µs",
+            ev_us <= 50,
+        )
+    )
+    section.rows.append(
+        Row(
+            "`Case(...)` construction (context)",
+            f"{build_us:.1f} µs",
+            f"`Assessment(**fields)`: {floor_us:.1f} µs",
+            f"{build_us / floor_us:.1f}× the floor",
+        )
+    )
+    section.notes.append(f"{len(cases)} valid cases × {repeats} passes; spread of `evaluate`: {_spread(ev)}.")
+    return section
+
+
+def _spread(values: list[float]) -> str:
+    return f"min {min(values):.1f}, median {median(values):.1f}, max {max(values):.1f}"
+
+
+# --- 2. evaluate_frame
+
+
+def _apply_baseline(df: pd.DataFrame) -> pd.Series:
+    """The obvious row-by-row way: DataFrame.apply of evaluate (errors caught, or the first bad row stops it)."""
+
+    def one(row: pd.Series) -> str:
+        try:
+            return evaluate(Case(**row_to_case_kwargs(row))).b12_status
+        except CaseError as err:
+            return f"error: {err}"
+
+    return df.apply(one, axis=1)
+
+
+def _time_call(fn: Callable[[], object], repeats: int) -> tuple[list[float], object]:
+    times, result = [], None
+    for _ in range(repeats):
+        result = None
+        with no_gc():
+            start = time.perf_counter()
+            result = fn()
+            times.append(time.perf_counter() - start)
+    return times, result
+
+
+def bench_evaluate_frame(s: Settings) -> Section:
+    section = Section(
+        2,
+        "Engine, vectorised: `evaluate_frame`",
+        "A generated 1M-row cases CSV (bench/cases.py: mixed units, blanks, decimal commas, about 1% bad rows "
+        "with one bad cell each, a few formula-like cells) is read once with `read_cases_csv` (text cells, "
+        "as the batch command and the upload page see them); the 10k and 100k frames are its first rows. "
+        "Rows/s = rows / median wall time of `evaluate_frame(df)`. Baseline: "
+        "`df.apply(lambda r: evaluate(Case(**row_to_case_kwargs(r))), axis=1)` on the same 10k rows "
+        "(CaseError caught per row, as any real loop must).",
+    )
+    path = cases_csv(1_000_000, DATA)
+    full = read_cases_csv(str(path))
+    sizes = {10_000: s.repeats(9, 3), 100_000: s.repeats(5, 2), 1_000_000: s.repeats(5, 2)}
+    frames = {n: full.iloc[:n].copy() for n in sizes}
+    del full
+    gc.collect()
+
+    base_times, base_out = _time_call(lambda: _apply_baseline(frames[10_000]), s.repeats(3, 1))
+    base_rate = 10_000 / median(base_times)
+    rates = {}
+    for n, repeats in sizes.items():
+        evaluate_frame(frames[min(n, 10_000)])  # warm-up
+        times, out = _time_call(lambda n=n: evaluate_frame(frames[n]), repeats)
+        rates[n] = n / median(times)
+        if n == 10_000:
+            assert isinstance(out, pd.DataFrame) and isinstance(base_out, pd.Series)
+            ok = out["error"] == ""
+            agree = bool((out.loc[ok, "b12_status"].astype(str) == base_out[ok]).all())
+            errors_agree = bool(base_out[~ok].str.startswith("error: ").all())
+            section.notes.append(
+                f"Check: on the 10k rows `evaluate_frame` and the apply baseline agree on every b12_status "
+                f"({'yes' if agree else 'NO'}) and on which rows are errors ({'yes' if errors_agree else 'NO'}); "
+                f"{int((~ok).sum())} error rows."
+            )
+        section.notes.append(f"{n:,} rows: {repeats} runs, {_spread_s(times)}.")
+    section.rows.append(
+        Row("apply baseline, 10k rows", f"{fmt_int(base_rate)} rows/s", "(the baseline)", "1×"),
+    )
+    for n in sizes:
+        met: bool | None = None
+        target = ""
+        if n == 10_000:
+            target, met = "≥ 100× apply", rates[n] / base_rate >= 100
+        if n == 1_000_000:
+            target, met = "≥ 1,000,000 rows/s", rates[n] >= 1_000_000
+        section.rows.append(
+            Row(
+                f"`evaluate_frame`, {n:,} rows",
+                f"{fmt_int(rates[n])} rows/s",
+                f"apply, 10k rows: {fmt_int(base_rate)} rows/s",
+                f"{rates[n] / base_rate:,.0f}× apply",
+                target,
+                met,
+            )
+        )
+    return section
+
+
+def _spread_s(times: list[float]) -> str:
+    return f"min {min(times):.3f} s, median {median(times):.3f} s, max {max(times):.3f} s"
+
+
+# --- 3. batch end to end
+
+
+# Runs the command in a grandchild and reports its own rusage. Linux carries a process's peak resident
+# size over fork and exec, so a child of this (large) benchmark process would report at least our peak;
+# a child of this small launcher starts from the launcher's few MB instead.
+_LAUNCHER = (
+    "import os, subprocess, sys, time; t = time.perf_counter(); "
+    "p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
+    "err = p.stderr.read(); _, status, usage = os.wait4(p.pid, 0); wall = time.perf_counter() - t; "
+    "sys.stderr.buffer.write(err[-2000:]); print(wall, usage.ru_maxrss, os.waitstatus_to_exitcode(status))"
+)
+
+
+def _run_child(argv: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB) of one fresh process running argv."""
+    done = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], cwd=ROOT, capture_output=True, text=True)
+    wall, maxrss_kb, status = done.stdout.split()
+    if done.returncode != 0 or int(status) != 0:
+        raise RuntimeError(f"{shlex.join(argv)} failed ({status}): {done.stderr[-2000:]}")
+    return float(wall), int(maxrss_kb) / 1024
+
+
+_BASELINE_SCRIPT = (
+    "import sys, pandas as pd; "
+    "pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False).to_csv(sys.argv[2], index=False)"
+)
+
+
+def bench_batch_cli(s: Settings) -> Section:
+    path = cases_csv(1_000_000, DATA)
+    out = DATA / "batch_out.csv"
+    base_out = DATA / "baseline_out.csv"
+    batch_argv = [sys.executable, "-m", "b12logic", "batch", str(path), "-o", str(out)]
+    base_argv = [sys.executable, "-c", _BASELINE_SCRIPT, str(path), str(base_out)]
+    section = Section(
+        3,
+        "Batch end to end: `python -m b12logic batch` on a 1M-row CSV",
+        f"The generated 1M-row CSV ({path.stat().st_size / 1e6:.0f} MB). Each run is a fresh process; wall "
+        "time from start to exit, peak memory = the process's own maximum resident set size (`os.wait4` "
+        "rusage, taken by a small launcher process so the benchmark's own memory is not inherited). Baseline, in the same run, interleaved: a fresh process that only reads the same file with "
+        f"pandas and writes it back: `python -c {_BASELINE_SCRIPT!r}`.",
+    )
+    section.notes.append(f"Command: `{shlex.join(['.venv/bin/python', *batch_argv[1:]])}` (paths under bench/data/).")
+    walls, peaks, base_walls, base_peaks = [], [], [], []
+    for _ in range(s.repeats(3, 1)):
+        w, p = _run_child(base_argv)
+        base_walls.append(w)
+        base_peaks.append(p)
+        w, p = _run_child(batch_argv)
+        walls.append(w)
+        peaks.append(p)
+    rows_in = _count_lines(path) - 1
+    rows_out = _count_lines(out) - 1
+    section.notes.append(
+        f"Check: {rows_in:,} rows in, {rows_out:,} rows out ({'same' if rows_in == rows_out else 'DIFFERENT'}). "
+        f"Batch runs: {', '.join(f'{w:.2f} s / {p:,.0f} MB' for w, p in zip(walls, peaks, strict=True))}; "
+        f"baseline runs: {', '.join(f'{w:.2f} s / {p:,.0f} MB' for w, p in zip(base_walls, base_peaks, strict=True))}."
+    )
+    wall, peak, base_wall, base_peak = median(walls), median(peaks), median(base_walls), median(base_peaks)
+    section.rows.append(
+        Row(
+            "wall time, 1M rows",
+            f"{wall:.2f} s",
+            f"read_csv + to_csv: {base_wall:.2f} s",
+            f"{wall / base_wall:.2f}× baseline",
+            "≤ 10 s",
+            wall <= 10,
+        )
+    )
+    section.rows.append(
+        Row(
+            "peak memory, 1M rows",
+            f"{peak:,.0f} MB",
+            f"read_csv + to_csv: {base_peak:,.0f} MB",
+            f"{peak / base_peak:.2f}× baseline",
+            "≤ 2 GB (2,048 MB)",
+            peak <= 2048,
+        )
+    )
+    return section
+
+
+def _count_lines(path: Path) -> int:
+    count = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 24):
+            count += chunk.count(b"\n")
+    return count
+
+
+# --- App targets (benchmarks 4-6)
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    script: Path  # what `streamlit run` / AppTest.from_file is given
+    page: str | None  # the page file to switch to (st.navigation), or None for a single-page script
+    url_path: str  # the page's URL path under the server root
+
+
+BARE = Target("bare page", BENCH / "bare_app.py", None, "")
+
+
+def explorer_target(s: Settings) -> Target:
+    """The Explorer page of the app, or NotAvailable while the app is not built yet."""
+    if s.self_test_app:
+        return dataclasses.replace(BARE, name="bare page (as Explorer, self-test)")
+    app = ROOT / "app.py"
+    if not app.exists() or "st.navigation" not in app.read_text(encoding="utf-8"):
+        raise NotAvailable("app.py does not use st.navigation yet (the app is still a placeholder)")
+    if not (ROOT / "pages" / "explorer.py").exists():
+        raise NotAvailable("pages/explorer.py does not exist yet")
+    return Target("Explorer", app, "pages/explorer.py", "explorer")
+
+
+def _needs_browser() -> None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as err:
+        raise NotAvailable(f"Playwright is not installed ({err})") from None
+    if not Path(CHROMIUM).exists():
+        raise NotAvailable(f"no system Chromium at {CHROMIUM}")
+
+
+# --- 4. App, server side (AppTest)
+
+
+def _apptest_rerun_ms(target: Target, presses: int) -> list[float]:
+    """Milliseconds of AppTest reruns, each after moving the B12 slider one step."""
+    from streamlit.testing.v1 import AppTest
+
+    os.chdir(ROOT)  # the app reads .streamlit/ and its pages relative to the repository
+    at = AppTest.from_file(str(target.script), default_timeout=60)
+    at.run()
+    if target.page:
+        at.switch_page(target.page)
+        at.run()
+    if at.exception:
+        raise RuntimeError(f"{target.name}: exception on first run: {at.exception[0].value}")
+
+    def slider() -> Any:
+        found = [w for w in at.slider if SLIDER_WORD in str(w.label)]
+        if not found:
+            raise NotAvailable(f"{target.name}: no slider labelled with {SLIDER_WORD!r}")
+        return found[0]
+
+    start_value = slider().value
+    step = slider().step or 1
+    times = []
+    for i in range(presses + 3):  # three warm-up reruns
+        value = start_value + step if i % 2 == 0 else start_value
+        widget = slider().set_value(value)
+        t0 = time.perf_counter()
+        widget.run()
+        elapsed = (time.perf_counter() - t0) * 1000
+        if at.exception:
+            raise RuntimeError(f"{target.name}: exception after a slider change: {at.exception[0].value}")
+        if i >= 3:
+            times.append(elapsed)
+    return times
+
+
+def bench_app_rerun(s: Settings) -> Section:
+    explorer = explorer_target(s)
+    section = Section(
+        4,
+        "App, server side: AppTest rerun after a slider change",
+        f"`streamlit.testing.v1.AppTest` runs the page in-process; each rerun follows a one-step change of the "
+        f"first slider whose label contains {SLIDER_WORD!r} (alternating up and down); three warm-up reruns "
+        "are dropped. Baseline: the same on bench/bare_app.py (the app's sidebar widgets, no logic, no charts).",
+    )
+    presses = s.repeats(20, 6)
+    bare, app = [], []
+    for _ in range(2):  # interleave the two pages
+        bare += _apptest_rerun_ms(BARE, presses // 2)
+        app += _apptest_rerun_ms(explorer, presses // 2)
+    ratio = median(app) / median(bare)
+    section.rows.append(
+        Row(
+            f"{explorer.name} rerun, median",
+            f"{median(app):.1f} ms",
+            f"bare page: {median(bare):.1f} ms",
+            f"{ratio:.2f}× bare",
+            "≤ 2× bare",
+            ratio <= 2,
+        )
+    )
+    section.notes.append(f"{len(app)} reruns each; p95 {explorer.name} {p95(app):.1f} ms, bare {p95(bare):.1f} ms.")
+    return section
+
+
+# --- Browser plumbing (benchmarks 5 and 6)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen[bytes]
+    port: int
+    started: float  # perf_counter when the process was started
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def start_server(target: Target) -> Server:
+    port = _free_port()
+    argv = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(target.script),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = Server(proc, port, started)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode} for {target.script}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.02)
+    stop_server(server)
+    raise RuntimeError(f"streamlit did not answer within 60 s for {target.script}")
+
+
+def stop_server(server: Server) -> None:
+    if server.proc.poll() is None:
+        server.proc.terminate()
+        try:
+            server.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            server.proc.kill()
+            server.proc.wait()
+
+
+def server_rss_mb(server: Server) -> float:
+    import psutil
+
+    proc = psutil.Process(server.proc.pid)
+    return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]) / 2**20
+
+
+_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+# In the page: time from the key going down (capture phase, before Streamlit sees it) to the first DOM
+# change that alters the verdict's text. performance.now() in the page, so Playwright's own round trips
+# do not count.
+_ARM_JS = """(selector) => {
+  const old = document.querySelector(selector)?.innerText;
+  window.__bench = {t0: null, ms: null};
+  const onKey = () => { window.__bench.t0 = performance.now(); };
+  window.addEventListener('keydown', onKey, {capture: true, once: true});
+  const observer = new MutationObserver(() => {
+    const now = document.querySelector(selector)?.innerText;
+    if (window.__bench.t0 !== null && now !== undefined && now !== old) {
+      window.__bench.ms = performance.now() - window.__bench.t0;
+      observer.disconnect();
+    }
+  });
+  observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+_DONE_JS = "() => window.__bench && window.__bench.ms !== null"
+
+
+def _page_url(server: Server, target: Target) -> str:
+    return f"{server.url}/{target.url_path}"
+
+
+def _wait_ready(page: Any, target: Target, timeout_ms: float = 60_000) -> None:
+    """The page has run to the end and shows its verdict."""
+    page.wait_for_selector(_IDLE, timeout=timeout_ms)
+    try:
+        page.wait_for_selector(VERDICT_SELECTOR, timeout=min(timeout_ms, 15_000))
+    except Exception:  # Playwright's TimeoutError
+        raise NotAvailable(
+            f"{target.name}: no element with key {VERDICT_KEY!r} (wrap the verdict in "
+            f'st.container(key="{VERDICT_KEY}") so the benchmark can wait for its text)'
+        ) from None
+    page.wait_for_selector(_IDLE, timeout=timeout_ms)
+
+
+def _slider_thumb(page: Any) -> Any:
+    return page.locator('[data-testid="stSlider"]').filter(has_text=SLIDER_WORD).first.get_by_role("slider")
+
+
+def _press_latencies_ms(page: Any, presses: int, warmup: int = 3) -> list[float]:
+    thumb = _slider_thumb(page)
+    times = []
+    for i in range(presses + warmup):
+        thumb.focus()
+        page.evaluate(_ARM_JS, VERDICT_SELECTOR)
+        page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        page.wait_for_function(_DONE_JS, timeout=30_000, polling="raf")
+        ms = float(page.evaluate("() => window.__bench.ms"))
+        page.wait_for_selector(_IDLE, timeout=30_000)
+        if i >= warmup:
+            times.append(ms)
+    return times
+
+
+@contextmanager
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+# --- 5. App in the browser: slider latency and cold start
+
+
+def _slider_latency(chromium: Any, target: Target, presses: int) -> list[float]:
+    server = start_server(target)
+    try:
+        page = chromium.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(_page_url(server, target))
+        _wait_ready(page, target)
+        return _press_latencies_ms(page, presses)
+    finally:
+        stop_server(server)
+
+
+def _cold_start_s(chromium: Any, target: Target) -> float:
+    """Server process start to the first complete render of the page (browser already running)."""
+    server = start_server(target)
+    try:
+        page = chromium.new_page()
+        page.goto(_page_url(server, target))
+        _wait_ready(page, target)
+        elapsed = time.perf_counter() - server.started
+        page.close()
+        return elapsed
+    finally:
+        stop_server(server)
+
+
+def bench_browser(s: Settings) -> Section:
+    explorer = explorer_target(s)
+    _needs_browser()
+    section = Section(
+        5,
+        "App in the browser: slider to verdict, and cold start",
+        f"`streamlit run` on a free port; Playwright drives the system Chromium ({CHROMIUM}). Slider: focus "
+        f"the first slider whose label contains {SLIDER_WORD!r}, press ArrowRight / ArrowLeft alternately; "
+        "each figure is measured inside the page with performance.now(), from the keydown (capture phase) to "
+        f"the first DOM change of the verdict's text (`{VERDICT_SELECTOR}`), then the benchmark waits for "
+        "the script to finish before the next press; three warm-up presses dropped. Cold start: from "
+        "starting the server process to the page run to completion with its verdict shown (browser already "
+        "open). Baseline for both: bench/bare_app.py.",
+    )
+    presses = s.repeats(20, 6)
+    with browser() as chromium:
+        bare = _slider_latency(chromium, BARE, presses)
+        app = _slider_latency(chromium, explorer, presses)
+        cold_bare, cold_app = [], []
+        for _ in range(s.repeats(5, 2)):
+            cold_bare.append(_cold_start_s(chromium, BARE))
+            cold_app.append(_cold_start_s(chromium, explorer))
+    ratio = median(app) / median(bare)
+    section.rows.append(
+        Row(
+            f"{explorer.name} slider → verdict, median",
+            f"{median(app):.0f} ms",
+            f"bare page: {median(bare):.0f} ms",
+            f"{ratio:.2f}× bare",
+            "≤ 1.5× bare",
+            ratio <= 1.5,
+        )
+    )
+    section.rows.append(
+        Row(
+            f"{explorer.name} slider → verdict, p95",
+            f"{p95(app):.0f} ms",
+            f"bare page: {p95(bare):.0f} ms",
+            f"{p95(app) / p95(bare):.2f}× bare",
+        )
+    )
+    cold_ratio = median(cold_app) / median(cold_bare)
+    section.rows.append(
+        Row(
+            f"{explorer.name} cold start, median",
+            f"{median(cold_app):.2f} s",
+            f"bare page: {median(cold_bare):.2f} s",
+            f"{cold_ratio:.2f}× bare",
+            "≤ 1.5× bare",
+            cold_ratio <= 1.5,
+        )
+    )
+    section.notes.append(f"{len(app)} presses each; {len(cold_app)} cold starts each.")
+    return section
+
+
+# --- 6. Many users
+
+
+async def _session(chromium: Any, url: str, until: float, latencies: list[float], errors: list[str]) -> None:
+    context = await chromium.new_context(viewport={"width": 1400, "height": 900})
+    page = await context.new_page()
+    try:
+        await page.goto(url)
+        await page.wait_for_selector(_IDLE, timeout=60_000)
+        await page.wait_for_selector(VERDICT_SELECTOR, timeout=60_000)
+        thumb = page.locator('[data-testid="stSlider"]').filter(has_text=SLIDER_WORD).first.get_by_role("slider")
+        i = 0
+        while time.monotonic() < until:
+            await thumb.focus()
+            await page.evaluate(_ARM_JS, VERDICT_SELECTOR)
+            await page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+            try:
+                await page.wait_for_function(_DONE_JS, timeout=30_000, polling="raf")
+                await page.wait_for_selector(_IDLE, timeout=30_000)
+            except Exception as err:  # Playwright's TimeoutError
+                errors.append(f"timeout: {str(err).splitlines()[0]}")
+                continue
+            latencies.append(float(await page.evaluate("() => window.__bench.ms")))
+            if await page.locator('[data-testid="stException"]').count():
+                errors.append("exception shown on the page")
+            i += 1
+    except Exception as err:
+        errors.append(f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
+    finally:
+        await context.close()
+
+
+async def _many_sessions(target: Target, sessions: int, seconds: float) -> tuple[list[float], list[str], float]:
+    """Latencies (ms), errors, and server memory (MB) while `sessions` users move the slider for `seconds`."""
+    from playwright.async_api import async_playwright
+
+    server = start_server(target)
+    latencies: list[float] = []
+    errors: list[str] = []
+    peak_rss = 0.0
+    try:
+        async with async_playwright() as pw:
+            chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            until = time.monotonic() + seconds
+            tasks = [
+                asyncio.create_task(_session(chromium, _page_url(server, target), until, latencies, errors))
+                for _ in range(sessions)
+            ]
+            while not all(t.done() for t in tasks):
+                peak_rss = max(peak_rss, server_rss_mb(server))
+                await asyncio.sleep(0.5)
+            await asyncio.gather(*tasks)
+            await chromium.close()
+    finally:
+        stop_server(server)
+    return latencies, errors, peak_rss
+
+
+def bench_many_users(s: Settings) -> Section:
+    explorer = explorer_target(s)
+    _needs_browser()
+    seconds = 30.0 if not s.quick else 8.0
+    section = Section(
+        6,
+        "Many users: 10 concurrent browser sessions",
+        f"One fresh server per measurement; N browser contexts (one Chromium) each open the page and press "
+        f"ArrowRight / ArrowLeft on the {SLIDER_WORD} slider for {seconds:g} s, timing each press to the verdict "
+        "change in the page (as in 5) and waiting for the run to finish. Errors: timeouts, exceptions shown, "
+        "failed sessions. Server memory: peak resident set of the server process, sampled every 0.5 s. "
+        "Baselines: the same page with one session (latency), and the bare page with 1 and 10 sessions "
+        "(memory per extra session). Note: Chromium runs on the same 2 cores as the server.",
+    )
+    figures = {}
+    for target in (explorer, BARE):
+        for n in (1, 10):
+            figures[(target.name, n)] = asyncio.run(_many_sessions(target, n, seconds))
+    lat1, err1, rss1 = figures[(explorer.name, 1)]
+    lat10, err10, rss10 = figures[(explorer.name, 10)]
+    _, _, bare_rss1 = figures[(BARE.name, 1)]
+    bare_lat10, bare_err10, bare_rss10 = figures[(BARE.name, 10)]
+    per_session = (rss10 - rss1) / 9
+    bare_per_session = (bare_rss10 - bare_rss1) / 9
+    if not lat1 or not lat10:
+        raise RuntimeError(f"no slider presses completed: errors {err1[:3] + err10[:3]}")
+    section.rows += [
+        Row(f"{explorer.name}, 1 session: median", f"{median(lat1):.0f} ms", "(the baseline)", "1×"),
+        Row(
+            f"{explorer.name}, 10 sessions: p50",
+            f"{median(lat10):.0f} ms",
+            f"1 session median: {median(lat1):.0f} ms",
+            f"{median(lat10) / median(lat1):.2f}×",
+        ),
+        Row(
+            f"{explorer.name}, 10 sessions: p95",
+            f"{p95(lat10):.0f} ms",
+            f"1 session median: {median(lat1):.0f} ms",
+            f"{p95(lat10) / median(lat1):.2f}×",
+            "≤ 3× 1-session median",
+            p95(lat10) / median(lat1) <= 3,
+        ),
+        Row(
+            f"{explorer.name}, errors (1 + 10 sessions)",
+            str(len(err1) + len(err10)),
+            f"bare page, 10 sessions: {len(bare_err10)}",
+            "",
+            "0",
+            not err1 and not err10,
+        ),
+        Row(
+            f"{explorer.name}, server memory per extra session",
+            f"{per_session:.1f} MB ({rss1:.0f} → {rss10:.0f} MB)",
+            f"bare page: {bare_per_session:.1f} MB ({bare_rss1:.0f} → {bare_rss10:.0f} MB)",
+            f"{per_session - bare_per_session:+.1f} MB vs bare",
+            "≤ 10 MB",
+            per_session <= 10,
+        ),
+    ]
+    section.notes.append(
+        f"Presses completed: {len(lat1)} (1 session), {len(lat10)} (10 sessions); bare page 10 sessions: "
+        f"p50 {median(bare_lat10):.0f} ms, p95 {p95(bare_lat10):.0f} ms."
+    )
+    for err in (err1 + err10)[:5]:
+        section.notes.append(f"Error: {err}")
+    return section
+
+
+# --- Report
+
+BENCHMARKS: dict[int, Callable[[Settings], Section]] = {
+    1: bench_evaluate_single,
+    2: bench_evaluate_frame,
+    3: bench_batch_cli,
+    4: bench_app_rerun,
+    5: bench_browser,
+    6: bench_many_users,
+}
+TITLES = {
+    1: "Engine, single case: `evaluate`",
+    2: "Engine, vectorised: `evaluate_frame`",
+    3: "Batch end to end: `python -m b12logic batch` on a 1M-row CSV",
+    4: "App, server side: AppTest rerun after a slider change",
+    5: "App in the browser: slider to verdict, and cold start",
+    6: "Many users: 10 concurrent browser sessions",
+}
+
+
+def machine_info() -> list[tuple[str, str]]:
+    import psutil
+    import streamlit
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import pyarrow
+
+        arrow = pyarrow.__version__
+    except ImportError:
+        arrow = "not installed"
+    commit = _git("rev-parse", "--short", "HEAD")
+    dirty = _git("status", "--porcelain", "--untracked-files=no", "--", "b12logic", "bench")
+    return [
+        ("CPU", f"{cpu} ({platform.machine()})"),
+        ("Cores", f"{psutil.cpu_count(logical=False)} physical, {os.cpu_count()} logical"),
+        ("Memory", f"{psutil.virtual_memory().total / 2**30:.1f} GiB"),
+        ("OS", platform.platform()),
+        ("Python", platform.python_version()),
+        ("numpy / pandas / pyarrow", f"{np.__version__} / {pd.__version__} / {arrow}"),
+        ("streamlit", streamlit.__version__),
+        ("Commit", f"{commit}{' (with uncommitted changes in b12logic/ or bench/)' if dirty else ''}"),
+    ]
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _met(met: bool | None) -> str:
+    return "" if met is None else ("✅ met" if met else "❌ missed")
+
+
+def render(sections: list[Section], command: str, started: dt.datetime, seconds: float, s: Settings) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `{command}` on {started:%Y-%m-%d %H:%M} {started.astimezone().tzname()} "
+        f"(took {seconds / 60:.1f} min). Every figure is a median over repeated runs and is compared with a "
+        "baseline measured in the same run. Issue 5 states the targets; ratios are what count.",
+    ]
+    if s.quick:
+        lines += ["", "**Quick mode** (`--quick`): fewer repeats; for development, not for the record."]
+    if s.self_test_app:
+        lines += ["", "**Self-test** (`--self-test-app`): benchmarks 4-6 use the bare page as the Explorer."]
+    lines += ["", "## Machine", "", "| | |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in machine_info()]
+    lines += ["", "## Targets", "", "| # | figure | value | target | |", "|---|---|---|---|---|"]
+    for sec in sections:
+        if sec.skipped:
+            lines.append(f"| {sec.number} | {sec.title} | not yet available | | {sec.skipped} |")
+        for row in sec.rows:
+            if row.target:
+                lines.append(
+                    f"| {sec.number} | {row.figure} | {row.value} ({row.ratio}) | {row.target} | {_met(row.met)} |"
+                )
+    for sec in sections:
+        lines += ["", f"## {sec.number}. {sec.title}", ""]
+        if sec.skipped:
+            lines += [f"Not yet available: {sec.skipped}."]
+            continue
+        lines += [sec.method, "", "| figure | value | baseline | ratio | target | |", "|---|---|---|---|---|---|"]
+        lines += [
+            f"| {r.figure} | {r.value} | {r.baseline} | {r.ratio} | {r.target} | {_met(r.met)} |" for r in sec.rows
+        ]
+        if sec.notes:
+            lines += [""] + [f"- {n}" for n in sec.notes]
+    history = BENCH / "HISTORY.md"
+    if history.exists():
+        lines += ["", history.read_text(encoding="utf-8").strip()]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (development only)")
+    parser.add_argument("--only", help="comma-separated benchmark numbers, e.g. 1,2")
+    parser.add_argument("--out", type=Path, help="where to write the report (default bench/RESULTS.md)")
+    parser.add_argument("--self-test-app", action="store_true", help="use the bare page as the Explorer (4-6)")
+    args = parser.parse_args(argv)
+    s = Settings(quick=args.quick, self_test_app=args.self_test_app)
+    chosen = [int(x) for x in args.only.split(",")] if args.only else list(BENCHMARKS)
+    out = args.out or (None if args.only else BENCH / "RESULTS.md")
+    command = shlex.join([".venv/bin/python", "bench/run.py", *(argv if argv is not None else sys.argv[1:])])
+    started = dt.datetime.now()
+    t0 = time.perf_counter()
+    sections = []
+    for number in chosen:
+        print(f"[{number}] {TITLES[number]} ...", flush=True)
+        bench_start = time.perf_counter()
+        try:
+            section = BENCHMARKS[number](s)
+        except NotAvailable as reason:
+            print(f"    not yet available: {reason}", flush=True)
+            section = Section(number, TITLES[number], "", skipped=str(reason))
+        for row in section.rows:
+            tail = f"  [{row.target}: {_met(row.met)}]" if row.target else ""
+            print(f"    {row.figure}: {row.value}  vs {row.baseline or '-'}  = {row.ratio}{tail}", flush=True)
+        print(f"    ({time.perf_counter() - bench_start:.0f} s)", flush=True)
+        sections.append(section)
+    if out is not None:
+        out.write_text(render(sections, command, started, time.perf_counter() - t0, s), encoding="utf-8")
+        print(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
