@@ -650,6 +650,24 @@ def _mechanism_static() -> _MechanismStatic:
     return _MechanismStatic(boxes, edges, layout)
 
 
+def decision_alt_text(assessment: Assessment, profile: GuidelineProfile) -> str:
+    """The decision figure in words, for screen readers (st.plotly_chart's `alt`).
+
+    >>> from b12logic import Case, evaluate, get_profile
+    >>> decision_alt_text(evaluate(Case(age=30, sex="male", b12=400, esr=5)), get_profile("source"))
+    'B12 work-up path: Suspected B12 deficiency, then Total B12?, then Above range: neuro symptoms?, then Normal: no B12 treatment. ESR work-up path, separate: ESR measured, then Above age/sex limit?, then Normal for age and sex.'
+    """
+    graph = _decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id).graph
+
+    def words(path: Sequence[str]) -> str:
+        return ", then ".join(graph.node(n).label for n in path)
+
+    return (
+        f"B12 work-up path: {words(assessment.decision_path)}. "
+        f"ESR work-up path, separate: {words(assessment.esr_path)}."
+    )
+
+
 def decision_edges_of(fig: go.Figure, state: str) -> list[tuple[str, str]]:
     """The (source, target) edges a figure draws in a given state ("path" or "faded"); for tests and tools."""
     return [
@@ -801,3 +819,63 @@ def lit_reasons(assessment: Assessment, profile: GuidelineProfile | None = None)
         else:
             out["m_esr"] = f"ESR {case.esr:g} mm/h > {limit:g} mm/h, the upper limit for this age and sex."
     return out
+
+
+# --- Batch check: rows by B12 status and by ESR flag ------------------------------------------------
+# Severity order and colour agree with the app's badges; the bar labels and counts carry the meaning.
+_BATCH_STATUS_COLOUR = {
+    "deficient": VERMILLION,
+    "functional_deficiency": VERMILLION,
+    "indeterminate_needs_mma": ORANGE,
+    "normal_needs_mma_hcy": ORANGE,
+    "not_confirmed": SKY_BLUE,
+    "normal": BLUE,
+}
+_BATCH_FLAG_COLOUR = {"normal": BLUE, "elevated": ORANGE, "markedly_elevated": VERMILLION}
+
+
+def _count_bars(
+    counts: dict[str, int], labels: dict[str, str], colours: dict[str, str], title: str, axis_title: str
+) -> go.Figure:
+    """Horizontal bars, one per category in the given order (zeros kept), each labelled with count and share."""
+    names = list(counts)
+    values = [int(counts[n]) for n in names]
+    total = sum(values)
+    shares = [f"{v:,} ({v / total:.0%})" if total else "0" for v in values]
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=[_wrap(labels.get(n, n), 30) for n in names],
+            orientation="h",
+            marker={"color": [colours.get(n, GREY) for n in names], "line": {"color": BLACK, "width": 1}},
+            text=shares,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=names,
+            hovertemplate="%{y}<br>%{x:,} rows<br>value: %{customdata}<extra></extra>",
+            name=axis_title,
+        )
+    )
+    layout = _base_layout(title, f"{total:,} rows checked", height=90 + 62 * max(len(names), 1))
+    layout["showlegend"] = False
+    layout["margin"] = {**layout["margin"], "r": 70}
+    fig.update_layout(
+        **layout,
+        xaxis={"title": {"text": "Number of rows"}, "rangemode": "tozero", "gridcolor": LIGHT_GREY, "fixedrange": True},
+        yaxis={"title": {"text": _plotly_text(axis_title)}, "autorange": "reversed", "fixedrange": True},
+    )
+    return fig
+
+
+def batch_status_figure(status_counts: dict[str, int]) -> go.Figure:
+    """Rows of a batch by b12_status (in the order given, e.g. B12_STATUSES, zeros included)."""
+    from b12logic.engine import STATUS_LABELS
+
+    return _count_bars(status_counts, STATUS_LABELS, _BATCH_STATUS_COLOUR, "Rows by B12 status", "B12 status")
+
+
+def batch_esr_flag_figure(flag_counts: dict[str, int]) -> go.Figure:
+    """Rows of a batch by esr_flag (normal, elevated, markedly_elevated)."""
+    from b12logic.engine import ESR_FLAG_LABELS
+
+    return _count_bars(flag_counts, ESR_FLAG_LABELS, _BATCH_FLAG_COLOUR, "Rows by ESR flag", "ESR flag")
