@@ -1,5 +1,139 @@
-"""Placeholder: replaced by the page implementation."""
+"""Batch check: many cases from a CSV, checked by the same engine as the Explorer.
+
+The page only lays things out: reading, evaluating and summarising is b12logic.batch_check.
+Uploaded content is shown only through st.dataframe, st.text, plotly and escaped Markdown; nothing
+is written to disk (the upload and the results live in this session's memory).
+"""
+
+import re
 
 import streamlit as st
 
-st.title("batch")
+from b12logic.batch import template_csv
+from b12logic.batch_check import BatchCheck, check_csv
+from b12logic.engine import STATUS_LABELS
+from b12logic.esr import ESR_FLAGS
+from b12logic.fields import CSV_COLUMNS, REQUIRED_COLUMNS
+from ui import render, state
+
+cur = state.current()
+CAP_MB = int(st.get_option("server.maxUploadSize"))  # .streamlit/config.toml: one number for both limits
+CACHE_KEY = "_batch_check"
+
+st.title("Batch check")
+st.write(
+    "Check a list of cases at once. Each row of your CSV is read with the same rules as the Explorer, under the "
+    f"guideline profile chosen in the sidebar (now: **{render.escape(cur.profile.name)}**). Rows with a problem keep "
+    "their place in the results with the reason in the `error` column; nothing is dropped."
+)
+
+st.subheader("1. Start from the template")
+st.download_button(
+    "Download the CSV template",
+    data=template_csv(),
+    file_name="b12-esr-cases-template.csv",
+    mime="text/csv",
+    on_click="ignore",
+    icon=":material/download:",
+    key="batch_template",
+)
+with st.expander("What the columns mean"):
+    st.markdown(
+        f"- Required: {', '.join(f'`{c}`' for c in REQUIRED_COLUMNS)}. Others are optional: "
+        f"{', '.join(f'`{c}`' for c in CSV_COLUMNS if c not in REQUIRED_COLUMNS)}.\n"
+        "- Column names are case-insensitive and may come in any order; extra columns are kept as they are.\n"
+        "- Units default to pg/mL (B12), nmol/L (MMA) and g/dL (Hb); B12 may also be in pmol/L, MMA in µmol/L, "
+        "Hb in g/L.\n"
+        "- `sex`: female, male, F or M. Yes/no columns accept yes, no, true, false, y, n, 1, 0 (blank = no).\n"
+        "- A blank number means *not measured*."
+    )
+
+st.subheader("2. Upload your file")
+uploaded = st.file_uploader(
+    f"CSV file of cases (up to {CAP_MB} MB)",
+    type="csv",
+    max_upload_size=CAP_MB,
+    key="batch_upload",
+    help=f"One row per case, with a header row. Files over {CAP_MB} MB are refused: split them.",
+)
+st.caption(
+    f"Limit {CAP_MB} MB per file. The file is kept in this session's memory only, never written to disk, and is "
+    "gone when you close the tab."
+)
+
+if uploaded is None:
+    st.info("No file yet. Download the template above, fill in your cases, and upload it here.", icon="📄")
+    st.stop()
+
+# Evaluate once per file and profile: reruns (charts, toggles) reuse the answer.
+signature = (uploaded.file_id, uploaded.size, repr(cur.profile))
+cached = st.session_state.get(CACHE_KEY)
+if cached is not None and cached[0] == signature:
+    check: BatchCheck = cached[1]
+else:
+    bar = st.progress(0.0, text="Reading the file…")
+
+    def show_progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"Checked {done:,} of {total:,} rows")
+
+    check = check_csv(uploaded.getvalue(), cur.profile, max_bytes=CAP_MB * 1024 * 1024, progress=show_progress)
+    bar.empty()
+    st.session_state[CACHE_KEY] = (signature, check)
+
+if check.problem is not None:
+    st.error(f"This file could not be checked: {render.escape(check.problem)}", icon="🚫")
+    st.stop()
+assert check.results is not None  # no problem means results
+
+st.subheader("3. Validation summary")
+c1, c2, c3 = st.columns(3)
+c1.metric("Rows in the file", f"{check.rows:,}")
+c2.metric("Rows checked", f"{check.ok:,}")
+c3.metric("Rows with errors", f"{check.errors:,}")
+if check.errors:
+    st.warning(
+        f"{check.errors:,} of {check.rows:,} rows could not be checked. They are kept in the results with the "
+        "reason in the `error` column. Grouped by column and reason (row 1 is the first row under the header):",
+        icon="⚠️",
+    )
+    st.dataframe(check.error_table(), hide_index=True, width="stretch", key="batch_errors")
+else:
+    st.success(f"All {check.rows:,} rows were read and checked.", icon="✅")
+
+if check.ok:
+    from b12logic.figures import batch_esr_flag_figure, batch_status_figure
+
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(batch_status_figure(check.status_counts), width="stretch", key="batch_status_chart")
+        st.caption(
+            "Rows by B12 status: "
+            + "; ".join(f"{STATUS_LABELS[s]} {n:,}" for s, n in check.status_counts.items() if n)
+            + "."
+        )
+    with right:
+        st.plotly_chart(batch_esr_flag_figure(check.flag_counts), width="stretch", key="batch_flag_chart")
+        st.caption(
+            "Rows by ESR flag: "
+            + "; ".join(f"{f.replace('_', ' ')} {check.flag_counts[f]:,}" for f in ESR_FLAGS if check.flag_counts[f])
+            + ". The ESR never changes the B12 status."
+        )
+
+st.subheader("4. Results")
+only_errors = st.toggle("Show only rows with errors", key="batch_only_errors", disabled=not check.errors)
+shown = check.results[check.results["error"].astype("string").fillna("") != ""] if only_errors else check.results
+st.dataframe(shown, width="stretch", key="batch_results")
+
+stem = re.sub(r"[^A-Za-z0-9_-]+", "-", uploaded.name.rsplit(".", 1)[0]).strip("-")[:60] or "cases"
+st.download_button(
+    "Download the results CSV",
+    data=check.results_csv,  # built only when clicked (large files)
+    file_name=f"{stem}-results.csv",
+    mime="text/csv",
+    on_click="ignore",
+    icon=":material/download:",
+    type="primary",
+    key="batch_results_download",
+    help="Every input row, in order, with the result columns added. Cells a spreadsheet would run as a formula "
+    "get a leading quote.",
+)

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 from b12logic.case import Case
 from b12logic.engine import Assessment, evaluate
+from b12logic.fields import RISK_FACTORS
 from b12logic.guidelines import DEFAULT_PROFILE, GuidelineProfile
 from b12logic.urlstate import default_values, query_from_case
 
@@ -127,6 +128,66 @@ class TeachingCase:
             esr_flag=assessment.esr_flag,
             assessment=assessment,
         )
+
+
+@dataclass(frozen=True)
+class Grade:
+    """How one set of quiz answers scored: one point per question right."""
+
+    status_right: bool
+    next_step_right: bool
+    esr_right: bool
+
+    @property
+    def points(self) -> int:
+        return int(self.status_right) + int(self.next_step_right) + int(self.esr_right)
+
+    POSSIBLE = 3
+
+
+def grade(
+    tc: TeachingCase,
+    status: str,
+    next_step: str,
+    esr_changes_plan: bool,
+    guideline: str | GuidelineProfile = DEFAULT_PROFILE,
+) -> Grade:
+    """Mark the three answers against the engine's.
+
+    >>> g = grade(TEACHING_CASES["very_high_esr"], "normal", "no_b12_treatment", True)
+    >>> g.points, g.esr_right
+    (2, False)
+    """
+    right = tc.answer(guideline)
+    return Grade(
+        status_right=status == right.b12_status,
+        next_step_right=next_step == right.next_step,
+        esr_right=esr_changes_plan == right.esr_changes_plan,
+    )
+
+
+def lab_lines(tc: TeachingCase) -> list[tuple[str, str]]:
+    """The case's findings as (label, value with unit) lines, for the quiz card and the presenter."""
+    case = tc.case()
+    lines = [
+        ("Patient", f"{case.age:g}-year-old {'woman' if case.sex == 'female' else 'man'}"),
+        ("Total B12", f"{case.b12:g} {case.b12_unit}"),
+        ("MMA", "not measured" if case.mma is None else f"{case.mma:g} {case.mma_unit}"),
+    ]
+    if case.homocysteine is not None:
+        lines.append(("Homocysteine", f"{case.homocysteine:g} µmol/L"))
+    lines.append(("ESR", f"{case.esr:g} mm/h"))
+    if case.hb is not None:
+        lines.append(("Haemoglobin", f"{case.hb:g} {case.hb_unit}"))
+    if case.mcv is not None:
+        lines.append(("MCV", f"{case.mcv:g} fL"))
+    lines.append(("Neurological symptoms", "yes" if case.neuro_symptoms else "no"))
+    lines.append(("Taking folic acid", "yes" if case.on_folic_acid else "no"))
+    if case.renal_impairment:
+        lines.append(("Renal impairment", "yes"))
+    if case.risk_factors:
+        lines.append(("Risk factors", "; ".join(RISK_FACTORS[r] for r in sorted(case.risk_factors))))
+    return lines
 
 
 def _case_kwargs(case: Case) -> dict[str, Any]:
@@ -378,8 +439,11 @@ __all__ = [
     "NEXT_STEPS",
     "QUIZ_STATUS_LABELS",
     "TEACHING_CASES",
+    "Grade",
     "QuizAnswer",
     "TeachingCase",
+    "grade",
+    "lab_lines",
     "next_step_of",
     "teaching_case_link",
     "teaching_case_query",
