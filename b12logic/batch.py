@@ -488,7 +488,19 @@ def results_for_csv(results: pd.DataFrame) -> pd.DataFrame:
 
 def write_results_csv(results: pd.DataFrame, dest: str | IO[str] | None = None) -> str | None:
     """Write results as CSV to a path or handle; return the text when dest is None."""
-    return results_for_csv(results).to_csv(dest, index=False, lineterminator="\n")
+    out = results_for_csv(results)
+    # Python 3.11's csv writer quotes only the line terminator's own characters, so a bare CR inside
+    # a cell would end the row early in a spreadsheet: then write CRLF lines (RFC 4180), which quotes it.
+    has_cr = any("\r" in str(c) for c in out.columns) or any(_holds_cr(out[c]) for c in out.columns)
+    return out.to_csv(dest, index=False, lineterminator="\r\n" if has_cr else "\n")
+
+
+def _holds_cr(series: pd.Series) -> bool:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return any("\r" in str(c) for c in series.cat.categories)
+    if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+        return bool(series.astype("string").str.contains("\r", regex=False).any())
+    return False
 
 
 def template_csv() -> str:
