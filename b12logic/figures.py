@@ -32,19 +32,34 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
+from b12logic.case import Case
 from b12logic.engine import (
+    B12_STATUSES,
     DEFICIENT_STATUSES,
     HOMOCYSTEINE_TARGET,
     MACROCYTOSIS_MCV,
+    STATUS_LABELS,
     Assessment,
 )
-from b12logic.esr import MARKED_ESR
+from b12logic.esr import MARKED_ESR, NAIVE_ESR_CUTOFF, WETTELAND_CENTILES, esr_upper_limit
 from b12logic.graphs import MECHANISM_GRAPH, MECHANISM_PATHWAYS, Edge, Graph, Node, decision_graph
 from b12logic.guidelines import ANAEMIA_HB_G_DL, PROFILES, GuidelineProfile, custom_profile
+from b12logic.treatment import (
+    DAYS_PER_MONTH,
+    ILLUSTRATIVE_NEURO_LOADING_WEEKS,
+    comparison_monitoring,
+    profile_name,
+    treatment_events,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # --- Shared palette (Okabe-Ito) and helpers --------------------------------------------------------
 BLUE = "#0072B2"
@@ -879,3 +894,788 @@ def batch_esr_flag_figure(flag_counts: dict[str, int]) -> go.Figure:
     from b12logic.engine import ESR_FLAG_LABELS
 
     return _count_bars(flag_counts, ESR_FLAG_LABELS, _BATCH_FLAG_COLOUR, "Rows by ESR flag", "ESR flag")
+
+
+# --- Treatment timeline ------------------------------------------------------------------------------
+# Lanes from top to bottom; y positions are fixed so every case's timeline reads the same way.
+_LANE_ORDER = ("loading", "maintenance", "oral", "monitoring", "monitoring_compare")
+_TIMELINE_STYLE = {  # kind -> (colour, marker symbol)
+    "loading": (VERMILLION, "diamond"),
+    "maintenance": (BLUE, "circle"),
+    "monitoring": (BLACK, "square"),
+    "monitoring_compare": (PURPLE, "triangle-up"),
+}
+_LOADING_PANEL_MIN_DAYS = 21
+_OPEN_END_DAYS = 10  # how far the hatched "until no further improvement" continuation reaches
+
+
+def _band(x0: float, x1: float, y: float, half: float) -> tuple[list[float | None], list[float | None]]:
+    """A closed rectangle (for a filled scatter trace), followed by a break."""
+    return [x0, x1, x1, x0, x0, None], [y - half, y - half, y + half, y + half, y - half, None]
+
+
+def _event_hover(e: dict[str, Any]) -> str:
+    when = "throughout" if e["day"] is None else f"day {e['day']} (month {e['month']:g})"
+    return "<br>".join(
+        [
+            f"<b>{_plotly_text(e['event'])}</b>",
+            _plotly_text(when),
+            _wrap(e["detail"], 60),
+            _plotly_text(f"[{e['citation']}]"),
+        ]
+    )
+
+
+def treatment_timeline_figure(
+    assessment: Assessment, months: float = 14, neuro_loading_weeks: float = ILLUSTRATIVE_NEURO_LOADING_WEEKS
+) -> go.Figure:
+    """The treatment plan on a timeline: the first weeks in days (left), the first `months` in months (right).
+
+    Drawn from `treatment_events` (the page's table uses the same list), so picture and table agree.
+    Traces carry `meta = {"role": kind}`: loading (one marker per injection), loading_open (the
+    open-ended band), maintenance, maintenance_window (2–3 month due windows), oral (the daily band),
+    monitoring and monitoring_compare. With no treatment regimen the figure says so and draws no events.
+
+    >>> from b12logic import Case, evaluate
+    >>> fig = treatment_timeline_figure(evaluate(Case(age=68, sex="female", b12=90, esr=30)))
+    >>> [len(t.x) for t in fig.data if t.meta and t.meta.get("role") == "loading"]
+    [6, 6]
+    """
+    events = treatment_events(assessment, months=months, neuro_loading_weeks=neuro_loading_weeks)
+    regimen = assessment.regimen_detail
+    own = profile_name(assessment.guideline)
+    other, _ = comparison_monitoring(assessment.guideline)
+    title = "Treatment and monitoring timeline"
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        column_widths=[0.3, 0.7],
+        horizontal_spacing=0.03,
+        subplot_titles=("First weeks (days)", f"First {months:g} months"),
+    )
+    if not events or regimen is None:
+        layout = _base_layout(title, f"{assessment.status_label}: {assessment.regimen_label}", height=320)
+        fig.update_layout(**layout)
+        fig.add_annotation(
+            text=_wrap(f"No B12 treatment for this case ({assessment.status_label}), so there is nothing to draw.", 70),
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            font={"size": 15},
+        )
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return fig
+
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for e in events:
+        by_kind.setdefault(e["kind"], []).append(e)
+    loading = by_kind.get("loading", [])
+    open_end = by_kind.get("loading_open", [])
+    last_loading_day = max([e["day"] for e in loading + open_end] or [0])
+    shown = [k for k in _LANE_ORDER if k != "oral" or by_kind.get("oral")]
+    lane_y = {k: float(len(shown) - 1 - i) for i, k in enumerate(shown)}
+    panel_days = max(_LOADING_PANEL_MIN_DAYS, last_loading_day + (_OPEN_END_DAYS + 2 if open_end else 7))
+    horizon_months = months
+
+    def both(trace: dict[str, Any], in_days: bool = True, in_months: bool = True, legend: bool = True) -> None:
+        """Add a trace given in days to the left panel (days) and the right panel (months)."""
+        if in_days:
+            fig.add_trace(go.Scatter(**{**trace, "showlegend": legend}), row=1, col=1)
+        if in_months:
+            month_trace = dict(trace)
+            month_trace["x"] = [None if x is None else x / DAYS_PER_MONTH for x in trace["x"]]
+            fig.add_trace(go.Scatter(**{**month_trace, "showlegend": legend and not in_days}), row=1, col=2)
+
+    # Oral alternative: a daily band.
+    for e in by_kind.get("oral", []):
+        xs, ys = _band(e["day"], e["until_day"], lane_y["oral"], 0.28)
+        both(
+            {
+                "x": xs,
+                "y": ys,
+                "mode": "lines",
+                "fill": "toself",
+                "fillcolor": "rgba(0,158,115,0.30)",
+                "line": {"color": GREEN, "width": 1.5},
+                "name": "Or instead: oral tablets every day",
+                "legendgroup": "oral",
+                "hoverinfo": "text",
+                "hoveron": "fills",
+                "text": _event_hover(e),
+                "meta": {"role": "oral"},
+            }
+        )
+    # Open-ended loading (neurological regimen): a band from the first dose to the review, continued by a dotted arrow.
+    for e in open_end:
+        xs, ys = _band(e["day"], e["day"] + _OPEN_END_DAYS, lane_y["loading"], 0.3)
+        both(
+            {
+                "x": xs,
+                "y": ys,
+                "mode": "lines",
+                "fill": "toself",
+                "fillcolor": "rgba(255,255,255,0)",
+                "fillpattern": {"shape": "/", "fgcolor": VERMILLION, "size": 8, "solidity": 0.25},
+                "line": {"color": VERMILLION, "width": 1, "dash": "dot"},
+                "name": "... continuing until no further improvement (length not fixed)",
+                "legendgroup": "loading_open_end",
+                "hoverinfo": "text",
+                "hoveron": "fills",
+                "text": _event_hover(e),
+                "meta": {"role": "loading_open_end"},
+            }
+        )
+        xs, ys = _band(0, e["day"], lane_y["loading"], 0.3)
+        both(
+            {
+                "x": xs,
+                "y": ys,
+                "mode": "lines",
+                "fill": "toself",
+                "fillcolor": "rgba(213,94,0,0.15)",
+                "line": {"color": VERMILLION, "width": 1, "dash": "dot"},
+                "name": f"Alternate-day injections, drawn for {neuro_loading_weeks:g} weeks",
+                "legendgroup": "loading_open",
+                "hoverinfo": "text",
+                "hoveron": "fills",
+                "text": _event_hover(e),
+                "meta": {"role": "loading_open"},
+            }
+        )
+    # Due windows of 2–3-monthly maintenance.
+    windows = [e for e in by_kind.get("maintenance", []) if e["until_day"] is not None]
+    if windows:
+        window_x: list[float | None] = []
+        window_y: list[float | None] = []
+        for e in windows:
+            bx, by = _band(e["day"], e["until_day"], lane_y["maintenance"], 0.22)
+            window_x += bx
+            window_y += by
+        both(
+            {
+                "x": window_x,
+                "y": window_y,
+                "mode": "lines",
+                "fill": "toself",
+                "fillcolor": "rgba(0,114,178,0.18)",
+                "line": {"color": BLUE, "width": 1},
+                "name": "Window in which each maintenance dose is due (2–3 months)",
+                "legendgroup": "maintenance_window",
+                "hoverinfo": "skip",
+                "meta": {"role": "maintenance_window"},
+            },
+            in_days=False,
+        )
+    # Point events: injections and checks.
+    names = {
+        "loading": f"Loading injection ({regimen.dose} {regimen.route})" if regimen else "Loading injection",
+        "maintenance": "Maintenance injection",
+        "monitoring": f"Check advised by {own}",
+        "monitoring_compare": f"Check advised by {other} (for comparison)",
+    }
+    for kind, (colour, symbol) in _TIMELINE_STYLE.items():
+        timed = [e for e in by_kind.get(kind, []) if e["day"] is not None]
+        if not timed:
+            continue
+        labels = [_short_label(e) if kind.startswith("monitoring") else "" for e in timed]
+        trace = {
+            "x": [e["day"] for e in timed],
+            "y": [lane_y[kind]] * len(timed),
+            "mode": "markers+text" if kind.startswith("monitoring") else "markers",
+            "marker": {"color": colour, "symbol": symbol, "size": 13, "line": {"color": WHITE, "width": 1}},
+            "text": labels,
+            "textposition": "top center",
+            "textfont": {"size": 11},
+            "name": names[kind],
+            "legendgroup": kind,
+            "hovertext": [_event_hover(e) for e in timed],
+            "hoverinfo": "text",
+            "meta": {"role": kind},
+        }
+        both(trace, in_days=kind == "loading")
+
+    # Words beside the shapes: "for life", the open end, untimed checks.
+    right = {"xref": "x2", "yref": "y2", "showarrow": False, "xanchor": "right", "font": {"size": 12}}
+    annotations: list[dict[str, Any]] = []
+    if regimen.duration:
+        annotations.append(
+            {
+                **right,
+                "x": horizon_months,
+                "y": lane_y["maintenance"] + 0.42,
+                "text": f"<b>→ {_plotly_text(regimen.duration)}</b>",
+            }
+        )
+    oral = assessment.oral_regimen
+    oral_words = f"{oral.drug.lower()} {oral.dose} {oral.route}, every day" if oral else ""
+    for _ in by_kind.get("oral", []):
+        annotations.append(
+            {
+                **right,
+                "x": horizon_months,
+                "y": lane_y["oral"] + 0.42,
+                "text": "<b>→ for life, unless a reversible cause is fixed (NICE NG239)</b>",
+            }
+        )
+        annotations.append(
+            {
+                **right,
+                "x": 0.2,
+                "xanchor": "left",
+                "y": lane_y["oral"],
+                "text": _plotly_text(f"OR, instead of injections: {oral_words}"),
+            }
+        )
+    for e in open_end:
+        annotations.append(
+            {
+                "xref": "x",
+                "yref": "y",
+                "x": e["day"] + _OPEN_END_DAYS,
+                "y": lane_y["loading"] - 0.42,
+                "xanchor": "right",
+                "showarrow": False,
+                "font": {"size": 11, "color": BLACK},
+                "text": "until no further improvement →",
+            }
+        )
+    for kind in ("monitoring", "monitoring_compare"):
+        untimed = [e for e in by_kind.get(kind, []) if e["day"] is None]
+        if untimed:
+            annotations.append(
+                {
+                    **right,
+                    "x": horizon_months,
+                    "y": lane_y[kind] - 0.38,
+                    "text": _plotly_text("; ".join(e["event"] for e in untimed)),
+                    "font": {"size": 11, "color": GREY},
+                }
+            )
+    if not by_kind.get("monitoring"):
+        annotations.append(
+            {**right, "x": horizon_months, "y": lane_y["monitoring"], "text": _plotly_text(f"{own}: no schedule given")}
+        )
+
+    lanes = {
+        "loading": "Loading injections",
+        "maintenance": "Maintenance injections",
+        "oral": "Oral alternative",
+        "monitoring": f"Checks: {_short_profile(own)}",
+        "monitoring_compare": f"Checks: {_short_profile(other)}",
+    }
+    if not by_kind.get("oral"):
+        lanes.pop("oral")
+    subtitle = regimen.text if regimen else ""
+    fig.update_layout(**_base_layout(title, subtitle, height=170 + 75 * len(shown)))
+    fig.update_layout(annotations=[*fig.layout.annotations, *annotations], hovermode="closest")
+    fig.update_yaxes(
+        tickvals=[lane_y[k] for k in lanes],
+        ticktext=list(lanes.values()),
+        range=[-0.7, len(shown) - 0.3],
+        fixedrange=True,
+        showgrid=True,
+        gridcolor="#E5E5E5",
+    )
+    fig.update_xaxes(
+        title_text="Days since the first dose", range=[-1, panel_days], dtick=7, row=1, col=1, zeroline=False
+    )
+    fig.update_xaxes(
+        title_text="Months since the first dose",
+        range=[-0.3, horizon_months + 0.2],
+        dtick=1,
+        row=1,
+        col=2,
+        zeroline=False,
+    )
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 100, "b": 10}, legend={"y": -0.18})
+    return fig
+
+
+def _short_label(e: dict[str, Any], limit: int = 30) -> str:
+    """A few words for a checkpoint marker: 'B12 + FBC', 'Review symptoms and response'."""
+    what = e["event"].split(": ", 1)[-1]
+    short = what.replace("Serum B12 and full blood count", "B12 + FBC").replace("Serum B12", "B12")
+    short = short.split(";")[0].split("(")[0].strip()
+    if len(short) > limit:
+        short = short[:limit].rsplit(" ", 1)[0] + "…"
+    return _plotly_text(short)
+
+
+def _short_profile(name: str) -> str:
+    return name.replace(" (default)", "").replace(" (2024)", "")
+
+
+# --- Decision regions: B12 × MMA ----------------------------------------------------------------------
+# One colour per b12_status (Okabe-Ito); the region label and the legend say the same in words.
+STATUS_COLOURS = {
+    "deficient": VERMILLION,
+    "functional_deficiency": ORANGE,
+    "indeterminate_needs_mma": SKY_BLUE,
+    "not_confirmed": BLUE,
+    "normal_needs_mma_hcy": PURPLE,
+    "normal": GREEN,
+}
+PROFILE_DASH = {"source": "solid", "nice-ng239": "dash", "bsh-2014": "dot", "custom": "dashdot"}
+PROFILE_SHORT = {"source": "Source", "nice-ng239": "NICE", "bsh-2014": "BSH", "custom": "Lab"}
+NOT_MEASURED = "MMA not measured"
+_GRID_STEPS = (120, 90)
+
+
+def _status_colorscale() -> list[list[Any]]:
+    """A stepped colour scale: z = index of the status in B12_STATUSES picks exactly its colour."""
+    n = len(B12_STATUSES)
+    scale: list[list[Any]] = []
+    for i, status in enumerate(B12_STATUSES):
+        scale += [[i / n, STATUS_COLOURS[status]], [(i + 1) / n, STATUS_COLOURS[status]]]
+    return scale
+
+
+def _edges(lo: float, hi: float, steps: int, cuts: Sequence[float]) -> np.ndarray:
+    """Cell edges: an even grid plus every cut-off, so region boundaries fall exactly on the threshold lines."""
+    grid = np.linspace(lo, hi, steps + 1)
+    extra = [c for c in cuts if lo < c < hi]
+    return np.unique(np.concatenate([grid, np.asarray(extra, dtype=float)]))
+
+
+def region_grid(profile: GuidelineProfile, neuro: bool, b12_edges: np.ndarray, mma_edges: np.ndarray) -> pd.DataFrame:
+    """b12_status at each cell centre, from the vectorised engine (evaluate_frame), never re-implemented here.
+
+    Rows: one per (b12, mma) cell centre, plus one per B12 centre with MMA not measured (mma = NaN).
+    """
+    import pandas as pd
+
+    from b12logic.batch import evaluate_frame
+
+    b12 = (b12_edges[:-1] + b12_edges[1:]) / 2
+    mma = (mma_edges[:-1] + mma_edges[1:]) / 2
+    bb, mm = np.meshgrid(b12, mma)
+    frame = pd.DataFrame(
+        {
+            "b12": np.concatenate([bb.ravel(), b12]),
+            "mma": np.concatenate([mm.ravel(), np.full(b12.size, np.nan)]),
+        }
+    )
+    # Age, sex and ESR cannot reach b12_status (the ESR invariant), so any valid values do.
+    frame = frame.assign(age=50, sex="female", esr=10, neuro_symptoms=bool(neuro))
+    out = evaluate_frame(frame, profile)
+    return frame.assign(b12_status=out["b12_status"].to_numpy())
+
+
+def _case_values(case_point: Case | tuple[float, float | None] | None) -> tuple[float, float | None] | None:
+    if case_point is None:
+        return None
+    if isinstance(case_point, Case):
+        return case_point.b12_pg_ml, case_point.mma_nmol_l
+    b12, mma = case_point
+    return float(b12), None if mma is None or mma != mma else float(mma)
+
+
+def region_map_figure(
+    profile: GuidelineProfile,
+    neuro: bool,
+    case_point: Case | tuple[float, float | None] | None,
+    all_profiles: Sequence[GuidelineProfile],
+) -> go.Figure:
+    """Where each B12 × MMA result lands under `profile`, with every profile's cut-offs drawn as lines.
+
+    Colours come from evaluate_frame on a grid (`region_grid`); the bottom strip is MMA not measured.
+    The heatmap traces carry `meta = {"role": "regions" | "regions_not_measured"}` and cell edges as x/y;
+    the case is the trace with `meta = {"role": "case"}` (in the strip when its MMA was not measured).
+
+    >>> from b12logic.guidelines import PROFILES
+    >>> fig = region_map_figure(PROFILES["source"], False, (150.0, None), list(PROFILES.values()))
+    >>> [(t.x[0], t.yaxis) for t in fig.data if t.meta and t.meta.get("role") == "case"]
+    [(150.0, 'y2')]
+    """
+    point = _case_values(case_point)
+    profiles = list(all_profiles) or [profile]
+    if profile.id not in {p.id for p in profiles}:
+        profiles.append(profile)
+    b12_cuts = sorted({c for p in profiles for c in (p.b12_low, p.b12_upper)})
+    mma_cuts = sorted({p.mma_upper for p in profiles})
+    b12_hi = min(10000.0, max(600.0, 1.25 * max(b12_cuts)))
+    mma_hi = min(100000.0, max(700.0, 1.6 * max(mma_cuts)))
+    if point is not None:
+        b12_hi = max(b12_hi, min(10000.0, point[0] * 1.1))
+        if point[1] is not None:
+            mma_hi = max(mma_hi, min(100000.0, point[1] * 1.1))
+    b12_edges = _edges(0.0, b12_hi, _GRID_STEPS[0], b12_cuts)
+    mma_edges = _edges(0.0, mma_hi, _GRID_STEPS[1], mma_cuts)
+    grid = region_grid(profile, neuro, b12_edges, mma_edges)
+    index = {s: i for i, s in enumerate(B12_STATUSES)}
+    codes = grid["b12_status"].map(index).to_numpy()
+    labels = grid["b12_status"].map(STATUS_LABELS).to_numpy()
+    nx, ny = b12_edges.size - 1, mma_edges.size - 1
+    main_z, strip_z = codes[: nx * ny].reshape(ny, nx), codes[nx * ny :].reshape(1, nx)
+    main_text, strip_text = labels[: nx * ny].reshape(ny, nx), labels[nx * ny :].reshape(1, nx)
+
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.86, 0.14], vertical_spacing=0.07)
+    heat = {
+        "colorscale": _status_colorscale(),
+        "zmin": -0.5,
+        "zmax": len(B12_STATUSES) - 0.5,
+        "showscale": False,
+        "opacity": 0.55,
+        "hoverongaps": False,
+    }
+    fig.add_trace(
+        go.Heatmap(
+            x=b12_edges,
+            y=mma_edges,
+            z=main_z,
+            customdata=main_text,
+            hovertemplate="B12 %{x:.0f} pg/mL, MMA %{y:.0f} nmol/L<br><b>%{customdata}</b><extra></extra>",
+            name="B12 status",
+            meta={"role": "regions"},
+            **heat,
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Heatmap(
+            x=b12_edges,
+            y=[0.0, 1.0],
+            z=strip_z,
+            customdata=strip_text,
+            hovertemplate="B12 %{x:.0f} pg/mL, MMA not measured<br><b>%{customdata}</b><extra></extra>",
+            name="B12 status, MMA not measured",
+            meta={"role": "regions_not_measured"},
+            **heat,
+        ),
+        row=2,
+        col=1,
+    )
+    # Legend entries and in-region labels: the words carry what the colours show.
+    present = [s for s in B12_STATUSES if s in set(grid["b12_status"])]
+    for status in present:
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker={"symbol": "square", "size": 14, "color": STATUS_COLOURS[status], "opacity": 0.7},
+                name=STATUS_LABELS[status],
+                legendgroup="status",
+                hoverinfo="skip",
+                meta={"role": "legend"},
+            ),
+            row=1,
+            col=1,
+        )
+    centres_b12 = (b12_edges[:-1] + b12_edges[1:]) / 2
+    centres_mma = (mma_edges[:-1] + mma_edges[1:]) / 2
+    annotations: list[dict[str, Any]] = []
+    for status in present:
+        rows, cols = np.nonzero(main_z == index[status])
+        if rows.size:
+            width = b12_edges[cols + 1] - b12_edges[cols]
+            height = mma_edges[rows + 1] - mma_edges[rows]
+            weight = width * height
+            cx = float(np.average(centres_b12[cols], weights=weight))
+            cy = float(np.average(centres_mma[rows], weights=weight))
+            nearest = int(
+                np.argmin((centres_b12[cols] - cx) ** 2 / b12_hi**2 + (centres_mma[rows] - cy) ** 2 / mma_hi**2)
+            )
+            annotations.append(
+                {
+                    "x": float(centres_b12[cols[nearest]]),
+                    "y": float(centres_mma[rows[nearest]]),
+                    "xref": "x",
+                    "yref": "y",
+                    "text": f"<b>{_wrap(STATUS_LABELS[status], 16)}</b>",
+                    "showarrow": False,
+                    "font": {"size": 12, "color": BLACK},
+                    "bgcolor": "rgba(255,255,255,0.75)",
+                }
+            )
+    # Cut-off lines, one trace per profile; the chosen profile's are solid and thick.
+    for p in profiles:
+        chosen = p.id == profile.id
+        width = 3.0 if chosen else 1.5
+        dash = "solid" if chosen else PROFILE_DASH.get(p.id, "dash")
+        colour = BLACK if chosen else GREY
+        name = f"{p.name} cut-offs" + (" (shown)" if chosen else "")
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for cut in (p.b12_low, p.b12_upper):
+            xs += [cut, cut, None]
+            ys += [0, mma_hi, None]
+        xs += [0, b12_hi, None]
+        ys += [p.mma_upper, p.mma_upper, None]
+        hover = _plotly_text(
+            f"{p.name}: B12 < {p.b12_low:g} low, {p.b12_low:g}–{p.b12_upper:g} borderline; MMA > {p.mma_upper:g} raised"
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line={"color": colour, "width": width, "dash": dash},
+                name=name,
+                legendgroup=f"cuts-{p.id}",
+                hoverinfo="text",
+                text=hover,
+                meta={"role": "cutoffs", "profile": p.id, "chosen": chosen},
+            ),
+            row=1,
+            col=1,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[p.b12_low, p.b12_low, None, p.b12_upper, p.b12_upper],
+                y=[0.0, 1.0, None, 0.0, 1.0],
+                mode="lines",
+                line={"color": colour, "width": width, "dash": dash},
+                name=name,
+                legendgroup=f"cuts-{p.id}",
+                showlegend=False,
+                hoverinfo="skip",
+                meta={"role": "cutoffs_strip", "profile": p.id},
+            ),
+            row=2,
+            col=1,
+        )
+    # Labels for the cut-off values, naming the profiles that share each one.
+    for value, axis in [(c, "b12") for c in b12_cuts] + [(c, "mma") for c in mma_cuts]:
+        owners = [
+            PROFILE_SHORT.get(p.id, p.name)
+            for p in profiles
+            if (axis == "b12" and value in (p.b12_low, p.b12_upper)) or (axis == "mma" and value == p.mma_upper)
+        ]
+        text = f"{value:g}: {', '.join(owners)}"
+        if axis == "b12":
+            annotations.append(
+                {
+                    "x": value,
+                    "y": 1.0,
+                    "xref": "x",
+                    "yref": "y domain",
+                    "text": _plotly_text(text),
+                    "showarrow": False,
+                    "textangle": -90,
+                    "xanchor": "right",
+                    "yanchor": "top",
+                    "font": {"size": 10, "color": BLACK},
+                }
+            )
+        else:
+            annotations.append(
+                {
+                    "x": 1.0,
+                    "y": value,
+                    "xref": "x domain",
+                    "yref": "y",
+                    "text": _plotly_text(text),
+                    "showarrow": False,
+                    "xanchor": "right",
+                    "yanchor": "bottom",
+                    "font": {"size": 10, "color": BLACK},
+                }
+            )
+    # Labels in the not-measured strip: one per run of the same status.
+    strip_codes = strip_z[0]
+    starts = [0, *[i for i in range(1, nx) if strip_codes[i] != strip_codes[i - 1]]]
+    for a, b in itertools.pairwise([*starts, nx]):
+        status = B12_STATUSES[int(strip_codes[a])]
+        annotations.append(
+            {
+                "x": float((b12_edges[a] + b12_edges[b]) / 2),
+                "y": 0.5,
+                "xref": "x2",
+                "yref": "y2",
+                "text": _plotly_text(STATUS_LABELS[status] if b12_edges[b] - b12_edges[a] > b12_hi / 6 else "…"),
+                "hovertext": _plotly_text(STATUS_LABELS[status]),
+                "showarrow": False,
+                "font": {"size": 11, "color": BLACK},
+                "bgcolor": "rgba(255,255,255,0.75)",
+            }
+        )
+    if point is not None:
+        b12, mma = point
+        measured = mma is not None
+        label = f"This case: B12 {b12:.0f} pg/mL, " + (f"MMA {mma:g} nmol/L" if measured else "MMA not measured")
+        fig.add_trace(
+            go.Scatter(
+                x=[b12],
+                y=[mma if measured else 0.5],
+                mode="markers",
+                marker={"symbol": "star", "size": 20, "color": BLACK, "line": {"color": WHITE, "width": 2}},
+                name="This case",
+                hoverinfo="text",
+                hovertext=_plotly_text(label),
+                meta={"role": "case", "mma_measured": measured},
+                cliponaxis=False,
+            ),
+            row=1 if measured else 2,
+            col=1,
+        )
+        annotations.append(
+            {
+                "x": b12,
+                "y": mma if measured else 1.0,
+                "xref": "x" if measured else "x2",
+                "yref": "y" if measured else "y2",
+                "text": f"<b>{_plotly_text(label)}</b>",
+                "showarrow": True,
+                "arrowhead": 2,
+                "ax": 40 if b12 < b12_hi * 0.6 else -40,
+                "ay": -40,
+                "xanchor": "left" if b12 < b12_hi * 0.6 else "right",
+                "bgcolor": "rgba(255,255,255,0.9)",
+                "bordercolor": BLACK,
+                "font": {"size": 12, "color": BLACK},
+            }
+        )
+    neuro_text = "with" if neuro else "without"
+    fig.update_layout(
+        **_base_layout(
+            f"B12 status by total B12 and MMA: {profile.name}",
+            f"Cases {neuro_text} neurological symptoms. Lines: each profile's cut-offs; thick solid = the profile shown.",
+            height=640,
+        )
+    )
+    fig.update_layout(annotations=[*fig.layout.annotations, *annotations], legend={"y": -0.1})
+    fig.update_xaxes(range=[0, b12_hi], showgrid=False, zeroline=False, row=1, col=1)
+    fig.update_xaxes(title_text="Total B12 (pg/mL)", range=[0, b12_hi], showgrid=False, zeroline=False, row=2, col=1)
+    fig.update_yaxes(title_text="MMA (nmol/L)", range=[0, mma_hi], showgrid=False, zeroline=False, row=1, col=1)
+    fig.update_yaxes(
+        range=[0, 1],
+        tickvals=[0.5],
+        ticktext=[NOT_MEASURED],
+        fixedrange=True,
+        showgrid=False,
+        zeroline=False,
+        row=2,
+        col=1,
+    )
+    return fig
+
+
+# --- ESR limit by age ------------------------------------------------------------------------------------
+ESR_AGES = (16, 100)
+SEX_COLOURS = {"female": PURPLE, "male": BLUE}
+SEX_WORDS = {"female": "women", "male": "men"}
+
+
+def esr_by_age_figure(case: Case | None) -> go.Figure:
+    """Miller 1983 upper limits for women and men by age, the naive 20 mm/h line, Wetteland 1996 centiles, the case.
+
+    Line traces carry `meta = {"role": "miller", "sex": ...}`, the naive line `{"role": "naive"}`, the centiles
+    `{"role": "centiles", "sex": ...}` and the case `{"role": "case"}`.
+
+    >>> fig = esr_by_age_figure(Case(age=70, sex="female", b12=150, esr=30))
+    >>> [t.y[-1] for t in fig.data if t.meta["role"] == "miller"]
+    [55.0, 50.0]
+    """
+    ages = np.arange(ESR_AGES[0], ESR_AGES[1] + 1, dtype=float)
+    fig = go.Figure()
+    for sex, formula, dash in (("female", "(age + 10) ÷ 2", "solid"), ("male", "age ÷ 2", "dash")):
+        limits = [esr_upper_limit(a, sex) for a in ages]
+        fig.add_trace(
+            go.Scatter(
+                x=ages,
+                y=limits,
+                mode="lines",
+                line={"color": SEX_COLOURS[sex], "width": 3, "dash": dash},
+                name=f"Upper limit, {SEX_WORDS[sex]}: {formula} (Miller 1983)",
+                hovertemplate=f"{SEX_WORDS[sex].capitalize()}, age %{{x:.0f}}: limit %{{y:.1f}} mm/h<extra></extra>",
+                meta={"role": "miller", "sex": sex},
+            )
+        )
+        fig.add_annotation(
+            x=ages[-1],
+            y=limits[-1],
+            text=f"<b>{SEX_WORDS[sex]}</b>",
+            showarrow=False,
+            xanchor="left",
+            font={"color": SEX_COLOURS[sex], "size": 13},
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[ages[0], ages[-1]],
+            y=[NAIVE_ESR_CUTOFF, NAIVE_ESR_CUTOFF],
+            mode="lines",
+            line={"color": BLACK, "width": 2, "dash": "dot"},
+            name=f"Fixed {NAIVE_ESR_CUTOFF:g} mm/h cut-off (flags many healthy older women)",
+            hovertemplate=f"Fixed cut-off {NAIVE_ESR_CUTOFF:g} mm/h<extra></extra>",
+            meta={"role": "naive"},
+        )
+    )
+    fig.add_annotation(
+        x=ages[-1],
+        y=NAIVE_ESR_CUTOFF,
+        text=f"<b>{NAIVE_ESR_CUTOFF:g} mm/h</b>",
+        showarrow=False,
+        xanchor="left",
+        font={"size": 13},
+    )
+    for sex, symbol in (("female", "diamond"), ("male", "square")):
+        points = WETTELAND_CENTILES[sex]
+        fig.add_trace(
+            go.Scatter(
+                x=[a for a, _ in points],
+                y=[v for _, v in points],
+                mode="markers+text",
+                marker={"symbol": symbol, "size": 11, "color": SEX_COLOURS[sex], "line": {"color": BLACK, "width": 1}},
+                text=[f"{v:g}" for _, v in points],
+                textposition="middle right",
+                name=f"95th centile, healthy {SEX_WORDS[sex]} (Wetteland 1996)",
+                hovertemplate=f"Healthy {SEX_WORDS[sex]}, age %{{x}}: 95th centile %{{y}} mm/h<extra></extra>",
+                meta={"role": "centiles", "sex": sex},
+            )
+        )
+    top = 70.0
+    if case is not None:
+        limit = esr_upper_limit(case.age, case.sex)
+        verdict = "above" if case.esr > limit else "within"
+        person = "woman" if case.sex == "female" else "man"
+        label = (
+            f"This case: {case.esr:g} mm/h, {verdict} the limit of {limit:g} mm/h for a {case.age:g}-year-old {person}"
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[case.age],
+                y=[case.esr],
+                mode="markers",
+                marker={"symbol": "star", "size": 20, "color": VERMILLION, "line": {"color": BLACK, "width": 1.5}},
+                name="This case",
+                hoverinfo="text",
+                hovertext=_plotly_text(label),
+                meta={"role": "case"},
+                cliponaxis=False,
+            )
+        )
+        top = max(top, case.esr * 1.2 + 10)
+        fig.add_annotation(
+            x=case.age,
+            y=case.esr,
+            text=f"<b>{_wrap(label, 34)}</b>",
+            showarrow=True,
+            arrowhead=2,
+            ax=-60 if case.age > 55 else 60,
+            ay=-50 if case.esr < top * 0.7 else 50,
+            xanchor="right" if case.age > 55 else "left",
+            align="left",
+            bgcolor="rgba(255,255,255,0.9)",
+            bordercolor=BLACK,
+            font={"size": 12, "color": BLACK},
+        )
+    fig.update_layout(
+        **_base_layout(
+            "ESR upper limit of normal by age and sex",
+            "Westergren method. Miller's limit rises with age; healthy-population centiles sit lower; a fixed "
+            "20 mm/h line flags many healthy older women.",
+            height=520,
+        )
+    )
+    fig.update_layout(margin={"l": 10, "r": 70, "t": 86, "b": 10}, legend={"y": -0.14})
+    fig.update_xaxes(
+        title_text="Age (years)", range=[ESR_AGES[0] - 2, ESR_AGES[1] + 2], showgrid=True, gridcolor="#E5E5E5"
+    )
+    fig.update_yaxes(title_text="ESR (mm/h)", range=[0, top], showgrid=True, gridcolor="#E5E5E5", zeroline=False)
+    return fig
