@@ -417,7 +417,10 @@ def read_cases_csv(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | N
 
 def _check_duplicate_headers(first_line: str, delimiter: str) -> None:
     """pandas renames a repeated header to 'b12.1'; catch it from the raw header instead."""
-    names = next(csv.reader([first_line], delimiter=delimiter), [])
+    try:
+        names = next(csv.reader([first_line], delimiter=delimiter), [])
+    except csv.Error as err:  # e.g. a header cell over the csv module's 131072-character field limit
+        raise CaseError("file", "csv", f"file: not a readable CSV ({err})") from None
     seen: set[str] = set()
     known = set(CSV_COLUMNS) | set(OPTIONAL_CONTEXT_COLUMNS)
     for name in names:

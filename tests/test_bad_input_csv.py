@@ -99,6 +99,11 @@ def test_row_with_too_many_fields_names_the_line() -> None:
     assert str(err) == "file: not a readable CSV (Error tokenizing data. C error: Expected 4 fields in line 3, saw 5)"
 
 
+def test_header_cell_over_the_csv_field_limit() -> None:
+    err = file_error(b"age,sex,b12,esr," + b"x" * 200_000 + b"\n68,F,179,30,1\n")
+    assert (err.field, str(err)) == ("file", "file: not a readable CSV (field larger than field limit (131072))")
+
+
 def test_unterminated_quote() -> None:
     err = file_error(b'age,sex,b12,esr\n68,F,"179\n')
     assert str(err) == "file: not a readable CSV (Error tokenizing data. C error: EOF inside string starting at row 1)"
