@@ -339,7 +339,7 @@ ESR_AXES = ("x2", "y2")
 _TREE_AXES = {"b12": B12_AXES, "esr": ESR_AXES}
 _TREE_COLOUR = {"b12": BLUE, "esr": ORANGE}
 _TREE_NAME = {"b12": "B12 work-up", "esr": "ESR work-up"}
-_DECISION_WRAP = 18
+_DECISION_WRAP = {"b12": 18, "esr": 13}  # the ESR panel is narrower
 _B12_X = (0.3, 10.9)
 _ESR_X = (10.9, 15.9)
 _DECISION_Y = (2.45, 10.45)
@@ -347,6 +347,7 @@ _DECISION_Y = (2.45, 10.45)
 _LABEL_PLACES = {
     ("mma_borderline", "st_functional"): _LabelPlace(at=0.72, xanchor="right", dx=-0.08),
     ("mma_borderline", "out_not_confirmed"): _LabelPlace(at=0.5),
+    ("mma_above", "st_functional"): _LabelPlace(at=0.6),
 }
 
 
@@ -434,7 +435,7 @@ def _decision_static(b12_low: float, b12_upper: float, mma_upper: float, profile
     """Everything about the flowchart that does not depend on the case, once per set of thresholds."""
     profile = PROFILES.get(profile_id) or custom_profile(b12_low, b12_upper, mma_upper)
     graph = decision_graph(profile)
-    boxes = {n.id: _box(n, _DECISION_WRAP) for n in graph.nodes}
+    boxes = {n.id: _box(n, _DECISION_WRAP[n.tree]) for n in graph.nodes}
     edges = {
         (e.source, e.target): _edge_geom(boxes[e.source], boxes[e.target], e, _LABEL_PLACES.get((e.source, e.target)))
         for e in graph.edges
@@ -575,7 +576,7 @@ _MECH_Y = (4.4, 11.0)
 _MECH_AXES = ("x", "y")
 _MECH_LABEL_PLACES = {
     ("m_anaemia", "m_esr"): _LabelPlace(at=0.5),
-    ("m_methylcbl", "m_myelin"): _LabelPlace(segment=1, at=0.45, angle=-90),
+    ("m_methylcbl", "m_myelin"): _LabelPlace(segment=0, at=0.5),
     ("m_folic", "m_dna"): _LabelPlace(at=0.55, xanchor="right", dx=-0.12, wrap=20),
 }
 # Edges routed around a box they would otherwise cross.
@@ -821,9 +822,9 @@ def lit_reasons(assessment: Assessment, profile: GuidelineProfile | None = None)
             f"Hb {hb:g} g/dL < {ANAEMIA_HB_G_DL[case.sex]:g} g/dL (WHO anaemia threshold for {case.sex}s)."
         )
     if "m_neuro" in lit:
-        out["m_neuro"] = "Neurological symptoms are recorded for this case."
+        out["m_neuro"] = "neurological symptoms are recorded for this case."
     if "m_folic" in lit:
-        out["m_folic"] = "This case is taking folic acid: it can hide the anaemia while nerve damage goes on."
+        out["m_folic"] = "this case is taking folic acid, which can hide the anaemia while nerve damage goes on."
     if "m_esr" in lit:
         limit = assessment.esr_upper_limit
         if case.esr > MARKED_ESR:
@@ -1219,7 +1220,7 @@ STATUS_COLOURS = {
     "normal_needs_mma_hcy": PURPLE,
     "normal": GREEN,
 }
-PROFILE_DASH = {"source": "solid", "nice-ng239": "dash", "bsh-2014": "dot", "custom": "dashdot"}
+PROFILE_DASH = {"source": "longdash", "nice-ng239": "dash", "bsh-2014": "dot", "custom": "dashdot"}
 PROFILE_SHORT = {"source": "Source", "nice-ng239": "NICE", "bsh-2014": "BSH", "custom": "Lab"}
 NOT_MEASURED = "MMA not measured"
 _GRID_STEPS = (120, 90)
@@ -1265,6 +1266,27 @@ def region_grid(profile: GuidelineProfile, neuro: bool, b12_edges: np.ndarray, m
     return frame.assign(b12_status=out["b12_status"].to_numpy())
 
 
+@lru_cache(maxsize=32)
+def _region_codes(
+    b12_low: float,
+    b12_upper: float,
+    mma_upper: float,
+    profile_id: str,
+    neuro: bool,
+    b12_edges: tuple[float, ...],
+    mma_edges: tuple[float, ...],
+) -> np.ndarray:
+    """Status indices (into B12_STATUSES) of `region_grid`'s rows, cached on plain values: slider moves are cheap."""
+    profile = PROFILES.get(profile_id)
+    if profile is None or (profile.b12_low, profile.b12_upper, profile.mma_upper) != (b12_low, b12_upper, mma_upper):
+        profile = custom_profile(b12_low, b12_upper, mma_upper)
+    grid = region_grid(profile, neuro, np.asarray(b12_edges), np.asarray(mma_edges))
+    index = {s: i for i, s in enumerate(B12_STATUSES)}
+    codes = np.fromiter((index[s] for s in grid["b12_status"].to_numpy(dtype=object)), dtype=np.int8)
+    codes.flags.writeable = False
+    return codes
+
+
 def _case_values(case_point: Case | tuple[float, float | None] | None) -> tuple[float, float | None] | None:
     if case_point is None:
         return None
@@ -1305,10 +1327,17 @@ def region_map_figure(
             mma_hi = max(mma_hi, min(100000.0, point[1] * 1.1))
     b12_edges = _edges(0.0, b12_hi, _GRID_STEPS[0], b12_cuts)
     mma_edges = _edges(0.0, mma_hi, _GRID_STEPS[1], mma_cuts)
-    grid = region_grid(profile, neuro, b12_edges, mma_edges)
+    codes = _region_codes(
+        profile.b12_low,
+        profile.b12_upper,
+        profile.mma_upper,
+        profile.id,
+        bool(neuro),
+        tuple(b12_edges.tolist()),
+        tuple(mma_edges.tolist()),
+    )
     index = {s: i for i, s in enumerate(B12_STATUSES)}
-    codes = grid["b12_status"].map(index).to_numpy()
-    labels = grid["b12_status"].map(STATUS_LABELS).to_numpy()
+    labels = np.asarray([STATUS_LABELS[s] for s in B12_STATUSES], dtype=object)[codes]
     nx, ny = b12_edges.size - 1, mma_edges.size - 1
     main_z, strip_z = codes[: nx * ny].reshape(ny, nx), codes[nx * ny :].reshape(1, nx)
     main_text, strip_text = labels[: nx * ny].reshape(ny, nx), labels[nx * ny :].reshape(1, nx)
@@ -1351,7 +1380,7 @@ def region_map_figure(
         col=1,
     )
     # Legend entries and in-region labels: the words carry what the colours show.
-    present = [s for s in B12_STATUSES if s in set(grid["b12_status"])]
+    present = [B12_STATUSES[i] for i in sorted(set(codes.tolist()))]
     for status in present:
         fig.add_trace(
             go.Scatter(

@@ -6,7 +6,9 @@ from collections.abc import Iterable
 
 import streamlit as st
 
+from b12logic.engine import Pitfall
 from b12logic.esr import Statement
+from b12logic.guidelines import Regimen
 from b12logic.references import REFERENCES
 
 # Okabe-Ito-friendly choices among Streamlit's badge colours; the words carry the meaning.
@@ -51,3 +53,36 @@ def escape(text: str) -> str:
 def reference_title(short: str) -> str:
     ref = REFERENCES.get(short)
     return ref.full if ref else short
+
+
+# --- Explorer / Mechanism helpers ------------------------------------------------------------------
+# Pitfalls that can cause harm if missed are shown as errors; the rest as warnings.
+URGENT_PITFALLS = frozenset({"folate_before_b12", "neuro_with_normal_b12", "myeloma_high_esr_low_b12"})
+
+
+def regimen(reg: Regimen) -> None:
+    """A regimen in words: drug, dose and route, frequency, duration, with its citation."""
+    frequency = ", ".join(part for part in (reg.loading, reg.maintenance) if part)
+    lines = [
+        f"- **Drug:** {escape(reg.drug)}",
+        f"- **Dose and route:** {escape(reg.dose)} {escape(reg.route)}",
+        f"- **Frequency:** {escape(frequency)}",
+        f"- **Duration:** {escape(reg.duration)}",
+    ]
+    st.markdown("\n".join(lines) + f"\n\n:gray[{escape(cite(reg.citations))}]")
+
+
+def pitfall(p: Pitfall) -> None:
+    """One pitfall as an alert: heading as the title, text and citations as the body."""
+    body = f"{escape(p.text)} :gray[{escape(cite(p.citations))}]"
+    if p.id in URGENT_PITFALLS:
+        st.error(body, title=p.heading, icon="🚫")
+    else:
+        st.warning(body, title=p.heading, icon="⚠️")
+
+
+def numbered(items: Iterable[Statement]) -> None:
+    """Statements as a numbered list, in order, each with its citation."""
+    lines = [f"{i}. {escape(s.text)} :gray[{escape(cite(s.citations))}]" for i, s in enumerate(items, start=1)]
+    if lines:
+        st.markdown("\n".join(lines))
