@@ -63,11 +63,13 @@ def _reset_scores() -> None:
 
 
 st.title("Teaching cases & quiz")
-st.write(
-    f"{len(TEACHING_CASES)} short cases, each built to show one idea. Pick a case, try the quiz, or switch on "
-    "presenter mode to walk a room through it one step at a time. Answers come from the app's engine under the "
-    "source answer's rules, so they always match what the Explorer shows for the same case."
-)
+presenting = bool(st.session_state.get("teaching_presenter"))  # the toggle's value from the last run
+if not presenting:  # on a projector, the case itself should start near the top
+    st.write(
+        f"{len(TEACHING_CASES)} short cases, each built to show one idea. Pick a case, try the quiz, or switch on "
+        "presenter mode to walk a room through it one step at a time. Answers come from the app's engine under "
+        "the source answer's rules, so they always match what the Explorer shows for the same case."
+    )
 
 case_id = st.selectbox(
     "Teaching case",
@@ -98,9 +100,10 @@ with right:
         st.success("This case is loaded: every page now shows it, and the page link shares it.", icon="✅")
     else:
         st.caption("The sidebar shows a different case. Loading replaces it (the quiz works either way).")
-with st.expander("Link to this case (for slides or handouts)"):
-    st.code(teaching_case_link(tc), language=None)
-    st.caption("Add it after the app's address, e.g. https://your-app-address/explorer?age=... .")
+if not presenting:
+    with st.expander("Link to this case (for slides or handouts)"):
+        st.code(teaching_case_link(tc), language=None)
+        st.caption("Add it after the app's address, e.g. https://your-app-address/explorer?age=... .")
 
 presenter = st.toggle(
     "Presenter mode: large text, one step at a time",
@@ -166,7 +169,7 @@ if presenter:
             st.markdown(f"# {e(assessment.status_label)}")
             st.markdown(f"## Next step: {e(answer.next_step_label)}")
             st.markdown(
-                f"## ESR {assessment.case.esr:g} mm/h, limit {assessment.esr_upper_limit:g}: "
+                f"## ESR {assessment.case.esr:g} mm/h, limit {assessment.esr_upper_limit:g} mm/h: "
                 f"{e(assessment.esr_flag_label)}. It does not change the B12 plan."
             )
             st.markdown(f"### {e(tc.teaching_point)}")
@@ -188,11 +191,10 @@ reset_col.button("Reset score", on_click=_reset_scores, key="quiz_reset", width=
 
 st.subheader(tc.title)
 st.markdown(e(tc.story))
-st.dataframe(
-    [{"Finding": label, "Value": value} for label, value in lab_lines(tc)],
+st.table(
+    {"Finding": [label for label, _ in lab_lines(tc)], "Value": [value for _, value in lab_lines(tc)]},
     hide_index=True,
     width="content",
-    key=f"labs_{tc.id}",
 )
 
 with st.form(f"quiz_{tc.id}"):
@@ -256,7 +258,7 @@ if isinstance(result, Grade):
         render.statements(assessment.why)
         st.markdown(
             f"**ESR:** {assessment.case.esr:g} mm/h against an upper limit of {assessment.esr_upper_limit:g} mm/h "
-            f"for this age and sex: {e(assessment.esr_flag_label.lower())}. It is worked up on its own criteria "
+            f"for this age and sex. {e(assessment.esr_flag_label)}. It is worked up on its own criteria "
             f"and does not change the B12 plan. {_citations_line(('Miller 1983', 'source'))}"
         )
         if assessment.pitfalls:

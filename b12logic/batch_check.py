@@ -173,6 +173,8 @@ def check_csv(
     except Exception:  # a file the reader accepted but the engine could not handle: say so, log the detail
         log.exception("batch evaluation failed")
         return BatchCheck(problem="The file could not be checked. Save it again as CSV (UTF-8) from the template.")
+    # Row 1 is the first row under the header, as in the error groups (the CSV is written without the index).
+    results.index = pd.RangeIndex(1, total + 1, name="row")
     errors = results["error"].astype("string").fillna("")
     bad = int((errors != "").sum())
     status = results["b12_status"].astype("object").value_counts()
