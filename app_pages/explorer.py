@@ -134,3 +134,38 @@ with st.expander("Caveats for this case"):
         render.statements(a.caveats)
     else:
         st.markdown("No case-specific caveats. The References & method page lists the general limitations.")
+
+# --- Download case report ------------------------------------------------------------------------------
+# Appended section: its imports stay with it. The report is built when a button is clicked, not on every rerun.
+from datetime import datetime  # noqa: E402
+
+from b12logic import __version__  # noqa: E402
+from b12logic.report import report_filename, report_html, report_markdown  # noqa: E402
+
+st.subheader("Download case report", anchor=False)
+st.caption(
+    "One printable page for this case: inputs with units, verdict, regimen, the ESR against its limit, pitfalls, "
+    "decision path, full references, disclaimer, app version and guideline profile. Built in this session only; "
+    "nothing is stored."
+)
+html_col, md_col = st.columns(2)
+html_col.download_button(
+    "Download case report (HTML, prints on one page)",
+    data=lambda: report_html(a, cur.profile, __version__, datetime.now()),
+    file_name=report_filename(a, "html"),
+    mime="text/html",
+    on_click="ignore",
+    icon=":material/print:",
+    key="report_html",
+    width="stretch",
+)
+md_col.download_button(
+    "Download case report (Markdown)",
+    data=lambda: report_markdown(a, cur.profile, __version__, datetime.now()),
+    file_name=report_filename(a, "md"),
+    mime="text/markdown",
+    on_click="ignore",
+    icon=":material/description:",
+    key="report_markdown",
+    width="stretch",
+)

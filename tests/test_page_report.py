@@ -1,0 +1,29 @@
+"""AppTest: the Explorer's "Download case report" section (the report's content is tested in test_report.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def test_explorer_offers_html_and_markdown_reports() -> None:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["age"] = "74"
+    at.query_params["sex"] = "female"
+    at.query_params["b12"] = "140"
+    at.query_params["esr"] = "48"
+    at.run()
+    at.switch_page("app_pages/explorer.py").run()
+    assert not at.exception
+    assert any(s.value == "Download case report" for s in at.subheader)
+    buttons = {b.label: b for b in at.get("download_button")}
+    html_button = buttons["Download case report (HTML, prints on one page)"]
+    md_button = buttons["Download case report (Markdown)"]
+    for button in (html_button, md_button):
+        assert button.proto.ignore_rerun  # downloading does not rerun the page
+        assert button.proto.deferred_file_id  # built when clicked, not on every slider move
+        assert not button.proto.disabled
+    # The content of the files is tested in test_report.py; the real download in the browser tests.
