@@ -1,0 +1,139 @@
+"""AppTest: the Batch check page, driving st.file_uploader (AppTest supports it in Streamlit 1.67).
+
+A file with another extension (e.g. .png) is refused by the browser's file picker before it reaches the
+app, so it is covered by the browser tests; here a binary file *named* .csv stands in for "not a CSV".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit import config
+from streamlit.testing.v1 import AppTest
+
+from b12logic.batch import template_csv
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "app_pages/batch.py"
+BAD_ROWS = (
+    b"id,age,sex,b12,esr\nok1,68,F,150,30\nyoung,15,F,150,30\ntext,70,M,abc,30\nyoung2,12,M,400,20\nok2,71,M,480,112\n"
+)
+
+
+def _open() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def _upload(at: AppTest, name: str, content: bytes, mime: str = "text/csv") -> AppTest:
+    at.get("file_uploader")[0].set_value((name, content, mime))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _downloads(at: AppTest) -> list[str]:
+    return [d.label for d in at.get("download_button")]
+
+
+def _problem_shown(at: AppTest) -> str:
+    (error,) = at.error
+    assert error.value.startswith("This file could not be checked: ")
+    assert "Download the results CSV" not in _downloads(at)
+    assert not at.get("plotly_chart") and not at.metric
+    return error.value
+
+
+def test_before_upload_template_and_uploader() -> None:
+    at = _open()
+    assert at.title[0].value == "Batch check"
+    assert _downloads(at) == ["Download the CSV template"]
+    (uploader,) = at.get("file_uploader")
+    assert uploader.label == "CSV file of cases (up to 50 MB)"
+    assert uploader.allowed_type == [".csv"]
+    assert uploader.proto.max_upload_size_mb == 50
+    assert any("Limit 50 MB" in c.value for c in at.caption)
+    assert any("No file yet" in i.value for i in at.info)
+
+
+def test_valid_file() -> None:
+    at = _upload(_open(), "cases.csv", template_csv().encode())
+    assert _metrics(at) == {"Rows in the file": "2", "Rows checked": "2", "Rows with errors": "0"}
+    assert any("All 2 rows were read and checked" in s.value for s in at.success)
+    assert len(at.get("plotly_chart")) == 2
+    results = at.dataframe[-1].value
+    assert results["id"].tolist() == ["example-1", "example-2"]
+    assert results["b12_status"].astype(str).tolist() == ["deficient", "functional_deficiency"]
+    assert _downloads(at) == ["Download the CSV template", "Download the results CSV"]
+    assert at.toggle(key="batch_only_errors").disabled  # no error rows to filter to
+
+
+def test_file_with_bad_rows() -> None:
+    at = _upload(_open(), "ward 7 list.csv", BAD_ROWS)
+    assert _metrics(at) == {"Rows in the file": "5", "Rows checked": "2", "Rows with errors": "3"}
+    assert any("3 of 5 rows could not be checked" in w.value for w in at.warning)
+    errors = at.dataframe[0].value
+    assert errors["Column"].tolist() == ["age", "b12"]
+    assert errors["Rows affected"].tolist() == [2, 1]
+    assert errors["Row numbers"].tolist() == ["2, 4", "3"]
+    assert "Download the results CSV" in _downloads(at)
+    assert len(at.dataframe[-1].value) == 5  # nothing dropped
+    at.toggle(key="batch_only_errors").set_value(True).run()
+    shown = at.dataframe[-1].value
+    assert shown["id"].tolist() == ["young", "text", "young2"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("empty.csv", b"", "The file is empty"),
+        ("header.csv", b"age,sex,b12,esr\n", "The file has a header row but no rows"),
+        ("other.csv", b"name,dob\nAnn,1950\n", "Column problem: missing required column(s) age, sex, b12, esr"),
+        ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "This looks like a binary file"),
+        (
+            "sheet.csv",
+            b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml",
+            "This looks like a binary",
+        ),
+    ],
+)
+def test_file_problems_are_plain_messages(name: str, content: bytes, expected: str) -> None:
+    at = _upload(_open(), name, content)
+    assert expected in _problem_shown(at)
+
+
+def test_size_cap_is_enforced_by_the_page() -> None:
+    old = config.get_option("server.maxUploadSize")
+    config.set_option("server.maxUploadSize", 1)
+    try:
+        at = _open()
+        assert at.get("file_uploader")[0].label == "CSV file of cases (up to 1 MB)"
+        big = b"age,sex,b12,esr\n" + b"68,F,150,30\n" * 100_000  # 1.1 MB
+        _upload(at, "big.csv", big)
+        message = _problem_shown(at)
+        assert "The file is 1.2 MB; the limit is 1 MB" in message
+    finally:
+        config.set_option("server.maxUploadSize", old)
+
+
+def test_uploaded_text_is_never_rendered_as_markup() -> None:
+    hostile = b'id,age,sex,b12,esr\n"<script>alert(1)</script> **x**",68,F,150,30\n<img src=x>,15,F,150,30\n'
+    at = _upload(_open(), "x.csv", hostile)
+    rendered = [m.value for m in at.markdown] + [c.value for c in at.caption] + [w.value for w in at.warning]
+    assert not any("<script" in text or "<img" in text for text in rendered)
+    assert at.dataframe[-1].value["id"].tolist()[0] == "<script>alert(1)</script> **x**"  # shown as data
+
+
+def test_new_upload_replaces_the_previous_answer() -> None:
+    at = _upload(_open(), "a.csv", template_csv().encode())
+    assert _metrics(at)["Rows in the file"] == "2"
+    _upload(at, "b.csv", BAD_ROWS)
+    assert _metrics(at)["Rows in the file"] == "5"
