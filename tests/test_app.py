@@ -1,0 +1,237 @@
+"""AppTest for app.py and the Explorer: the verdict is the engine's, the case lives in the URL and survives pages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from b12logic import B12_STATUSES, Case, evaluate
+from b12logic.esr import esr_upper_limit
+from b12logic.urlstate import LAB_DEFAULTS, default_values, query_from_values
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+# Query parameters (as a link would carry them) for a case of every b12_status.
+STATUS_LINKS: dict[str, dict[str, Any]] = {
+    "deficient": {"age": "68", "sex": "female", "b12": "150", "esr": "30"},
+    "functional_deficiency": {"age": "71", "sex": "male", "b12": "250", "mma": "340", "esr": "36"},
+    "indeterminate_needs_mma": {"age": "30", "sex": "female", "b12": "250", "esr": "25"},
+    "not_confirmed": {"age": "55", "sex": "female", "b12": "300", "mma": "200", "esr": "10"},
+    "normal_needs_mma_hcy": {"age": "80", "sex": "male", "b12": "500", "esr": "45", "neuro_symptoms": "yes"},
+    "normal": {"age": "25", "sex": "male", "b12": "600", "esr": "5"},
+}
+
+
+def run_app(params: dict[str, Any] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for name, value in (params or {}).items():
+        at.query_params[name] = value
+    at.run()
+    return at
+
+
+def case_from_link(params: dict[str, str]) -> Case:
+    flags = {k: params[k] == "yes" for k in ("neuro_symptoms", "on_folic_acid") if k in params}
+    numbers = {k: float(params[k]) for k in ("age", "b12", "esr", "mma", "hb", "mcv") if k in params}
+    return Case(sex=params["sex"], **numbers, **flags)  # type: ignore[arg-type]
+
+
+def _unescape(markdown: str) -> str:
+    """The text a reader sees for our escaped Markdown (ui.render.escape puts a backslash before < and >)."""
+    return markdown.replace("\\<", "<").replace("\\>", ">")
+
+
+def verdict(at: AppTest) -> str:
+    """The verdict heading as shown: 'B12 status: <label>'."""
+    lines = [_unescape(s.value) for s in at.subheader if s.value.startswith("B12 status: ")]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def esr_line(at: AppTest) -> str:
+    lines = [_unescape(s.value) for s in at.subheader if s.value.startswith("ESR: ")]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def markdown_text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def chart_spec(at: AppTest, key: str) -> dict[str, Any]:
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key))
+    return json.loads(chart.proto.spec)
+
+
+def url_params(at: AppTest) -> dict[str, str]:
+    return {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+
+
+def test_default_case_runs_and_shows_both_panels() -> None:
+    at = run_app()
+    assert not at.exception
+    expected = evaluate(Case(**{k: v for k, v in default_values().items() if k in Case.__dataclass_fields__}))
+    assert verdict(at) == f"B12 status: {expected.status_label}"
+    assert esr_line(at) == f"ESR: {expected.esr_flag_label}"
+    text = markdown_text(at)
+    assert "Working definition: B12 \\< 100 pg/mL or Hb \\< 8 g/dL" in text
+    assert "does not change the B12 plan" in "\n".join(i.value for i in at.info)
+    assert chart_spec(at, "decision_figure")["layout"]["title"]["text"] == "Decision path for this case"
+    # The Why? list is numbered, one sentence per decision, in order.
+    why = next(m.value for m in at.markdown if m.value.startswith("1. "))
+    assert len(why.splitlines()) == len(expected.why)
+    assert any(e.label == "Caveats for this case" for e in at.expander)
+
+
+def test_every_status_is_covered() -> None:
+    assert {evaluate(case_from_link(p)).b12_status for p in STATUS_LINKS.values()} == set(B12_STATUSES)
+
+
+@pytest.mark.parametrize("status", STATUS_LINKS)
+def test_explorer_shows_the_engines_verdict(status: str) -> None:
+    params = STATUS_LINKS[status]
+    at = run_app(params)
+    assert not at.exception
+    a = evaluate(case_from_link(params))
+    assert a.b12_status == status
+    assert verdict(at) == f"B12 status: {a.status_label}"
+    assert esr_line(at) == f"ESR: {a.esr_flag_label}"
+    text = markdown_text(at)
+    sex_rule = "women (age + 10)/2" if a.case.sex == "female" else "men age/2"
+    assert f"ESR {a.case.esr:g} mm/h vs upper limit {a.esr_upper_limit:g} mm/h (Miller 1983: {sex_rule})" in text
+    for step in a.next_steps:
+        assert step.text.split(":")[0].replace("<", "\\<").replace(">", "\\>") in text
+    if a.regimen_detail is not None:
+        assert f"**Drug:** {a.regimen_detail.drug}" in text
+    assert ("**Or by mouth**" in text) == a.oral_alternative
+    # Pitfall alerts: exactly the engine's, with heading as title.
+    shown = [e.proto.title for e in (*at.error, *at.warning) if e.proto.title]
+    assert shown == [p.heading for p in a.pitfalls]
+    # The decision figure highlights this case's path.
+    spec = chart_spec(at, "decision_figure")
+    highlighted = [
+        i
+        for t in spec["data"]
+        if t.get("meta", {}).get("state") == "path" and "ids" in t["meta"]
+        for i in t["meta"]["ids"]
+    ]
+    assert highlighted == [*a.decision_path, *a.esr_path]
+
+
+def test_esr_teaches_the_naive_cutoff() -> None:
+    # A 68-year-old woman with ESR 30: above the fixed 20 mm/h line but normal for her age and sex.
+    at = run_app({"age": "68", "sex": "female", "b12": "400", "esr": "30"})
+    text = markdown_text(at)
+    assert "A fixed cut-off would flag this ESR wrongly" in text
+    assert esr_line(at) == "ESR: ESR normal for age and sex"
+    # A 30-year-old man with ESR 18: below 20 but above his limit of 15.
+    at = run_app({"age": "30", "sex": "male", "b12": "400", "esr": "18"})
+    assert "A fixed cut-off would miss it" in markdown_text(at)
+    assert esr_line(at) == "ESR: ESR elevated for age and sex"
+
+
+def test_moving_the_b12_slider_changes_the_verdict_as_the_engine_says() -> None:
+    params = {"age": "71", "sex": "male", "b12": "400", "esr": "36"}
+    at = run_app(params)
+    assert verdict(at) == "B12 status: No B12 deficiency"
+    seen = set()
+    for b12 in (300, 179, 95, 180, 351):
+        at.sidebar.slider(key="in_b12").set_value(float(b12)).run()
+        assert not at.exception
+        a = evaluate(Case(age=71, sex="male", b12=b12, esr=36))
+        assert verdict(at) == f"B12 status: {a.status_label}", b12
+        assert url_params(at)["b12"] == f"{b12:g}"
+        seen.add(a.b12_status)
+    assert seen == {"indeterminate_needs_mma", "deficient", "normal"}
+
+
+def test_the_esr_never_changes_the_verdict() -> None:
+    at = run_app({"age": "68", "sex": "female", "b12": "150", "esr": "10"})
+    before = verdict(at)
+    steps_before = [m.value for m in at.markdown if "Start treatment" in m.value]
+    for esr in (45.0, 120.0):
+        at.sidebar.slider(key="in_esr").set_value(esr).run()
+        assert verdict(at) == before
+        assert [m.value for m in at.markdown if "Start treatment" in m.value] == steps_before
+    assert esr_line(at) == "ESR: ESR markedly elevated (> 100 mm/h)"
+
+
+def test_query_params_round_trip() -> None:
+    params = {
+        "age": "71",
+        "sex": "male",
+        "b12": "250",
+        "mma": "340",
+        "esr": "36",
+        "hb": "11",
+        "neuro_symptoms": "yes",
+        "on_folic_acid": "yes",
+    }
+    at = run_app(params)
+    assert not at.exception
+    values = at.session_state["_current"].values
+    expected = query_from_values({**values, **LAB_DEFAULTS})
+    assert url_params(at) == expected
+    for name, value in params.items():
+        assert expected[name] == value, name
+    # A second app opened with the written link shows the same case.
+    again = run_app(url_params(at))
+    assert verdict(again) == verdict(at)
+    assert again.session_state["_current"].values == values
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"b12": "abc"}, "b12"),
+        ({"age": "500"}, "age"),
+        ({"sex": "x"}, "sex"),
+        ({"esr": ["10", "40"]}, "esr appears 2 times"),
+        ({"colour": "blue"}, "'colour'"),
+    ],
+    ids=["b12-text", "age-out-of-range", "sex-unknown", "repeated", "unknown-name"],
+)
+def test_bad_query_values_warn_and_fall_back(params: dict[str, Any], named: str) -> None:
+    at = run_app({"age": "71", "sex": "male", "b12": "150", "esr": "36", **params})
+    assert not at.exception
+    shown = "\n".join([w.value for w in at.warning] + [t.value for t in at.text])
+    assert f"parameter {named}" in shown
+    values = at.session_state["_current"].values
+    defaults = default_values()
+    if "b12" in params:
+        assert values["b12"] == defaults["b12"]
+    if "age" in params:
+        assert values["age"] == defaults["age"]
+    if "sex" in params:
+        assert values["sex"] == defaults["sex"]
+    if "esr" in params:
+        assert values["esr"] == 40.0  # the last value of a repeated parameter
+    # The page still works, and shows the verdict for the values it fell back to.
+    a = evaluate(Case(**{k: values[k] for k in Case.__dataclass_fields__ if k != "id"}))
+    assert verdict(at) == f"B12 status: {a.status_label}"
+
+
+def test_switching_pages_keeps_the_case() -> None:
+    params = STATUS_LINKS["functional_deficiency"]
+    at = run_app(params)
+    before = at.session_state["_current"].values
+    at.switch_page("app_pages/mechanism.py").run()
+    assert not at.exception
+    assert at.session_state["_current"].values == before
+    assert url_params(at)["b12"] == "250" and url_params(at)["mma"] == "340"
+    assert "lit because MMA 340 nmol/L \\> 271" in markdown_text(at)
+    at.switch_page("app_pages/explorer.py").run()
+    assert verdict(at) == "B12 status: Functional B12 deficiency"
+    assert at.sidebar.slider(key="in_b12").value == 250.0
+
+
+def test_esr_limit_line_uses_the_sex_rule() -> None:
+    at = run_app({"age": "60", "sex": "female", "b12": "400", "esr": "36"})
+    limit = esr_upper_limit(60, "female")
+    assert f"vs upper limit {limit:g} mm/h (Miller 1983: women (age + 10)/2)" in markdown_text(at)
+    metric = at.metric[0]
+    assert metric.value == "36 mm/h" and metric.delta == "+1 mm/h"
