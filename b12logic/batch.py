@@ -412,7 +412,29 @@ def read_cases_csv(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | N
     if any(str(c).startswith("Unnamed: ") and str(c)[9:].isdigit() for c in df.columns) and len(df.columns) == 1:
         raise CaseError("file", "csv", "file: no header row found")
     _check_duplicate_headers(first_line, delimiter)
+    if not isinstance(df.index, pd.RangeIndex):
+        df = _realign_wide_rows(df)
     return df
+
+
+def _realign_wide_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows with more cells than the header: pandas silently makes the first cells an index, shifting every
+    value one column right ("68,F,179,30," would read age F). Put the cells back under their own headers;
+    trailing blank cells (a common export habit) are dropped, anything else there is a file error."""
+    width = len(df.columns)
+    cells = df.reset_index().to_numpy(dtype=object)
+    extra = pd.DataFrame(cells[:, width:]).astype("string").fillna("").apply(lambda s: s.str.strip() != "")
+    filled = extra.any(axis=1).to_numpy()
+    if filled.any():
+        row = int(filled.argmax()) + 1
+        raise CaseError(
+            "file",
+            "csv",
+            f"file: not a readable CSV (row {row} has more cells than the {width} named in the header row; "
+            "name the extra columns or remove the extra cells)",
+        )
+    out = pd.DataFrame(cells[:, :width], columns=df.columns).fillna("")
+    return out.astype(df.dtypes.to_dict())
 
 
 def _check_duplicate_headers(first_line: str, delimiter: str) -> None:

@@ -104,6 +104,24 @@ def test_header_cell_over_the_csv_field_limit() -> None:
     assert (err.field, str(err)) == ("file", "file: not a readable CSV (field larger than field limit (131072))")
 
 
+def test_first_row_wider_than_the_header_is_not_shifted() -> None:
+    # pandas would take the first cells as an index and read age 179, sex 30: every value one column off.
+    err = file_error(b"age,sex,b12,esr\n68,F,179,30,1,2\n")
+    assert str(err) == (
+        "file: not a readable CSV (row 1 has more cells than the 4 named in the header row; "
+        "name the extra columns or remove the extra cells)"
+    )
+
+
+def test_trailing_delimiters_on_data_rows_are_harmless() -> None:
+    # A common export habit: "68,F,179,30," under a header without the trailing comma.
+    out = results(b"id,age,sex,b12,esr\np1,68,F,179,30,\np2,70,M,400,20,\np3,45,F,,10\n")
+    assert out["id"].tolist() == ["p1", "p2", "p3"]
+    assert out["age"].tolist() == ["68", "70", "45"]
+    assert out["b12_status"].tolist()[:2] == ["deficient", "normal"]
+    assert out["error"].tolist() == ["", "", "b12: missing; it is required (above 0 up to 10000 pg/mL)"]
+
+
 def test_unterminated_quote() -> None:
     err = file_error(b'age,sex,b12,esr\n68,F,"179\n')
     assert str(err) == "file: not a readable CSV (Error tokenizing data. C error: EOF inside string starting at row 1)"
