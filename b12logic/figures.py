@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from b12logic.case import Case
 from b12logic.engine import (
@@ -947,29 +946,28 @@ def treatment_timeline_figure(
     own = profile_name(assessment.guideline)
     other, _ = comparison_monitoring(assessment.guideline)
     title = "Treatment and monitoring timeline"
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        shared_yaxes=True,
-        column_widths=[0.3, 0.7],
-        horizontal_spacing=0.03,
-        subplot_titles=("First weeks (days)", f"First {months:g} months"),
-    )
     if not events or regimen is None:
         layout = _base_layout(title, f"{assessment.status_label}: {assessment.regimen_label}", height=320)
-        fig.update_layout(**layout)
-        fig.add_annotation(
-            text=_wrap(f"No B12 treatment for this case ({assessment.status_label}), so there is nothing to draw.", 70),
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-            showarrow=False,
-            font={"size": 15},
+        layout.update(
+            xaxis={"visible": False},
+            yaxis={"visible": False},
+            annotations=[
+                {
+                    "text": _wrap(
+                        f"No B12 treatment for this case ({assessment.status_label}), so there is nothing to draw.", 70
+                    ),
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.5,
+                    "y": 0.5,
+                    "showarrow": False,
+                    "font": {"size": 15},
+                }
+            ],
         )
-        fig.update_xaxes(visible=False)
-        fig.update_yaxes(visible=False)
-        return fig
+        return go.Figure(layout=layout)
+    # Built from plain dicts and validated once by go.Figure: quick enough to redraw on every slider move.
+    data: list[dict[str, Any]] = []
 
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for e in events:
@@ -985,11 +983,19 @@ def treatment_timeline_figure(
     def both(trace: dict[str, Any], in_days: bool = True, in_months: bool = True, legend: bool = True) -> None:
         """Add a trace given in days to the left panel (days) and the right panel (months)."""
         if in_days:
-            fig.add_trace(go.Scatter(**{**trace, "showlegend": legend}), row=1, col=1)
+            data.append({"type": "scatter", **trace, "xaxis": "x", "yaxis": "y", "showlegend": legend})
         if in_months:
-            month_trace = dict(trace)
-            month_trace["x"] = [None if x is None else x / DAYS_PER_MONTH for x in trace["x"]]
-            fig.add_trace(go.Scatter(**{**month_trace, "showlegend": legend and not in_days}), row=1, col=2)
+            month_x = [None if x is None else x / DAYS_PER_MONTH for x in trace["x"]]
+            data.append(
+                {
+                    "type": "scatter",
+                    **trace,
+                    "x": month_x,
+                    "xaxis": "x2",
+                    "yaxis": "y",
+                    "showlegend": legend and not in_days,
+                }
+            )
 
     # Oral alternative: a daily band.
     for e in by_kind.get("oral", []):
@@ -1100,7 +1106,7 @@ def treatment_timeline_figure(
         both(trace, in_days=kind == "loading")
 
     # Words beside the shapes: "for life", the open end, untimed checks.
-    right = {"xref": "x2", "yref": "y2", "showarrow": False, "xanchor": "right", "font": {"size": 12}}
+    right = {"xref": "x2", "yref": "y", "showarrow": False, "xanchor": "right", "font": {"size": 12}}
     annotations: list[dict[str, Any]] = []
     if regimen.duration:
         annotations.append(
@@ -1170,30 +1176,52 @@ def treatment_timeline_figure(
     }
     if not by_kind.get("oral"):
         lanes.pop("oral")
-    subtitle = regimen.text if regimen else ""
-    fig.update_layout(**_base_layout(title, subtitle, height=170 + 75 * len(shown)))
-    fig.update_layout(annotations=[*fig.layout.annotations, *annotations], hovermode="closest")
-    fig.update_yaxes(
-        tickvals=[lane_y[k] for k in lanes],
-        ticktext=list(lanes.values()),
-        range=[-0.7, len(shown) - 0.3],
-        fixedrange=True,
-        showgrid=True,
-        gridcolor="#E5E5E5",
+    panel_titles = [
+        {"text": "First weeks (days)", "x": 0.14, "y": 1.0, "xref": "paper", "yref": "paper", "yanchor": "bottom"},
+        {
+            "text": f"First {months:g} months",
+            "x": 0.655,
+            "y": 1.0,
+            "xref": "paper",
+            "yref": "paper",
+            "yanchor": "bottom",
+        },
+    ]
+    for panel in panel_titles:
+        panel.update(showarrow=False, font={"size": 15})
+    layout = _base_layout(title, regimen.text, height=170 + 75 * len(shown))
+    layout.update(
+        annotations=[*panel_titles, *annotations],
+        hovermode="closest",
+        yaxis={
+            "tickvals": [lane_y[k] for k in lanes],
+            "ticktext": list(lanes.values()),
+            "range": [-0.7, len(shown) - 0.3],
+            "fixedrange": True,
+            "showgrid": True,
+            "gridcolor": "#E5E5E5",
+            "anchor": "x",
+        },
+        xaxis={
+            "title": {"text": "Days since the first dose"},
+            "range": [-1, panel_days],
+            "dtick": 7,
+            "zeroline": False,
+            "domain": [0.0, 0.28],
+            "anchor": "y",
+        },
+        xaxis2={
+            "title": {"text": "Months since the first dose"},
+            "range": [-0.3, horizon_months + 0.2],
+            "dtick": 1,
+            "zeroline": False,
+            "domain": [0.31, 1.0],
+            "anchor": "y",
+        },
+        margin={"l": 10, "r": 10, "t": 100, "b": 10},
+        legend={**layout["legend"], "y": -0.18},
     )
-    fig.update_xaxes(
-        title_text="Days since the first dose", range=[-1, panel_days], dtick=7, row=1, col=1, zeroline=False
-    )
-    fig.update_xaxes(
-        title_text="Months since the first dose",
-        range=[-0.3, horizon_months + 0.2],
-        dtick=1,
-        row=1,
-        col=2,
-        zeroline=False,
-    )
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 100, "b": 10}, legend={"y": -0.18})
-    return fig
+    return go.Figure(data=data, layout=layout)
 
 
 def _short_label(e: dict[str, Any], limit: int = 30) -> str:
@@ -1307,6 +1335,7 @@ def region_map_figure(
     Colours come from evaluate_frame on a grid (`region_grid`); the bottom strip is MMA not measured.
     The heatmap traces carry `meta = {"role": "regions" | "regions_not_measured"}` and cell edges as x/y;
     the case is the trace with `meta = {"role": "case"}` (in the strip when its MMA was not measured).
+    The figure is built in one go from plain dicts: plotly validates once, so a slider move stays quick.
 
     >>> from b12logic.guidelines import PROFILES
     >>> fig = region_map_figure(PROFILES["source"], False, (150.0, None), list(PROFILES.values()))
@@ -1341,9 +1370,11 @@ def region_map_figure(
     nx, ny = b12_edges.size - 1, mma_edges.size - 1
     main_z, strip_z = codes[: nx * ny].reshape(ny, nx), codes[nx * ny :].reshape(1, nx)
     main_text, strip_text = labels[: nx * ny].reshape(ny, nx), labels[nx * ny :].reshape(1, nx)
+    top, strip = {"xaxis": "x", "yaxis": "y"}, {"xaxis": "x2", "yaxis": "y2"}
 
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.86, 0.14], vertical_spacing=0.07)
     heat = {
+        "type": "heatmap",
+        "x": b12_edges,
         "colorscale": _status_colorscale(),
         "zmin": -0.5,
         "zmax": len(B12_STATUSES) - 0.5,
@@ -1351,50 +1382,44 @@ def region_map_figure(
         "opacity": 0.55,
         "hoverongaps": False,
     }
-    fig.add_trace(
-        go.Heatmap(
-            x=b12_edges,
-            y=mma_edges,
-            z=main_z,
-            customdata=main_text,
-            hovertemplate="B12 %{x:.0f} pg/mL, MMA %{y:.0f} nmol/L<br><b>%{customdata}</b><extra></extra>",
-            name="B12 status",
-            meta={"role": "regions"},
+    data: list[dict[str, Any]] = [
+        {
             **heat,
-        ),
-        row=1,
-        col=1,
-    )
-    fig.add_trace(
-        go.Heatmap(
-            x=b12_edges,
-            y=[0.0, 1.0],
-            z=strip_z,
-            customdata=strip_text,
-            hovertemplate="B12 %{x:.0f} pg/mL, MMA not measured<br><b>%{customdata}</b><extra></extra>",
-            name="B12 status, MMA not measured",
-            meta={"role": "regions_not_measured"},
+            **top,
+            "y": mma_edges,
+            "z": main_z,
+            "customdata": main_text,
+            "hovertemplate": "B12 %{x:.0f} pg/mL, MMA %{y:.0f} nmol/L<br><b>%{customdata}</b><extra></extra>",
+            "name": "B12 status",
+            "meta": {"role": "regions"},
+        },
+        {
             **heat,
-        ),
-        row=2,
-        col=1,
-    )
+            **strip,
+            "y": [0.0, 1.0],
+            "z": strip_z,
+            "customdata": strip_text,
+            "hovertemplate": "B12 %{x:.0f} pg/mL, MMA not measured<br><b>%{customdata}</b><extra></extra>",
+            "name": "B12 status, MMA not measured",
+            "meta": {"role": "regions_not_measured"},
+        },
+    ]
     # Legend entries and in-region labels: the words carry what the colours show.
     present = [B12_STATUSES[i] for i in sorted(set(codes.tolist()))]
     for status in present:
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                marker={"symbol": "square", "size": 14, "color": STATUS_COLOURS[status], "opacity": 0.7},
-                name=STATUS_LABELS[status],
-                legendgroup="status",
-                hoverinfo="skip",
-                meta={"role": "legend"},
-            ),
-            row=1,
-            col=1,
+        data.append(
+            {
+                "type": "scatter",
+                **top,
+                "x": [None],
+                "y": [None],
+                "mode": "markers",
+                "marker": {"symbol": "square", "size": 14, "color": STATUS_COLOURS[status], "opacity": 0.7},
+                "name": STATUS_LABELS[status],
+                "legendgroup": "status",
+                "hoverinfo": "skip",
+                "meta": {"role": "legend"},
+            }
         )
     centres_b12 = (b12_edges[:-1] + b12_edges[1:]) / 2
     centres_mma = (mma_edges[:-1] + mma_edges[1:]) / 2
@@ -1402,14 +1427,11 @@ def region_map_figure(
     for status in present:
         rows, cols = np.nonzero(main_z == index[status])
         if rows.size:
-            width = b12_edges[cols + 1] - b12_edges[cols]
-            height = mma_edges[rows + 1] - mma_edges[rows]
-            weight = width * height
+            weight = (b12_edges[cols + 1] - b12_edges[cols]) * (mma_edges[rows + 1] - mma_edges[rows])
             cx = float(np.average(centres_b12[cols], weights=weight))
             cy = float(np.average(centres_mma[rows], weights=weight))
-            nearest = int(
-                np.argmin((centres_b12[cols] - cx) ** 2 / b12_hi**2 + (centres_mma[rows] - cy) ** 2 / mma_hi**2)
-            )
+            distance = (centres_b12[cols] - cx) ** 2 / b12_hi**2 + (centres_mma[rows] - cy) ** 2 / mma_hi**2
+            nearest = int(np.argmin(distance))
             annotations.append(
                 {
                     "x": float(centres_b12[cols[nearest]]),
@@ -1422,12 +1444,33 @@ def region_map_figure(
                     "bgcolor": "rgba(255,255,255,0.75)",
                 }
             )
+    # Labels in the not-measured strip: one per run of the same status.
+    strip_codes = strip_z[0]
+    starts = [0, *[i for i in range(1, nx) if strip_codes[i] != strip_codes[i - 1]]]
+    for a, b in itertools.pairwise([*starts, nx]):
+        status = B12_STATUSES[int(strip_codes[a])]
+        wide = b12_edges[b] - b12_edges[a] > b12_hi / 6
+        annotations.append(
+            {
+                "x": float((b12_edges[a] + b12_edges[b]) / 2),
+                "y": 0.5,
+                "xref": "x2",
+                "yref": "y2",
+                "text": _plotly_text(STATUS_LABELS[status] if wide else "…"),
+                "hovertext": _plotly_text(STATUS_LABELS[status]),
+                "showarrow": False,
+                "font": {"size": 11, "color": BLACK},
+                "bgcolor": "rgba(255,255,255,0.75)",
+            }
+        )
     # Cut-off lines, one trace per profile; the chosen profile's are solid and thick.
     for p in profiles:
         chosen = p.id == profile.id
-        width = 3.0 if chosen else 1.5
-        dash = "solid" if chosen else PROFILE_DASH.get(p.id, "dash")
-        colour = BLACK if chosen else GREY
+        line = {
+            "color": BLACK if chosen else GREY,
+            "width": 3.0 if chosen else 1.5,
+            "dash": "solid" if chosen else PROFILE_DASH.get(p.id, "dash"),
+        }
         name = f"{p.name} cut-offs" + (" (shown)" if chosen else "")
         xs: list[float | None] = []
         ys: list[float | None] = []
@@ -1439,35 +1482,35 @@ def region_map_figure(
         hover = _plotly_text(
             f"{p.name}: B12 < {p.b12_low:g} low, {p.b12_low:g}–{p.b12_upper:g} borderline; MMA > {p.mma_upper:g} raised"
         )
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                line={"color": colour, "width": width, "dash": dash},
-                name=name,
-                legendgroup=f"cuts-{p.id}",
-                hoverinfo="text",
-                text=hover,
-                meta={"role": "cutoffs", "profile": p.id, "chosen": chosen},
-            ),
-            row=1,
-            col=1,
+        data.append(
+            {
+                "type": "scatter",
+                **top,
+                "x": xs,
+                "y": ys,
+                "mode": "lines",
+                "line": line,
+                "name": name,
+                "legendgroup": f"cuts-{p.id}",
+                "hoverinfo": "text",
+                "text": hover,
+                "meta": {"role": "cutoffs", "profile": p.id, "chosen": chosen},
+            }
         )
-        fig.add_trace(
-            go.Scatter(
-                x=[p.b12_low, p.b12_low, None, p.b12_upper, p.b12_upper],
-                y=[0.0, 1.0, None, 0.0, 1.0],
-                mode="lines",
-                line={"color": colour, "width": width, "dash": dash},
-                name=name,
-                legendgroup=f"cuts-{p.id}",
-                showlegend=False,
-                hoverinfo="skip",
-                meta={"role": "cutoffs_strip", "profile": p.id},
-            ),
-            row=2,
-            col=1,
+        data.append(
+            {
+                "type": "scatter",
+                **strip,
+                "x": [p.b12_low, p.b12_low, None, p.b12_upper, p.b12_upper],
+                "y": [0.0, 1.0, None, 0.0, 1.0],
+                "mode": "lines",
+                "line": line,
+                "name": name,
+                "legendgroup": f"cuts-{p.id}",
+                "showlegend": False,
+                "hoverinfo": "skip",
+                "meta": {"role": "cutoffs_strip", "profile": p.id},
+            }
         )
     # Labels for the cut-off values, naming the profiles that share each one.
     for value, axis in [(c, "b12") for c in b12_cuts] + [(c, "mma") for c in mma_cuts]:
@@ -1476,16 +1519,15 @@ def region_map_figure(
             for p in profiles
             if (axis == "b12" and value in (p.b12_low, p.b12_upper)) or (axis == "mma" and value == p.mma_upper)
         ]
-        text = f"{value:g}: {', '.join(owners)}"
+        common = {"text": _plotly_text(f"{value:g}: {', '.join(owners)}"), "showarrow": False}
         if axis == "b12":
             annotations.append(
                 {
+                    **common,
                     "x": value,
                     "y": 1.0,
                     "xref": "x",
                     "yref": "y domain",
-                    "text": _plotly_text(text),
-                    "showarrow": False,
                     "textangle": -90,
                     "xanchor": "right",
                     "yanchor": "top",
@@ -1495,54 +1537,36 @@ def region_map_figure(
         else:
             annotations.append(
                 {
+                    **common,
                     "x": 1.0,
                     "y": value,
                     "xref": "x domain",
                     "yref": "y",
-                    "text": _plotly_text(text),
-                    "showarrow": False,
                     "xanchor": "right",
                     "yanchor": "bottom",
                     "font": {"size": 10, "color": BLACK},
                 }
             )
-    # Labels in the not-measured strip: one per run of the same status.
-    strip_codes = strip_z[0]
-    starts = [0, *[i for i in range(1, nx) if strip_codes[i] != strip_codes[i - 1]]]
-    for a, b in itertools.pairwise([*starts, nx]):
-        status = B12_STATUSES[int(strip_codes[a])]
-        annotations.append(
-            {
-                "x": float((b12_edges[a] + b12_edges[b]) / 2),
-                "y": 0.5,
-                "xref": "x2",
-                "yref": "y2",
-                "text": _plotly_text(STATUS_LABELS[status] if b12_edges[b] - b12_edges[a] > b12_hi / 6 else "…"),
-                "hovertext": _plotly_text(STATUS_LABELS[status]),
-                "showarrow": False,
-                "font": {"size": 11, "color": BLACK},
-                "bgcolor": "rgba(255,255,255,0.75)",
-            }
-        )
     if point is not None:
         b12, mma = point
         measured = mma is not None
         label = f"This case: B12 {b12:.0f} pg/mL, " + (f"MMA {mma:g} nmol/L" if measured else "MMA not measured")
-        fig.add_trace(
-            go.Scatter(
-                x=[b12],
-                y=[mma if measured else 0.5],
-                mode="markers",
-                marker={"symbol": "star", "size": 20, "color": BLACK, "line": {"color": WHITE, "width": 2}},
-                name="This case",
-                hoverinfo="text",
-                hovertext=_plotly_text(label),
-                meta={"role": "case", "mma_measured": measured},
-                cliponaxis=False,
-            ),
-            row=1 if measured else 2,
-            col=1,
+        data.append(
+            {
+                "type": "scatter",
+                **(top if measured else strip),
+                "x": [b12],
+                "y": [mma if measured else 0.5],
+                "mode": "markers",
+                "marker": {"symbol": "star", "size": 20, "color": BLACK, "line": {"color": WHITE, "width": 2}},
+                "name": "This case",
+                "hoverinfo": "text",
+                "hovertext": _plotly_text(label),
+                "meta": {"role": "case", "mma_measured": measured},
+                "cliponaxis": False,
+            }
         )
+        left_half = b12 < b12_hi * 0.6
         annotations.append(
             {
                 "x": b12,
@@ -1552,37 +1576,38 @@ def region_map_figure(
                 "text": f"<b>{_plotly_text(label)}</b>",
                 "showarrow": True,
                 "arrowhead": 2,
-                "ax": 40 if b12 < b12_hi * 0.6 else -40,
+                "ax": 40 if left_half else -40,
                 "ay": -40,
-                "xanchor": "left" if b12 < b12_hi * 0.6 else "right",
+                "xanchor": "left" if left_half else "right",
                 "bgcolor": "rgba(255,255,255,0.9)",
                 "bordercolor": BLACK,
                 "font": {"size": 12, "color": BLACK},
             }
         )
     neuro_text = "with" if neuro else "without"
-    fig.update_layout(
-        **_base_layout(
-            f"B12 status by total B12 and MMA: {profile.name}",
-            f"Cases {neuro_text} neurological symptoms. Lines: each profile's cut-offs; thick solid = the profile shown.",
-            height=640,
-        )
+    layout = _base_layout(
+        f"B12 status by total B12 and MMA: {profile.name}",
+        f"Cases {neuro_text} neurological symptoms. Lines: each profile's cut-offs; thick solid = the profile shown.",
+        height=640,
     )
-    fig.update_layout(annotations=[*fig.layout.annotations, *annotations], legend={"y": -0.1})
-    fig.update_xaxes(range=[0, b12_hi], showgrid=False, zeroline=False, row=1, col=1)
-    fig.update_xaxes(title_text="Total B12 (pg/mL)", range=[0, b12_hi], showgrid=False, zeroline=False, row=2, col=1)
-    fig.update_yaxes(title_text="MMA (nmol/L)", range=[0, mma_hi], showgrid=False, zeroline=False, row=1, col=1)
-    fig.update_yaxes(
-        range=[0, 1],
-        tickvals=[0.5],
-        ticktext=[NOT_MEASURED],
-        fixedrange=True,
-        showgrid=False,
-        zeroline=False,
-        row=2,
-        col=1,
+    plain = {"showgrid": False, "zeroline": False}
+    layout.update(
+        xaxis={**plain, "range": [0, b12_hi], "anchor": "y", "matches": "x2", "showticklabels": False},
+        yaxis={**plain, "title": {"text": "MMA (nmol/L)"}, "range": [0, mma_hi], "domain": [0.2, 1.0]},
+        xaxis2={**plain, "title": {"text": "Total B12 (pg/mL)"}, "range": [0, b12_hi], "anchor": "y2"},
+        yaxis2={
+            **plain,
+            "range": [0, 1],
+            "domain": [0.0, 0.12],
+            "anchor": "x2",
+            "tickvals": [0.5],
+            "ticktext": [NOT_MEASURED],
+            "fixedrange": True,
+        },
+        annotations=annotations,
+        legend={**layout["legend"], "y": -0.1},
     )
-    return fig
+    return go.Figure(data=data, layout=layout)
 
 
 # --- ESR limit by age ------------------------------------------------------------------------------------
@@ -1601,62 +1626,68 @@ def esr_by_age_figure(case: Case | None) -> go.Figure:
     >>> [t.y[-1] for t in fig.data if t.meta["role"] == "miller"]
     [55.0, 50.0]
     """
-    ages = np.arange(ESR_AGES[0], ESR_AGES[1] + 1, dtype=float)
-    fig = go.Figure()
+    ages = [float(a) for a in range(ESR_AGES[0], ESR_AGES[1] + 1)]
+    oldest = ages[-1]
+    data: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    end_label = {"showarrow": False, "xanchor": "left", "x": oldest}
     for sex, formula, dash in (("female", "(age + 10) ÷ 2", "solid"), ("male", "age ÷ 2", "dash")):
         limits = [esr_upper_limit(a, sex) for a in ages]
-        fig.add_trace(
-            go.Scatter(
-                x=ages,
-                y=limits,
-                mode="lines",
-                line={"color": SEX_COLOURS[sex], "width": 3, "dash": dash},
-                name=f"Upper limit, {SEX_WORDS[sex]}: {formula} (Miller 1983)",
-                hovertemplate=f"{SEX_WORDS[sex].capitalize()}, age %{{x:.0f}}: limit %{{y:.1f}} mm/h<extra></extra>",
-                meta={"role": "miller", "sex": sex},
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "x": ages,
+                "y": limits,
+                "mode": "lines",
+                "line": {"color": SEX_COLOURS[sex], "width": 3, "dash": dash},
+                "name": f"Upper limit, {SEX_WORDS[sex]}: {formula} (Miller 1983)",
+                "hovertemplate": f"{SEX_WORDS[sex].capitalize()}, age %{{x:.0f}}: limit %{{y:.1f}} mm/h<extra></extra>",
+                "meta": {"role": "miller", "sex": sex},
+            }
         )
-        fig.add_annotation(
-            x=ages[-1],
-            y=limits[-1],
-            text=f"<b>{SEX_WORDS[sex]}</b>",
-            showarrow=False,
-            xanchor="left",
-            font={"color": SEX_COLOURS[sex], "size": 13},
+        annotations.append(
+            {
+                **end_label,
+                "y": limits[-1],
+                "text": f"<b>{SEX_WORDS[sex]}</b>",
+                "font": {"color": SEX_COLOURS[sex], "size": 13},
+            }
         )
-    fig.add_trace(
-        go.Scatter(
-            x=[ages[0], ages[-1]],
-            y=[NAIVE_ESR_CUTOFF, NAIVE_ESR_CUTOFF],
-            mode="lines",
-            line={"color": BLACK, "width": 2, "dash": "dot"},
-            name=f"Fixed {NAIVE_ESR_CUTOFF:g} mm/h cut-off (flags many healthy older women)",
-            hovertemplate=f"Fixed cut-off {NAIVE_ESR_CUTOFF:g} mm/h<extra></extra>",
-            meta={"role": "naive"},
-        )
+    data.append(
+        {
+            "type": "scatter",
+            "x": [ages[0], oldest],
+            "y": [NAIVE_ESR_CUTOFF, NAIVE_ESR_CUTOFF],
+            "mode": "lines",
+            "line": {"color": BLACK, "width": 2, "dash": "dot"},
+            "name": f"Fixed {NAIVE_ESR_CUTOFF:g} mm/h cut-off (flags many healthy older women)",
+            "hovertemplate": f"Fixed cut-off {NAIVE_ESR_CUTOFF:g} mm/h<extra></extra>",
+            "meta": {"role": "naive"},
+        }
     )
-    fig.add_annotation(
-        x=ages[-1],
-        y=NAIVE_ESR_CUTOFF,
-        text=f"<b>{NAIVE_ESR_CUTOFF:g} mm/h</b>",
-        showarrow=False,
-        xanchor="left",
-        font={"size": 13},
+    annotations.append(
+        {**end_label, "y": NAIVE_ESR_CUTOFF, "text": f"<b>{NAIVE_ESR_CUTOFF:g} mm/h</b>", "font": {"size": 13}}
     )
     for sex, symbol in (("female", "diamond"), ("male", "square")):
         points = WETTELAND_CENTILES[sex]
-        fig.add_trace(
-            go.Scatter(
-                x=[a for a, _ in points],
-                y=[v for _, v in points],
-                mode="markers+text",
-                marker={"symbol": symbol, "size": 11, "color": SEX_COLOURS[sex], "line": {"color": BLACK, "width": 1}},
-                text=[f"{v:g}" for _, v in points],
-                textposition="middle right",
-                name=f"95th centile, healthy {SEX_WORDS[sex]} (Wetteland 1996)",
-                hovertemplate=f"Healthy {SEX_WORDS[sex]}, age %{{x}}: 95th centile %{{y}} mm/h<extra></extra>",
-                meta={"role": "centiles", "sex": sex},
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "x": [a for a, _ in points],
+                "y": [v for _, v in points],
+                "mode": "markers+text",
+                "marker": {
+                    "symbol": symbol,
+                    "size": 11,
+                    "color": SEX_COLOURS[sex],
+                    "line": {"color": BLACK, "width": 1},
+                },
+                "text": [f"{v:g}" for _, v in points],
+                "textposition": "middle right",
+                "name": f"95th centile, healthy {SEX_WORDS[sex]} (Wetteland 1996)",
+                "hovertemplate": f"Healthy {SEX_WORDS[sex]}, age %{{x}}: 95th centile %{{y}} mm/h<extra></extra>",
+                "meta": {"role": "centiles", "sex": sex},
+            }
         )
     top = 70.0
     if case is not None:
@@ -1666,45 +1697,62 @@ def esr_by_age_figure(case: Case | None) -> go.Figure:
         label = (
             f"This case: {case.esr:g} mm/h, {verdict} the limit of {limit:g} mm/h for a {case.age:g}-year-old {person}"
         )
-        fig.add_trace(
-            go.Scatter(
-                x=[case.age],
-                y=[case.esr],
-                mode="markers",
-                marker={"symbol": "star", "size": 20, "color": VERMILLION, "line": {"color": BLACK, "width": 1.5}},
-                name="This case",
-                hoverinfo="text",
-                hovertext=_plotly_text(label),
-                meta={"role": "case"},
-                cliponaxis=False,
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "x": [case.age],
+                "y": [case.esr],
+                "mode": "markers",
+                "marker": {"symbol": "star", "size": 20, "color": VERMILLION, "line": {"color": BLACK, "width": 1.5}},
+                "name": "This case",
+                "hoverinfo": "text",
+                "hovertext": _plotly_text(label),
+                "meta": {"role": "case"},
+                "cliponaxis": False,
+            }
         )
         top = max(top, case.esr * 1.2 + 10)
-        fig.add_annotation(
-            x=case.age,
-            y=case.esr,
-            text=f"<b>{_wrap(label, 34)}</b>",
-            showarrow=True,
-            arrowhead=2,
-            ax=-60 if case.age > 55 else 60,
-            ay=-50 if case.esr < top * 0.7 else 50,
-            xanchor="right" if case.age > 55 else "left",
-            align="left",
-            bgcolor="rgba(255,255,255,0.9)",
-            bordercolor=BLACK,
-            font={"size": 12, "color": BLACK},
+        annotations.append(
+            {
+                "x": case.age,
+                "y": case.esr,
+                "text": f"<b>{_wrap(label, 34)}</b>",
+                "showarrow": True,
+                "arrowhead": 2,
+                "ax": -60 if case.age > 55 else 60,
+                "ay": -50 if case.esr < top * 0.7 else 50,
+                "xanchor": "right" if case.age > 55 else "left",
+                "align": "left",
+                "bgcolor": "rgba(255,255,255,0.9)",
+                "bordercolor": BLACK,
+                "font": {"size": 12, "color": BLACK},
+            }
         )
-    fig.update_layout(
-        **_base_layout(
-            "ESR upper limit of normal by age and sex",
-            "Westergren method. Miller's limit rises with age; healthy-population centiles sit lower; a fixed "
-            "20 mm/h line flags many healthy older women.",
-            height=520,
+    if top > MARKED_ESR:
+        data.append(
+            {
+                "type": "scatter",
+                "x": [ages[0], oldest],
+                "y": [MARKED_ESR, MARKED_ESR],
+                "mode": "lines",
+                "line": {"color": VERMILLION, "width": 1.5, "dash": "dashdot"},
+                "name": f"Markedly elevated: above {MARKED_ESR:g} mm/h (any age)",
+                "hovertemplate": f"Markedly elevated above {MARKED_ESR:g} mm/h<extra></extra>",
+                "meta": {"role": "marked"},
+            }
         )
+        annotations.append({**end_label, "y": MARKED_ESR, "text": f"<b>{MARKED_ESR:g} mm/h</b>", "font": {"size": 13}})
+    layout = _base_layout(
+        "ESR upper limit of normal by age and sex",
+        "Westergren method. The limit rises with age; a fixed 20 mm/h line flags many healthy older women.",
+        height=520,
     )
-    fig.update_layout(margin={"l": 10, "r": 70, "t": 86, "b": 10}, legend={"y": -0.14})
-    fig.update_xaxes(
-        title_text="Age (years)", range=[ESR_AGES[0] - 2, ESR_AGES[1] + 2], showgrid=True, gridcolor="#E5E5E5"
+    grid = {"showgrid": True, "gridcolor": "#E5E5E5"}
+    layout.update(
+        margin={"l": 10, "r": 70, "t": 86, "b": 10},
+        legend={**layout["legend"], "y": -0.14},
+        annotations=annotations,
+        xaxis={**grid, "title": {"text": "Age (years)"}, "range": [ESR_AGES[0] - 2, ESR_AGES[1] + 2]},
+        yaxis={**grid, "title": {"text": "ESR (mm/h)"}, "range": [0, top], "zeroline": False},
     )
-    fig.update_yaxes(title_text="ESR (mm/h)", range=[0, top], showgrid=True, gridcolor="#E5E5E5", zeroline=False)
-    return fig
+    return go.Figure(data=data, layout=layout)
