@@ -1,0 +1,158 @@
+"""Hardening checks: no raw HTML reaches a page, and the server settings stay safe.
+
+Uploaded CSVs, hand-edited links and typed ids are user text. Streamlit escapes text unless a call
+opts out (unsafe_allow_html=True, st.html, components.html/iframe), so this test reads the code and
+fails if any opt-out appears outside ALLOWED: a list of (file, exact static string) pairs, empty today.
+Adding to it means showing, in review, that the string is a literal with no user text in it.
+"""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCANNED = [ROOT / "app.py", *sorted((ROOT / "ui").rglob("*.py")), *sorted((ROOT / "app_pages").rglob("*.py"))]
+SCANNED += sorted((ROOT / "b12logic").rglob("*.py"))
+
+# (path relative to the repository, the exact literal string passed as the first argument)
+ALLOWED: frozenset[tuple[str, str]] = frozenset()
+
+RAW_HTML_CALLS = frozenset({"html", "iframe"})  # st.html, components.html, components.iframe
+DANGEROUS_CALLS = frozenset({"eval", "exec", "compile", "__import__"})
+DANGEROUS_MODULES = frozenset({"pickle", "marshal", "shelve", "subprocess", "dill"})
+
+
+def _first_literal(call: ast.Call) -> str | None:
+    if call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
+        return call.args[0].value
+    for kw in call.keywords:
+        if kw.arg in ("body", "html") and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+            return kw.value.value
+    return None
+
+
+def raw_html_uses(source: str, rel: str, allowed: frozenset[tuple[str, str]] = ALLOWED) -> list[str]:
+    """Every call that lets text through as HTML, as 'file:line: what', minus the allow-list."""
+    tree = ast.parse(source)
+    html_names = set()  # `from streamlit import html` or `from streamlit.components.v1 import html as h`
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("streamlit"):
+            html_names |= {a.asname or a.name for a in node.names if a.name in RAW_HTML_CALLS}
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        what = None
+        for kw in node.keywords:
+            if kw.arg == "unsafe_allow_html" and not (isinstance(kw.value, ast.Constant) and kw.value.value is False):
+                what = "unsafe_allow_html"
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in RAW_HTML_CALLS:
+            what = f".{func.attr}("
+        if isinstance(func, ast.Name) and func.id in html_names:
+            what = f"{func.id}("
+        if what and (rel, _first_literal(node)) not in allowed:
+            found.append(f"{rel}:{node.lineno}: {what}")
+    return found
+
+
+def dangerous_uses(source: str, rel: str) -> list[str]:
+    """Dynamic code execution or unsafe deserialisation: nothing in this app needs them."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in DANGEROUS_CALLS:
+            found.append(f"{rel}:{node.lineno}: {node.func.id}(")
+        if isinstance(node, ast.Import):
+            found += [f"{rel}:{node.lineno}: import {a.name}" for a in node.names if a.name in DANGEROUS_MODULES]
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in DANGEROUS_MODULES:
+            found.append(f"{rel}:{node.lineno}: from {node.module}")
+    return found
+
+
+def test_scan_covers_the_app() -> None:
+    rels = {p.relative_to(ROOT).as_posix() for p in SCANNED}
+    assert {"app.py", "ui/state.py", "b12logic/batch.py"} <= rels
+    assert any(r.startswith("app_pages/") for r in rels)
+
+
+@pytest.mark.parametrize("path", SCANNED, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_no_raw_html_outside_the_allow_list(path: Path) -> None:
+    rel = path.relative_to(ROOT).as_posix()
+    assert raw_html_uses(path.read_text(encoding="utf-8"), rel) == []
+
+
+@pytest.mark.parametrize("path", SCANNED, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_no_dynamic_code_or_unsafe_deserialisation(path: Path) -> None:
+    rel = path.relative_to(ROOT).as_posix()
+    assert dangerous_uses(path.read_text(encoding="utf-8"), rel) == []
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "import streamlit as st\nst.markdown(text, unsafe_allow_html=True)",
+        "import streamlit as st\nst.write(text, unsafe_allow_html=flag)",
+        "import streamlit as st\nst.html(text)",
+        "import streamlit as st\nst.html('<b>static</b>')",
+        "import streamlit.components.v1 as components\ncomponents.html(text)",
+        "import streamlit as st\nst.components.v1.iframe(url)",
+        "from streamlit import html\nhtml(text)",
+        "from streamlit.components.v1 import html as h\nh(text)",
+    ],
+)
+def test_the_scanner_catches_each_form(snippet: str) -> None:
+    # Guards the guard: an empty result above must mean "none used", not "scanner blind".
+    assert len(raw_html_uses(snippet, "x.py")) == 1
+
+
+def test_the_scanner_allows_listed_static_strings_only() -> None:
+    allowed = frozenset({("x.py", "<hr>")})
+    assert raw_html_uses("import streamlit as st\nst.html('<hr>')", "x.py", allowed) == []
+    assert raw_html_uses("import streamlit as st\nst.html('<hr>')", "y.py", allowed) != []
+    assert raw_html_uses("import streamlit as st\nst.html('<hr/>')", "x.py", allowed) != []
+    assert raw_html_uses("import streamlit as st\nst.html(text)", "x.py", allowed) != []
+    assert raw_html_uses("import streamlit as st\nst.markdown('ok', unsafe_allow_html=False)", "x.py") == []
+
+
+def test_the_scanner_catches_dangerous_calls() -> None:
+    assert dangerous_uses("import pickle\npickle.loads(b)", "x.py") == ["x.py:1: import pickle"]
+    assert dangerous_uses("eval(text)", "x.py") == ["x.py:1: eval("]
+    assert dangerous_uses("from subprocess import run", "x.py") == ["x.py:1: from subprocess"]
+
+
+# --- server settings
+
+
+@pytest.fixture(scope="module")
+def config() -> dict[str, dict[str, object]]:
+    with (ROOT / ".streamlit" / "config.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def test_usage_statistics_off(config: dict[str, dict[str, object]]) -> None:
+    assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_no_traceback_reaches_the_page(config: dict[str, dict[str, object]]) -> None:
+    assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_xsrf_protection_on(config: dict[str, dict[str, object]]) -> None:
+    assert config["server"]["enableXsrfProtection"] is True
+
+
+def test_upload_cap_set_and_suited_to_the_batch_page(config: dict[str, dict[str, object]]) -> None:
+    cap = config["server"]["maxUploadSize"]
+    assert isinstance(cap, int) and not isinstance(cap, bool)
+    assert 1 <= cap <= 200  # MB: Streamlit's own default is 200; a CSV of cases needs far less
+
+
+def test_no_setting_that_weakens_the_defaults(config: dict[str, dict[str, object]]) -> None:
+    server = config.get("server", {})
+    assert server.get("runOnSave", False) is False
+    assert "cookieSecret" not in server  # a secret belongs in the environment of each replica, not in git
+    assert config.get("global", {}).get("developmentMode", False) is False
