@@ -271,7 +271,7 @@ def _node_trace(
         "name": name,
         "customdata": [b.node.id for b in boxes],
         "hovertext": list(hover),
-        "hoverinfo": "text",
+        "hoverinfo": "skip",  # the box (annotation) shows this text on hover; one label, not two
         "marker": {"size": 26, "opacity": 0, "symbol": "square"},
         "showlegend": False,
         "meta": {**meta, "ids": [b.node.id for b in boxes]},
@@ -303,6 +303,7 @@ def _box_annotation(
         "borderpad": 4,
         "font": {"size": 12, "color": text_colour},
         "hovertext": hover,
+        "hoverlabel": {"bgcolor": WHITE, "bordercolor": BLACK, "font": {"color": BLACK, "size": 13}},
         "opacity": opacity,
         "name": f"node:{box.node.id}",
     }
@@ -347,6 +348,7 @@ _LABEL_PLACES = {
     ("mma_borderline", "st_functional"): _LabelPlace(at=0.72, xanchor="right", dx=-0.08),
     ("mma_borderline", "out_not_confirmed"): _LabelPlace(at=0.5),
     ("mma_above", "st_functional"): _LabelPlace(at=0.6),
+    ("mma_above", "out_needs_mma_hcy"): _LabelPlace(at=0.5, wrap=8),
 }
 
 
