@@ -1,0 +1,174 @@
+"""Real-browser fixtures: the app served by `streamlit run` on a free port, driven by Debian's Chromium.
+
+The server starts once per test session and is waited for through /_stcore/health (bounded); each test gets
+a fresh browser context, so a fresh Streamlit session: no case leaks from one test into the next. Chromium
+runs headless with the flags of the machine notes (root, closed network); Playwright never downloads a
+browser of its own (`playwright install` is never run): scripts/install.sh apt-installs /usr/bin/chromium.
+Helpers (waiting on the app's run state, screenshots, the engine's expected verdicts) are in e2e_support.py.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+
+import pytest
+from e2e_support import APP_TIMEOUT_MS, ARTIFACTS, FIGURES, FIGURES_FILE, ROOT, RUN_COUNTER_JS, VIEWPORT
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # running as root
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # The machine's network is closed: without these Chromium keeps dialling Google's hosts.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STARTUP_TIMEOUT_S = 60
+SERVER_LOG = ARTIFACTS / "streamlit-e2e.log"
+FAILURES = ARTIFACTS / "failures"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return bool(response.status == 200 and response.read().strip() == b"ok")
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _log_tail(lines: int = 40) -> str:
+    try:
+        return "\n".join(SERVER_LOG.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no server log)"
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """`streamlit run app.py` on a free port; yields its base URL once /_stcore/health says ok."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",  # the code does not change during a test run: no watcher threads
+    ]
+    with SERVER_LOG.open("w") as log:
+        server = subprocess.Popen(
+            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        )
+        try:
+            deadline = time.monotonic() + STARTUP_TIMEOUT_S
+            while not _healthy(url):
+                if server.poll() is not None:
+                    pytest.fail(
+                        f"streamlit exited with status {server.returncode} before it was healthy:\n{_log_tail()}"
+                    )
+                if time.monotonic() > deadline:
+                    pytest.fail(f"streamlit not healthy after {STARTUP_TIMEOUT_S} s:\n{_log_tail()}")
+                time.sleep(0.2)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    """Debian's Chromium, headless. A missing browser fails the tests (CI must run them); it never skips them."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/install.sh --dev` (it apt-installs chromium)")
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Keep each phase's report on the test item, so fixtures can tell whether the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def new_page(request: pytest.FixtureRequest, browser: Browser, app_url: str) -> Iterator[Callable[[], Page]]:
+    """A factory of fresh pages, each in its own browser context (its own Streamlit session).
+
+    When the test fails, each page still open is saved to test-artifacts/failures/<test>-<n>.png.
+    """
+    contexts: list[BrowserContext] = []
+
+    def make() -> Page:
+        context = browser.new_context(viewport=VIEWPORT, base_url=app_url, accept_downloads=True)
+        context.add_init_script(RUN_COUNTER_JS)
+        context.set_default_timeout(APP_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    failed = getattr(request.node, "report_call", None) is not None and request.node.report_call.failed
+    for number, context in enumerate(contexts):
+        if failed:
+            for open_page in context.pages:
+                FAILURES.mkdir(parents=True, exist_ok=True)
+                name = re.sub(r"[^\w.-]+", "_", request.node.name)[:120]
+                open_page.screenshot(path=str(FAILURES / f"{name}-{number}.png"))
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[[], Page]) -> Page:
+    """A fresh page in a fresh browser context (a new Streamlit session)."""
+    return new_page()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the figures the browser tests measured, and keep them beside the screenshots."""
+    if not FIGURES:
+        return
+    terminalreporter.section("browser figures")
+    for name, text in FIGURES.items():
+        terminalreporter.write_line(f"{name}: {text}")
+    FIGURES_FILE.parent.mkdir(parents=True, exist_ok=True)
+    FIGURES_FILE.write_text("".join(f"{name}: {text}\n" for name, text in FIGURES.items()))

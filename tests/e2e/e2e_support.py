@@ -1,0 +1,252 @@
+"""Helpers for the real-browser tests: waiting on Streamlit's run state, reading the shared case, screenshots.
+
+Waits ask the app instead of sleeping. Streamlit publishes its state on the root element as
+`data-test-connection-state` and `data-test-script-state` (initial -> running -> notRunning on every rerun);
+RUN_COUNTER_JS, installed in every page before the app's own scripts, counts finished runs, so a test can wait
+for "the rerun my key press caused" rather than for a state the page was already in before the press.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from b12logic import Assessment, evaluate
+from b12logic.urlstate import parse_query
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+FIGURES_FILE = ARTIFACTS / "browser-figures.txt"
+
+VIEWPORT = {"width": 1400, "height": 1000}
+APP_TIMEOUT_MS = 30_000
+
+# Page name -> URL path of app.py's st.navigation. The default page (Explorer) is served at the root:
+# Streamlit ignores a default page's url_path, and "/explorer" opens a "Page not found" dialog.
+PAGE_PATHS = {
+    "explorer": "",
+    "treatment": "treatment",
+    "compare": "compare",
+    "batch": "batch",
+    "mechanism": "mechanism",
+    "teaching": "teaching",
+    "references": "references",
+}
+# Sidebar navigation link text of each page (app.py's st.Page titles).
+PAGE_TITLES = {
+    "explorer": "Explorer",
+    "treatment": "Treatment & monitoring",
+    "compare": "Guideline comparison",
+    "batch": "Batch check",
+    "mechanism": "Mechanism",
+    "teaching": "Teaching cases & quiz",
+    "references": "References & method",
+}
+# The sidebar widget keys (ui/state.py KEYS): Streamlit puts `st-key-<key>` on each element's container.
+SLIDER_KEYS = {"age": "in_age", "b12": "in_b12", "mma": "in_mma", "esr": "in_esr"}
+VERDICT_PANEL = ".st-key-verdict_panel"
+ESR_PANEL = ".st-key-esr_panel"
+EXCEPTION_BOX = '[data-testid="stException"]'
+# What Streamlit shows instead of a traceback when client.showErrorDetails hides details.
+GENERIC_ERROR_TEXT = "This app has encountered an error"
+PAGE_NOT_FOUND_TEXT = "Page not found"
+
+RUN_COUNTER_JS = """
+(() => {
+  const runs = { started: 0, done: 0, state: null };
+  window.__stRuns = runs;
+  const check = () => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const state = app ? app.getAttribute('data-test-script-state') : null;
+    if (state === runs.state) return;
+    if (state === 'running') runs.started += 1;
+    if (state === 'notRunning' && runs.state === 'running') runs.done += 1;
+    runs.state = state;
+  };
+  new MutationObserver(check).observe(document, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ['data-test-script-state'],
+  });
+})();
+"""
+
+# True once the app is connected and idle, has finished more than `after` runs (when given), shows no
+# loading skeleton or stale element, and the main area holds rendered elements.
+APP_IDLE_JS = """
+(after) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return false;
+  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  const runs = window.__stRuns;
+  if (after !== null && (!runs || runs.done <= after)) return false;
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  if (document.querySelector('[data-stale="true"]')) return false;
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+  return !!main && main.querySelector('[data-testid="stElementContainer"]') !== null;
+}
+"""
+
+# What the app is doing, for a failure message.
+APP_STATE_JS = """
+() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return {
+    url: location.href,
+    connection: app && app.getAttribute('data-test-connection-state'),
+    script: app && app.getAttribute('data-test-script-state'),
+    runs: window.__stRuns,
+    skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
+    stale: document.querySelectorAll('[data-stale="true"]').length,
+    exceptions: document.querySelectorAll('[data-testid="stException"]').length,
+  };
+}
+"""
+
+# The verdict panel's visible text matches a pattern (checked on every animation frame, for timing).
+VERDICT_MATCHES_JS = """
+([selector, pattern]) => {
+  const panel = document.querySelector(selector);
+  return !!panel && new RegExp(pattern).test(panel.innerText);
+}
+"""
+
+# Streamlit scrolls inside its main area and sidebar, not the document, so a full-page screenshot would
+# only show the viewport: the screenshot helper grows the viewport to the taller of the two (capped).
+SCROLL_HEIGHT_JS = """
+() => Math.max(...['stMain', 'stSidebarContent'].map(
+  (id) => { const el = document.querySelector(`[data-testid="${id}"]`); return el ? el.scrollHeight : 0; }))
+"""
+TWO_FRAMES_JS = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+MAX_SCREENSHOT_HEIGHT = 6000
+
+# Figures measured by the tests (name -> text), printed at the end of the run and saved to FIGURES_FILE.
+FIGURES: dict[str, str] = {}
+
+
+def record_figure(name: str, text: str) -> None:
+    FIGURES[name] = text
+    print(f"{name}: {text}")
+
+
+def runs_done(page: Page) -> int:
+    """How many script runs have finished in this page since it loaded."""
+    return int(page.evaluate("() => (window.__stRuns ? window.__stRuns.done : 0)"))
+
+
+def wait_for_app(page: Page, after: int | None = None, timeout_ms: int = APP_TIMEOUT_MS) -> None:
+    """Wait until the app is connected and idle with its content rendered.
+
+    With `after` (a `runs_done` reading taken before an interaction), also wait until a run that started
+    after that reading has finished, so a test never reads the page as it was before its own action.
+    """
+    try:
+        page.wait_for_function(APP_IDLE_JS, arg=after, timeout=timeout_ms, polling=50)
+    except PlaywrightTimeoutError:
+        raise AssertionError(
+            f"app not idle after {timeout_ms} ms (waiting for a run after #{after}): {page.evaluate(APP_STATE_JS)}"
+        ) from None
+
+
+def open_url(page: Page, path_and_query: str) -> None:
+    """Navigate to an address relative to the app's root and wait for the app to settle."""
+    page.goto("/" + path_and_query.lstrip("/"))
+    wait_for_app(page)
+
+
+def open_page(page: Page, name: str = "explorer", query: str = "") -> None:
+    """Navigate to one of the app's pages (optionally with a shared-link query) and wait for it."""
+    open_url(page, PAGE_PATHS[name] + (f"?{query.lstrip('?')}" if query else ""))
+    assert_page_found(page)
+
+
+def assert_page_found(page: Page) -> None:
+    """Streamlit answers an unknown URL path with a "Page not found" dialog over the main page."""
+    dialog = page.get_by_role("dialog").filter(has_text=PAGE_NOT_FOUND_TEXT)
+    assert dialog.count() == 0, f"{page.url}: Streamlit says 'Page not found': {dialog.first.inner_text()[:200]}"
+
+
+def click_and_wait(page: Page, target: Locator) -> None:
+    """Click something that makes the app rerun, and wait for that rerun to finish."""
+    before = runs_done(page)
+    target.click()
+    wait_for_app(page, after=before)
+
+
+def go_to_page(page: Page, name: str) -> None:
+    """Switch page through the sidebar navigation, as a user does."""
+    nav = page.get_by_test_id("stSidebarNav")
+    click_and_wait(page, nav.get_by_role("link", name=PAGE_TITLES[name], exact=True))
+
+
+def query_params(page: Page) -> dict[str, list[str]]:
+    """The current URL's query parameters."""
+    return parse_qs(urlsplit(page.url).query, keep_blank_values=True)
+
+
+def url_path(page: Page) -> str:
+    return urlsplit(page.url).path.strip("/")
+
+
+def slider(page: Page, name: str) -> Locator:
+    """The thumb (role=slider) of a sidebar slider, by case value name."""
+    return page.locator(f".st-key-{SLIDER_KEYS[name]}").get_by_role("slider")
+
+
+def slider_value(page: Page, name: str) -> float:
+    """A slider's current value. The thumb is a native <input type=range>: its value is what the browser
+    exposes as the slider's aria-valuenow (Streamlit sets no aria-valuenow attribute of its own)."""
+    return float(slider(page, name).input_value())
+
+
+def assessment_of(params: dict[str, Any]) -> Assessment:
+    """The engine's assessment of a case given as link parameters, parsed exactly as the app parses links."""
+    state = parse_query(params)
+    return evaluate(state.case(), state.values["guideline"])
+
+
+def assessment_from_url(page: Page) -> Assessment:
+    """The engine's assessment of the case the page's URL describes."""
+    return assessment_of(query_params(page))
+
+
+def status_pattern(label: str) -> str:
+    """A regular expression (valid in Python and JavaScript) for the verdict line "B12 status: <label>"."""
+    return r"B12 status:\s*" + re.escape(label) + r"(?![A-Za-z])"
+
+
+def verdict_text(page: Page) -> str:
+    panel = page.locator(VERDICT_PANEL)
+    return panel.inner_text() if panel.count() else "(no verdict panel: .st-key-verdict_panel not found)"
+
+
+def wait_for_verdict(page: Page, label: str, timeout_ms: int = APP_TIMEOUT_MS) -> None:
+    """Wait (checking every animation frame) until the verdict panel says "B12 status: <label>"."""
+    try:
+        page.wait_for_function(
+            VERDICT_MATCHES_JS, arg=[VERDICT_PANEL, status_pattern(label)], timeout=timeout_ms, polling="raf"
+        )
+    except PlaywrightTimeoutError:
+        raise AssertionError(
+            f"verdict panel never said 'B12 status: {label}'; it says:\n{verdict_text(page)[:600]}"
+        ) from None
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save the whole page, main area and sidebar, as test-artifacts/screenshots/<name>.png (git-ignored)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    viewport = page.viewport_size or VIEWPORT
+    height = min(max(int(page.evaluate(SCROLL_HEIGHT_JS)), viewport["height"]), MAX_SCREENSHOT_HEIGHT)
+    page.set_viewport_size({"width": viewport["width"], "height": height})
+    try:
+        page.evaluate(TWO_FRAMES_JS)  # let charts lay themselves out at the new size
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(viewport)
+    return path
