@@ -17,6 +17,8 @@ Pure data (no plotly, no streamlit). Day 0 is the first dose. A month is 365.25 
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -32,6 +34,15 @@ THREE_A_WEEK_OFFSETS = (0, 2, 4)
 # first doses, so it uses this, says so, and lets the page change it.
 ILLUSTRATIVE_NEURO_LOADING_WEEKS = 4
 EVENT_COLUMNS = ("day", "month", "event", "detail", "citation", "schedule", "kind", "until_day")
+# The downloadable first-year table: event keys and their column headings, in order.
+TABLE_COLUMNS = {
+    "day": "Day",
+    "month": "Month",
+    "event": "Event",
+    "schedule": "Whose advice",
+    "citation": "Sources",
+    "detail": "Detail",
+}
 EVENT_KINDS = (
     "advice",
     "loading",
@@ -143,7 +154,7 @@ def treatment_events(
         return []
     regimen = assessment.regimen_detail
     horizon = day_of_month(months)
-    plan = f"{regimen.title} ({profile_name(assessment.guideline)})"
+    plan = profile_name(assessment.guideline)
     events: list[dict[str, Any]] = []
 
     if assessment.regimen == "im_neuro":
@@ -215,7 +226,7 @@ def treatment_events(
                 f"{oral.text}. An alternative to the injections, offered because the deficiency is not severe "
                 "and there are no neurological symptoms.",
                 oral.citations,
-                f"{oral.title} ({profile_name(assessment.guideline)})",
+                plan,
                 "oral",
                 until_day=horizon,
             )
@@ -240,6 +251,22 @@ def _monitoring_events(
             _event(day, f"{when}: {item.what}", f"Monitoring advised by {schedule}", item.citations, schedule, kind)
         )
     return out
+
+
+def events_csv(events: list[dict[str, Any]]) -> str:
+    """The events as CSV with the table's headings; untimed events have blank Day and Month.
+
+    >>> print(events_csv([_event(0, "Loading injection 1 of 6", "1 mg IM", ("source",), "Source", "loading")]))
+    Day,Month,Event,Whose advice,Sources,Detail
+    0,0.0,Loading injection 1 of 6,Source,source,1 mg IM
+    <BLANKLINE>
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(TABLE_COLUMNS.values())
+    for e in events:
+        writer.writerow(["" if e[key] is None else e[key] for key in TABLE_COLUMNS])
+    return out.getvalue()
 
 
 @dataclass(frozen=True)
@@ -280,9 +307,11 @@ __all__ = [
     "DURATION_NOTES",
     "EVENT_COLUMNS",
     "ILLUSTRATIVE_NEURO_LOADING_WEEKS",
+    "TABLE_COLUMNS",
     "Hypothetical",
     "comparison_monitoring",
     "day_of_month",
+    "events_csv",
     "if_confirmed",
     "is_open_ended",
     "loading_days",

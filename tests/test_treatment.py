@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 
 import pytest
@@ -13,8 +15,10 @@ from b12logic.treatment import (
     EVENT_COLUMNS,
     EVENT_KINDS,
     ILLUSTRATIVE_NEURO_LOADING_WEEKS,
+    TABLE_COLUMNS,
     comparison_monitoring,
     day_of_month,
+    events_csv,
     if_confirmed,
     loading_days,
     treatment_events,
@@ -157,3 +161,14 @@ def test_duration_notes_carry_the_nice_nuance() -> None:
     text = " ".join(n.text for n in DURATION_NOTES)
     assert "reversible cause" in text and "pernicious anaemia" in text
     assert all(n.citations for n in DURATION_NOTES)
+
+
+def test_events_csv_has_one_row_per_event_with_the_table_headings() -> None:
+    events = events_for("oral_or_im")
+    rows = list(csv.reader(io.StringIO(events_csv(events))))
+    assert rows[0] == list(TABLE_COLUMNS.values())
+    assert len(rows) == len(events) + 1
+    for row, e in zip(rows[1:], events, strict=True):
+        assert row[2] == e["event"]
+        assert row[0] == ("" if e["day"] is None else str(e["day"]))
+    assert not any(cell[:1] in ("=", "+", "-", "@") for row in rows for cell in row)  # spreadsheet-safe
