@@ -69,6 +69,12 @@ def _store(values: dict[str, Any]) -> None:
 def init_state() -> None:
     """Once per session: the case from the link's query parameters, or the defaults."""
     if st.session_state.get("_case_ready"):
+        # Streamlit drops a widget's value after a run that does not draw it (the lab cut-offs outside
+        # "custom", the MMA slider when MMA is off), and sidebar() would then fail reading it (found by
+        # bench/soak.py): re-assert every case key each run so its value outlives the hidden widget.
+        for key in (*KEYS.values(), MMA_MEASURED_KEY):
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
         return
     params = {name: st.query_params.get_all(name) for name in st.query_params}
     parsed = parse_query(params)
