@@ -156,3 +156,37 @@ def test_no_setting_that_weakens_the_defaults(config: dict[str, dict[str, object
     assert server.get("runOnSave", False) is False
     assert "cookieSecret" not in server  # a secret belongs in the environment of each replica, not in git
     assert config.get("global", {}).get("developmentMode", False) is False
+
+
+# --- the container, on paper (not built here): check what can be checked without Docker
+
+
+def _dockerfile() -> list[str]:
+    """Instructions of the Dockerfile, continuation lines joined, comments dropped."""
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_dockerfile_runs_as_a_non_root_user_with_a_health_check() -> None:
+    lines = _dockerfile()
+    assert lines[0] == "FROM python:3.11-slim"
+    users = [line.split()[1] for line in lines if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
+    assert any(line.startswith("RUN pip install -r requirements.txt -c constraints.txt") for line in lines)
+    assert "EXPOSE 8501" in lines
+    (health,) = [line for line in lines if line.startswith("HEALTHCHECK ")]
+    assert "urllib.request" in health and "http://127.0.0.1:8501/_stcore/health" in health
+    assert "curl" not in health
+    (cmd,) = [line for line in lines if line.startswith("CMD ")]
+    assert cmd == ('CMD ["streamlit", "run", "app.py", "--server.port", "8501", "--server.address", "0.0.0.0"]')
+
+
+def test_dockerfile_copies_what_the_app_imports_and_nothing_secret() -> None:
+    copied = {line.split()[1].rstrip("/") for line in _dockerfile() if line.startswith("COPY ")}
+    for needed in ("app.py", "b12logic", "ui", "app_pages", ".streamlit/config.toml"):
+        assert needed in copied, needed
+    for source in copied:
+        assert (ROOT / source).exists(), source
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    for secret in (".streamlit/secrets.toml", ".env", ".git"):
+        assert secret in ignored, secret
