@@ -103,7 +103,9 @@ with right:
 if not presenting:
     with st.expander("Link to this case (for slides or handouts)"):
         st.code(teaching_case_link(tc), language=None)
-        st.caption("Add it after the app's address, e.g. https://your-app-address/explorer?age=... .")
+        st.caption(
+            "Add it after the app's address, e.g. https://your-app-address/?age=... opens the case in the Explorer."
+        )
 
 presenter = st.toggle(
     "Presenter mode: large text, one step at a time",

@@ -163,7 +163,8 @@ def test_next_step_choices_cover_every_answer() -> None:
 @pytest.mark.parametrize("tc", CASES, ids=IDS)
 def test_link_opens_the_same_case(tc) -> None:  # type: ignore[no-untyped-def]
     link = teaching_case_link(tc)
-    assert link.startswith("explorer?")
+    assert link.startswith("?age=")  # the Explorer is the default page, at the app's root URL
+    assert teaching_case_link(tc, page="treatment").startswith("treatment?age=")
     params = dict(parse_qsl(urlsplit(link).query))
     assert params == teaching_case_query(tc)
     parsed = parse_query(params)
