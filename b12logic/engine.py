@@ -22,10 +22,11 @@ from typing import Any
 from b12logic.case import Case
 from b12logic.esr import NAIVE_ESR_CUTOFF, UNUSUAL_ESR, Statement, esr_flag, esr_upper_limit, esr_workup
 from b12logic.fields import RISK_FACTORS
-from b12logic.graphs import B12_ROOT, ESR_ROOT, PREDICATES, Edge, Graph, decision_graph
+from b12logic.graphs import B12_ROOT, ESR_ROOT, PREDICATES, Edge, Graph, Node, decision_graph
 from b12logic.guidelines import (
     ANAEMIA_HB_G_DL,
     DEFAULT_PROFILE,
+    PROFILES,
     SEVERE_B12_PG_ML,
     SEVERE_HB_G_DL,
     GuidelineProfile,
@@ -214,6 +215,23 @@ def graph_for(profile: GuidelineProfile) -> tuple[Graph, dict[str, list[Edge]]]:
     return _graph_for(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
 
 
+@lru_cache(maxsize=64)
+def _lookups(
+    b12_low: float, b12_upper: float, mma_upper: float, profile_id: str
+) -> tuple[dict[str, Node], dict[tuple[str, str], tuple[str, str, str, tuple[str, ...]]]]:
+    """Built once per graph (Graph.node rebuilds its index on every call, a third of evaluate's time):
+    node by id, and per edge the fixed parts of its "why" sentence (node label, branch, tail, citations)."""
+    graph, _ = _graph_for(b12_low, b12_upper, mma_upper, profile_id)
+    nodes = {n.id: n for n in graph.nodes}
+    why_parts: dict[tuple[str, str], tuple[str, str, str, tuple[str, ...]]] = {}
+    for e in graph.edges:
+        node, nxt = nodes[e.source], nodes[e.target]
+        # Outcomes and statuses explain themselves; a decision is named as the next question.
+        tail = nxt.hover if nxt.kind in ("outcome", "status") else f"next, {nxt.label}"
+        why_parts[(e.source, e.target)] = (node.label, e.label, tail, _WHY_CITATIONS[node.tree])
+    return nodes, why_parts
+
+
 def status_of_path(graph: Graph, path: tuple[str, ...]) -> str:
     """The b12_status of a path: set by the last node on it that establishes one."""
     for node_id in reversed(path):
@@ -221,6 +239,15 @@ def status_of_path(graph: Graph, path: tuple[str, ...]) -> str:
         if status:
             return status
     raise AssertionError(f"path {path} establishes no status")  # every outcome is reached through one
+
+
+def _status_from(nodes: dict[str, Node], path: tuple[str, ...]) -> str:
+    """status_of_path with the cached node index."""
+    for node_id in reversed(path):
+        status = nodes[node_id].status
+        if status:
+            return status
+    raise AssertionError(f"path {path} establishes no status")
 
 
 def _walk(adjacency: dict[str, list[Edge]], root: str, view: _View, profile: GuidelineProfile) -> tuple[str, ...]:
@@ -242,15 +269,16 @@ def _num(value: float | None) -> float:
 def evaluate(case: Case, guideline: str | GuidelineProfile = DEFAULT_PROFILE) -> Assessment:
     """Assess one case. Raises CaseError only for an unknown guideline (the Case is valid by construction)."""
     profile = get_profile(guideline)
-    graph, adjacency = graph_for(profile)
+    _, adjacency = graph_for(profile)
+    nodes, why_parts = _lookups(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
     b12 = case.b12_pg_ml
     hb = case.hb_g_dl
     limit = esr_upper_limit(case.age, case.sex)
     view = _View(b12, _num(case.mma_nmol_l), _num(hb), case.neuro_symptoms, case.esr, limit)
 
     path = _walk(adjacency, B12_ROOT, view, profile)
-    status = status_of_path(graph, path)
-    regimen = graph.node(path[-1]).regimen or "none"
+    status = _status_from(nodes, path)
+    regimen = nodes[path[-1]].regimen or "none"
     esr_path = _walk(adjacency, ESR_ROOT, view, profile)
     flag = esr_flag(case.esr, limit)
 
@@ -259,19 +287,17 @@ def evaluate(case: Case, guideline: str | GuidelineProfile = DEFAULT_PROFILE) ->
     regimen_detail = profile.regimens.get(regimen)
     oral = regimen == "oral_or_im"
 
-    pitfalls = pitfalls_for(
-        PitfallFacts(
-            on_folic_acid=case.on_folic_acid,
-            neuro=case.neuro_symptoms,
-            status=status,
-            regimen=regimen,
-            esr_flag=flag,
-            anaemic=hb is not None and hb < ANAEMIA_HB_G_DL[case.sex],
-            renal_impairment=case.renal_impairment,
-            mma_measured=case.mma is not None,
-            b12_very_high=b12 > VERY_HIGH_B12,
-            nitrous_oxide="nitrous_oxide" in case.risk_factors,
-        )
+    pitfalls = _pitfalls(
+        case.on_folic_acid,
+        case.neuro_symptoms,
+        status,
+        regimen,
+        flag,
+        hb is not None and hb < ANAEMIA_HB_G_DL[case.sex],
+        case.renal_impairment,
+        case.mma is not None,
+        b12 > VERY_HIGH_B12,
+        "nitrous_oxide" in case.risk_factors,
     )
     return Assessment(
         case=case,
@@ -285,17 +311,37 @@ def evaluate(case: Case, guideline: str | GuidelineProfile = DEFAULT_PROFILE) ->
         esr_flag=flag,
         esr_upper_limit=limit,
         esr_above_naive_cutoff=case.esr > NAIVE_ESR_CUTOFF,
-        next_steps=b12_next_steps(profile, status, regimen, case.neuro_symptoms, case.risk_factors),
-        esr_workup=esr_workup(flag, case.age),
+        next_steps=_next_steps(profile, status, regimen, case.neuro_symptoms, case.risk_factors),
+        esr_workup=_esr_workup(flag, case.age),
         pitfalls=pitfalls,
         caveats=_caveats(case, profile, status, b12),
         warnings=_warnings(case, b12),
         monitoring=profile.monitoring if regimen in TREATMENT_REGIMENS else (),
         decision_path=path,
         esr_path=esr_path,
-        why=_why(graph, path + esr_path, case, b12, hb, limit),
+        why=_why(why_parts, path + esr_path, case, b12, hb, limit),
         mechanism_lit=_mechanism_lit(case, profile, status, flag, hb),
     )
+
+
+# Remembered answers for the parts of evaluate that depend only on a few labels and yes/no facts, so the
+# same few combinations recur (the slider, a batch's bad rows): each was 4-7 µs of building Statements.
+_esr_workup = lru_cache(maxsize=1024)(esr_workup)
+
+
+def _next_steps(
+    profile: GuidelineProfile, status: str, regimen: str, neuro: bool, risk_factors: frozenset[str]
+) -> tuple[Statement, ...]:
+    if PROFILES.get(profile.id) is profile:  # a named profile: its id says everything (custom ones may not)
+        return _named_next_steps(profile.id, status, regimen, neuro, risk_factors)
+    return b12_next_steps(profile, status, regimen, neuro, risk_factors)
+
+
+@lru_cache(maxsize=1024)
+def _named_next_steps(
+    profile_id: str, status: str, regimen: str, neuro: bool, risk_factors: frozenset[str]
+) -> tuple[Statement, ...]:
+    return b12_next_steps(PROFILES[profile_id], status, regimen, neuro, risk_factors)
 
 
 def b12_next_steps(
@@ -429,6 +475,36 @@ class PitfallFacts:
     mma_measured: bool
     b12_very_high: bool
     nitrous_oxide: bool
+
+
+@lru_cache(maxsize=4096)
+def _pitfalls(
+    on_folic_acid: bool,
+    neuro: bool,
+    status: str,
+    regimen: str,
+    esr_flag: str,
+    anaemic: bool,
+    renal_impairment: bool,
+    mma_measured: bool,
+    b12_very_high: bool,
+    nitrous_oxide: bool,
+) -> tuple[Pitfall, ...]:
+    """pitfalls_for, remembered per combination of facts (ten labels and yes/no answers)."""
+    return pitfalls_for(
+        PitfallFacts(
+            on_folic_acid=on_folic_acid,
+            neuro=neuro,
+            status=status,
+            regimen=regimen,
+            esr_flag=esr_flag,
+            anaemic=anaemic,
+            renal_impairment=renal_impairment,
+            mma_measured=mma_measured,
+            b12_very_high=b12_very_high,
+            nitrous_oxide=nitrous_oxide,
+        )
+    )
 
 
 def pitfalls_for(f: PitfallFacts) -> tuple[Pitfall, ...]:
@@ -586,42 +662,44 @@ def _warnings(case: Case, b12: float) -> tuple[str, ...]:
 
 
 def _describe(node_id: str, case: Case, b12: float, hb: float | None, limit: float) -> str:
-    """The case's value that a decision node looks at, in words."""
-    mma = case.mma_nmol_l
-    mma_text = "not measured" if mma is None else f"{mma:g} nmol/L"
-    hb_text = "not measured" if hb is None else f"{hb:g} g/dL"
-    neuro = "yes" if case.neuro_symptoms else "no"
-    return {
-        "b12_band": f"B12 {b12:.0f} pg/mL",
-        "mma_borderline": f"MMA {mma_text}",
-        "mma_above": f"MMA {mma_text}",
-        "neuro_above": f"neurological symptoms: {neuro}",
-        "treat_neuro": f"neurological symptoms: {neuro}",
-        "treat_severe": f"B12 {b12:.0f} pg/mL, Hb {hb_text}",
-        "esr_limit": f"ESR {case.esr:g} mm/h vs limit {limit:g} mm/h",
-        "esr_marked": f"ESR {case.esr:g} mm/h",
-    }.get(node_id, "")
+    """The case's value that a decision node looks at, in words (only that one is formatted: hot path)."""
+    if node_id == "b12_band":
+        return f"B12 {b12:.0f} pg/mL"
+    if node_id in ("mma_borderline", "mma_above"):
+        mma = case.mma_nmol_l
+        return "MMA not measured" if mma is None else f"MMA {mma:g} nmol/L"
+    if node_id in ("neuro_above", "treat_neuro"):
+        return f"neurological symptoms: {'yes' if case.neuro_symptoms else 'no'}"
+    if node_id == "treat_severe":
+        return f"B12 {b12:.0f} pg/mL, Hb {'not measured' if hb is None else f'{hb:g} g/dL'}"
+    if node_id == "esr_limit":
+        return f"ESR {case.esr:g} mm/h vs limit {limit:g} mm/h"
+    if node_id == "esr_marked":
+        return f"ESR {case.esr:g} mm/h"
+    return ""
 
 
 _WHY_CITATIONS = {"esr": ("Miller 1983",), "b12": ("source",)}
 
 
 def _why(
-    graph: Graph, path: tuple[str, ...], case: Case, b12: float, hb: float | None, limit: float
+    why_parts: dict[tuple[str, str], tuple[str, str, str, tuple[str, ...]]],
+    path: tuple[str, ...],
+    case: Case,
+    b12: float,
+    hb: float | None,
+    limit: float,
 ) -> tuple[Statement, ...]:
-    """One sentence per decision taken, in order."""
-    labels = {(e.source, e.target): e.label for e in graph.edges}
+    """One sentence per decision taken, in order (the fixed parts come from _lookups)."""
     out: list[Statement] = []
     for source, target in itertools.pairwise(path):
-        if (source, target) not in labels:
+        parts = why_parts.get((source, target))
+        if parts is None:
             continue  # the jump from the B12 tree's outcome to the ESR root is not an edge
-        node, nxt = graph.node(source), graph.node(target)
+        label, branch, tail, citations = parts
         seen = _describe(source, case, b12, hb, limit)
-        branch = labels[(source, target)]
-        head = f"{node.label} ({seen}) → {branch}" if seen and branch else node.label
-        # Outcomes and statuses explain themselves; a decision is named as the next question.
-        tail = nxt.hover if nxt.kind in ("outcome", "status") else f"next, {nxt.label}"
-        out.append(Statement(f"{head}: {tail}", _WHY_CITATIONS[node.tree]))
+        head = f"{label} ({seen}) → {branch}" if seen and branch else label
+        out.append(Statement(f"{head}: {tail}", citations))
     return tuple(out)
 
 
