@@ -81,14 +81,21 @@ def comparison_rows(case: Case, profiles: Sequence[GuidelineProfile]) -> list[di
 
 
 def differences(case: Case, profiles: Sequence[GuidelineProfile]) -> list[str]:
-    """Sentences naming each decision that changes with the profile (cut-offs excepted); empty if none do."""
+    """One sentence per decision that changes with the profile (cut-offs excepted), grouping profiles that agree.
+
+    >>> from b12logic.guidelines import PROFILES
+    >>> differences(Case(age=70, sex="female", b12=190, esr=30), list(PROFILES.values()))[0]
+    'B12 status: Indeterminate: measure MMA (Source answer (default), NICE NG239 (2024)) · B12 deficient (BSH 2014 (superseded)).'
+    """
     results = evaluate_all(case, profiles)
     out = []
     for aspect, describe in ASPECTS[1:]:
-        cells = [describe(r) for r in results]
-        if len(set(cells)) > 1:
-            parts = "; ".join(f"{r.profile.name}: {cell}" for r, cell in zip(results, cells, strict=True))
-            out.append(f"{aspect} differs. {parts}.")
+        groups: dict[str, list[str]] = {}
+        for r in results:
+            groups.setdefault(describe(r), []).append(r.profile.name)
+        if len(groups) > 1:
+            parts = " · ".join(f"{cell} ({', '.join(names)})" for cell, names in groups.items())
+            out.append(f"{aspect}: {parts}.")
     return out
 
 

@@ -1607,7 +1607,7 @@ def region_map_figure(
             "fixedrange": True,
         },
         annotations=annotations,
-        legend={**layout["legend"], "y": -0.1},
+        legend={**layout["legend"], "y": -0.17},
     )
     return go.Figure(data=data, layout=layout)
 

@@ -39,9 +39,11 @@ def test_esr_reading_never_differs_between_profiles() -> None:
 def test_differences_name_the_changed_decisions_only() -> None:
     agreed = Case(age=40, sex="male", b12=90, esr=5)  # deficient everywhere
     agreed_changes = differences(agreed, ALL[:2])
-    assert [s.split(" differs.")[0] for s in agreed_changes] == ["Monitoring"]  # the only disagreement
+    assert [s.split(":")[0] for s in agreed_changes] == ["Monitoring"]  # the only disagreement
     changed = differences(Case(age=70, sex="female", b12=190, esr=30), ALL)
-    assert any(s.startswith("B12 status differs.") for s in changed)
+    (status,) = [s for s in changed if s.startswith("B12 status:")]
+    assert "B12 deficient (BSH 2014 (superseded))" in status
+    assert "Indeterminate: measure MMA (Source answer (default), NICE NG239 (2024), Laboratory custom)" in status
     assert not any(s.startswith("Cut-offs") for s in changed)
 
 
