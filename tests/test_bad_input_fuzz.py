@@ -179,4 +179,13 @@ def test_parse_query_never_raises_and_gives_a_valid_case(params: dict[str, Any])
     # The link the app then writes reads back the same case, silently.
     again = parse_query(query_from_values(state.values))
     assert again.warnings == []
-    assert again.case() == state.case()
+    assert _meaningful(again.case()) == _meaningful(state.case())
+
+
+def _meaningful(case: Case) -> dict[str, Any]:
+    """The case without the unit of a value that was not measured (links leave that unit out)."""
+    data = case.to_dict()
+    for name in ("mma", "hb"):
+        if data[name] is None:
+            del data[f"{name}_unit"]
+    return data
