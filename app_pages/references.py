@@ -17,7 +17,7 @@ from ui import render, state
 cur = state.current()
 
 st.title("References & method")
-st.info(EDUCATIONAL_STATEMENT, icon="🎓")
+st.info(EDUCATIONAL_STATEMENT, icon=":material/school:")
 
 st.header("Where the source answer is wrong or simplified")
 st.write(
