@@ -7,28 +7,34 @@ import streamlit as st
 
 from ui import state
 
-st.set_page_config(page_title="B12 × ESR explainer", page_icon="🩸", layout="wide")
+st.set_page_config(page_title="B12 × ESR explainer", page_icon=":material/bloodtype:", layout="wide")
 
 PAGES = {
     "Check a case": [
-        st.Page("app_pages/explorer.py", title="Explorer", icon="🧭", url_path="explorer", default=True),
-        st.Page("app_pages/treatment.py", title="Treatment & monitoring", icon="💉", url_path="treatment"),
-        st.Page("app_pages/compare.py", title="Guideline comparison", icon="⚖️", url_path="compare"),
-        st.Page("app_pages/batch.py", title="Batch check", icon="📄", url_path="batch"),
+        st.Page(
+            "app_pages/explorer.py", title="Explorer", icon=":material/explore:", url_path="explorer", default=True
+        ),
+        st.Page(
+            "app_pages/treatment.py", title="Treatment & monitoring", icon=":material/vaccines:", url_path="treatment"
+        ),
+        st.Page("app_pages/compare.py", title="Guideline comparison", icon=":material/balance:", url_path="compare"),
+        st.Page("app_pages/batch.py", title="Batch check", icon=":material/table_view:", url_path="batch"),
     ],
     "Learn": [
-        st.Page("app_pages/mechanism.py", title="Mechanism", icon="🧬", url_path="mechanism"),
-        st.Page("app_pages/teaching.py", title="Teaching cases & quiz", icon="🎓", url_path="teaching"),
+        st.Page("app_pages/mechanism.py", title="Mechanism", icon=":material/genetics:", url_path="mechanism"),
+        st.Page("app_pages/teaching.py", title="Teaching cases & quiz", icon=":material/school:", url_path="teaching"),
     ],
     "Reference": [
-        st.Page("app_pages/references.py", title="References & method", icon="📚", url_path="references"),
+        st.Page(
+            "app_pages/references.py", title="References & method", icon=":material/menu_book:", url_path="references"
+        ),
     ],
 }
 
 page = st.navigation(PAGES)
 state.build()
 st.caption(
-    "🎓 **Educational only, not a prescription.** Every recommendation carries its citation; where the source "
+    "**Educational only, not a prescription.** Every recommendation carries its citation; where the source "
     "answer simplifies or disagrees with a guideline, the app says so. Check your local guideline and laboratory."
 )
 state.show_url_warnings()

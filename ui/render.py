@@ -13,14 +13,18 @@ from b12logic.references import REFERENCES
 
 # Okabe-Ito-friendly choices among Streamlit's badge colours; the words carry the meaning.
 STATUS_STYLE = {
-    "deficient": ("red", "⚠️"),
-    "functional_deficiency": ("red", "⚠️"),
-    "indeterminate_needs_mma": ("orange", "🔎"),
-    "normal_needs_mma_hcy": ("orange", "🔎"),
-    "not_confirmed": ("blue", "ℹ️"),
-    "normal": ("blue", "✔️"),
+    "deficient": ("red", ":material/warning:"),
+    "functional_deficiency": ("red", ":material/warning:"),
+    "indeterminate_needs_mma": ("orange", ":material/science:"),
+    "normal_needs_mma_hcy": ("orange", ":material/science:"),
+    "not_confirmed": ("blue", ":material/info:"),
+    "normal": ("blue", ":material/check_circle:"),
 }
-ESR_STYLE = {"normal": ("blue", "✔️"), "elevated": ("orange", "⬆️"), "markedly_elevated": ("red", "⚠️")}
+ESR_STYLE = {
+    "normal": ("blue", ":material/check_circle:"),
+    "elevated": ("orange", ":material/arrow_upward:"),
+    "markedly_elevated": ("red", ":material/warning:"),
+}
 
 
 def badge(text: str, colour: str, icon: str) -> None:
@@ -76,9 +80,9 @@ def pitfall(p: Pitfall) -> None:
     """One pitfall as an alert: heading as the title, text and citations as the body."""
     body = f"{escape(p.text)} :gray[{escape(cite(p.citations))}]"
     if p.id in URGENT_PITFALLS:
-        st.error(body, title=p.heading, icon="🚫")
+        st.error(body, title=p.heading, icon=":material/error:")
     else:
-        st.warning(body, title=p.heading, icon="⚠️")
+        st.warning(body, title=p.heading, icon=":material/warning:")
 
 
 def numbered(items: Iterable[Statement]) -> None:

@@ -118,9 +118,16 @@ def _slider(name: str, unit: str, label: str) -> float:
         min_value=float(min(rng.low, value)),
         max_value=float(max(rng.high, value)),
         step=float(rng.step),
+        format=_number_format(rng.step),
         key=KEYS[name],
         help=spec.help,
     )
+
+
+def _number_format(step: float) -> str:
+    """Show as many decimals as the step has: '250', not '250.00'."""
+    decimals = 0 if step >= 1 else len(f"{step:g}".split(".")[1])
+    return f"%.{decimals}f"
 
 
 def _optional_number(name: str, unit: str) -> float | None:
@@ -234,7 +241,7 @@ def build() -> Current:
     current = Current(case=case, profile=profile, assessment=assessment, values=values)
     st.session_state["_current"] = current
     if profile_problem:
-        st.warning(profile_problem, icon="⚠️")
+        st.warning(profile_problem, icon=":material/warning:")
     return current
 
 
@@ -244,7 +251,7 @@ def show_url_warnings() -> None:
     if not warnings:
         return
     with st.container(border=True):
-        st.warning("This link had values the app could not use; it shows defaults for them:", icon="⚠️")
+        st.warning("This link had values the app could not use; it shows defaults for them:", icon=":material/warning:")
         for text in warnings[:10]:
             st.text(text)
         if len(warnings) > 10:
