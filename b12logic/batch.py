@@ -8,6 +8,7 @@ one Case gives, and nothing is dropped.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
@@ -389,13 +390,17 @@ def read_cases_csv(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | N
     raw = _read_bytes(source)
     if max_bytes is not None and len(raw) > max_bytes:
         raise CaseError("file", len(raw), f"file: {len(raw):,} bytes is over the limit of {max_bytes:,} bytes")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a BOM (Excel's "Unicode text"): text, not binary
+        with contextlib.suppress(UnicodeDecodeError):
+            raw = raw.decode("utf-16").encode("utf-8")
     if b"\x00" in raw[:65536]:
         raise CaseError("file", "binary", "file: this looks like a binary file, not a CSV text file")
     text = _decode(raw)
     if text.strip() == "":
         raise CaseError("file", "", "file: the file is empty; it needs a header row with age, sex, b12 and esr")
     first_line = text.splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    # The header's most frequent separator; a tie keeps the comma. Tabs: Excel's "Unicode text" export.
+    delimiter = max((",", ";", "\t"), key=first_line.count)
     try:
         df = pd.read_csv(
             io.StringIO(text),

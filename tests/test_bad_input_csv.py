@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -150,6 +151,32 @@ def test_semicolon_separated_with_decimal_commas() -> None:
     assert out["severe"].tolist() == [True, False]  # Hb 7.5 g/dL is severe: the comma was read as a decimal point
     assert out.loc[0, "b12"] == "179,5"  # the input cell itself is written back unchanged
     assert written_rows(out)[1][:5] == ["68", "F", "179,5", "30", "7,5"]
+
+
+def test_utf16_tab_separated_excel_unicode_text() -> None:
+    # Excel's "Unicode text" export: UTF-16 with a BOM, tab-separated. Text, not a binary file.
+    raw = "id\tage\tsex\tb12\tesr\tward\np1\t68\tF\t179,5\t30\tMédecine\n".encode("utf-16")
+    out = results(raw)
+    assert (out.loc[0, "id"], out.loc[0, "ward"], out.loc[0, "b12_status"], out.loc[0, "error"]) == (
+        "p1",
+        "Médecine",
+        "deficient",
+        "",
+    )
+
+
+def test_tab_separated_utf8() -> None:
+    out = results(b"age\tsex\tb12\tesr\n68\tF\t179\t30\n")
+    assert out["b12_status"].tolist() == ["deficient"]
+
+
+def test_spreadsheet_workbook_renamed_csv() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as book:  # an .xlsx is a zip of XML parts
+        book.writestr("[Content_Types].xml", "<Types/>")
+        book.writestr("xl/workbook.xml", "<workbook/>")
+    err = file_error(buffer.getvalue())
+    assert (err.field, str(err)) == ("file", "file: this looks like a binary file, not a CSV text file")
 
 
 def test_quoted_newline_inside_a_cell_stays_one_row() -> None:
