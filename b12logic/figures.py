@@ -1221,7 +1221,7 @@ def treatment_timeline_figure(
             "anchor": "y",
         },
         margin={"l": 10, "r": 10, "t": 100, "b": 10},
-        legend={**layout["legend"], "y": -0.18},
+        legend={**layout["legend"], "y": -80 / (layout["height"] - 110)},  # below the axis titles
     )
     return go.Figure(data=data, layout=layout)
 
