@@ -190,3 +190,44 @@ def test_dockerfile_copies_what_the_app_imports_and_nothing_secret() -> None:
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
     for secret in (".streamlit/secrets.toml", ".env", ".git"):
         assert secret in ignored, secret
+
+
+# --- uploaded content in the running batch page: shown as text, never as markup
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+HOSTILE_UPLOADS = {
+    "hostile-cells": (
+        f"id,age,sex,b12,esr,note\n{HOSTILE},68,F,179,30,**bold** [x](javascript:alert(1))\n"
+        f"p2,{HOSTILE},F,179,30,<script>alert(1)</script>\n"
+    ).encode(),
+    "hostile-duplicate-header": f"age,sex,b12,esr,AGE,{HOSTILE}\n68,F,179,30,1,2\n".encode(),
+    "hostile-sex-in-every-row": ("age,sex,b12,esr\n" + f"68,{HOSTILE},179,30\n" * 3).encode(),
+}
+
+
+def _unescaped(text: str, needle: str) -> bool:
+    """True when `needle` appears without the backslash escape Markdown needs to show it as text."""
+    start = text.find(needle)
+    while start != -1:
+        if start == 0 or text[start - 1] != "\\":
+            return True
+        start = text.find(needle, start + 1)
+    return False
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_UPLOADS))
+def test_uploaded_text_is_never_rendered_as_markup(name: str) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/batch.py").run()
+    at.get("file_uploader")[0].set_value(("cases.csv", HOSTILE_UPLOADS[name], "text/csv"))
+    at.run()
+    assert not at.exception
+    kinds = ("markdown", "caption", "error", "warning", "info", "success", "title", "header", "subheader")
+    bodies = [str(el.value) for kind in kinds for el in at.get(kind)]
+    assert bodies, "the page showed nothing"
+    for body in bodies:
+        for needle in ("<img", "<script", "](javascript:"):
+            assert not _unescaped(body, needle), body
