@@ -17,10 +17,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
-from e2e_support import APP_TIMEOUT_MS, ARTIFACTS, FIGURES, FIGURES_FILE, ROOT, RUN_COUNTER_JS, VIEWPORT
+from e2e_support import ARTIFACTS, FIGURES, FIGURES_FILE, ROOT, PageFactory, new_context
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -131,35 +131,43 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+@pytest.fixture(scope="session")
+def shared_context(browser: Browser, app_url: str) -> Iterator[BrowserContext]:
+    """One browser context for the session, so Streamlit's static files are fetched and cached once.
+
+    Each page (tab) in it still opens its own websocket, hence its own Streamlit session: no case leaks
+    from one test into the next."""
+    context = new_context(browser, app_url)
+    yield context
+    context.close()
+
+
 @pytest.fixture
-def new_page(request: pytest.FixtureRequest, browser: Browser, app_url: str) -> Iterator[Callable[[], Page]]:
-    """A factory of fresh pages, each in its own browser context (its own Streamlit session).
+def new_page(
+    request: pytest.FixtureRequest, browser: Browser, app_url: str, shared_context: BrowserContext
+) -> Iterator[PageFactory]:
+    """A factory of new pages, each its own Streamlit session.
 
     When the test fails, each page still open is saved to test-artifacts/failures/<test>-<n>.png.
     """
-    contexts: list[BrowserContext] = []
-
-    def make() -> Page:
-        context = browser.new_context(viewport=VIEWPORT, base_url=app_url, accept_downloads=True)
-        context.add_init_script(RUN_COUNTER_JS)
-        context.set_default_timeout(APP_TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    failed = getattr(request.node, "report_call", None) is not None and request.node.report_call.failed
-    for number, context in enumerate(contexts):
-        if failed:
-            for open_page in context.pages:
-                FAILURES.mkdir(parents=True, exist_ok=True)
-                name = re.sub(r"[^\w.-]+", "_", request.node.name)[:120]
-                open_page.screenshot(path=str(FAILURES / f"{name}-{number}.png"))
+    factory = PageFactory(browser, app_url, shared_context)
+    yield factory
+    report = getattr(request.node, "report_call", None)
+    name = re.sub(r"[^\w.-]+", "_", request.node.name)[:120]
+    for number, page in enumerate(factory.pages):
+        if page.is_closed():
+            continue
+        if report is not None and report.failed:
+            FAILURES.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(FAILURES / f"{name}-{number}.png"))
+        page.close()
+    for context in factory.own_contexts:
         context.close()
 
 
 @pytest.fixture
-def page(new_page: Callable[[], Page]) -> Page:
-    """A fresh page in a fresh browser context (a new Streamlit session)."""
+def page(new_page: PageFactory) -> Page:
+    """A new page: a new Streamlit session, sharing the browser's cache of the app's static files."""
     return new_page()
 
 

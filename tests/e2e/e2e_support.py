@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Browser, BrowserContext, Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from b12logic import Assessment, evaluate
@@ -25,7 +25,8 @@ SCREENSHOTS = ARTIFACTS / "screenshots"
 FIGURES_FILE = ARTIFACTS / "browser-figures.txt"
 
 VIEWPORT = {"width": 1400, "height": 1000}
-APP_TIMEOUT_MS = 30_000
+# Generous: on a shared 2-core machine under load a first page load has taken close to a minute.
+APP_TIMEOUT_MS = 60_000
 
 # Page name -> URL path of app.py's st.navigation. The default page (Explorer) is served at the root:
 # Streamlit ignores a default page's url_path, and "/explorer" opens a "Page not found" dialog.
@@ -132,6 +133,33 @@ FIGURES: dict[str, str] = {}
 def record_figure(name: str, text: str) -> None:
     FIGURES[name] = text
     print(f"{name}: {text}")
+
+
+def new_context(browser: Browser, app_url: str) -> BrowserContext:
+    """A browser context on the app, with the run counter installed in every page before the app's scripts."""
+    context = browser.new_context(viewport=VIEWPORT, base_url=app_url, accept_downloads=True)
+    context.add_init_script(RUN_COUNTER_JS)
+    context.set_default_timeout(APP_TIMEOUT_MS)
+    return context
+
+
+class PageFactory:
+    """Makes pages for one test: tabs of the session's shared context (warm cache), or with
+    `fresh_context=True` a page in a context of its own (cold cache, as a first-time visitor)."""
+
+    def __init__(self, browser: Browser, app_url: str, shared: BrowserContext) -> None:
+        self._browser, self._app_url, self._shared = browser, app_url, shared
+        self.pages: list[Page] = []
+        self.own_contexts: list[BrowserContext] = []
+
+    def __call__(self, fresh_context: bool = False) -> Page:
+        context = self._shared
+        if fresh_context:
+            context = new_context(self._browser, self._app_url)
+            self.own_contexts.append(context)
+        page = context.new_page()
+        self.pages.append(page)
+        return page
 
 
 def runs_done(page: Page) -> int:
