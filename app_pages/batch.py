@@ -62,7 +62,10 @@ st.caption(
 )
 
 if uploaded is None:
-    st.info("No file yet. Download the template above, fill in your cases, and upload it here.", icon="📄")
+    st.info(
+        "No file yet. Download the template above, fill in your cases, and upload it here.",
+        icon=":material/description:",
+    )
     st.stop()
 
 # Evaluate once per file and profile: reruns (charts, toggles) reuse the answer.
@@ -81,7 +84,7 @@ else:
     st.session_state[CACHE_KEY] = (signature, check)
 
 if check.problem is not None:
-    st.error(f"This file could not be checked: {render.escape(check.problem)}", icon="🚫")
+    st.error(f"This file could not be checked: {render.escape(check.problem)}", icon=":material/block:")
     st.stop()
 assert check.results is not None  # no problem means results
 
@@ -94,11 +97,11 @@ if check.errors:
     st.warning(
         f"{check.errors:,} of {check.rows:,} rows could not be checked. They are kept in the results with the "
         "reason in the `error` column. Grouped by column and reason (row 1 is the first row under the header):",
-        icon="⚠️",
+        icon=":material/warning:",
     )
     st.dataframe(check.error_table(), hide_index=True, width="stretch", key="batch_errors")
 else:
-    st.success(f"All {check.rows:,} rows were read and checked.", icon="✅")
+    st.success(f"All {check.rows:,} rows were read and checked.", icon=":material/check_circle:")
 
 if check.ok:
     from b12logic.figures import batch_esr_flag_figure, batch_status_figure

@@ -97,7 +97,9 @@ with left:
 with right:
     loaded = cur.case == replace(tc.case(), id=None)
     if loaded:
-        st.success("This case is loaded: every page now shows it, and the page link shares it.", icon="✅")
+        st.success(
+            "This case is loaded: every page now shows it, and the page link shares it.", icon=":material/check_circle:"
+        )
     else:
         st.caption("The sidebar shows a different case. Loading replaces it (the quiz works either way).")
 if not presenting:
@@ -230,7 +232,7 @@ if st.session_state.get("_quiz_case") != tc.id:  # a fresh form for a newly pick
     st.session_state["_quiz_case"] = tc.id
 if submitted:
     if status_choice is None or step_choice is None or esr_choice is None:
-        st.warning("Answer all three questions, then check.", icon="✍️")
+        st.warning("Answer all three questions, then check.", icon=":material/edit:")
         st.session_state.pop(attempt_key, None)
     else:
         result = grade(tc, status_choice, step_choice, esr_choice, PROFILE)
@@ -246,10 +248,10 @@ if isinstance(result, Grade):
         marks = (
             (result.status_right, "B12 status", answer.status_label),
             (result.next_step_right, "Next step", answer.next_step_label),
-            (result.esr_right, "Does the ESR change the plan?", ESR_CHOICES[answer.esr_changes_plan]),
+            (result.esr_right, "Does the ESR change the plan", ESR_CHOICES[answer.esr_changes_plan]),
         )
         for right, question, correct in marks:
-            verdict = "✅ Right" if right else "❌ Not quite"
+            verdict = ":material/check_circle: Right" if right else ":material/cancel: Not quite"
             st.markdown(f"- **{verdict}** — {e(question)}: the answer is *{e(correct)}*.")
         if tc.id in scores and scores[tc.id] is not result:
             st.caption("Only your first answer to a case counts towards the score.")

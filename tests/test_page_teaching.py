@@ -120,7 +120,7 @@ def test_right_answers_score_and_wrong_answers_do_not() -> None:
     _answer(at, other.id, "deficient", "im_neuro", True)  # all wrong
     assert _score(at) == "3 / 6"
     text = " ".join(_markdown(at))
-    assert "❌ Not quite" in text and "✅ Right" not in text
+    assert ":material/cancel: Not quite" in text and "Right**" not in text
     assert "No B12 deficiency" in text  # the right answer is revealed
     assert other.teaching_point[:40] in text
 
