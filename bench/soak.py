@@ -128,7 +128,7 @@ class _User:
 
     def slider(self) -> None:
         widget = self.at.sidebar.slider(key=self.rng.choice(SLIDERS))
-        low, high, step = float(widget.min), float(widget.max), float(widget.step)
+        low, high, step = (float(v) for v in (widget.min, widget.max, widget.step))  # type: ignore[arg-type]
         widget.set_value(low + step * self.rng.randint(0, int((high - low) / step)))
         self.run("slider")
 
@@ -159,7 +159,7 @@ class _User:
     def upload(self) -> None:
         self.at.switch_page("app_pages/batch.py")
         self.run("page switch")
-        self.at.get("file_uploader")[0].set_value(("cases.csv", BATCH_CSV, "text/csv"))
+        self.at.file_uploader[0].set_value(("cases.csv", BATCH_CSV, "text/csv"))
         self.run("batch upload")
 
     def reset(self) -> None:

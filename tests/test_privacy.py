@@ -64,7 +64,7 @@ sys.addaudithook(_audit)  # process-wide and permanent, but idle unless a test i
 
 
 def _files(root: Path) -> set[str]:
-    found = set()
+    found: set[str] = set()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if d not in IGNORED_PARTS]
         found.update(os.path.join(dirpath, f) for f in filenames)
@@ -142,14 +142,14 @@ def test_the_write_witness_sees_a_write(tmp_path: Path, monkeypatch: pytest.Monk
 
 def _run_engine() -> None:
     case = Case(
-        age=VALUES["age"],
+        age=float(VALUES["age"]),
         sex="female",
-        b12=VALUES["b12"],
-        esr=VALUES["esr"],
-        mma=VALUES["mma"],
-        hb=VALUES["hb"],
-        homocysteine=VALUES["homocysteine"],
-        mcv=VALUES_MCV,
+        b12=float(VALUES["b12"]),
+        esr=float(VALUES["esr"]),
+        mma=float(VALUES["mma"]),
+        hb=float(VALUES["hb"]),
+        homocysteine=float(VALUES["homocysteine"]),
+        mcv=float(VALUES_MCV),
         neuro_symptoms=True,
     )
     for guideline in ("source", "nice-ng239", "bsh-2014"):
@@ -176,7 +176,7 @@ def _run_app_pages() -> None:
         at.switch_page(f"app_pages/{page}").run()
         assert not at.exception, page
         if page == "batch.py":
-            at.get("file_uploader")[0].set_value(("ward.csv", CSV, "text/csv"))
+            at.file_uploader[0].set_value(("ward.csv", CSV, "text/csv"))
             at.run()
             assert not at.exception
 
