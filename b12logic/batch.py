@@ -81,7 +81,8 @@ def row_to_case_kwargs(row: Mapping[Any, object]) -> dict[str, Any]:
     for unit_field, name in ((u, n) for n, u in _UNIT_OF.items()):
         value = row.get(unit_field)
         kwargs[unit_field] = FIELDS[name].default_unit if _blank(value) else value
-    kwargs["sex"] = row.get("sex")
+    sex = row.get("sex")
+    kwargs["sex"] = None if _blank(sex) else sex  # a NaN/None cell is "missing", as Case says for None
     for flag in _FLAG_FIELDS:
         value = row.get(flag)
         kwargs[flag] = False if _blank(value) else value

@@ -1,0 +1,587 @@
+"""Property-based tests of the engine (hypothesis, 2000 examples each).
+
+- The ESR never changes b12_status, regimen, oral_alternative, severe or the B12 next steps.
+- Lowering B12 never makes the status less severe.
+- The engine agrees with DESIGN.md's rules, written out independently below, under every profile.
+- Every decision_path / esr_path is a path in the graph from its root to a node with no out-edges.
+- Every valid Case evaluates under every profile; every invalid input raises CaseError naming the field.
+- evaluate_frame equals evaluate row by row on random frames (units, blanks, strings, junk included).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from b12logic import B12_STATUSES, ESR_FLAGS, REGIMENS, Case, CaseError, evaluate
+from b12logic.batch import RESULT_COLUMNS, assessment_cells, evaluate_frame
+from b12logic.engine import STATUS_SEVERITY
+from b12logic.fields import FALSE_WORDS, FIELDS, SEX_ALIASES, TRUE_WORDS
+from b12logic.graphs import B12_ROOT, ESR_ROOT, decision_graph
+from b12logic.guidelines import PROFILES, GuidelineProfile, custom_profile
+from b12logic.units import PMOL_PER_PG, canonical_unit
+from b12logic.validate import NUMBER_PATTERN, normalise_decimal_comma
+
+SETTINGS = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+NAMED_PROFILES = [PROFILES["source"], PROFILES["nice-ng239"], PROFILES["bsh-2014"]]
+
+# --- Strategies
+# Built once at import, and mostly one draw per input (sampled_from over a precomputed list of values that
+# includes every threshold, one ulp either side, and a dense grid), with a random-float branch beside it:
+# hypothesis's per-draw cost, not the engine, is what 2000 examples spend their time on.
+
+
+def _grid(low: float, high: float, step: float, extra: tuple[float, ...] = ()) -> list[float]:
+    """Values on a grid from low to high, plus each extra value and its neighbours one ulp away, inside [low, high]."""
+    count = round((high - low) / step)
+    values = {round(low + i * step, 9) for i in range(count + 1)}
+    for v in extra:
+        values |= {v, math.nextafter(v, -math.inf), math.nextafter(v, math.inf)}
+    return sorted(v for v in values if low <= v <= high)
+
+
+def _inside(spec_name: str, unit: str, values: list[float]) -> list[float]:
+    lim = FIELDS[spec_name].limits[unit]
+    return [v for v in values if lim.contains(v)]
+
+
+B12_NEAR_PG = (99.0, 99.5, 100.0, 145.0, 179.0, 179.9, 180.0, 199.0, 200.0, 250.0, 350.0, 350.1, 351.0, 1000.0, 2001.0)
+MMA_NEAR_NMOL = (270.0, 271.0, 271.5, 272.0, 300.0)
+HB_NEAR_G_DL = (7.9, 8.0, 11.9, 12.0, 12.9, 13.0)
+ESR_NEAR = (0.0, 35.0, 35.5, 36.0, 100.0, 101.0, 200.0)
+
+_B12_PG = _inside("b12", "pg/mL", _grid(1, 1200, 1, (*B12_NEAR_PG, 0.001, 5000.0, 10000.0)))
+_B12_PMOL = _inside("b12", "pmol/L", [v * PMOL_PER_PG for v in _B12_PG] + [0.001, 7380.0, math.nextafter(7380.0, 0)])
+_MMA_NMOL = _inside("mma", "nmol/L", _grid(10, 1000, 1, (*MMA_NEAR_NMOL, 0.5, 100000.0)))
+_MMA_UMOL = _inside("mma", "µmol/L", [v / 1000 for v in _MMA_NMOL])
+_HB_G_DL = _grid(3, 25, 0.1, HB_NEAR_G_DL)
+_HB_G_L = _grid(30, 250, 1, tuple(v * 10 for v in HB_NEAR_G_DL))
+
+b12_values = st.sampled_from([(v, "pg/mL") for v in _B12_PG] + [(v, "pmol/L") for v in _B12_PMOL]) | st.builds(
+    lambda v: (v, "pg/mL"), st.floats(0, 10000, exclude_min=True)
+)
+mma_values = st.sampled_from([(None, "nmol/L"), (None, "µmol/L")]) | st.sampled_from(
+    [(v, "nmol/L") for v in _MMA_NMOL] + [(v, "µmol/L") for v in _MMA_UMOL]
+)
+hb_values = st.sampled_from([(None, "g/dL"), (None, "g/L")]) | st.sampled_from(
+    [(v, "g/dL") for v in _HB_G_DL] + [(v, "g/L") for v in _HB_G_L]
+)
+ages = st.sampled_from(_grid(16, 110, 0.5, (50.0,)))
+esr_values = st.sampled_from(_grid(0, 200, 0.5, ESR_NEAR))
+_FLAGS = st.sampled_from([(n, f, r) for n in (False, True) for f in (False, True) for r in (False, True)])
+_RISKS = st.sampled_from([frozenset(), frozenset({"metformin"}), frozenset({"nitrous_oxide", "vegan_diet"})])
+
+
+def _assemble(
+    b12: tuple[float, str],
+    mma: tuple[float | None, str],
+    hb: tuple[float | None, str],
+    age: float,
+    sex: str,
+    esr: float,
+    homocysteine: float | None,
+    mcv: float | None,
+    flags: tuple[bool, bool, bool],
+    risks: frozenset[str],
+) -> dict[str, Any]:
+    return {
+        "age": age,
+        "sex": sex,
+        "b12": b12[0],
+        "b12_unit": b12[1],
+        "esr": esr,
+        "mma": mma[0],
+        "mma_unit": mma[1],
+        "homocysteine": homocysteine,
+        "mcv": mcv,
+        "hb": hb[0],
+        "hb_unit": hb[1],
+        "neuro_symptoms": flags[0],
+        "on_folic_acid": flags[1],
+        "renal_impairment": flags[2],
+        "risk_factors": risks,
+    }
+
+
+case_kwargs = st.builds(
+    _assemble,
+    b12_values,
+    mma_values,
+    hb_values,
+    ages,
+    st.sampled_from(["female", "male", "F", "M", "f", "m"]),
+    esr_values,
+    st.sampled_from([None, 0.1, 5.0, 9.9, 10.0, 30.0, 500.0]),
+    st.sampled_from([None, 50.0, 90.0, 100.0, 100.5, 150.0]),
+    _FLAGS,
+    _RISKS,
+)
+valid_cases = case_kwargs.map(lambda kw: Case(**kw))
+
+
+def _custom(low: float, upper_fraction: float | None, mma: float) -> GuidelineProfile:
+    upper = low if upper_fraction is None else low + upper_fraction * (5000 - low)
+    return custom_profile(b12_low=low, b12_upper=upper, mma_upper=mma)
+
+
+custom_profiles = st.builds(
+    _custom,
+    st.sampled_from([1.0, 99.0, 100.0, 145.0, 180.0, 200.0, 350.0, 2000.0]) | st.floats(1, 2000),
+    st.sampled_from([None, 0.0, 0.01, 0.05, 0.1, 0.5, 1.0]),
+    st.sampled_from([1.0, 100.0, 271.0, 300.0, 1000.0, 5000.0]),
+)
+profiles = st.sampled_from(NAMED_PROFILES) | custom_profiles
+
+
+# --- DESIGN.md's rules, written out independently of the engine (the oracle)
+
+
+def design_answer(case: Case, profile: GuidelineProfile) -> dict[str, Any]:
+    b12 = case.b12 if case.b12_unit == "pg/mL" else case.b12 / 0.738
+    mma = None if case.mma is None else (case.mma * 1000 if case.mma_unit == "µmol/L" else case.mma)
+    hb = None if case.hb is None else (case.hb / 10 if case.hb_unit == "g/L" else case.hb)
+    neuro = case.neuro_symptoms
+    if b12 < profile.b12_low:
+        status = "deficient"
+    elif b12 <= profile.b12_upper:
+        status = (
+            "indeterminate_needs_mma"
+            if mma is None
+            else ("functional_deficiency" if mma > profile.mma_upper else "not_confirmed")
+        )
+    elif not neuro:
+        status = "normal"
+    elif mma is None:
+        status = "normal_needs_mma_hcy"
+    else:
+        status = "functional_deficiency" if mma > profile.mma_upper else "normal"
+    severe_values = b12 < 100 or (hb is not None and hb < 8)
+    if status in ("deficient", "functional_deficiency"):
+        regimen = "im_neuro" if neuro else ("im_standard" if severe_values else "oral_or_im")
+    elif status in ("indeterminate_needs_mma", "normal_needs_mma_hcy"):
+        regimen = "pending_tests"
+    else:
+        regimen = "none"
+    limit = case.age / 2 if case.sex == "male" else (case.age + 10) / 2
+    flag = "markedly_elevated" if case.esr > 100 else ("elevated" if case.esr > limit else "normal")
+    anaemic = hb is not None and hb < (13 if case.sex == "male" else 12)
+    pitfalls = {
+        "folate_before_b12": case.on_folic_acid and status != "normal",
+        "do_not_stop_therapy": regimen in ("im_neuro", "im_standard", "oral_or_im"),
+        "esr_needs_own_workup": flag != "normal",
+        "anaemia_can_raise_esr": flag != "normal" and anaemic,
+    }
+    return {
+        "b12_status": status,
+        "regimen": regimen,
+        "oral_alternative": regimen == "oral_or_im",
+        # "Severe" qualifies a deficiency (DESIGN.md: "Severe deficiency ... B12 < 100 or Hb < 8").
+        "severe": status in ("deficient", "functional_deficiency") and severe_values,
+        "esr_flag": flag,
+        "esr_upper_limit": limit,
+        "pitfalls": pitfalls,
+    }
+
+
+@SETTINGS
+@given(valid_cases, profiles)
+def test_engine_follows_design_rules(case: Case, profile: GuidelineProfile) -> None:
+    a = evaluate(case, profile)
+    expected = design_answer(case, profile)
+    assert a.b12_status == expected["b12_status"]
+    assert a.regimen == expected["regimen"]
+    assert a.oral_alternative is expected["oral_alternative"]
+    assert a.severe is expected["severe"]
+    assert a.esr_flag == expected["esr_flag"]
+    assert a.esr_upper_limit == expected["esr_upper_limit"]
+    for pitfall, present in expected["pitfalls"].items():
+        assert (pitfall in a.pitfalls) is present, pitfall
+
+
+# --- ESR never changes the B12 plan
+
+
+@SETTINGS
+@given(case_kwargs, esr_values, profiles)
+def test_esr_never_changes_the_b12_plan(kwargs: dict[str, Any], other_esr: float, profile: GuidelineProfile) -> None:
+    a = evaluate(Case(**kwargs), profile)
+    b = evaluate(Case(**{**kwargs, "esr": other_esr}), profile)
+    assert a.b12_status == b.b12_status
+    assert a.regimen == b.regimen
+    assert a.oral_alternative == b.oral_alternative
+    assert a.severe == b.severe
+    assert [s.text for s in a.next_steps] == [s.text for s in b.next_steps]
+    assert a.decision_path == b.decision_path
+    assert a.regimen_detail == b.regimen_detail and a.oral_regimen == b.oral_regimen
+    assert a.monitoring == b.monitoring
+
+
+# --- Lowering B12 never makes the status less severe
+
+
+@SETTINGS
+@given(case_kwargs, st.sampled_from([0.5, 0.9, 0.99, 0.999]) | st.floats(0, 1, exclude_min=True), profiles)
+def test_lowering_b12_never_lowers_severity(kwargs: dict[str, Any], fraction: float, profile: GuidelineProfile) -> None:
+    lower = kwargs["b12"] * fraction
+    assume(lower > 0)
+    high = evaluate(Case(**kwargs), profile)
+    low = evaluate(Case(**{**kwargs, "b12": lower}), profile)
+    assert STATUS_SEVERITY[low.b12_status] >= STATUS_SEVERITY[high.b12_status], (
+        high.b12_status,
+        low.b12_status,
+    )
+
+
+@SETTINGS
+@given(case_kwargs, st.sampled_from(B12_NEAR_PG), st.sampled_from(B12_NEAR_PG), profiles)
+def test_lowering_b12_across_thresholds(kwargs: dict[str, Any], x: float, y: float, profile: GuidelineProfile) -> None:
+    # The same property with both values on the thresholds, in pg/mL or pmol/L.
+    high_pg, low_pg = max(x, y), min(x, y)
+    factor = PMOL_PER_PG if kwargs["b12_unit"] == "pmol/L" else 1.0
+    high = evaluate(Case(**{**kwargs, "b12": high_pg * factor}), profile)
+    low = evaluate(Case(**{**kwargs, "b12": low_pg * factor}), profile)
+    assert STATUS_SEVERITY[low.b12_status] >= STATUS_SEVERITY[high.b12_status]
+
+
+# --- Paths
+
+
+@SETTINGS
+@given(valid_cases, profiles)
+def test_paths_are_root_to_leaf_paths_in_the_graph(case: Case, profile: GuidelineProfile) -> None:
+    a = evaluate(case, profile)
+    graph = decision_graph(profile)
+    for path, root in ((a.decision_path, B12_ROOT), (a.esr_path, ESR_ROOT)):
+        assert path[0] == root
+        assert graph.is_path(path)
+        assert not graph.out_edges(path[-1])
+        assert len(set(path)) == len(path)
+        tree = graph.node(root).tree
+        assert all(graph.node(n).tree == tree for n in path)
+    assert graph.node(a.decision_path[-1]).regimen == a.regimen
+    on_path = [graph.node(n).status for n in a.decision_path if graph.node(n).status]
+    assert on_path and on_path[-1] == a.b12_status
+
+
+# --- Every valid case evaluates under every profile
+
+
+@SETTINGS
+@given(valid_cases, custom_profiles)
+def test_every_valid_case_evaluates_under_every_profile(case: Case, custom: GuidelineProfile) -> None:
+    for profile in (*NAMED_PROFILES, custom):
+        a = evaluate(case, profile)
+        assert a.b12_status in B12_STATUSES
+        assert a.regimen in REGIMENS
+        assert a.esr_flag in ESR_FLAGS
+        assert math.isfinite(a.esr_upper_limit)
+        assert a.next_steps and a.esr_workup and a.why
+        assert a.to_dict()["b12_status"] == a.b12_status
+
+
+# --- Every invalid input raises CaseError naming the field
+
+
+def _is_number_text(text: str) -> bool:
+    return re.fullmatch(NUMBER_PATTERN, normalise_decimal_comma(text.strip())) is not None
+
+
+junk_text = st.text(min_size=1, max_size=12).filter(lambda t: t.strip() != "" and not _is_number_text(t))
+NUMBER_FIELDS = [name for name, spec in FIELDS.items() if spec.kind == "number"]
+UNIT_OF = {"b12": "b12_unit", "mma": "mma_unit", "hb": "hb_unit"}
+
+
+def _out_of_range(name: str, unit: str) -> st.SearchStrategy[tuple[str, object, str]]:
+    lim = FIELDS[name].limits[unit]
+    below = st.floats(-1e12, lim.low, exclude_max=lim.low_inclusive, allow_nan=False)
+    above = st.floats(lim.high, 1e12, exclude_min=True, allow_nan=False)
+    values = (below | above | st.sampled_from([lim.high + 1, lim.low - 1])).filter(lambda v: not lim.contains(v))
+    as_text_or_not = st.tuples(values, st.booleans()).map(lambda t: str(t[0]) if t[1] else t[0])
+    return st.tuples(st.just(name), as_text_or_not, st.just(unit))
+
+
+_NOT_NUMBERS = st.one_of(
+    st.sampled_from([math.nan, math.inf, -math.inf, True, False, "nan", "inf", "-inf", "1_000", "12 mg", [1]]),
+    junk_text,
+    st.floats(max_value=-1e-9, allow_nan=False, allow_infinity=False),  # negative: below every range
+)
+_FIELD_UNITS = [(name, unit) for name in NUMBER_FIELDS for unit in FIELDS[name].units]
+OUT_OF_RANGE = st.one_of(*[_out_of_range(name, unit) for name, unit in _FIELD_UNITS])
+NOT_A_NUMBER = st.sampled_from(_FIELD_UNITS).flatmap(lambda nu: st.tuples(st.just(nu[0]), _NOT_NUMBERS, st.just(nu[1])))
+BAD_UNITS = st.one_of(
+    *[
+        st.tuples(
+            st.just(name),
+            st.sampled_from(["mg/dL", "mmol/L", "", "pg", None, 5, True])
+            | st.text(max_size=8).filter(lambda t, name=name: canonical_unit(t) not in FIELDS[name].units),
+        )
+        for name in sorted(UNIT_OF)
+    ]
+)
+BAD_SEX = st.sampled_from(["", "x", "fem", "other", None, 1, 0.0, True]) | st.text(max_size=8).filter(
+    lambda t: t.strip().lower() not in SEX_ALIASES
+)
+BAD_FLAGS = st.tuples(
+    st.sampled_from(["neuro_symptoms", "on_folic_acid", "renal_impairment"]),
+    st.sampled_from(["maybe", 2, -1, 0.5, math.nan, "2", "yes please"])
+    | st.text(max_size=8).filter(lambda t: t.strip().lower() not in TRUE_WORDS | FALSE_WORDS),
+)
+MISSING = st.tuples(st.sampled_from(["age", "b12", "esr"]), st.sampled_from([None, "", "  "]))
+
+Invalid = tuple[dict[str, Any], str, "str | None"]
+
+
+def _bad_number(kwargs: dict[str, Any], bad: tuple[str, object, str]) -> Invalid:
+    name, value, unit = bad
+    kwargs[name] = value
+    if name in UNIT_OF:
+        kwargs[UNIT_OF[name]] = unit
+    return kwargs, name, FIELDS[name].allowed_range(unit)
+
+
+def _bad_unit(kwargs: dict[str, Any], bad: tuple[str, object]) -> Invalid:
+    name, value = bad
+    kwargs[UNIT_OF[name]] = value
+    return kwargs, UNIT_OF[name], None
+
+
+def _bad_sex(kwargs: dict[str, Any], value: object) -> Invalid:
+    kwargs["sex"] = value
+    return kwargs, "sex", None
+
+
+def _bad_flag(kwargs: dict[str, Any], bad: tuple[str, object]) -> Invalid:
+    kwargs[bad[0]] = bad[1]
+    return kwargs, bad[0], None
+
+
+def _missing(kwargs: dict[str, Any], bad: tuple[str, object]) -> Invalid:
+    name, value = bad
+    kwargs[name] = value
+    unit = kwargs.get(UNIT_OF.get(name, ""))
+    return kwargs, name, FIELDS[name].allowed_range(unit)
+
+
+# Case keywords with exactly one bad input; the field the error must name; the range text it must show.
+invalid_inputs = st.one_of(
+    st.builds(_bad_number, case_kwargs, NOT_A_NUMBER),
+    st.builds(_bad_number, case_kwargs, OUT_OF_RANGE),
+    st.builds(_bad_unit, case_kwargs, BAD_UNITS),
+    st.builds(_bad_sex, case_kwargs, BAD_SEX),
+    st.builds(_bad_flag, case_kwargs, BAD_FLAGS),
+    st.builds(_missing, case_kwargs, MISSING),
+)
+
+
+@SETTINGS
+@given(invalid_inputs)
+def test_every_invalid_input_raises_case_error(example: tuple[dict[str, Any], str, str | None]) -> None:
+    kwargs, field, range_text = example
+    try:
+        Case(**kwargs)
+    except CaseError as err:
+        message = str(err)
+        assert err.field == field
+        assert message.startswith(f"{field}: ")
+        assert "\n" not in message
+        if range_text is not None:
+            assert range_text in message
+    else:
+        raise AssertionError(f"no CaseError for {field}={kwargs.get(field)!r}")
+
+
+# --- evaluate_frame equals evaluate, row by row
+
+HEADERS = {
+    "age": ["age", "AGE", "Age"],
+    "sex": ["sex", "Sex", "SEX"],
+    "b12": ["b12", "B12"],
+    "b12_unit": ["b12_unit", "B12_Unit"],
+    "mma": ["mma", "MMA"],
+    "mma_unit": ["mma_unit", "MMA_UNIT"],
+    "homocysteine": ["homocysteine", "Homocysteine"],
+    "esr": ["esr", "ESR"],
+    "mcv": ["mcv", "MCV"],
+    "hb": ["hb", "Hb", "HB"],
+    "hb_unit": ["hb_unit", "Hb_unit"],
+    "neuro_symptoms": ["neuro_symptoms", "Neuro_Symptoms"],
+    "on_folic_acid": ["on_folic_acid", "ON_FOLIC_ACID"],
+    "renal_impairment": ["renal_impairment"],
+    "id": ["id", "ID"],
+}
+UNIT_CELLS = {
+    "b12_unit": ["pg/mL", "pmol/L", "ng/L", " PMOL/L ", "pg/ml", "", None, "mg/dL"],
+    "mma_unit": ["nmol/L", "µmol/L", "umol/l", "μmol/L", "", None, "mmol/L"],
+    "hb_unit": ["g/dL", "g/L", "G/L", "", None, "mmol/L"],
+}
+FLAG_CELLS = [True, False, None, math.nan, "", "yes", "No", " y ", "TRUE", "false", "1", "0", 1, 0, 1.0, "maybe", 2]
+SEX_CELLS = ["female", "male", "F", "m", " Female ", "woman", "MAN", "x", "", None, 1]
+BLANKS = [None, math.nan, "", "   "]
+
+
+def _number_cell(value: float, style: int) -> object:
+    """One number as a cell: a float, an int, or one of the strings a laboratory export writes."""
+    text = repr(value)
+    options: list[object] = [value, text, f" {text} ", f"{value:e}"]
+    if value.is_integer():
+        options += [int(value), str(int(value)), "+" + str(int(value)), "00" + str(int(value))]
+    if "." in text and "e" not in text:
+        options.append(text.replace(".", ","))
+    return options[style % len(options)]
+
+
+_NEAR_CELLS = {
+    "age": (16.0, 70.0, 71.0, 110.0),
+    "b12": B12_NEAR_PG + tuple(v * PMOL_PER_PG for v in B12_NEAR_PG),
+    "mma": MMA_NEAR_NMOL + tuple(v / 1000 for v in MMA_NEAR_NMOL),
+    "esr": ESR_NEAR,
+    "hb": HB_NEAR_G_DL + tuple(v * 10 for v in HB_NEAR_G_DL),
+    "homocysteine": (10.0,),
+    "mcv": (100.0,),
+}
+
+
+def _number_cells(name: str) -> st.SearchStrategy[object]:
+    spec = FIELDS[name]
+    low = min(lim.low for lim in spec.limits.values())
+    high = max(lim.high for lim in spec.limits.values())
+    numbers = st.one_of(
+        st.sampled_from(_NEAR_CELLS[name]),
+        st.floats(low, high, allow_nan=False, allow_infinity=False),
+        st.integers(int(low), int(high)).map(float),
+        st.sampled_from([-1.0, 0.0, float(high) + 1, 1e6, 7381.0]),  # out of range for some unit
+    )
+    return st.one_of(
+        st.builds(_number_cell, numbers, st.integers(0, 8)),
+        st.sampled_from(BLANKS),
+        st.sampled_from(["abc", "nan", "inf", "-inf", "1_000", "12 mg", "٣٠٠", "１２", "1e400", True, False]),
+    )
+
+
+def _numeric_column_cells(name: str) -> st.SearchStrategy[object]:
+    low = FIELDS[name].limits[FIELDS[name].default_unit].low
+    return st.floats(low, 300, allow_nan=False) | st.just(math.nan)
+
+
+NUMBER_KEYS = ("age", "b12", "esr", "mma", "homocysteine", "mcv", "hb")
+CELLS: dict[str, st.SearchStrategy[object]] = {
+    **{key: _number_cells(key) for key in NUMBER_KEYS},
+    **{key: st.sampled_from(values) for key, values in UNIT_CELLS.items()},
+    "sex": st.sampled_from(SEX_CELLS),
+    "id": st.sampled_from(["a", "=cmd", "", "7"]),
+    **{flag: st.sampled_from(FLAG_CELLS) for flag in ("neuro_symptoms", "on_folic_acid", "renal_impairment")},
+}
+NUMERIC_COLUMN_CELLS = {key: _numeric_column_cells(key) for key in NUMBER_KEYS}
+HEADER_CHOICES = {key: st.sampled_from(names) for key, names in HEADERS.items()}
+_ORDER = st.lists(st.integers(0, 10**6), min_size=len(HEADERS), max_size=len(HEADERS))
+
+
+@st.composite
+def case_frames(draw: st.DrawFn) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    """A frame with headers in any case and order, and the same rows as plain Python values, keyed by column."""
+    n = draw(st.integers(1, 6))
+    keys = ["age", "sex", "b12", "esr"]
+    keys += [c for c in HEADERS if c not in keys and draw(st.booleans())]
+    order = draw(_ORDER)
+    keys = [k for _, k in sorted(zip(order, keys, strict=False))]
+    data: dict[str, list[object]] = {}
+    for key in keys:
+        numeric_column = key in NUMBER_KEYS and draw(st.integers(0, 4)) == 0  # sometimes float dtype
+        cells = NUMERIC_COLUMN_CELLS[key] if numeric_column else CELLS[key]
+        data[key] = [draw(cells) for _ in range(n)]
+    frame = {draw(HEADER_CHOICES[key]): values for key, values in data.items()}
+    if draw(st.booleans()):
+        frame["note"] = ["extra"] * n
+    rows = [{key: values[i] for key, values in data.items()} for i in range(n)]
+    return pd.DataFrame(frame), rows
+
+
+def _blank(value: object) -> bool:
+    return (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, str) and value.strip() == "")
+    )
+
+
+def case_from_row(row: dict[str, object]) -> Case:
+    """DESIGN.md's CSV reading, written out here: blank number = not measured, blank unit = default, blank flag = no."""
+    kwargs: dict[str, Any] = {}
+    for name in ("age", "b12", "esr", "mma", "homocysteine", "mcv", "hb"):
+        kwargs[name] = None if _blank(row.get(name)) else row[name]
+    for unit_field, default in (("b12_unit", "pg/mL"), ("mma_unit", "nmol/L"), ("hb_unit", "g/dL")):
+        kwargs[unit_field] = default if _blank(row.get(unit_field)) else row[unit_field]
+    kwargs["sex"] = row.get("sex")
+    for flag in ("neuro_symptoms", "on_folic_acid", "renal_impairment"):
+        kwargs[flag] = False if _blank(row.get(flag)) else row[flag]
+    return Case(**kwargs)
+
+
+@SETTINGS
+@given(case_frames(), profiles)
+def test_evaluate_frame_equals_evaluate_row_by_row(
+    frame: tuple[pd.DataFrame, list[dict[str, object]]], profile: GuidelineProfile
+) -> None:
+    df, rows = frame
+    original = df.copy()
+    out = evaluate_frame(df, guideline=profile)
+    assert df.equals(original)  # the input frame is not modified
+    assert len(out) == len(df)
+    assert list(out.columns[: len(df.columns)]) == list(df.columns)
+    assert out[list(df.columns)].equals(df)  # input columns unchanged
+    names = (*RESULT_COLUMNS, "decision_path")
+    columns = {name: out[name].tolist() for name in names}  # one pass per column, not per cell
+    for i, row in enumerate(rows):
+        try:
+            case = case_from_row(row)
+        except CaseError as err:
+            assert columns["error"][i] == str(err)
+            for name in names:
+                if name != "error":
+                    assert pd.isna(columns[name][i]), (name, columns[name][i])
+            continue
+        expected = assessment_cells(evaluate(case, profile))
+        for name, value in expected.items():
+            cell = columns[name][i]
+            if name in ("oral_alternative", "severe"):
+                assert bool(cell) is value, (name, cell, value)
+            elif name == "esr_upper_limit":
+                assert float(cell) == value
+            else:
+                assert str(cell) == value, (name, cell, value)
+
+
+def test_frame_example_with_every_unit() -> None:
+    # A worked example of the property, with the expected answers from DESIGN.md.
+    df = pd.DataFrame(
+        {
+            "AGE": ["71", "68", "68", "68", "15"],
+            "Sex": ["M", "female", "female", "f", "m"],
+            "B12": [str(179 * 0.738), "180", "250", "150", "200"],
+            "b12_unit": ["pmol/L", "", "pg/mL", "pg/mL", ""],
+            "mma": ["", "", "0.272", "", ""],
+            "mma_unit": ["", "", "µmol/L", "", ""],
+            "esr": ["36", "39", "101", "30", "10"],
+            "hb": ["", "", "", "79", ""],
+            "hb_unit": ["", "", "", "g/L", ""],
+        }
+    )
+    out = evaluate_frame(df)
+    assert out["b12_status"].astype(object).tolist()[:4] == [
+        "deficient",
+        "indeterminate_needs_mma",
+        "functional_deficiency",
+        "deficient",
+    ]
+    assert out["regimen"].astype(object).tolist()[:4] == ["oral_or_im", "pending_tests", "oral_or_im", "im_standard"]
+    assert out["esr_flag"].astype(object).tolist()[:4] == ["elevated", "normal", "markedly_elevated", "normal"]
+    assert out["esr_upper_limit"].tolist()[:4] == [35.5, 39.0, 39.0, 39.0]
+    assert out["severe"].tolist()[:4] == [False, False, False, True]
+    assert out["error"].iloc[4].startswith("age: 15")
+    assert np.all(out.iloc[4][["b12_status", "regimen", "esr_flag", "esr_upper_limit"]].isna())
