@@ -307,7 +307,7 @@ def test_evaluate_frame_keeps_index_and_does_not_modify_input() -> None:
     pd.testing.assert_frame_equal(df, before)
     assert results.index.tolist() == [10, 5, 7]
     assert results["b12_status"].astype(object).tolist()[:2] == ["deficient", "normal"]
-    assert results.loc[7, "error"].startswith("age: 15")
+    assert str(results.loc[7, "error"]).startswith("age: 15")
 
 
 def test_evaluate_frame_on_numeric_and_bool_columns() -> None:

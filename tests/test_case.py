@@ -24,7 +24,7 @@ def test_normalises_inputs() -> None:
         b12="133,5",  # type: ignore[arg-type]
         b12_unit="pmol/l",
         esr=" 30 ",  # type: ignore[arg-type]
-        mma="",
+        mma="",  # type: ignore[arg-type]
         mma_unit="umol/l",
         hb="120",  # type: ignore[arg-type]
         hb_unit="G/L",

@@ -54,7 +54,8 @@ def case(**changes: Any) -> Case:
 
 
 # (id, case changes, status, regimen, oral_alternative, severe, decision_path)
-B12_CASES = [
+B12Case = tuple[str, dict[str, Any], str, str, bool, bool, tuple[str, ...]]
+B12_CASES: list[B12Case] = [
     # Total B12 boundaries, pg/mL.
     ("b12-99-severe", {"b12": 99}, "deficient", "im_standard", False, True, P_DEF_STD),
     ("b12-100-not-severe", {"b12": 100}, "deficient", "oral_or_im", True, False, P_DEF_ORAL),

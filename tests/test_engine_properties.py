@@ -314,16 +314,16 @@ _NOT_NUMBERS = st.one_of(
 _FIELD_UNITS = [(name, unit) for name in NUMBER_FIELDS for unit in FIELDS[name].units]
 OUT_OF_RANGE = st.one_of(*[_out_of_range(name, unit) for name, unit in _FIELD_UNITS])
 NOT_A_NUMBER = st.sampled_from(_FIELD_UNITS).flatmap(lambda nu: st.tuples(st.just(nu[0]), _NOT_NUMBERS, st.just(nu[1])))
-BAD_UNITS = st.one_of(
-    *[
-        st.tuples(
-            st.just(name),
-            st.sampled_from(["mg/dL", "mmol/L", "", "pg", None, 5, True])
-            | st.text(max_size=8).filter(lambda t, name=name: canonical_unit(t) not in FIELDS[name].units),
-        )
-        for name in sorted(UNIT_OF)
-    ]
-)
+
+
+def _unknown_units(name: str) -> st.SearchStrategy[object]:
+    known = FIELDS[name].units
+    return st.sampled_from(["mg/dL", "mmol/L", "", "pg", None, 5, True]) | st.text(max_size=8).filter(
+        lambda t: canonical_unit(t) not in known
+    )
+
+
+BAD_UNITS = st.one_of(*[st.tuples(st.just(name), _unknown_units(name)) for name in sorted(UNIT_OF)])
 BAD_SEX = st.sampled_from(["", "x", "fem", "other", None, 1, 0.0, True]) | st.text(max_size=8).filter(
     lambda t: t.strip().lower() not in SEX_ALIASES
 )
