@@ -56,9 +56,12 @@ _FLAG_FIELDS = ("neuro_symptoms", "on_folic_acid", "renal_impairment")
 _UNIT_OF = {"b12": "b12_unit", "mma": "mma_unit", "hb": "hb_unit"}
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STEP_SEPARATOR = "; "
+_FLAG_CELLS = ("normal", "elevated", "markedly_elevated")  # esr_flag codes 0, 1, 2 in evaluate_frame
 
 
 def _blank(value: object) -> bool:
+    if isinstance(value, str):  # the usual case first: this runs for every cell of every re-checked row
+        return value.strip() == ""
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -95,6 +98,19 @@ def _text(series: pd.Series) -> pd.Series:
     return series.astype("string").fillna("").str.strip()
 
 
+def _distinct_text(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Each row's code into the column's distinct cells, and those cells as _text reads them.
+
+    A laboratory column holds few distinct cells (a million B12 results share a few thousand numbers),
+    so the string work runs once per distinct cell and `[codes]` spreads it to the rows: pandas' string
+    dtype is slow per row. Non-string columns become text first, as in _text, so 1 and True stay apart.
+    """
+    if not isinstance(series.dtype, pd.StringDtype):
+        series = series.astype("string")
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    return codes, _text(pd.Series(uniques, dtype=series.dtype))
+
+
 def _resolve_columns(df: pd.DataFrame) -> dict[str, Any]:
     """Known column name (lower case) -> the frame's own column label; CaseError on missing or repeated ones."""
     known = set(CSV_COLUMNS) | set(OPTIONAL_CONTEXT_COLUMNS)
@@ -122,6 +138,7 @@ class _Parsed:
         n = len(df)
         self.n = n
         self.bad = np.zeros(n, dtype=bool)
+        self._unit_codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.units = {u: self._unit(df, columns, u, name) for name, u in _UNIT_OF.items()}
         self.values = {name: self._number(df, columns, name) for name in _NUMBER_FIELDS}
         self.is_female = self._sex(df, columns)
@@ -130,13 +147,21 @@ class _Parsed:
     def _unit(self, df: pd.DataFrame, columns: dict[str, Any], unit_field: str, name: str) -> np.ndarray:
         default = FIELDS[name].default_unit
         if unit_field not in columns:
+            self._unit_codes[unit_field] = (np.zeros(self.n, dtype=np.intp), np.array([default], dtype=object))
             return np.full(self.n, default, dtype=object)
-        text = _text(df[columns[unit_field]])
+        codes, text = _distinct_text(df[columns[unit_field]])
         canonical = text.str.lower().map(UNIT_ALIASES)
         allowed = canonical.isin(FIELDS[name].units)
         blank = text == ""
-        self.bad |= (~blank & ~allowed).to_numpy(dtype=bool)
-        return canonical.where(~blank, default).to_numpy(dtype=object)
+        self.bad |= (~blank & ~allowed).to_numpy(dtype=bool)[codes]
+        distinct = canonical.where(~blank, default).to_numpy(dtype=object)
+        self._unit_codes[unit_field] = (codes, distinct)
+        return distinct[codes]
+
+    def unit_is(self, unit_field: str, unit: str) -> np.ndarray:
+        """units[unit_field] == unit, compared once per distinct cell (a million-row object compare is slow)."""
+        codes, distinct = self._unit_codes[unit_field]
+        return (distinct == unit)[codes]
 
     def _number(self, df: pd.DataFrame, columns: dict[str, Any], name: str) -> np.ndarray:
         spec = FIELDS[name]
@@ -151,30 +176,32 @@ class _Parsed:
                 values = series.to_numpy(dtype=float, na_value=np.nan)
                 self.bad |= np.isinf(values)
             else:
-                text = _text(series)
+                codes, text = _distinct_text(series)
                 comma = (text.str.count(",") == 1) & ~text.str.contains(".", regex=False)
                 text = text.where(~comma, text.str.replace(",", ".", regex=False))
                 ok = text.str.fullmatch(NUMBER_PATTERN).fillna(False).to_numpy(dtype=bool)
                 blank = (text == "").to_numpy(dtype=bool)
-                self.bad |= ~blank & ~ok
-                values = pd.to_numeric(text.where(ok, None), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+                self.bad |= (~blank & ~ok)[codes]
+                numbers = pd.to_numeric(text.where(ok, None), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+                values = numbers[codes]
         measured = ~np.isnan(values)
         if spec.required:
             self.bad |= ~measured
-        units = self.units.get(_UNIT_OF.get(name, ""), None)
+        unit_field = _UNIT_OF.get(name)
         in_range = np.zeros(self.n, dtype=bool)
         with np.errstate(invalid="ignore"):
             for unit, lim in spec.limits.items():
-                here = (units == unit) if units is not None else np.ones(self.n, dtype=bool)
+                here = self.unit_is(unit_field, unit) if unit_field else np.ones(self.n, dtype=bool)
                 above = values >= lim.low if lim.low_inclusive else values > lim.low
                 in_range |= here & above & (values <= lim.high)
         self.bad |= measured & ~in_range
         return values
 
     def _sex(self, df: pd.DataFrame, columns: dict[str, Any]) -> np.ndarray:
-        sex = _text(df[columns["sex"]]).str.lower().map(SEX_ALIASES)
-        self.bad |= sex.isna().to_numpy(dtype=bool)
-        return (sex == "female").fillna(False).to_numpy(dtype=bool)
+        codes, text = _distinct_text(df[columns["sex"]])
+        sex = text.str.lower().map(SEX_ALIASES)
+        self.bad |= sex.isna().to_numpy(dtype=bool)[codes]
+        return (sex == "female").fillna(False).to_numpy(dtype=bool)[codes]
 
     def _flag(self, df: pd.DataFrame, columns: dict[str, Any], flag: str) -> np.ndarray:
         if flag not in columns:
@@ -186,11 +213,55 @@ class _Parsed:
             values = series.to_numpy(dtype=float, na_value=np.nan)
             self.bad |= ~np.isnan(values) & ~np.isin(values, (0.0, 1.0))
             return values == 1.0
-        word = _text(series).str.lower()
+        codes, text = _distinct_text(series)
+        word = text.str.lower()
         yes = word.isin(TRUE_WORDS).to_numpy(dtype=bool)
         no = word.isin(FALSE_WORDS).to_numpy(dtype=bool)
-        self.bad |= ~(yes | no)
-        return yes
+        self.bad |= ~(yes | no)[codes]
+        return yes[codes]
+
+
+class _Coded:
+    """A result column as integer codes into a short list of cells: a million rows share a few dozen
+    texts, and building a text or categorical column row by row was most of a large batch's time.
+    Setting one row (a re-checked row's scalar answer or error) adds its cell to the list."""
+
+    def __init__(self, codes: np.ndarray, cells: list[Any]) -> None:
+        self.codes = np.array(codes, dtype=np.intp)  # a copy: several columns start from one path index
+        self.cells = list(cells)
+        self._position: dict[Any, int] | None = None
+
+    def __setitem__(self, row: int, cell: Any) -> None:
+        if self._position is None:
+            self._position = {}
+            for i, known in enumerate(self.cells):
+                self._position.setdefault(known, i)
+        if cell not in self._position:
+            self._position[cell] = len(self.cells)
+            self.cells.append(cell)
+        self.codes[row] = self._position[cell]
+
+    def categorical(self, index: pd.Index) -> pd.Series:
+        """What pd.Series(cells_per_row, dtype=object).astype("category") gives: the used cells, sorted."""
+        used = np.bincount(self.codes, minlength=len(self.cells)) > 0
+        categories = sorted({self.cells[i] for i in np.flatnonzero(used)})
+        position = {cell: i for i, cell in enumerate(categories)}
+        remap = np.array([position.get(cell, -1) for cell in self.cells], dtype=np.intp)
+        coded = pd.Categorical.from_codes(remap[self.codes], categories=categories)  # type: ignore[call-overload]
+        return pd.Series(coded, index=index)
+
+    def text(self, index: pd.Index) -> pd.Series:
+        """What pd.Series(cells_per_row, dtype="string") gives, without a million Python strings."""
+        try:
+            import pyarrow as pa
+        except ImportError:  # pandas without pyarrow: the plain way
+            cells = np.empty(len(self.cells), dtype=object)
+            cells[:] = self.cells
+            return pd.Series(cells[self.codes], index=index, dtype="string")
+        encoded = pa.DictionaryArray.from_arrays(
+            pa.array(self.codes, type=pa.int64()), pa.array(self.cells, type=pa.large_string())
+        )
+        return pd.Series(pd.array(encoded.cast(pa.large_string()), dtype="string"), index=index)
 
 
 class _Columns:
@@ -201,42 +272,38 @@ class _Columns:
 
 
 def _walk_vectorised(profile: GuidelineProfile, view: _Columns, n: int) -> tuple[np.ndarray, list[tuple[str, ...]]]:
-    """Every row's path through the B12 tree: an index per row into a list of distinct paths."""
-    graph, adjacency = graph_for(profile)
-    ids = [node.id for node in graph.nodes]
-    index = {node_id: i for i, node_id in enumerate(ids)}
-    truth = {
-        name: np.broadcast_to(np.asarray(pred(view, profile), dtype=bool), (n,)) for name, pred in PREDICATES.items()
-    }
-    current = np.full(n, index[B12_ROOT], dtype=np.int64)
-    visited = np.full(n, 1 << index[B12_ROOT], dtype=np.int64)
-    moving = True
-    while moving:
-        moving = False
-        nxt = current.copy()
-        for node_id, edges in adjacency.items():
-            if not edges:
-                continue
-            here = current == index[node_id]
-            if not here.any():
-                continue
-            moving = True
-            for edge in edges:
-                chosen = here if edge.when is None else here & truth[edge.when]
-                nxt[chosen] = index[edge.target]
-                here = here & ~chosen
-        visited |= np.left_shift(1, nxt)
-        current = nxt
-    masks, inverse = np.unique(visited, return_inverse=True)
-    paths = [_path_from_mask(int(mask), ids, index, adjacency) for mask in masks]
-    return inverse.reshape(-1), paths
+    """Every row's path through the B12 tree: an index per row into a list of distinct paths.
 
-
-def _path_from_mask(mask: int, ids: list[str], index: dict[str, int], adjacency: dict[str, Any]) -> tuple[str, ...]:
-    path = [B12_ROOT]
-    while adjacency[path[-1]]:
-        path.append(next(e.target for e in adjacency[path[-1]] if mask >> index[e.target] & 1))
-    return tuple(path)
+    A row's path depends only on which predicates hold for it, so each row gets that pattern as bits
+    (a million rows show a few dozen patterns) and the tree is walked once per pattern, edges in order
+    and the first that holds taken, as the scalar walk does.
+    """
+    _, adjacency = graph_for(profile)
+    names = list(PREDICATES)
+    pattern = np.zeros(n, dtype=np.int64)
+    for bit, name in enumerate(names):
+        holds = np.broadcast_to(np.asarray(PREDICATES[name](view, profile), dtype=bool), (n,))
+        pattern |= holds.astype(np.int64) << bit
+    if len(names) <= 16:  # a lookup table over every pattern: no sort of a million keys
+        seen = np.flatnonzero(np.bincount(pattern, minlength=1 << len(names)))
+        slot = np.zeros(1 << len(names), dtype=np.int64)
+        slot[seen] = np.arange(seen.size)
+        inverse = slot[pattern]
+    else:
+        seen, inverse = np.unique(pattern, return_inverse=True)
+    paths: list[tuple[str, ...]] = []
+    path_number: dict[tuple[str, ...], int] = {}
+    pattern_path = np.zeros(seen.size, dtype=np.int64)
+    for i, bits in enumerate(seen.tolist()):
+        holds_here = {name: bool(bits >> bit & 1) for bit, name in enumerate(names)}
+        walk = [B12_ROOT]
+        while adjacency[walk[-1]]:
+            walk.append(next(e.target for e in adjacency[walk[-1]] if e.when is None or holds_here[e.when]))
+        path = tuple(walk)
+        pattern_path[i] = path_number.setdefault(path, len(paths))
+        if pattern_path[i] == len(paths):
+            paths.append(path)
+    return pattern_path[inverse.reshape(-1)], paths
 
 
 def assessment_cells(assessment: Any) -> dict[str, Any]:
@@ -262,10 +329,9 @@ def evaluate_frame(df: pd.DataFrame, guideline: str | GuidelineProfile = DEFAULT
     parsed = _Parsed(df, columns)
     n = parsed.n
     v = parsed.values
-    units = parsed.units
-    b12 = np.where(units["b12_unit"] == "pmol/L", v["b12"] / PMOL_PER_PG, v["b12"])
-    mma = np.where(units["mma_unit"] == "µmol/L", v["mma"] * 1000.0, v["mma"])
-    hb = np.where(units["hb_unit"] == "g/L", v["hb"] / 10.0, v["hb"])
+    b12 = np.where(parsed.unit_is("b12_unit", "pmol/L"), v["b12"] / PMOL_PER_PG, v["b12"])
+    mma = np.where(parsed.unit_is("mma_unit", "µmol/L"), v["mma"] * 1000.0, v["mma"])
+    hb = np.where(parsed.unit_is("hb_unit", "g/L"), v["hb"] / 10.0, v["hb"])
     female = parsed.is_female
     limit = (v["age"] + np.where(female, 10.0, 0.0)) / 2
     neuro = parsed.flags["neuro_symptoms"]
@@ -276,72 +342,61 @@ def evaluate_frame(df: pd.DataFrame, guideline: str | GuidelineProfile = DEFAULT
         graph, _ = graph_for(profile)
         path_status = [status_of_path(graph, p) for p in paths]
         path_regimen = [graph.node(p[-1]).regimen or "none" for p in paths]
-        status = np.asarray(path_status, dtype=object)[path_index]
-        regimen = np.asarray(path_regimen, dtype=object)[path_index]
-        deficient = np.isin(status, list(DEFICIENT_STATUSES))
+        deficient = np.array([st in DEFICIENT_STATUSES for st in path_status], dtype=bool)[path_index]
         severe = deficient & np.asarray(PREDICATES["severe"](view, profile), dtype=bool)
-        flag = np.select([v["esr"] > MARKED_ESR, v["esr"] > limit], ["markedly_elevated", "elevated"], "normal")
+        flag = np.select([v["esr"] > MARKED_ESR, v["esr"] > limit], [2, 1], 0)  # codes into _FLAG_CELLS
         anaemic = hb < np.where(female, ANAEMIA_HB_G_DL["female"], ANAEMIA_HB_G_DL["male"])
         very_high = b12 > VERY_HIGH_B12
 
-    # Text cells: built once per distinct combination of what decides them.
-    steps_key = pd.MultiIndex.from_arrays([status, regimen, neuro])
-    steps_codes, steps_uniques = pd.factorize(steps_key)
-    steps_text = np.asarray(
-        [
-            STEP_SEPARATOR.join(s.brief for s in b12_next_steps(profile, st, rg, bool(nr)))
-            for st, rg, nr in steps_uniques
-        ],
-        dtype=object,
-    )
-    facts_cols = [
+    # Text cells: built once per distinct combination of what decides them. The combinations are found
+    # as small integers (a path fixes status and regimen), not as a million-row MultiIndex of text.
+    steps_codes, steps_keys = pd.factorize(path_index * 2 + neuro)
+    steps_text = []
+    for key in steps_keys.tolist():
+        path, nr = divmod(key, 2)
+        steps = b12_next_steps(profile, path_status[path], path_regimen[path], bool(nr))
+        steps_text.append(STEP_SEPARATOR.join(s.brief for s in steps))
+    facts_bits = [
         parsed.flags["on_folic_acid"],
         neuro,
-        status,
-        regimen,
-        flag,
         anaemic,
         parsed.flags["renal_impairment"],
         ~np.isnan(mma),
         very_high,
     ]
-    facts_codes, facts_uniques = pd.factorize(pd.MultiIndex.from_arrays(facts_cols))
-    pitfall_text = np.asarray(
-        [
-            ";".join(
-                p.id
-                for p in pitfalls_for(
-                    PitfallFacts(
-                        on_folic_acid=bool(fo),
-                        neuro=bool(nr),
-                        status=st,
-                        regimen=rg,
-                        esr_flag=fl,
-                        anaemic=bool(an),
-                        renal_impairment=bool(rn),
-                        mma_measured=bool(mm),
-                        b12_very_high=bool(vh),
-                        nitrous_oxide=False,
-                    )
-                )
-            )
-            for fo, nr, st, rg, fl, an, rn, mm, vh in facts_uniques
-        ],
-        dtype=object,
-    )
-    path_text = np.asarray([">".join(p) for p in paths], dtype=object)
+    facts_key = (path_index * 3 + flag) << len(facts_bits)
+    for bit, column in enumerate(facts_bits):
+        facts_key |= column.astype(np.int64) << bit
+    facts_codes, facts_keys = pd.factorize(facts_key)
+    pitfall_text = []
+    for key in facts_keys.tolist():
+        fo, nr, an, rn, mm, vh = (bool(key >> bit & 1) for bit in range(len(facts_bits)))
+        path, fl = divmod(key >> len(facts_bits), 3)
+        facts = PitfallFacts(
+            on_folic_acid=fo,
+            neuro=nr,
+            status=path_status[path],
+            regimen=path_regimen[path],
+            esr_flag=_FLAG_CELLS[fl],
+            anaemic=an,
+            renal_impairment=rn,
+            mma_measured=mm,
+            b12_very_high=vh,
+            nitrous_oxide=False,
+        )
+        pitfall_text.append(";".join(p.id for p in pitfalls_for(facts)))
 
     result: dict[str, Any] = {
-        "b12_status": status,
-        "regimen": regimen,
-        "oral_alternative": regimen == "oral_or_im",
+        "b12_status": _Coded(path_index, path_status),
+        "regimen": _Coded(path_index, path_regimen),
+        "oral_alternative": np.array([rg == "oral_or_im" for rg in path_regimen], dtype=bool)[path_index],
         "severe": severe,
-        "esr_flag": flag.astype(object),
+        "esr_flag": _Coded(flag, list(_FLAG_CELLS)),
         "esr_upper_limit": limit,
-        "next_steps": steps_text[steps_codes],
-        "pitfalls": pitfall_text[facts_codes],
-        "error": np.full(n, "", dtype=object),
-        "decision_path": path_text[path_index],
+        "next_steps": _Coded(steps_codes, steps_text),
+        "pitfalls": _Coded(facts_codes, pitfall_text),
+        "error": _Coded(np.zeros(n, dtype=np.intp), [""]),
+        "decision_path": _Coded(path_index, [">".join(p) for p in paths]),
     }
     _fill_bad_rows(df, columns, parsed.bad, result, profile)
     out = df.copy()
@@ -358,7 +413,8 @@ def _fill_bad_rows(
     if positions.size == 0:
         return
     sub = df.iloc[positions]
-    records = sub.rename(columns={label: key for key, label in columns.items()})[list(columns)].to_dict("records")
+    by_column = [sub[label].tolist() for label in columns.values()]  # to_dict("records") is slow
+    records = [dict(zip(columns, row, strict=True)) for row in zip(*by_column, strict=True)]
     for pos, record in zip(positions, records, strict=True):
         try:
             case = Case(**row_to_case_kwargs(record))
@@ -373,8 +429,10 @@ def _fill_bad_rows(
 
 def _result_series(name: str, values: Any, bad: np.ndarray, index: pd.Index) -> pd.Series:
     if name == "error":
-        return pd.Series(values, index=index, dtype="string")
-    if name in ("oral_alternative", "severe"):
+        return values.text(index) if isinstance(values, _Coded) else pd.Series(values, index=index, dtype="string")
+    if isinstance(values, _Coded):
+        s = values.categorical(index)
+    elif name in ("oral_alternative", "severe"):
         s = pd.Series(values, index=index, dtype="boolean")
     elif name == "esr_upper_limit":
         s = pd.Series(values, index=index, dtype="float64")
