@@ -1,9 +1,10 @@
 """Helpers for the real-browser tests: waiting on Streamlit's run state, reading the shared case, screenshots.
 
-Waits ask the app instead of sleeping. Streamlit publishes its state on the root element as
-`data-test-connection-state` and `data-test-script-state` (initial -> running -> notRunning on every rerun);
-RUN_COUNTER_JS, installed in every page before the app's own scripts, counts finished runs, so a test can wait
-for "the rerun my key press caused" rather than for a state the page was already in before the press.
+Waits ask the app instead of sleeping. RUN_COUNTER_JS, installed in every page before the app's own scripts,
+counts the runs the server reports finished (its `script_finished` messages), so a test waits for "the rerun
+my key press caused" rather than for a state the page was already in before the press; then Streamlit's own
+state on the root element (`data-test-connection-state`, `data-test-script-state`) and the absence of
+loading skeletons say that the page has rendered that run.
 """
 
 from __future__ import annotations
@@ -58,34 +59,57 @@ EXCEPTION_BOX = '[data-testid="stException"]'
 GENERIC_ERROR_TEXT = "This app has encountered an error"
 PAGE_NOT_FOUND_TEXT = "Page not found"
 
+# Counts finished script runs from the server's own messages. The root element's data-test-script-state
+# alone is not enough: a quick rerun can go running -> notRunning within one React commit, so the DOM never
+# shows "running" and a wait on it could pass before the rerun. Every ForwardMsg (Streamlit's protobuf) is one
+# websocket message; its field 6 `script_finished` (a varint: 0 finished, 1 compile error, 2 stopped early
+# for a rerun, 3 fragment finished) marks the end of a run. A rerun-interrupted run is not counted.
 RUN_COUNTER_JS = """
 (() => {
-  const runs = { started: 0, done: 0, state: null };
+  const runs = { done: 0, interrupted: 0 };
   window.__stRuns = runs;
-  const check = () => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    const state = app ? app.getAttribute('data-test-script-state') : null;
-    if (state === runs.state) return;
-    if (state === 'running') runs.started += 1;
-    if (state === 'notRunning' && runs.state === 'running') runs.done += 1;
-    runs.state = state;
+  const SCRIPT_FINISHED = 6, FINISHED_EARLY_FOR_RERUN = 2;
+  const varint = (bytes, at) => {
+    let value = 0, scale = 1, byte;
+    do { byte = bytes[at.pos++]; value += (byte & 0x7f) * scale; scale *= 128; } while (byte & 0x80);
+    return value;
   };
-  new MutationObserver(check).observe(document, {
-    subtree: true, childList: true, attributes: true, attributeFilter: ['data-test-script-state'],
-  });
+  const scan = (buffer) => {
+    const bytes = new Uint8Array(buffer), at = { pos: 0 };
+    while (at.pos < bytes.length) {
+      const tag = varint(bytes, at), field = Math.floor(tag / 8), wire = tag & 7;
+      if (wire === 0) {
+        const value = varint(bytes, at);
+        if (field === SCRIPT_FINISHED) value === FINISHED_EARLY_FOR_RERUN ? runs.interrupted++ : runs.done++;
+      } else if (wire === 2) { const length = varint(bytes, at); at.pos += length; }
+      else if (wire === 1) { at.pos += 8; }
+      else if (wire === 5) { at.pos += 4; }
+      else { return; }
+    }
+  };
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => {
+        if (event.data instanceof ArrayBuffer) scan(event.data);
+        else if (event.data instanceof Blob) event.data.arrayBuffer().then(scan);
+      });
+    }
+  };
 })();
 """
 
-# True once the app is connected and idle, has finished more than `after` runs (when given), shows no
-# loading skeleton or stale element, and the main area holds rendered elements.
+# True once the server has finished more than `after` runs (at least one when None), and the page shows it:
+# connected, script state notRunning, no loading skeleton or stale element, elements in the main area.
 APP_IDLE_JS = """
 (after) => {
+  const runs = window.__stRuns;
+  if (!runs || runs.done <= (after === null ? 0 : after)) return false;
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app) return false;
   if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
   if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  const runs = window.__stRuns;
-  if (after !== null && (!runs || runs.done <= after)) return false;
   if (document.querySelector('[data-testid="stSkeleton"]')) return false;
   if (document.querySelector('[data-stale="true"]')) return false;
   const main = document.querySelector('[data-testid="stMainBlockContainer"]');
@@ -174,6 +198,9 @@ def wait_for_app(page: Page, after: int | None = None, timeout_ms: int = APP_TIM
     after that reading has finished, so a test never reads the page as it was before its own action.
     """
     try:
+        page.wait_for_function(APP_IDLE_JS, arg=after, timeout=timeout_ms, polling=50)
+        # The last message may be counted a moment before React commits it: let two frames pass, then recheck.
+        page.evaluate(TWO_FRAMES_JS)
         page.wait_for_function(APP_IDLE_JS, arg=after, timeout=timeout_ms, polling=50)
     except PlaywrightTimeoutError:
         raise AssertionError(
@@ -270,6 +297,7 @@ def screenshot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     viewport = page.viewport_size or VIEWPORT
+    page.mouse.move(viewport["width"] - 2, viewport["height"] - 2)  # no hover tooltip in the picture
     height = min(max(int(page.evaluate(SCROLL_HEIGHT_JS)), viewport["height"]), MAX_SCREENSHOT_HEIGHT)
     page.set_viewport_size({"width": viewport["width"], "height": height})
     try:
