@@ -20,7 +20,7 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from e2e_support import ARTIFACTS, FIGURES, FIGURES_FILE, ROOT, PageFactory, new_context
+from e2e_support import ARTIFACTS, FIGURES, FIGURES_FILE, ROOT, PageFactory, PageViews, new_context
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -169,6 +169,14 @@ def new_page(
 def page(new_page: PageFactory) -> Page:
     """A new page: a new Streamlit session, sharing the browser's cache of the app's static files."""
     return new_page()
+
+
+@pytest.fixture(scope="session")
+def page_view(shared_context: BrowserContext) -> Iterator[PageViews]:
+    """`page_view(name)`: the app page `name`, opened once per session with the showcase case."""
+    views = PageViews(shared_context)
+    yield views
+    views.close()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

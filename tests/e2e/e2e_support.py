@@ -50,6 +50,9 @@ PAGE_TITLES = {
     "teaching": "Teaching cases & quiz",
     "references": "References & method",
 }
+# A case that lights up much of every page (low B12 with neuro symptoms, folic acid, anaemia, macrocytosis,
+# an elevated ESR): used for the screenshots and the accessibility scan of each page.
+SHOWCASE_QUERY = "b12=150&age=70&sex=female&esr=60&neuro_symptoms=yes&on_folic_acid=yes&hb=10&mcv=108"
 # The sidebar widget keys (ui/state.py KEYS): Streamlit puts `st-key-<key>` on each element's container.
 SLIDER_KEYS = {"age": "in_age", "b12": "in_b12", "mma": "in_mma", "esr": "in_esr"}
 VERDICT_PANEL = ".st-key-verdict_panel"
@@ -184,6 +187,29 @@ class PageFactory:
         page = context.new_page()
         self.pages.append(page)
         return page
+
+
+class PageViews:
+    """Each app page opened once per session with SHOWCASE_QUERY, in its own tab, and kept open: the
+    "opens without error + screenshot" test and the accessibility scan look at the same loaded page instead
+    of loading every page twice. Neither changes the page (a scan only reads it)."""
+
+    def __init__(self, context: BrowserContext) -> None:
+        self._context = context
+        self._pages: dict[str, Page] = {}
+
+    def __call__(self, name: str) -> Page:
+        page = self._pages.get(name)
+        if page is None or page.is_closed():
+            page = self._context.new_page()
+            self._pages[name] = page
+            open_page(page, name, SHOWCASE_QUERY)
+        return page
+
+    def close(self) -> None:
+        for page in self._pages.values():
+            if not page.is_closed():
+                page.close()
 
 
 def runs_done(page: Page) -> int:

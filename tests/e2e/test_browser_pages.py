@@ -20,6 +20,8 @@ from e2e_support import (
     GENERIC_ERROR_TEXT,
     PAGE_PATHS,
     ROOT,
+    SHOWCASE_QUERY,
+    PageViews,
     assert_page_found,
     assessment_from_url,
     assessment_of,
@@ -40,8 +42,6 @@ from b12logic.teaching_cases import TEACHING_CASES
 
 pytestmark = pytest.mark.browser
 
-# A case that shows more of each page (pitfalls, anaemia, an elevated ESR) in the screenshots.
-SCREENSHOT_CASE = "b12=150&age=70&sex=female&esr=60&neuro_symptoms=yes&on_folic_acid=yes&hb=10&mcv=108"
 # A teaching case whose values differ from the app's defaults in every slider.
 TEACHING_CASE_ID = "older_woman_esr"
 FORMULA_CELL = '=HYPERLINK("http://example.invalid","open me")'
@@ -54,13 +54,13 @@ def _assert_no_error(page: Page, where: str) -> None:
 
 
 @pytest.mark.parametrize("name", list(PAGE_PATHS))
-def test_page_opens_without_error(page: Page, name: str) -> None:
+def test_page_opens_without_error(page_view: PageViews, name: str) -> None:
     """Each page opens with a shared case, shows no exception, and keeps the disclaimer; saved as a screenshot."""
-    open_page(page, name, SCREENSHOT_CASE)
+    page = page_view(name)
     _assert_no_error(page, name)
     expect(page.get_by_test_id("stMainBlockContainer")).to_contain_text("Educational only")
     expect(page.get_by_test_id("stMainBlockContainer").locator("h1").first).to_be_visible()
-    screenshot(page, name or "explorer")
+    screenshot(page, name)
 
 
 def _choose_teaching_case(page: Page, case_id: str) -> None:
@@ -188,7 +188,7 @@ REPORT_BUTTON = re.compile(r"report.*html|html.*report", re.IGNORECASE)
 
 def test_case_report_download_contains_the_verdict(page: Page, tmp_path: Path) -> None:
     """The Explorer's HTML case report carries this case's verdict, regimen, ESR reading and the disclaimer."""
-    open_page(page, "explorer", SCREENSHOT_CASE)
+    open_page(page, "explorer", SHOWCASE_QUERY)
     expected = assessment_of(query_params(page))
     wait_for_verdict(page, expected.status_label)
     button = page.get_by_test_id("stDownloadButton").filter(has_text=REPORT_BUTTON)
