@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import pytest
 from e2e_support import ARTIFACTS, FIGURES, FIGURES_FILE, ROOT, PageFactory, PageViews, new_context
@@ -124,7 +124,9 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Keep each phase's report on the test item, so fixtures can tell whether the test failed."""
     report = yield
     setattr(item, f"report_{report.when}", report)

@@ -184,7 +184,8 @@ def test_accessibility_no_serious_violations(page_view: PageViews, name: str) ->
     Streamlit-owned allow-list."""
     page = page_view(name)
     results = Axe().run(page)
-    app_owned, streamlit_owned = [], []
+    app_owned: list[str] = []
+    streamlit_owned: list[str] = []
     for violation in results.response["violations"]:
         if violation["impact"] not in ("serious", "critical"):
             continue

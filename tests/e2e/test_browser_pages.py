@@ -36,7 +36,7 @@ from e2e_support import (
     wait_for_app,
     wait_for_verdict,
 )
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from b12logic.teaching_cases import TEACHING_CASES
 
@@ -148,7 +148,7 @@ def test_batch_upload_and_results_download(page: Page, tmp_path: Path) -> None:
     open_page(page, "batch")
     before = runs_done(page)
     page.locator(".st-key-batch_upload").locator('input[type="file"]').set_input_files(
-        files=[{"name": "cases.csv", "mimeType": "text/csv", "buffer": csv_text.encode()}]
+        files=[FilePayload(name="cases.csv", mimeType="text/csv", buffer=csv_text.encode())]
     )
     wait_for_app(page, after=before)
     _assert_no_error(page, "batch after upload")
