@@ -323,7 +323,10 @@ def screenshot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     viewport = page.viewport_size or VIEWPORT
-    page.mouse.move(viewport["width"] - 2, viewport["height"] - 2)  # no hover tooltip in the picture
+    # No help tooltip in the picture: nothing hovered or focused, and any open tooltip closed.
+    page.mouse.move(viewport["width"] - 2, viewport["height"] - 2)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.get_by_test_id("stTooltipContent").first.wait_for(state="detached", timeout=5_000)
     height = min(max(int(page.evaluate(SCROLL_HEIGHT_JS)), viewport["height"]), MAX_SCREENSHOT_HEIGHT)
     page.set_viewport_size({"width": viewport["width"], "height": height})
     try:
