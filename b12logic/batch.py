@@ -98,17 +98,44 @@ def _text(series: pd.Series) -> pd.Series:
     return series.astype("string").fillna("").str.strip()
 
 
-def _distinct_text(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """Each row's code into the column's distinct cells, and those cells as _text reads them.
+class _TextCells:
+    """The distinct cells of the text columns, read as _text reads them, each row a code into them.
 
     A laboratory column holds few distinct cells (a million B12 results share a few thousand numbers),
     so the string work runs once per distinct cell and `[codes]` spreads it to the rows: pandas' string
-    dtype is slow per row. Non-string columns become text first, as in _text, so 1 and True stay apart.
+    dtype is slow per row. The distinct cells of every column are worked on as one batch, since for a
+    small frame pandas' cost per call, not the cells, is what counts. Every operation is cell by cell,
+    so batching changes no answer. Non-string columns become text first, as in _text (1 and True apart).
     """
-    if not isinstance(series.dtype, pd.StringDtype):
-        series = series.astype("string")
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    return codes, _text(pd.Series(uniques, dtype=series.dtype))
+
+    def __init__(self, columns: dict[str, pd.Series]) -> None:
+        self.codes: dict[str, np.ndarray] = {}
+        self.span: dict[str, slice] = {}
+        parts = [np.empty(0, dtype=object)]
+        start = 0
+        for name, series in columns.items():
+            if not isinstance(series.dtype, pd.StringDtype):
+                series = series.astype("string")
+            codes, uniques = pd.factorize(series, use_na_sentinel=False)
+            self.codes[name] = codes
+            self.span[name] = slice(start, start + len(uniques))
+            start += len(uniques)
+            parts.append(np.asarray(uniques, dtype=object))
+        text = _text(pd.Series(np.concatenate(parts), dtype=object))
+        self.blank = (text == "").to_numpy(dtype=bool)
+        self.lower = text.str.lower().to_numpy(dtype=object)
+        comma = (text.str.count(",") == 1) & ~text.str.contains(".", regex=False)
+        text = text.where(~comma, text.str.replace(",", ".", regex=False))
+        self.number_ok = text.str.fullmatch(NUMBER_PATTERN).fillna(False).to_numpy(dtype=bool)
+        numbers = pd.to_numeric(text.where(self.number_ok, None), errors="coerce")
+        self.numbers = numbers.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _reads_as_text(field: str, series: pd.Series) -> bool:
+    """Whether _Parsed reads this column as text (numbers and flags may come as numbers or booleans)."""
+    if field in _FLAG_FIELDS or field in _NUMBER_FIELDS:
+        return not (pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series))
+    return field in ("sex", *_UNIT_OF.values())
 
 
 def _resolve_columns(df: pd.DataFrame) -> dict[str, Any]:
@@ -139,6 +166,7 @@ class _Parsed:
         self.n = n
         self.bad = np.zeros(n, dtype=bool)
         self._unit_codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.cells = _TextCells({f: df[label] for f, label in columns.items() if _reads_as_text(f, df[label])})
         self.units = {u: self._unit(df, columns, u, name) for name, u in _UNIT_OF.items()}
         self.values = {name: self._number(df, columns, name) for name in _NUMBER_FIELDS}
         self.is_female = self._sex(df, columns)
@@ -149,12 +177,13 @@ class _Parsed:
         if unit_field not in columns:
             self._unit_codes[unit_field] = (np.zeros(self.n, dtype=np.intp), np.array([default], dtype=object))
             return np.full(self.n, default, dtype=object)
-        codes, text = _distinct_text(df[columns[unit_field]])
-        canonical = text.str.lower().map(UNIT_ALIASES)
-        allowed = canonical.isin(FIELDS[name].units)
-        blank = text == ""
-        self.bad |= (~blank & ~allowed).to_numpy(dtype=bool)[codes]
-        distinct = canonical.where(~blank, default).to_numpy(dtype=object)
+        codes, span = self.cells.codes[unit_field], self.cells.span[unit_field]
+        canonical = np.array([UNIT_ALIASES.get(word, np.nan) for word in self.cells.lower[span]], dtype=object)
+        allowed = np.array([unit in FIELDS[name].units for unit in canonical], dtype=bool)
+        blank = self.cells.blank[span]
+        self.bad |= (~blank & ~allowed)[codes]
+        distinct = canonical.copy()
+        distinct[blank] = default
         self._unit_codes[unit_field] = (codes, distinct)
         return distinct[codes]
 
@@ -176,14 +205,10 @@ class _Parsed:
                 values = series.to_numpy(dtype=float, na_value=np.nan)
                 self.bad |= np.isinf(values)
             else:
-                codes, text = _distinct_text(series)
-                comma = (text.str.count(",") == 1) & ~text.str.contains(".", regex=False)
-                text = text.where(~comma, text.str.replace(",", ".", regex=False))
-                ok = text.str.fullmatch(NUMBER_PATTERN).fillna(False).to_numpy(dtype=bool)
-                blank = (text == "").to_numpy(dtype=bool)
+                codes, span = self.cells.codes[name], self.cells.span[name]
+                blank, ok = self.cells.blank[span], self.cells.number_ok[span]
                 self.bad |= (~blank & ~ok)[codes]
-                numbers = pd.to_numeric(text.where(ok, None), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-                values = numbers[codes]
+                values = self.cells.numbers[span][codes]
         measured = ~np.isnan(values)
         if spec.required:
             self.bad |= ~measured
@@ -198,10 +223,10 @@ class _Parsed:
         return values
 
     def _sex(self, df: pd.DataFrame, columns: dict[str, Any]) -> np.ndarray:
-        codes, text = _distinct_text(df[columns["sex"]])
-        sex = text.str.lower().map(SEX_ALIASES)
-        self.bad |= sex.isna().to_numpy(dtype=bool)[codes]
-        return (sex == "female").fillna(False).to_numpy(dtype=bool)[codes]
+        codes, span = self.cells.codes["sex"], self.cells.span["sex"]
+        sex = [SEX_ALIASES.get(word) for word in self.cells.lower[span]]
+        self.bad |= np.array([s is None for s in sex], dtype=bool)[codes]
+        return np.array([s == "female" for s in sex], dtype=bool)[codes]
 
     def _flag(self, df: pd.DataFrame, columns: dict[str, Any], flag: str) -> np.ndarray:
         if flag not in columns:
@@ -213,10 +238,10 @@ class _Parsed:
             values = series.to_numpy(dtype=float, na_value=np.nan)
             self.bad |= ~np.isnan(values) & ~np.isin(values, (0.0, 1.0))
             return values == 1.0
-        codes, text = _distinct_text(series)
-        word = text.str.lower()
-        yes = word.isin(TRUE_WORDS).to_numpy(dtype=bool)
-        no = word.isin(FALSE_WORDS).to_numpy(dtype=bool)
+        codes, span = self.cells.codes[flag], self.cells.span[flag]
+        words = self.cells.lower[span]
+        yes = np.array([word in TRUE_WORDS for word in words], dtype=bool)
+        no = np.array([word in FALSE_WORDS for word in words], dtype=bool)
         self.bad |= ~(yes | no)[codes]
         return yes[codes]
 
@@ -241,13 +266,17 @@ class _Coded:
             self.cells.append(cell)
         self.codes[row] = self._position[cell]
 
-    def categorical(self, index: pd.Index) -> pd.Series:
-        """What pd.Series(cells_per_row, dtype=object).astype("category") gives: the used cells, sorted."""
+    def categorical(self, index: pd.Index, blank: np.ndarray | None = None) -> pd.Series:
+        """What pd.Series(cells_per_row, dtype=object).astype("category").mask(blank) gives: the cells
+        used by any row (blanked ones too), sorted, as categories."""
         used = np.bincount(self.codes, minlength=len(self.cells)) > 0
         categories = sorted({self.cells[i] for i in np.flatnonzero(used)})
         position = {cell: i for i, cell in enumerate(categories)}
         remap = np.array([position.get(cell, -1) for cell in self.cells], dtype=np.intp)
-        coded = pd.Categorical.from_codes(remap[self.codes], categories=categories)  # type: ignore[call-overload]
+        codes = remap[self.codes]
+        if blank is not None:
+            codes[blank] = -1
+        coded = pd.Categorical.from_codes(codes, categories=categories)  # type: ignore[call-overload]
         return pd.Series(coded, index=index)
 
     def text(self, index: pd.Index) -> pd.Series:
@@ -428,16 +457,20 @@ def _fill_bad_rows(
 
 
 def _result_series(name: str, values: Any, bad: np.ndarray, index: pd.Index) -> pd.Series:
+    """One result column, blank in the rows still bad (their error says why). The blanks go in as the
+    column is built: Series.mask per column cost as much as building it."""
     if name == "error":
         return values.text(index) if isinstance(values, _Coded) else pd.Series(values, index=index, dtype="string")
+    blank = bad if bad.any() else None
     if isinstance(values, _Coded):
-        s = values.categorical(index)
-    elif name in ("oral_alternative", "severe"):
-        s = pd.Series(values, index=index, dtype="boolean")
-    elif name == "esr_upper_limit":
-        s = pd.Series(values, index=index, dtype="float64")
-    else:
-        s = pd.Series(values, index=index, dtype="object").astype("category")
+        return values.categorical(index, blank)
+    if name in ("oral_alternative", "severe"):
+        missing = np.zeros(len(index), dtype=bool) if blank is None else blank.copy()
+        return pd.Series(pd.arrays.BooleanArray(np.asarray(values, dtype=bool), missing), index=index)
+    if name == "esr_upper_limit":
+        numbers = np.asarray(values, dtype="float64")
+        return pd.Series(numbers if blank is None else np.where(blank, np.nan, numbers), index=index, dtype="float64")
+    s = pd.Series(values, index=index, dtype="object").astype("category")
     return s.mask(pd.Series(bad, index=index)) if bad.any() else s
 
 
