@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import math
+import random
 import re
 from typing import Any
 
@@ -447,56 +448,67 @@ _NEAR_CELLS = {
 }
 
 
-def _number_cells(name: str) -> st.SearchStrategy[object]:
+def _number_cells(name: str) -> list[object]:
+    """Every cell a number column may hold, as one list: one draw per cell (see the note on strategies).
+
+    Threshold values and seeded random floats and integers, each written in every style _number_cell knows,
+    values out of range for some unit, and blanks and junk at about a tenth of the cells each.
+    """
     spec = FIELDS[name]
     low = min(lim.low for lim in spec.limits.values())
     high = max(lim.high for lim in spec.limits.values())
-    numbers = st.one_of(
-        st.sampled_from(_NEAR_CELLS[name]),
-        st.floats(low, high, allow_nan=False, allow_infinity=False),
-        st.integers(int(low), int(high)).map(float),
-        st.sampled_from([-1.0, 0.0, float(high) + 1, 1e6, 7381.0]),  # out of range for some unit
-    )
-    return st.one_of(
-        st.builds(_number_cell, numbers, st.integers(0, 8)),
-        st.sampled_from(BLANKS),
-        st.sampled_from(["abc", "nan", "inf", "-inf", "1_000", "12 mg", "٣٠٠", "１２", "1e400", True, False]),
-    )
+    rng = random.Random(name)
+    values = [
+        *_NEAR_CELLS[name],
+        *(rng.uniform(low, high) for _ in range(150)),
+        *(float(rng.randint(math.ceil(low), math.floor(high))) for _ in range(60)),
+        *(rng.uniform(low, min(high, 400.0)) for _ in range(60)),
+        -1.0,
+        0.0,
+        float(high) + 1,
+        1e6,
+        7381.0,
+    ]
+    cells = [_number_cell(v, style) for v in values for style in range(9)]
+    junk: list[object] = ["abc", "nan", "inf", "-inf", "1_000", "12 mg", "٣٠٠", "１２", "1e400", True, False]
+    blanks = BLANKS * (len(cells) // (10 * len(BLANKS)))
+    return cells + blanks + junk * (len(cells) // (10 * len(junk)))
 
 
 def _numeric_column_cells(name: str) -> st.SearchStrategy[object]:
     low = FIELDS[name].limits[FIELDS[name].default_unit].low
-    return st.floats(low, 300, allow_nan=False) | st.just(math.nan)
+    rng = random.Random(name)
+    return st.sampled_from([math.nan, low, 300.0, *(rng.uniform(low, 300) for _ in range(200))])
 
 
 NUMBER_KEYS = ("age", "b12", "esr", "mma", "homocysteine", "mcv", "hb")
 CELLS: dict[str, st.SearchStrategy[object]] = {
-    **{key: _number_cells(key) for key in NUMBER_KEYS},
+    **{key: st.sampled_from(_number_cells(key)) for key in NUMBER_KEYS},
     **{key: st.sampled_from(values) for key, values in UNIT_CELLS.items()},
     "sex": st.sampled_from(SEX_CELLS),
     "id": st.sampled_from(["a", "=cmd", "", "7"]),
     **{flag: st.sampled_from(FLAG_CELLS) for flag in ("neuro_symptoms", "on_folic_acid", "renal_impairment")},
 }
 NUMERIC_COLUMN_CELLS = {key: _numeric_column_cells(key) for key in NUMBER_KEYS}
-HEADER_CHOICES = {key: st.sampled_from(names) for key, names in HEADERS.items()}
-_ORDER = st.lists(st.integers(0, 10**6), min_size=len(HEADERS), max_size=len(HEADERS))
+OPTIONAL_KEYS = [key for key in HEADERS if key not in ("age", "sex", "b12", "esr")]
 
 
 @st.composite
 def case_frames(draw: st.DrawFn) -> tuple[pd.DataFrame, list[dict[str, object]]]:
     """A frame with headers in any case and order, and the same rows as plain Python values, keyed by column."""
     n = draw(st.integers(1, 6))
-    keys = ["age", "sex", "b12", "esr"]
-    keys += [c for c in HEADERS if c not in keys and draw(st.booleans())]
-    order = draw(_ORDER)
-    keys = [k for _, k in sorted(zip(order, keys, strict=False))]
+    present = draw(st.integers(0, 2 ** len(OPTIONAL_KEYS) - 1))  # which optional columns, as bits
+    numeric = draw(st.integers(0, 2 ** len(NUMBER_KEYS) - 1))  # which number columns have float dtype
+    layout = random.Random(draw(st.integers(0, 2**32)))  # column order and header spelling
+    keys = ["age", "sex", "b12", "esr"] + [k for i, k in enumerate(OPTIONAL_KEYS) if present >> i & 1]
+    layout.shuffle(keys)
     data: dict[str, list[object]] = {}
     for key in keys:
-        numeric_column = key in NUMBER_KEYS and draw(st.integers(0, 4)) == 0  # sometimes float dtype
-        cells = NUMERIC_COLUMN_CELLS[key] if numeric_column else CELLS[key]
+        as_floats = key in NUMBER_KEYS and numeric >> NUMBER_KEYS.index(key) & 1 and numeric % 3 == 0
+        cells = NUMERIC_COLUMN_CELLS[key] if as_floats else CELLS[key]
         data[key] = [draw(cells) for _ in range(n)]
-    frame = {draw(HEADER_CHOICES[key]): values for key, values in data.items()}
-    if draw(st.booleans()):
+    frame = {layout.choice(HEADERS[key]): values for key, values in data.items()}
+    if present % 5 == 0:
         frame["note"] = ["extra"] * n
     rows = [{key: values[i] for key, values in data.items()} for i in range(n)]
     return pd.DataFrame(frame), rows
