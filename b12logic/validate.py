@@ -13,6 +13,8 @@ import math
 import re
 from collections.abc import Iterable
 
+import numpy as np
+
 from b12logic.fields import (
     FALSE_WORDS,
     FIELDS,
@@ -71,7 +73,7 @@ def check_number(name: str, raw: object, unit: str | None = None) -> float:
     unit = unit or spec.default_unit
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         raise CaseError(name, raw, f"{name}: missing; it is required ({spec.allowed_range(unit)})")
-    if isinstance(raw, bool):
+    if isinstance(raw, (bool, np.bool_)):  # numpy's bool too: a cell read from a frame, not 0 or 1 mm/h
         raise CaseError(name, raw, f"{name}: {format_value(raw)} is not a number ({spec.allowed_range(unit)})")
     if isinstance(raw, str):
         text = normalise_decimal_comma(raw.strip())
@@ -125,8 +127,8 @@ def check_sex(raw: object) -> str:
 
 def check_flag(name: str, raw: object) -> bool:
     """A yes/no answer: bool, 0/1, or yes/no/true/false/y/n (blank = no)."""
-    if isinstance(raw, bool):
-        return raw
+    if isinstance(raw, (bool, np.bool_)):
+        return bool(raw)
     if raw is None:
         return False
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw in (0, 1):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pytest
 
 from b12logic.fields import FIELDS
@@ -225,3 +226,18 @@ def test_number_pattern_and_decimal_comma() -> None:
     assert normalise_decimal_comma("12,5") == "12.5"
     assert normalise_decimal_comma("1,000.5") == "1,000.5"
     assert normalise_decimal_comma("1,2,3") == "1,2,3"
+
+
+def test_numpy_bools_are_bools() -> None:
+    # A cell read from a pandas frame is numpy's bool: not a number (True is not 1 mm/h), but a fine yes/no.
+    with pytest.raises(CaseError, match=r"^esr: .* is not a number \(0 to 200 mm/h\)"):
+        check_number("esr", np.True_)
+    assert check_flag("neuro_symptoms", np.True_) is True
+    assert check_flag("neuro_symptoms", np.False_) is False
+
+
+def test_numpy_numbers_are_numbers() -> None:
+    assert check_number("esr", np.float64(30.5)) == 30.5
+    assert check_number("esr", np.int64(30)) == 30.0
+    with pytest.raises(CaseError, match=r"^esr: nan is not a finite number"):
+        check_number("esr", np.float64("nan"))
