@@ -31,7 +31,7 @@ with verdict_col, st.container(key="verdict_panel", border=True):
     st.subheader(f"B12 status: {render.escape(a.status_label)}", anchor=False)
     render.badge(a.regimen_label, colour, icon)
     for warning in a.warnings:
-        st.warning(warning, icon="⚠️")
+        st.warning(warning, icon=":material/warning:")
 
     st.markdown("**Treatment**")
     if a.regimen_detail is not None:
@@ -105,7 +105,7 @@ with esr_col, st.container(key="esr_panel", border=True):
         "The ESR does not change the B12 plan: B12 deficiency does not raise the ESR through inflammation, so "
         "the B12 status, treatment and next steps above are the same whatever the ESR. "
         + render.escape(render.cite(("source",))),
-        icon="↔️",
+        icon=":material/swap_horiz:",
     )
 
 if a.pitfalls:

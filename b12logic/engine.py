@@ -386,7 +386,7 @@ def b12_next_steps(
         steps.append(
             Statement(
                 f"Measure MMA: above {mma} nmol/L confirms functional deficiency.",
-                ("source", *profile.citations),
+                tuple(dict.fromkeys(("source", *profile.citations))),
                 "Measure MMA",
             )
         )
