@@ -53,7 +53,7 @@ def _inside(spec_name: str, unit: str, values: list[float]) -> list[float]:
 
 
 B12_NEAR_PG = (99.0, 99.5, 100.0, 145.0, 179.0, 179.9, 180.0, 199.0, 200.0, 250.0, 350.0, 350.1, 351.0, 1000.0, 2001.0)
-MMA_NEAR_NMOL = (270.0, 271.0, 271.5, 272.0, 300.0)
+MMA_NEAR_NMOL = (100.0, 270.0, 271.0, 271.5, 272.0, 300.0, 1000.0)
 HB_NEAR_G_DL = (7.9, 8.0, 11.9, 12.0, 12.9, 13.0)
 ESR_NEAR = (0.0, 35.0, 35.5, 36.0, 100.0, 101.0, 200.0)
 
@@ -64,17 +64,28 @@ _MMA_UMOL = _inside("mma", "µmol/L", [v / 1000 for v in _MMA_NMOL])
 _HB_G_DL = _grid(3, 25, 0.1, HB_NEAR_G_DL)
 _HB_G_L = _grid(30, 250, 1, tuple(v * 10 for v in HB_NEAR_G_DL))
 
-b12_values = st.sampled_from([(v, "pg/mL") for v in _B12_PG] + [(v, "pmol/L") for v in _B12_PMOL]) | st.builds(
-    lambda v: (v, "pg/mL"), st.floats(0, 10000, exclude_min=True)
+# Each input: threshold values (in every unit) drawn as often as the whole grid, so boundaries are hit often.
+b12_values = st.one_of(
+    st.sampled_from([(v, "pg/mL") for v in B12_NEAR_PG] + [(v * PMOL_PER_PG, "pmol/L") for v in B12_NEAR_PG]),
+    st.sampled_from([(v, "pg/mL") for v in _B12_PG] + [(v, "pmol/L") for v in _B12_PMOL]),
+    st.builds(lambda v: (v, "pg/mL"), st.floats(0, 10000, exclude_min=True)),
 )
-mma_values = st.sampled_from([(None, "nmol/L"), (None, "µmol/L")]) | st.sampled_from(
-    [(v, "nmol/L") for v in _MMA_NMOL] + [(v, "µmol/L") for v in _MMA_UMOL]
+mma_values = st.one_of(
+    st.sampled_from([(None, "nmol/L"), (None, "µmol/L")]),
+    st.sampled_from([(v, "nmol/L") for v in MMA_NEAR_NMOL] + [(v / 1000, "µmol/L") for v in MMA_NEAR_NMOL]),
+    st.sampled_from([(v, "nmol/L") for v in _MMA_NMOL] + [(v, "µmol/L") for v in _MMA_UMOL]),
 )
-hb_values = st.sampled_from([(None, "g/dL"), (None, "g/L")]) | st.sampled_from(
-    [(v, "g/dL") for v in _HB_G_DL] + [(v, "g/L") for v in _HB_G_L]
+hb_values = st.one_of(
+    st.sampled_from([(None, "g/dL"), (None, "g/L")]),
+    st.sampled_from([(v, "g/dL") for v in HB_NEAR_G_DL] + [(v * 10, "g/L") for v in HB_NEAR_G_DL]),
+    st.sampled_from([(v, "g/dL") for v in _HB_G_DL] + [(v, "g/L") for v in _HB_G_L]),
 )
 ages = st.sampled_from(_grid(16, 110, 0.5, (50.0,)))
-esr_values = st.sampled_from(_grid(0, 200, 0.5, ESR_NEAR))
+# ESR: an absolute value, or the case's own Miller limit plus an offset (at the limit, just above, one above).
+esr_values = st.one_of(
+    st.sampled_from(_grid(0, 200, 0.5, ESR_NEAR)).map(lambda v: ("mm/h", v)),
+    st.sampled_from([-0.5, 0.0, 1e-9, 0.5, 1.0]).map(lambda d: ("above limit", d)),
+)
 _FLAGS = st.sampled_from([(n, f, r) for n in (False, True) for f in (False, True) for r in (False, True)])
 _RISKS = st.sampled_from([frozenset(), frozenset({"metformin"}), frozenset({"nitrous_oxide", "vegan_diet"})])
 
@@ -85,18 +96,19 @@ def _assemble(
     hb: tuple[float | None, str],
     age: float,
     sex: str,
-    esr: float,
+    esr: tuple[str, float],
     homocysteine: float | None,
     mcv: float | None,
     flags: tuple[bool, bool, bool],
     risks: frozenset[str],
 ) -> dict[str, Any]:
+    limit = (age + 10) / 2 if sex.lower().startswith("f") else age / 2
     return {
         "age": age,
         "sex": sex,
         "b12": b12[0],
         "b12_unit": b12[1],
-        "esr": esr,
+        "esr": esr[1] if esr[0] == "mm/h" else limit + esr[1],
         "mma": mma[0],
         "mma_unit": mma[1],
         "homocysteine": homocysteine,
@@ -190,6 +202,9 @@ def design_answer(case: Case, profile: GuidelineProfile) -> dict[str, Any]:
     }
 
 
+ESR_OUTCOME = {"normal": "esr_out_normal", "elevated": "esr_out_elevated", "markedly_elevated": "esr_out_marked"}
+
+
 @SETTINGS
 @given(valid_cases, profiles)
 def test_engine_follows_design_rules(case: Case, profile: GuidelineProfile) -> None:
@@ -201,6 +216,8 @@ def test_engine_follows_design_rules(case: Case, profile: GuidelineProfile) -> N
     assert a.severe is expected["severe"]
     assert a.esr_flag == expected["esr_flag"]
     assert a.esr_upper_limit == expected["esr_upper_limit"]
+    # The ESR flowchart's walk ends at the outcome of that flag (the picture agrees with the verdict).
+    assert a.esr_path[-1] == ESR_OUTCOME[expected["esr_flag"]]
     for pitfall, present in expected["pitfalls"].items():
         assert (pitfall in a.pitfalls) is present, pitfall
 
@@ -209,7 +226,7 @@ def test_engine_follows_design_rules(case: Case, profile: GuidelineProfile) -> N
 
 
 @SETTINGS
-@given(case_kwargs, esr_values, profiles)
+@given(case_kwargs, st.sampled_from(_grid(0, 200, 0.5, ESR_NEAR)) | st.floats(0, 200), profiles)
 def test_esr_never_changes_the_b12_plan(kwargs: dict[str, Any], other_esr: float, profile: GuidelineProfile) -> None:
     a = evaluate(Case(**kwargs), profile)
     b = evaluate(Case(**{**kwargs, "esr": other_esr}), profile)
@@ -226,28 +243,31 @@ def test_esr_never_changes_the_b12_plan(kwargs: dict[str, Any], other_esr: float
 # --- Lowering B12 never makes the status less severe
 
 
+# The other B12 value: a fraction of the case's (anywhere below it), or a threshold value in pg/mL.
+_OTHER_B12 = st.one_of(
+    st.sampled_from([0.5, 0.9, 0.99, 0.999]).map(lambda f: ("times", f)),
+    st.floats(0, 1, exclude_min=True).map(lambda f: ("times", f)),
+    st.sampled_from(B12_NEAR_PG).map(lambda v: ("pg/mL", v)),
+)
+
+
 @SETTINGS
-@given(case_kwargs, st.sampled_from([0.5, 0.9, 0.99, 0.999]) | st.floats(0, 1, exclude_min=True), profiles)
-def test_lowering_b12_never_lowers_severity(kwargs: dict[str, Any], fraction: float, profile: GuidelineProfile) -> None:
-    lower = kwargs["b12"] * fraction
-    assume(lower > 0)
-    high = evaluate(Case(**kwargs), profile)
+@given(case_kwargs, _OTHER_B12, profiles)
+def test_lowering_b12_never_lowers_severity(
+    kwargs: dict[str, Any], other: tuple[str, float], profile: GuidelineProfile
+) -> None:
+    kind, x = other
+    in_unit = kwargs["b12"] * x if kind == "times" else x * (PMOL_PER_PG if kwargs["b12_unit"] == "pmol/L" else 1.0)
+    assume(in_unit > 0)
+    higher, lower = max(kwargs["b12"], in_unit), min(kwargs["b12"], in_unit)
+    high = evaluate(Case(**{**kwargs, "b12": higher}), profile)
     low = evaluate(Case(**{**kwargs, "b12": lower}), profile)
     assert STATUS_SEVERITY[low.b12_status] >= STATUS_SEVERITY[high.b12_status], (
+        higher,
         high.b12_status,
+        lower,
         low.b12_status,
     )
-
-
-@SETTINGS
-@given(case_kwargs, st.sampled_from(B12_NEAR_PG), st.sampled_from(B12_NEAR_PG), profiles)
-def test_lowering_b12_across_thresholds(kwargs: dict[str, Any], x: float, y: float, profile: GuidelineProfile) -> None:
-    # The same property with both values on the thresholds, in pg/mL or pmol/L.
-    high_pg, low_pg = max(x, y), min(x, y)
-    factor = PMOL_PER_PG if kwargs["b12_unit"] == "pmol/L" else 1.0
-    high = evaluate(Case(**{**kwargs, "b12": high_pg * factor}), profile)
-    low = evaluate(Case(**{**kwargs, "b12": low_pg * factor}), profile)
-    assert STATUS_SEVERITY[low.b12_status] >= STATUS_SEVERITY[high.b12_status]
 
 
 # --- Paths
