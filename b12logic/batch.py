@@ -165,6 +165,7 @@ class _Parsed:
         n = len(df)
         self.n = n
         self.bad = np.zeros(n, dtype=bool)
+        self.field_bad: dict[str, np.ndarray] = {}  # the same, per field: a re-check can skip the rest
         self._unit_codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.cells = _TextCells({f: df[label] for f, label in columns.items() if _reads_as_text(f, df[label])})
         self.units = {u: self._unit(df, columns, u, name) for name, u in _UNIT_OF.items()}
@@ -181,16 +182,21 @@ class _Parsed:
         canonical = np.array([UNIT_ALIASES.get(word, np.nan) for word in self.cells.lower[span]], dtype=object)
         allowed = np.array([unit in FIELDS[name].units for unit in canonical], dtype=bool)
         blank = self.cells.blank[span]
-        self.bad |= (~blank & ~allowed)[codes]
+        self._mark(unit_field, (~blank & ~allowed)[codes])
         distinct = canonical.copy()
         distinct[blank] = default
         self._unit_codes[unit_field] = (codes, distinct)
         return distinct[codes]
 
-    def unit_is(self, unit_field: str, unit: str) -> np.ndarray:
+    def _mark(self, field: str, rows: np.ndarray) -> None:
+        """These rows fail this field's check."""
+        self.bad |= rows
+        self.field_bad[field] = self.field_bad[field] | rows if field in self.field_bad else rows.copy()
+
+    def unit_is(self, unit_field: str, unit: str, rows: np.ndarray | None = None) -> np.ndarray:
         """units[unit_field] == unit, compared once per distinct cell (a million-row object compare is slow)."""
         codes, distinct = self._unit_codes[unit_field]
-        return (distinct == unit)[codes]
+        return (distinct == unit)[codes if rows is None else codes[rows]]
 
     def _number(self, df: pd.DataFrame, columns: dict[str, Any], name: str) -> np.ndarray:
         spec = FIELDS[name]
@@ -199,19 +205,19 @@ class _Parsed:
         else:
             series = df[columns[name]]
             if pd.api.types.is_bool_dtype(series):
-                self.bad |= series.notna().to_numpy(dtype=bool)
+                self._mark(name, series.notna().to_numpy(dtype=bool))
                 values = np.full(self.n, np.nan)
             elif pd.api.types.is_numeric_dtype(series):
                 values = series.to_numpy(dtype=float, na_value=np.nan)
-                self.bad |= np.isinf(values)
+                self._mark(name, np.isinf(values))
             else:
                 codes, span = self.cells.codes[name], self.cells.span[name]
                 blank, ok = self.cells.blank[span], self.cells.number_ok[span]
-                self.bad |= (~blank & ~ok)[codes]
+                self._mark(name, (~blank & ~ok)[codes])
                 values = self.cells.numbers[span][codes]
         measured = ~np.isnan(values)
         if spec.required:
-            self.bad |= ~measured
+            self._mark(name, ~measured)
         unit_field = _UNIT_OF.get(name)
         in_range = np.zeros(self.n, dtype=bool)
         with np.errstate(invalid="ignore"):
@@ -219,13 +225,13 @@ class _Parsed:
                 here = self.unit_is(unit_field, unit) if unit_field else np.ones(self.n, dtype=bool)
                 above = values >= lim.low if lim.low_inclusive else values > lim.low
                 in_range |= here & above & (values <= lim.high)
-        self.bad |= measured & ~in_range
+        self._mark(name, measured & ~in_range)
         return values
 
     def _sex(self, df: pd.DataFrame, columns: dict[str, Any]) -> np.ndarray:
         codes, span = self.cells.codes["sex"], self.cells.span["sex"]
         sex = [SEX_ALIASES.get(word) for word in self.cells.lower[span]]
-        self.bad |= np.array([s is None for s in sex], dtype=bool)[codes]
+        self._mark("sex", np.array([s is None for s in sex], dtype=bool)[codes])
         return np.array([s == "female" for s in sex], dtype=bool)[codes]
 
     def _flag(self, df: pd.DataFrame, columns: dict[str, Any], flag: str) -> np.ndarray:
@@ -236,13 +242,13 @@ class _Parsed:
             return series.fillna(False).to_numpy(dtype=bool)
         if pd.api.types.is_numeric_dtype(series):
             values = series.to_numpy(dtype=float, na_value=np.nan)
-            self.bad |= ~np.isnan(values) & ~np.isin(values, (0.0, 1.0))
+            self._mark(flag, ~np.isnan(values) & ~np.isin(values, (0.0, 1.0)))
             return values == 1.0
         codes, span = self.cells.codes[flag], self.cells.span[flag]
         words = self.cells.lower[span]
         yes = np.array([word in TRUE_WORDS for word in words], dtype=bool)
         no = np.array([word in FALSE_WORDS for word in words], dtype=bool)
-        self.bad |= ~(yes | no)[codes]
+        self._mark(flag, ~(yes | no)[codes])
         return yes[codes]
 
 
@@ -427,7 +433,7 @@ def evaluate_frame(df: pd.DataFrame, guideline: str | GuidelineProfile = DEFAULT
         "error": _Coded(np.zeros(n, dtype=np.intp), [""]),
         "decision_path": _Coded(path_index, [">".join(p) for p in paths]),
     }
-    _fill_bad_rows(df, columns, parsed.bad, result, profile)
+    _fill_bad_rows(df, columns, parsed, result, profile)
     out = df.copy()
     for name in (*RESULT_COLUMNS, *EXTRA_COLUMNS):
         out[name] = _result_series(name, result[name], parsed.bad, df.index)
@@ -435,16 +441,30 @@ def evaluate_frame(df: pd.DataFrame, guideline: str | GuidelineProfile = DEFAULT
 
 
 def _fill_bad_rows(
-    df: pd.DataFrame, columns: dict[str, Any], bad: np.ndarray, result: dict[str, Any], profile: GuidelineProfile
+    df: pd.DataFrame, columns: dict[str, Any], parsed: _Parsed, result: dict[str, Any], profile: GuidelineProfile
 ) -> None:
-    """Rows a vectorised check rejected: the scalar Case gives the exact message (or, rarely, the answer)."""
+    """Rows a vectorised check rejected: the scalar Case gives the exact message (or, rarely, the answer).
+
+    Case stops at its first bad field, and a field's check reads only its own cell and unit. So each
+    row is re-checked with its cells that passed the vectorised checks replaced by one fixed valid
+    stand-in per field and unit (_stand_ins), and rows alike in that form share one Case call: the
+    message is the one Case gives for the full row. A row whose failed cells all pass Case after all
+    is re-checked in full and answered.
+    """
+    bad = parsed.bad
     positions = np.flatnonzero(bad)
     if positions.size == 0:
         return
-    sub = df.iloc[positions]
-    by_column = [sub[label].tolist() for label in columns.values()]  # to_dict("records") is slow
-    records = [dict(zip(columns, row, strict=True)) for row in zip(*by_column, strict=True)]
-    for pos, record in zip(positions, records, strict=True):
+    fields = list(columns)
+    raw = [df[label].iloc[positions].tolist() for label in columns.values()]  # to_dict("records") is slow
+    checked = [_stand_ins(parsed, field, positions, cells) for field, cells in zip(fields, raw, strict=True)]
+    outcome: dict[tuple[Any, ...], str | None] = {}
+    for i, (pos, key) in enumerate(zip(positions.tolist(), zip(*checked, strict=True), strict=True)):
+        message = _case_error(fields, key, outcome)
+        if message is not None:
+            result["error"][pos] = message
+            continue
+        record = {field: cells[i] for field, cells in zip(fields, raw, strict=True)}
         try:
             case = Case(**row_to_case_kwargs(record))
         except CaseError as err:
@@ -454,6 +474,51 @@ def _fill_bad_rows(
         for name, value in cells.items():
             result[name][pos] = value
         bad[pos] = False
+
+
+def _case_error(fields: list[str], cells: tuple[Any, ...], outcome: dict[tuple[Any, ...], str | None]) -> str | None:
+    """Case's message for a row of cells (None when Case accepts it), remembered by the cells."""
+    try:
+        if cells in outcome:
+            return outcome[cells]
+        remember = True
+    except TypeError:  # a cell that cannot be a key (a list; pd.NA against text): check the row alone
+        remember = False
+    try:
+        Case(**row_to_case_kwargs(dict(zip(fields, cells, strict=True))))
+        message = None
+    except CaseError as err:
+        message = str(err)
+    if remember:
+        outcome[cells] = message
+    return message
+
+
+def _stand_ins(parsed: _Parsed, field: str, rows: np.ndarray, cells: list[Any]) -> list[Any]:
+    """The field's cells in these rows, each cell that passed the vectorised check replaced by a valid
+    stand-in that Case reads the same way: the canonical unit, the top of the number's range in its
+    unit (blank when not measured), female, no. The id is never checked: blank."""
+    if field == "id":
+        return [None] * len(cells)
+    failed = parsed.field_bad.get(field)
+    checked = field == "sex" or field in _UNIT_OF.values() or field in _NUMBER_FIELDS or field in _FLAG_FIELDS
+    if failed is None or not checked:  # no vectorised check to lean on: the cells as read
+        return cells
+    stand_in: list[Any]
+    if field in _UNIT_OF.values():
+        stand_in = parsed.units[field][rows].tolist()
+    elif field in _NUMBER_FIELDS:
+        unit_field = _UNIT_OF.get(field)
+        top = np.full(rows.size, np.nan)
+        for unit, lim in FIELDS[field].limits.items():
+            top[parsed.unit_is(unit_field, unit, rows) if unit_field else slice(None)] = lim.high
+        measured = ~np.isnan(parsed.values[field][rows])
+        stand_in = [t if m else None for t, m in zip(top.tolist(), measured.tolist(), strict=True)]
+    elif field == "sex":
+        stand_in = ["female"] * len(cells)
+    else:
+        stand_in = [False] * len(cells)
+    return [c if f else s for c, f, s in zip(cells, failed[rows].tolist(), stand_in, strict=True)]
 
 
 def _result_series(name: str, values: Any, bad: np.ndarray, index: pd.Index) -> pd.Series:
@@ -488,9 +553,9 @@ def read_cases_csv(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | N
     if b"\x00" in raw[:65536]:
         raise CaseError("file", "binary", "file: this looks like a binary file, not a CSV text file")
     text = _decode(raw)
-    if text.strip() == "":
+    if not text or text.isspace():  # text.strip() == "", without copying a large file
         raise CaseError("file", "", "file: the file is empty; it needs a header row with age, sex, b12 and esr")
-    first_line = text.splitlines()[0]
+    first_line = _first_line(text)
     # The header's most frequent separator; a tie keeps the comma. Tabs: Excel's "Unicode text" export.
     delimiter = max((",", ";", "\t"), key=first_line.count)
     try:
@@ -532,6 +597,16 @@ def _realign_wide_rows(df: pd.DataFrame) -> pd.DataFrame:
         )
     out = pd.DataFrame(cells[:, :width], columns=df.columns).fillna("")
     return out.astype(df.dtypes.to_dict())
+
+
+def _first_line(text: str) -> str:
+    """text.splitlines()[0], without splitting a whole large file into lines to read its header."""
+    size = 1 << 16
+    while True:
+        lines = text[:size].splitlines()
+        if len(lines) > 1 or size >= len(text):  # a line break with more after it: the first line is whole
+            return lines[0]
+        size *= 4
 
 
 def _check_duplicate_headers(first_line: str, delimiter: str) -> None:
@@ -580,13 +655,44 @@ def spreadsheet_safe(series: pd.Series) -> pd.Series:
             return series.cat.rename_categories(lambda c: _safe_cell(c) if isinstance(c, str) else c)
         return series
     text = series.astype("string")
-    risky = text.str.startswith(_FORMULA_STARTS).fillna(False)
-    if not risky.any():
+    risky_rows = _starts_like_formula(text)
+    if not risky_rows.any():
         return series
-    risky_rows = risky.to_numpy(dtype=bool)
     numeric = np.zeros(len(text), dtype=bool)
-    numeric[risky_rows] = [_plain_number(v) for v in text.to_numpy(dtype=object)[risky_rows]]
+    numeric[risky_rows] = [_plain_number(v) for v in text[risky_rows].to_numpy(dtype=object)]
+    if not (risky_rows & ~numeric).any():  # only numbers like "-5": nothing to quote
+        return series
     return series.mask(risky_rows & ~numeric, "'" + text)
+
+
+def _starts_like_formula(text: pd.Series) -> np.ndarray:
+    """text.str.startswith(_FORMULA_STARTS).fillna(False) as a bool array. For Arrow-backed text it reads
+    the first byte of each cell (every formula start is one ASCII byte, and no other UTF-8 character
+    starts with such a byte): four times faster on a million cells."""
+    try:
+        import pyarrow as pa
+
+        arrow = text.array.__arrow_array__()
+    except (ImportError, AttributeError, TypeError):
+        return text.str.startswith(_FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
+    starts = np.frombuffer("".join(_FORMULA_STARTS).encode("ascii"), dtype=np.uint8)
+    parts = [np.zeros(0, dtype=bool)]
+    chunks = arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]
+    if not all(pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in chunks):
+        return text.str.startswith(_FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)  # another layout
+    for chunk in chunks:
+        first = np.zeros(len(chunk), dtype=np.uint8)
+        offsets_buffer, data = chunk.buffers()[1], chunk.buffers()[2]
+        if len(chunk) and data is not None:
+            width = np.dtype(np.int64 if pa.types.is_large_string(chunk.type) else np.int32)
+            offsets = np.frombuffer(offsets_buffer, width, count=len(chunk) + 1, offset=chunk.offset * width.itemsize)
+            filled = offsets[1:] > offsets[:-1]
+            first[filled] = np.frombuffer(data, dtype=np.uint8)[offsets[:-1][filled]]
+        risky = np.isin(first, starts)
+        if chunk.null_count:
+            risky &= np.asarray(chunk.is_valid())
+        parts.append(risky)
+    return np.concatenate(parts)
 
 
 def _plain_number(value: str) -> bool:
@@ -611,10 +717,118 @@ def results_for_csv(results: pd.DataFrame) -> pd.DataFrame:
 def write_results_csv(results: pd.DataFrame, dest: str | IO[str] | None = None) -> str | None:
     """Write results as CSV to a path or handle; return the text when dest is None."""
     out = results_for_csv(results)
+    written = _write_csv_fast(out, dest)
+    if written is None or isinstance(written, str):
+        return written
     # Python 3.11's csv writer quotes only the line terminator's own characters, so a bare CR inside
     # a cell would end the row early in a spreadsheet: then write CRLF lines (RFC 4180), which quotes it.
     has_cr = any("\r" in str(c) for c in out.columns) or any(_holds_cr(out[c]) for c in out.columns)
     return out.to_csv(dest, index=False, lineterminator="\r\n" if has_cr else "\n")
+
+
+_NOT_WRITTEN = object()
+_COMPRESSED = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar")  # to_csv would compress these: leave them to it
+
+
+def _write_csv_fast(out: pd.DataFrame, dest: str | IO[str] | None) -> object:
+    """What out.to_csv(dest, index=False, lineterminator=...) writes, byte for byte, built column-wise in
+    Arrow: pandas' writer turns every cell into a Python object and was 90% of a 1M-row batch's time.
+    Only for the dtypes results_for_csv gives (text, categories of text, float64) and a plain file, text
+    handle or None; anything else returns _NOT_WRITTEN and pandas writes it."""
+    plain_path = isinstance(dest, str) and "://" not in dest and not dest.lower().endswith(_COMPRESSED)
+    if not (dest is None or plain_path or isinstance(dest, io.TextIOBase)) or out.columns.nlevels != 1:
+        return _NOT_WRITTEN
+    if len(out.columns) < 2 or not all(isinstance(c, str) for c in out.columns):
+        return _NOT_WRITTEN  # csv quotes a lone empty cell; non-text headers: leave both to pandas
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        columns = []
+        for i in range(len(out.columns)):
+            column = _csv_cells(out.iloc[:, i], pa, pc)
+            if column is None:
+                return _NOT_WRITTEN
+            columns.append(column)
+        has_cr = any("\r" in c for c in out.columns) or any(cr for _, cr in columns)
+        terminator = pa.scalar("\r\n" if has_cr else "\n", pa.string())
+        comma, nothing = pa.scalar(",", pa.string()), pa.scalar("", pa.string())
+        cells = [c for c, _ in columns]
+        cells[-1] = pc.binary_join_element_wise(cells[-1], terminator, nothing)  # not a second pass over all
+        lines = pc.binary_join_element_wise(*cells, comma)
+        if lines.null_count:
+            return _NOT_WRITTEN
+        header = ",".join(_csv_quote(c) for c in out.columns) + terminator.as_py()
+        body = [_data_bytes(chunk, pa) for chunk in (lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines])]
+    except (ImportError, pa.ArrowException, UnicodeError, ValueError, TypeError):
+        return _NOT_WRITTEN
+    if dest is None:
+        return header + b"".join(body).decode("utf-8")
+    if isinstance(dest, str):
+        from pandas.io.common import get_handle  # how to_csv opens a path: the same checks and errors
+
+        with get_handle(dest, "wb", compression=None, is_text=False) as handles:
+            handles.handle.write(header.encode("utf-8"))
+            for chunk in body:
+                handles.handle.write(chunk)
+        return None
+    dest.write(header)
+    for chunk in body:
+        dest.write(bytes(chunk).decode("utf-8"))  # whole lines per chunk: no character is split
+    return None
+
+
+def _csv_cells(series: pd.Series, pa: Any, pc: Any) -> tuple[Any, bool] | None:
+    """The column's cells as to_csv writes them, as an Arrow large_string array without nulls, and whether
+    a cell holds a CR; None for a dtype not handled here. As to_csv: a missing cell is "", and a cell
+    holding the delimiter, the quote or a line-end character is quoted with its quotes doubled (a CR
+    anywhere makes the terminator CRLF, whose characters are all quoted)."""
+    dtype = series.dtype
+    text = pa.string()  # 32-bit offsets join faster; a column or a file over 2 GB fails over to pandas
+    if isinstance(dtype, pd.StringDtype):
+        column = series.array.__arrow_array__()
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        column = column.cast(text)
+        if column.null_count:
+            column = pc.fill_null(column, "")
+        data = bytes(_data_bytes(column, pa))  # every cell end to end: one scan says whether any needs quotes
+        if any(special in data for special in (b",", b'"', b"\r", b"\n")):
+            needs = pc.match_substring_regex(column, '[,"\r\n]')
+            doubled = pc.replace_substring(column, '"', '""')
+            quote, nothing = pa.scalar('"', text), pa.scalar("", text)
+            column = pc.if_else(needs, pc.binary_join_element_wise(quote, doubled, quote, nothing), column)
+        return column, b"\r" in data
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = list(dtype.categories)
+        if not all(isinstance(c, str) for c in categories):
+            return None
+        codes = series.cat.codes.to_numpy()
+        quoted = pa.array([_csv_quote(c) for c in categories], type=text)
+        encoded = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), quoted)
+        return pc.fill_null(encoded.cast(text), ""), _holds_cr(series)
+    if dtype == np.float64:
+        values = series.to_numpy()
+        codes, bits = pd.factorize(values.view(np.int64))  # by bit pattern: -0.0 stays apart from 0.0
+        distinct = bits.view(np.float64)
+        rendered = np.where(np.isnan(distinct), "", distinct.astype(str))  # as to_csv: ndarray.astype(str)
+        encoded = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(rendered.tolist(), type=text))
+        return encoded.cast(text), False
+    return None
+
+
+def _csv_quote(cell: str) -> str:
+    return '"' + cell.replace('"', '""') + '"' if any(ch in cell for ch in ',"\r\n') else cell
+
+
+def _data_bytes(array: Any, pa: Any) -> memoryview:
+    """A string array's cells end to end, straight from its data buffer (no copy)."""
+    if len(array) == 0:
+        return memoryview(b"")
+    offsets_buffer, data = array.buffers()[1], array.buffers()[2]
+    width = np.dtype(np.int64 if pa.types.is_large_string(array.type) else np.int32)
+    offsets = np.frombuffer(offsets_buffer, dtype=width, count=len(array) + 1, offset=array.offset * width.itemsize)
+    return memoryview(data)[int(offsets[0]) : int(offsets[-1])]
 
 
 def _holds_cr(series: pd.Series) -> bool:
