@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from b12logic.case import Case
-from b12logic.fields import FIELDS, RISK_FACTORS, format_value
+from b12logic.fields import CSV_COLUMNS, FIELDS, RISK_FACTORS, format_value
 from b12logic.guidelines import DEFAULT_PROFILE, PROFILES
 from b12logic.units import b12_convert
 from b12logic.validate import (
@@ -32,21 +32,8 @@ from b12logic.validate import (
     check_unit,
 )
 
-CASE_PARAMS = (
-    "age",
-    "sex",
-    "b12",
-    "b12_unit",
-    "mma",
-    "mma_unit",
-    "homocysteine",
-    "esr",
-    "mcv",
-    "hb",
-    "hb_unit",
-    "neuro_symptoms",
-    "on_folic_acid",
-)
+# Link parameters are the CSV columns (DESIGN.md: shareable links), less the row id.
+CASE_PARAMS = tuple(column for column in CSV_COLUMNS if column != "id")
 EXTRA_PARAMS = ("renal_impairment", "risk_factors", "guideline", "lab_b12_low", "lab_b12_upper", "lab_mma_upper")
 # Parameters Streamlit itself may add to a URL: never warn about these.
 STREAMLIT_PARAMS = frozenset({"embed", "embed_options"})
