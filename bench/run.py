@@ -11,7 +11,9 @@ against a baseline measured in the same run, with medians over repeated runs.
 6. Many users: 10 concurrent browser sessions moving sliders; latency, errors, server memory
 
 Each benchmark is one function returning a Section; 4-6 raise NotAvailable (printed as
-"not yet available: <reason>") until app.py uses st.navigation and pages/explorer.py exists.
+"not yet available: <reason>") until app.py uses st.navigation and an Explorer page exists
+(pages/explorer.py or app_pages/explorer.py) with its verdict in st.container(key="verdict_panel").
+A benchmark that fails is recorded as failed with its error; the others still run.
 
 Options: --quick (fewer repeats, for development; RESULTS.md says so), --only 1,3 (run some;
 writes RESULTS.md only with --out), --out PATH, --self-test-app (run 4-6 with the bare page in
@@ -27,6 +29,7 @@ import datetime as dt
 import gc
 import os
 import platform
+import re
 import shlex
 import socket
 import statistics
@@ -55,9 +58,11 @@ from b12logic.engine import Assessment  # noqa: E402
 from b12logic.validate import CaseError  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-VERDICT_KEY = "verdict"  # st.container(key="verdict") around the verdict: DOM class st-key-verdict
-VERDICT_SELECTOR = f".st-key-{VERDICT_KEY}"
 SLIDER_WORD = "B12"  # the slider the app benchmarks move: the first one whose label contains this
+# The Explorer's verdict: st.container(key="verdict_panel") (DOM class st-key-verdict_panel). It opens on
+# a link with B12 at the 180 pg/mL boundary, so each one-step move crosses it and the verdict changes.
+EXPLORER_VERDICT_KEY = "verdict_panel"
+EXPLORER_QUERY = "b12=180&b12_unit=pg%2FmL"
 
 
 # --- Results
@@ -382,10 +387,17 @@ class Target:
     name: str
     script: Path  # what `streamlit run` / AppTest.from_file is given
     page: str | None  # the page file to switch to (st.navigation), or None for a single-page script
-    url_path: str  # the page's URL path under the server root
+    url_path: str  # the page's URL path (and query) under the server root
+    verdict_key: str  # the key of the container whose text is the verdict
+    keys: tuple[str, str] = ("ArrowRight", "ArrowLeft")  # pressed in turn on the slider
+
+    @property
+    def verdict(self) -> str:
+        return f".st-key-{self.verdict_key}"
 
 
-BARE = Target("bare page", BENCH / "bare_app.py", None, "")
+# bench/bare_app.py writes "Verdict: <number>" in st.container(key="verdict"); any move changes it.
+BARE = Target("bare page", BENCH / "bare_app.py", None, "", "verdict")
 
 
 def explorer_target(s: Settings) -> Target:
@@ -395,9 +407,20 @@ def explorer_target(s: Settings) -> Target:
     app = ROOT / "app.py"
     if not app.exists() or "st.navigation" not in app.read_text(encoding="utf-8"):
         raise NotAvailable("app.py does not use st.navigation yet (the app is still a placeholder)")
-    if not (ROOT / "pages" / "explorer.py").exists():
-        raise NotAvailable("pages/explorer.py does not exist yet")
-    return Target("Explorer", app, "pages/explorer.py", "explorer")
+    found = [d / "explorer.py" for d in (ROOT / "pages", ROOT / "app_pages") if (d / "explorer.py").exists()]
+    if not found:
+        raise NotAvailable("no Explorer page yet (pages/explorer.py or app_pages/explorer.py)")
+    page = found[0].relative_to(ROOT).as_posix()
+    declared = re.search(rf'"{re.escape(page)}"([^)]*)\)', app.read_text(encoding="utf-8"), re.S)
+    options = declared.group(1) if declared else ""
+    named = re.search(r'url_path="([^"]+)"', options)
+    # The default page lives at the root: Streamlit answers its own url_path with "Page not found".
+    url_path = "" if "default=True" in options else (named.group(1) if named else "explorer")
+    if f'key="{EXPLORER_VERDICT_KEY}"' not in found[0].read_text(encoding="utf-8"):
+        raise NotAvailable(f'{page} has no st.container(key="{EXPLORER_VERDICT_KEY}") around its verdict')
+    return Target(
+        "Explorer", app, page, f"{url_path}?{EXPLORER_QUERY}", EXPLORER_VERDICT_KEY, ("ArrowLeft", "ArrowRight")
+    )
 
 
 def _needs_browser() -> None:
@@ -579,11 +602,11 @@ def _wait_ready(page: Any, target: Target, timeout_ms: float = 60_000) -> None:
     """The page has run to the end and shows its verdict."""
     page.wait_for_selector(_IDLE, timeout=timeout_ms)
     try:
-        page.wait_for_selector(VERDICT_SELECTOR, timeout=min(timeout_ms, 15_000))
+        page.wait_for_selector(target.verdict, timeout=min(timeout_ms, 15_000))
     except Exception:  # Playwright's TimeoutError
         raise NotAvailable(
-            f"{target.name}: no element with key {VERDICT_KEY!r} (wrap the verdict in "
-            f'st.container(key="{VERDICT_KEY}") so the benchmark can wait for its text)'
+            f"{target.name}: no element with key {target.verdict_key!r} (wrap the verdict in "
+            f'st.container(key="{target.verdict_key}") so the benchmark can wait for its text)'
         ) from None
     page.wait_for_selector(_IDLE, timeout=timeout_ms)
 
@@ -592,13 +615,13 @@ def _slider_thumb(page: Any) -> Any:
     return page.locator('[data-testid="stSlider"]').filter(has_text=SLIDER_WORD).first.get_by_role("slider")
 
 
-def _press_latencies_ms(page: Any, presses: int, warmup: int = 3) -> list[float]:
+def _press_latencies_ms(page: Any, target: Target, presses: int, warmup: int = 3) -> list[float]:
     thumb = _slider_thumb(page)
     times = []
     for i in range(presses + warmup):
         thumb.focus()
-        page.evaluate(_ARM_JS, VERDICT_SELECTOR)
-        page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        page.evaluate(_ARM_JS, target.verdict)
+        page.keyboard.press(target.keys[i % 2])
         page.wait_for_function(_DONE_JS, timeout=30_000, polling="raf")
         ms = float(page.evaluate("() => window.__bench.ms"))
         page.wait_for_selector(_IDLE, timeout=30_000)
@@ -628,7 +651,7 @@ def _slider_latency(chromium: Any, target: Target, presses: int) -> list[float]:
         page = chromium.new_page(viewport={"width": 1400, "height": 900})
         page.goto(_page_url(server, target))
         _wait_ready(page, target)
-        return _press_latencies_ms(page, presses)
+        return _press_latencies_ms(page, target, presses)
     finally:
         stop_server(server)
 
@@ -654,9 +677,11 @@ def bench_browser(s: Settings) -> Section:
         5,
         "App in the browser: slider to verdict, and cold start",
         f"`streamlit run` on a free port; Playwright drives the system Chromium ({CHROMIUM}). Slider: focus "
-        f"the first slider whose label contains {SLIDER_WORD!r}, press ArrowRight / ArrowLeft alternately; "
+        f"the first slider whose label contains {SLIDER_WORD!r}, press the arrow keys alternately; "
         "each figure is measured inside the page with performance.now(), from the keydown (capture phase) to "
-        f"the first DOM change of the verdict's text (`{VERDICT_SELECTOR}`), then the benchmark waits for "
+        f"the first DOM change of the verdict's text (Explorer: `{explorer.verdict}`, opened with "
+        f"`?{EXPLORER_QUERY}` so each step crosses the 180 pg/mL boundary; bare page: `{BARE.verdict}`, "
+        "whose number changes with every input), then the benchmark waits for "
         "the script to finish before the next press; three warm-up presses dropped. Cold start: from "
         "starting the server process to the page run to completion with its verdict shown (browser already "
         "open). Baseline for both: bench/bare_app.py.",
@@ -706,59 +731,84 @@ def bench_browser(s: Settings) -> Section:
 # --- 6. Many users
 
 
-async def _session(chromium: Any, url: str, until: float, latencies: list[float], errors: list[str]) -> None:
+@dataclass
+class _Crowd:
+    """Shared by the sessions of one measurement: all start pressing together once every page is ready."""
+
+    sessions: int
+    seconds: float
+    ready: int = 0
+    go: asyncio.Event = field(default_factory=asyncio.Event)
+    until: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+async def _session(chromium: Any, target: Target, url: str, crowd: _Crowd) -> None:
     context = await chromium.new_context(viewport={"width": 1400, "height": 900})
     page = await context.new_page()
     try:
         await page.goto(url)
-        await page.wait_for_selector(_IDLE, timeout=60_000)
-        await page.wait_for_selector(VERDICT_SELECTOR, timeout=60_000)
+        await page.wait_for_selector(_IDLE, timeout=120_000)
+        await page.wait_for_selector(target.verdict, timeout=120_000)
         thumb = page.locator('[data-testid="stSlider"]').filter(has_text=SLIDER_WORD).first.get_by_role("slider")
+        crowd.ready += 1
+        if crowd.ready == crowd.sessions:
+            crowd.until = time.monotonic() + crowd.seconds
+            crowd.go.set()
+        await crowd.go.wait()
         i = 0
-        while time.monotonic() < until:
+        while time.monotonic() < crowd.until:
             await thumb.focus()
-            await page.evaluate(_ARM_JS, VERDICT_SELECTOR)
-            await page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+            await page.evaluate(_ARM_JS, target.verdict)
+            await page.keyboard.press(target.keys[i % 2])
+            i += 1
             try:
                 await page.wait_for_function(_DONE_JS, timeout=30_000, polling="raf")
                 await page.wait_for_selector(_IDLE, timeout=30_000)
             except Exception as err:  # Playwright's TimeoutError
-                errors.append(f"timeout: {str(err).splitlines()[0]}")
+                crowd.errors.append(f"timeout: {str(err).splitlines()[0]}")
                 continue
-            latencies.append(float(await page.evaluate("() => window.__bench.ms")))
+            crowd.latencies.append(float(await page.evaluate("() => window.__bench.ms")))
             if await page.locator('[data-testid="stException"]').count():
-                errors.append("exception shown on the page")
-            i += 1
+                crowd.errors.append("exception shown on the page")
     except Exception as err:
-        errors.append(f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
+        crowd.errors.append(f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
+        crowd.ready += 1  # never leave the others waiting
+        if crowd.ready >= crowd.sessions and not crowd.go.is_set():
+            crowd.until = time.monotonic() + crowd.seconds
+            crowd.go.set()
     finally:
         await context.close()
 
 
 async def _many_sessions(target: Target, sessions: int, seconds: float) -> tuple[list[float], list[str], float]:
-    """Latencies (ms), errors, and server memory (MB) while `sessions` users move the slider for `seconds`."""
+    """Latencies (ms), errors, and peak server memory (MB) while `sessions` users, all on the page, move
+    the slider for `seconds`. The server is warmed first (one visit), so first-run imports do not count."""
     from playwright.async_api import async_playwright
 
     server = start_server(target)
-    latencies: list[float] = []
-    errors: list[str] = []
+    crowd = _Crowd(sessions, seconds)
     peak_rss = 0.0
     try:
         async with async_playwright() as pw:
             chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            until = time.monotonic() + seconds
-            tasks = [
-                asyncio.create_task(_session(chromium, _page_url(server, target), until, latencies, errors))
-                for _ in range(sessions)
-            ]
+            warm = await chromium.new_page()
+            await warm.goto(_page_url(server, target))
+            await warm.wait_for_selector(_IDLE, timeout=120_000)
+            await warm.wait_for_selector(target.verdict, timeout=120_000)
+            await warm.close()
+            url = _page_url(server, target)
+            tasks = [asyncio.create_task(_session(chromium, target, url, crowd)) for _ in range(sessions)]
             while not all(t.done() for t in tasks):
-                peak_rss = max(peak_rss, server_rss_mb(server))
+                if crowd.go.is_set():
+                    peak_rss = max(peak_rss, server_rss_mb(server))
                 await asyncio.sleep(0.5)
             await asyncio.gather(*tasks)
             await chromium.close()
     finally:
         stop_server(server)
-    return latencies, errors, peak_rss
+    return crowd.latencies, crowd.errors, peak_rss
 
 
 def bench_many_users(s: Settings) -> Section:
@@ -768,10 +818,11 @@ def bench_many_users(s: Settings) -> Section:
     section = Section(
         6,
         "Many users: 10 concurrent browser sessions",
-        f"One fresh server per measurement; N browser contexts (one Chromium) each open the page and press "
-        f"ArrowRight / ArrowLeft on the {SLIDER_WORD} slider for {seconds:g} s, timing each press to the verdict "
-        "change in the page (as in 5) and waiting for the run to finish. Errors: timeouts, exceptions shown, "
-        "failed sessions. Server memory: peak resident set of the server process, sampled every 0.5 s. "
+        f"One fresh server per measurement, warmed by one visit; N browser contexts (one Chromium) open the "
+        f"page, and once all are ready each presses the arrow keys on the {SLIDER_WORD} slider for {seconds:g} s, "
+        "timing each press to the verdict change in the page (as in 5) and waiting for the run to finish. "
+        "Errors: timeouts, exceptions shown, failed sessions. Server memory: peak resident set of the server "
+        "process while the sessions press, sampled every 0.5 s. "
         "Baselines: the same page with one session (latency), and the bare page with 1 and 10 sessions "
         "(memory per extra session). Note: Chromium runs on the same 2 cores as the server.",
     )
@@ -909,7 +960,8 @@ def render(sections: list[Section], command: str, started: dt.datetime, seconds:
     lines += ["", "## Targets", "", "| # | figure | value | target | |", "|---|---|---|---|---|"]
     for sec in sections:
         if sec.skipped:
-            lines.append(f"| {sec.number} | {sec.title} | not yet available | | {sec.skipped} |")
+            status = "failed" if sec.skipped.startswith("failed") else "not yet available"
+            lines.append(f"| {sec.number} | {sec.title} | {status} | | {sec.skipped} |")
         for row in sec.rows:
             if row.target:
                 lines.append(
@@ -918,7 +970,11 @@ def render(sections: list[Section], command: str, started: dt.datetime, seconds:
     for sec in sections:
         lines += ["", f"## {sec.number}. {sec.title}", ""]
         if sec.skipped:
-            lines += [f"Not yet available: {sec.skipped}."]
+            lines += [
+                sec.skipped[0].upper() + sec.skipped[1:]
+                if sec.skipped.startswith("failed")
+                else f"Not yet available: {sec.skipped}."
+            ]
             continue
         lines += [sec.method, "", "| figure | value | baseline | ratio | target | |", "|---|---|---|---|---|---|"]
         lines += [
@@ -929,7 +985,19 @@ def render(sections: list[Section], command: str, started: dt.datetime, seconds:
     history = BENCH / "HISTORY.md"
     if history.exists():
         lines += ["", history.read_text(encoding="utf-8").strip()]
+    kept = kept_sections(BENCH / "RESULTS.md")
+    if kept:
+        lines += ["", kept]
     return "\n".join(lines) + "\n"
+
+
+def kept_sections(path: Path) -> str:
+    """Sections other tools add to RESULTS.md (bench/soak.py appends "## Soak"): kept across runs."""
+    if not path.exists():
+        return ""
+    parts = re.split(r"(?m)^(?=## )", path.read_text(encoding="utf-8"))
+    mine = re.compile(r"## (Machine|Targets|History|\d+\. )")
+    return "\n".join(p.strip() for p in parts if p.startswith("## ") and not mine.match(p)).strip()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -954,6 +1022,10 @@ def main(argv: list[str] | None = None) -> int:
         except NotAvailable as reason:
             print(f"    not yet available: {reason}", flush=True)
             section = Section(number, TITLES[number], "", skipped=str(reason))
+        except Exception as err:  # one broken benchmark must not lose the others' figures
+            reason = f"failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+            print(f"    {reason}", flush=True)
+            section = Section(number, TITLES[number], "", skipped=reason)
         for row in section.rows:
             tail = f"  [{row.target}: {_met(row.met)}]" if row.target else ""
             print(f"    {row.figure}: {row.value}  vs {row.baseline or '-'}  = {row.ratio}{tail}", flush=True)
