@@ -456,7 +456,7 @@ def _fill_bad_rows(
     if positions.size == 0:
         return
     fields = list(columns)
-    raw = [df[label].iloc[positions].tolist() for label in columns.values()]  # to_dict("records") is slow
+    raw = [_cells_at(df[label], positions) for label in columns.values()]  # to_dict("records") is slow
     checked = [_stand_ins(parsed, field, positions, cells) for field, cells in zip(fields, raw, strict=True)]
     outcome: dict[tuple[Any, ...], str | None] = {}
     for i, (pos, key) in enumerate(zip(positions.tolist(), zip(*checked, strict=True), strict=True)):
@@ -474,6 +474,15 @@ def _fill_bad_rows(
         for name, value in cells.items():
             result[name][pos] = value
         bad[pos] = False
+
+
+def _cells_at(series: pd.Series, rows: np.ndarray) -> list[Any]:
+    """series.iloc[rows].tolist(), taken straight from the column's array (a Series per column costs more
+    than the take on a small frame)."""
+    values = series.array
+    if isinstance(values, pd.arrays.NumpyExtensionArray):
+        return series.to_numpy()[rows].tolist()
+    return values.take(rows).tolist()
 
 
 def _case_error(fields: list[str], cells: tuple[Any, ...], outcome: dict[tuple[Any, ...], str | None]) -> str | None:
@@ -743,7 +752,9 @@ def _write_csv_fast(out: pd.DataFrame, dest: str | IO[str] | None) -> object:
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
-
+    except ImportError:
+        return _NOT_WRITTEN
+    try:
         columns = []
         for i in range(len(out.columns)):
             column = _csv_cells(out.iloc[:, i], pa, pc)
@@ -760,7 +771,7 @@ def _write_csv_fast(out: pd.DataFrame, dest: str | IO[str] | None) -> object:
             return _NOT_WRITTEN
         header = ",".join(_csv_quote(c) for c in out.columns) + terminator.as_py()
         body = [_data_bytes(chunk, pa) for chunk in (lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines])]
-    except (ImportError, pa.ArrowException, UnicodeError, ValueError, TypeError):
+    except (pa.ArrowException, UnicodeError, ValueError, TypeError):
         return _NOT_WRITTEN
     if dest is None:
         return header + b"".join(body).decode("utf-8")
