@@ -96,6 +96,7 @@ class Section:
 class Settings:
     quick: bool = False
     self_test_app: bool = False
+    load_at_start: str = ""
 
     def repeats(self, full: int, quick: int) -> int:
         return quick if self.quick else full
@@ -932,6 +933,13 @@ def machine_info() -> list[tuple[str, str]]:
     ]
 
 
+def _load() -> str:
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def _git(*args: str) -> str:
     try:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
@@ -950,6 +958,9 @@ def render(sections: list[Section], command: str, started: dt.datetime, seconds:
         f"Written by `{command}` on {started:%Y-%m-%d %H:%M} {started.astimezone().tzname()} "
         f"(took {seconds / 60:.1f} min). Every figure is a median over repeated runs and is compared with a "
         "baseline measured in the same run. Issue 5 states the targets; ratios are what count.",
+        "",
+        f"Load average (1, 5, 15 min) at the start: {s.load_at_start}; at the end: {_load()}. This is a shared "
+        "2-core VM: other work running at the same time slows absolute figures more than ratios.",
     ]
     if s.quick:
         lines += ["", "**Quick mode** (`--quick`): fewer repeats; for development, not for the record."]
@@ -1007,7 +1018,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="where to write the report (default bench/RESULTS.md)")
     parser.add_argument("--self-test-app", action="store_true", help="use the bare page as the Explorer (4-6)")
     args = parser.parse_args(argv)
-    s = Settings(quick=args.quick, self_test_app=args.self_test_app)
+    s = Settings(quick=args.quick, self_test_app=args.self_test_app, load_at_start=_load())
     chosen = [int(x) for x in args.only.split(",")] if args.only else list(BENCHMARKS)
     out = args.out or (None if args.only else BENCH / "RESULTS.md")
     command = shlex.join([".venv/bin/python", "bench/run.py", *(argv if argv is not None else sys.argv[1:])])
