@@ -124,11 +124,11 @@ class _TextCells:
         text = _text(pd.Series(np.concatenate(parts), dtype=object))
         self.blank = (text == "").to_numpy(dtype=bool)
         self.lower = text.str.lower().to_numpy(dtype=object)
-        comma = (text.str.count(",") == 1) & ~text.str.contains(".", regex=False)
-        text = text.where(~comma, text.str.replace(",", ".", regex=False))
-        self.number_ok = text.str.fullmatch(NUMBER_PATTERN).fillna(False).to_numpy(dtype=bool)
-        numbers = pd.to_numeric(text.where(self.number_ok, None), errors="coerce")
-        self.numbers = numbers.to_numpy(dtype=float, na_value=np.nan)
+        # The scalar reader's own rule for a decimal comma ("12,5": one comma, no dot), cell by cell.
+        number_text = np.array([normalise_decimal_comma(c) for c in text.to_numpy(dtype=object)], dtype=object)
+        self.number_ok = pd.Series(number_text, dtype="string").str.fullmatch(NUMBER_PATTERN).to_numpy(dtype=bool)
+        self.numbers = np.full(len(number_text), np.nan)
+        self.numbers[self.number_ok] = pd.to_numeric(number_text[self.number_ok], errors="coerce")
 
 
 def _reads_as_text(field: str, series: pd.Series) -> bool:
