@@ -14,6 +14,7 @@ import io
 import math
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import IO, Any
 
 import numpy as np
@@ -282,7 +283,8 @@ class _Coded:
         codes = remap[self.codes]
         if blank is not None:
             codes[blank] = -1
-        coded = pd.Categorical.from_codes(codes, categories=categories)  # type: ignore[call-overload]
+        # The codes are valid by construction; building the dtype (not the codes) was the cost on small frames.
+        coded = pd.Categorical.from_codes(codes, dtype=_categorical_dtype(tuple(categories)), validate=False)
         return pd.Series(coded, index=index)
 
     def text(self, index: pd.Index) -> pd.Series:
@@ -297,6 +299,12 @@ class _Coded:
             pa.array(self.codes, type=pa.int64()), pa.array(self.cells, type=pa.large_string())
         )
         return pd.Series(pd.array(encoded.cast(pa.large_string()), dtype="string"), index=index)
+
+
+@lru_cache(maxsize=256)
+def _categorical_dtype(categories: tuple[str, ...]) -> pd.CategoricalDtype:
+    """The dtype from_codes(categories=list(categories)) would build (the same few sets recur)."""
+    return pd.CategoricalDtype(list(categories))
 
 
 class _Columns:
