@@ -935,7 +935,8 @@ def machine_info() -> list[tuple[str, str]]:
     except ImportError:
         arrow = "not installed"
     commit = _git("rev-parse", "--short", "HEAD")
-    dirty = _git("status", "--porcelain", "--untracked-files=no", "--", "b12logic", "bench")
+    outputs = (":(exclude)bench/RESULTS.md", ":(exclude)bench/HISTORY.md")  # this run's own report
+    dirty = _git("status", "--porcelain", "--untracked-files=no", "--", "b12logic", "bench", *outputs)
     return [
         ("CPU", f"{cpu} ({platform.machine()})"),
         ("Cores", f"{psutil.cpu_count(logical=False)} physical, {os.cpu_count()} logical"),
@@ -990,9 +991,8 @@ def render(sections: list[Section], command: str, started: dt.datetime, seconds:
             lines.append(f"| {sec.number} | {sec.title} | {status} | | {sec.skipped} |")
         for row in sec.rows:
             if row.target:
-                lines.append(
-                    f"| {sec.number} | {row.figure} | {row.value} ({row.ratio}) | {row.target} | {_met(row.met)} |"
-                )
+                shown = f"{row.value} ({row.ratio})" if row.ratio else row.value
+                lines.append(f"| {sec.number} | {row.figure} | {shown} | {row.target} | {_met(row.met)} |")
     for sec in sections:
         lines += ["", f"## {sec.number}. {sec.title}", ""]
         if sec.skipped:
