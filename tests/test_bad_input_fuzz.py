@@ -17,26 +17,11 @@ from hypothesis import strategies as st
 
 from b12logic import Case, CaseError, evaluate
 from b12logic.batch import assessment_cells, evaluate_frame, read_cases_csv, row_to_case_kwargs, write_results_csv
+from b12logic.fields import CSV_COLUMNS
 from b12logic.urlstate import CASE_PARAMS, EXTRA_PARAMS, parse_query, query_from_values
 
-COLUMNS = (
-    "id",
-    "age",
-    "sex",
-    "b12",
-    "b12_unit",
-    "mma",
-    "mma_unit",
-    "homocysteine",
-    "esr",
-    "mcv",
-    "hb",
-    "hb_unit",
-    "neuro_symptoms",
-    "on_folic_acid",
-    "renal_impairment",
-    "note",
-)
+# The contract columns, an optional context column, and an extra column the batch must keep.
+COLUMNS = (*CSV_COLUMNS, "renal_impairment", "note")
 PLAUSIBLE = [
     "",
     " ",
