@@ -131,7 +131,7 @@ if shown.regimen in TREATMENT_REGIMENS and shown.regimen_detail is not None:
     table = pd.DataFrame(events)[list(TABLE_COLUMNS)]
     # "throughout" rows have no day or month: say so rather than show a blank or "None".
     for column in ("day", "month"):
-        table[column] = [("throughout" if v is None else f"{v:g}") for v in table[column]]
+        table[column] = [("throughout" if pd.isna(v) else f"{v:g}") for v in table[column]]
     st.caption("Rows without a day apply throughout. Maintenance rows give the window in which each dose is due.")
     st.dataframe(
         table,
