@@ -141,3 +141,11 @@ def test_esr_never_changes_the_plan(pages: dict[str, AppTest]) -> None:
     high = table_of(run_page({**BASE, **LINKS["oral_or_im"], "esr": "140"}))
     assert low.equals(high)
     assert "never changes the B12 plan" in text_of(pages["oral_or_im"])
+
+
+@pytest.mark.parametrize("regimen", ["im_neuro", "im_standard", "oral_or_im"])
+def test_rows_without_a_day_say_throughout(pages: dict[str, AppTest], regimen: str) -> None:
+    table = table_of(pages[regimen])
+    cells = {str(v) for column in ("day", "month") for v in table[column]}
+    assert "throughout" in cells
+    assert not cells & {"nan", "None", "<NA>", ""}
