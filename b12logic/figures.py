@@ -878,7 +878,15 @@ def _count_bars(
     layout["margin"] = {**layout["margin"], "r": 70}
     fig.update_layout(
         **layout,
-        xaxis={"title": {"text": "Number of rows"}, "rangemode": "tozero", "gridcolor": LIGHT_GREY, "fixedrange": True},
+        # Whole rows only: with small counts plotly would put ticks at 0.5 and 1.5 rows.
+        xaxis={
+            "title": {"text": "Number of rows"},
+            "rangemode": "tozero",
+            "tickformat": ",d",
+            "dtick": 1 if max(values, default=0) <= 10 else None,
+            "gridcolor": LIGHT_GREY,
+            "fixedrange": True,
+        },
         yaxis={"title": {"text": _plotly_text(axis_title)}, "autorange": "reversed", "fixedrange": True},
     )
     return fig

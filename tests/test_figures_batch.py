@@ -41,3 +41,13 @@ def test_flag_chart_matches_the_counts() -> None:
 def test_empty_counts_do_not_divide_by_zero() -> None:
     fig = batch_status_figure(dict.fromkeys(B12_STATUSES, 0))
     assert list(fig.data[0].text) == ["0"] * len(B12_STATUSES)
+
+
+def test_small_counts_get_whole_row_ticks() -> None:
+    from b12logic.figures import batch_esr_flag_figure
+
+    small = batch_esr_flag_figure({"normal": 2, "elevated": 1, "markedly_elevated": 0})
+    large = batch_esr_flag_figure({"normal": 2000, "elevated": 100, "markedly_elevated": 3})
+    assert small.layout.xaxis.dtick == 1
+    assert large.layout.xaxis.dtick is None
+    assert small.layout.xaxis.tickformat == ",d"
