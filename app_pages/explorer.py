@@ -2,170 +2,23 @@
 
 import streamlit as st
 
-from b12logic.esr import NAIVE_ESR_CUTOFF
-from b12logic.figures import decision_alt_text, decision_figure
-from b12logic.guidelines import SEVERE_B12_PG_ML, SEVERE_HB_G_DL
-from ui import render, state
+from ui import explorer, state
 
 cur = state.current()
-a, case = cur.assessment, cur.case
 
 st.title("Explorer")
 st.caption(
     "Move the sliders in the sidebar. The B12 verdict and the ESR reading update together, but each is decided "
     "on its own criteria: the ESR never changes the B12 plan."
 )
-mma_text = "not measured" if case.mma is None else f"{case.mma:g} {case.mma_unit}"
-st.markdown(
-    render.escape(
-        f"Case: {case.sex}, {case.age:g} years · B12 {case.b12:g} {case.b12_unit} · MMA {mma_text} · "
-        f"ESR {case.esr:g} mm/h · neurological symptoms: {'yes' if case.neuro_symptoms else 'no'} · "
-        f"folic acid: {'yes' if case.on_folic_acid else 'no'} · profile: {cur.profile.name}"
-    )
-)
+explorer.case_line(cur)
 
 verdict_col, esr_col = st.columns([3, 2], gap="medium")
-
 with verdict_col, st.container(key="verdict_panel", border=True):
-    colour, icon = render.STATUS_STYLE[a.b12_status]
-    st.subheader(f"B12 status: {render.escape(a.status_label)}", anchor=False)
-    render.badge(a.regimen_label, colour, icon)
-    for warning in a.warnings:
-        st.warning(warning, icon=":material/warning:")
-
-    st.markdown("**Treatment**")
-    if a.regimen_detail is not None:
-        st.markdown(f"{render.escape(a.regimen_detail.title)}:")
-        render.regimen(a.regimen_detail)
-    else:
-        st.markdown(render.escape(a.regimen_label))
-    if a.oral_alternative and a.oral_regimen is not None:
-        st.markdown(
-            "**Or by mouth** (offered because the deficiency is not severe and there are no neurological symptoms):"
-        )
-        render.regimen(a.oral_regimen)
-    elif a.regimen in ("im_neuro", "im_standard"):
-        reason = "neurological symptoms" if a.regimen == "im_neuro" else "severe deficiency"
-        st.markdown(
-            f"Oral treatment is not offered here ({reason}): IM only. :gray[{render.escape(render.cite(('source',)))}]"
-        )
-
-    severity = "not applicable (no deficiency established)"
-    if a.b12_status in ("deficient", "functional_deficiency"):
-        severity = "severe" if a.severe else "not severe"
-    st.markdown(
-        f"**Severity:** {severity}. "
-        + render.escape(
-            f"Working definition: B12 < {SEVERE_B12_PG_ML:g} pg/mL or Hb < {SEVERE_HB_G_DL:g} g/dL "
-            "(WHO severe anaemia); the source uses the word without defining it."
-        )
-        + f" :gray[{render.escape(render.cite(('source', 'WHO')))}]"
-    )
-
-    st.markdown("**Next steps**")
-    render.statements(a.next_steps)
-
+    explorer.verdict_panel(cur.assessment)
 with esr_col, st.container(key="esr_panel", border=True):
-    flag_colour, flag_icon = render.ESR_STYLE[a.esr_flag]
-    st.subheader(f"ESR: {render.escape(a.esr_flag_label)}", anchor=False)
-    render.badge("Worked up on its own" if a.esr_flag != "normal" else "No ESR work-up", flag_colour, flag_icon)
-    rule = "women (age + 10)/2" if case.sex == "female" else "men age/2"
-    st.markdown(render.escape(f"ESR {case.esr:g} mm/h vs upper limit {a.esr_upper_limit:g} mm/h (Miller 1983: {rule})"))
-    gap = round(case.esr - a.esr_upper_limit, 1)
-    st.metric(
-        f"ESR, {case.sex} aged {case.age:g}",
-        f"{case.esr:g} mm/h",
-        delta=f"{gap:+g} mm/h" if gap else 0,
-        delta_color="inverse",
-        delta_description=f"vs upper limit {a.esr_upper_limit:g} mm/h",
-    )
+    explorer.esr_panel(cur.assessment)
 
-    above_limit = a.esr_flag != "normal"
-    naive = "above" if a.esr_above_naive_cutoff else "at or below"
-    verdict = "agrees" if a.esr_above_naive_cutoff == above_limit else "disagrees"
-    lesson = ""
-    if a.esr_above_naive_cutoff and not above_limit:
-        lesson = (
-            f" A fixed cut-off would flag this ESR wrongly: for a {case.sex} aged {case.age:g}, "
-            f"up to {a.esr_upper_limit:g} mm/h is normal."
-        )
-    elif above_limit and not a.esr_above_naive_cutoff:
-        lesson = f" A fixed cut-off would miss it: this person's limit is only {a.esr_upper_limit:g} mm/h."
-    st.markdown(
-        render.escape(
-            f"Against a fixed {NAIVE_ESR_CUTOFF:g} mm/h cut-off the ESR is {naive} it, which {verdict} with the "
-            f"age- and sex-specific limit.{lesson} The normal ESR rises with age and is higher in women."
-        )
-        + f" :gray[{render.escape(render.cite(('Miller 1983', 'Wetteland 1996')))}]"
-    )
-
-    st.markdown("**ESR work-up**")
-    render.statements(a.esr_workup)
-    st.info(
-        "The ESR does not change the B12 plan: B12 deficiency does not raise the ESR through inflammation, so "
-        "the B12 status, treatment and next steps above are the same whatever the ESR. "
-        + render.escape(render.cite(("source",))),
-        icon=":material/swap_horiz:",
-    )
-
-if a.pitfalls:
-    st.subheader("Pitfalls for this case", anchor=False)
-    for p in a.pitfalls:
-        render.pitfall(p)
-
-st.subheader("Decision path", anchor=False)
-st.plotly_chart(
-    decision_figure(a, cur.profile),
-    width="stretch",
-    key="decision_figure",
-    alt=decision_alt_text(a, cur.profile),
-    config={"displaylogo": False},
-)
-st.caption(
-    "Hover a box to see what it checks and, on this case's path, the value it saw. Blue: B12 work-up; orange: "
-    "ESR work-up; grey: steps not taken."
-)
-
-st.subheader("Why?", anchor=False)
-render.numbered(a.why)
-
-with st.expander("Caveats for this case"):
-    if a.caveats:
-        render.statements(a.caveats)
-    else:
-        st.markdown("No case-specific caveats. The References & method page lists the general limitations.")
-
-# --- Download case report ------------------------------------------------------------------------------
-# Appended section: its imports stay with it. The report is built when a button is clicked, not on every rerun.
-from datetime import datetime  # noqa: E402
-
-from b12logic import __version__  # noqa: E402
-from b12logic.report import report_filename, report_html, report_markdown  # noqa: E402
-
-st.subheader("Download case report", anchor=False)
-st.caption(
-    "One printable page for this case: inputs with units, verdict, regimen, the ESR against its limit, pitfalls, "
-    "decision path, full references, disclaimer, app version and guideline profile. Built in this session only; "
-    "nothing is stored."
-)
-html_col, md_col = st.columns(2)
-html_col.download_button(
-    "Download case report (HTML, prints on one page)",
-    data=lambda: report_html(a, cur.profile, __version__, datetime.now()),
-    file_name=report_filename(a, "html"),
-    mime="text/html",
-    on_click="ignore",
-    icon=":material/print:",
-    key="report_html",
-    width="stretch",
-)
-md_col.download_button(
-    "Download case report (Markdown)",
-    data=lambda: report_markdown(a, cur.profile, __version__, datetime.now()),
-    file_name=report_filename(a, "md"),
-    mime="text/markdown",
-    on_click="ignore",
-    icon=":material/description:",
-    key="report_markdown",
-    width="stretch",
-)
+explorer.pitfalls(cur.assessment)
+explorer.decision_path(cur)
+explorer.report_downloads(cur)

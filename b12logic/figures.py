@@ -19,7 +19,8 @@ the helpers rather than re-inventing them):
   because every slider move reruns the page.
 
 Builders:
-- `decision_figure(assessment, profile)`: the B12 and ESR flowcharts, this case's path highlighted.
+- `decision_figure(assessment, profile)`: the B12 and ESR flowcharts, this case's path highlighted
+  (`decision_chart` gives the same chart as a `ReadyFigure` for the page: no per-rerun copies).
 - `mechanism_figure(assessment, step=None, profile=None)`: the mechanism diagram, abnormal nodes lit.
 - `lit_reasons(assessment, profile=None)`: why each lit mechanism node is lit, in words.
 """
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from b12logic.case import Case
 from b12logic.engine import (
@@ -86,6 +88,39 @@ VALIDATE_FIGURES = False
 def _figure(traces: Sequence[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
     """A Figure from trace and layout dicts (validated only when VALIDATE_FIGURES is set)."""
     return go.Figure(data=list(traces), layout=layout, _validate=VALIDATE_FIGURES)
+
+
+@lru_cache(maxsize=4)
+def _template_json(name: str) -> dict[str, Any]:
+    """The named plotly template as plain JSON (what `Figure.to_dict()` puts under layout.template)."""
+    return pio.templates[name].to_plotly_json()  # type: ignore[no-any-return]
+
+
+class ReadyFigure(go.Figure):
+    """A finished figure, as plain JSON-ready dicts, that `st.plotly_chart` sends without rebuilding it.
+
+    `st.plotly_chart` turns any Figure into a dict with `to_dict()`; for a real `go.Figure` that is a
+    deep copy of every property, and building the Figure is another (about 14 ms per rerun for the
+    decision chart, half of the Explorer's server time: bench/HISTORY.md). This subclass skips both:
+    it holds the spec and hands it over as it is, with the default template that a Figure would add,
+    so the chart sent is the same JSON (tests/test_figures.py checks this, and tests/test_app.py the
+    spec that reaches the page). It is for display only: use the `go.Figure` builders to inspect a
+    figure's traces. The spec holds lists, never numpy arrays (plotly.io would rewrite those in place).
+    """
+
+    def __init__(self, spec: dict[str, Any]) -> None:  # no super().__init__: that is the copy we avoid
+        self._spec = spec
+
+    def to_dict(self) -> dict[str, Any]:
+        layout = {**self._spec.get("layout", {})}
+        layout.setdefault("template", _template_json(pio.templates.default))
+        return {"data": list(self._spec.get("data", [])), "layout": layout}
+
+    def to_plotly_json(self) -> dict[str, Any]:
+        return self.to_dict()
+
+    def __repr__(self) -> str:
+        return f"ReadyFigure({len(self._spec.get('data', []))} traces)"
 
 
 def _plotly_text(text: str) -> str:
@@ -328,9 +363,14 @@ def _edge_label_annotation(g: _EdgeGeom, axes: tuple[str, str], strong: bool, op
     }
 
 
+@lru_cache(maxsize=512)
+def _node_hover(node: Node) -> str:
+    """A node's own hover text (label and what it checks): fixed, so wrapped once, not on every rerun."""
+    return "<br>".join(p for p in (f"<b>{_plotly_text(node.label)}</b>", _wrap(node.hover, 60)) if p)
+
+
 def _hover(node: Node, extra: Iterable[str] = ()) -> str:
-    parts = [f"<b>{_plotly_text(node.label)}</b>", _wrap(node.hover, 60), *extra]
-    return "<br>".join(p for p in parts if p)
+    return "<br>".join(p for p in (_node_hover(node), *extra) if p)
 
 
 # --- Decision flowchart ----------------------------------------------------------------------------
@@ -455,7 +495,7 @@ def _why_by_node(assessment: Assessment, graph: Graph) -> dict[str, str]:
     return {source: s.text for (source, _), s in zip(pairs, assessment.why, strict=True)}
 
 
-def decision_figure(assessment: Assessment, profile: GuidelineProfile) -> go.Figure:
+def decision_figure_spec(assessment: Assessment, profile: GuidelineProfile) -> dict[str, Any]:
     """The B12 flowchart and the separate ESR flowchart, with this case's two paths highlighted.
 
     Node traces carry the node ids in `customdata` and `meta = {"role": "node", "tree": ..., "state":
@@ -464,8 +504,8 @@ def decision_figure(assessment: Assessment, profile: GuidelineProfile) -> go.Fig
 
     >>> from b12logic import Case, evaluate, get_profile
     >>> a = evaluate(Case(age=68, sex="female", b12=179, esr=30))
-    >>> fig = decision_figure(a, get_profile("source"))
-    >>> [t.meta["ids"] for t in fig.data if t.meta.get("role") == "node" and t.meta["state"] == "path"][0][:3]
+    >>> spec = decision_figure_spec(a, get_profile("source"))
+    >>> [t["meta"]["ids"] for t in spec["data"] if t["meta"].get("role") == "node" and t["meta"]["state"] == "path"][0][:3]
     ['b12_start', 'b12_band', 'st_deficient']
     """
     static = _decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
@@ -556,7 +596,18 @@ def decision_figure(assessment: Assessment, profile: GuidelineProfile) -> go.Fig
         _legend_key("Step not taken", LIGHT_GREY, MID_GREY, 1),
     ]
     layout = {**static.layout, "annotations": annotations + label_annotations + node_annotations}
-    return _figure(traces, layout)
+    return {"data": traces, "layout": layout}
+
+
+def decision_figure(assessment: Assessment, profile: GuidelineProfile) -> go.Figure:
+    """The decision chart as a `go.Figure` (see `decision_figure_spec`), for tests and inspection."""
+    spec = decision_figure_spec(assessment, profile)
+    return _figure(spec["data"], spec["layout"])
+
+
+def decision_chart(assessment: Assessment, profile: GuidelineProfile) -> ReadyFigure:
+    """The decision chart for `st.plotly_chart`: the same JSON as `decision_figure`, without plotly's copies."""
+    return ReadyFigure(decision_figure_spec(assessment, profile))
 
 
 # --- Mechanism diagram -----------------------------------------------------------------------------

@@ -122,6 +122,20 @@ def test_explorer_shows_the_engines_verdict(status: str) -> None:
     assert highlighted == [*a.decision_path, *a.esr_path]
 
 
+def test_decision_chart_reaches_the_page_as_the_full_figure() -> None:
+    """The page sends a ReadyFigure (no per-rerun copies): the browser must get the go.Figure's JSON."""
+    import plotly.io as pio
+
+    from b12logic.figures import decision_figure
+    from b12logic.guidelines import get_profile
+
+    params = STATUS_LINKS["functional_deficiency"]
+    at = run_app(params)
+    expected = json.loads(pio.to_json(decision_figure(evaluate(case_from_link(params)), get_profile("source"))))
+    assert chart_spec(at, "decision_figure") == expected
+    assert expected["layout"]["template"]  # the template Streamlit registers is part of what is compared
+
+
 def test_esr_teaches_the_naive_cutoff() -> None:
     # A 68-year-old woman with ESR 30: above the fixed 20 mm/h line but normal for her age and sex.
     at = run_app({"age": "68", "sex": "female", "b12": "400", "esr": "30"})

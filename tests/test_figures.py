@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
-import time
+import json
 
 import pytest
 
@@ -125,17 +126,38 @@ def test_static_part_is_built_once_per_profile_and_not_mutated() -> None:
     assert [ann.text for ann in again.layout.annotations] == first_texts
 
 
-def test_per_case_build_is_fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(F, "VALIDATE_FIGURES", False)  # as in the app
+@pytest.mark.parametrize("template", ["plotly", "streamlit", "none"])
+@pytest.mark.parametrize("pid", PROFILE_IDS)
+def test_decision_chart_sends_the_same_json_as_the_figure(
+    pid: str, template: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page sends a ReadyFigure; st.plotly_chart must get exactly what the go.Figure would give."""
+    import plotly.io as pio
+    import plotly.tools
+    import streamlit  # noqa: F401  (registers the "streamlit" template, as in the app)
+
+    monkeypatch.setattr(pio.templates, "default", template)
+    profile = _profile(pid)
+    for case in CASES.values():
+        a = evaluate(case, profile)
+        expected = json.loads(pio.to_json(F.decision_figure(a, profile), validate=False))
+        # What st.plotly_chart does with whatever it is given (streamlit/elements/plotly_chart.py).
+        sent = plotly.tools.return_figure_from_figure_or_data(F.decision_chart(a, profile), validate_figure=True)
+        assert json.loads(pio.to_json(sent, validate=False)) == expected
+
+
+def test_decision_chart_leaves_the_cached_parts_alone() -> None:
+    import plotly.io as pio
+
     profile = get_profile("source")
-    assessments = [evaluate(c) for c in CASES.values()]
-    F.decision_figure(assessments[0], profile)
-    start = time.perf_counter()
-    for a in assessments:
-        F.decision_figure(a, profile)
-        F.mechanism_figure(a)
-    per_case = (time.perf_counter() - start) / len(assessments)
-    assert per_case < 0.15, f"{per_case * 1000:.0f} ms per case (about 20 ms expected)"
+    static = F._decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
+    before = copy.deepcopy(static.layout)
+    for case in CASES.values():
+        chart = F.decision_chart(evaluate(case), profile)
+        pio.to_json(chart.to_dict(), validate=False)
+        chart.to_dict()["layout"]["annotations"].append({"text": "added by a caller"})
+    assert static.layout == before
+    assert "ReadyFigure(" in repr(F.decision_chart(evaluate(CASES["normal"]), profile))
 
 
 def test_colours_are_okabe_ito_or_neutral() -> None:

@@ -37,14 +37,20 @@ def cite(citations: Iterable[str]) -> str:
     return f"[{'; '.join(names)}]" if names else ""
 
 
+def statement_text(s: Statement) -> str:
+    """One statement as Markdown: its text, then its citation in grey."""
+    return f"{escape(s.text)} :gray[{escape(cite(s.citations))}]"
+
+
 def statement(s: Statement, bullet: bool = True) -> None:
-    prefix = "- " if bullet else ""
-    st.markdown(f"{prefix}{escape(s.text)} :gray[{escape(cite(s.citations))}]")
+    st.markdown(("- " if bullet else "") + statement_text(s))
 
 
 def statements(items: Iterable[Statement]) -> None:
-    for s in items:
-        statement(s)
+    """A bulleted list in one Markdown element: one element per list, not per line, keeps reruns light."""
+    lines = [f"- {statement_text(s)}" for s in items]
+    if lines:
+        st.markdown("\n".join(lines))
 
 
 def escape(text: str) -> str:
@@ -87,6 +93,6 @@ def pitfall(p: Pitfall) -> None:
 
 def numbered(items: Iterable[Statement]) -> None:
     """Statements as a numbered list, in order, each with its citation."""
-    lines = [f"{i}. {escape(s.text)} :gray[{escape(cite(s.citations))}]" for i, s in enumerate(items, start=1)]
+    lines = [f"{i}. {statement_text(s)}" for i, s in enumerate(items, start=1)]
     if lines:
         st.markdown("\n".join(lines))
