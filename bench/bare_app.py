@@ -1,29 +1,79 @@
-"""The Streamlit floor: the app's sidebar widgets with no logic and no charts (benchmarks 4-6 baseline).
+"""The Streamlit floor for the Explorer: the app's widgets and navigation, no logic, no charts (benchmarks 4-6).
 
-`streamlit run bench/bare_app.py`. The widgets mirror the app's shared case inputs (same kinds, same
-ranges and steps as b12logic.fields' slider specs, copied here so this page imports nothing but
-Streamlit), and the page writes one verdict-like line. The line sits in a container with the key
-"verdict" (DOM class `st-key-verdict`) and reads "Verdict: <number>", where the number changes
-whenever any input changes, so a browser benchmark can wait for it.
+`streamlit run bench/bare_app.py`. Issue 5 asks for "a bare page with the same widgets and no logic
+or charts", so this page draws every widget the Explorer run draws, in the same places: the same
+st.navigation (three sections, seven pages; the other six are empty here), the sidebar case inputs
+(same kinds, ranges and steps as b12logic.fields' slider specs, copied so that this page imports
+nothing but Streamlit), the "More labs and context" expander, the guideline selectbox, the reset
+button, and the Explorer's two download buttons. What it leaves out is the app's work: no engine,
+no URL sync, no text built from the case, no chart.
+
+The page writes one verdict-like line in a container with the key "verdict" (DOM class
+`st-key-verdict`): "Verdict: <number>", where the number changes whenever any input changes, so a
+browser benchmark can wait for it. bench/bare_minimal.py is the earlier, smaller floor (eight
+widgets, no navigation), still measured as a context row.
 """
 
 import streamlit as st
 
 st.set_page_config(page_title="Bare page (Streamlit floor)", layout="wide")
 
-with st.sidebar:
-    st.header("Case")
-    age = st.slider("Age (years)", 16, 110, 68, 1, key="age")
-    sex = st.radio("Sex", ("female", "male"), horizontal=True, key="sex")
-    b12 = st.slider("Total serum B12 (pg/mL)", 20, 1500, 250, 1, key="b12")
-    mma_measured = st.toggle("MMA measured", value=False, key="mma_measured")
-    mma = st.slider("MMA (nmol/L)", 50, 2000, 300, 1, key="mma", disabled=not mma_measured)
-    esr = st.slider("ESR (mm/h)", 0, 160, 30, 1, key="esr")
-    neuro = st.toggle("Neurological symptoms", value=False, key="neuro_symptoms")
-    folic = st.toggle("Taking folic acid", value=False, key="on_folic_acid")
 
-# A checksum of every input: one number that changes whenever any input does.
-flags = (sex == "male") * 1 + neuro * 2 + folic * 4 + mma_measured * 8
-number = ((age * 2000 + b12) * 200 + esr) * 2100 + (mma if mma_measured else 0)
-with st.container(key="verdict"):
-    st.write(f"Verdict: {number * 16 + flags}")
+def _empty() -> None:
+    st.title("Empty page")
+
+
+def _explorer() -> None:
+    # A checksum of the inputs: one number that changes whenever one of them does.
+    s = st.session_state
+    flags = (s.sex == "male") * 1 + s.neuro_symptoms * 2 + s.on_folic_acid * 4 + s.mma_measured * 8
+    number = ((s.age * 2000 + s.b12) * 200 + s.esr) * 2100 + (s.mma if s.mma_measured else 0)
+    st.title("Bare page")
+    with st.container(key="verdict"):
+        st.write(f"Verdict: {number * 16 + flags}")
+    left, right = st.columns(2)
+    left.download_button("Download (HTML)", data="bare", file_name="bare.html", on_click="ignore", key="dl_html")
+    right.download_button("Download (Markdown)", data="bare", file_name="bare.md", on_click="ignore", key="dl_md")
+
+
+page = st.navigation(
+    {
+        "Check a case": [
+            st.Page(_explorer, title="Explorer", icon=":material/explore:", url_path="explorer", default=True),
+            st.Page(_empty, title="Treatment & monitoring", icon=":material/vaccines:", url_path="treatment"),
+            st.Page(_empty, title="Guideline comparison", icon=":material/balance:", url_path="compare"),
+            st.Page(_empty, title="Batch check", icon=":material/table_view:", url_path="batch"),
+        ],
+        "Learn": [
+            st.Page(_empty, title="Mechanism", icon=":material/genetics:", url_path="mechanism"),
+            st.Page(_empty, title="Teaching cases & quiz", icon=":material/school:", url_path="teaching"),
+        ],
+        "Reference": [
+            st.Page(_empty, title="References & method", icon=":material/menu_book:", url_path="references"),
+        ],
+    }
+)
+
+with st.sidebar:
+    st.header("The case")
+    st.radio("Sex", ("female", "male"), horizontal=True, key="sex")
+    st.slider("Age (years)", 16.0, 110.0, 68.0, 1.0, key="age")
+    b12_unit = st.radio("B12 unit", ("pg/mL", "pmol/L"), horizontal=True, key="b12_unit")
+    st.slider(f"Total B12 ({b12_unit})", 20.0, 1500.0, 250.0, 1.0, key="b12")
+    if st.toggle("MMA measured", value=False, key="mma_measured"):
+        st.radio("MMA unit", ("nmol/L", "µmol/L"), horizontal=True, key="mma_unit")
+        st.slider("MMA (nmol/L)", 50.0, 2000.0, 300.0, 1.0, key="mma")
+    st.slider("ESR (mm/h)", 0.0, 160.0, 30.0, 1.0, key="esr")
+    st.toggle("Neurological symptoms", value=False, key="neuro_symptoms")
+    st.toggle("Taking folic acid", value=False, key="on_folic_acid")
+    with st.expander("More labs and context"):
+        st.number_input("Homocysteine (µmol/L)", 0.01, 500.0, None, key="homocysteine", placeholder="not measured")
+        st.number_input("MCV (fL)", 40.0, 200.0, None, key="mcv", placeholder="not measured")
+        hb_unit = st.radio("Hb unit", ("g/dL", "g/L"), horizontal=True, key="hb_unit")
+        st.number_input(f"Hb ({hb_unit})", 1.0, 250.0, None, key="hb", placeholder="not measured")
+        st.toggle("Renal impairment", value=False, key="renal_impairment")
+        st.multiselect("Risk factors", ("metformin", "ppi", "vegan", "gastrectomy"), key="risk_factors")
+    st.selectbox("Guideline profile", ("source", "nice-ng239", "bsh-2014", "custom"), key="guideline")
+    st.button("Reset case", width="stretch")
+
+page.run()

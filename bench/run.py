@@ -29,6 +29,7 @@ import datetime as dt
 import gc
 import os
 import platform
+import random
 import re
 import shlex
 import socket
@@ -413,7 +414,11 @@ class Target:
 
 
 # bench/bare_app.py writes "Verdict: <number>" in st.container(key="verdict"); any move changes it.
+# It draws every widget the Explorer run draws, and the app's navigation: the baseline of 4-6.
 BARE = Target("bare page", BENCH / "bare_app.py", None, "", "verdict")
+# The earlier, smaller floor (eight sidebar widgets, no navigation): a context row in 4 and 5, so a
+# reader sees how much of the ratio is the baseline's choice.
+MINIMAL = Target("minimal bare page", BENCH / "bare_minimal.py", None, "", "verdict")
 
 
 def explorer_target(s: Settings) -> Target:
@@ -493,13 +498,16 @@ def bench_app_rerun(s: Settings) -> Section:
         "App, server side: AppTest rerun after a slider change",
         f"`streamlit.testing.v1.AppTest` runs the page in-process; each rerun follows a one-step change of the "
         f"first slider whose label contains {SLIDER_WORD!r} (alternating up and down); three warm-up reruns "
-        "are dropped. Baseline: the same on bench/bare_app.py (the app's sidebar widgets, no logic, no charts).",
+        "are dropped. Baseline: the same on bench/bare_app.py (every widget the Explorer run draws and the "
+        "app's navigation; no logic, no charts). Context: bench/bare_minimal.py (eight sidebar widgets, no "
+        "navigation), the baseline of the first runs.",
     )
-    presses = s.repeats(20, 6)
-    bare, app = [], []
-    for _ in range(2):  # interleave the two pages
-        bare += _apptest_rerun_ms(BARE, presses // 2)
-        app += _apptest_rerun_ms(explorer, presses // 2)
+    presses = s.repeats(40, 6)
+    bare, app, minimal = [], [], []
+    for _ in range(4):  # interleave the pages: a slow minute of the shared machine hits all of them
+        bare += _apptest_rerun_ms(BARE, presses // 4)
+        app += _apptest_rerun_ms(explorer, presses // 4)
+        minimal += _apptest_rerun_ms(MINIMAL, presses // 4)
     ratio = median(app) / median(bare)
     section.rows.append(
         Row(
@@ -511,7 +519,18 @@ def bench_app_rerun(s: Settings) -> Section:
             ratio <= 2,
         )
     )
-    section.notes.append(f"{len(app)} reruns each; p95 {explorer.name} {p95(app):.1f} ms, bare {p95(bare):.1f} ms.")
+    section.rows.append(
+        Row(
+            f"{explorer.name} rerun, median (context)",
+            f"{median(app):.1f} ms",
+            f"minimal bare page: {median(minimal):.1f} ms",
+            f"{median(app) / median(minimal):.2f}× minimal",
+        )
+    )
+    section.notes.append(
+        f"{len(app)} reruns each; p95 {explorer.name} {p95(app):.1f} ms, bare {p95(bare):.1f} ms, "
+        f"minimal {p95(minimal):.1f} ms."
+    )
     return section
 
 
@@ -700,12 +719,14 @@ def bench_browser(s: Settings) -> Section:
         "whose number changes with every input), then the benchmark waits for "
         "the script to finish before the next press; three warm-up presses dropped. Cold start: from "
         "starting the server process to the page run to completion with its verdict shown (browser already "
-        "open). Baseline for both: bench/bare_app.py.",
+        "open). Baseline for both: bench/bare_app.py (the Explorer's widgets and navigation). Context: "
+        "bench/bare_minimal.py.",
     )
     presses = s.repeats(20, 6)
     with browser() as chromium:
         bare = _slider_latency(chromium, BARE, presses)
         app = _slider_latency(chromium, explorer, presses)
+        minimal = _slider_latency(chromium, MINIMAL, presses)
         cold_bare, cold_app = [], []
         for _ in range(s.repeats(5, 2)):
             cold_bare.append(_cold_start_s(chromium, BARE))
@@ -727,6 +748,14 @@ def bench_browser(s: Settings) -> Section:
             f"{p95(app):.0f} ms",
             f"bare page: {p95(bare):.0f} ms",
             f"{p95(app) / p95(bare):.2f}× bare",
+        )
+    )
+    section.rows.append(
+        Row(
+            f"{explorer.name} slider → verdict, median (context)",
+            f"{median(app):.0f} ms",
+            f"minimal bare page: {median(minimal):.0f} ms",
+            f"{median(app) / median(minimal):.2f}× minimal",
         )
     )
     cold_ratio = median(cold_app) / median(cold_bare)
@@ -753,6 +782,7 @@ class _Crowd:
 
     sessions: int
     seconds: float
+    think: tuple[float, float] | None = None  # seconds a user looks at the answer before the next step
     ready: int = 0
     go: asyncio.Event = field(default_factory=asyncio.Event)
     until: float = 0.0
@@ -773,6 +803,7 @@ async def _session(chromium: Any, target: Target, url: str, crowd: _Crowd) -> No
             crowd.until = time.monotonic() + crowd.seconds
             crowd.go.set()
         await crowd.go.wait()
+        pace = random.Random(crowd.ready)  # each user their own rhythm, the same in every run
         i = 0
         while time.monotonic() < crowd.until:
             await thumb.focus()
@@ -788,6 +819,8 @@ async def _session(chromium: Any, target: Target, url: str, crowd: _Crowd) -> No
             crowd.latencies.append(float(await page.evaluate("() => window.__bench.ms")))
             if await page.locator('[data-testid="stException"]').count():
                 crowd.errors.append("exception shown on the page")
+            if crowd.think:
+                await asyncio.sleep(pace.uniform(*crowd.think))
     except Exception as err:
         crowd.errors.append(f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
         crowd.ready += 1  # never leave the others waiting
@@ -798,13 +831,17 @@ async def _session(chromium: Any, target: Target, url: str, crowd: _Crowd) -> No
         await context.close()
 
 
-async def _many_sessions(target: Target, sessions: int, seconds: float) -> tuple[list[float], list[str], float]:
+async def _many_sessions(
+    target: Target, sessions: int, seconds: float, think: tuple[float, float] | None
+) -> tuple[list[float], list[str], float]:
     """Latencies (ms), errors, and peak server memory (MB) while `sessions` users, all on the page, move
-    the slider for `seconds`. The server is warmed first (one visit), so first-run imports do not count."""
+    the slider for `seconds`, each pausing `think` seconds (uniform in the range) after every answer, or
+    pressing again at once when `think` is None. The server is warmed first (one visit), so first-run
+    imports do not count."""
     from playwright.async_api import async_playwright
 
     server = start_server(target)
-    crowd = _Crowd(sessions, seconds)
+    crowd = _Crowd(sessions, seconds, think)
     peak_rss = 0.0
     try:
         async with async_playwright() as pw:
@@ -827,6 +864,10 @@ async def _many_sessions(target: Target, sessions: int, seconds: float) -> tuple
     return crowd.latencies, crowd.errors, peak_rss
 
 
+# A user moving a slider looks at the answer before the next step: 0.5-1.5 s (1 s on average) per step.
+HUMAN_PACE = (0.5, 1.5)
+
+
 def bench_many_users(s: Settings) -> Section:
     explorer = explorer_target(s)
     _needs_browser()
@@ -835,25 +876,32 @@ def bench_many_users(s: Settings) -> Section:
         6,
         "Many users: 10 concurrent browser sessions",
         f"One fresh server per measurement, warmed by one visit; N browser contexts (one Chromium) open the "
-        f"page, and once all are ready each presses the arrow keys on the {SLIDER_WORD} slider for {seconds:g} s, "
+        f"page, and once all are ready each moves the {SLIDER_WORD} slider by arrow keys for {seconds:g} s, "
         "timing each press to the verdict change in the page (as in 5) and waiting for the run to finish. "
-        "Errors: timeouts, exceptions shown, failed sessions. Server memory: peak resident set of the server "
-        "process while the sessions press, sampled every 0.5 s. "
-        "Baselines: the same page with one session (latency), and the bare page with 1 and 10 sessions "
-        "(memory per extra session). Note: Chromium runs on the same 2 cores as the server.",
+        f"Users move at a human pace: after each answer a user pauses {HUMAN_PACE[0]:g}-{HUMAN_PACE[1]:g} s "
+        "(uniform, seeded per user) before the next step. Context rows: the same with no pause (each user "
+        "presses again the moment the run ends: a stress test that keeps both cores busy, so its latency "
+        "measures the queue, not the app). Errors: timeouts, exceptions shown, failed sessions. Server "
+        "memory: peak resident set of the server process while the sessions press, sampled every 0.5 s. "
+        "Baselines: the same page with one session at the same pace (latency), and the bare page with 1 and "
+        "10 sessions (memory per extra session). Chromium's ten pages run on the same 2 cores as the server.",
     )
-    figures = {}
+    figures: dict[tuple[str, int | str], tuple[list[float], list[str], float]] = {}
     for target in (explorer, BARE):
         for n in (1, 10):
-            figures[(target.name, n)] = asyncio.run(_many_sessions(target, n, seconds))
+            figures[(target.name, n)] = asyncio.run(_many_sessions(target, n, seconds, HUMAN_PACE))
+        figures[(target.name, "no pause")] = asyncio.run(_many_sessions(target, 10, seconds, None))
     lat1, err1, rss1 = figures[(explorer.name, 1)]
     lat10, err10, rss10 = figures[(explorer.name, 10)]
-    _, _, bare_rss1 = figures[(BARE.name, 1)]
+    stress, err_stress, _ = figures[(explorer.name, "no pause")]
+    bare_lat1, _, bare_rss1 = figures[(BARE.name, 1)]
     bare_lat10, bare_err10, bare_rss10 = figures[(BARE.name, 10)]
+    bare_stress, _, _ = figures[(BARE.name, "no pause")]
     per_session = (rss10 - rss1) / 9
     bare_per_session = (bare_rss10 - bare_rss1) / 9
     if not lat1 or not lat10:
         raise RuntimeError(f"no slider presses completed: errors {err1[:3] + err10[:3]}")
+    errors = err1 + err10 + err_stress
     section.rows += [
         Row(f"{explorer.name}, 1 session: median", f"{median(lat1):.0f} ms", "(the baseline)", "1×"),
         Row(
@@ -871,12 +919,12 @@ def bench_many_users(s: Settings) -> Section:
             p95(lat10) / median(lat1) <= 3,
         ),
         Row(
-            f"{explorer.name}, errors (1 + 10 sessions)",
-            str(len(err1) + len(err10)),
+            f"{explorer.name}, errors (1 + 10 + 10 with no pause)",
+            str(len(errors)),
             f"bare page, 10 sessions: {len(bare_err10)}",
             "",
             "0",
-            not err1 and not err10,
+            not errors,
         ),
         Row(
             f"{explorer.name}, server memory per extra session",
@@ -886,12 +934,33 @@ def bench_many_users(s: Settings) -> Section:
             "≤ 10 MB",
             per_session <= 10,
         ),
+        Row(
+            "bare page, 10 sessions: p95 (context)",
+            f"{p95(bare_lat10):.0f} ms",
+            f"bare 1 session median: {median(bare_lat1):.0f} ms",
+            f"{p95(bare_lat10) / median(bare_lat1):.2f}×",
+        ),
     ]
+    if stress and bare_stress:
+        section.rows += [
+            Row(
+                f"{explorer.name}, 10 sessions with no pause: p50 (context)",
+                f"{median(stress):.0f} ms",
+                f"bare page, same: {median(bare_stress):.0f} ms",
+                f"{median(stress) / median(bare_stress):.2f}× bare",
+            ),
+            Row(
+                f"{explorer.name}, 10 sessions with no pause: p95 (context)",
+                f"{p95(stress):.0f} ms",
+                f"bare page, same: {p95(bare_stress):.0f} ms",
+                f"{p95(stress) / p95(bare_stress):.2f}× bare",
+            ),
+        ]
     section.notes.append(
-        f"Presses completed: {len(lat1)} (1 session), {len(lat10)} (10 sessions); bare page 10 sessions: "
-        f"p50 {median(bare_lat10):.0f} ms, p95 {p95(bare_lat10):.0f} ms."
+        f"Presses completed: {len(lat1)} (1 session), {len(lat10)} (10 sessions), {len(stress)} (10 sessions, no "
+        f"pause); bare page: {len(bare_lat1)}, {len(bare_lat10)}, {len(bare_stress)}."
     )
-    for err in (err1 + err10)[:5]:
+    for err in errors[:5]:
         section.notes.append(f"Error: {err}")
     return section
 
