@@ -93,7 +93,7 @@ def _figure(traces: Sequence[dict[str, Any]], layout: dict[str, Any]) -> go.Figu
 @lru_cache(maxsize=4)
 def _template_json(name: str) -> dict[str, Any]:
     """The named plotly template as plain JSON (what `Figure.to_dict()` puts under layout.template)."""
-    return pio.templates[name].to_plotly_json()  # type: ignore[no-any-return]
+    return pio.templates[name].to_plotly_json()
 
 
 class ReadyFigure(go.Figure):
