@@ -5,7 +5,7 @@ Run with: streamlit run app.py
 
 import streamlit as st
 
-from ui import state
+from ui import startup, state
 
 st.set_page_config(page_title="B12 × ESR explainer", page_icon=":material/bloodtype:", layout="wide")
 
@@ -39,3 +39,5 @@ st.caption(
 )
 state.show_url_warnings()
 page.run()
+# Last, so the modules this page imported are frozen too (ui/startup.py: keeps the after-run GC cheap).
+startup.freeze_imported_modules()

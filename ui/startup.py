@@ -1,0 +1,33 @@
+"""Process-wide tuning that every run shares: keep Streamlit's after-run garbage collection cheap.
+
+Streamlit runs a full `gc.collect(2)` after every script run (`runner.postScriptGC`) while holding the
+interpreter lock, and the run's messages wait for it. A full collection walks every object the
+process tracks: ~84,000 after importing streamlit, plotly and b12logic, which took ~70 ms here, a
+third of the slider-to-verdict time (bench/HISTORY.md). Almost all of those objects are modules,
+classes and constants that live as long as the process, so after a run that imported new modules we
+move them to the permanent generation (`gc.freeze()`), which collections skip. The after-run
+collection then costs well under a millisecond and still frees this session's cyclic garbage.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+
+_modules_frozen = 0
+
+
+def freeze_imported_modules() -> bool:
+    """After a run that imported modules: collect once, then freeze what survives. True if it froze.
+
+    Runs at most once per newly imported set of modules (a page's first visit in this process), so the
+    one-off collection is paid a few times per server, not on every rerun. What is frozen is never
+    collected, so this is kept to the moments when the process has just grown by whole modules.
+    """
+    global _modules_frozen
+    if len(sys.modules) <= _modules_frozen:
+        return False
+    gc.collect()
+    gc.freeze()
+    _modules_frozen = len(sys.modules)
+    return True
