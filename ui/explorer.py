@@ -52,29 +52,30 @@ def verdict_panel(a: Assessment) -> None:
     for warning in a.warnings:
         st.warning(warning, icon=":material/warning:")
 
-    st.markdown("**Treatment**")
+    # One Markdown element for the rest of the panel: every element costs the server a message and the
+    # browser a render on each slider move (bench/HISTORY.md).
+    parts = ["**Treatment**"]
     if a.regimen_detail is not None:
-        st.markdown(f"{render.escape(a.regimen_detail.title)}:")
-        render.regimen(a.regimen_detail)
+        parts += [f"{render.escape(a.regimen_detail.title)}:", render.regimen_text(a.regimen_detail)]
     else:
-        st.markdown(render.escape(a.regimen_label))
+        parts.append(render.escape(a.regimen_label))
     if a.oral_alternative and a.oral_regimen is not None:
-        st.markdown(
-            "**Or by mouth** (offered because the deficiency is not severe and there are no neurological symptoms):"
-        )
-        render.regimen(a.oral_regimen)
+        parts += [
+            "**Or by mouth** (offered because the deficiency is not severe and there are no neurological symptoms):",
+            render.regimen_text(a.oral_regimen),
+        ]
     elif a.regimen in ("im_neuro", "im_standard"):
         reason = "neurological symptoms" if a.regimen == "im_neuro" else "severe deficiency"
-        st.markdown(
+        parts.append(
             f"Oral treatment is not offered here ({reason}): IM only. :gray[{render.escape(render.cite(('source',)))}]"
         )
-
-    st.markdown(
+    parts += [
         f"**Severity:** {_severity(a)}. {render.escape(SEVERITY_DEFINITION)}"
-        f" :gray[{render.escape(render.cite(('source', 'WHO')))}]"
-    )
-    st.markdown("**Next steps**")
-    render.statements(a.next_steps)
+        f" :gray[{render.escape(render.cite(('source', 'WHO')))}]",
+        "**Next steps**",
+        render.statements_text(a.next_steps),
+    ]
+    st.markdown("\n\n".join(p for p in parts if p))
 
 
 def _naive_cutoff_lesson(a: Assessment) -> str:
@@ -104,7 +105,6 @@ def esr_panel(a: Assessment) -> None:
     st.subheader(f"ESR: {render.escape(a.esr_flag_label)}", anchor=False)
     render.badge("Worked up on its own" if a.esr_flag != "normal" else "No ESR work-up", flag_colour, flag_icon)
     rule = "women (age + 10)/2" if case.sex == "female" else "men age/2"
-    st.markdown(render.escape(f"ESR {case.esr:g} mm/h vs upper limit {a.esr_upper_limit:g} mm/h (Miller 1983: {rule})"))
     gap = round(case.esr - a.esr_upper_limit, 1)
     st.metric(
         f"ESR, {case.sex} aged {case.age:g}",
@@ -113,12 +113,11 @@ def esr_panel(a: Assessment) -> None:
         delta_color="inverse",
         delta_description=f"vs upper limit {a.esr_upper_limit:g} mm/h",
     )
-    st.markdown(
-        render.escape(_naive_cutoff_lesson(a))
-        + f" :gray[{render.escape(render.cite(('Miller 1983', 'Wetteland 1996')))}]"
-    )
-    st.markdown("**ESR work-up**")
-    render.statements(a.esr_workup)
+    limit = render.escape(f"ESR {case.esr:g} mm/h vs upper limit {a.esr_upper_limit:g} mm/h (Miller 1983: {rule})")
+    lesson = render.escape(_naive_cutoff_lesson(a))
+    citations = render.escape(render.cite(("Miller 1983", "Wetteland 1996")))
+    workup = render.statements_text(a.esr_workup)
+    st.markdown("\n\n".join(p for p in (limit, f"{lesson} :gray[{citations}]", "**ESR work-up**", workup) if p))
     st.info(
         "The ESR does not change the B12 plan: B12 deficiency does not raise the ESR through inflammation, so "
         "the B12 status, treatment and next steps above are the same whatever the ESR. "

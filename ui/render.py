@@ -46,11 +46,16 @@ def statement(s: Statement, bullet: bool = True) -> None:
     st.markdown(("- " if bullet else "") + statement_text(s))
 
 
+def statements_text(items: Iterable[Statement]) -> str:
+    """Statements as a Markdown bulleted list ('' for none)."""
+    return "\n".join(f"- {statement_text(s)}" for s in items)
+
+
 def statements(items: Iterable[Statement]) -> None:
     """A bulleted list in one Markdown element: one element per list, not per line, keeps reruns light."""
-    lines = [f"- {statement_text(s)}" for s in items]
-    if lines:
-        st.markdown("\n".join(lines))
+    text = statements_text(items)
+    if text:
+        st.markdown(text)
 
 
 def escape(text: str) -> str:
@@ -70,8 +75,8 @@ def reference_title(short: str) -> str:
 URGENT_PITFALLS = frozenset({"folate_before_b12", "neuro_with_normal_b12", "myeloma_high_esr_low_b12"})
 
 
-def regimen(reg: Regimen) -> None:
-    """A regimen in words: drug, dose and route, frequency, duration, with its citation."""
+def regimen_text(reg: Regimen) -> str:
+    """A regimen in words as Markdown: drug, dose and route, frequency, duration, with its citation."""
     frequency = ", ".join(part for part in (reg.loading, reg.maintenance) if part)
     lines = [
         f"- **Drug:** {escape(reg.drug)}",
@@ -79,7 +84,11 @@ def regimen(reg: Regimen) -> None:
         f"- **Frequency:** {escape(frequency)}",
         f"- **Duration:** {escape(reg.duration)}",
     ]
-    st.markdown("\n".join(lines) + f"\n\n:gray[{escape(cite(reg.citations))}]")
+    return "\n".join(lines) + f"\n\n:gray[{escape(cite(reg.citations))}]"
+
+
+def regimen(reg: Regimen) -> None:
+    st.markdown(regimen_text(reg))
 
 
 def pitfall(p: Pitfall) -> None:
