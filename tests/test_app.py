@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +69,21 @@ def chart_spec(at: AppTest, key: str) -> dict[str, Any]:
     return json.loads(chart.proto.spec)
 
 
+def decision_picture(at: AppTest) -> tuple[str, str]:
+    """The Explorer's decision flowchart image: its SVG text and its alt text."""
+    (image,) = at.get("image")
+    url, alt = image.proto.imgs[0].url, image.proto.imgs[0].alt
+    assert url.startswith("data:image/svg+xml;base64,"), url[:40]
+    return base64.b64decode(url.split(",", 1)[1]).decode(), alt
+
+
+def highlighted_in_picture(svg: str) -> list[str]:
+    """Node ids drawn as this case's path, in drawing order (B12 tree, then ESR tree)."""
+    return [
+        g.get("data-node") for g in ET.fromstring(svg).iter() if g.get("data-state") == "path" and g.get("data-node")
+    ]
+
+
 def url_params(at: AppTest) -> dict[str, str]:
     return {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
 
@@ -80,7 +97,14 @@ def test_default_case_runs_and_shows_both_panels() -> None:
     text = markdown_text(at)
     assert "Working definition: B12 \\< 100 pg/mL or Hb \\< 8 g/dL" in text
     assert "does not change the B12 plan" in "\n".join(i.value for i in at.info)
+    # The flowchart is a picture by default, with the path in words as its alt text.
+    svg, alt = decision_picture(at)
+    assert alt.startswith("B12 work-up path: Suspected B12 deficiency, then Total B12?")
+    assert "Decision path for this case" in svg
+    assert not at.get("plotly_chart")
+    at.toggle(key="decision_interactive").set_value(True).run()
     assert chart_spec(at, "decision_figure")["layout"]["title"]["text"] == "Decision path for this case"
+    assert not at.get("image")
     # The Why? list is numbered, one sentence per decision, in order.
     why = next(m.value for m in at.markdown if m.value.startswith("1. "))
     assert len(why.splitlines()) == len(expected.why)
@@ -111,7 +135,12 @@ def test_explorer_shows_the_engines_verdict(status: str) -> None:
     # Pitfall alerts: exactly the engine's, with heading as title.
     shown = [e.proto.title for e in (*at.error, *at.warning) if e.proto.title]
     assert shown == [p.heading for p in a.pitfalls]
-    # The decision figure highlights this case's path.
+    # The decision picture highlights this case's path, and so does the interactive chart.
+    svg, alt = decision_picture(at)
+    path_nodes = [*a.decision_path, *a.esr_path]
+    assert sorted(highlighted_in_picture(svg)) == sorted(path_nodes)
+    assert alt.endswith(".") and "ESR work-up path, separate:" in alt
+    at.toggle(key="decision_interactive").set_value(True).run()
     spec = chart_spec(at, "decision_figure")
     highlighted = [
         i
@@ -131,6 +160,7 @@ def test_decision_chart_reaches_the_page_as_the_full_figure() -> None:
 
     params = STATUS_LINKS["functional_deficiency"]
     at = run_app(params)
+    at.toggle(key="decision_interactive").set_value(True).run()
     expected = json.loads(pio.to_json(decision_figure(evaluate(case_from_link(params)), get_profile("source"))))
     assert chart_spec(at, "decision_figure") == expected
     assert expected["layout"]["template"]  # the template Streamlit registers is part of what is compared

@@ -284,3 +284,48 @@ def test_teaching_text_cites_known_references_for_every_step() -> None:
         assert statements
         for s in statements:
             assert s.citations and set(s.citations) <= set(REFERENCES)
+
+
+# --- The still decision picture (the Explorer's default) ------------------------------------------
+
+
+def _svg_states(svg: str, attr: str) -> dict[str, str]:
+    import xml.etree.ElementTree as ET
+
+    return {el.get(attr): el.get("data-state") for el in ET.fromstring(svg).iter() if el.get(attr)}
+
+
+@pytest.mark.parametrize("pid", PROFILE_IDS)
+def test_decision_svg_draws_every_node_once_and_lights_exactly_the_paths(pid: str) -> None:
+    import xml.etree.ElementTree as ET
+
+    profile = _profile(pid)
+    graph = F._decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id).graph
+    for case in CASES.values():
+        a = evaluate(case, profile)
+        svg = F.decision_svg(a, profile)
+        root = ET.fromstring(svg)  # well-formed XML, or the browser shows a broken image
+        nodes = [el.get("data-node") for el in root.iter() if el.get("data-node")]
+        assert sorted(nodes) == sorted(n.id for n in graph.nodes)
+        states = _svg_states(svg, "data-node")
+        assert {n for n, s in states.items() if s == "path"} == {*a.decision_path, *a.esr_path}
+        edges = _svg_states(svg, "data-edge")
+        taken = {f"{s}->{t}" for path in (a.decision_path, a.esr_path) for s, t in itertools.pairwise(path)}
+        assert {e for e, s in edges.items() if s == "path"} == taken
+        # No arrow joins the two flowcharts.
+        tree = {n.id: n.tree for n in graph.nodes}
+        assert all(tree[e.split("->")[0]] == tree[e.split("->")[1]] for e in edges)
+        assert root.find("{http://www.w3.org/2000/svg}desc").text == F.decision_alt_text(a, profile)
+
+
+def test_decision_svg_shows_thresholds_as_written_and_uses_the_palette() -> None:
+    import re
+    import xml.etree.ElementTree as ET
+
+    profile = custom_profile(145, 250, 300)
+    svg = F.decision_svg(evaluate(Case(age=40, sex="female", b12=140, esr=10), profile), profile)
+    texts = ["".join(t.itertext()) for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+    assert "< 145 pg/mL" in texts and "> 250" in texts and "> 300 nmol/L" in texts
+    allowed = {c.upper() for c in (*F.OKABE_ITO, F.WHITE, F.GREY, F.LIGHT_GREY, F.MID_GREY)}
+    used = {c.upper() for c in re.findall(r'(?:fill|stroke)="(#[0-9A-Fa-f]{6})"', svg)}
+    assert used and used <= allowed

@@ -13,7 +13,7 @@ import streamlit as st
 from b12logic import __version__
 from b12logic.engine import Assessment
 from b12logic.esr import NAIVE_ESR_CUTOFF
-from b12logic.figures import decision_alt_text, decision_chart
+from b12logic.figures import decision_alt_text, decision_chart, decision_svg
 from b12logic.guidelines import SEVERE_B12_PG_ML, SEVERE_HB_G_DL
 from b12logic.report import report_filename, report_html, report_markdown
 from ui import render
@@ -137,17 +137,32 @@ def decision_path(cur: Current) -> None:
     """The two flowcharts with this case's paths drawn in, then the numbered reasons and the caveats."""
     a = cur.assessment
     st.subheader("Decision path", anchor=False)
-    st.plotly_chart(
-        decision_chart(a, cur.profile),
-        width="stretch",
-        key="decision_figure",
-        alt=decision_alt_text(a, cur.profile),
-        config={"displaylogo": False},
-    )
-    st.caption(
-        "Hover a box to see what it checks and, on this case's path, the value it saw. Blue: B12 work-up; orange: "
-        "ESR work-up; grey: steps not taken."
-    )
+    alt = decision_alt_text(a, cur.profile)
+    # A still picture by default: the browser draws it in milliseconds. The Plotly version is rebuilt from
+    # scratch in the browser whenever the case changes (~0.4 s of CPU per slider move; bench/HISTORY.md),
+    # so it is there when someone wants to hover, not on every move.
+    if st.toggle(
+        "Interactive chart",
+        key="decision_interactive",
+        help="Hover a box to see what it checks and, on this case's path, the value it saw.",
+    ):
+        st.plotly_chart(
+            decision_chart(a, cur.profile),
+            width="stretch",
+            key="decision_figure",
+            alt=alt,
+            config={"displaylogo": False},
+        )
+        st.caption(
+            "Hover a box to see what it checks and, on this case's path, the value it saw. Blue: B12 work-up; "
+            "orange: ESR work-up; grey: steps not taken."
+        )
+    else:
+        st.image(decision_svg(a, cur.profile), alt=alt, width="stretch")
+        st.caption(
+            "Blue: B12 work-up; orange: ESR work-up; grey: steps not taken. The values behind each step are under "
+            "Why? below; switch on the interactive chart to hover a box for what it checks."
+        )
     st.subheader("Why?", anchor=False)
     render.numbered(a.why)
     with st.expander("Caveats for this case"):
