@@ -607,26 +607,70 @@ def server_rss_mb(server: Server) -> float:
     return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]) / 2**20
 
 
+def cpu_seconds(server: Server) -> dict[tuple[str, int], float]:
+    """CPU seconds used so far by each server process and each Chromium process, keyed ("server" or
+    "chromium", pid): compare two readings pid by pid, since a process that exits takes its count along."""
+    import psutil
+
+    def used(p: Any) -> float:
+        try:
+            t = p.cpu_times()
+            return float(t.user + t.system)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            return 0.0
+
+    server_proc = psutil.Process(server.proc.pid)
+    found = {("server", p.pid): used(p) for p in [server_proc, *server_proc.children(recursive=True)]}
+    for p in psutil.process_iter(["name"]):
+        if "chrom" in (p.info["name"] or "").lower():
+            found["chromium", p.pid] = used(p)
+    return found
+
+
+def _cpu_used(start: dict[tuple[str, int], float], end: dict[tuple[str, int], float], kind: str) -> float:
+    return sum(end[key] - start[key] for key in end.keys() & start.keys() if key[0] == kind)
+
+
 _IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 # In the page: time from the key going down (capture phase, before Streamlit sees it) to the first DOM
 # change that alters the verdict's text. performance.now() in the page, so Playwright's own round trips
-# do not count.
+# do not count. The waits are promises resolved by MutationObservers, not polling: polling every
+# animation frame in ten pages at once kept Chromium busy on its own (benchmark 6 measured the harness).
 _ARM_JS = """(selector) => {
   const old = document.querySelector(selector)?.innerText;
-  window.__bench = {t0: null, ms: null};
-  const onKey = () => { window.__bench.t0 = performance.now(); };
+  const bench = {t0: null, ms: null};
+  window.__bench = bench;
+  const onKey = () => { bench.t0 = performance.now(); };
   window.addEventListener('keydown', onKey, {capture: true, once: true});
-  const observer = new MutationObserver(() => {
-    const now = document.querySelector(selector)?.innerText;
-    if (window.__bench.t0 !== null && now !== undefined && now !== old) {
-      window.__bench.ms = performance.now() - window.__bench.t0;
-      observer.disconnect();
-    }
+  bench.done = new Promise((resolve) => {
+    const observer = new MutationObserver(() => {
+      const now = document.querySelector(selector)?.innerText;
+      if (bench.t0 !== null && now !== undefined && now !== old) {
+        bench.ms = performance.now() - bench.t0;
+        observer.disconnect();
+        resolve(bench.ms);
+      }
+    });
+    observer.observe(document.body, {subtree: true, childList: true, characterData: true});
   });
-  observer.observe(document.body, {subtree: true, childList: true, characterData: true});
 }"""
-_DONE_JS = "() => window.__bench && window.__bench.ms !== null"
+# Resolves with the milliseconds once the verdict changed; rejects after `timeout` ms.
+_DONE_JS = """(timeout) => Promise.race([
+  window.__bench.done,
+  new Promise((_, reject) => setTimeout(() => reject(new Error('verdict did not change')), timeout)),
+])"""
+# Resolves when the script run is over (Streamlit marks the app element), checked on each attribute change.
+_IDLE_JS = """(timeout) => new Promise((resolve, reject) => {
+  const app = () => document.querySelector('[data-testid="stApp"]');
+  const idle = () => app()?.getAttribute('data-test-script-state') === 'notRunning';
+  if (idle()) { resolve(true); return; }
+  const observer = new MutationObserver(() => {
+    if (idle()) { observer.disconnect(); resolve(true); }
+  });
+  observer.observe(document.body, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+  setTimeout(() => { observer.disconnect(); reject(new Error('the run did not finish')); }, timeout);
+})"""
 
 
 def _page_url(server: Server, target: Target) -> str:
@@ -657,9 +701,8 @@ def _press_latencies_ms(page: Any, target: Target, presses: int, warmup: int = 3
         thumb.focus()
         page.evaluate(_ARM_JS, target.verdict)
         page.keyboard.press(target.keys[i % 2])
-        page.wait_for_function(_DONE_JS, timeout=30_000, polling="raf")
-        ms = float(page.evaluate("() => window.__bench.ms"))
-        page.wait_for_selector(_IDLE, timeout=30_000)
+        ms = float(page.evaluate(_DONE_JS, 30_000))
+        page.evaluate(_IDLE_JS, 30_000)
         if i >= warmup:
             times.append(ms)
     return times
@@ -788,6 +831,7 @@ class _Crowd:
     until: float = 0.0
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    cpu: tuple[float, float, float] = (0.0, 0.0, 0.0)  # server and Chromium CPU seconds, wall seconds
 
 
 async def _session(chromium: Any, target: Target, url: str, crowd: _Crowd) -> None:
@@ -811,12 +855,12 @@ async def _session(chromium: Any, target: Target, url: str, crowd: _Crowd) -> No
             await page.keyboard.press(target.keys[i % 2])
             i += 1
             try:
-                await page.wait_for_function(_DONE_JS, timeout=30_000, polling="raf")
-                await page.wait_for_selector(_IDLE, timeout=30_000)
-            except Exception as err:  # Playwright's TimeoutError
+                ms = float(await page.evaluate(_DONE_JS, 30_000))
+                await page.evaluate(_IDLE_JS, 30_000)
+            except Exception as err:  # a promise rejected on its timeout
                 crowd.errors.append(f"timeout: {str(err).splitlines()[0]}")
                 continue
-            crowd.latencies.append(float(await page.evaluate("() => window.__bench.ms")))
+            crowd.latencies.append(ms)
             if await page.locator('[data-testid="stException"]').count():
                 crowd.errors.append("exception shown on the page")
             if crowd.think:
@@ -843,6 +887,8 @@ async def _many_sessions(
     server = start_server(target)
     crowd = _Crowd(sessions, seconds, think)
     peak_rss = 0.0
+    cpu_start: dict[tuple[str, int], float] | None = None
+    cpu_end: dict[tuple[str, int], float] | None = None
     try:
         async with async_playwright() as pw:
             chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -855,14 +901,28 @@ async def _many_sessions(
             tasks = [asyncio.create_task(_session(chromium, target, url, crowd)) for _ in range(sessions)]
             while not all(t.done() for t in tasks):
                 if crowd.go.is_set():
+                    # CPU over the pressing window, read before the sessions close their pages.
+                    if cpu_start is None:
+                        cpu_start, window_start = cpu_seconds(server), time.monotonic()
+                    elif cpu_end is None and time.monotonic() >= crowd.until:
+                        cpu_end = cpu_seconds(server)
+                        crowd.cpu = (
+                            _cpu_used(cpu_start, cpu_end, "server"),
+                            _cpu_used(cpu_start, cpu_end, "chromium"),
+                            time.monotonic() - window_start,
+                        )
                     peak_rss = max(peak_rss, server_rss_mb(server))
                 await asyncio.sleep(0.5)
             await asyncio.gather(*tasks)
             await chromium.close()
     finally:
         stop_server(server)
+    _CPU[(target.name, sessions, think)] = crowd.cpu
     return crowd.latencies, crowd.errors, peak_rss
 
+
+# CPU use of each crowd measurement (server s, Chromium s, wall s), for the report's explanation.
+_CPU: dict[tuple[str, int, tuple[float, float] | None], tuple[float, float, float]] = {}
 
 # A user moving a slider looks at the answer before the next step: 0.5-1.5 s (1 s on average) per step.
 HUMAN_PACE = (0.5, 1.5)
@@ -960,6 +1020,15 @@ def bench_many_users(s: Settings) -> Section:
         f"Presses completed: {len(lat1)} (1 session), {len(lat10)} (10 sessions), {len(stress)} (10 sessions, no "
         f"pause); bare page: {len(bare_lat1)}, {len(bare_lat10)}, {len(bare_stress)}."
     )
+    # Where the 2 cores went while the users pressed: the server process vs the Chromium processes.
+    for target, presses in ((explorer, len(lat10)), (BARE, len(bare_lat10))):
+        server_cpu, browser_cpu, wall = _CPU.get((target.name, 10, HUMAN_PACE), (0.0, 0.0, 0.0))
+        if wall and presses:
+            section.notes.append(
+                f"CPU while 10 users pressed on the {target.name} ({wall:.0f} s, "
+                f"{(os.cpu_count() or 1) * wall:.0f} CPU-seconds available): server {server_cpu:.1f} s ({1000 * server_cpu / presses:.0f} ms per press), "
+                f"Chromium {browser_cpu:.1f} s ({1000 * browser_cpu / presses:.0f} ms per press)."
+            )
     for err in errors[:5]:
         section.notes.append(f"Error: {err}")
     return section
