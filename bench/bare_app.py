@@ -3,10 +3,11 @@
 `streamlit run bench/bare_app.py`. Issue 5 asks for "a bare page with the same widgets and no logic
 or charts", so this page draws every widget the Explorer run draws, in the same places: the same
 st.navigation (three sections, seven pages; the other six are empty here), the sidebar case inputs
-(same kinds, ranges and steps as b12logic.fields' slider specs, copied so that this page imports
-nothing but Streamlit), the "More labs and context" expander, the guideline selectbox, the reset
-button, and the Explorer's two download buttons. What it leaves out is the app's work: no engine,
-no URL sync, no text built from the case, no chart.
+(same kinds, ranges, steps and number formats as b12logic.fields' slider specs, copied so that this
+page imports nothing but Streamlit; a help tooltip on each input that has one in the app, with one
+stand-in text, since a tooltip's text is drawn only on hover), the "More labs and context" expander,
+the guideline selectbox, the reset button, and the Explorer's two download buttons. What it leaves
+out is the app's work: no engine, no URL sync, no text built from the case, no chart.
 
 The page writes one verdict-like line in a container with the key "verdict" (DOM class
 `st-key-verdict`): "Verdict: <number>", where the number changes whenever any input changes, so a
@@ -19,6 +20,8 @@ import gc
 import streamlit as st
 
 st.set_page_config(page_title="Bare page (Streamlit floor)", layout="wide")
+# The app gives these inputs a help tooltip; its text is drawn only on hover, so one stand-in text will do.
+HELP = "What this input means and how the app uses it."
 
 
 def _empty() -> None:
@@ -58,25 +61,27 @@ page = st.navigation(
 
 with st.sidebar:
     st.header("The case")
-    st.radio("Sex", ("female", "male"), horizontal=True, key="sex")
-    st.slider("Age (years)", 16.0, 110.0, 68.0, 1.0, key="age")
-    b12_unit = st.radio("B12 unit", ("pg/mL", "pmol/L"), horizontal=True, key="b12_unit")
-    st.slider(f"Total B12 ({b12_unit})", 20.0, 1500.0, 250.0, 1.0, key="b12")
-    if st.toggle("MMA measured", value=False, key="mma_measured"):
+    st.radio("Sex", ("female", "male"), horizontal=True, key="sex", help=HELP)
+    st.slider("Age (years)", 16.0, 110.0, 68.0, 1.0, key="age", format="%.0f", help=HELP)
+    b12_unit = st.radio("B12 unit", ("pg/mL", "pmol/L"), horizontal=True, key="b12_unit", help=HELP)
+    st.slider(f"Total B12 ({b12_unit})", 20.0, 1500.0, 250.0, 1.0, key="b12", format="%.0f", help=HELP)
+    if st.toggle("MMA measured", value=False, key="mma_measured", help=HELP):
         st.radio("MMA unit", ("nmol/L", "µmol/L"), horizontal=True, key="mma_unit")
-        st.slider("MMA (nmol/L)", 50.0, 2000.0, 300.0, 1.0, key="mma")
-    st.slider("ESR (mm/h)", 0.0, 160.0, 30.0, 1.0, key="esr")
-    st.toggle("Neurological symptoms", value=False, key="neuro_symptoms")
-    st.toggle("Taking folic acid", value=False, key="on_folic_acid")
+        st.slider("MMA (nmol/L)", 50.0, 2000.0, 300.0, 1.0, key="mma", format="%.0f", help=HELP)
+    st.slider("ESR (mm/h)", 0.0, 160.0, 30.0, 1.0, key="esr", format="%.0f", help=HELP)
+    st.toggle("Neurological symptoms", value=False, key="neuro_symptoms", help=HELP)
+    st.toggle("Taking folic acid", value=False, key="on_folic_acid", help=HELP)
     with st.expander("More labs and context"):
-        st.number_input("Homocysteine (µmol/L)", 0.01, 500.0, None, key="homocysteine", placeholder="not measured")
-        st.number_input("MCV (fL)", 40.0, 200.0, None, key="mcv", placeholder="not measured")
+        st.number_input(
+            "Homocysteine (µmol/L)", 0.01, 500.0, None, key="homocysteine", placeholder="not measured", help=HELP
+        )
+        st.number_input("MCV (fL)", 40.0, 200.0, None, key="mcv", placeholder="not measured", help=HELP)
         hb_unit = st.radio("Hb unit", ("g/dL", "g/L"), horizontal=True, key="hb_unit")
-        st.number_input(f"Hb ({hb_unit})", 1.0, 250.0, None, key="hb", placeholder="not measured")
-        st.toggle("Renal impairment", value=False, key="renal_impairment")
-        st.multiselect("Risk factors", ("metformin", "ppi", "vegan", "gastrectomy"), key="risk_factors")
-    st.selectbox("Guideline profile", ("source", "nice-ng239", "bsh-2014", "custom"), key="guideline")
-    st.button("Reset case", width="stretch")
+        st.number_input(f"Hb ({hb_unit})", 1.0, 250.0, None, key="hb", placeholder="not measured", help=HELP)
+        st.toggle("Renal impairment", value=False, key="renal_impairment", help=HELP)
+        st.multiselect("Risk factors", ("metformin", "ppi", "vegan", "gastrectomy"), key="risk_factors", help=HELP)
+    st.selectbox("Guideline profile", ("source", "nice-ng239", "bsh-2014", "custom"), key="guideline", help=HELP)
+    st.button("Reset case", width="stretch", help=HELP)
 
 page.run()
 
