@@ -1083,8 +1083,18 @@ def machine_info() -> list[tuple[str, str]]:
         ("Python", platform.python_version()),
         ("numpy / pandas / pyarrow", f"{np.__version__} / {pd.__version__} / {arrow}"),
         ("streamlit", streamlit.__version__),
+        ("Chromium (benchmarks 5 and 6)", _chromium_version()),
         ("Commit", f"{commit}{' (with uncommitted changes in b12logic/ or bench/)' if dirty else ''}"),
     ]
+
+
+def _chromium_version() -> str:
+    """The browser's own version: browser figures move with it."""
+    try:
+        out = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "not found"
+    return out.strip().splitlines()[0] if out.strip() else "unknown"
 
 
 def _load() -> str:
