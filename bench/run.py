@@ -694,18 +694,25 @@ def _slider_thumb(page: Any) -> Any:
     return page.locator('[data-testid="stSlider"]').filter(has_text=SLIDER_WORD).first.get_by_role("slider")
 
 
+def press_to_verdict_ms(
+    page: Any, thumb: Any, target: Target, key: str, before_key: Callable[[], object] | None = None
+) -> float:
+    """One key press on the slider: milliseconds to the verdict's change; returns once the run is over.
+    `before_key` runs after the page is armed, just before the press (bench/timeline.py starts its records there)."""
+    thumb.focus()
+    page.evaluate(_ARM_JS, target.verdict)
+    if before_key is not None:
+        before_key()
+    page.keyboard.press(key)
+    ms = float(page.evaluate(_DONE_JS, 30_000))
+    page.evaluate(_IDLE_JS, 30_000)
+    return ms
+
+
 def _press_latencies_ms(page: Any, target: Target, presses: int, warmup: int = 3) -> list[float]:
     thumb = _slider_thumb(page)
-    times = []
-    for i in range(presses + warmup):
-        thumb.focus()
-        page.evaluate(_ARM_JS, target.verdict)
-        page.keyboard.press(target.keys[i % 2])
-        ms = float(page.evaluate(_DONE_JS, 30_000))
-        page.evaluate(_IDLE_JS, 30_000)
-        if i >= warmup:
-            times.append(ms)
-    return times
+    times = [press_to_verdict_ms(page, thumb, target, target.keys[i % 2]) for i in range(presses + warmup)]
+    return times[warmup:]
 
 
 @contextmanager
@@ -723,15 +730,25 @@ def browser() -> Iterator[Any]:
 # --- 5. App in the browser: slider latency and cold start
 
 
-def _slider_latency(chromium: Any, target: Target, presses: int) -> list[float]:
+@contextmanager
+def served_page(chromium: Any, target: Target, init_script: str | None = None) -> Iterator[Any]:
+    """A fresh server for the target and a page that has run it to the end (`init_script` runs before the
+    page's own scripts); the server stops on leaving."""
     server = start_server(target)
     try:
         page = chromium.new_page(viewport={"width": 1400, "height": 900})
+        if init_script is not None:
+            page.add_init_script(init_script)
         page.goto(_page_url(server, target))
         _wait_ready(page, target)
-        return _press_latencies_ms(page, target, presses)
+        yield page
     finally:
         stop_server(server)
+
+
+def _slider_latency(chromium: Any, target: Target, presses: int) -> list[float]:
+    with served_page(chromium, target) as page:
+        return _press_latencies_ms(page, target, presses)
 
 
 def _cold_start_s(chromium: Any, target: Target) -> float:

@@ -72,15 +72,15 @@ def _task_seconds(cdp: Any) -> float:
 
 
 def _press(page: Any, cdp: Any, thumb: Any, target: harness.Target, key: str) -> dict[str, float]:
-    thumb.focus()
-    page.evaluate(harness._ARM_JS, target.verdict)
-    page.evaluate(_CLEAR_JS)
-    busy0 = _task_seconds(cdp)
-    page.keyboard.press(key)
-    verdict = float(page.evaluate(harness._DONE_JS, 30_000))
-    page.evaluate(harness._IDLE_JS, 30_000)
+    busy_at_start: list[float] = []
+
+    def start_records() -> None:
+        page.evaluate(_CLEAR_JS)
+        busy_at_start.append(_task_seconds(cdp))
+
+    verdict = harness.press_to_verdict_ms(page, thumb, target, key, before_key=start_records)
     page.wait_for_timeout(300)  # the run's last messages and renders
-    busy = (_task_seconds(cdp) - busy0) * 1000
+    busy = (_task_seconds(cdp) - busy_at_start[0]) * 1000
     rec = page.evaluate(_READ_JS)
     t0 = rec["t0"]
     recv = [t - t0 for t in rec["recv"]]
@@ -102,19 +102,12 @@ def _press(page: Any, cdp: Any, thumb: Any, target: harness.Target, key: str) ->
 
 
 def _session(chromium: Any, target: harness.Target, presses: int) -> list[dict[str, float]]:
-    server = harness.start_server(target)
-    try:
-        page = chromium.new_page(viewport={"width": 1400, "height": 900})
-        page.add_init_script(_RECORDER_JS)
-        page.goto(harness._page_url(server, target))
-        harness._wait_ready(page, target)
+    with harness.served_page(chromium, target, init_script=_RECORDER_JS) as page:
         cdp = page.context.new_cdp_session(page)
         cdp.send("Performance.enable")
         thumb = harness._slider_thumb(page)
         rows = [_press(page, cdp, thumb, target, target.keys[i % 2]) for i in range(presses + 3)]
         return rows[3:]  # warm-up presses, as in benchmark 5
-    finally:
-        harness.stop_server(server)
 
 
 def measure(rounds: int, presses: int) -> dict[str, list[dict[str, float]]]:
