@@ -510,7 +510,6 @@ def _mma_meaning(profile: GuidelineProfile) -> Statement:
 def b12_next_steps(profile: GuidelineProfile, facts: PlanFacts) -> tuple[Statement, ...]:
     """The B12 plan's next steps, phrased as teaching. It takes no ESR argument, so the ESR cannot change them."""
     under = profile.teaching_name
-    Under = under[0].upper() + under[1:]
     status, regimen, neuro = facts.status, facts.regimen, facts.neuro
     mma = f"{profile.mma_upper:g}"
     steps: list[Statement] = []
@@ -525,7 +524,7 @@ def b12_next_steps(profile: GuidelineProfile, facts: PlanFacts) -> tuple[Stateme
             why = " while MMA is awaited, because neurological features are not a reason to wait"
         steps.append(
             Statement(
-                f"{Under} the regimen for this case is {plan.text}{why}.",
+                f"Under {under}, the regimen for this case is {plan.text}{why}.",
                 _cite(*plan.citations, *(("BSH 2014",) if profile.id == "bsh-2014" else ())),
                 f"Regimen under {under}: {plan.title}",
             )
@@ -811,6 +810,14 @@ def _caveats(case: Case, profile: GuidelineProfile, status: str, b12: float) -> 
                 f"Active B12 {case.active_b12:g} pmol/L is shown but does not change this profile's rules, which "
                 "do not use it. Under NICE NG239: below 25 pmol/L deficiency, 25–70 indeterminate, above 70 unlikely.",
                 ("NICE NG239",),
+            )
+        )
+    if status == "indeterminate_needs_mma" and case.neuro_symptoms and not profile.treat_borderline_neuro_now:
+        caveats.append(
+            Statement(
+                "The source sends borderline B12 with neurological symptoms to MMA testing; BSH 2014 says not to "
+                "delay treatment when strong clinical features disagree with the test.",
+                ("BSH 2014",),
             )
         )
     if case.homocysteine is not None:

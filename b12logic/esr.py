@@ -84,7 +84,7 @@ class Statement:
 
 _GCA_EMERGENCY = Statement(
     "Aged 50 or over: ask about new headache, jaw claudication, scalp tenderness, visual symptoms and shoulder or "
-    "hip girdle stiffness. Suspected giant cell arteritis is a medical emergency: high-dose glucocorticoid is "
+    "hip girdle stiffness (polymyalgia rheumatica). Suspected giant cell arteritis is a medical emergency: high-dose glucocorticoid is "
     "started at once, without waiting for results, and a specialist sees the patient the same working day "
     "(within 3 working days at most).",
     ("BSR 2020",),
