@@ -196,12 +196,13 @@ def test_moving_the_b12_slider_changes_the_verdict_as_the_engine_says() -> None:
 def test_the_esr_never_changes_the_verdict() -> None:
     at = run_app({"age": "68", "sex": "female", "b12": "150", "esr": "10"})
     before = verdict(at)
-    steps_before = [m.value for m in at.markdown if "Start treatment" in m.value]
+    steps_before = [m.value for m in at.markdown if "the regimen for this case is" in m.value]
+    assert steps_before
     for esr in (45.0, 120.0):
         at.sidebar.slider(key="in_esr").set_value(esr).run()
         assert verdict(at) == before
-        assert [m.value for m in at.markdown if "Start treatment" in m.value] == steps_before
-    assert esr_line(at) == "ESR: ESR markedly elevated (> 100 mm/h)"
+        assert [m.value for m in at.markdown if "the regimen for this case is" in m.value] == steps_before
+    assert esr_line(at) == "ESR: ESR markedly elevated (≥ 100 mm/h)"
 
 
 def test_query_params_round_trip() -> None:

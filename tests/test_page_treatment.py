@@ -106,7 +106,7 @@ def test_untreated_cases_say_so_and_show_the_plan_if_treated(pages: dict[str, Ap
     assert "What would happen if treated" in text
     assert "(if treated)" in text
     if regimen == "pending_tests":
-        assert "Measure MMA" in text  # the pending test is named
+        assert "MMA is measured next" in text  # the pending test is named
     assert table_of(at)["event"].str.startswith("Loading injection").any()
 
 
