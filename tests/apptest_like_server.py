@@ -9,7 +9,7 @@ Why this is needed (Streamlit 1.67, files under .venv/lib/python3.11/site-packag
   without app.py, so without the sidebar, the shared case and the disclaimer.
 - commands/navigation.py:399: `st.navigation`, which app.py calls on every run, sets the flag to False.
   In the server the flag is class-wide and nothing sets it back, so after app.py's first run it stays
-  False.
+  False (ui/pages_mode.py handles the runs before that on a fresh server).
 - testing/v1/app_test.py:665-667: AppTest sets the flag back to None before *every* run and builds a new
   PagesManager, which detects the folder again: from the second run on, `switch_page("pages/x.py")` runs
   the page without app.py.
