@@ -7,12 +7,12 @@ from typing import Any
 
 import streamlit as st
 
+import ui.pages_mode
 from b12logic import Assessment, Case, CaseError, evaluate
 from b12logic.fields import FIELDS, RISK_FACTORS
 from b12logic.guidelines import PROFILES, GuidelineProfile, custom_profile, get_profile
 from b12logic.units import b12_convert, hb_convert, mma_convert
 from b12logic.urlstate import LAB_DEFAULTS, default_values, parse_query, query_from_values
-from ui import pages_mode
 
 # Widget keys, by case value name.
 KEYS = {
@@ -266,6 +266,6 @@ def current() -> Current:
     """The current case and assessment (computed by app.py before the page runs)."""
     cur = st.session_state.get("_current")
     if cur is None:  # a page run on its own: Streamlit's old pages mode (fresh server), or tests
-        pages_mode.leave_old_pages_mode()  # reruns through app.py in the first case
+        ui.pages_mode.leave_old_pages_mode()  # reruns through app.py in the first case
         cur = build()
     return cur
