@@ -12,7 +12,7 @@ against a baseline measured in the same run, with medians over repeated runs.
 
 Each benchmark is one function returning a Section; 4-6 raise NotAvailable (printed as
 "not yet available: <reason>") until app.py uses st.navigation and an Explorer page exists
-(pages/explorer.py or app_pages/explorer.py) with its verdict in st.container(key="verdict_panel").
+(pages/explorer.py) with its verdict in st.container(key="verdict_panel").
 A benchmark that fails is recorded as failed with its error; the others still run.
 
 Options: --quick (fewer repeats, for development; RESULTS.md says so), --only 1,3 (run some;
@@ -428,16 +428,16 @@ def explorer_target(s: Settings) -> Target:
     app = ROOT / "app.py"
     if not app.exists() or "st.navigation" not in app.read_text(encoding="utf-8"):
         raise NotAvailable("app.py does not use st.navigation yet (the app is still a placeholder)")
-    found = [d / "explorer.py" for d in (ROOT / "pages", ROOT / "app_pages") if (d / "explorer.py").exists()]
-    if not found:
-        raise NotAvailable("no Explorer page yet (pages/explorer.py or app_pages/explorer.py)")
-    page = found[0].relative_to(ROOT).as_posix()
+    explorer = ROOT / "pages" / "explorer.py"
+    if not explorer.exists():
+        raise NotAvailable("no Explorer page yet (pages/explorer.py)")
+    page = explorer.relative_to(ROOT).as_posix()
     declared = re.search(rf'"{re.escape(page)}"([^)]*)\)', app.read_text(encoding="utf-8"), re.S)
     options = declared.group(1) if declared else ""
     named = re.search(r'url_path="([^"]+)"', options)
     # The default page lives at the root: Streamlit answers its own url_path with "Page not found".
     url_path = "" if "default=True" in options else (named.group(1) if named else "explorer")
-    if f'key="{EXPLORER_VERDICT_KEY}"' not in found[0].read_text(encoding="utf-8"):
+    if f'key="{EXPLORER_VERDICT_KEY}"' not in explorer.read_text(encoding="utf-8"):
         raise NotAvailable(f'{page} has no st.container(key="{EXPLORER_VERDICT_KEY}") around its verdict')
     return Target(
         "Explorer", app, page, f"{url_path}?{EXPLORER_QUERY}", EXPLORER_VERDICT_KEY, ("ArrowLeft", "ArrowRight")
@@ -460,35 +460,39 @@ def _apptest_rerun_ms(target: Target, presses: int) -> list[float]:
     """Milliseconds of AppTest reruns, each after moving the B12 slider one step."""
     from streamlit.testing.v1 import AppTest
 
+    from tests.apptest_like_server import pages_like_server
+
     os.chdir(ROOT)  # the app reads .streamlit/ and its pages relative to the repository
-    at = AppTest.from_file(str(target.script), default_timeout=60)
-    at.run()
-    if target.page:
-        at.switch_page(target.page)
+    # Without it AppTest runs pages/explorer.py without app.py from the second run on (unlike the server).
+    with pages_like_server():
+        at = AppTest.from_file(str(target.script), default_timeout=60)
         at.run()
-    if at.exception:
-        raise RuntimeError(f"{target.name}: exception on first run: {at.exception[0].value}")
-
-    def slider() -> Any:
-        found = [w for w in at.slider if SLIDER_WORD in str(w.label)]
-        if not found:
-            raise NotAvailable(f"{target.name}: no slider labelled with {SLIDER_WORD!r}")
-        return found[0]
-
-    start_value = slider().value
-    step = slider().step or 1
-    times = []
-    for i in range(presses + 3):  # three warm-up reruns
-        value = start_value + step if i % 2 == 0 else start_value
-        widget = slider().set_value(value)
-        t0 = time.perf_counter()
-        widget.run()
-        elapsed = (time.perf_counter() - t0) * 1000
+        if target.page:
+            at.switch_page(target.page)
+            at.run()
         if at.exception:
-            raise RuntimeError(f"{target.name}: exception after a slider change: {at.exception[0].value}")
-        if i >= 3:
-            times.append(elapsed)
-    return times
+            raise RuntimeError(f"{target.name}: exception on first run: {at.exception[0].value}")
+
+        def slider() -> Any:
+            found = [w for w in at.slider if SLIDER_WORD in str(w.label)]
+            if not found:
+                raise NotAvailable(f"{target.name}: no slider labelled with {SLIDER_WORD!r}")
+            return found[0]
+
+        start_value = slider().value
+        step = slider().step or 1
+        times = []
+        for i in range(presses + 3):  # three warm-up reruns
+            value = start_value + step if i % 2 == 0 else start_value
+            widget = slider().set_value(value)
+            t0 = time.perf_counter()
+            widget.run()
+            elapsed = (time.perf_counter() - t0) * 1000
+            if at.exception:
+                raise RuntimeError(f"{target.name}: exception after a slider change: {at.exception[0].value}")
+            if i >= 3:
+                times.append(elapsed)
+        return times
 
 
 def bench_app_rerun(s: Settings) -> Section:

@@ -264,12 +264,12 @@ def test_switching_pages_keeps_the_case() -> None:
     params = STATUS_LINKS["functional_deficiency"]
     at = run_app(params)
     before = at.session_state["_current"].values
-    at.switch_page("app_pages/mechanism.py").run()
+    at.switch_page("pages/mechanism.py").run()
     assert not at.exception
     assert at.session_state["_current"].values == before
     assert url_params(at)["b12"] == "250" and url_params(at)["mma"] == "340"
     assert "lit because MMA 340 nmol/L \\> 271" in markdown_text(at)
-    at.switch_page("app_pages/explorer.py").run()
+    at.switch_page("pages/explorer.py").run()
     assert verdict(at) == "B12 status: Functional B12 deficiency"
     assert at.sidebar.slider(key="in_b12").value == 250.0
 

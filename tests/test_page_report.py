@@ -16,7 +16,7 @@ def test_explorer_offers_html_and_markdown_reports() -> None:
     at.query_params["b12"] = "140"
     at.query_params["esr"] = "48"
     at.run()
-    at.switch_page("app_pages/explorer.py").run()
+    at.switch_page("pages/explorer.py").run()
     assert not at.exception
     assert any(s.value == "Download case report" for s in at.subheader)
     buttons = {b.label: b for b in at.get("download_button")}

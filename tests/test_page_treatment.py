@@ -12,7 +12,7 @@ from b12logic import Case, evaluate
 from b12logic.treatment import treatment_events
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "app_pages/treatment.py"
+PAGE = "pages/treatment.py"
 
 # Links covering every regimen of the source profile (and the expected regimen, checked against the engine).
 LINKS = {

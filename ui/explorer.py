@@ -1,6 +1,6 @@
 """The Explorer's sections: the B12 verdict and the ESR reading side by side but apart, the decision path.
 
-The page (app_pages/explorer.py) only calls these in order. They live in a module, not in the page
+The page (pages/explorer.py) only calls these in order. They live in a module, not in the page
 script, because Streamlit compiles a page script on every rerun and imports a module once.
 """
 
