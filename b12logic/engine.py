@@ -40,6 +40,7 @@ from b12logic.guidelines import (
     PROFILES,
     SEVERE_B12_PG_ML,
     SEVERE_HB_G_DL,
+    SOURCE_MONITORING_CAVEAT,
     GuidelineProfile,
     MonitoringItem,
     Regimen,
@@ -193,6 +194,9 @@ class Assessment:
             "caveats": statements(self.caveats),
             "warnings": list(self.warnings),
             "monitoring": [{"month": m.month, "what": m.what, "citations": list(m.citations)} for m in self.monitoring],
+            "monitoring_caveat": get_profile(self.guideline).monitoring_caveat
+            if self.monitoring and self.guideline in PROFILES
+            else (SOURCE_MONITORING_CAVEAT if self.monitoring and self.guideline == "custom" else ""),
             "decision_path": list(self.decision_path),
             "esr_path": list(self.esr_path),
             "why": statements(self.why),
@@ -204,11 +208,13 @@ class Assessment:
 class _View:
     """The numbers the predicates read: B12 in pg/mL, MMA in nmol/L and Hb in g/dL, NaN = not measured."""
 
-    __slots__ = ("active_b12", "b12", "esr", "esr_limit", "hb", "mma", "neuro")
+    __slots__ = ("active_b12", "b12", "esr", "esr_limit", "hb", "mma", "neuro", "nitrous_oxide")
 
-    def __init__(self, b12: Any, mma: Any, hb: Any, neuro: Any, esr: Any, esr_limit: Any, active_b12: Any) -> None:
+    def __init__(
+        self, b12: Any, mma: Any, hb: Any, neuro: Any, esr: Any, esr_limit: Any, active_b12: Any, nitrous_oxide: Any
+    ) -> None:
         self.b12, self.mma, self.hb, self.neuro, self.esr, self.esr_limit = b12, mma, hb, neuro, esr, esr_limit
-        self.active_b12 = active_b12
+        self.active_b12, self.nitrous_oxide = active_b12, nitrous_oxide
 
 
 @lru_cache(maxsize=64)
@@ -297,7 +303,16 @@ def evaluate(
     b12 = case.b12_pg_ml
     hb = case.hb_g_dl
     limit = esr_upper_limit(case.age, case.sex, case.pregnant)
-    view = _View(b12, _num(case.mma_nmol_l), _num(hb), case.neuro_symptoms, case.esr, limit, _num(case.active_b12))
+    view = _View(
+        b12,
+        _num(case.mma_nmol_l),
+        _num(hb),
+        case.neuro_symptoms,
+        case.esr,
+        limit,
+        _num(case.active_b12),
+        "nitrous_oxide" in case.risk_factors,
+    )
 
     path = _walk(adjacency, B12_ROOT, view, profile)
     status = _status_from(nodes, path)
@@ -522,6 +537,8 @@ def b12_next_steps(profile: GuidelineProfile, facts: PlanFacts) -> tuple[Stateme
         why = ""
         if facts.outcome == "out_treat_awaiting":
             why = " while MMA is awaited, because neurological features are not a reason to wait"
+        elif facts.outcome == "out_treat_nitrous":
+            why = " from now, while homocysteine or MMA is awaited (nitrous oxide with neurological features)"
         steps.append(
             Statement(
                 f"Under {under}, the regimen for this case is {plan.text}{why}.",
@@ -595,13 +612,14 @@ def b12_next_steps(profile: GuidelineProfile, facts: PlanFacts) -> tuple[Stateme
                 "Measure MMA and homocysteine",
             )
         )
-        steps.append(
-            Statement(
-                "Ask about nitrous oxide: it causes functional deficiency with a normal B12.",
-                ("NICE NG239",),
-                "Ask about nitrous oxide",
+        if "nitrous_oxide" not in facts.risk_factors:
+            steps.append(
+                Statement(
+                    "Ask about nitrous oxide: it causes functional deficiency with a normal B12.",
+                    ("NICE NG239",),
+                    "Ask about nitrous oxide",
+                )
             )
-        )
         steps.append(
             Statement(
                 ("The source says test first. Guidelines say: " if profile.follows_source else "")

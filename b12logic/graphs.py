@@ -82,6 +82,8 @@ PREDICATES: dict[str, Predicate] = {
         (v.active_b12 > p.holotc_pmol_l[1]) & np.logical_not(v.neuro) if p.holotc_pmol_l else False
     ),
     "mma_missing_neuro": lambda v, p: _missing(v.mma) & v.neuro,
+    # Nitrous oxide with neurological features: start B12 before the results return (RCEM 2024).
+    "nitrous_oxide_neuro": lambda v, p: _missing(v.mma) & v.neuro & v.nitrous_oxide,
     "b12_borderline": lambda v, p: (v.b12 >= p.b12_low) & (v.b12 <= p.b12_upper),
     "mma_missing": lambda v, p: _missing(v.mma),
     "mma_raised": lambda v, p: v.mma > p.mma_upper,
@@ -183,6 +185,18 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
             regimen="none",
         ),
         Node("mma_above", "Neuro: MMA?", "decision", "b12", 7.8, 7, "Neuro symptoms with B12 in range: MMA decides."),
+        Node(
+            "out_treat_nitrous",
+            "Nitrous oxide + neuro: treat now",
+            "outcome",
+            "b12",
+            8.2,
+            5.6,
+            "Nitrous oxide with neurological features: stop it, start B12 before the results return, urgent "
+            "neurological input; homocysteine or MMA is the test.",
+            status="normal_needs_mma_hcy",
+            regimen="im_neuro",
+        ),
         Node(
             "out_normal",
             "Normal: no B12 treatment",
@@ -337,6 +351,11 @@ def decision_graph(profile: GuidelineProfile) -> Graph:
         Edge("mma_borderline", "out_not_confirmed", f"≤ {mma}"),
         Edge("neuro_above", "mma_above", "yes", "neuro"),
         Edge("neuro_above", "out_normal", "no"),
+        *(
+            (Edge("mma_above", "out_treat_nitrous", "not measured, nitrous oxide", "nitrous_oxide_neuro"),)
+            if profile.treat_borderline_neuro_now
+            else ()
+        ),
         Edge("mma_above", "out_needs_mma_hcy", "not measured", "mma_missing"),
         Edge("mma_above", "st_functional", f"> {mma} nmol/L", "mma_raised"),
         Edge("mma_above", "out_normal_after_mma", f"≤ {mma}"),

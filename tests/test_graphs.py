@@ -140,9 +140,12 @@ def test_treatment_outcomes_only_follow_a_deficiency_status(graph: Graph) -> Non
         if leaf.regimen in ("im_neuro", "im_standard", "oral_or_im"):
             parents = {e.source for e in graph.edges if e.target == leaf.id}
             assert parents, leaf.id
-            if leaf.id == "out_treat_awaiting":
-                assert (leaf.status, leaf.regimen) == ("indeterminate_needs_mma", "im_neuro")
-                assert all(e.when in ("neuro", "mma_missing_neuro") for e in graph.edges if e.target == leaf.id)
+            if leaf.id in ("out_treat_awaiting", "out_treat_nitrous"):
+                # Treated while the tests are awaited: always the neurological regimen, only for neuro features.
+                assert leaf.regimen == "im_neuro"
+                assert leaf.status in ("indeterminate_needs_mma", "normal_needs_mma_hcy")
+                whens = {e.when for e in graph.edges if e.target == leaf.id}
+                assert whens <= {"neuro", "mma_missing_neuro", "nitrous_oxide_neuro"}, whens
                 continue
             # Walk back: every path from the root to the leaf passes a deficiency status node.
             stripped = Graph(
@@ -192,12 +195,15 @@ def test_predicates_give_the_same_answer_on_scalars_and_arrays() -> None:
         "esr": rng.choice([0.0, 35.0, 36.0, 100.0, 101.0], n),
         "esr_limit": rng.choice([35.0, 35.5, 39.0], n),
         "active_b12": rng.choice([np.nan, 24.9, 25.0, 70.0, 70.1], n),
+        "nitrous_oxide": rng.choice([True, False], n),
     }
     for profile in PROFILE_LIST:
         for name, predicate in PREDICATES.items():
             vector = np.broadcast_to(np.asarray(predicate(_View(**cols), profile), dtype=bool), (n,))
             for i in range(n):
-                row = _View(**{k: (bool(v[i]) if k == "neuro" else float(v[i])) for k, v in cols.items()})
+                row = _View(
+                    **{k: (bool(v[i]) if k in ("neuro", "nitrous_oxide") else float(v[i])) for k, v in cols.items()}
+                )
                 assert bool(predicate(row, profile)) == bool(vector[i]), (name, profile.id, i)
 
 
