@@ -156,6 +156,11 @@ class Assessment:
         return ESR_FLAG_LABELS[self.esr_flag]
 
     @property
+    def safety_steps(self) -> tuple[Statement, ...]:
+        """The urgent steps of the B12 plan and the ESR reading (shown first, in the verdict itself)."""
+        return tuple(s for s in (*self.next_steps, *self.esr_workup) if s.safety)
+
+    @property
     def citations(self) -> tuple[str, ...]:
         """Every short reference this assessment cites, in first-use order."""
         seen: dict[str, None] = {}
@@ -432,6 +437,7 @@ _NEURO_URGENT = Statement(
     "same-day emergency admission.",
     ("BNF / NICE CKS", "NHS Lothian"),
     "Neuro: urgent specialist advice",
+    safety=True,
 )
 _NITROUS_OXIDE = Statement(
     "Nitrous oxide: homocysteine or MMA is the first test (total B12 is often in range: it detects only 20–50% of "
@@ -440,12 +446,14 @@ _NITROUS_OXIDE = Statement(
     "permanent disability.",
     ("NICE NG239", "Practical Neurology 2023", "RCEM 2024"),
     "Nitrous oxide: stop it, start B12 without waiting, urgent neurology",
+    safety=True,
 )
 _PREGNANT = Statement(
     "Pregnant: active B12 is the first test, because total B12 falls in normal pregnancy; seek urgent haematology "
     "advice, and review at 1 month rather than 3.",
     ("NICE NG239", "BNF / NICE CKS"),
     "Pregnant: active B12 first; urgent haematology advice",
+    safety=True,
 )
 _WORKUP_BLOODS = Statement(
     "Work-up bloods, taken before the first dose: full blood count and blood film, reticulocytes (if anaemic or "
@@ -472,6 +480,7 @@ _SEVERE_ANAEMIA = (
         "reported): check it (U&E) over the first 48 hours.",
         ("Cyanocobalamin label", "NHS Lothian"),
         "Severe anaemia: watch potassium in the first 48 h",
+        safety=True,
     ),
     Statement(
         "Avoid red-cell transfusion where possible: in severe megaloblastic anaemia it can cause fatal circulatory "
@@ -600,6 +609,7 @@ def b12_next_steps(profile: GuidelineProfile, facts: PlanFacts) -> tuple[Stateme
                     "advice, and do not delay treatment while awaiting MMA when the features are strong.",
                     ("BNF / NICE CKS", "BSH 2014"),
                     "Correction: do not delay treatment for MMA when neuro features are strong",
+                    safety=True,
                 )
             )
     elif status == "normal_needs_mma_hcy":
@@ -626,6 +636,7 @@ def b12_next_steps(profile: GuidelineProfile, facts: PlanFacts) -> tuple[Stateme
                 + "if the clinical features are strong, do not delay treatment for the tests.",
                 ("BSH 2014", "BNF / NICE CKS"),
                 "Strong features: do not delay treatment",
+                safety=True,
             )
         )
         steps.append(_ETHNICITY)
