@@ -10,11 +10,11 @@ from b12logic import B12_STATUSES, Case, custom_profile, evaluate
 from b12logic.references import REFERENCES
 from b12logic.teaching_cases import (
     ESR_CHOICES,
-    accepted_next_steps,
     NEXT_STEPS,
     QUIZ_STATUS_LABELS,
     TEACHING_CASES,
     Grade,
+    accepted_next_steps,
     grade,
     lab_lines,
     next_step_of,
