@@ -12,7 +12,7 @@ import streamlit as st
 
 from b12logic import __version__
 from b12logic.engine import Assessment
-from b12logic.esr import NAIVE_ESR_CUTOFF, Statement
+from b12logic.esr import NAIVE_ESR_CUTOFF
 from b12logic.figures import decision_alt_text, decision_chart, decision_svg
 from b12logic.guidelines import SEVERE_B12_PG_ML, SEVERE_HB_G_DL
 from b12logic.report import report_filename, report_html, report_markdown
@@ -53,21 +53,12 @@ def _severity(a: Assessment) -> str:
     return "severe" if a.severe else "not severe"
 
 
-def safety_steps(statements: tuple[Statement, ...]) -> None:
-    """Urgent steps at the top of a verdict, in a box that cannot be collapsed (text beside the colour)."""
-    for step in statements:
-        st.error(
-            f"**Urgent:** {render.escape(step.text)} {render.escape(render.cite(step.citations))}",
-            icon=":material/emergency:",
-        )
-
-
 def verdict_panel(a: Assessment) -> None:
     """B12 status, treatment in words (IM, and oral where it is offered), severity and next steps."""
     colour, icon = render.STATUS_STYLE[a.b12_status]
     st.subheader(f"B12 status: {render.escape(a.status_label)}", anchor=False)
     render.badge(a.regimen_label, colour, icon)
-    safety_steps(tuple(s for s in a.next_steps if s.safety))
+    render.safety_steps(tuple(s for s in a.next_steps if s.safety))
     for warning in a.warnings:
         st.warning(warning, icon=":material/warning:")
 
@@ -123,7 +114,7 @@ def esr_panel(a: Assessment) -> None:
     flag_colour, flag_icon = render.ESR_STYLE[a.esr_flag]
     st.subheader(f"ESR: {render.escape(a.esr_flag_label)}", anchor=False)
     render.badge("Worked up on its own" if a.esr_flag != "normal" else "No ESR work-up", flag_colour, flag_icon)
-    safety_steps(tuple(s for s in a.esr_workup if s.safety))
+    render.safety_steps(tuple(s for s in a.esr_workup if s.safety))
     rule = "women (age + 10)/2" if case.sex == "female" else "men age/2"
     gap = round(case.esr - a.esr_upper_limit, 1)
     st.metric(
