@@ -51,15 +51,18 @@ _TREE_AXES = {"b12": B12_AXES, "esr": ESR_AXES}
 _TREE_COLOUR = {"b12": BLUE, "esr": ORANGE}
 _TREE_NAME = {"b12": "B12 work-up", "esr": "ESR work-up"}
 _DECISION_WRAP = {"b12": 18, "esr": 13}  # the ESR panel is narrower
-_B12_X = (0.3, 10.9)
+_B12_X = (-0.4, 10.9)
 _ESR_X = (10.9, 15.9)
-_DECISION_Y = (2.45, 10.45)
+_DECISION_Y = (1.45, 10.45)
 # Where along an edge its label sits (fraction from the source); a few edges share space with a box.
 _LABEL_PLACES = {
     ("mma_borderline", "st_functional"): _LabelPlace(at=0.72, xanchor="right", dx=-0.08),
     ("mma_borderline", "out_not_confirmed"): _LabelPlace(at=0.5),
     ("mma_above", "st_functional"): _LabelPlace(at=0.6),
     ("mma_above", "out_needs_mma_hcy"): _LabelPlace(at=0.5, wrap=8),
+    ("active_borderline", "out_indeterminate"): _LabelPlace(at=0.5, xanchor="right", dx=-0.05),
+    ("active_borderline", "out_active_unlikely"): _LabelPlace(at=0.5, xanchor="left", dx=0.05),
+    ("mma_above", "out_treat_nitrous"): _LabelPlace(at=0.4, xanchor="left", dx=0.08),
 }
 
 
@@ -75,7 +78,7 @@ def _decision_layout() -> dict[str, Any]:
     layout = _base_layout(
         "Decision path for this case",
         "No arrow joins the two flowcharts: the ESR never changes the B12 plan. Bold, filled boxes = this case's path.",
-        height=700,
+        height=780,
     )
     # Two panels side by side, their width in proportion to the x range each tree needs.
     b12_span, esr_span = _B12_X[1] - _B12_X[0], _ESR_X[1] - _ESR_X[0]

@@ -12,7 +12,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from b12logic.engine import DEFICIENT_STATUSES, HOMOCYSTEINE_TARGET, MACROCYTOSIS_MCV, Assessment
+from b12logic.engine import DEFICIENT_STATUSES, HOMOCYSTEINE_UPPER, MACROCYTOSIS_MCV, Assessment
 from b12logic.esr import MARKED_ESR
 from b12logic.figures.boxes import (
     _Box,
@@ -239,8 +239,8 @@ def lit_reasons(assessment: Assessment, profile: GuidelineProfile | None = None)
 
     >>> from b12logic import Case, evaluate
     >>> a = evaluate(Case(age=71, sex="male", b12=250, mma=340, esr=36))
-    >>> lit_reasons(a)["m_mma"]
-    'MMA 340 nmol/L > 271 nmol/L (the cut-off): methylmalonyl-CoA mutase is short of its cofactor.'
+    >>> lit_reasons(a)["m_mma"][:62]
+    "MMA 340 nmol/L > 271 nmol/L (the laboratory's upper limit; one"
     """
     case = assessment.case
     if profile is None:
@@ -257,18 +257,25 @@ def lit_reasons(assessment: Assessment, profile: GuidelineProfile | None = None)
             out["m_b12"] = f"B12 {b12:.0f} pg/mL is not low, but a raised MMA shows functional deficiency."
     if "m_mma" in lit and mma is not None:
         out["m_mma"] = (
-            f"MMA {mma:g} nmol/L > {profile.mma_upper:g} nmol/L (the cut-off): methylmalonyl-CoA mutase is short "
-            "of its cofactor."
+            f"MMA {mma:g} nmol/L > {profile.mma_upper:g} nmol/L (the laboratory's upper limit; one assay's, others "
+            "differ): methylmalonyl-CoA mutase is short of its cofactor, or the kidneys clear less MMA."
         )
     elif "m_mma" in lit:
-        out["m_mma"] = "Functional deficiency: MMA above the cut-off."
+        out["m_mma"] = "Functional deficiency: MMA above the laboratory's upper limit."
     if "m_hcy" in lit and case.homocysteine is not None:
-        out["m_hcy"] = f"Homocysteine {case.homocysteine:g} µmol/L ≥ {HOMOCYSTEINE_TARGET:g} µmol/L (the target)."
+        out["m_hcy"] = (
+            f"Homocysteine {case.homocysteine:g} µmol/L > {HOMOCYSTEINE_UPPER:g} µmol/L (the adult reference limit); "
+            "it rises in folate deficiency too."
+        )
     if "m_mcv" in lit and case.mcv is not None:
-        out["m_mcv"] = f"MCV {case.mcv:g} fL > {MACROCYTOSIS_MCV:g} fL: macrocytosis."
+        out["m_mcv"] = (
+            f"MCV {case.mcv:g} fL > {MACROCYTOSIS_MCV:g} fL: macrocytosis. Not by itself megaloblastic: alcohol, "
+            "liver disease, drugs, hypothyroidism, myelodysplasia and reticulocytosis raise the MCV too."
+        )
     if "m_anaemia" in lit and hb is not None:
         out["m_anaemia"] = (
-            f"Hb {hb:g} g/dL < {ANAEMIA_HB_G_DL[case.sex]:g} g/dL (WHO anaemia threshold for {case.sex}s)."
+            f"Hb {hb:g} g/dL < {ANAEMIA_HB_G_DL[case.sex]:g} g/dL (WHO anaemia threshold for {case.sex}s), of "
+            "whatever cause: a low Hb is not by itself evidence of megaloblastic anaemia."
         )
     if "m_neuro" in lit:
         out["m_neuro"] = "neurological symptoms are recorded for this case."
@@ -276,9 +283,9 @@ def lit_reasons(assessment: Assessment, profile: GuidelineProfile | None = None)
         out["m_folic"] = "this case is taking folic acid, which can hide the anaemia while nerve damage goes on."
     if "m_esr" in lit:
         limit = assessment.esr_upper_limit
-        if case.esr > MARKED_ESR:
+        if case.esr >= MARKED_ESR:
             out["m_esr"] = (
-                f"ESR {case.esr:g} mm/h > {MARKED_ESR:g} mm/h: markedly raised (the limit for this age and sex is "
+                f"ESR {case.esr:g} mm/h ≥ {MARKED_ESR:g} mm/h: markedly raised (the limit for this age and sex is "
                 f"{limit:g} mm/h)."
             )
         else:

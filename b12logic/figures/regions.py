@@ -382,7 +382,9 @@ def region_map_figure(
     neuro_text = "with" if neuro else "without"
     layout = _base_layout(
         f"B12 status by total B12 and MMA: {profile.name}",
-        f"Cases {neuro_text} neurological symptoms. Lines: each profile's cut-offs; thick solid = the profile shown.",
+        f"Cases {neuro_text} neurological symptoms. Lines: each profile's cut-offs; thick solid = the profile shown. "
+        "The MMA line is one laboratory's upper limit (Mayo Clinic Laboratories, 271 nmol/L); others differ, and "
+        "renal impairment raises MMA too.",
         height=640,
     )
     plain = {"showgrid": False, "zeroline": False}

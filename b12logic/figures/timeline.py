@@ -259,7 +259,7 @@ def treatment_timeline_figure(
                 **right,
                 "x": horizon_months,
                 "y": lane_y["oral"] + 0.42,
-                "text": "<b>→ for life, unless a reversible cause is fixed (NICE NG239)</b>",
+                "text": f"<b>→ {_plotly_text(oral.duration if oral else '')}</b>",
             }
         )
         annotations.append(
