@@ -5,9 +5,10 @@ Run with: streamlit run app.py
 
 import streamlit as st
 
-from ui import startup, state
+from ui import startup, state, style
 
 st.set_page_config(page_title="B12 × ESR explainer", page_icon=":material/bloodtype:", layout="wide")
+style.inject()
 
 PAGES = {
     "Check a case": [

@@ -97,6 +97,7 @@ if shown.regimen in TREATMENT_REGIMENS and shown.regimen_detail is not None:
     st.plotly_chart(
         fig,
         width="stretch",
+        key="timeline_figure",
         config={"displaylogo": False},
         alt=f"Timeline of {plan.title.lower()}: {plan.text}. Checks by {profile_name(shown.guideline)} "
         f"beside {comparison_monitoring(shown.guideline)[0]}.",

@@ -20,6 +20,10 @@ SCANNED += sorted((ROOT / "b12logic").rglob("*.py"))
 
 # (path relative to the repository, the exact literal string passed as the first argument)
 ALLOWED: frozenset[tuple[str, str]] = frozenset()
+# (path, name of a module-level Path constant) for st.html of a static file of the repository's own: ui/style.py
+# puts ui/style.css on every page. test_static_css_is_only_css checks that file holds CSS and nothing else.
+ALLOWED_FILES: frozenset[tuple[str, str]] = frozenset({("ui/style.py", "CSS_PATH")})
+STATIC_CSS = ROOT / "ui" / "style.css"
 
 RAW_HTML_CALLS = frozenset({"html", "iframe"})  # st.html, components.html, components.iframe
 DANGEROUS_CALLS = frozenset({"eval", "exec", "compile", "__import__"})
@@ -55,9 +59,18 @@ def raw_html_uses(source: str, rel: str, allowed: frozenset[tuple[str, str]] = A
             what = f".{func.attr}("
         if isinstance(func, ast.Name) and func.id in html_names:
             what = f"{func.id}("
-        if what and (rel, _first_literal(node)) not in allowed:
+        static_file = bool(node.args) and isinstance(node.args[0], ast.Name) and (rel, node.args[0].id) in ALLOWED_FILES
+        if what and (rel, _first_literal(node)) not in allowed and not static_file:
             found.append(f"{rel}:{node.lineno}: {what}")
     return found
+
+
+def test_static_css_is_only_css() -> None:
+    """The CSS file st.html sends is style only: no markup ('<' could close the style tag), no script,
+    nothing fetched from elsewhere. ('>' is CSS's child combinator.)"""
+    css = STATIC_CSS.read_text(encoding="utf-8").lower()
+    for forbidden in ("<", "javascript:", "expression(", "url(", "@import", "behavior:"):
+        assert forbidden not in css, forbidden
 
 
 def dangerous_uses(source: str, rel: str) -> list[str]:

@@ -175,10 +175,12 @@ def decision_path(cur: Current) -> None:
             "orange: ESR work-up; grey: steps not taken."
         )
     else:
-        st.image(decision_svg(a, cur.profile), alt=alt, width="stretch")
+        with st.container(key="decision_picture"):  # ui/style.css: a sideways-scrolling frame on phones
+            st.image(decision_svg(a, cur.profile), alt=alt, width="stretch")
         st.caption(
             "Blue: B12 work-up; orange: ESR work-up; grey: steps not taken. The values behind each step are under "
-            "Why? below; switch on the interactive chart to hover a box for what it checks."
+            "Why? below; switch on the interactive chart to hover a box for what it checks. On a narrow screen the "
+            "chart keeps its size: scroll it sideways."
         )
     st.subheader("Why?", anchor=False)
     render.numbered(a.why)

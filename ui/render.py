@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import streamlit as st
 
-from b12logic.engine import Pitfall
+from b12logic.engine import Assessment, Pitfall
 from b12logic.esr import Statement
 from b12logic.guidelines import Regimen
 from b12logic.references import REFERENCES
@@ -111,3 +111,31 @@ def safety_steps(steps: Iterable[Statement]) -> None:
     """Urgent steps at the top of a verdict, in a box that cannot be collapsed (words beside the colour)."""
     for step in steps:
         st.error(f"**Urgent:** {escape(step.text)} {escape(cite(step.citations))}", icon=":material/emergency:")
+
+
+# Badge colours for the live summary (Markdown badges: ":red-badge[...]"), the same as STATUS_STYLE / ESR_STYLE.
+def _md_badge(text: str, colour: str, icon: str) -> str:
+    return f":{colour}-badge[{icon} {escape(text)}]"
+
+
+def case_summary(a: Assessment) -> None:
+    """The live answer at the top of the case inputs: B12 status and regimen in words, the ESR flag, urgent steps.
+
+    On a phone the sidebar covers the page, so the verdict under it cannot be seen while a slider moves; this
+    short summary sits on top of the inputs (kept in view by ui/style.css) and follows every change. One
+    Markdown element, so a rerun costs one message.
+    """
+    status_colour, status_icon = STATUS_STYLE[a.b12_status]
+    esr_colour, esr_icon = ESR_STYLE[a.esr_flag]
+    urgent = sum(1 for s in (*a.next_steps, *a.esr_workup) if s.safety)
+    lines = [
+        f"**B12:** {_md_badge(a.status_label, status_colour, status_icon)}",
+        escape(a.regimen_label),
+        _md_badge(a.esr_flag_label, esr_colour, esr_icon),  # the label starts with "ESR"
+        escape(f"{a.case.esr:g} mm/h against a limit of {a.esr_upper_limit:g} mm/h"),
+    ]
+    if urgent:
+        lines.append(
+            f":red[:material/emergency: **Urgent step{'s' if urgent > 1 else ''} ({urgent}):** see the verdict]"
+        )
+    st.markdown("  \n".join(lines))

@@ -13,6 +13,7 @@ from b12logic.fields import FIELDS, PREGNANCY_AGES, RISK_FACTORS
 from b12logic.guidelines import PROFILES, GuidelineProfile, custom_profile, get_profile
 from b12logic.units import b12_convert, crp_to_mg_l, hb_convert, mma_convert
 from b12logic.urlstate import CRP_LIMIT_RANGE, LAB_DEFAULTS, default_values, parse_query, query_from_values
+from ui import render
 
 # Widget keys, by case value name.
 KEYS = {
@@ -273,6 +274,8 @@ def profile_for(values: dict[str, Any]) -> tuple[GuidelineProfile, str | None]:
 def build() -> Current:
     """Entry-point work on every run: inputs, URL, case, assessment. Pages then call current()."""
     init_state()
+    # First in the sidebar, filled once the case is assessed: the live answer above the inputs (phones).
+    summary = st.sidebar.container(key="case_summary")
     values = sidebar()
     profile, profile_problem = profile_for(values)
     case = Case(**{k: values[k] for k in Case.__dataclass_fields__ if k != "id"})
@@ -280,6 +283,8 @@ def build() -> Current:
     params = query_from_values(values if values["guideline"] == "custom" else {**values, **LAB_DEFAULTS})
     if {k: st.query_params.get_all(k) for k in st.query_params} != {k: [v] for k, v in params.items()}:
         st.query_params.from_dict(params)
+    with summary:
+        render.case_summary(assessment)
     current = Current(case=case, profile=profile, assessment=assessment, values=values)
     st.session_state["_current"] = current
     if profile_problem:

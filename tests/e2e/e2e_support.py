@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize
@@ -162,9 +162,29 @@ def record_figure(name: str, text: str) -> None:
     print(f"{name}: {text}")
 
 
-def new_context(browser: Browser, app_url: str) -> BrowserContext:
-    """A browser context on the app, with the run counter installed in every page before the app's scripts."""
-    context = browser.new_context(viewport=VIEWPORT, base_url=app_url, accept_downloads=True)
+# Phones as issue 13 tried them: an iPhone-sized 390 x 844 and a small Android 360 x 740, touch, mobile viewport.
+PHONE: ViewportSize = {"width": 390, "height": 844}
+SMALL_PHONE: ViewportSize = {"width": 360, "height": 740}
+
+
+def new_context(
+    browser: Browser,
+    app_url: str,
+    viewport: ViewportSize = VIEWPORT,
+    mobile: bool = False,
+    color_scheme: Literal["light", "dark"] = "light",
+) -> BrowserContext:
+    """A browser context on the app, with the run counter installed in every page before the app's scripts.
+
+    `mobile` makes it a phone (is_mobile, touch); `color_scheme` is the viewer's light or dark preference."""
+    context = browser.new_context(
+        viewport=viewport,
+        base_url=app_url,
+        accept_downloads=True,
+        is_mobile=mobile,
+        has_touch=mobile,
+        color_scheme=color_scheme,
+    )
     context.add_init_script(RUN_COUNTER_JS)
     context.set_default_timeout(APP_TIMEOUT_MS)
     return context
@@ -318,8 +338,10 @@ def wait_for_verdict(page: Page, label: str, timeout_ms: int = APP_TIMEOUT_MS) -
         ) from None
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """Save the whole page, main area and sidebar, as test-artifacts/screenshots/<name>.png (git-ignored)."""
+def screenshot(page: Page, name: str, full: bool = True) -> Path:
+    """Save the whole page, main area and sidebar, as test-artifacts/screenshots/<name>.png (git-ignored).
+
+    `full=False`: only what the screen shows now (a phone with its inputs open and scrolled)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     viewport = page.viewport_size or VIEWPORT
@@ -327,6 +349,9 @@ def screenshot(page: Page, name: str) -> Path:
     page.mouse.move(viewport["width"] - 2, viewport["height"] - 2)
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
     page.get_by_test_id("stTooltipContent").first.wait_for(state="detached", timeout=5_000)
+    if not full:
+        page.screenshot(path=str(path))
+        return path
     height = min(max(int(page.evaluate(SCROLL_HEIGHT_JS)), viewport["height"]), MAX_SCREENSHOT_HEIGHT)
     page.set_viewport_size({"width": viewport["width"], "height": height})
     try:
