@@ -54,8 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--guideline", default=DEFAULT_PROFILE)
     ev.add_argument("--json", action="store_true", help="print the full assessment as JSON")
 
-    ba = sub.add_parser("batch", help="evaluate a CSV of cases")
-    ba.add_argument("input", help="input CSV path")
+    ba = sub.add_parser("batch", help="evaluate a CSV of cases (or a laboratory export: long CSV, FHIR JSON)")
+    ba.add_argument("input", help="input path: cases CSV, long LOINC-coded CSV, or FHIR Bundle JSON / NDJSON")
     ba.add_argument("-o", "--output", help="output CSV path (default: stdout)")
     ba.add_argument("--guideline", default=DEFAULT_PROFILE)
 
@@ -102,13 +102,18 @@ def _evaluate(args: argparse.Namespace) -> None:
 
 
 def _batch(args: argparse.Namespace) -> None:
-    from b12logic.batch import evaluate_frame, read_cases_csv, write_results_csv
+    from b12logic.batch import write_results_csv
+    from b12logic.labs import evaluate_cases, read_cases
 
     try:
-        df = read_cases_csv(args.input)
+        read = read_cases(args.input)  # the wide CSV, a long laboratory CSV or FHIR JSON
     except OSError as err:
         _fail(f"input: cannot read {args.input!r} ({err.strerror or err})")
-    results = evaluate_frame(df, guideline=args.guideline)
+    if read.report is not None:  # a laboratory export: say what was read, and what was not used
+        print(read.report.summary(), file=sys.stderr)
+        for note in read.report.notes:
+            print(f"note: {note}", file=sys.stderr)
+    results = evaluate_cases(read, guideline=args.guideline)
     if args.output:
         try:
             write_results_csv(results, args.output)
