@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 UPLOAD_TYPES = ["csv", "json", "ndjson"]
 _READ_KEY = "_lab_case_read"
 _OPENED_KEY = "_lab_case_opened"
+_DIALOG_KEY = "_lab_case_dialog"
 
 
 def long_template_download() -> None:
@@ -78,14 +79,22 @@ def preview(report: LabReport) -> None:
 
 
 def open_case_button() -> None:
-    """The Explorer's entry point: a button that opens the dialog."""
-    if st.button(
+    """The Explorer's entry point: a button that opens the dialog (kept open across its own reruns)."""
+    st.button(
         "Open a case from a laboratory file",
         icon=":material/upload_file:",
         key="lab_case_button",
+        on_click=_open_dialog,
         help="Pick one patient and date from a long CSV, a FHIR file or a cases CSV: no retyping.",
-    ):
+    )
+    if st.session_state.get(_DIALOG_KEY):
         _case_dialog()
+    else:  # a case was opened by a full rerun (no dialog rerun to see the flag): do not close the next dialog
+        st.session_state.pop(_OPENED_KEY, None)
+
+
+def _open_dialog() -> None:
+    st.session_state[_DIALOG_KEY] = True
 
 
 def _open(params: dict[str, str]) -> None:
@@ -95,6 +104,7 @@ def _open(params: dict[str, str]) -> None:
     state.load_values({**parsed.values, **{k: v for k, v in keep.items() if v is not None}})
     st.session_state["_url_warnings"] = parsed.warnings
     st.session_state[_OPENED_KEY] = True
+    _close_dialog()
 
 
 def _read(uploaded: Any) -> tuple[LabRead | None, list[CaseChoice], str | None]:
@@ -114,7 +124,11 @@ def _read(uploaded: Any) -> tuple[LabRead | None, list[CaseChoice], str | None]:
     return answer
 
 
-@st.dialog("Open a case from a laboratory file", width="large")
+def _close_dialog() -> None:
+    st.session_state[_DIALOG_KEY] = False
+
+
+@st.dialog("Open a case from a laboratory file", width="large", on_dismiss=_close_dialog)
 def _case_dialog() -> None:
     if st.session_state.pop(_OPENED_KEY, False):
         st.rerun()  # the case is loaded: close the dialog and redraw the page with it

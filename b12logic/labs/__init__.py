@@ -24,7 +24,7 @@ import pandas as pd
 
 from b12logic.batch import EXTRA_COLUMNS, RESULT_COLUMNS, evaluate_frame, read_cases_csv
 from b12logic.guidelines import DEFAULT_PROFILE, GuidelineProfile
-from b12logic.labs.long_csv import is_long, long_template_csv, read_long_frame, wide_to_long
+from b12logic.labs.long_csv import check_header, is_long, long_template_csv, read_long_frame, wide_to_long
 from b12logic.labs.report import READ_ERROR_COLUMN, LabRead, LabReport
 from b12logic.validate import CaseError
 
@@ -50,6 +50,10 @@ def _bytes(source: str | bytes | IO[bytes] | IO[str]) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
 
 
+def _header(raw: bytes) -> str:
+    return raw[:65536].lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
+
+
 def detect_layout(raw: bytes) -> str:
     """ "fhir", "long" or "wide": what read_cases will read this file as (from its first bytes).
 
@@ -62,7 +66,7 @@ def detect_layout(raw: bytes) -> str:
 
     if looks_like_fhir(raw):
         return "fhir"
-    header = raw[:65536].lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8", "replace")
+    header = _header(raw)
     delimiter = max((",", ";", "\t"), key=header.count)
     return "long" if is_long(header.split(delimiter)) else "wide"
 
@@ -78,6 +82,7 @@ def read_cases(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | None 
         return read_fhir(raw)
     df = read_cases_csv(raw)
     if is_long(df.columns):
+        check_header(_header(raw))
         return read_long_frame(df)
     return LabRead(frame=df)
 

@@ -61,6 +61,24 @@ def is_long(columns: Iterable[object]) -> bool:
     return {"patient_id", "loinc"} <= names
 
 
+def check_header(header: str) -> None:
+    """CaseError for a known column named twice in a long file's raw header (pandas would rename it 'unit.1').
+
+    >>> check_header("patient_id,loinc,value,unit,Unit")
+    Traceback (most recent call last):
+    ...
+    b12logic.validate.CaseError: columns: 'unit' appears more than once; keep one
+    """
+    delimiter = max((",", ";", "\t"), key=header.count)
+    known = set(LONG_REQUIRED) | set(PER_CASE_COLUMNS) | {DATE_COLUMN}
+    seen: set[str] = set()
+    for name in next(csv.reader([header], delimiter=delimiter), []):
+        key = name.strip().lower().lstrip("\ufeff")
+        if key in known and key in seen:
+            raise CaseError("columns", key, f"columns: {key!r} appears more than once; keep one")
+        seen.add(key)
+
+
 def _resolve(df: pd.DataFrame) -> tuple[dict[str, Any], list[Any]]:
     """Known long column -> the frame's label, and the extra columns in file order; CaseError when wrong."""
     known = set(LONG_REQUIRED) | set(PER_CASE_COLUMNS) | {DATE_COLUMN}
