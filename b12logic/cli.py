@@ -103,16 +103,21 @@ def _evaluate(args: argparse.Namespace) -> None:
 
 def _batch(args: argparse.Namespace) -> None:
     from b12logic.batch import write_results_csv
-    from b12logic.labs import evaluate_cases, read_cases
+    from b12logic.labs import detect_layout, evaluate_cases, read_cases
 
     try:
-        read = read_cases(args.input)  # the wide CSV, a long laboratory CSV or FHIR JSON
+        with open(args.input, "rb") as handle:
+            layout = detect_layout(handle.read(1 << 16))
+        if layout == "wide":  # the template's layout: streamed in blocks, memory flat however long the file
+            _batch_wide(args)
+            return
+        read = read_cases(args.input)  # a laboratory export: a long LOINC-coded CSV or FHIR JSON
     except OSError as err:
         _fail(f"input: cannot read {args.input!r} ({err.strerror or err})")
-    if read.report is not None:  # a laboratory export: say what was read, and what was not used
-        print(read.report.summary(), file=sys.stderr)
-        for note in read.report.notes:
-            print(f"note: {note}", file=sys.stderr)
+    assert read.report is not None
+    print(read.report.summary(), file=sys.stderr)  # what was read, and what was not used
+    for note in read.report.notes:
+        print(f"note: {note}", file=sys.stderr)
     results = evaluate_cases(read, guideline=args.guideline)
     if args.output:
         try:
@@ -123,6 +128,19 @@ def _batch(args: argparse.Namespace) -> None:
         print(f"{len(results)} rows written to {args.output} ({bad} with errors)", file=sys.stderr)
     else:
         write_results_csv(results, sys.stdout)
+
+
+def _batch_wide(args: argparse.Namespace) -> None:
+    from b12logic.batch_stream import stream_batch
+
+    if not args.output:
+        stream_batch(args.input, sys.stdout, args.guideline)
+        return
+    try:
+        rows, bad = stream_batch(args.input, args.output, args.guideline)
+    except OSError as err:
+        _fail(f"output: cannot write {args.output!r} ({err.strerror or err})")
+    print(f"{rows} rows written to {args.output} ({bad} with errors)", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,166 @@
+"""The batch command on a large wide CSV, streamed: read with pyarrow in blocks, evaluated and written block by
+block, so memory stays flat however long the file is, with exactly the bytes the whole-file path writes.
+
+The whole-file path (read_cases_csv, evaluate_frame, write_results_csv) stays the reference: any file this
+reader might read differently from it (not UTF-8, a repeated or blank header, a row with more or fewer cells
+than the header, a carriage return inside a cell, ...) goes to it instead, and the output written so far
+is thrown away. Rows are independent in evaluate_frame, so evaluating in blocks changes no answer.
+
+>>> import io, tempfile
+>>> with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+...     _ = f.write("id,age,sex,b12,esr\\nA,68,F,179,30\\nB,15,F,179,30\\n")
+>>> out = io.StringIO()
+>>> stream_batch(f.name, out, block_bytes=64)
+(2, 1)
+>>> out.getvalue().splitlines()[1]
+'A,68,F,179,30,deficient,oral_or_im,true,false,normal,39.0,"Start Hydroxocobalamin IM, standard regimen; Or oral cyanocobalamin 1000–2000 µg daily; Find the cause (intrinsic factor antibodies, drugs, diet, surgery); Check FBC response",do_not_stop_therapy,'
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any
+
+import pandas as pd
+
+from b12logic.batch import evaluate_frame, read_cases_csv, write_results_csv
+from b12logic.guidelines import DEFAULT_PROFILE, GuidelineProfile
+
+BLOCK_BYTES = 8 << 20  # ~150k rows of a laboratory CSV per block: big enough for numpy, small for memory
+_BOM = b"\xef\xbb\xbf"
+
+
+class _NotStreamable(Exception):
+    """This file must go the whole-file way (the reason is for the reader of the code, not the user)."""
+
+
+def _header(raw: bytes) -> tuple[list[str], str]:
+    """The header cells and the delimiter, as read_cases_csv finds them; _NotStreamable when unusual."""
+    first = raw[: 1 << 16].split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        line = first.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _NotStreamable("not UTF-8") from None
+    delimiter = max((",", ";", "\t"), key=line.count)
+    names = next(csv.reader([line], delimiter=delimiter), [])
+    if len(names) < 2 or len(set(names)) != len(names) or any(not n or n.startswith("Unnamed: ") for n in names):
+        raise _NotStreamable("header")
+    return names, delimiter
+
+
+def _blocks(path: str, names: list[str], delimiter: str, block_bytes: int) -> Iterator[pd.DataFrame]:
+    """The rows as frames of text cells, the same cells and dtype read_cases_csv gives."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    bad_rows: list[int] = []
+
+    def on_bad_row(row: Any) -> str:  # a row with more or fewer cells: pandas reads it its own way
+        bad_rows.append(1)
+        return "skip"
+
+    reader = pcsv.open_csv(
+        path,
+        read_options=pcsv.ReadOptions(block_size=block_bytes, use_threads=True),
+        parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_bad_row),
+        convert_options=pcsv.ConvertOptions(
+            column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
+    text = pd.StringDtype("pyarrow", na_value=np.nan)  # what read_csv(dtype=str) gives in pandas 3
+    start = 0
+    try:
+        for batch in reader:
+            if bad_rows:
+                raise _NotStreamable("row width")
+            frame = batch.to_pandas(types_mapper={pa.string(): text}.get)
+            frame.index = pd.RangeIndex(start, start + len(frame))
+            start += len(frame)
+            yield frame
+    except (pa.ArrowInvalid, UnicodeDecodeError) as err:
+        raise _NotStreamable(str(err)) from None
+    if bad_rows:
+        raise _NotStreamable("row width")
+
+
+def _scan(path: str) -> tuple[bytes, bool]:
+    """The file's first 64 KiB (BOM removed), and whether no cell can hold a carriage return (which would make
+    every line end CRLF) and the file looks like text: read in pieces, never whole."""
+    crs = crlfs = quotes = 0
+    previous = b""
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16)
+        piece = head
+        while piece:
+            joined = previous + piece  # a CRLF split across two pieces
+            crs += piece.count(b"\r")
+            crlfs += joined.count(b"\r\n") - previous.count(b"\r\n")
+            quotes += piece.count(b'"')
+            previous = piece[-1:]
+            piece = handle.read(1 << 24)
+    if b"\x00" in head or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return head, False
+    body = head[len(_BOM) :] if head.startswith(_BOM) else head
+    return body, crs == 0 or (crs == crlfs and quotes == 0)  # CRLF line ends, no quoted cells
+
+
+def stream_batch(
+    path: str,
+    dest: IO[str] | str | None,
+    guideline: str | GuidelineProfile = DEFAULT_PROFILE,
+    block_bytes: int = BLOCK_BYTES,
+) -> tuple[int, int]:
+    """Evaluate the wide cases CSV at path into dest (a text handle, a path, or None for stdout); return
+    (rows, rows with errors). block_bytes: how much to read at a time."""
+    if isinstance(dest, str):
+        from pandas.io.common import get_handle  # how to_csv opens a path: the same checks and messages
+
+        with get_handle(dest, "w", encoding="utf-8", compression=None) as handles:
+            return _batch_into(path, handles.handle, guideline, block_bytes)
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:  # a fallback starts again
+        counts = _batch_into(path, spool, guideline, block_bytes)
+        spool.seek(0)
+        shutil.copyfileobj(spool, dest if dest is not None else sys.stdout, 1 << 20)
+    return counts
+
+
+def _batch_into(path: str, out: IO[str], guideline: str | GuidelineProfile, block_bytes: int) -> tuple[int, int]:
+    """Stream into out (a fresh file); when the file must go the whole-file way, empty out and do that."""
+    head, streamable = _scan(path)
+    try:
+        if not streamable:
+            raise _NotStreamable("carriage return in a cell, or binary")
+        names, delimiter = _header(head)
+        return _stream(path, names, delimiter, out, guideline, block_bytes)
+    except _NotStreamable:
+        out.seek(0)
+        out.truncate()
+        results = evaluate_frame(read_cases_csv(path), guideline)
+        write_results_csv(results, out)
+        return len(results), int((results["error"] != "").sum())
+
+
+def _stream(
+    path: str,
+    names: list[str],
+    delimiter: str,
+    out: IO[str],
+    guideline: str | GuidelineProfile,
+    block_bytes: int,
+) -> tuple[int, int]:
+    rows = errors = 0
+    for frame in _blocks(path, names, delimiter, block_bytes):
+        results = evaluate_frame(frame, guideline)
+        text = write_results_csv(results) or ""
+        # The header once; each block's lines end in "\n" (no cell has a CR: _scan).
+        out.write(text if rows == 0 else text[text.index("\n") + 1 :])
+        rows += len(results)
+        errors += int((results["error"] != "").sum())
+    if rows == 0:
+        raise _NotStreamable("no rows")  # the whole-file path says what an empty file gets
+    return rows, errors
