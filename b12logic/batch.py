@@ -25,16 +25,26 @@ from b12logic.engine import (
     DEFICIENT_STATUSES,
     VERY_HIGH_B12,
     PitfallFacts,
+    PlanFacts,
     b12_next_steps,
+    esr_urgency,
     evaluate,
     graph_for,
     pitfalls_for,
     status_of_path,
 )
-from b12logic.esr import MARKED_ESR
-from b12logic.fields import CSV_COLUMNS, FALSE_WORDS, FIELDS, REQUIRED_COLUMNS, SEX_ALIASES, TRUE_WORDS
+from b12logic.esr import DEFAULT_CRP_LIMIT_MG_L, GCA_AGE, MARKED_ESR, esr_upper_limit_array, esr_urgent_steps
+from b12logic.fields import (
+    CSV_COLUMNS,
+    FALSE_WORDS,
+    FIELDS,
+    PREGNANCY_AGES,
+    REQUIRED_COLUMNS,
+    SEX_ALIASES,
+    TRUE_WORDS,
+)
 from b12logic.graphs import B12_ROOT, PREDICATES
-from b12logic.guidelines import ANAEMIA_HB_G_DL, DEFAULT_PROFILE, GuidelineProfile, get_profile
+from b12logic.guidelines import ANAEMIA_HB_G_DL, DEFAULT_PROFILE, SEVERE_HB_G_DL, GuidelineProfile, get_profile
 from b12logic.units import PMOL_PER_PG, UNIT_ALIASES
 from b12logic.validate import NUMBER_PATTERN, CaseError, normalise_decimal_comma
 
@@ -52,9 +62,9 @@ RESULT_COLUMNS = (
 # Also in evaluate_frame's answer (not in the CSV contract): the path through the flowchart.
 EXTRA_COLUMNS = ("decision_path",)
 OPTIONAL_CONTEXT_COLUMNS = ("renal_impairment",)  # read when present; not part of the template
-_NUMBER_FIELDS = ("age", "b12", "mma", "homocysteine", "esr", "mcv", "hb")
-_FLAG_FIELDS = ("neuro_symptoms", "on_folic_acid", "renal_impairment")
-_UNIT_OF = {"b12": "b12_unit", "mma": "mma_unit", "hb": "hb_unit"}
+_NUMBER_FIELDS = ("age", "b12", "mma", "homocysteine", "esr", "mcv", "hb", "active_b12", "crp")
+_FLAG_FIELDS = ("neuro_symptoms", "on_folic_acid", "pregnant", "renal_impairment")
+_UNIT_OF = {"b12": "b12_unit", "mma": "mma_unit", "hb": "hb_unit", "crp": "crp_unit"}
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STEP_SEPARATOR = "; "
 _FLAG_CELLS = ("normal", "elevated", "markedly_elevated")  # esr_flag codes 0, 1, 2 in evaluate_frame
@@ -173,6 +183,11 @@ class _Parsed:
         self.values = {name: self._number(df, columns, name) for name in _NUMBER_FIELDS}
         self.is_female = self._sex(df, columns)
         self.flags = {flag: self._flag(df, columns, flag) for flag in _FLAG_FIELDS}
+        # Pregnancy only for women aged 16 to 55: Case checks it after every field's own check.
+        low, high = PREGNANCY_AGES
+        age = self.values["age"]
+        with np.errstate(invalid="ignore"):
+            self._mark("pregnant", self.flags["pregnant"] & (~self.is_female | (age < low) | (age > high)))
 
     def _unit(self, df: pd.DataFrame, columns: dict[str, Any], unit_field: str, name: str) -> np.ndarray:
         default = FIELDS[name].default_unit
@@ -358,15 +373,20 @@ def assessment_cells(assessment: Any) -> dict[str, Any]:
         "severe": assessment.severe,
         "esr_flag": assessment.esr_flag,
         "esr_upper_limit": assessment.esr_upper_limit,
-        "next_steps": STEP_SEPARATOR.join(s.brief for s in assessment.next_steps),
+        "next_steps": STEP_SEPARATOR.join(s.brief for s in (*assessment.next_steps, *esr_urgency(assessment))),
         "pitfalls": ";".join(p.id for p in assessment.pitfalls),
         "error": "",
         "decision_path": ">".join(assessment.decision_path),
     }
 
 
-def evaluate_frame(df: pd.DataFrame, guideline: str | GuidelineProfile = DEFAULT_PROFILE) -> pd.DataFrame:
-    """The input frame, unchanged, with the result columns added: one output row per input row, in order."""
+def evaluate_frame(
+    df: pd.DataFrame, guideline: str | GuidelineProfile = DEFAULT_PROFILE, crp_limit: float = DEFAULT_CRP_LIMIT_MG_L
+) -> pd.DataFrame:
+    """The input frame, unchanged, with the result columns added: one output row per input row, in order.
+
+    `crp_limit` is accepted for the same signature as evaluate; no CSV result column depends on it.
+    """
     profile = get_profile(guideline)
     columns = _resolve_columns(df)
     parsed = _Parsed(df, columns)
@@ -376,9 +396,10 @@ def evaluate_frame(df: pd.DataFrame, guideline: str | GuidelineProfile = DEFAULT
     mma = np.where(parsed.unit_is("mma_unit", "µmol/L"), v["mma"] * 1000.0, v["mma"])
     hb = np.where(parsed.unit_is("hb_unit", "g/L"), v["hb"] / 10.0, v["hb"])
     female = parsed.is_female
-    limit = (v["age"] + np.where(female, 10.0, 0.0)) / 2
+    pregnant = parsed.flags["pregnant"]
+    limit = esr_upper_limit_array(v["age"], female, pregnant)
     neuro = parsed.flags["neuro_symptoms"]
-    view = _Columns(b12=b12, mma=mma, hb=hb, neuro=neuro, esr=v["esr"], esr_limit=limit)
+    view = _Columns(b12=b12, mma=mma, hb=hb, neuro=neuro, esr=v["esr"], esr_limit=limit, active_b12=v["active_b12"])
 
     with np.errstate(invalid="ignore"):
         path_index, paths = _walk_vectorised(profile, view, n)
@@ -387,17 +408,33 @@ def evaluate_frame(df: pd.DataFrame, guideline: str | GuidelineProfile = DEFAULT
         path_regimen = [graph.node(p[-1]).regimen or "none" for p in paths]
         deficient = np.array([st in DEFICIENT_STATUSES for st in path_status], dtype=bool)[path_index]
         severe = deficient & np.asarray(PREDICATES["severe"](view, profile), dtype=bool)
-        flag = np.select([v["esr"] > MARKED_ESR, v["esr"] > limit], [2, 1], 0)  # codes into _FLAG_CELLS
+        flag = np.select([v["esr"] >= MARKED_ESR, v["esr"] > limit], [2, 1], 0)  # codes into _FLAG_CELLS
         anaemic = hb < np.where(female, ANAEMIA_HB_G_DL["female"], ANAEMIA_HB_G_DL["male"])
+        severe_anaemia = hb < SEVERE_HB_G_DL
+        gca_age = v["age"] >= GCA_AGE
         very_high = b12 > VERY_HIGH_B12
 
     # Text cells: built once per distinct combination of what decides them. The combinations are found
     # as small integers (a path fixes status and regimen), not as a million-row MultiIndex of text.
-    steps_codes, steps_keys = pd.factorize(path_index * 2 + neuro)
+    plan_bits = [neuro, ~np.isnan(hb), severe_anaemia, pregnant, gca_age]
+    steps_key = (path_index * 3 + flag) << len(plan_bits)
+    for bit, column in enumerate(plan_bits):
+        steps_key |= column.astype(np.int64) << bit
+    steps_codes, steps_keys = pd.factorize(steps_key)
     steps_text = []
     for key in steps_keys.tolist():
-        path, nr = divmod(key, 2)
-        steps = b12_next_steps(profile, path_status[path], path_regimen[path], bool(nr))
+        nr, hm, sa, pg, old = (bool(key >> bit & 1) for bit in range(len(plan_bits)))
+        path, fl = divmod(key >> len(plan_bits), 3)
+        plan = PlanFacts(
+            outcome=paths[path][-1],
+            status=path_status[path],
+            regimen=path_regimen[path],
+            neuro=nr,
+            hb_measured=hm,
+            severe_anaemia=sa,
+            pregnant=pg,
+        )
+        steps = (*b12_next_steps(profile, plan), *esr_urgent_steps(_FLAG_CELLS[fl], old))
         steps_text.append(STEP_SEPARATOR.join(s.brief for s in steps))
     facts_bits = [
         parsed.flags["on_folic_acid"],
@@ -426,6 +463,7 @@ def evaluate_frame(df: pd.DataFrame, guideline: str | GuidelineProfile = DEFAULT
             mma_measured=mm,
             b12_very_high=vh,
             nitrous_oxide=False,
+            duration_rule=profile.duration_rule,
         )
         pitfall_text.append(";".join(p.id for p in pitfalls_for(facts)))
 
@@ -518,6 +556,8 @@ def _stand_ins(parsed: _Parsed, field: str, rows: np.ndarray, cells: list[Any]) 
     if field == "id":
         return [None] * len(cells)
     failed = parsed.field_bad.get(field)
+    if failed is not None and field in ("age", "sex") and "pregnant" in parsed.field_bad:
+        failed = failed | parsed.field_bad["pregnant"]  # the pregnancy message names the real age and sex
     checked = field == "sex" or field in _UNIT_OF.values() or field in _NUMBER_FIELDS or field in _FLAG_FIELDS
     if failed is None or not checked:  # no vectorised check to lean on: the cells as read
         return cells

@@ -7,17 +7,22 @@
 Traceback (most recent call last):
 ...
 b12logic.validate.CaseError: age: 15 years is outside the allowed range (16 to 110 years)
+>>> Case(age=70, sex="female", b12=200, esr=10, pregnant=True)
+Traceback (most recent call last):
+...
+b12logic.validate.CaseError: pregnant: yes is not accepted for a woman aged 70 (only for women aged 16 to 55)
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from b12logic.units import b12_to_pg_ml, hb_to_g_dl, mma_to_nmol_l
+from b12logic.units import b12_to_pg_ml, crp_to_mg_l, hb_to_g_dl, mma_to_nmol_l
 from b12logic.validate import (
     check_flag,
     check_number,
     check_optional_number,
+    check_pregnancy,
     check_risk_factors,
     check_sex,
     check_unit,
@@ -41,6 +46,10 @@ class Case:
     hb_unit: str = "g/dL"
     neuro_symptoms: bool = False
     on_folic_acid: bool = False
+    active_b12: float | None = None
+    crp: float | None = None
+    crp_unit: str = "mg/L"
+    pregnant: bool = False
     renal_impairment: bool = False
     risk_factors: frozenset[str] = field(default_factory=frozenset)
     id: str | None = None
@@ -51,6 +60,7 @@ class Case:
         put(self, "b12_unit", check_unit("b12", self.b12_unit))
         put(self, "mma_unit", check_unit("mma", self.mma_unit))
         put(self, "hb_unit", check_unit("hb", self.hb_unit))
+        put(self, "crp_unit", check_unit("crp", self.crp_unit))
         put(self, "age", check_number("age", self.age))
         put(self, "sex", check_sex(self.sex))
         put(self, "b12", check_number("b12", self.b12, self.b12_unit))
@@ -59,8 +69,11 @@ class Case:
         put(self, "homocysteine", check_optional_number("homocysteine", self.homocysteine))
         put(self, "mcv", check_optional_number("mcv", self.mcv))
         put(self, "hb", check_optional_number("hb", self.hb, self.hb_unit))
-        for flag in ("neuro_symptoms", "on_folic_acid", "renal_impairment"):
+        put(self, "active_b12", check_optional_number("active_b12", self.active_b12))
+        put(self, "crp", check_optional_number("crp", self.crp, self.crp_unit))
+        for flag in ("neuro_symptoms", "on_folic_acid", "pregnant", "renal_impairment"):
             put(self, flag, check_flag(flag, getattr(self, flag)))
+        check_pregnancy(self.pregnant, self.sex, self.age)
         put(self, "risk_factors", check_risk_factors(self.risk_factors))
         if self.id is not None:
             put(self, "id", str(self.id))
@@ -72,6 +85,10 @@ class Case:
     @property
     def mma_nmol_l(self) -> float | None:
         return None if self.mma is None else mma_to_nmol_l(self.mma, self.mma_unit)
+
+    @property
+    def crp_mg_l(self) -> float | None:
+        return None if self.crp is None else crp_to_mg_l(self.crp, self.crp_unit)
 
     @property
     def hb_g_dl(self) -> float | None:

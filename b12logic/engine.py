@@ -20,7 +20,18 @@ from functools import lru_cache
 from typing import Any
 
 from b12logic.case import Case
-from b12logic.esr import NAIVE_ESR_CUTOFF, UNUSUAL_ESR, Statement, esr_flag, esr_upper_limit, esr_workup
+from b12logic.esr import (
+    DEFAULT_CRP_LIMIT_MG_L,
+    GCA_AGE,
+    NAIVE_ESR_CUTOFF,
+    UNUSUAL_ESR,
+    Statement,
+    crp_state,
+    esr_flag,
+    esr_upper_limit,
+    esr_urgent_steps,
+    esr_workup,
+)
 from b12logic.fields import RISK_FACTORS
 from b12logic.graphs import B12_ROOT, ESR_ROOT, PREDICATES, Edge, Graph, Node, decision_graph
 from b12logic.guidelines import (
@@ -33,6 +44,7 @@ from b12logic.guidelines import (
     MonitoringItem,
     Regimen,
     get_profile,
+    regimen_for,
 )
 from b12logic.units import PMOL_PER_PG
 
@@ -74,9 +86,11 @@ REGIMEN_LABELS = {
 ESR_FLAG_LABELS = {
     "normal": "ESR normal for age and sex",
     "elevated": "ESR elevated for age and sex",
-    "markedly_elevated": "ESR markedly elevated (> 100 mm/h)",
+    "markedly_elevated": "ESR markedly elevated (≥ 100 mm/h)",
 }
-HOMOCYSTEINE_TARGET = 10.0  # µmol/L, the source's target
+HOMOCYSTEINE_TARGET = 10.0  # µmol/L: the source's target, from bariatric guidance (not a reference limit)
+HOMOCYSTEINE_UPPER = 15.0  # µmol/L: adult upper reference limit (NHS laboratories: 0–15)
+HOMOCYSTEINE_SUGGESTS_B12 = 20.0  # µmol/L: above this suggests B12 deficiency if folate is replete (Harrington 2017)
 MACROCYTOSIS_MCV = 100.0  # fL
 VERY_HIGH_B12 = 1000.0  # pg/mL, AFP 2025
 UNUSUAL_B12 = 2000.0  # pg/mL: valid, but worth a second look
@@ -190,10 +204,11 @@ class Assessment:
 class _View:
     """The numbers the predicates read: B12 in pg/mL, MMA in nmol/L and Hb in g/dL, NaN = not measured."""
 
-    __slots__ = ("b12", "esr", "esr_limit", "hb", "mma", "neuro")
+    __slots__ = ("active_b12", "b12", "esr", "esr_limit", "hb", "mma", "neuro")
 
-    def __init__(self, b12: Any, mma: Any, hb: Any, neuro: Any, esr: Any, esr_limit: Any) -> None:
+    def __init__(self, b12: Any, mma: Any, hb: Any, neuro: Any, esr: Any, esr_limit: Any, active_b12: Any) -> None:
         self.b12, self.mma, self.hb, self.neuro, self.esr, self.esr_limit = b12, mma, hb, neuro, esr, esr_limit
+        self.active_b12 = active_b12
 
 
 @lru_cache(maxsize=64)
@@ -221,14 +236,17 @@ def _lookups(
 ) -> tuple[dict[str, Node], dict[tuple[str, str], tuple[str, str, str, tuple[str, ...]]]]:
     """Built once per graph (Graph.node rebuilds its index on every call, a third of evaluate's time):
     node by id, and per edge the fixed parts of its "why" sentence (node label, branch, tail, citations)."""
+    from b12logic.guidelines import PROFILES, custom_profile
+
     graph, _ = _graph_for(b12_low, b12_upper, mma_upper, profile_id)
+    profile = PROFILES.get(profile_id) or custom_profile(b12_low, b12_upper, mma_upper)
     nodes = {n.id: n for n in graph.nodes}
     why_parts: dict[tuple[str, str], tuple[str, str, str, tuple[str, ...]]] = {}
     for e in graph.edges:
         node, nxt = nodes[e.source], nodes[e.target]
         # Outcomes and statuses explain themselves; a decision is named as the next question.
         tail = nxt.hover if nxt.kind in ("outcome", "status") else f"next, {nxt.label}"
-        why_parts[(e.source, e.target)] = (node.label, e.label, tail, _WHY_CITATIONS[node.tree])
+        why_parts[(e.source, e.target)] = (node.label, e.label, tail, _why_citations(node, profile))
     return nodes, why_parts
 
 
@@ -266,15 +284,20 @@ def _num(value: float | None) -> float:
     return math.nan if value is None else value
 
 
-def evaluate(case: Case, guideline: str | GuidelineProfile = DEFAULT_PROFILE) -> Assessment:
-    """Assess one case. Raises CaseError only for an unknown guideline (the Case is valid by construction)."""
+def evaluate(
+    case: Case, guideline: str | GuidelineProfile = DEFAULT_PROFILE, crp_limit: float = DEFAULT_CRP_LIMIT_MG_L
+) -> Assessment:
+    """Assess one case. Raises CaseError only for an unknown guideline (the Case is valid by construction).
+
+    `crp_limit` is the laboratory's CRP upper limit in mg/L (5 by default): it only shapes the ESR reading.
+    """
     profile = get_profile(guideline)
     _, adjacency = graph_for(profile)
     nodes, why_parts = _lookups(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
     b12 = case.b12_pg_ml
     hb = case.hb_g_dl
-    limit = esr_upper_limit(case.age, case.sex)
-    view = _View(b12, _num(case.mma_nmol_l), _num(hb), case.neuro_symptoms, case.esr, limit)
+    limit = esr_upper_limit(case.age, case.sex, case.pregnant)
+    view = _View(b12, _num(case.mma_nmol_l), _num(hb), case.neuro_symptoms, case.esr, limit, _num(case.active_b12))
 
     path = _walk(adjacency, B12_ROOT, view, profile)
     status = _status_from(nodes, path)
@@ -284,43 +307,72 @@ def evaluate(case: Case, guideline: str | GuidelineProfile = DEFAULT_PROFILE) ->
 
     deficient = status in DEFICIENT_STATUSES
     severe = deficient and bool(PREDICATES["severe"](view, profile))
-    regimen_detail = profile.regimens.get(regimen)
     oral = regimen == "oral_or_im"
-
-    pitfalls = _pitfalls(
-        case.on_folic_acid,
-        case.neuro_symptoms,
-        status,
-        regimen,
-        flag,
-        hb is not None and hb < ANAEMIA_HB_G_DL[case.sex],
-        case.renal_impairment,
-        case.mma is not None,
-        b12 > VERY_HIGH_B12,
-        "nitrous_oxide" in case.risk_factors,
+    risks = case.risk_factors
+    plan = PlanFacts(
+        outcome=path[-1],
+        status=status,
+        regimen=regimen,
+        neuro=case.neuro_symptoms,
+        hb_measured=hb is not None,
+        severe_anaemia=hb is not None and hb < SEVERE_HB_G_DL,
+        pregnant=case.pregnant,
+        risk_factors=risks,
     )
+    pitfalls = _pitfalls(
+        PitfallFacts(
+            on_folic_acid=case.on_folic_acid,
+            neuro=case.neuro_symptoms,
+            status=status,
+            regimen=regimen,
+            esr_flag=flag,
+            anaemic=hb is not None and hb < ANAEMIA_HB_G_DL[case.sex],
+            renal_impairment=case.renal_impairment,
+            mma_measured=case.mma is not None,
+            b12_very_high=b12 > VERY_HIGH_B12,
+            nitrous_oxide="nitrous_oxide" in risks,
+            duration_rule=profile.duration_rule,
+        )
+    )
+    treated = regimen if regimen in ("im_neuro", "im_standard") else ("im_standard" if oral else None)
     return Assessment(
         case=case,
         guideline=profile.id,
         b12_status=status,
         regimen=regimen,
-        regimen_detail=regimen_detail if regimen_detail else (profile.regimens["im_standard"] if oral else None),
+        regimen_detail=regimen_for(profile, treated, risks) if treated else None,
         oral_alternative=oral,
-        oral_regimen=profile.oral if oral else None,
+        oral_regimen=regimen_for(profile, "oral", risks) if oral else None,
         severe=severe,
         esr_flag=flag,
         esr_upper_limit=limit,
         esr_above_naive_cutoff=case.esr > NAIVE_ESR_CUTOFF,
-        next_steps=_next_steps(profile, status, regimen, case.neuro_symptoms, case.risk_factors),
-        esr_workup=_esr_workup(flag, case.age),
+        next_steps=_next_steps(profile, plan),
+        esr_workup=_esr_workup(flag, case.age, crp_state(case.crp_mg_l, crp_limit), case.pregnant, crp_limit),
         pitfalls=pitfalls,
         caveats=_caveats(case, profile, status, b12),
         warnings=_warnings(case, b12),
-        monitoring=profile.monitoring if regimen in TREATMENT_REGIMENS else (),
+        monitoring=_monitoring(profile, case.pregnant) if regimen in TREATMENT_REGIMENS else (),
         decision_path=path,
         esr_path=esr_path,
         why=_why(why_parts, path + esr_path, case, b12, hb, limit),
         mechanism_lit=_mechanism_lit(case, profile, status, flag, hb),
+    )
+
+
+def esr_urgency(assessment: Assessment) -> tuple[Statement, ...]:
+    """The ESR's urgent steps, for exports that carry one next-steps cell (the batch CSV). The B12 next steps
+    never include them, so the ESR cannot change the B12 plan."""
+    return esr_urgent_steps(assessment.esr_flag, assessment.case.age >= GCA_AGE)
+
+
+def _monitoring(profile: GuidelineProfile, pregnant: bool) -> tuple[MonitoringItem, ...]:
+    """The profile's follow-up; NICE NG239 reviews at 1 month instead of 3 in pregnancy."""
+    if not pregnant or profile.follows_source:
+        return profile.monitoring
+    return tuple(
+        MonitoringItem(1, "Review symptoms and response (pregnant: 1 month, not 3)", m.citations) if m.month == 3 else m
+        for m in profile.monitoring
     )
 
 
@@ -329,91 +381,218 @@ def evaluate(case: Case, guideline: str | GuidelineProfile = DEFAULT_PROFILE) ->
 _esr_workup = lru_cache(maxsize=1024)(esr_workup)
 
 
-def _next_steps(
-    profile: GuidelineProfile, status: str, regimen: str, neuro: bool, risk_factors: frozenset[str]
-) -> tuple[Statement, ...]:
+@dataclass(frozen=True)
+class PlanFacts:
+    """Everything the B12 next steps depend on. There is no ESR in it, so the ESR cannot change them."""
+
+    outcome: str  # the last node of the B12 path
+    status: str
+    regimen: str
+    neuro: bool
+    hb_measured: bool = True
+    severe_anaemia: bool = False  # Hb below 8 g/dL
+    pregnant: bool = False
+    risk_factors: frozenset[str] = frozenset()
+
+
+def _next_steps(profile: GuidelineProfile, facts: PlanFacts) -> tuple[Statement, ...]:
     if PROFILES.get(profile.id) is profile:  # a named profile: its id says everything (custom ones may not)
-        return _named_next_steps(profile.id, status, regimen, neuro, risk_factors)
-    return b12_next_steps(profile, status, regimen, neuro, risk_factors)
+        return _named_next_steps(profile.id, facts)
+    return b12_next_steps(profile, facts)
 
 
-@lru_cache(maxsize=1024)
-def _named_next_steps(
-    profile_id: str, status: str, regimen: str, neuro: bool, risk_factors: frozenset[str]
-) -> tuple[Statement, ...]:
-    return b12_next_steps(PROFILES[profile_id], status, regimen, neuro, risk_factors)
+@lru_cache(maxsize=4096)
+def _named_next_steps(profile_id: str, facts: PlanFacts) -> tuple[Statement, ...]:
+    return b12_next_steps(PROFILES[profile_id], facts)
 
 
-def b12_next_steps(
-    profile: GuidelineProfile, status: str, regimen: str, neuro: bool, risk_factors: frozenset[str] = frozenset()
-) -> tuple[Statement, ...]:
-    """The B12 plan's next steps. It takes no ESR argument, so the ESR cannot change them."""
+def _cite(*names: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(names))
+
+
+# Safety steps: they sit in the verdict (next steps), never only in a collapsed note.
+_NEURO_URGENT = Statement(
+    "Neurological involvement: seek urgent specialist (haematology) advice; if that advice is not at hand, the "
+    "alternate-day regimen is started without waiting for it. Symptoms of spinal cord or optic nerve damage mean "
+    "same-day emergency admission.",
+    ("BNF / NICE CKS", "NHS Lothian"),
+    "Neuro: urgent specialist advice",
+)
+_NITROUS_OXIDE = Statement(
+    "Nitrous oxide: homocysteine or MMA is the first test (total B12 is often in range: it detects only 20–50% of "
+    "nitrous oxide myeloneuropathy, MMA or homocysteine 80–90%). Stop the nitrous oxide and start B12 before the "
+    "results return; seek urgent neurological input. Treated early, the damage can recover; late, it can leave "
+    "permanent disability.",
+    ("NICE NG239", "Practical Neurology 2023", "RCEM 2024"),
+    "Nitrous oxide: stop it, start B12 without waiting, urgent neurology",
+)
+_PREGNANT = Statement(
+    "Pregnant: active B12 is the first test, because total B12 falls in normal pregnancy; seek urgent haematology "
+    "advice, and review at 1 month rather than 3.",
+    ("NICE NG239", "BNF / NICE CKS"),
+    "Pregnant: active B12 first; urgent haematology advice",
+)
+_WORKUP_BLOODS = Statement(
+    "Work-up bloods, taken before the first dose: full blood count and blood film, reticulocytes (if anaemic or "
+    "macrocytic), serum folate, ferritin and intrinsic factor antibodies.",
+    ("NHS Lothian", "NICE NG239"),
+    "Before the first dose: FBC and film, reticulocytes, folate, ferritin, IF antibodies",
+)
+_INTRINSIC_FACTOR = Statement(
+    "A negative intrinsic factor antibody test does not exclude autoimmune gastritis (sensitivity 40–60%; a "
+    "positive result has a predictive value of about 95%). Pernicious anaemia carries about three times the "
+    "general population's risk of stomach cancer.",
+    ("AFP 2025", "Cyanocobalamin label"),
+    "Negative IF antibodies do not exclude autoimmune gastritis",
+)
+_FIND_CAUSE = Statement(
+    "Find the cause: diet, metformin, acid suppression, gastric or ileal surgery, Crohn's or coeliac disease, "
+    "nitrous oxide. If no cause is evident, test for H. pylori and autoimmune gastritis.",
+    ("AFP 2025", "AFP 2017"),
+    "Find the cause (IF antibodies, drugs, diet, surgery)",
+)
+_SEVERE_ANAEMIA = (
+    Statement(
+        "Hb below 8 g/dL: potassium can fall sharply when treatment starts (hypokalaemia, with sudden deaths "
+        "reported): check it (U&E) over the first 48 hours.",
+        ("Cyanocobalamin label", "NHS Lothian"),
+        "Severe anaemia: watch potassium in the first 48 h",
+    ),
+    Statement(
+        "Avoid red-cell transfusion where possible: in severe megaloblastic anaemia it can cause fatal circulatory "
+        "overload.",
+        ("UK Transfusion Handbook",),
+        "Avoid transfusion (circulatory overload)",
+    ),
+)
+_RESPONSE = Statement(
+    "Follow the response with the full blood count: reticulocytes at 7–10 days if Hb and reticulocytes were low, "
+    "then FBC and reticulocytes at 8 weeks, when the MCV should be normalising. If the response is poor, check "
+    "iron and folate.",
+    ("NHS Lothian",),
+    "FBC and reticulocytes at 7–10 days and 8 weeks",
+)
+_ETHNICITY = Statement(
+    "People of Black ethnicity have higher B12 reference ranges (Black 166–805 pmol/L, White and Asian 134–511 in "
+    "one London laboratory), so a value read as in range can hide deficiency.",
+    ("NICE NG239", "Clin Biochem 2023"),
+    "B12 ranges are higher in people of Black ethnicity",
+)
+_HB_UNKNOWN = Statement(
+    "Hb not measured: severity is unknown. Check the full blood count before choosing oral treatment.",
+    ("source", "WHO"),
+    "Severity unknown: check FBC before choosing oral",
+)
+
+
+def _mma_meaning(profile: GuidelineProfile) -> Statement:
+    """How a raised MMA is read: always with the laboratory's limit and what else raises it."""
+    mma = f"{profile.mma_upper:g} nmol/L"
+    if profile.id == "nice-ng239":
+        first = "Under NICE NG239, MMA is second line: consider it for people with symptoms or signs and an "
+        first += "indeterminate total or active B12."
+        cites = _cite("NICE NG239", "Mayo")
+    elif profile.id == "bsh-2014":
+        first = "Under BSH 2014, MMA is a second-line test for a borderline B12."
+        cites = _cite("BSH 2014", "Mayo")
+    else:
+        first = "Under the source answer, MMA is measured next."
+        cites = _cite(*profile.citations, "Mayo")
+    return Statement(
+        f"{first} A result above the laboratory's upper limit supports functional deficiency: the app uses "
+        f"{mma}, Mayo Clinic Laboratories' limit for one assay (range 73–271 nmol/L); other laboratories differ. "
+        "Renal impairment, low blood volume and small-bowel bacterial overgrowth raise MMA too.",
+        cites,
+        f"Measure MMA (above the lab's limit, here {mma}, supports deficiency)",
+    )
+
+
+def b12_next_steps(profile: GuidelineProfile, facts: PlanFacts) -> tuple[Statement, ...]:
+    """The B12 plan's next steps, phrased as teaching. It takes no ESR argument, so the ESR cannot change them."""
+    under = profile.teaching_name
+    Under = under[0].upper() + under[1:]
+    status, regimen, neuro = facts.status, facts.regimen, facts.neuro
     mma = f"{profile.mma_upper:g}"
     steps: list[Statement] = []
-    if status in DEFICIENT_STATUSES:
-        detail = profile.regimens["im_standard" if regimen == "oral_or_im" else regimen]
-        steps.append(Statement(f"Start treatment: {detail.text}.", detail.citations, f"Start {detail.title}"))
+    if "nitrous_oxide" in facts.risk_factors:
+        steps.append(_NITROUS_OXIDE)
+    if facts.pregnant:
+        steps.append(_PREGNANT)
+    if regimen in TREATMENT_REGIMENS:
+        plan = regimen_for(profile, "im_standard" if regimen == "oral_or_im" else regimen, facts.risk_factors)
+        why = ""
+        if facts.outcome == "out_treat_awaiting":
+            why = " while MMA is awaited, because neurological features are not a reason to wait"
+        steps.append(
+            Statement(
+                f"{Under} the regimen for this case is {plan.text}{why}.",
+                _cite(*plan.citations, *(("BSH 2014",) if profile.id == "bsh-2014" else ())),
+                f"Regimen under {under}: {plan.title}",
+            )
+        )
         if regimen == "oral_or_im":
+            oral = regimen_for(profile, "oral", facts.risk_factors)
             steps.append(
                 Statement(
-                    f"Or, as an alternative (not severe, no neurological symptoms): {profile.oral.text}.",
-                    profile.oral.citations,
-                    f"Or oral {profile.oral.drug.lower()} {profile.oral.dose} daily",
+                    f"Or, as an alternative (not severe, no neurological symptoms): {oral.text}.",
+                    oral.citations,
+                    f"Or oral {oral.drug.lower()} {oral.dose} daily",
                 )
             )
-        if neuro:
+            if not facts.hb_measured:
+                steps.append(_HB_UNKNOWN)
+        if profile.follows_source:
             steps.append(
                 Statement(
-                    "Neurological involvement: seek urgent specialist advice.",
-                    ("BNF / NICE CKS",),
-                    "Urgent specialist advice",
+                    "Correction beside the source's 'for life': NICE NG239 makes treatment lifelong when the cause "
+                    "cannot be reversed (autoimmune gastritis, gastrectomy, ileal resection); for a reversible cause "
+                    "(diet, a drug, nitrous oxide) treatment follows the cause.",
+                    ("NICE NG239",),
+                    "Correction: duration follows the cause (NICE NG239)",
                 )
             )
-        steps.append(
-            Statement(
-                "Find the cause: diet, metformin, acid suppression, gastric or ileal surgery, Crohn's or coeliac "
-                "disease, nitrous oxide; test intrinsic factor antibodies (positive predictive value about 95%, "
-                "sensitivity 40–60%). If no cause is evident, test for H. pylori and autoimmune gastritis.",
-                ("AFP 2025", "AFP 2017"),
-                "Find the cause (intrinsic factor antibodies, drugs, diet, surgery)",
-            )
-        )
-        if risk_factors:
-            named = "; ".join(RISK_FACTORS[r] for r in sorted(risk_factors))
+    if neuro and status not in ("normal", "not_confirmed"):
+        steps.append(_NEURO_URGENT)
+    if facts.severe_anaemia and status in DEFICIENT_STATUSES:
+        steps.extend(_SEVERE_ANAEMIA)
+    if status in DEFICIENT_STATUSES or status == "indeterminate_needs_mma":
+        steps.append(_WORKUP_BLOODS)
+    if status in DEFICIENT_STATUSES:
+        steps.append(_FIND_CAUSE)
+        steps.append(_INTRINSIC_FACTOR)
+        if facts.risk_factors:
+            named = "; ".join(RISK_FACTORS[r] for r in sorted(facts.risk_factors))
             steps.append(Statement(f"Recorded risk factors to address: {named}.", ("AFP 2025",), f"Address: {named}"))
-        steps.append(Statement("Check the full blood count response to treatment.", ("source",), "Check FBC response"))
+        steps.append(_RESPONSE)
     elif status == "indeterminate_needs_mma":
-        steps.append(
-            Statement(
-                f"Measure MMA: above {mma} nmol/L confirms functional deficiency.",
-                tuple(dict.fromkeys(("source", *profile.citations))),
-                "Measure MMA",
-            )
-        )
+        steps.append(_mma_meaning(profile))
         if profile.holotc_pmol_l:
             low, high = profile.holotc_pmol_l
             steps.append(
                 Statement(
-                    f"Active B12 (holoTC) may be used: below {low:g} pmol/L low, above {high:g} normal.",
-                    profile.citations,
+                    f"Active B12 (holotranscobalamin) is a first-line alternative under NICE NG239: below {low:g} "
+                    f"pmol/L confirms deficiency, {low:g}–{high:g} is indeterminate, above {high:g} makes deficiency "
+                    "unlikely.",
+                    ("NICE NG239",),
                     "Or active B12 (holoTC)",
                 )
             )
-        if neuro and profile.treat_borderline_neuro_now:
+        if neuro and regimen == "pending_tests":
             steps.append(
                 Statement(
-                    "Strong neurological features: do not delay treatment while awaiting MMA; start "
-                    "hydroxocobalamin (neurological regimen) and seek specialist advice.",
-                    ("BSH 2014",),
-                    "Neuro features: do not delay treatment",
+                    "The source says test first. Guidelines say: with neurological symptoms, seek urgent specialist "
+                    "advice, and do not delay treatment while awaiting MMA when the features are strong.",
+                    ("BNF / NICE CKS", "BSH 2014"),
+                    "Correction: do not delay treatment for MMA when neuro features are strong",
                 )
             )
     elif status == "normal_needs_mma_hcy":
         steps.append(
             Statement(
                 "Measure MMA and homocysteine: a B12 in range does not exclude deficiency when there are "
-                "neurological symptoms.",
-                ("source", "AFP 2017"),
+                f"neurological symptoms (MMA above the laboratory's limit, here {mma} nmol/L, supports it; "
+                "homocysteine above about 20 µmol/L suggests it when folate is replete).",
+                ("source", "AFP 2017", "Harrington 2017"),
                 "Measure MMA and homocysteine",
             )
         )
@@ -424,29 +603,33 @@ def b12_next_steps(
                 "Ask about nitrous oxide",
             )
         )
-        if profile.treat_borderline_neuro_now:
-            steps.append(
-                Statement(
-                    "If clinical features are strong, do not delay treatment for the tests.",
-                    ("BSH 2014",),
-                    "Strong features: do not delay treatment",
-                )
-            )
-    elif status == "not_confirmed":
         steps.append(
             Statement(
-                f"MMA at or below {mma} nmol/L: deficiency not confirmed, no B12 treatment. Re-test if symptoms "
-                "develop; look for other causes of the findings.",
-                ("source",),
-                "Not confirmed: no B12 treatment; re-test if symptoms",
+                ("The source says test first. Guidelines say: " if profile.follows_source else "")
+                + "if the clinical features are strong, do not delay treatment for the tests.",
+                ("BSH 2014", "BNF / NICE CKS"),
+                "Strong features: do not delay treatment",
             )
         )
+        steps.append(_ETHNICITY)
+    elif status == "not_confirmed":
+        if facts.outcome == "out_active_unlikely" and profile.holotc_pmol_l:
+            text = f"Active B12 above {profile.holotc_pmol_l[1]:g} pmol/L: deficiency unlikely, no B12 treatment."
+            cites: tuple[str, ...] = ("NICE NG239",)
+        else:
+            text = (
+                f"MMA at or below the laboratory's limit (here {mma} nmol/L): deficiency not confirmed, no B12 "
+                "treatment. Re-test if symptoms develop; look for other causes of the findings."
+            )
+            cites = _cite(*profile.citations, "Mayo")
+        steps.append(Statement(text, cites, "Not confirmed: no B12 treatment; re-test if symptoms"))
+        steps.append(_ETHNICITY)
     elif neuro:
         steps.append(
             Statement(
-                f"MMA at or below {mma} nmol/L: B12 deficiency is unlikely to explain the neurological symptoms; "
-                "look for other causes.",
-                ("source", "AFP 2017"),
+                f"MMA at or below the laboratory's limit (here {mma} nmol/L): B12 deficiency is unlikely to explain "
+                "the neurological symptoms; look for other causes.",
+                _cite(*profile.citations, "AFP 2017"),
                 "Look for other causes of the neurological symptoms",
             )
         )
@@ -454,10 +637,11 @@ def b12_next_steps(
         steps.append(
             Statement(
                 "B12 above the borderline range and no neurological symptoms: no B12 treatment.",
-                ("source",),
+                profile.citations,
                 "No B12 treatment",
             )
         )
+        steps.append(_ETHNICITY)
     return tuple(steps)
 
 
@@ -475,44 +659,42 @@ class PitfallFacts:
     mma_measured: bool
     b12_very_high: bool
     nitrous_oxide: bool
+    duration_rule: str = "source"  # the profile's: "source" or "cause"
 
 
 @lru_cache(maxsize=4096)
-def _pitfalls(
-    on_folic_acid: bool,
-    neuro: bool,
-    status: str,
-    regimen: str,
-    esr_flag: str,
-    anaemic: bool,
-    renal_impairment: bool,
-    mma_measured: bool,
-    b12_very_high: bool,
-    nitrous_oxide: bool,
-) -> tuple[Pitfall, ...]:
-    """pitfalls_for, remembered per combination of facts (ten labels and yes/no answers)."""
-    return pitfalls_for(
-        PitfallFacts(
-            on_folic_acid=on_folic_acid,
-            neuro=neuro,
-            status=status,
-            regimen=regimen,
-            esr_flag=esr_flag,
-            anaemic=anaemic,
-            renal_impairment=renal_impairment,
-            mma_measured=mma_measured,
-            b12_very_high=b12_very_high,
-            nitrous_oxide=nitrous_oxide,
-        )
-    )
+def _pitfalls(facts: PitfallFacts) -> tuple[Pitfall, ...]:
+    """pitfalls_for, remembered per combination of facts."""
+    return pitfalls_for(facts)
 
 
 def pitfalls_for(f: PitfallFacts) -> tuple[Pitfall, ...]:
-    found = [p for rule, p in _PITFALL_RULES if rule(f)]
+    found: list[Pitfall] = []
+    for rule, pitfall in _PITFALL_RULES:
+        if rule(f):
+            found.append(pitfall(f) if callable(pitfall) else pitfall)
     return tuple(found)
 
 
-_PITFALL_RULES: tuple[tuple[Any, Pitfall], ...] = (
+_STOP_SOURCE = Pitfall(
+    "do_not_stop_therapy",
+    "Do not stop when symptoms or levels improve",
+    "The source says never stop: most patients with malabsorption need lifelong therapy. Correction: NICE NG239 "
+    "makes treatment lifelong when the cause cannot be reversed (autoimmune gastritis, gastrectomy, ileal "
+    "resection); for a reversible cause (diet, a drug, nitrous oxide) it can stop or change once the cause is dealt "
+    "with.",
+    ("source", "NICE NG239"),
+)
+_STOP_CAUSE = Pitfall(
+    "do_not_stop_therapy",
+    "Improvement alone is not a reason to stop: the cause decides",
+    "Symptoms or levels getting better do not end treatment. When the cause cannot be reversed, treatment is "
+    "lifelong and NICE reassures these patients it will not be stopped; dose, form or route can change if symptoms "
+    "persist. When the cause is reversible and has been dealt with, treatment can stop or change.",
+    ("NICE NG239",),
+)
+
+_PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
     (
         lambda f: f.on_folic_acid and f.status != "normal",
         Pitfall(
@@ -524,24 +706,20 @@ _PITFALL_RULES: tuple[tuple[Any, Pitfall], ...] = (
         ),
     ),
     (
-        lambda f: f.neuro and f.status != "deficient",
+        # Only while MMA is unknown: once it is measured, its result answers the question.
+        lambda f: f.neuro and f.status != "deficient" and not f.mma_measured,
         Pitfall(
             "neuro_with_normal_b12",
             "Neurological symptoms with a B12 that is not low",
-            "A normal-looking B12 does not exclude deficiency: measure MMA and homocysteine. Over 25% of "
-            "neurological cases have a normal haematocrit or MCV.",
-            ("source", "Lindenbaum 1988"),
+            "A B12 that is not low does not exclude deficiency: measure MMA and homocysteine, seek urgent "
+            "specialist advice, and do not delay treatment when the features are strong. Over 25% of neurological "
+            "cases have a normal haematocrit or MCV.",
+            ("source", "BSH 2014", "BNF / NICE CKS", "Lindenbaum 1988"),
         ),
     ),
     (
         lambda f: f.regimen in TREATMENT_REGIMENS,
-        Pitfall(
-            "do_not_stop_therapy",
-            "Do not stop when symptoms or levels improve",
-            "Most patients with malabsorption need lifelong therapy. NICE NG239 allows oral treatment to stop "
-            "once a reversible cause has been fixed; IM treatment for pernicious anaemia is for life.",
-            ("source", "NICE NG239"),
-        ),
+        lambda f: _STOP_SOURCE if f.duration_rule == "source" else _STOP_CAUSE,
     ),
     (
         lambda f: f.esr_flag != "normal",
@@ -549,8 +727,8 @@ _PITFALL_RULES: tuple[tuple[Any, Pitfall], ...] = (
             "esr_needs_own_workup",
             "The raised ESR needs its own work-up",
             "B12 deficiency does not raise the ESR through inflammation, and the ESR does not change the B12 "
-            "plan. Look for infection, malignancy or autoimmune disease on the ESR's own criteria.",
-            ("source", "Miller 1983"),
+            "plan. Look for infection, malignancy or inflammatory disease on the ESR's own criteria.",
+            ("source",),
         ),
     ),
     (
@@ -558,9 +736,10 @@ _PITFALL_RULES: tuple[tuple[Any, Pitfall], ...] = (
         Pitfall(
             "anaemia_can_raise_esr",
             "Anaemia by itself raises the ESR",
-            "A lower haematocrit raises the ESR about 2–2.5 mm/h per 1 g/dL lower haemoglobin. Published "
-            "corrections for haematocrit are not validated: keep it in mind, do not 'correct' the number.",
-            ("ESR screening cohort", "WHO"),
+            "A lower haematocrit raises the ESR: about 2.3 mm/h per 1 g/dL lower haemoglobin in 20,926 screening "
+            "records. Published corrections for haematocrit are not validated: keep it in mind, do not 'correct' "
+            "the number.",
+            ("Health Eval Promot 28(3)", "WHO"),
         ),
     ),
     (
@@ -570,9 +749,9 @@ _PITFALL_RULES: tuple[tuple[Any, Pitfall], ...] = (
         Pitfall(
             "renal_impairment_raises_mma",
             "Renal impairment raises MMA",
-            "Impaired renal function raises MMA on its own: unadjusted MMA overstated deficiency by about 40% "
-            "in one study. Read a raised MMA with the eGFR.",
-            ("Ann Clin Biochem 2018", "Mayo"),
+            "Impaired renal function raises MMA on its own: in people with a low-normal B12, MMA not adjusted for "
+            "eGFR overestimated deficiency by 40%. Read a raised MMA with the eGFR.",
+            ("Ann Clin Biochem 2018",),
         ),
     ),
     (
@@ -599,12 +778,13 @@ _PITFALL_RULES: tuple[tuple[Any, Pitfall], ...] = (
         Pitfall(
             "nitrous_oxide",
             "Nitrous oxide: functional deficiency with a normal B12",
-            "Nitrous oxide inactivates cobalamin; the total B12 can be normal. MMA and homocysteine show it.",
-            ("NICE NG239",),
+            "Nitrous oxide inactivates cobalamin, so total B12 is often in range: homocysteine or MMA is the first "
+            "test. Stop the nitrous oxide and start B12 before the results return.",
+            ("NICE NG239", "Practical Neurology 2023", "RCEM 2024"),
         ),
     ),
 )
-PITFALL_IDS = tuple(p.id for _, p in _PITFALL_RULES)
+PITFALL_IDS = tuple(dict.fromkeys(p.id if isinstance(p, Pitfall) else "do_not_stop_therapy" for _, p in _PITFALL_RULES))
 
 
 def _caveats(case: Case, profile: GuidelineProfile, status: str, b12: float) -> tuple[Statement, ...]:
@@ -625,14 +805,16 @@ def _caveats(case: Case, profile: GuidelineProfile, status: str, b12: float) -> 
                 ("Mayo",),
             )
         )
-    if status == "indeterminate_needs_mma" and case.neuro_symptoms and not profile.treat_borderline_neuro_now:
+    if case.active_b12 is not None and not profile.holotc_pmol_l:
         caveats.append(
             Statement(
-                "The source sends borderline B12 with neurological symptoms to MMA testing; BSH 2014 says not to "
-                "delay treatment when strong clinical features disagree with the test.",
-                ("BSH 2014",),
+                f"Active B12 {case.active_b12:g} pmol/L is shown but does not change this profile's rules, which "
+                "do not use it. Under NICE NG239: below 25 pmol/L deficiency, 25–70 indeterminate, above 70 unlikely.",
+                ("NICE NG239",),
             )
         )
+    if case.homocysteine is not None:
+        caveats.append(_homocysteine_reading(case.homocysteine))
     mma = case.mma_nmol_l
     if status == "normal" and not case.neuro_symptoms and mma is not None and mma > profile.mma_upper:
         caveats.append(
@@ -645,6 +827,17 @@ def _caveats(case: Case, profile: GuidelineProfile, status: str, b12: float) -> 
     if profile.superseded_by:
         caveats.append(Statement(f"{profile.name} has been superseded by NICE NG239 (2024).", profile.citations))
     return tuple(caveats)
+
+
+def _homocysteine_reading(hcy: float) -> Statement:
+    """Homocysteine against the reference limit (about 15 µmol/L), not the source's bariatric target of 10."""
+    if hcy > HOMOCYSTEINE_SUGGESTS_B12:
+        words = "above 20 µmol/L: this suggests B12 deficiency when folate is replete"
+    elif hcy > HOMOCYSTEINE_UPPER:
+        words = "above the adult reference limit of about 15 µmol/L (it rises in B12 and in folate deficiency)"
+    else:
+        words = "within the adult reference range (up to about 15 µmol/L); the source's 'target below 10' is a bariatric target"
+    return Statement(f"Homocysteine {hcy:g} µmol/L is {words}.", ("NHS homocysteine range", "Harrington 2017"))
 
 
 def _warnings(case: Case, b12: float) -> tuple[str, ...]:
@@ -668,18 +861,33 @@ def _describe(node_id: str, case: Case, b12: float, hb: float | None, limit: flo
     if node_id in ("mma_borderline", "mma_above"):
         mma = case.mma_nmol_l
         return "MMA not measured" if mma is None else f"MMA {mma:g} nmol/L"
+    if node_id == "active_borderline":
+        return "active B12 not measured" if case.active_b12 is None else f"active B12 {case.active_b12:g} pmol/L"
     if node_id in ("neuro_above", "treat_neuro"):
         return f"neurological symptoms: {'yes' if case.neuro_symptoms else 'no'}"
     if node_id == "treat_severe":
-        return f"B12 {b12:.0f} pg/mL, Hb {'not measured' if hb is None else f'{hb:g} g/dL'}"
+        if hb is None:
+            return (
+                f"B12 {b12:.0f} pg/mL, Hb not measured, so severity is unknown: check the full blood count before "
+                "choosing oral"
+            )
+        return f"B12 {b12:.0f} pg/mL, Hb {hb:g} g/dL"
     if node_id == "esr_limit":
+        if case.pregnant:
+            return f"ESR {case.esr:g} mm/h vs {limit:g} mm/h, the top of the pregnancy ranges"
         return f"ESR {case.esr:g} mm/h vs limit {limit:g} mm/h"
     if node_id == "esr_marked":
         return f"ESR {case.esr:g} mm/h"
     return ""
 
 
-_WHY_CITATIONS = {"esr": ("Miller 1983",), "b12": ("source",)}
+def _why_citations(node: Node, profile: GuidelineProfile) -> tuple[str, ...]:
+    """Each step cites who says it: the profile's own guideline for its B12 numbers, Miller or Fincher for the ESR."""
+    if node.tree == "esr":
+        return ("Fincher 1986",) if node.id == "esr_marked" else ("Miller 1983",)
+    if node.id == "treat_severe":
+        return _cite(*profile.citations, "WHO")
+    return profile.citations
 
 
 def _why(
@@ -711,7 +919,7 @@ def _mechanism_lit(case: Case, profile: GuidelineProfile, status: str, flag: str
     mma = case.mma_nmol_l
     if status == "functional_deficiency" or (mma is not None and mma > profile.mma_upper):
         lit.add("m_mma")
-    if case.homocysteine is not None and case.homocysteine >= HOMOCYSTEINE_TARGET:
+    if case.homocysteine is not None and case.homocysteine > HOMOCYSTEINE_UPPER:
         lit.add("m_hcy")
     if case.mcv is not None and case.mcv > MACROCYTOSIS_MCV:
         lit.add("m_mcv")
@@ -733,6 +941,8 @@ __all__ = [
     "SEVERE_HB_G_DL",
     "Assessment",
     "Pitfall",
+    "PlanFacts",
     "b12_next_steps",
+    "esr_urgency",
     "evaluate",
 ]

@@ -1,6 +1,6 @@
 """ESR read against its age- and sex-specific upper limit (Miller 1983), and the work-up it calls for.
 
->>> esr_upper_limit(71, "male"), esr_flag(35, 35.5), esr_flag(36, 35.5), esr_flag(101, 40.0)
+>>> esr_upper_limit(71, "male"), esr_flag(35, 35.5), esr_flag(36, 35.5), esr_flag(100, 40.0)
 (35.5, 'normal', 'elevated', 'markedly_elevated')
 >>> esr_upper_limit(68, "female")
 39.0
@@ -12,32 +12,61 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MARKED_ESR = 100.0  # mm/h; above this about 90% have an identifiable cause (Fincher 1986)
+MARKED_ESR = 100.0  # mm/h; "100 or more": the group Fincher 1986 studied (about 90% had an identifiable cause)
 NAIVE_ESR_CUTOFF = 20.0  # the fixed cut-off many people remember; wrong for older adults
 UNUSUAL_ESR = 150.0
 ESR_FLAGS = ("normal", "elevated", "markedly_elevated")
+# In pregnancy the age/sex rule does not apply: the trimester reference ranges are 4–57, 7–47 and 13–70 mm/h
+# (Abbassi-Ghanavati 2009), so the app reads the ESR against the top of them.
+PREGNANCY_ESR_LIMIT = 70.0
+PREGNANCY_ESR_RANGES = ((1, 4, 57), (2, 7, 47), (3, 13, 70))
+GCA_AGE = 50  # giant cell arteritis is a question from 50 years (BSR 2020)
+DEFAULT_CRP_LIMIT_MG_L = 5.0  # a common laboratory upper limit; labs use 5 or 10 mg/L
+CRP_STATES = ("not_measured", "normal", "raised")
 
 # Population 95th centiles (Wetteland 1996), ages 20/55/90.
 WETTELAND_CENTILES = {"male": ((20, 12), (55, 14), (90, 19)), "female": ((20, 18), (55, 21), (90, 23))}
 
 
-def esr_upper_limit(age: float, sex: str) -> float:
-    """Miller 1983 (Westergren): men age/2, women (age + 10)/2 mm/h."""
+def esr_upper_limit(age: float, sex: str, pregnant: bool = False) -> float:
+    """Miller 1983 (Westergren): men age/2, women (age + 10)/2 mm/h; in pregnancy the top of the trimester ranges.
+
+    >>> esr_upper_limit(30, "female", pregnant=True)
+    70.0
+    """
+    if pregnant:
+        return PREGNANCY_ESR_LIMIT
     return (age + 10) / 2 if sex == "female" else age / 2
 
 
-def esr_upper_limit_array(age: np.ndarray, is_female: np.ndarray) -> np.ndarray:
+def esr_upper_limit_array(age: np.ndarray, is_female: np.ndarray, pregnant: np.ndarray | None = None) -> np.ndarray:
     """The same rule over arrays (batch)."""
-    return (age + np.where(is_female, 10.0, 0.0)) / 2
+    limit = (age + np.where(is_female, 10.0, 0.0)) / 2
+    return limit if pregnant is None else np.where(pregnant, PREGNANCY_ESR_LIMIT, limit)
 
 
 def esr_flag(esr: float, upper_limit: float) -> str:
-    """normal, elevated (above the limit) or markedly_elevated (above 100 mm/h); both are strict."""
-    if esr > MARKED_ESR:
+    """markedly_elevated at 100 mm/h or more; elevated above the limit (strict); otherwise normal.
+
+    >>> esr_flag(100, 40.0), esr_flag(99.9, 40.0)
+    ('markedly_elevated', 'elevated')
+    """
+    if esr >= MARKED_ESR:
         return "markedly_elevated"
     if esr > upper_limit:
         return "elevated"
     return "normal"
+
+
+def crp_state(crp_mg_l: float | None, limit_mg_l: float = DEFAULT_CRP_LIMIT_MG_L) -> str:
+    """not_measured, normal (at or below the laboratory's limit) or raised (above it).
+
+    >>> crp_state(None), crp_state(5.0), crp_state(5.1)
+    ('not_measured', 'normal', 'raised')
+    """
+    if crp_mg_l is None:
+        return "not_measured"
+    return "raised" if crp_mg_l > limit_mg_l else "normal"
 
 
 @dataclass(frozen=True)
@@ -53,40 +82,121 @@ class Statement:
         return self.short or self.text
 
 
-def esr_workup(flag: str, age: float) -> tuple[Statement, ...]:
+_GCA_EMERGENCY = Statement(
+    "Aged 50 or over: ask about new headache, jaw claudication, scalp tenderness, visual symptoms and shoulder or "
+    "hip girdle stiffness. Suspected giant cell arteritis is a medical emergency: high-dose glucocorticoid is "
+    "started at once, without waiting for results, and a specialist sees the patient the same working day "
+    "(within 3 working days at most).",
+    ("BSR 2020",),
+    "If GCA suspected: emergency (steroid at once, same-day specialist review)",
+)
+_PREGNANCY = Statement(
+    "Pregnant: the age/sex limit does not apply, because the ESR rises in normal pregnancy (reference ranges "
+    "4–57, 7–47 and 13–70 mm/h in the first, second and third trimesters). The app reads the ESR against "
+    "70 mm/h, the top of those ranges.",
+    ("Abbassi-Ghanavati 2009",),
+    "Pregnancy: age/sex ESR limit not applicable",
+)
+
+
+_MARKED = Statement(
+    "ESR 100 mm/h or more: investigate urgently. Fincher 1986 reviewed 1,006 outpatients: 4.2% had an ESR of 100 or "
+    "more, and among those the cause was infection in 33%, malignancy in 17%, renal disease in 17% and inflammatory "
+    "disease in 14%; about 90% had an identifiable cause.",
+    ("Fincher 1986",),
+    "ESR ≥ 100: investigate urgently",
+)
+
+
+def esr_urgent_steps(flag: str, gca_age: bool) -> tuple[Statement, ...]:
+    """The ESR's urgent steps: an ESR of 100 or more, and a raised ESR from 50 (giant cell arteritis)."""
+    steps = [_MARKED] if flag == "markedly_elevated" else []
+    if flag != "normal" and gca_age:
+        steps.append(_GCA_EMERGENCY)
+    return tuple(steps)
+
+
+def esr_workup(
+    flag: str,
+    age: float,
+    crp: str = "not_measured",
+    pregnant: bool = False,
+    crp_limit_mg_l: float = DEFAULT_CRP_LIMIT_MG_L,
+) -> tuple[Statement, ...]:
     """What an ESR result calls for, on its own criteria; never a change to the B12 plan."""
+    steps: list[Statement] = []
+    if pregnant:
+        steps.append(_PREGNANCY)
     if flag == "normal":
-        return (Statement("ESR is within the age- and sex-specific limit: no ESR work-up needed.", ("Miller 1983",)),)
-    steps = [
-        Statement(
-            "Work up the ESR on its own: it is non-specific, so look for the cause, not for B12.",
-            ("source", "ICSH 2011"),
-        ),
-        Statement(
-            "Check CRP (rises within 6–12 h, half-life about 18 h; ESR lags days behind).",
-            ("ICSH 2011",),
-        ),
-        Statement(
-            "History and examination for infection, malignancy (including myeloma: serum protein "
-            "electrophoresis) and autoimmune disease.",
-            ("source", "Fincher 1986"),
-        ),
-    ]
-    if age >= 50:
         steps.append(
             Statement(
-                "Over 50: ask about headache, jaw claudication, visual symptoms and shoulder or hip girdle "
-                "stiffness (giant cell arteritis, polymyalgia rheumatica).",
-                ("ICSH 2011",),
+                "ESR within the limit: the ESR itself calls for no work-up.",
+                ("Abbassi-Ghanavati 2009",) if pregnant else ("Miller 1983",),
+                "ESR within limit",
             )
         )
-    if flag == "markedly_elevated":
-        steps.insert(
-            0,
-            Statement(
-                "ESR above 100 mm/h: investigate urgently. In 1006 outpatients: infection 33%, malignancy 17%, "
-                "renal disease 17%, inflammatory disease 14%; about 90% had an identifiable cause.",
-                ("Fincher 1986",),
-            ),
+        if age >= GCA_AGE:
+            steps.append(
+                Statement(
+                    "A normal ESR does not exclude giant cell arteritis when the clinical picture fits: the "
+                    "picture decides, not the number.",
+                    ("BSR 2020",),
+                    "Normal ESR does not exclude GCA",
+                )
+            )
+        if crp == "raised":
+            steps.append(_crp_reading(flag, crp, crp_limit_mg_l))
+        return tuple(steps)
+    steps.extend(esr_urgent_steps(flag, age >= GCA_AGE))
+    steps.append(
+        Statement(
+            "Work up the ESR on its own: it is non-specific, so look for its cause, not for B12.",
+            ("source",),
+            "ESR: own work-up",
         )
+    )
+    if crp == "not_measured":
+        steps.append(
+            Statement(
+                "Check CRP: its plasma half-life is about 19 hours and its level is set by how fast the liver makes "
+                "it, so it follows inflammation closely, while the ESR changes slowly.",
+                ("Vigushin 1993", "ICSH 2011"),
+                "Check CRP",
+            )
+        )
+    else:
+        steps.append(_crp_reading(flag, crp, crp_limit_mg_l))
+    steps.append(
+        Statement(
+            "History and examination for infection, malignancy (including myeloma: serum protein "
+            "electrophoresis) and inflammatory disease.",
+            ("source", "Fincher 1986"),
+            "History, examination, protein electrophoresis",
+        )
+    )
     return tuple(steps)
+
+
+def _crp_reading(flag: str, crp: str, limit: float) -> Statement:
+    """ESR and CRP read together (CRP follows production within hours; the ESR lags days behind)."""
+    where = f"above the laboratory's limit of {limit:g} mg/L" if crp == "raised" else f"at or below {limit:g} mg/L"
+    if crp == "raised" and flag != "normal":
+        return Statement(
+            f"ESR and CRP both raised (CRP {where}): this points to active inflammation; find its cause.",
+            ("Vigushin 1993", "laboratory"),
+            "ESR and CRP raised: active inflammation",
+        )
+    if crp == "raised":
+        return Statement(
+            f"CRP raised ({where}) with an ESR in range: CRP rises within hours and the ESR lags days behind, "
+            "so this can be early inflammation.",
+            ("Vigushin 1993", "laboratory"),
+            "CRP raised, ESR not yet",
+        )
+    return Statement(
+        f"Raised ESR with a normal CRP ({where}): this points away from active inflammation. Think of anaemia, a "
+        "paraprotein (myeloma), high immunoglobulins, renal disease, pregnancy or older age, or inflammation that "
+        "is settling (CRP falls within days, with a half-life of about 19 hours; the ESR lags).",
+        ("ICSH 2011", "Vigushin 1993", "laboratory"),
+        "Raised ESR, normal CRP: think anaemia, paraprotein, renal disease",
+    )

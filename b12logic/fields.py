@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from b12logic.units import B12_UNITS, HB_UNITS, MMA_UNITS, PMOL_PER_PG
+from b12logic.units import B12_UNITS, CRP_UNITS, HB_UNITS, HOLOTC_UNITS, MMA_UNITS, PMOL_PER_PG
 
 
 @dataclass(frozen=True)
@@ -193,6 +193,29 @@ FIELDS: dict[str, FieldSpec] = {
             slider={"g/dL": SliderRange(4, 18, 0.1), "g/L": SliderRange(40, 180, 1)},
         ),
         FieldSpec(
+            name="active_b12",
+            label="Active B12 (holotranscobalamin)",
+            kind="number",
+            units=HOLOTC_UNITS,
+            default=None,
+            help="Leave blank when not measured. A first-line alternative to total B12 under NICE NG239 "
+            "(below 25 pmol/L deficiency, 25–70 indeterminate, above 70 unlikely); the first test in pregnancy.",
+            limits={"pmol/L": Limits(0, 1000, low_inclusive=False)},
+            slider={"pmol/L": SliderRange(5, 200, 1)},
+        ),
+        FieldSpec(
+            name="crp",
+            label="C-reactive protein (CRP)",
+            kind="number",
+            units=CRP_UNITS,
+            unit_field="crp_unit",
+            default=None,
+            help="Leave blank when not measured. Read beside the ESR: CRP follows inflammation within hours, "
+            "the ESR lags days behind.",
+            limits={"mg/L": Limits(0, 500), "mg/dL": Limits(0, 50)},
+            slider={"mg/L": SliderRange(0, 300, 1), "mg/dL": SliderRange(0, 30, 0.1)},
+        ),
+        FieldSpec(
             name="neuro_symptoms",
             label="Neurological symptoms",
             kind="flag",
@@ -206,8 +229,18 @@ FIELDS: dict[str, FieldSpec] = {
             default=False,
             help="Folic acid before B12 can hide the anaemia while nerve damage goes on.",
         ),
+        FieldSpec(
+            name="pregnant",
+            label="Pregnant",
+            kind="flag",
+            default=False,
+            help="Women aged 16 to 55 only. Total B12 falls in normal pregnancy and the ESR rises, so the "
+            "age/sex ESR limit does not apply.",
+        ),
     )
 }
+# Pregnancy is only meaningful for women of these ages (DESIGN.md: otherwise a validation error).
+PREGNANCY_AGES = (16.0, 55.0)
 
 # The CSV columns of DESIGN.md, in template order (units sit beside their values).
 CSV_COLUMNS = (
@@ -225,6 +258,11 @@ CSV_COLUMNS = (
     "hb_unit",
     "neuro_symptoms",
     "on_folic_acid",
+    # Added, optional (DESIGN.md): blank = not measured / no.
+    "active_b12",
+    "crp",
+    "crp_unit",
+    "pregnant",
 )
 REQUIRED_COLUMNS = tuple(name for name, spec in FIELDS.items() if spec.required)
 UNIT_FIELDS = {spec.unit_field: spec.name for spec in FIELDS.values() if spec.unit_field}

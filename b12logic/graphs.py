@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from b12logic.esr import MARKED_ESR
 from b12logic.guidelines import SEVERE_B12_PG_ML, SEVERE_HB_G_DL, GuidelineProfile
 
@@ -72,17 +74,27 @@ def _missing(x: Any) -> Any:
 Predicate = Callable[[Any, GuidelineProfile], Any]
 PREDICATES: dict[str, Predicate] = {
     "b12_low": lambda v, p: v.b12 < p.b12_low,
+    # Active B12 (holotranscobalamin) bands, for profiles that give them (NICE NG239); NaN = not measured.
+    "active_low": lambda v, p: (v.active_b12 < p.holotc_pmol_l[0]) if p.holotc_pmol_l else False,
+    # A high active B12 settles it only without neurological features: with them, strong features outweigh
+    # the test (BSH 2014), so the case goes on to urgent advice and treatment while MMA is awaited.
+    "active_high_no_neuro": lambda v, p: (
+        (v.active_b12 > p.holotc_pmol_l[1]) & np.logical_not(v.neuro) if p.holotc_pmol_l else False
+    ),
+    "mma_missing_neuro": lambda v, p: _missing(v.mma) & v.neuro,
     "b12_borderline": lambda v, p: (v.b12 >= p.b12_low) & (v.b12 <= p.b12_upper),
     "mma_missing": lambda v, p: _missing(v.mma),
     "mma_raised": lambda v, p: v.mma > p.mma_upper,
     "neuro": lambda v, p: v.neuro,
     "severe": lambda v, p: (v.b12 < SEVERE_B12_PG_ML) | (v.hb < SEVERE_HB_G_DL),
     "esr_above_limit": lambda v, p: v.esr > v.esr_limit,
-    "esr_marked": lambda v, p: v.esr > MARKED_ESR,
+    "esr_marked": lambda v, p: v.esr >= MARKED_ESR,
 }
 
 
-def _b12_nodes() -> tuple[Node, ...]:
+def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
+    oral = f"oral {profile.oral.drug.lower()} {profile.oral.dose} daily"
+    mma = f"{profile.mma_upper:g} nmol/L"
     return (
         Node("b12_start", "Suspected B12 deficiency", "start", "b12", 5, 10, "Start: measure total serum B12."),
         Node("b12_band", "Total B12?", "decision", "b12", 5, 9, "Compare total B12 with the profile's cut-offs."),
@@ -93,10 +105,20 @@ def _b12_nodes() -> tuple[Node, ...]:
             "b12",
             1.5,
             8,
-            "Total B12 below the low cut-off: deficiency is diagnosed.",
+            "Total B12 below the low cut-off"
+            + (" (or active B12 below the profile's band)" if profile.holotc_pmol_l else "")
+            + ": deficiency is diagnosed.",
             status="deficient",
         ),
-        Node("mma_borderline", "Borderline: MMA?", "decision", "b12", 5, 8, "Borderline B12: MMA decides."),
+        Node(
+            "mma_borderline",
+            "Borderline: MMA?",
+            "decision",
+            "b12",
+            5,
+            8,
+            f"Borderline B12: a raised MMA supports deficiency ({mma} is one laboratory's upper limit).",
+        ),
         Node(
             "neuro_above",
             "Above range: neuro symptoms?",
@@ -116,6 +138,38 @@ def _b12_nodes() -> tuple[Node, ...]:
             "Borderline B12 and no MMA yet: measure MMA before deciding.",
             status="indeterminate_needs_mma",
             regimen="pending_tests",
+        ),
+        Node(
+            "active_borderline",
+            "MMA not measured: active B12?",
+            "decision",
+            "b12",
+            3.4,
+            7.5,
+            "Active B12 (holotranscobalamin) can settle a borderline total B12.",
+        ),
+        Node(
+            "out_active_unlikely",
+            "Active B12 high: deficiency unlikely",
+            "outcome",
+            "b12",
+            4.6,
+            6.6,
+            "Active B12 above the profile's band: deficiency unlikely.",
+            status="not_confirmed",
+            regimen="none",
+        ),
+        Node(
+            "out_treat_awaiting",
+            "Neuro: treat while awaiting MMA",
+            "outcome",
+            "b12",
+            2.2,
+            6.6,
+            "Neurological features with a borderline B12: urgent specialist advice, and the neurological "
+            "regimen starts without waiting for MMA.",
+            status="indeterminate_needs_mma",
+            regimen="im_neuro",
         ),
         Node(
             "out_not_confirmed",
@@ -147,7 +201,7 @@ def _b12_nodes() -> tuple[Node, ...]:
             "b12",
             5,
             6,
-            "MMA above the cut-off confirms functional deficiency.",
+            f"MMA above {mma} (the laboratory's upper limit) supports functional deficiency.",
             status="functional_deficiency",
         ),
         Node(
@@ -189,7 +243,8 @@ def _b12_nodes() -> tuple[Node, ...]:
             "b12",
             1.4,
             4,
-            "Hydroxocobalamin 1 mg IM alternate days until no further improvement, then every 2 months, for life.",
+            "Hydroxocobalamin 1 mg IM alternate days until no further improvement, then every 2 months; "
+            + _duration_words(profile),
             regimen="im_neuro",
         ),
         Node(
@@ -199,7 +254,8 @@ def _b12_nodes() -> tuple[Node, ...]:
             "b12",
             2.8,
             3,
-            "Hydroxocobalamin 1 mg IM three times weekly for 2 weeks, then every 2–3 months, for life.",
+            "Hydroxocobalamin 1 mg IM three times weekly for 2 weeks, then every 2–3 months; "
+            + _duration_words(profile),
             regimen="im_standard",
         ),
         Node(
@@ -209,7 +265,7 @@ def _b12_nodes() -> tuple[Node, ...]:
             "b12",
             5.4,
             3,
-            "Not severe, no neuro symptoms: oral cyanocobalamin 1000–2000 µg daily is an alternative to IM.",
+            f"Not severe, no neuro symptoms: {oral} is an alternative to IM.",
             regimen="oral_or_im",
         ),
     )
@@ -227,9 +283,23 @@ def _esr_nodes() -> tuple[Node, ...]:
             9,
             "Miller 1983: men age/2, women (age+10)/2 mm/h.",
         ),
-        Node("esr_out_normal", "Normal for age and sex", "outcome", "esr", 11.8, 8, "No ESR work-up needed."),
         Node(
-            "esr_marked", "Above 100 mm/h?", "decision", "esr", 14.2, 8, "Extreme elevation is almost always explained."
+            "esr_out_normal",
+            "Normal for age and sex",
+            "outcome",
+            "esr",
+            11.8,
+            8,
+            "The ESR itself needs no work-up; a normal ESR does not exclude giant cell arteritis if the picture fits.",
+        ),
+        Node(
+            "esr_marked",
+            "100 mm/h or more?",
+            "decision",
+            "esr",
+            14.2,
+            8,
+            "About 90% of ESRs of 100 mm/h or more have an identifiable cause.",
         ),
         Node(
             "esr_out_elevated",
@@ -238,7 +308,8 @@ def _esr_nodes() -> tuple[Node, ...]:
             "esr",
             13.4,
             7,
-            "Look for infection, malignancy, autoimmune disease (GCA/PMR if older). The B12 plan is unchanged.",
+            "Look for infection, malignancy, inflammatory disease; from 50, suspected GCA is an emergency. "
+            "The B12 plan is unchanged.",
         ),
         Node(
             "esr_out_marked",
@@ -247,7 +318,8 @@ def _esr_nodes() -> tuple[Node, ...]:
             "esr",
             15,
             7,
-            "Infection 33%, malignancy 17%, renal 17%, inflammatory 14% (Fincher 1986). Think of myeloma.",
+            "Of the 4.2% of 1,006 outpatients with an ESR of 100 or more: infection 33%, malignancy 17%, renal "
+            "17%, inflammatory 14% (Fincher 1986). Think of myeloma.",
         ),
     )
 
@@ -260,7 +332,7 @@ def decision_graph(profile: GuidelineProfile) -> Graph:
         Edge("b12_band", "st_deficient", f"< {low} pg/mL", "b12_low"),
         Edge("b12_band", "mma_borderline", f"{low}–{upper}", "b12_borderline"),
         Edge("b12_band", "neuro_above", f"> {upper}"),
-        Edge("mma_borderline", "out_indeterminate", "not measured", "mma_missing"),
+        *_borderline_without_mma(profile),
         Edge("mma_borderline", "st_functional", f"> {mma} nmol/L", "mma_raised"),
         Edge("mma_borderline", "out_not_confirmed", f"≤ {mma}"),
         Edge("neuro_above", "mma_above", "yes", "neuro"),
@@ -277,10 +349,39 @@ def decision_graph(profile: GuidelineProfile) -> Graph:
         Edge("esr_start", "esr_limit"),
         Edge("esr_limit", "esr_marked", "yes", "esr_above_limit"),
         Edge("esr_limit", "esr_out_normal", "no"),
-        Edge("esr_marked", "esr_out_marked", "yes", "esr_marked"),
+        Edge("esr_marked", "esr_out_marked", "≥ 100", "esr_marked"),
         Edge("esr_marked", "esr_out_elevated", "no"),
     )
-    return Graph(_b12_nodes() + _esr_nodes(), edges)
+    used = {e.source for e in edges} | {e.target for e in edges}
+    nodes = tuple(n for n in _b12_nodes(profile) + _esr_nodes() if n.id in used)
+    return Graph(nodes, edges)
+
+
+def _borderline_without_mma(profile: GuidelineProfile) -> tuple[Edge, ...]:
+    """What a borderline B12 without MMA leads to: the profile decides (active B12 bands; treating
+    neurological features while MMA is awaited)."""
+    treat_now = profile.treat_borderline_neuro_now
+    if profile.holotc_pmol_l:
+        low, high = (f"{x:g}" for x in profile.holotc_pmol_l)
+        return (
+            Edge("mma_borderline", "active_borderline", "not measured", "mma_missing"),
+            Edge("active_borderline", "st_deficient", f"< {low} pmol/L", "active_low"),
+            Edge("active_borderline", "out_active_unlikely", f"> {high}, no neuro features", "active_high_no_neuro"),
+            *((Edge("active_borderline", "out_treat_awaiting", "neuro features", "neuro"),) if treat_now else ()),
+            Edge("active_borderline", "out_indeterminate", f"{low}–{high} or not measured"),
+        )
+    return (
+        *(
+            (Edge("mma_borderline", "out_treat_awaiting", "not measured, neuro", "mma_missing_neuro"),)
+            if treat_now
+            else ()
+        ),
+        Edge("mma_borderline", "out_indeterminate", "not measured", "mma_missing"),
+    )
+
+
+def _duration_words(profile: GuidelineProfile) -> str:
+    return "for life." if profile.follows_source else "lifelong if the cause cannot be reversed, else as the cause."
 
 
 B12_ROOT = "b12_start"

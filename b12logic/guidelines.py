@@ -98,8 +98,21 @@ _ORAL_SOURCE = Regimen(
 _ORAL_NICE = replace(
     _ORAL_SOURCE,
     dose="at least 1 mg (1000 µg)",
+    duration="",  # set from the recorded cause (regimen_for)
     citations=("NICE NG239",),
 )
+# Diet-related deficiency needs far less than malabsorption (BNF / NICE CKS).
+_ORAL_DIET = replace(
+    _ORAL_SOURCE,
+    dose="50–150 µg",
+    duration="",
+    citations=("BNF / NICE CKS",),
+)
+
+# Causes by whether they can be reversed (NICE NG239 rationale): the duration of treatment follows them.
+IRREVERSIBLE_CAUSES = frozenset({"pernicious_anaemia", "gastric_surgery"})
+REVERSIBLE_CAUSES = frozenset({"vegan_diet", "metformin", "acid_suppression", "nitrous_oxide"})
+DIET_CAUSES = frozenset({"vegan_diet"})
 
 _SOURCE_MONITORING = (
     MonitoringItem(3, "Serum B12 and full blood count", ("source",)),
@@ -109,7 +122,12 @@ _SOURCE_MONITORING = (
 )
 _NICE_MONITORING = (
     MonitoringItem(3, "Review symptoms and response (1 month in pregnancy)", ("NICE NG239",)),
-    MonitoringItem(None, "No routine B12 recheck during injections (many NHS pathways)", ("NICE NG239",)),
+    MonitoringItem(None, "No routine B12 recheck during injections (many NHS pathways)", ("NHS pathways",)),
+)
+# Said wherever the source's schedule is shown (clinical-facts, source error 4).
+SOURCE_MONITORING_CAVEAT = (
+    "This schedule is the source's: it matches bariatric-surgery guidance, not a general guideline. NICE NG239 "
+    "advises a review at 3 months (1 month in pregnancy) and found no studies on how often to follow up."
 )
 
 
@@ -131,6 +149,17 @@ class GuidelineProfile:
     holotc_pmol_l: tuple[float, float] | None = None  # active B12: low below, above range above
     treat_borderline_neuro_now: bool = False
     superseded_by: str | None = None
+    # How the profile is named in teaching sentences ("Under NICE NG239 the regimen for this case is ...").
+    teaching_name: str = "the source answer"
+    # "source": lifelong for everyone, as the source writes it (shown with the correction beside it);
+    # "cause": the duration follows the recorded cause (NICE NG239).
+    duration_rule: str = "source"
+    monitoring_caveat: str = ""
+
+    @property
+    def follows_source(self) -> bool:
+        """Whether this profile's rules are the source answer's (the source itself, or lab cut-offs on it)."""
+        return self.duration_rule == "source"
 
     def threshold_rows(self) -> list[dict[str, str]]:
         """The profile's thresholds as table rows for the References page."""
@@ -168,6 +197,7 @@ PROFILES: dict[str, GuidelineProfile] = {
             regimens=_REGIMENS,
             oral=_ORAL_SOURCE,
             monitoring=_SOURCE_MONITORING,
+            monitoring_caveat=SOURCE_MONITORING_CAVEAT,
             laboratory_values={"MMA 271 nmol/L": "Mayo's upper reference limit (73–271 nmol/L), used by the source"},
         ),
         GuidelineProfile(
@@ -177,8 +207,9 @@ PROFILES: dict[str, GuidelineProfile] = {
             b12_low=180.0,
             b12_upper=350.0,
             mma_upper=271.0,
-            summary="Total B12 < 180 ng/L low, 180–350 indeterminate; MMA second line when symptomatic and "
-            "indeterminate; review at 3 months.",
+            summary="Total B12 < 180 ng/L low, 180–350 indeterminate; active B12 < 25 / 25–70 / > 70 pmol/L; MMA "
+            "second line with symptoms or signs and an indeterminate result; neurological features: urgent "
+            "specialist advice, treatment not delayed; duration follows the cause; review at 3 months.",
             regimens=_REGIMENS,
             oral=_ORAL_NICE,
             monitoring=_NICE_MONITORING,
@@ -187,6 +218,9 @@ PROFILES: dict[str, GuidelineProfile] = {
                 "upper limit (Mayo 271 nmol/L). Use your laboratory's."
             },
             holotc_pmol_l=(25.0, 70.0),
+            treat_borderline_neuro_now=True,
+            teaching_name="NICE NG239",
+            duration_rule="cause",
         ),
         GuidelineProfile(
             id="bsh-2014",
@@ -208,6 +242,8 @@ PROFILES: dict[str, GuidelineProfile] = {
             },
             treat_borderline_neuro_now=True,
             superseded_by="nice-ng239",
+            teaching_name="BSH 2014",
+            duration_rule="cause",
         ),
     )
 }
@@ -247,7 +283,55 @@ def custom_profile(
         summary=f"User-set cut-offs: B12 < {b12_low:g} low, {b12_low:g}–{b12_upper:g} borderline pg/mL; "
         f"MMA > {mma_upper:g} nmol/L raised. Labs differ: assay-specific cut-offs move cases.",
         laboratory_values={"All cut-offs": "set by the user for their laboratory"},
+        teaching_name="your laboratory's cut-offs (with the source answer's rules)",
     )
+
+
+def _duration(profile: GuidelineProfile, risk_factors: frozenset[str], route: str) -> tuple[str, tuple[str, ...]]:
+    """How long treatment goes on, in words, and who says so."""
+    if profile.follows_source:
+        return "for life", ("source",)
+    if risk_factors & IRREVERSIBLE_CAUSES:
+        return (
+            "lifelong, because the recorded cause cannot be reversed (NICE reassures these patients that it will "
+            "not be stopped; dose, form or route can change if symptoms persist)",
+            ("NICE NG239",),
+        )
+    if risk_factors & REVERSIBLE_CAUSES:
+        return (
+            "for as long as the recorded cause lasts: once it is dealt with, treatment can stop or change",
+            ("NICE NG239",),
+        )
+    return (
+        "lifelong if the cause cannot be reversed (autoimmune gastritis, gastrectomy, ileal resection); if it can "
+        "(diet, a drug, nitrous oxide), treatment follows the cause",
+        ("NICE NG239",),
+    )
+
+
+def regimen_for(profile: GuidelineProfile, regimen_id: str, risk_factors: frozenset[str] = frozenset()) -> Regimen:
+    """A profile's regimen (im_neuro, im_standard or oral) with its duration for this case's recorded causes.
+
+    >>> regimen_for(PROFILES["source"], "im_standard").duration
+    'for life'
+    >>> regimen_for(PROFILES["nice-ng239"], "im_standard", frozenset({"pernicious_anaemia"})).duration[:8]
+    'lifelong'
+    >>> regimen_for(PROFILES["nice-ng239"], "oral", frozenset({"vegan_diet"})).dose
+    '50–150 µg'
+    """
+    if regimen_id == "oral":
+        base = profile.oral
+        if not profile.follows_source and risk_factors and risk_factors <= DIET_CAUSES:
+            base = _ORAL_DIET
+    else:
+        base = profile.regimens[regimen_id]
+    if profile.follows_source and regimen_id != "oral":
+        return base
+    if profile.follows_source:
+        return base
+    duration, cited = _duration(profile, risk_factors, base.route)
+    regimen_cites = base.citations if profile.id == "source" else tuple(c for c in base.citations if c != "source")
+    return replace(base, duration=duration, citations=tuple(dict.fromkeys((*regimen_cites, *cited))))
 
 
 def get_profile(guideline: str | GuidelineProfile) -> GuidelineProfile:

@@ -68,7 +68,7 @@ WORKING_DEFINITIONS: tuple[Statement, ...] = (
         f"Anaemia: haemoglobin below {ANAEMIA_HB_G_DL['male']:g} g/dL in men and "
         f"{ANAEMIA_HB_G_DL['female']:g} g/dL in women. Used only for the warning that anaemia by itself "
         "raises the ESR.",
-        ("WHO", "ESR screening cohort"),
+        ("WHO", "Health Eval Promot 28(3)"),
     ),
     Statement(
         "ESR upper limit of normal (Westergren): age ÷ 2 for men, (age + 10) ÷ 2 for women, in mm/h. "
@@ -119,7 +119,7 @@ LIMITATIONS: tuple[Statement, ...] = (
     Statement(
         "The ESR rule applies to the Westergren method. Published corrections of the ESR for anaemia are not "
         "validated, so the app shows the caveat and never a corrected number.",
-        ("ICSH 2011", "ESR screening cohort"),
+        ("ICSH 2011", "Health Eval Promot 28(3)"),
     ),
     Statement(
         "The evidence that oral treatment works as well as injections is of low certainty (three small trials).",

@@ -5,7 +5,7 @@ Written for the app in its own words; every statement cites short names from ref
 >>> list(PATHWAY_TEACHING)
 ['b12', 'folate_bypass', 'inflammation', 'confounding']
 >>> PATHWAY_TEACHING["confounding"][0].citations
-('ESR screening cohort',)
+('Health Eval Promot 28(3)',)
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ PATHWAY_TEACHING: dict[str, tuple[Statement, ...]] = {
             "The only link between the two sides: anaemia of any cause, B12 deficiency included, lowers the "
             "haematocrit, and the ESR rises a little (about 2–2.5 mm/h per 1 g/dL lower haemoglobin in a large "
             "screening cohort). That is physics, not inflammation.",
-            ("ESR screening cohort",),
+            ("Health Eval Promot 28(3)",),
         ),
         Statement(
             "Published haematocrit 'corrections' of the ESR are not validated, so the app does not correct the "

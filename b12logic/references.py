@@ -56,12 +56,12 @@ REFERENCES: dict[str, Reference] = {
         Reference(
             "Wetteland 1996",
             "Wetteland et al. Population-based erythrocyte sedimentation rates in 3910 subjectively healthy "
-            "Norwegian adults. J Intern Med 1996.",
+            "Norwegian adults. J Intern Med 1996;240(3):125–131.",
         ),
         Reference(
             "Fincher 1986",
             "Fincher & Page. Clinical significance of extreme elevation of the erythrocyte sedimentation rate. "
-            "Arch Intern Med 1986.",
+            "Arch Intern Med 1986;146(8):1581–1583.",
         ),
         Reference(
             "Lindenbaum 1988",
@@ -80,8 +80,9 @@ REFERENCES: dict[str, Reference] = {
         ),
         Reference(
             "Ann Clin Biochem 2018",
-            "Renal function and MMA: unadjusted MMA overstated B12 deficiency by about 40% in one study. "
-            "Ann Clin Biochem 2018.",
+            "Adjusting methylmalonic acid for eGFR in people with low-normal B12 (90–300 pmol/L): unadjusted MMA "
+            "overestimated B12 deficiency by 40%. Ann Clin Biochem 2018; doi:10.1177/0004563218778300.",
+            "Authors, volume and pages could not be checked here; cited by its DOI.",
         ),
         Reference(
             "WHO",
@@ -89,8 +90,76 @@ REFERENCES: dict[str, Reference] = {
             "of severity (anaemia below 13 g/dL in men and 12 g/dL in women; severe below 8 g/dL).",
         ),
         Reference(
-            "ESR screening cohort",
-            "Screening cohort of 20,926 people: ESR rose about 2–2.5 mm/h per 1 g/dL lower haemoglobin.",
+            "Health Eval Promot 28(3)",
+            "Health-screening records of 20,926 people in Japan: ESR = −2.25 × Hb (g/dL) + 9.62 × globulin (g/dL) "
+            "+ 15.7, about 2.3 mm/h higher per 1 g/dL lower haemoglobin. Health Evaluation and Promotion "
+            "(Sogo Kenshin) 28(3):311.",
+            "Authors and year could not be checked here; cited by journal, volume and page.",
+        ),
+        Reference(
+            "NHS Lothian",
+            "NHS Lothian RefHelp. Vitamin B12 deficiency; Vitamin B12: initial tests and monitoring (2025).",
+        ),
+        Reference(
+            "BNSSG Remedy",
+            "Bristol, North Somerset and South Gloucestershire ICB, Remedy: Vitamin B12 (2025). Do not recheck B12 "
+            "in people established on replacement; use the full blood count to follow the response.",
+        ),
+        Reference(
+            "RCEM 2024",
+            "Royal College of Emergency Medicine (RCEM Learning). Suspected nitrous oxide toxicity in the ED, 2024: "
+            "start treatment before the results of homocysteine and MMA return.",
+        ),
+        Reference(
+            "Practical Neurology 2023",
+            "Paris A, Lake L, Joseph A, et al. Nitrous oxide-induced subacute combined degeneration of the cord: "
+            "diagnosis and treatment. Pract Neurol 2023;23(3):222–228.",
+        ),
+        Reference(
+            "Harrington 2017",
+            "Harrington DJ. Laboratory assessment of vitamin B12 status. J Clin Pathol 2017;70(2):168–173.",
+        ),
+        Reference(
+            "NHS homocysteine range",
+            "Gloucestershire Hospitals NHS Foundation Trust, Chemical Pathology: Homocysteine (blood), adult "
+            "reference range 0–15 µmol/L (South Tees Hospitals: 5–15 µmol/L).",
+        ),
+        Reference(
+            "BSR 2020",
+            "Mackie SL, Dejaco C, Appenzeller S, et al. British Society for Rheumatology guideline on diagnosis and "
+            "treatment of giant cell arteritis. Rheumatology 2020;59(3):e1–e23.",
+        ),
+        Reference(
+            "Vigushin 1993",
+            "Vigushin DM, Pepys MB, Hawkins PN. Metabolic and scintigraphic studies of radioiodinated human "
+            "C-reactive protein in health and disease. J Clin Invest 1993;91(4):1351–1357.",
+        ),
+        Reference(
+            "Abbassi-Ghanavati 2009",
+            "Abbassi-Ghanavati M, Greer LG, Cunningham FG. Pregnancy and laboratory studies: a reference table for "
+            "clinicians. Obstet Gynecol 2009;114(6):1326–1331.",
+        ),
+        Reference(
+            "Clin Biochem 2023",
+            "Sobczyńska-Malefora A, Katayev A, Steed D, et al. Age- and ethnicity-related reference intervals for "
+            "serum vitamin B12. Clin Biochem 2023;111:66–71 (Black 166–805 pmol/L; White and Asian 134–511).",
+        ),
+        Reference(
+            "Savage 2000",
+            "Savage DG, et al. Etiology and diagnostic evaluation of macrocytosis. Am J Med Sci 2000;319(6):343–352.",
+        ),
+        Reference(
+            "Cyanocobalamin label",
+            "US prescribing information (DailyMed): cyanocobalamin injection, warnings and precautions.",
+        ),
+        Reference(
+            "UK Transfusion Handbook",
+            "JPAC Handbook of Transfusion Medicine, 8.1 Haematinic deficiencies.",
+        ),
+        Reference(
+            "laboratory",
+            "Your laboratory's own reference limit, as entered in the app (CRP: 5 mg/L by default; laboratories "
+            "commonly use 5 or 10 mg/L).",
         ),
         Reference(
             "Practical Neurology 2016",

@@ -266,7 +266,7 @@ _CASES: tuple[TeachingCase, ...] = (
         teaching_point="Hb below 8 g/dL is severe anaemia (WHO), so by the app's working definition the deficiency "
         "is severe and the plan is IM, not oral. Her ESR is above her limit of 42 mm/h, and anaemia on its own "
         "raises the ESR: it still gets its own work-up.",
-        citations=("source", "WHO", "BNF / NICE CKS", "ESR screening cohort"),
+        citations=("source", "WHO", "BNF / NICE CKS", "Health Eval Promot 28(3)"),
         features=frozenset({"non_neuro", "severe_hb", "anaemia_raises_esr", "autoimmune"}),
     ),
     TeachingCase(
@@ -278,7 +278,7 @@ _CASES: tuple[TeachingCase, ...] = (
         teaching_point="Anaemia of any cause modestly raises the ESR (about 2–2.5 mm/h per g/dL of haemoglobin "
         "lost). That is a weak, confounding link, not a reason to skip the ESR's own work-up, and never a reason "
         "to change the B12 plan. Do not 'correct' the ESR for the anaemia: those formulas are not validated.",
-        citations=("source", "ESR screening cohort", "Miller 1983"),
+        citations=("source", "Health Eval Promot 28(3)", "Miller 1983"),
         features=frozenset({"non_neuro", "anaemia_raises_esr", "oral_option"}),
     ),
     TeachingCase(

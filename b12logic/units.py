@@ -21,6 +21,8 @@ PMOL_PER_PG = 0.738
 B12_UNITS = ("pg/mL", "pmol/L")
 MMA_UNITS = ("nmol/L", "µmol/L")
 HB_UNITS = ("g/dL", "g/L")
+CRP_UNITS = ("mg/L", "mg/dL")
+HOLOTC_UNITS = ("pmol/L",)
 
 # Spellings people type or laboratory systems export, mapped to the canonical unit.
 UNIT_ALIASES = {
@@ -34,6 +36,8 @@ UNIT_ALIASES = {
     "mcmol/l": "µmol/L",
     "g/dl": "g/dL",
     "g/l": "g/L",
+    "mg/l": "mg/L",
+    "mg/dl": "mg/dL",
 }
 
 
@@ -42,7 +46,7 @@ def canonical_unit(text: str) -> str | None:
 
     >>> canonical_unit(" NG/L ")
     'pg/mL'
-    >>> canonical_unit("mg/dL") is None
+    >>> canonical_unit("mmol/L") is None
     True
     """
     return UNIT_ALIASES.get(str(text).strip().lower())
@@ -83,3 +87,12 @@ def hb_convert(value: float, from_unit: str, to_unit: str) -> float:
     """Convert haemoglobin between g/dL and g/L."""
     g_dl = hb_to_g_dl(value, from_unit)
     return g_dl if to_unit == "g/dL" else g_dl * 10.0
+
+
+def crp_to_mg_l(value: float, unit: str = "mg/dL") -> float:
+    """C-reactive protein in mg/L (1 mg/dL = 10 mg/L).
+
+    >>> crp_to_mg_l(1.2, "mg/dL")
+    12.0
+    """
+    return value if unit == "mg/L" else value * 10.0

@@ -27,6 +27,7 @@ from b12logic.validate import (
     CaseError,
     check_flag,
     check_number,
+    check_pregnancy,
     check_risk_factors,
     check_sex,
     check_unit,
@@ -34,20 +35,33 @@ from b12logic.validate import (
 
 # Link parameters are the CSV columns (DESIGN.md: shareable links), less the row id.
 CASE_PARAMS = tuple(column for column in CSV_COLUMNS if column != "id")
-EXTRA_PARAMS = ("renal_impairment", "risk_factors", "guideline", "lab_b12_low", "lab_b12_upper", "lab_mma_upper")
+EXTRA_PARAMS = (
+    "renal_impairment",
+    "risk_factors",
+    "guideline",
+    "lab_b12_low",
+    "lab_b12_upper",
+    "lab_mma_upper",
+    "lab_crp_upper",
+)
 # Parameters Streamlit itself may add to a URL: never warn about these.
 STREAMLIT_PARAMS = frozenset({"embed", "embed_options"})
 LAB_DEFAULTS = {"lab_b12_low": 180.0, "lab_b12_upper": 350.0, "lab_mma_upper": 271.0}
+# The laboratory's CRP upper limit (mg/L): a setting of the ESR reading under every profile, not a case value.
+CRP_LIMIT_DEFAULT = 5.0
+CRP_LIMIT_RANGE = (0.5, 50.0)
 MAX_PARAM_LENGTH = 64
-OPTIONAL_NUMBERS = ("mma", "homocysteine", "mcv", "hb")
+OPTIONAL_NUMBERS = ("mma", "homocysteine", "mcv", "hb", "active_b12", "crp")
+FLAGS = ("neuro_symptoms", "on_folic_acid", "pregnant", "renal_impairment")
 
 
 def default_values() -> dict[str, Any]:
     """The case a fresh page shows: field-spec defaults, source profile."""
     values: dict[str, Any] = {name: spec.default for name, spec in FIELDS.items()}
-    values.update({"b12_unit": "pg/mL", "mma_unit": "nmol/L", "hb_unit": "g/dL"})
+    values.update({"b12_unit": "pg/mL", "mma_unit": "nmol/L", "hb_unit": "g/dL", "crp_unit": "mg/L"})
     values.update({"renal_impairment": False, "risk_factors": frozenset(), "guideline": DEFAULT_PROFILE})
     values.update(LAB_DEFAULTS)
+    values["lab_crp_upper"] = CRP_LIMIT_DEFAULT
     return values
 
 
@@ -59,6 +73,10 @@ class QueryState:
     def case(self) -> Case:
         """The Case these values describe (each was validated on its own, so this does not fail)."""
         return Case(**{k: self.values[k] for k in (*CASE_PARAMS, "renal_impairment", "risk_factors")})
+
+    @property
+    def crp_limit(self) -> float:
+        return float(self.values.get("lab_crp_upper", CRP_LIMIT_DEFAULT))
 
 
 def _single(name: str, raw: Any, warnings: list[str]) -> str | None:
@@ -108,7 +126,7 @@ def parse_query(params: Mapping[str, Any]) -> QueryState:
         warnings.append(f"Link parameter {name} ignored: {err}{stop} Using {_shown_default(name, values)}.")
 
     # Units first: numbers are checked in their own unit.
-    for unit_param, measured in (("b12_unit", "b12"), ("mma_unit", "mma"), ("hb_unit", "hb")):
+    for unit_param, measured in (("b12_unit", "b12"), ("mma_unit", "mma"), ("hb_unit", "hb"), ("crp_unit", "crp")):
         if unit_param in texts:
             try:
                 values[unit_param] = check_unit(measured, texts[unit_param])
@@ -133,12 +151,17 @@ def parse_query(params: Mapping[str, Any]) -> QueryState:
             values[name] = check_number(name, text, values.get(f"{name}_unit"))
         except CaseError as err:
             fallback(name, err)
-    for name in ("neuro_symptoms", "on_folic_acid", "renal_impairment"):
+    for name in FLAGS:
         if name in texts:
             try:
                 values[name] = check_flag(name, texts[name])
             except CaseError as err:
                 fallback(name, err)
+    try:
+        check_pregnancy(values["pregnant"], values["sex"], values["age"])
+    except CaseError as err:
+        values["pregnant"] = False
+        fallback("pregnant", err)
     if "risk_factors" in texts:
         try:
             values["risk_factors"] = check_risk_factors(texts["risk_factors"])
@@ -167,6 +190,17 @@ def parse_query(params: Mapping[str, Any]) -> QueryState:
                     f"Link parameter {name} ignored: {format_value(texts[name])} is not a number above 0 up to "
                     f"100000. Using {default:g}."
                 )
+    if "lab_crp_upper" in texts:
+        low, high = CRP_LIMIT_RANGE
+        text = texts["lab_crp_upper"].strip()
+        number = float(text) if re.fullmatch(NUMBER_PATTERN, text) else None
+        if number is not None and low <= number <= high:
+            values["lab_crp_upper"] = number
+        else:
+            warnings.append(
+                f"Link parameter lab_crp_upper ignored: {format_value(texts['lab_crp_upper'])} is not a number from "
+                f"{low:g} to {high:g} mg/L. Using {CRP_LIMIT_DEFAULT:g}."
+            )
     if values["lab_b12_upper"] < values["lab_b12_low"]:
         warnings.append(
             "Link parameters lab_b12_low and lab_b12_upper ignored: the upper cut-off is below the low one. "
@@ -196,8 +230,13 @@ def query_from_values(values: Mapping[str, Any]) -> dict[str, str]:
             params[name] = _text(values[name])
             if f"{name}_unit" in values:
                 params[f"{name}_unit"] = values[f"{name}_unit"]
+    if values.get("pregnant"):
+        params["pregnant"] = "yes"
     if values.get("renal_impairment"):
         params["renal_impairment"] = "yes"
+    crp_limit = values.get("lab_crp_upper", CRP_LIMIT_DEFAULT)
+    if crp_limit != CRP_LIMIT_DEFAULT:
+        params["lab_crp_upper"] = _text(crp_limit)
     risks = values.get("risk_factors") or ()
     if risks:
         params["risk_factors"] = ",".join(r for r in RISK_FACTORS if r in risks)

@@ -18,6 +18,7 @@ import numpy as np
 from b12logic.fields import (
     FALSE_WORDS,
     FIELDS,
+    PREGNANCY_AGES,
     RISK_FACTORS,
     SEX_ALIASES,
     TRUE_WORDS,
@@ -160,3 +161,29 @@ def check_risk_factors(raw: object) -> frozenset[str]:
             "risk_factors", raw, f"risk_factors: {format_value(unknown[0])} is not known (any of {allowed})"
         )
     return ids
+
+
+def check_pregnancy(pregnant: bool, sex: str, age: float) -> None:
+    """Pregnancy only for women aged 16 to 55 (checked after sex, age and the flag themselves).
+
+    >>> check_pregnancy(True, "male", 30)
+    Traceback (most recent call last):
+    ...
+    b12logic.validate.CaseError: pregnant: yes is not accepted for a man (only for women aged 16 to 55)
+    """
+    if not pregnant:
+        return
+    low, high = PREGNANCY_AGES
+    if sex != "female":
+        raise CaseError("pregnant", pregnant, f"pregnant: yes is not accepted for a man ({pregnancy_range()})")
+    if not low <= age <= high:
+        raise CaseError(
+            "pregnant",
+            pregnant,
+            f"pregnant: yes is not accepted for a woman aged {format_value(age)} ({pregnancy_range()})",
+        )
+
+
+def pregnancy_range() -> str:
+    low, high = PREGNANCY_AGES
+    return f"only for women aged {format_value(low)} to {format_value(high)}"

@@ -88,6 +88,13 @@ esr_values = st.one_of(
 )
 _FLAGS = st.sampled_from([(n, f, r) for n in (False, True) for f in (False, True) for r in (False, True)])
 _RISKS = st.sampled_from([frozenset(), frozenset({"metformin"}), frozenset({"nitrous_oxide", "vegan_diet"})])
+# Added inputs: active B12 around NICE's bands, CRP in both units, pregnancy (kept only where it is valid).
+ACTIVE_NEAR = (None, None, 10.0, 24.9, 25.0, 50.0, 70.0, 70.1, 200.0)
+_EXTRAS = st.tuples(
+    st.sampled_from(ACTIVE_NEAR),
+    st.sampled_from([(None, "mg/L"), (3.0, "mg/L"), (5.0, "mg/L"), (5.1, "mg/L"), (2.0, "mg/dL"), (0.3, "mg/dL")]),
+    st.booleans(),
+)
 
 
 def _assemble(
@@ -101,8 +108,11 @@ def _assemble(
     mcv: float | None,
     flags: tuple[bool, bool, bool],
     risks: frozenset[str],
+    extras: tuple[float | None, tuple[float | None, str], bool] = (None, (None, "mg/L"), False),
 ) -> dict[str, Any]:
-    limit = (age + 10) / 2 if sex.lower().startswith("f") else age / 2
+    female = sex.lower().startswith("f")
+    pregnant = extras[2] and female and age <= 55
+    limit = 70.0 if pregnant else ((age + 10) / 2 if female else age / 2)
     return {
         "age": age,
         "sex": sex,
@@ -119,6 +129,10 @@ def _assemble(
         "on_folic_acid": flags[1],
         "renal_impairment": flags[2],
         "risk_factors": risks,
+        "active_b12": extras[0],
+        "crp": extras[1][0],
+        "crp_unit": extras[1][1],
+        "pregnant": pregnant,
     }
 
 
@@ -134,6 +148,7 @@ case_kwargs = st.builds(
     st.sampled_from([None, 50.0, 90.0, 100.0, 100.5, 150.0]),
     _FLAGS,
     _RISKS,
+    _EXTRAS,
 )
 valid_cases = case_kwargs.map(lambda kw: Case(**kw))
 
@@ -163,11 +178,15 @@ def design_answer(case: Case, profile: GuidelineProfile) -> dict[str, Any]:
     if b12 < profile.b12_low:
         status = "deficient"
     elif b12 <= profile.b12_upper:
-        status = (
-            "indeterminate_needs_mma"
-            if mma is None
-            else ("functional_deficiency" if mma > profile.mma_upper else "not_confirmed")
-        )
+        active = case.active_b12
+        if mma is not None:
+            status = "functional_deficiency" if mma > profile.mma_upper else "not_confirmed"
+        elif profile.holotc_pmol_l and active is not None and active < profile.holotc_pmol_l[0]:
+            status = "deficient"  # NICE NG239: active B12 below 25 pmol/L confirms deficiency
+        elif profile.holotc_pmol_l and active is not None and active > profile.holotc_pmol_l[1] and not neuro:
+            status = "not_confirmed"  # above 70 pmol/L: deficiency unlikely (with neuro features: not settled)
+        else:
+            status = "indeterminate_needs_mma"
     elif not neuro:
         status = "normal"
     elif mma is None:
@@ -177,18 +196,23 @@ def design_answer(case: Case, profile: GuidelineProfile) -> dict[str, Any]:
     severe_values = b12 < 100 or (hb is not None and hb < 8)
     if status in ("deficient", "functional_deficiency"):
         regimen = "im_neuro" if neuro else ("im_standard" if severe_values else "oral_or_im")
+    elif status == "indeterminate_needs_mma" and neuro and profile.treat_borderline_neuro_now:
+        regimen = "im_neuro"  # BSH 2014 / NICE NG239: neurological features are treated while MMA is awaited
     elif status in ("indeterminate_needs_mma", "normal_needs_mma_hcy"):
         regimen = "pending_tests"
     else:
         regimen = "none"
-    limit = case.age / 2 if case.sex == "male" else (case.age + 10) / 2
-    flag = "markedly_elevated" if case.esr > 100 else ("elevated" if case.esr > limit else "normal")
+    limit = 70.0 if case.pregnant else (case.age / 2 if case.sex == "male" else (case.age + 10) / 2)
+    flag = "markedly_elevated" if case.esr >= 100 else ("elevated" if case.esr > limit else "normal")
     anaemic = hb is not None and hb < (13 if case.sex == "male" else 12)
     pitfalls = {
         "folate_before_b12": case.on_folic_acid and status != "normal",
         "do_not_stop_therapy": regimen in ("im_neuro", "im_standard", "oral_or_im"),
         "esr_needs_own_workup": flag != "normal",
         "anaemia_can_raise_esr": flag != "normal" and anaemic,
+        # Only while MMA is unknown: once measured, its result answers the question (as does an active B12
+        # that confirms deficiency under NICE NG239; under the source this is exactly "B12 not low").
+        "neuro_with_normal_b12": neuro and status != "deficient" and mma is None,
     }
     return {
         "b12_status": status,
@@ -315,7 +339,7 @@ def _is_number_text(text: str) -> bool:
 
 junk_text = st.text(min_size=1, max_size=12).filter(lambda t: t.strip() != "" and not _is_number_text(t))
 NUMBER_FIELDS = [name for name, spec in FIELDS.items() if spec.kind == "number"]
-UNIT_OF = {"b12": "b12_unit", "mma": "mma_unit", "hb": "hb_unit"}
+UNIT_OF = {"b12": "b12_unit", "mma": "mma_unit", "hb": "hb_unit", "crp": "crp_unit"}
 
 
 def _out_of_range(name: str, unit: str) -> st.SearchStrategy[tuple[str, object, str]]:
@@ -339,9 +363,8 @@ NOT_A_NUMBER = st.sampled_from(_FIELD_UNITS).flatmap(lambda nu: st.tuples(st.jus
 
 def _unknown_units(name: str) -> st.SearchStrategy[object]:
     known = FIELDS[name].units
-    return st.sampled_from(["mg/dL", "mmol/L", "", "pg", None, 5, True]) | st.text(max_size=8).filter(
-        lambda t: canonical_unit(t) not in known
-    )
+    samples = [u for u in ("mg/dL", "mmol/L", "", "pg", None, 5, True) if not isinstance(u, str) or u not in known]
+    return st.sampled_from(samples) | st.text(max_size=8).filter(lambda t: canonical_unit(t) not in known)
 
 
 BAD_UNITS = st.one_of(*[st.tuples(st.just(name), _unknown_units(name)) for name in sorted(UNIT_OF)])
@@ -349,7 +372,7 @@ BAD_SEX = st.sampled_from(["", "x", "fem", "other", None, 1, 0.0, True]) | st.te
     lambda t: t.strip().lower() not in SEX_ALIASES
 )
 BAD_FLAGS = st.tuples(
-    st.sampled_from(["neuro_symptoms", "on_folic_acid", "renal_impairment"]),
+    st.sampled_from(["neuro_symptoms", "on_folic_acid", "pregnant", "renal_impairment"]),
     st.sampled_from(["maybe", 2, -1, 0.5, math.nan, "2", "yes please"])
     | st.text(max_size=8).filter(lambda t: t.strip().lower() not in TRUE_WORDS | FALSE_WORDS),
 )
@@ -382,6 +405,15 @@ def _bad_flag(kwargs: dict[str, Any], bad: tuple[str, object]) -> Invalid:
     return kwargs, bad[0], None
 
 
+def _bad_pregnancy(kwargs: dict[str, Any], who: tuple[str, float]) -> Invalid:
+    """Pregnant, but a man or a woman outside 16 to 55: an error naming `pregnant`."""
+    kwargs["sex"], kwargs["age"], kwargs["pregnant"] = who[0], who[1], True
+    return kwargs, "pregnant", "only for women aged 16 to 55"
+
+
+BAD_PREGNANCY = st.sampled_from([("male", 30.0), ("M", 16.0), ("female", 55.5), ("F", 90.0), ("male", 70.0)])
+
+
 def _missing(kwargs: dict[str, Any], bad: tuple[str, object]) -> Invalid:
     name, value = bad
     kwargs[name] = value
@@ -396,6 +428,7 @@ invalid_inputs = st.one_of(
     st.builds(_bad_unit, case_kwargs, BAD_UNITS),
     st.builds(_bad_sex, case_kwargs, BAD_SEX),
     st.builds(_bad_flag, case_kwargs, BAD_FLAGS),
+    st.builds(_bad_pregnancy, case_kwargs, BAD_PREGNANCY),
     st.builds(_missing, case_kwargs, MISSING),
 )
 
@@ -434,12 +467,17 @@ HEADERS = {
     "neuro_symptoms": ["neuro_symptoms", "Neuro_Symptoms"],
     "on_folic_acid": ["on_folic_acid", "ON_FOLIC_ACID"],
     "renal_impairment": ["renal_impairment"],
+    "active_b12": ["active_b12", "Active_B12"],
+    "crp": ["crp", "CRP"],
+    "crp_unit": ["crp_unit", "CRP_unit"],
+    "pregnant": ["pregnant", "Pregnant"],
     "id": ["id", "ID"],
 }
 UNIT_CELLS = {
     "b12_unit": ["pg/mL", "pmol/L", "ng/L", " PMOL/L ", "pg/ml", "", None, "mg/dL"],
     "mma_unit": ["nmol/L", "µmol/L", "umol/l", "μmol/L", "", None, "mmol/L"],
     "hb_unit": ["g/dL", "g/L", "G/L", "", None, "mmol/L"],
+    "crp_unit": ["mg/L", "mg/dL", "MG/DL", "", None, "nmol/L"],
 }
 FLAG_CELLS = [True, False, None, math.nan, "", "yes", "No", " y ", "TRUE", "false", "1", "0", 1, 0, 1.0, "maybe", 2]
 SEX_CELLS = ["female", "male", "F", "m", " Female ", "woman", "MAN", "x", "", None, 1]
@@ -465,6 +503,8 @@ _NEAR_CELLS = {
     "hb": HB_NEAR_G_DL + tuple(v * 10 for v in HB_NEAR_G_DL),
     "homocysteine": (10.0,),
     "mcv": (100.0,),
+    "active_b12": (24.9, 25.0, 70.0, 70.1),
+    "crp": (5.0, 5.1, 0.5),
 }
 
 
@@ -501,13 +541,15 @@ def _numeric_column_cells(name: str) -> st.SearchStrategy[object]:
     return st.sampled_from([math.nan, low, 300.0, *(rng.uniform(low, 300) for _ in range(200))])
 
 
-NUMBER_KEYS = ("age", "b12", "esr", "mma", "homocysteine", "mcv", "hb")
+NUMBER_KEYS = ("age", "b12", "esr", "mma", "homocysteine", "mcv", "hb", "active_b12", "crp")
 CELLS: dict[str, st.SearchStrategy[object]] = {
     **{key: st.sampled_from(_number_cells(key)) for key in NUMBER_KEYS},
     **{key: st.sampled_from(values) for key, values in UNIT_CELLS.items()},
     "sex": st.sampled_from(SEX_CELLS),
     "id": st.sampled_from(["a", "=cmd", "", "7"]),
     **{flag: st.sampled_from(FLAG_CELLS) for flag in ("neuro_symptoms", "on_folic_acid", "renal_impairment")},
+    # Pregnancy mostly "no", so that most rows stay valid (it is only for women aged 16 to 55).
+    "pregnant": st.sampled_from(["", "no", "yes", None, 0, True, "maybe"]),
 }
 NUMERIC_COLUMN_CELLS = {key: _numeric_column_cells(key) for key in NUMBER_KEYS}
 OPTIONAL_KEYS = [key for key in HEADERS if key not in ("age", "sex", "b12", "esr")]
@@ -545,12 +587,13 @@ def _blank(value: object) -> bool:
 def case_from_row(row: dict[str, object]) -> Case:
     """DESIGN.md's CSV reading, written out here: blank number = not measured, blank unit = default, blank flag = no."""
     kwargs: dict[str, Any] = {}
-    for name in ("age", "b12", "esr", "mma", "homocysteine", "mcv", "hb"):
+    for name in NUMBER_KEYS:
         kwargs[name] = None if _blank(row.get(name)) else row[name]
-    for unit_field, default in (("b12_unit", "pg/mL"), ("mma_unit", "nmol/L"), ("hb_unit", "g/dL")):
+    units = (("b12_unit", "pg/mL"), ("mma_unit", "nmol/L"), ("hb_unit", "g/dL"), ("crp_unit", "mg/L"))
+    for unit_field, default in units:
         kwargs[unit_field] = default if _blank(row.get(unit_field)) else row[unit_field]
     kwargs["sex"] = row.get("sex")
-    for flag in ("neuro_symptoms", "on_folic_acid", "renal_impairment"):
+    for flag in ("neuro_symptoms", "on_folic_acid", "renal_impairment", "pregnant"):
         kwargs[flag] = False if _blank(row.get(flag)) else row[flag]
     return Case(**kwargs)
 

@@ -8,10 +8,10 @@ from typing import Any
 import streamlit as st
 
 from b12logic import Assessment, Case, CaseError, evaluate
-from b12logic.fields import FIELDS, RISK_FACTORS
+from b12logic.fields import FIELDS, PREGNANCY_AGES, RISK_FACTORS
 from b12logic.guidelines import PROFILES, GuidelineProfile, custom_profile, get_profile
-from b12logic.units import b12_convert, hb_convert, mma_convert
-from b12logic.urlstate import LAB_DEFAULTS, default_values, parse_query, query_from_values
+from b12logic.units import b12_convert, crp_to_mg_l, hb_convert, mma_convert
+from b12logic.urlstate import CRP_LIMIT_RANGE, LAB_DEFAULTS, default_values, parse_query, query_from_values
 
 # Widget keys, by case value name.
 KEYS = {
@@ -28,19 +28,29 @@ KEYS = {
     "hb_unit": "in_hb_unit",
     "neuro_symptoms": "in_neuro",
     "on_folic_acid": "in_folic",
+    "active_b12": "in_active_b12",
+    "crp": "in_crp",
+    "crp_unit": "in_crp_unit",
+    "pregnant": "in_pregnant",
     "renal_impairment": "in_renal",
     "risk_factors": "in_risks",
     "guideline": "in_guideline",
     "lab_b12_low": "in_lab_b12_low",
     "lab_b12_upper": "in_lab_b12_upper",
     "lab_mma_upper": "in_lab_mma_upper",
+    "lab_crp_upper": "in_lab_crp_upper",
 }
 MMA_MEASURED_KEY = "in_mma_measured"
 GUIDELINE_CHOICES = [*PROFILES, "custom"]
 GUIDELINE_NAMES = {**{p.id: p.name for p in PROFILES.values()}, "custom": "Laboratory custom cut-offs"}
 _DEFAULT_MMA = {"nmol/L": 300.0, "µmol/L": 0.3}
-_CONVERTERS = {"b12": b12_convert, "mma": mma_convert, "hb": hb_convert}
-_ROUNDING = {"b12": 0, "mma": 3, "hb": 1}
+def _crp_convert(value: float, from_unit: str, to_unit: str) -> float:
+    mg_l = crp_to_mg_l(value, from_unit)
+    return mg_l if to_unit == "mg/L" else mg_l / 10.0
+
+
+_CONVERTERS = {"b12": b12_convert, "mma": mma_convert, "hb": hb_convert, "crp": _crp_convert}
+_ROUNDING = {"b12": 0, "mma": 3, "hb": 1, "crp": 2}
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,7 @@ def _store(values: dict[str, Any]) -> None:
     st.session_state[MMA_MEASURED_KEY] = measured
     if not measured:
         st.session_state[KEYS["mma"]] = _DEFAULT_MMA[values["mma_unit"]]
-    for name in ("b12", "mma", "hb"):
+    for name in ("b12", "mma", "hb", "crp"):
         st.session_state[f"_prev_{name}_unit"] = values[f"{name}_unit"]
 
 
@@ -187,6 +197,28 @@ def sidebar() -> dict[str, Any]:
                 args=("hb",),
             )
             _optional_number("hb", st.session_state[KEYS["hb_unit"]])
+            _optional_number("active_b12", "pmol/L")
+            st.radio(
+                "CRP unit",
+                list(FIELDS["crp"].units),
+                key=KEYS["crp_unit"],
+                horizontal=True,
+                on_change=_convert_unit,
+                args=("crp",),
+            )
+            _optional_number("crp", st.session_state[KEYS["crp_unit"]])
+            low, high = CRP_LIMIT_RANGE
+            st.number_input(
+                "Lab: CRP upper limit (mg/L)",
+                low,
+                high,
+                key=KEYS["lab_crp_upper"],
+                help="Your laboratory's CRP limit: 5 mg/L by default; laboratories commonly use 5 or 10.",
+            )
+            if _can_be_pregnant():
+                st.toggle("Pregnant", key=KEYS["pregnant"], help=FIELDS["pregnant"].help)
+            else:
+                st.caption("Pregnancy applies to women aged 16 to 55 only.")
             st.toggle(
                 "Renal impairment",
                 key=KEYS["renal_impairment"],
@@ -213,9 +245,16 @@ def sidebar() -> dict[str, Any]:
         st.button("Reset case", on_click=reset_case, help="Back to the default case.", width="stretch")
     values = {name: st.session_state[key] for name, key in KEYS.items()}
     values["risk_factors"] = frozenset(values["risk_factors"] or ())
+    # A pregnancy switched on, then a change of sex or age: the switch is hidden and no longer applies.
+    values["pregnant"] = bool(values["pregnant"]) and _can_be_pregnant()
     if not st.session_state[MMA_MEASURED_KEY]:
         values["mma"] = None
     return values
+
+
+def _can_be_pregnant() -> bool:
+    low, high = PREGNANCY_AGES
+    return st.session_state[KEYS["sex"]] == "female" and low <= float(st.session_state[KEYS["age"]]) <= high
 
 
 def profile_for(values: dict[str, Any]) -> tuple[GuidelineProfile, str | None]:
@@ -234,7 +273,7 @@ def build() -> Current:
     values = sidebar()
     profile, profile_problem = profile_for(values)
     case = Case(**{k: values[k] for k in Case.__dataclass_fields__ if k != "id"})
-    assessment = evaluate(case, profile)
+    assessment = evaluate(case, profile, crp_limit=float(values["lab_crp_upper"]))
     params = query_from_values(values if values["guideline"] == "custom" else {**values, **LAB_DEFAULTS})
     if {k: st.query_params.get_all(k) for k in st.query_params} != {k: [v] for k, v in params.items()}:
         st.query_params.from_dict(params)
