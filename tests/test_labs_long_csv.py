@@ -215,6 +215,10 @@ _case = st.fixed_dictionaries(
         "homocysteine": st.sampled_from(["", "12", "30"]),
         "neuro_symptoms": st.sampled_from(["yes", "no", ""]),
         "on_folic_acid": st.sampled_from(["yes", "no", ""]),
+        "active_b12": st.sampled_from(["", "", "20", "50", "90"]),
+        "crp": st.sampled_from(["", "3", "12", "0.8", "600"]),
+        "crp_unit": st.sampled_from(["mg/L", "mg/dL", ""]),
+        "pregnant": st.sampled_from(["", "no", "yes"]),
     }
 )
 
@@ -246,3 +250,23 @@ def test_any_cells_give_one_row_per_case_or_a_clear_error(cells: list[str]) -> N
     results = evaluate_cases(lab)
     assert len(results) == lab.report.cases == len(set(frame["patient_id"].str.strip()))  # type: ignore[union-attr]
     assert ((results["error"] != "") | results["b12_status"].notna()).all()  # an answer or a reason, per case
+
+
+def test_crp_in_both_units_is_compared_as_one_amount() -> None:
+    same = one_case(HEAD + BASE + "P1,2024-05-01,68,F,1988-5,5,mg/dL\nP1,2024-05-01,68,F,1988-5,50,mg/L\n")
+    assert same["error"] == "" and (same["crp"], same["crp_unit"]) == ("5", "mg/dL")  # the first one given
+    other = one_case(HEAD + BASE + "P1,2024-05-01,68,F,1988-5,5,mg/dL\nP1,2024-05-01,68,F,1988-5,40,mg/L\n")
+    assert "crp: 2 different results in one case ('5 mg/dL' and '40 mg/L')" in other["error"]
+
+
+def test_the_added_inputs_reach_the_engine() -> None:
+    text = (
+        "patient_id,age,sex,pregnant,loinc,value,unit\n"
+        "P1,30,F,yes,2132-9,400,pg/mL\nP1,30,F,yes,4537-7,40,mm/h\nP1,30,F,yes,72160-5,20,pmol/L\n"
+        "P1,30,F,yes,1988-5,12,mg/L\n"
+        "P2,60,M,yes,2132-9,400,pg/mL\nP2,60,M,yes,4537-7,40,mm/h\n"
+    )
+    results = evaluate_cases(read(text))
+    assert results.loc[0, ["active_b12", "crp", "crp_unit", "pregnant"]].tolist() == ["20", "12", "mg/L", "yes"]
+    assert results.loc[0, "error"] == ""
+    assert results.loc[1, "error"].startswith("pregnant:")  # the engine's own rule: women 16-55 only

@@ -40,21 +40,13 @@ class Analyte:
         return self.only_units or field_units(self.field)
 
 
-# Fields added by the clinical issue (active_b12, crp, pregnant): their units until fields.py has specs
-# for them (DESIGN.md, "Valid input ranges"); once it does, FIELDS is the one answer.
-_ADDED_FIELD_UNITS = {"active_b12": ("pmol/L",), "crp": ("mg/L", "mg/dL")}
-
-
 def field_units(field: str) -> tuple[str, ...]:
-    """The units a field accepts, its default first.
+    """The units a field accepts, its default first (the field spec's).
 
-    >>> field_units("hb")
-    ('g/dL', 'g/L')
+    >>> field_units("hb"), field_units("crp")
+    (('g/dL', 'g/L'), ('mg/L', 'mg/dL'))
     """
-    spec = FIELDS.get(field)
-    if spec is not None and spec.units:
-        return spec.units
-    return _ADDED_FIELD_UNITS[field]
+    return FIELDS[field].units
 
 
 ANALYTES: dict[str, Analyte] = {
@@ -127,7 +119,7 @@ def unit_column(field: str) -> str | None:
     >>> unit_column("b12"), unit_column("crp"), unit_column("esr")
     ('b12_unit', 'crp_unit', None)
     """
-    return f"{field}_unit" if len(field_units(field)) > 1 else None
+    return FIELDS[field].unit_field
 
 
 def codes_for(field: str) -> tuple[str, ...]:
