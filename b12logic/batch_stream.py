@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import codecs
 import csv
 import shutil
 import sys
@@ -27,7 +28,7 @@ from typing import IO, Any
 
 import pandas as pd
 
-from b12logic.batch import evaluate_frame, read_cases_csv, write_results_csv
+from b12logic.batch import evaluate_frame, read_cases_csv, results_csv_bytes
 from b12logic.guidelines import DEFAULT_PROFILE, GuidelineProfile
 
 BLOCK_BYTES = 8 << 20  # ~150k rows of a laboratory CSV per block: big enough for numpy, small for memory
@@ -120,17 +121,25 @@ def stream_batch(
     if isinstance(dest, str):
         from pandas.io.common import get_handle  # how to_csv opens a path: the same checks and messages
 
-        with get_handle(dest, "w", encoding="utf-8", compression=None) as handles:
+        with get_handle(dest, "wb", compression=None, is_text=False) as handles:
             return _batch_into(path, handles.handle, guideline, block_bytes)
-    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:  # a fallback starts again
+    with tempfile.TemporaryFile("w+b") as spool:  # a fallback must be able to start again
         counts = _batch_into(path, spool, guideline, block_bytes)
         spool.seek(0)
-        shutil.copyfileobj(spool, dest if dest is not None else sys.stdout, 1 << 20)
+        if dest is None:
+            sys.stdout.flush()
+            shutil.copyfileobj(spool, sys.stdout.buffer, 1 << 20)
+            sys.stdout.buffer.flush()
+        else:
+            decoder = codecs.getincrementaldecoder("utf-8")()  # a piece may end inside a character
+            while piece := spool.read(1 << 24):
+                dest.write(decoder.decode(piece))
+            dest.write(decoder.decode(b"", final=True))
     return counts
 
 
-def _batch_into(path: str, out: IO[str], guideline: str | GuidelineProfile, block_bytes: int) -> tuple[int, int]:
-    """Stream into out (a fresh file); when the file must go the whole-file way, empty out and do that."""
+def _batch_into(path: str, out: IO[bytes], guideline: str | GuidelineProfile, block_bytes: int) -> tuple[int, int]:
+    """Stream into out (a fresh binary file); when the file must go the whole-file way, empty out and do that."""
     head, streamable = _scan(path)
     try:
         if not streamable:
@@ -141,7 +150,10 @@ def _batch_into(path: str, out: IO[str], guideline: str | GuidelineProfile, bloc
         out.seek(0)
         out.truncate()
         results = evaluate_frame(read_cases_csv(path), guideline)
-        write_results_csv(results, out)
+        header, body = results_csv_bytes(results)
+        out.write(header)
+        for piece in body:
+            out.write(piece)
         return len(results), int((results["error"] != "").sum())
 
 
@@ -149,16 +161,18 @@ def _stream(
     path: str,
     names: list[str],
     delimiter: str,
-    out: IO[str],
+    out: IO[bytes],
     guideline: str | GuidelineProfile,
     block_bytes: int,
 ) -> tuple[int, int]:
     rows = errors = 0
     for frame in _blocks(path, names, delimiter, block_bytes):
         results = evaluate_frame(frame, guideline)
-        text = write_results_csv(results) or ""
-        # The header once; each block's lines end in "\n" (no cell has a CR: _scan).
-        out.write(text if rows == 0 else text[text.index("\n") + 1 :])
+        header, body = results_csv_bytes(results)
+        if rows == 0:
+            out.write(header)  # once; each block's lines end in "\n" (no cell has a CR: _scan)
+        for piece in body:
+            out.write(piece)
         rows += len(results)
         errors += int((results["error"] != "").sum())
     if rows == 0:
