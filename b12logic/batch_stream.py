@@ -65,17 +65,24 @@ def _blocks(path: str, names: list[str], delimiter: str, block_bytes: int) -> It
         bad_rows.append(1)
         return "skip"
 
-    reader = pcsv.open_csv(
-        path,
-        read_options=pcsv.ReadOptions(block_size=block_bytes, use_threads=True),
-        parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_bad_row),
-        convert_options=pcsv.ConvertOptions(
-            column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
-        ),
-    )
     text = pd.StringDtype("pyarrow", na_value=np.nan)  # what read_csv(dtype=str) gives in pandas 3
     start = 0
     try:
+        reader = pcsv.open_csv(
+            path,
+            read_options=pcsv.ReadOptions(block_size=block_bytes, use_threads=True),
+            parse_options=pcsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_bad_row
+            ),
+            convert_options=pcsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        schema = reader.schema
+        if schema.names != names or not all(pa.types.is_string(t) for t in schema.types):
+            raise _NotStreamable("header read differently")  # every cell must stay text, under its own name
         for batch in reader:
             if bad_rows:
                 raise _NotStreamable("row width")
