@@ -185,3 +185,20 @@ def _stream(
     if rows == 0:
         raise _NotStreamable("no rows")  # the whole-file path says what an empty file gets
     return rows, errors
+
+
+def read_text_frame(path: str) -> pd.DataFrame | None:
+    """The whole file's text cells, read by pyarrow, as read_cases_csv reads them; None when this file must be
+    read by read_cases_csv itself (the same conditions as streaming). For readers that need every row at once
+    (a long laboratory file is grouped by patient)."""
+    head, streamable = _scan(path)
+    if not streamable:
+        return None
+    try:
+        names, delimiter = _header(head)
+        frames = list(_blocks(path, names, delimiter, BLOCK_BYTES))
+    except _NotStreamable:
+        return None
+    if not frames:
+        return None  # no rows: read_cases_csv says what that means
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)

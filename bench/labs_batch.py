@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import re
 import shlex
 import subprocess
@@ -50,7 +49,7 @@ _FLOOR_SCRIPT = (
 # Wall time and peak RSS of a grandchild (bench/run.py's launcher: a child of this process would inherit our peak).
 _LAUNCHER = (
     "import os, subprocess, sys, time; t = time.perf_counter(); "
-    "p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ)); "
+    "p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
     "err = p.stderr.read(); _, status, usage = os.wait4(p.pid, 0); wall = time.perf_counter() - t; "
     "sys.stderr.buffer.write(err[-2000:]); print(wall, usage.ru_maxrss, os.waitstatus_to_exitcode(status))"
 )
@@ -90,11 +89,9 @@ def long_csv(n_cases: int, directory: Path) -> Path:
     return path
 
 
-def run_child(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of one fresh process running argv."""
-    done = subprocess.run(
-        [sys.executable, "-c", _LAUNCHER, *argv], cwd=ROOT, capture_output=True, text=True, env=env or dict(os.environ)
-    )
+def run_child(argv: list[str], cwd: Path = ROOT) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one fresh process running argv in cwd (`-m b12logic` is cwd's)."""
+    done = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], cwd=cwd, capture_output=True, text=True)
     wall, maxrss_kb, status = done.stdout.split()
     if int(status) != 0:
         raise RuntimeError(f"{shlex.join(argv)} failed ({status}): {done.stderr[-2000:]}")
@@ -117,19 +114,28 @@ def lines(path: Path) -> int:
     return count
 
 
-def measure(source: Path, name: str, repeats: int) -> dict[str, object]:
-    out, floor_out = DATA / f"{name}_out.csv", DATA / f"{name}_floor_out.csv"
+def measure(source: Path, name: str, repeats: int, reference: Path | None) -> dict[str, object]:
+    out, floor_out, ref_out = DATA / f"{name}_out.csv", DATA / f"{name}_floor_out.csv", DATA / f"{name}_ref_out.csv"
     batch = [sys.executable, "-m", "b12logic", "batch", str(source), "-o", str(out)]
     floor = [sys.executable, "-c", _FLOOR_SCRIPT, str(source), str(floor_out)]
-    runs: dict[str, list[tuple[float, float]]] = {"batch": [], "floor": []}
-    for _ in range(repeats):  # interleaved: a slower moment of a shared machine hits both
+    runs: dict[str, list[tuple[float, float]]] = {"batch": [], "floor": [], "reference": []}
+    for _ in range(repeats):  # interleaved: a slower moment of a shared machine hits all of them
         runs["floor"].append(run_child(floor))
         runs["batch"].append(run_child(batch))
-    return {"source": source, "out": out, "command": batch, "runs": runs}
+        if reference is not None:  # the code before the change, on the same file: before -> after
+            runs["reference"].append(run_child([*batch[:-1], str(ref_out)], cwd=reference))
+    return {"source": source, "out": out, "ref_out": ref_out, "command": batch, "runs": runs}
 
 
 def median(values: list[float]) -> float:
     return float(np.median(values))
+
+
+def _before(runs: dict[str, list[tuple[float, float]]], floor_wall: float) -> str:
+    if not runs["reference"]:
+        return ""
+    wall, peak = median([w for w, _ in runs["reference"]]), median([p for _, p in runs["reference"]])
+    return f"{wall:.2f} s ({wall / floor_wall:.2f}×), {peak:,.0f} MB"
 
 
 def main() -> None:
@@ -142,7 +148,8 @@ def main() -> None:
 
     wide = cases_csv(args.rows, DATA)
     long = long_csv(args.rows // 4, DATA)
-    results = [measure(wide, "labs_wide", args.repeats), measure(long, "labs_long", args.repeats)]
+    ref = args.reference_code
+    results = [measure(wide, "labs_wide", args.repeats, ref), measure(long, "labs_long", args.repeats, None)]
     report = [
         SECTION,
         "",
@@ -152,9 +159,10 @@ def main() -> None:
         "floor: `pyarrow.csv.read_csv` (every column as string) + `pyarrow.csv.write_csv` of the same file. "
         "Peak = the process's maximum resident set (os.wait4).",
         "",
-        "| file | batch wall | floor wall | ratio (target) | batch peak MB | floor peak MB | rows in → out |",
-        "|---|---|---|---|---|---|---|",
+        "| file | batch wall | floor wall | ratio (target) | batch peak MB | floor peak MB | rows in → out | before (reference code) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
+    notes: list[str] = []
     for result, target in zip(results, (3.0, 5.0), strict=True):
         runs = result["runs"]
         assert isinstance(runs, dict)
@@ -165,21 +173,19 @@ def main() -> None:
         report.append(
             f"| {source.name} ({source.stat().st_size / 1e6:.0f} MB) | {wall:.2f} s | {floor_wall:.2f} s | "
             f"{ratio:.2f}× (≤ {target:g}×: {'met' if ratio <= target else 'missed'}) | {peak:,.0f} | "
-            f"{floor_peak:,.0f} | {lines(source) - 1:,} → {lines(out) - 1:,} |"
+            f"{floor_peak:,.0f} | {lines(source) - 1:,} → {lines(out) - 1:,} | {_before(runs, floor_wall)} |"
         )
+        spread = "; ".join(
+            f"{kind}: " + ", ".join(f"{w:.2f} s/{p:,.0f} MB" for w, p in values)
+            for kind, values in runs.items()
+            if values
+        )
+        notes.append(f"- {source.name} runs, in order: {spread}.")
         print(report[-1], flush=True)
+    report += ["", *notes]
     if args.reference_code is not None:
-        reference = DATA / "labs_wide_reference_out.csv"
-        env = {**os.environ, "PYTHONPATH": str(args.reference_code)}
-        subprocess.run(
-            [sys.executable, "-m", "b12logic", "batch", str(wide), "-o", str(reference)],
-            cwd=args.reference_code,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        same = sha256(reference) == sha256(Path(str(results[0]["out"])))
-        report += ["", f"Wide output byte-identical to {args.reference_code}'s: {'yes' if same else 'NO'}."]
+        same = sha256(Path(str(results[0]["ref_out"]))) == sha256(Path(str(results[0]["out"])))
+        report += ["", f"Wide output byte-identical to the reference code's: {'yes' if same else 'NO'}."]
         print(report[-1])
     if args.write:
         path = BENCH / "RESULTS.md"

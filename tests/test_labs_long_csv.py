@@ -270,3 +270,23 @@ def test_the_added_inputs_reach_the_engine() -> None:
     assert results.loc[0, ["active_b12", "crp", "crp_unit", "pregnant"]].tolist() == ["20", "12", "mg/L", "yes"]
     assert results.loc[0, "error"] == ""
     assert results.loc[1, "error"].startswith("pregnant:")  # the engine's own rule: women 16-55 only
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        HEAD + BASE + "P2,2024-05-01,70,M,2132-9,150,pg/mL\n",
+        HEAD.replace(",", ";") + BASE.replace(",", ";"),
+        HEAD + BASE.replace("\n", "\r\n"),
+        HEAD + BASE + 'P3,2024-05-01,70,M,2132-9,"1,5e2",pg/mL\n',
+        HEAD + BASE + "P3,2024-05-01,70\n",  # a short row: pandas' reading, not pyarrow's
+        HEAD + "P\xe9,2024-05-01,70,M,2132-9,150,pg/mL\n",  # not UTF-8 once encoded as Latin-1 below
+    ],
+)
+def test_a_long_file_read_from_its_path_is_read_as_from_its_bytes(tmp_path, text: str) -> None:  # type: ignore[no-untyped-def]
+    data = text.encode("latin-1") if "\xe9" in text else text.encode("utf-8")
+    path = tmp_path / "lab.csv"
+    path.write_bytes(data)
+    from_path, from_bytes = read_cases(str(path)), read_cases(data)
+    assert from_path.frame.astype(str).equals(from_bytes.frame.astype(str))
+    assert from_path.report.summary() == from_bytes.report.summary()  # type: ignore[union-attr]

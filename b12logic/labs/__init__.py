@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+import os
 from typing import IO
 
 import numpy as np
@@ -62,9 +63,7 @@ def detect_layout(raw: bytes) -> str:
     >>> detect_layout(b"id,age,sex,b12,esr\\n")
     'wide'
     """
-    from b12logic.labs.fhir import looks_like_fhir
-
-    if looks_like_fhir(raw):
+    if raw[:4096].lstrip(b"\xef\xbb\xbf").lstrip().startswith(b"{"):  # JSON: a Bundle or NDJSON
         return "fhir"
     header = _header(raw)
     delimiter = max((",", ";", "\t"), key=header.count)
@@ -73,6 +72,16 @@ def detect_layout(raw: bytes) -> str:
 
 def read_cases(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | None = None) -> LabRead:
     """Read a cases file in any layout. CaseError("file"/"columns", ...) for a file that cannot be read."""
+    if isinstance(source, str):  # a path: its header says the layout before the whole file is read
+        with open(source, "rb") as handle:
+            head = handle.read(1 << 16)
+        if detect_layout(head) == "long" and (max_bytes is None or os.path.getsize(source) <= max_bytes):
+            from b12logic.batch_stream import read_text_frame  # pyarrow reads a large file several times faster
+
+            fast = read_text_frame(source)
+            if fast is not None:
+                check_header(_header(head))
+                return read_long_frame(fast)
     raw = _bytes(source)
     if max_bytes is not None and len(raw) > max_bytes:
         raise CaseError("file", len(raw), f"file: {len(raw):,} bytes is over the limit of {max_bytes:,} bytes")

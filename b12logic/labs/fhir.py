@@ -54,16 +54,6 @@ class _Person:
     partial_birth: bool = False  # birthDate was a year or a year-month (anonymised records)
 
 
-def looks_like_fhir(raw: bytes) -> bool:
-    """Whether a file is JSON (a FHIR Bundle or NDJSON): its first character that is not a space is '{'.
-
-    >>> looks_like_fhir(b'  {"resourceType": "Bundle"}'), looks_like_fhir(b"patient_id,loinc")
-    (True, False)
-    """
-    head = raw[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
-    return head.startswith(b"{")
-
-
 def read_fhir(raw: bytes) -> LabRead:
     """Cases from FHIR JSON. CaseError("file", ...) in one line for invalid JSON or FHIR (which resource, which field)."""
     resources = _validated(_json_resources(_decode(raw)))
