@@ -44,6 +44,8 @@ MMA_MEASURED_KEY = "in_mma_measured"
 GUIDELINE_CHOICES = [*PROFILES, "custom"]
 GUIDELINE_NAMES = {**{p.id: p.name for p in PROFILES.values()}, "custom": "Laboratory custom cut-offs"}
 _DEFAULT_MMA = {"nmol/L": 300.0, "µmol/L": 0.3}
+
+
 def _crp_convert(value: float, from_unit: str, to_unit: str) -> float:
     mg_l = crp_to_mg_l(value, from_unit)
     return mg_l if to_unit == "mg/L" else mg_l / 10.0
