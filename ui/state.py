@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+import ui.pages_mode
 from b12logic import Assessment, Case, CaseError, evaluate
 from b12logic.fields import FIELDS, PREGNANCY_AGES, RISK_FACTORS
 from b12logic.guidelines import PROFILES, GuidelineProfile, custom_profile, get_profile
@@ -305,6 +306,7 @@ def show_url_warnings() -> None:
 def current() -> Current:
     """The current case and assessment (computed by app.py before the page runs)."""
     cur = st.session_state.get("_current")
-    if cur is None:  # a page run on its own (tests): build it here
+    if cur is None:  # a page run on its own: Streamlit's old pages mode (fresh server), or tests
+        ui.pages_mode.leave_old_pages_mode()  # reruns through app.py in the first case
         cur = build()
     return cur
