@@ -31,7 +31,9 @@ import pandas as pd
 from b12logic.batch import evaluate_frame, read_cases_csv, results_csv_bytes
 from b12logic.guidelines import DEFAULT_PROFILE, GuidelineProfile
 
-BLOCK_BYTES = 8 << 20  # ~150k rows of a laboratory CSV per block: big enough for numpy, small for memory
+BLOCK_BYTES = (
+    4 << 20
+)  # ~75k rows of a laboratory CSV per block: numpy works on whole columns, and the reader's read-ahead (several blocks) stays small
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -69,8 +71,8 @@ def _blocks(path: str, names: list[str], delimiter: str, block_bytes: int) -> It
     start = 0
     try:
         reader = pcsv.open_csv(
-            path,
-            read_options=pcsv.ReadOptions(block_size=block_bytes, use_threads=True),
+            pa.input_stream(path, buffer_size=1 << 20),  # read as it goes, not whole
+            read_options=pcsv.ReadOptions(block_size=block_bytes, use_threads=False),
             parse_options=pcsv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_bad_row
             ),
