@@ -23,7 +23,7 @@ COPY .streamlit/config.toml ./.streamlit/config.toml
 COPY app.py ./
 COPY b12logic ./b12logic
 COPY ui ./ui
-COPY app_pages ./app_pages
+COPY pages ./pages
 
 USER app
 

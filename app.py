@@ -11,23 +11,17 @@ st.set_page_config(page_title="B12 × ESR explainer", page_icon=":material/blood
 
 PAGES = {
     "Check a case": [
-        st.Page(
-            "app_pages/explorer.py", title="Explorer", icon=":material/explore:", url_path="explorer", default=True
-        ),
-        st.Page(
-            "app_pages/treatment.py", title="Treatment & monitoring", icon=":material/vaccines:", url_path="treatment"
-        ),
-        st.Page("app_pages/compare.py", title="Guideline comparison", icon=":material/balance:", url_path="compare"),
-        st.Page("app_pages/batch.py", title="Batch check", icon=":material/table_view:", url_path="batch"),
+        st.Page("pages/explorer.py", title="Explorer", icon=":material/explore:", url_path="explorer", default=True),
+        st.Page("pages/treatment.py", title="Treatment & monitoring", icon=":material/vaccines:", url_path="treatment"),
+        st.Page("pages/compare.py", title="Guideline comparison", icon=":material/balance:", url_path="compare"),
+        st.Page("pages/batch.py", title="Batch check", icon=":material/table_view:", url_path="batch"),
     ],
     "Learn": [
-        st.Page("app_pages/mechanism.py", title="Mechanism", icon=":material/genetics:", url_path="mechanism"),
-        st.Page("app_pages/teaching.py", title="Teaching cases & quiz", icon=":material/school:", url_path="teaching"),
+        st.Page("pages/mechanism.py", title="Mechanism", icon=":material/genetics:", url_path="mechanism"),
+        st.Page("pages/teaching.py", title="Teaching cases & quiz", icon=":material/school:", url_path="teaching"),
     ],
     "Reference": [
-        st.Page(
-            "app_pages/references.py", title="References & method", icon=":material/menu_book:", url_path="references"
-        ),
+        st.Page("pages/references.py", title="References & method", icon=":material/menu_book:", url_path="references"),
     ],
 }
 

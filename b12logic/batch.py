@@ -399,7 +399,17 @@ def evaluate_frame(
     pregnant = parsed.flags["pregnant"]
     limit = esr_upper_limit_array(v["age"], female, pregnant)
     neuro = parsed.flags["neuro_symptoms"]
-    view = _Columns(b12=b12, mma=mma, hb=hb, neuro=neuro, esr=v["esr"], esr_limit=limit, active_b12=v["active_b12"])
+    # Risk factors are not CSV columns: a batch row records no nitrous oxide.
+    view = _Columns(
+        b12=b12,
+        mma=mma,
+        hb=hb,
+        neuro=neuro,
+        esr=v["esr"],
+        esr_limit=limit,
+        active_b12=v["active_b12"],
+        nitrous_oxide=np.zeros(n, dtype=bool),
+    )
 
     with np.errstate(invalid="ignore"):
         path_index, paths = _walk_vectorised(profile, view, n)

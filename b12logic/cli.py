@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from b12logic.case import Case
 from b12logic.engine import evaluate
-from b12logic.guidelines import DEFAULT_PROFILE, PROFILES
+from b12logic.esr import DEFAULT_CRP_LIMIT_MG_L
+from b12logic.fields import RISK_FACTORS
+from b12logic.guidelines import DEFAULT_PROFILE, PROFILES, get_profile
+from b12logic.urlstate import CRP_LIMIT_RANGE
 from b12logic.validate import CaseError
 
 EXIT_BAD_INPUT = 2
@@ -48,9 +52,21 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--mcv")
     ev.add_argument("--hb")
     ev.add_argument("--hb-unit", default="g/dL")
+    ev.add_argument("--active-b12", help="active B12 (holotranscobalamin), pmol/L")
+    ev.add_argument("--crp", help="C-reactive protein")
+    ev.add_argument("--crp-unit", default="mg/L")
+    ev.add_argument("--crp-limit", default=DEFAULT_CRP_LIMIT_MG_L, help="the laboratory's CRP upper limit, mg/L")
     ev.add_argument("--neuro", action="store_true", help="neurological symptoms present")
     ev.add_argument("--on-folic-acid", action="store_true")
+    ev.add_argument("--pregnant", action="store_true", help="pregnant (women aged 16 to 55 only)")
     ev.add_argument("--renal-impairment", action="store_true")
+    ev.add_argument(
+        "--risk",
+        action="append",
+        default=[],
+        metavar="RISK",
+        help=f"a recorded risk factor or cause (repeatable): {', '.join(RISK_FACTORS)}",
+    )
     ev.add_argument("--guideline", default=DEFAULT_PROFILE)
     ev.add_argument("--json", action="store_true", help="print the full assessment as JSON")
 
@@ -77,11 +93,16 @@ def _evaluate(args: argparse.Namespace) -> None:
         mcv=args.mcv,
         hb=args.hb,
         hb_unit=args.hb_unit,
+        active_b12=args.active_b12,
+        crp=args.crp,
+        crp_unit=args.crp_unit,
         neuro_symptoms=args.neuro,
         on_folic_acid=args.on_folic_acid,
+        pregnant=args.pregnant,
         renal_impairment=args.renal_impairment,
+        risk_factors=frozenset(args.risk),
     )
-    a = evaluate(case, guideline=args.guideline)
+    a = evaluate(case, guideline=args.guideline, crp_limit=_crp_limit(args.crp_limit))
     if args.json:
         print(json.dumps(a.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -92,13 +113,37 @@ def _evaluate(args: argparse.Namespace) -> None:
     if a.oral_regimen:
         lines.append(f"Oral alternative: {a.oral_regimen.text}")
     lines.append(f"Severe: {'yes' if a.severe else 'no'}")
-    lines.append(f"ESR: {a.esr_flag} (upper limit {a.esr_upper_limit:g} mm/h for this age and sex)")
-    lines += [f"Next step: {s.text} [{', '.join(s.citations)}]" for s in a.next_steps]
-    lines += [f"ESR work-up: {s.text}" for s in a.esr_workup if a.esr_flag != "normal"]
-    lines += [f"Pitfall ({p.id}): {p.text}" for p in a.pitfalls]
+    basis = "in pregnancy" if case.pregnant else "for this age and sex"
+    lines.append(f"ESR: {a.esr_flag} (upper limit {a.esr_upper_limit:g} mm/h {basis})")
+    lines += [f"Next step: {s.text} [{_cites(s.citations)}]" for s in a.next_steps]
+    lines += [f"ESR work-up: {s.text} [{_cites(s.citations)}]" for s in a.esr_workup]
+    lines += [f"Pitfall ({p.id}): {p.heading}. {p.text} [{_cites(p.citations)}]" for p in a.pitfalls]
+    lines += [f"Caveat: {s.text} [{_cites(s.citations)}]" for s in a.caveats]
+    if a.monitoring:
+        profile = get_profile(args.guideline)
+        lines += [f"Monitoring: {m.what} [{_cites(m.citations)}]" for m in a.monitoring]
+        if profile.monitoring_caveat:
+            lines.append(f"Monitoring caveat: {profile.monitoring_caveat}")
     lines += [f"Warning: {w}" for w in a.warnings]
+    lines.append("Educational only, not a prescription: check your local guideline and laboratory.")
     lines.append(f"Decision path: {' > '.join(a.decision_path)}")
     print("\n".join(lines))
+
+
+def _cites(citations: tuple[str, ...]) -> str:
+    return ", ".join(citations)
+
+
+def _crp_limit(raw: object) -> float:
+    """The laboratory's CRP limit: a number from 0.5 to 50 mg/L, or one clear error line."""
+    low, high = CRP_LIMIT_RANGE
+    try:
+        value = float(str(raw))
+    except ValueError:
+        value = math.nan
+    if not low <= value <= high:  # also false for NaN
+        raise CaseError("crp_limit", raw, f"crp_limit: {raw!r} is outside the allowed range ({low:g} to {high:g} mg/L)")
+    return value
 
 
 def _batch(args: argparse.Namespace) -> None:

@@ -16,7 +16,10 @@ from dataclasses import dataclass
 
 from b12logic.case import Case
 from b12logic.engine import Assessment, evaluate
-from b12logic.guidelines import GuidelineProfile
+from b12logic.guidelines import GuidelineProfile, get_profile
+
+# Beside the source's schedule wherever it is shown (clinical-facts, source error 4).
+MONITORING_CAVEAT_SHORT = "the source's schedule: bariatric-surgery guidance, not a general guideline"
 
 DIFFERS_MARK = "◆ differs"
 SAME_MARK = "same"
@@ -52,7 +55,9 @@ def _first_step(a: Assessment) -> str:
 def _monitoring(a: Assessment) -> str:
     if not a.monitoring:
         return "none (no treatment)" if a.regimen in ("none", "pending_tests") else "no schedule given"
-    return "; ".join((f"month {m.month:g}: " if m.month is not None else "") + m.what for m in a.monitoring)
+    schedule = "; ".join((f"month {m.month:g}: " if m.month is not None else "") + m.what for m in a.monitoring)
+    caveat = get_profile(a.guideline).monitoring_caveat if a.guideline != "custom" else MONITORING_CAVEAT_SHORT
+    return f"{schedule} ({MONITORING_CAVEAT_SHORT})" if caveat else schedule
 
 
 ASPECTS = (

@@ -40,6 +40,7 @@ from b12logic.guidelines import (
     PROFILES,
     SEVERE_B12_PG_ML,
     SEVERE_HB_G_DL,
+    SOURCE_MONITORING_CAVEAT,
     GuidelineProfile,
     MonitoringItem,
     Regimen,
@@ -155,6 +156,11 @@ class Assessment:
         return ESR_FLAG_LABELS[self.esr_flag]
 
     @property
+    def safety_steps(self) -> tuple[Statement, ...]:
+        """The urgent steps of the B12 plan and the ESR reading (shown first, in the verdict itself)."""
+        return tuple(s for s in (*self.next_steps, *self.esr_workup) if s.safety)
+
+    @property
     def citations(self) -> tuple[str, ...]:
         """Every short reference this assessment cites, in first-use order."""
         seen: dict[str, None] = {}
@@ -193,6 +199,9 @@ class Assessment:
             "caveats": statements(self.caveats),
             "warnings": list(self.warnings),
             "monitoring": [{"month": m.month, "what": m.what, "citations": list(m.citations)} for m in self.monitoring],
+            "monitoring_caveat": get_profile(self.guideline).monitoring_caveat
+            if self.monitoring and self.guideline in PROFILES
+            else (SOURCE_MONITORING_CAVEAT if self.monitoring and self.guideline == "custom" else ""),
             "decision_path": list(self.decision_path),
             "esr_path": list(self.esr_path),
             "why": statements(self.why),
@@ -204,11 +213,13 @@ class Assessment:
 class _View:
     """The numbers the predicates read: B12 in pg/mL, MMA in nmol/L and Hb in g/dL, NaN = not measured."""
 
-    __slots__ = ("active_b12", "b12", "esr", "esr_limit", "hb", "mma", "neuro")
+    __slots__ = ("active_b12", "b12", "esr", "esr_limit", "hb", "mma", "neuro", "nitrous_oxide")
 
-    def __init__(self, b12: Any, mma: Any, hb: Any, neuro: Any, esr: Any, esr_limit: Any, active_b12: Any) -> None:
+    def __init__(
+        self, b12: Any, mma: Any, hb: Any, neuro: Any, esr: Any, esr_limit: Any, active_b12: Any, nitrous_oxide: Any
+    ) -> None:
         self.b12, self.mma, self.hb, self.neuro, self.esr, self.esr_limit = b12, mma, hb, neuro, esr, esr_limit
-        self.active_b12 = active_b12
+        self.active_b12, self.nitrous_oxide = active_b12, nitrous_oxide
 
 
 @lru_cache(maxsize=64)
@@ -297,7 +308,16 @@ def evaluate(
     b12 = case.b12_pg_ml
     hb = case.hb_g_dl
     limit = esr_upper_limit(case.age, case.sex, case.pregnant)
-    view = _View(b12, _num(case.mma_nmol_l), _num(hb), case.neuro_symptoms, case.esr, limit, _num(case.active_b12))
+    view = _View(
+        b12,
+        _num(case.mma_nmol_l),
+        _num(hb),
+        case.neuro_symptoms,
+        case.esr,
+        limit,
+        _num(case.active_b12),
+        "nitrous_oxide" in case.risk_factors,
+    )
 
     path = _walk(adjacency, B12_ROOT, view, profile)
     status = _status_from(nodes, path)
@@ -417,6 +437,7 @@ _NEURO_URGENT = Statement(
     "same-day emergency admission.",
     ("BNF / NICE CKS", "NHS Lothian"),
     "Neuro: urgent specialist advice",
+    safety=True,
 )
 _NITROUS_OXIDE = Statement(
     "Nitrous oxide: homocysteine or MMA is the first test (total B12 is often in range: it detects only 20–50% of "
@@ -425,12 +446,14 @@ _NITROUS_OXIDE = Statement(
     "permanent disability.",
     ("NICE NG239", "Practical Neurology 2023", "RCEM 2024"),
     "Nitrous oxide: stop it, start B12 without waiting, urgent neurology",
+    safety=True,
 )
 _PREGNANT = Statement(
     "Pregnant: active B12 is the first test, because total B12 falls in normal pregnancy; seek urgent haematology "
     "advice, and review at 1 month rather than 3.",
     ("NICE NG239", "BNF / NICE CKS"),
     "Pregnant: active B12 first; urgent haematology advice",
+    safety=True,
 )
 _WORKUP_BLOODS = Statement(
     "Work-up bloods, taken before the first dose: full blood count and blood film, reticulocytes (if anaemic or "
@@ -457,6 +480,7 @@ _SEVERE_ANAEMIA = (
         "reported): check it (U&E) over the first 48 hours.",
         ("Cyanocobalamin label", "NHS Lothian"),
         "Severe anaemia: watch potassium in the first 48 h",
+        safety=True,
     ),
     Statement(
         "Avoid red-cell transfusion where possible: in severe megaloblastic anaemia it can cause fatal circulatory "
@@ -510,7 +534,6 @@ def _mma_meaning(profile: GuidelineProfile) -> Statement:
 def b12_next_steps(profile: GuidelineProfile, facts: PlanFacts) -> tuple[Statement, ...]:
     """The B12 plan's next steps, phrased as teaching. It takes no ESR argument, so the ESR cannot change them."""
     under = profile.teaching_name
-    Under = under[0].upper() + under[1:]
     status, regimen, neuro = facts.status, facts.regimen, facts.neuro
     mma = f"{profile.mma_upper:g}"
     steps: list[Statement] = []
@@ -523,9 +546,11 @@ def b12_next_steps(profile: GuidelineProfile, facts: PlanFacts) -> tuple[Stateme
         why = ""
         if facts.outcome == "out_treat_awaiting":
             why = " while MMA is awaited, because neurological features are not a reason to wait"
+        elif facts.outcome == "out_treat_nitrous":
+            why = " from now, while homocysteine or MMA is awaited (nitrous oxide with neurological features)"
         steps.append(
             Statement(
-                f"{Under} the regimen for this case is {plan.text}{why}.",
+                f"Under {under}, the regimen for this case is {plan.text}{why}.",
                 _cite(*plan.citations, *(("BSH 2014",) if profile.id == "bsh-2014" else ())),
                 f"Regimen under {under}: {plan.title}",
             )
@@ -584,6 +609,7 @@ def b12_next_steps(profile: GuidelineProfile, facts: PlanFacts) -> tuple[Stateme
                     "advice, and do not delay treatment while awaiting MMA when the features are strong.",
                     ("BNF / NICE CKS", "BSH 2014"),
                     "Correction: do not delay treatment for MMA when neuro features are strong",
+                    safety=True,
                 )
             )
     elif status == "normal_needs_mma_hcy":
@@ -596,19 +622,21 @@ def b12_next_steps(profile: GuidelineProfile, facts: PlanFacts) -> tuple[Stateme
                 "Measure MMA and homocysteine",
             )
         )
-        steps.append(
-            Statement(
-                "Ask about nitrous oxide: it causes functional deficiency with a normal B12.",
-                ("NICE NG239",),
-                "Ask about nitrous oxide",
+        if "nitrous_oxide" not in facts.risk_factors:
+            steps.append(
+                Statement(
+                    "Ask about nitrous oxide: it causes functional deficiency with a normal B12.",
+                    ("NICE NG239",),
+                    "Ask about nitrous oxide",
+                )
             )
-        )
         steps.append(
             Statement(
                 ("The source says test first. Guidelines say: " if profile.follows_source else "")
                 + "if the clinical features are strong, do not delay treatment for the tests.",
                 ("BSH 2014", "BNF / NICE CKS"),
                 "Strong features: do not delay treatment",
+                safety=True,
             )
         )
         steps.append(_ETHNICITY)
@@ -811,6 +839,14 @@ def _caveats(case: Case, profile: GuidelineProfile, status: str, b12: float) -> 
                 f"Active B12 {case.active_b12:g} pmol/L is shown but does not change this profile's rules, which "
                 "do not use it. Under NICE NG239: below 25 pmol/L deficiency, 25–70 indeterminate, above 70 unlikely.",
                 ("NICE NG239",),
+            )
+        )
+    if status == "indeterminate_needs_mma" and case.neuro_symptoms and not profile.treat_borderline_neuro_now:
+        caveats.append(
+            Statement(
+                "The source sends borderline B12 with neurological symptoms to MMA testing; BSH 2014 says not to "
+                "delay treatment when strong clinical features disagree with the test.",
+                ("BSH 2014",),
             )
         )
     if case.homocysteine is not None:

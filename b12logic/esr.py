@@ -76,6 +76,7 @@ class Statement:
     text: str
     citations: tuple[str, ...] = ()
     short: str = ""  # a few words for CSV cells; the text is used when empty
+    safety: bool = False  # an urgent step: the app shows it at the top of the verdict, never only in a list
 
     @property
     def brief(self) -> str:
@@ -84,11 +85,12 @@ class Statement:
 
 _GCA_EMERGENCY = Statement(
     "Aged 50 or over: ask about new headache, jaw claudication, scalp tenderness, visual symptoms and shoulder or "
-    "hip girdle stiffness. Suspected giant cell arteritis is a medical emergency: high-dose glucocorticoid is "
+    "hip girdle stiffness (polymyalgia rheumatica). Suspected giant cell arteritis is a medical emergency: high-dose glucocorticoid is "
     "started at once, without waiting for results, and a specialist sees the patient the same working day "
     "(within 3 working days at most).",
     ("BSR 2020",),
     "If GCA suspected: emergency (steroid at once, same-day specialist review)",
+    safety=True,
 )
 _PREGNANCY = Statement(
     "Pregnant: the age/sex limit does not apply, because the ESR rises in normal pregnancy (reference ranges "
@@ -105,6 +107,7 @@ _MARKED = Statement(
     "disease in 14%; about 90% had an identifiable cause.",
     ("Fincher 1986",),
     "ESR ≥ 100: investigate urgently",
+    safety=True,
 )
 
 

@@ -122,7 +122,7 @@ _SOURCE_MONITORING = (
 )
 _NICE_MONITORING = (
     MonitoringItem(3, "Review symptoms and response (1 month in pregnancy)", ("NICE NG239",)),
-    MonitoringItem(None, "No routine B12 recheck during injections (many NHS pathways)", ("NHS pathways",)),
+    MonitoringItem(None, "No routine B12 recheck during injections (many NHS pathways)", ("BNSSG Remedy",)),
 )
 # Said wherever the source's schedule is shown (clinical-facts, source error 4).
 SOURCE_MONITORING_CAVEAT = (

@@ -1,4 +1,4 @@
-"""A one-page case report, as Markdown and as self-contained printable HTML.
+"""A one-page teaching summary of a case, as Markdown and as self-contained printable HTML.
 
 Both formats are rendered from the same list of sections, so they cannot disagree. Every value is
 escaped (the case id may be typed by a user): html.escape for HTML, backslash escapes for Markdown.
@@ -23,9 +23,9 @@ from b12logic.esr import NAIVE_ESR_CUTOFF, Statement
 from b12logic.guidelines import GuidelineProfile
 from b12logic.references import REFERENCES
 
-TITLE = "B12 × ESR case report"
+TITLE = "B12 × ESR teaching summary"
 DISCLAIMER = (
-    "Educational only, not a prescription. This report applies the rules of the guideline profile named above to "
+    "Educational only, not a prescription. This teaching summary applies the rules of the guideline profile named above to "
     "the values entered; it does not replace clinical judgement, your local guideline or your laboratory's "
     "reference ranges. Every recommendation carries its citation; check them before acting."
 )
@@ -102,34 +102,55 @@ def report_sections(assessment: Assessment, profile: GuidelineProfile, version: 
         ],
     )
 
-    verdict = Section("Verdict", paragraphs=[Item(f"{a.status_label} (b12_status: {a.b12_status}).", ("source",))])
+    verdict = Section(
+        "Verdict", paragraphs=[Item(f"{a.status_label} (b12_status: {a.b12_status}).", profile.citations)]
+    )
     if a.severe:
         verdict.paragraphs.append(
             Item("Severe by the app's working definition (B12 < 100 pg/mL or Hb < 8 g/dL).", ("source", "WHO"))
         )
+    elif a.regimen == "oral_or_im" and case.hb is None:
+        verdict.paragraphs.append(
+            Item(
+                "Severity unknown: Hb not measured. Check the full blood count before choosing oral treatment.",
+                ("source", "WHO"),
+            )
+        )
     verdict.bullets = [Item(f"Check: {w}") for w in a.warnings]
 
-    plan = Section("B12 plan")
+    plan = Section("B12 plan, as the profile teaches it")
     if a.regimen_detail is not None:
         plan.paragraphs.append(
-            Item(f"Regimen: {a.regimen_label} — {a.regimen_detail.text}.", a.regimen_detail.citations)
+            Item(
+                f"Under {profile.teaching_name}, the plan for this case is: {a.regimen_label} "
+                f"(regimen: {a.regimen}), {a.regimen_detail.text}.",
+                a.regimen_detail.citations,
+            )
         )
     else:
-        plan.paragraphs.append(Item(f"Regimen: {a.regimen_label} (regimen: {a.regimen})."))
+        plan.paragraphs.append(
+            Item(f"Under {profile.teaching_name}: {a.regimen_label} (regimen: {a.regimen}).", profile.citations)
+        )
     if a.oral_regimen is not None:
-        plan.paragraphs.append(Item(f"Oral alternative: {a.oral_regimen.text}.", a.oral_regimen.citations))
+        plan.paragraphs.append(Item(f"The oral alternative: {a.oral_regimen.text}.", a.oral_regimen.citations))
     plan.bullets = _items(a.next_steps)
 
     above = "above" if a.case.esr > a.esr_upper_limit else "at or below"
+    if case.pregnant:
+        limit_words = f"the limit of {_num(a.esr_upper_limit)} mm/h used in pregnancy (the top of the trimester ranges)"
+        limit_source: tuple[str, ...] = ("Abbassi-Ghanavati 2009",)
+    else:
+        limit_words = (
+            f"the upper limit of {_num(a.esr_upper_limit)} mm/h for a {_num(case.age)}-year-old "
+            f"{'woman' if case.sex == 'female' else 'man'} ({'(age + 10) / 2' if case.sex == 'female' else 'age / 2'})"
+        )
+        limit_source = ("Miller 1983",)
     esr = Section(
         "ESR",
         paragraphs=[
             Item(
-                f"ESR {_num(case.esr)} mm/h is {above} the upper limit of {_num(a.esr_upper_limit)} mm/h for a "
-                f"{_num(case.age)}-year-old {'woman' if case.sex == 'female' else 'man'} "
-                f"({'(age + 10) / 2' if case.sex == 'female' else 'age / 2'}): {a.esr_flag_label} "
-                f"(esr_flag: {a.esr_flag}).",
-                ("Miller 1983",),
+                f"ESR {_num(case.esr)} mm/h is {above} {limit_words}: {a.esr_flag_label} (esr_flag: {a.esr_flag}).",
+                limit_source,
             )
         ],
         bullets=_items(a.esr_workup),
@@ -137,9 +158,9 @@ def report_sections(assessment: Assessment, profile: GuidelineProfile, version: 
     if a.esr_above_naive_cutoff and a.esr_flag == "normal":
         esr.paragraphs.append(
             Item(
-                f"It is above the fixed {_num(NAIVE_ESR_CUTOFF)} mm/h cut-off many people remember, which wrongly "
-                "flags many healthy older adults.",
-                ("Miller 1983", "Wetteland 1996"),
+                f"It is above the fixed {_num(NAIVE_ESR_CUTOFF)} mm/h cut-off many people remember; that cut-off "
+                "ignores age and sex, which is why an age-adjusted limit is used.",
+                ("Miller 1983",),
             )
         )
     esr.paragraphs.append(Item(ESR_SEPARATE, ("source",)))
@@ -162,7 +183,7 @@ def report_sections(assessment: Assessment, profile: GuidelineProfile, version: 
     if a.caveats:
         sections.append(Section("Caveats", bullets=_items(a.caveats)))
 
-    cited = list(dict.fromkeys([*a.citations, *profile.citations, "Miller 1983"]))
+    cited = list(dict.fromkeys([*a.citations, *profile.citations, *limit_source]))
     refs = []
     for short in cited:
         ref = REFERENCES.get(short)

@@ -40,9 +40,10 @@ QUIZ_STATUS_LABELS: dict[str, str] = {
 
 # Next step for the B12 plan: one choice per regimen, plus the two kinds of "test first".
 NEXT_STEPS: dict[str, str] = {
-    "im_neuro": "Hydroxocobalamin 1 mg IM on alternate days (neurological regimen) and urgent specialist advice",
+    "im_neuro": "Hydroxocobalamin 1 mg IM on alternate days (neurological regimen), started now, with urgent "
+    "specialist advice",
     "im_standard": "Hydroxocobalamin 1 mg IM three times a week for 2 weeks, then every 2–3 months",
-    "oral_or_im": "Treat: oral cyanocobalamin 1000–2000 µg daily, or the standard IM regimen",
+    "oral_or_im": "Oral cyanocobalamin daily, or the standard IM regimen",
     "measure_mma": "No treatment decision yet: measure MMA",
     "measure_mma_hcy": "No treatment decision yet: measure MMA and homocysteine",
     "no_b12_treatment": "No B12 treatment (look for another cause of any symptoms)",
@@ -54,15 +55,38 @@ ESR_CHOICES: dict[bool, str] = {
 }
 
 
+def _start_now(assessment: Assessment) -> bool:
+    """The verdict itself says to start B12 without waiting (nitrous oxide with neurological features), even
+    where the profile's fixed rule still says test first: the quiz teaches the safe step."""
+    case = assessment.case
+    return "nitrous_oxide" in case.risk_factors and case.neuro_symptoms and assessment.regimen == "pending_tests"
+
+
 def next_step_of(assessment: Assessment) -> str:
-    """The NEXT_STEPS key the engine's answer corresponds to."""
-    if assessment.regimen in ("im_neuro", "im_standard", "oral_or_im"):
-        return assessment.regimen
+    """The NEXT_STEPS key of the engine's answer (the one the quiz shows as the model answer)."""
+    if assessment.regimen in ("im_neuro", "im_standard", "oral_or_im") or _start_now(assessment):
+        return "im_neuro" if _start_now(assessment) else assessment.regimen
     if assessment.b12_status == "indeterminate_needs_mma":
         return "measure_mma"
     if assessment.b12_status == "normal_needs_mma_hcy":
         return "measure_mma_hcy"
     return "no_b12_treatment"
+
+
+def accepted_next_steps(assessment: Assessment) -> frozenset[str]:
+    """Every NEXT_STEPS answer the engine allows for this case.
+
+    The oral-or-IM plan allows the standard IM regimen too; with neurological symptoms and tests pending, the
+    verdict says not to delay treatment when the features are strong, so starting the neurological regimen is
+    right as well (and, with nitrous oxide, the only right answer).
+    """
+    primary = next_step_of(assessment)
+    accepted = {primary}
+    if assessment.regimen == "oral_or_im":
+        accepted.add("im_standard")
+    if assessment.regimen == "pending_tests" and assessment.case.neuro_symptoms:
+        accepted.add("im_neuro")
+    return frozenset(accepted)
 
 
 def _b12_plan(a: Assessment) -> tuple[Any, ...]:
@@ -78,6 +102,7 @@ class QuizAnswer:
     esr_changes_plan: bool
     esr_flag: str
     assessment: Assessment
+    accepted_next_steps: frozenset[str] = frozenset()
 
     @property
     def status_label(self) -> str:
@@ -104,7 +129,7 @@ class TeachingCase:
     def full_values(self) -> dict[str, Any]:
         """Every shared-case value: this case's, over the app's defaults (source profile, nothing measured)."""
         merged = default_values()
-        for name in ("mma", "homocysteine", "mcv", "hb"):
+        for name in ("mma", "homocysteine", "mcv", "hb", "active_b12", "crp"):
             merged[name] = None
         merged.update(self.values)
         merged["risk_factors"] = frozenset(merged.get("risk_factors") or ())
@@ -129,6 +154,7 @@ class TeachingCase:
             esr_changes_plan=_b12_plan(calm) != _b12_plan(assessment),
             esr_flag=assessment.esr_flag,
             assessment=assessment,
+            accepted_next_steps=accepted_next_steps(assessment),
         )
 
 
@@ -163,7 +189,7 @@ def grade(
     right = tc.answer(guideline)
     return Grade(
         status_right=status == right.b12_status,
-        next_step_right=next_step == right.next_step,
+        next_step_right=next_step in right.accepted_next_steps,
         esr_right=esr_changes_plan == right.esr_changes_plan,
     )
 
@@ -185,6 +211,12 @@ def lab_lines(tc: TeachingCase) -> list[tuple[str, str]]:
         lines.append(("MCV", f"{case.mcv:g} fL"))
     lines.append(("Neurological symptoms", "yes" if case.neuro_symptoms else "no"))
     lines.append(("Taking folic acid", "yes" if case.on_folic_acid else "no"))
+    if case.active_b12 is not None:
+        lines.append(("Active B12", f"{case.active_b12:g} pmol/L"))
+    if case.crp is not None:
+        lines.append(("CRP", f"{case.crp:g} {case.crp_unit}"))
+    if case.pregnant:
+        lines.append(("Pregnant", "yes"))
     if case.renal_impairment:
         lines.append(("Renal impairment", "yes"))
     if case.risk_factors:
@@ -264,9 +296,19 @@ _CASES: tuple[TeachingCase, ...] = (
             "risk_factors": {"pernicious_anaemia"},
         },
         teaching_point="Hb below 8 g/dL is severe anaemia (WHO), so by the app's working definition the deficiency "
-        "is severe and the plan is IM, not oral. Her ESR is above her limit of 42 mm/h, and anaemia on its own "
-        "raises the ESR: it still gets its own work-up.",
-        citations=("source", "WHO", "BNF / NICE CKS", "Health Eval Promot 28(3)"),
+        "is severe and the plan is IM, not oral. Take the work-up bloods before the first dose; potassium can fall "
+        "sharply once treatment starts, so check it over the first 48 hours; avoid transfusion where possible "
+        "(circulatory overload). Her ESR is above her limit of 42 mm/h, and anaemia on its own raises the ESR: it "
+        "still gets its own work-up, and at 74 the question of giant cell arteritis is asked.",
+        citations=(
+            "source",
+            "WHO",
+            "BNF / NICE CKS",
+            "Cyanocobalamin label",
+            "UK Transfusion Handbook",
+            "Health Eval Promot 28(3)",
+            "BSR 2020",
+        ),
         features=frozenset({"non_neuro", "severe_hb", "anaemia_raises_esr", "autoimmune"}),
     ),
     TeachingCase(
@@ -275,8 +317,8 @@ _CASES: tuple[TeachingCase, ...] = (
         story="A 58-year-old man is found to be anaemic at a routine check. His MCV is high and his ESR is "
         "38 mm/h. He feels well apart from tiredness.",
         values={"age": 58, "sex": "male", "b12": 165, "esr": 38, "hb": 10.4, "mcv": 108},
-        teaching_point="Anaemia of any cause modestly raises the ESR (about 2–2.5 mm/h per g/dL of haemoglobin "
-        "lost). That is a weak, confounding link, not a reason to skip the ESR's own work-up, and never a reason "
+        teaching_point="Anaemia of any cause modestly raises the ESR (about 2.3 mm/h per g/dL of haemoglobin "
+        "lost, in 20,926 screening records). That is a weak, confounding link, not a reason to skip the ESR's own work-up, and never a reason "
         "to change the B12 plan. Do not 'correct' the ESR for the anaemia: those formulas are not validated.",
         citations=("source", "Health Eval Promot 28(3)", "Miller 1983"),
         features=frozenset({"non_neuro", "anaemia_raises_esr", "oral_option"}),
@@ -288,7 +330,8 @@ _CASES: tuple[TeachingCase, ...] = (
         "It comes back at 240 pg/mL. No nerve symptoms.",
         values={"age": 52, "sex": "female", "b12": 240, "esr": 14, "risk_factors": {"acid_suppression"}},
         teaching_point="Between 180 and 350 pg/mL the total B12 cannot decide. The source sends this grey zone to "
-        "MMA; NICE NG239 also allows active B12 (holotranscobalamin).",
+        "MMA; NICE NG239 also allows active B12 (holotranscobalamin: below 25 pmol/L deficiency, above 70 "
+        "unlikely) and keeps MMA second line for people with symptoms or signs.",
         citations=("source", "NICE NG239"),
         features=frozenset({"non_neuro", "borderline"}),
     ),
@@ -298,8 +341,9 @@ _CASES: tuple[TeachingCase, ...] = (
         story="A 39-year-old woman with a borderline B12 of 290 pg/mL had an MMA measured. It is 190 nmol/L. She "
         "has no nerve symptoms.",
         values={"age": 39, "sex": "female", "b12": 290, "mma": 190, "esr": 12},
-        teaching_point="MMA at or below 271 nmol/L means deficiency is not confirmed: no B12 treatment. 271 is one "
-        "laboratory's upper reference limit, not a universal cut-off; read the MMA against your own laboratory's.",
+        teaching_point="MMA at or below the laboratory's upper limit means deficiency is not confirmed: no B12 "
+        "treatment. The app's 271 nmol/L is Mayo Clinic Laboratories' limit for one assay (73–271), not a "
+        "universal cut-off; read the MMA against your own laboratory's.",
         citations=("source", "Mayo"),
         features=frozenset({"non_neuro", "borderline"}),
     ),
@@ -309,9 +353,10 @@ _CASES: tuple[TeachingCase, ...] = (
         story="A 79-year-old man with stage 4 chronic kidney disease has a B12 of 230 pg/mL. His MMA is "
         "420 nmol/L. He has no nerve symptoms.",
         values={"age": 79, "sex": "male", "b12": 230, "mma": 420, "esr": 35, "hb": 12.2, "renal_impairment": True},
-        teaching_point="By the rule, MMA above 271 nmol/L with a borderline B12 confirms functional deficiency. But "
-        "impaired kidneys raise MMA by themselves: in one study unadjusted MMA overstated deficiency by about "
-        "40%. Read the MMA with the eGFR before committing to lifelong treatment.",
+        teaching_point="By the rule, an MMA above the laboratory's limit (here 271 nmol/L) with a borderline B12 "
+        "supports functional deficiency. But impaired kidneys raise MMA by themselves: in people with a low-normal "
+        "B12, MMA not adjusted for eGFR overestimated deficiency by 40%. Read the MMA with the eGFR before "
+        "committing to lifelong treatment.",
         citations=("source", "Ann Clin Biochem 2018", "Mayo"),
         features=frozenset({"non_neuro", "borderline", "renal_mma"}),
     ),
@@ -328,9 +373,12 @@ _CASES: tuple[TeachingCase, ...] = (
             "neuro_symptoms": True,
             "risk_factors": {"nitrous_oxide"},
         },
-        teaching_point="A B12 in range does not exclude deficiency when there are nerve symptoms. Nitrous oxide "
-        "inactivates cobalamin, so the total B12 can look normal: MMA and homocysteine show the problem.",
-        citations=("source", "AFP 2017", "NICE NG239"),
+        teaching_point="Nitrous oxide inactivates cobalamin, so the total B12 often looks normal: homocysteine or "
+        "MMA is the first test (total B12 detects only 20–50% of nitrous oxide myeloneuropathy, MMA or "
+        "homocysteine 80–90%). The safe step is to stop the nitrous oxide and start B12 (the neurological "
+        "regimen) before the results return, with urgent neurological input: treated early it can recover. The "
+        "source's rule, test and decide later, is the unsafe delay here.",
+        citations=("NICE NG239", "Practical Neurology 2023", "RCEM 2024", "source"),
         features=frozenset({"neuro"}),
     ),
     TeachingCase(
@@ -348,9 +396,10 @@ _CASES: tuple[TeachingCase, ...] = (
             "neuro_symptoms": True,
             "risk_factors": {"acid_suppression"},
         },
-        teaching_point="With nerve symptoms, a raised MMA confirms functional deficiency even though the total B12 "
-        "is above range. Treat with the neurological IM regimen and seek specialist advice.",
-        citations=("source", "AFP 2017", "BNF / NICE CKS"),
+        teaching_point="With nerve symptoms, a raised MMA supports functional deficiency even though the total B12 "
+        "is above range (homocysteine above 20 µmol/L points the same way when folate is replete). The "
+        "neurological IM regimen, and urgent specialist advice.",
+        citations=("source", "AFP 2017", "Harrington 2017", "BNF / NICE CKS"),
         features=frozenset({"neuro"}),
     ),
     TeachingCase(
@@ -371,9 +420,10 @@ _CASES: tuple[TeachingCase, ...] = (
         "B12, which is 480 pg/mL. No nerve symptoms.",
         values={"age": 71, "sex": "male", "b12": 480, "esr": 112, "hb": 13.4},
         teaching_point="The B12 plan is simple (no deficiency, no treatment) and the ESR does not change it. The "
-        "ESR above 100 mm/h is the urgent problem: in one series about 90% had a cause, most often infection, "
-        "malignancy (think of myeloma) or renal disease.",
-        citations=("source", "Fincher 1986"),
+        "ESR of 100 mm/h or more is the urgent problem: in Fincher's series about 90% of such results had a "
+        "cause, most often infection, malignancy (think of myeloma) or renal disease. At 71 with a raised ESR, ask "
+        "about giant cell arteritis too.",
+        citations=("source", "Fincher 1986", "BSR 2020"),
         features=frozenset({"non_neuro", "very_high_esr_normal_b12"}),
     ),
     TeachingCase(
@@ -382,8 +432,11 @@ _CASES: tuple[TeachingCase, ...] = (
         story="An 82-year-old woman, well and active, had bloods at a health check. Her ESR is 38 mm/h and her B12 "
         "410 pg/mL. A student says the ESR is 'high'.",
         values={"age": 82, "sex": "female", "b12": 410, "esr": 38},
-        teaching_point="The ESR rises with age and is higher in women. Her upper limit is (82 + 10) / 2 = 46 mm/h, "
-        "so 38 is normal. A fixed 20 mm/h cut-off wrongly flags many healthy older women.",
+        teaching_point="The ESR rises with age and is higher in women, which is why a fixed 20 mm/h cut-off misleads "
+        "and Miller's age-adjusted rule exists: her limit is (82 + 10) / 2 = 46 mm/h, so 38 is within it. Miller's "
+        "rule is the permissive one in old age: in 3,910 healthy Norwegians the 95th centile for women was only 21 "
+        "mm/h at 55 and 23 at 90. So 38 is not a finding by the rule, but not proof of health either: the "
+        "clinical picture decides.",
         citations=("Miller 1983", "Wetteland 1996"),
         features=frozenset({"non_neuro", "older_woman_normal_for_age"}),
     ),
@@ -427,11 +480,59 @@ _CASES: tuple[TeachingCase, ...] = (
         story="A 67-year-old man has bone pain and recurrent chest infections. His ESR is 118 mm/h, haemoglobin "
         "9.8 g/dL and B12 170 pg/mL.",
         values={"age": 67, "sex": "male", "b12": 170, "esr": 118, "hb": 9.8, "mcv": 99},
-        teaching_point="Treat the low B12 on its own criteria, but do not let it explain everything: an ESR above "
-        "100 mm/h needs urgent work-up, and myeloma can give both a very high ESR and a spuriously low B12. "
+        teaching_point="Treat the low B12 on its own criteria, but do not let it explain everything: an ESR of "
+        "100 mm/h or more needs urgent work-up, and myeloma can give both a very high ESR and a spuriously low B12. "
         "Protein electrophoresis belongs on the list.",
         citations=("source", "Fincher 1986"),
         features=frozenset({"non_neuro", "anaemia_raises_esr", "oral_option"}),
+    ),
+)
+
+_CASES += (
+    TeachingCase(
+        id="neuro_b12_in_range",
+        title="Numb feet, B12 in range",
+        story="A 66-year-old man on metformin for years has numb feet and is unsteady in the dark. His B12 is "
+        "420 pg/mL; no MMA or homocysteine yet. No nitrous oxide.",
+        values={
+            "age": 66,
+            "sex": "male",
+            "b12": 420,
+            "esr": 18,
+            "neuro_symptoms": True,
+            "risk_factors": {"metformin"},
+        },
+        teaching_point="A B12 in range does not exclude deficiency when there are nerve symptoms: measure MMA and "
+        "homocysteine. Seek urgent specialist advice; if the features are strong, treatment is not delayed for "
+        "the results (the source would only test). People of Black ethnicity have higher B12 ranges, so 'in range' "
+        "reassures even less.",
+        citations=("source", "AFP 2017", "BSH 2014", "BNF / NICE CKS", "NICE NG239"),
+        features=frozenset({"neuro"}),
+    ),
+    TeachingCase(
+        id="pregnant_borderline",
+        title="Tired in the second trimester",
+        story="A 31-year-old woman, 22 weeks pregnant, is tired. Her total B12 is 170 pg/mL and her ESR is 45 mm/h. "
+        "No nerve symptoms; haemoglobin 11.4 g/dL.",
+        values={"age": 31, "sex": "female", "b12": 170, "esr": 45, "hb": 11.4, "pregnant": True},
+        teaching_point="Total B12 falls in normal pregnancy, so under NICE NG239 active B12 is the first test; seek "
+        "urgent haematology advice and review at 1 month. The ESR rises in pregnancy too: the age/sex limit does "
+        "not apply (second-trimester range 7–47 mm/h), so 45 is not a finding here.",
+        citations=("NICE NG239", "BNF / NICE CKS", "Abbassi-Ghanavati 2009"),
+        features=frozenset({"non_neuro", "pregnant"}),
+    ),
+    TeachingCase(
+        id="gca_headache",
+        title="New headache at 76, borderline B12",
+        story="A 76-year-old woman has a new temporal headache and pain in her jaw when she chews. Her ESR is "
+        "64 mm/h and CRP 48 mg/L. Her B12 is 260 pg/mL. No nerve symptoms.",
+        values={"age": 76, "sex": "female", "b12": 260, "esr": 64, "crp": 48},
+        teaching_point="Two separate questions. The B12 is borderline: MMA (or active B12) decides, calmly. The ESR "
+        "and CRP are both raised in a woman over 50 with a new headache and jaw claudication: suspected giant cell "
+        "arteritis is a medical emergency, with high-dose glucocorticoid at once, before any result, and a "
+        "specialist the same working day. The B12 plan does not change either way.",
+        citations=("BSR 2020", "Vigushin 1993", "source"),
+        features=frozenset({"non_neuro", "borderline", "gca"}),
     ),
 )
 
@@ -445,6 +546,7 @@ __all__ = [
     "Grade",
     "QuizAnswer",
     "TeachingCase",
+    "accepted_next_steps",
     "grade",
     "lab_lines",
     "next_step_of",

@@ -59,13 +59,14 @@ DURATION_NOTES = (
         ("source",),
     ),
     Statement(
-        "NICE NG239 is more nuanced: oral treatment can stop once a reversible cause (for example a restricted "
-        "diet or a medicine) has been dealt with and the level has recovered.",
+        "NICE NG239: for a reversible cause (a restricted diet, a medicine, nitrous oxide) treatment follows the "
+        "cause, and can stop or change once the cause has been dealt with.",
         ("NICE NG239",),
     ),
     Statement(
-        "Injections continue for life when the cause cannot be reversed, such as pernicious anaemia (autoimmune "
-        "gastritis) or an ileal resection.",
+        "When the cause cannot be reversed (autoimmune gastritis or pernicious anaemia, gastrectomy, ileal "
+        "resection) treatment is lifelong: NICE reassures these patients that it will not be stopped, and dose, "
+        "form or route can change if symptoms persist.",
         ("NICE NG239",),
     ),
 )

@@ -193,9 +193,9 @@ def parse_query(params: Mapping[str, Any]) -> QueryState:
     if "lab_crp_upper" in texts:
         low, high = CRP_LIMIT_RANGE
         text = texts["lab_crp_upper"].strip()
-        number = float(text) if re.fullmatch(NUMBER_PATTERN, text) else None
-        if number is not None and low <= number <= high:
-            values["lab_crp_upper"] = number
+        limit = float(text) if re.fullmatch(NUMBER_PATTERN, text) else None
+        if limit is not None and low <= limit <= high:
+            values["lab_crp_upper"] = limit
         else:
             warnings.append(
                 f"Link parameter lab_crp_upper ignored: {format_value(texts['lab_crp_upper'])} is not a number from "

@@ -39,7 +39,7 @@ APP = str(ROOT / "app.py")
 RESULTS = ROOT / "bench" / "RESULTS.md"
 SECTION = "## Soak"
 
-PAGES = sorted(f"app_pages/{p.name}" for p in (ROOT / "app_pages").glob("*.py"))
+PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
 BAD_LINKS: list[dict[str, Any]] = [
     {"age": "abc", "b12": "nan", "esr": "inf"},
     {"age": ["70", "80"], "sex": "x", "b12_unit": "mg/dL"},
@@ -157,7 +157,7 @@ class _User:
         self.run("page switch")
 
     def upload(self) -> None:
-        self.at.switch_page("app_pages/batch.py")
+        self.at.switch_page("pages/batch.py")
         self.run("page switch")
         self.at.file_uploader[0].set_value(("cases.csv", BATCH_CSV, "text/csv"))
         self.run("batch upload")
@@ -186,6 +186,14 @@ def _rss_mb() -> float:
 
 def soak(seconds: float, seed: int = 12, sample_every: float = 2.0, actions_per_user: int = 40) -> SoakResult:
     """Run mixed use for `seconds` (after a warm-up) and return what happened."""
+    from tests.apptest_like_server import pages_like_server
+
+    # Without it AppTest runs a page without app.py from its second run on (unlike the server).
+    with pages_like_server():
+        return _soak(seconds, seed, sample_every, actions_per_user)
+
+
+def _soak(seconds: float, seed: int, sample_every: float, actions_per_user: int) -> SoakResult:
     rng = random.Random(seed)
     result = SoakResult(seconds=seconds)
     warm = SoakResult(seconds=0)

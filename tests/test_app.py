@@ -170,7 +170,7 @@ def test_esr_teaches_the_naive_cutoff() -> None:
     # A 68-year-old woman with ESR 30: above the fixed 20 mm/h line but normal for her age and sex.
     at = run_app({"age": "68", "sex": "female", "b12": "400", "esr": "30"})
     text = markdown_text(at)
-    assert "A fixed cut-off would flag this ESR wrongly" in text
+    assert "A fixed cut-off would flag this ESR: for a" in text and "within the age-adjusted limit" in text
     assert esr_line(at) == "ESR: ESR normal for age and sex"
     # A 30-year-old man with ESR 18: below 20 but above his limit of 15.
     at = run_app({"age": "30", "sex": "male", "b12": "400", "esr": "18"})
@@ -196,12 +196,13 @@ def test_moving_the_b12_slider_changes_the_verdict_as_the_engine_says() -> None:
 def test_the_esr_never_changes_the_verdict() -> None:
     at = run_app({"age": "68", "sex": "female", "b12": "150", "esr": "10"})
     before = verdict(at)
-    steps_before = [m.value for m in at.markdown if "Start treatment" in m.value]
+    steps_before = [m.value for m in at.markdown if "the regimen for this case is" in m.value]
+    assert steps_before
     for esr in (45.0, 120.0):
         at.sidebar.slider(key="in_esr").set_value(esr).run()
         assert verdict(at) == before
-        assert [m.value for m in at.markdown if "Start treatment" in m.value] == steps_before
-    assert esr_line(at) == "ESR: ESR markedly elevated (> 100 mm/h)"
+        assert [m.value for m in at.markdown if "the regimen for this case is" in m.value] == steps_before
+    assert esr_line(at) == "ESR: ESR markedly elevated (≥ 100 mm/h)"
 
 
 def test_query_params_round_trip() -> None:
@@ -263,12 +264,12 @@ def test_switching_pages_keeps_the_case() -> None:
     params = STATUS_LINKS["functional_deficiency"]
     at = run_app(params)
     before = at.session_state["_current"].values
-    at.switch_page("app_pages/mechanism.py").run()
+    at.switch_page("pages/mechanism.py").run()
     assert not at.exception
     assert at.session_state["_current"].values == before
     assert url_params(at)["b12"] == "250" and url_params(at)["mma"] == "340"
     assert "lit because MMA 340 nmol/L \\> 271" in markdown_text(at)
-    at.switch_page("app_pages/explorer.py").run()
+    at.switch_page("pages/explorer.py").run()
     assert verdict(at) == "B12 status: Functional B12 deficiency"
     assert at.sidebar.slider(key="in_b12").value == 250.0
 
@@ -279,3 +280,58 @@ def test_esr_limit_line_uses_the_sex_rule() -> None:
     assert f"vs upper limit {limit:g} mm/h (Miller 1983: women (age + 10)/2)" in markdown_text(at)
     metric = at.metric[0]
     assert metric.value == "36 mm/h" and metric.delta == "+1 mm/h"
+
+
+# --- Safety steps sit in the verdict (issue 11), and the added inputs reach the engine
+
+
+def urgent_boxes(at: AppTest) -> list[str]:
+    return [e.value for e in at.error if "Urgent:" in e.value]
+
+
+def test_neuro_symptoms_with_a_borderline_b12_show_the_correction_in_the_verdict() -> None:
+    at = run_app({"age": "70", "sex": "female", "b12": "250", "esr": "20", "neuro_symptoms": "yes"})
+    assert not at.exception
+    assert verdict(at) == "B12 status: Indeterminate: measure MMA"  # the source's fixed status
+    boxes = urgent_boxes(at)
+    assert any("urgent specialist" in b for b in boxes), boxes
+    assert any("The source says test first" in b and "do not delay treatment" in b for b in boxes), boxes
+    # Under BSH 2014 the regimen itself changes: treatment while MMA is awaited.
+    at.sidebar.selectbox(key="in_guideline").set_value("bsh-2014").run()
+    assert any("while MMA is awaited" in m.value for m in at.markdown)
+    assert not any("The source says test first" in b for b in urgent_boxes(at))
+
+
+def test_severity_is_unknown_when_hb_is_not_measured() -> None:
+    at = run_app({"age": "68", "sex": "female", "b12": "150", "esr": "30"})
+    text = " ".join(m.value for m in at.markdown)
+    assert "unknown: Hb not measured" in text
+    assert "check the full blood count before choosing oral" in text.lower()
+    at = run_app({"age": "68", "sex": "female", "b12": "150", "esr": "30", "hb": "12.5"})
+    assert "unknown: Hb not measured" not in " ".join(m.value for m in at.markdown)
+
+
+def test_raised_esr_over_50_shows_the_gca_emergency_in_the_esr_verdict() -> None:
+    at = run_app({"age": "76", "sex": "female", "b12": "260", "esr": "64", "crp": "48"})
+    assert not at.exception
+    assert any("giant cell arteritis" in b and "emergency" in b for b in urgent_boxes(at))
+    text = " ".join(m.value for m in at.markdown)
+    assert "ESR and CRP both raised" in text
+
+
+def test_pregnancy_switch_only_for_women_16_to_55_and_it_changes_the_esr_limit() -> None:
+    at = run_app({"age": "31", "sex": "female", "b12": "170", "esr": "45", "pregnant": "yes"})
+    assert not at.exception
+    assert at.sidebar.toggle(key="in_pregnant").value is True
+    assert "does not apply" in " ".join(m.value for m in at.markdown)
+    assert url_params(at).get("pregnant") == "yes"
+    at.sidebar.radio(key="in_sex").set_value("male").run()  # the switch no longer applies: no error, no toggle
+    assert not at.exception
+    assert not [t for t in at.sidebar.toggle if t.key == "in_pregnant"]
+    assert "pregnant" not in url_params(at)
+
+
+def test_a_link_with_an_impossible_pregnancy_warns_and_ignores_it() -> None:
+    at = run_app({"age": "70", "sex": "male", "b12": "300", "esr": "20", "pregnant": "yes"})
+    assert not at.exception
+    assert any("pregnant" in t.value for t in at.text)

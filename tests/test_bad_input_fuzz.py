@@ -170,7 +170,7 @@ def test_parse_query_never_raises_and_gives_a_valid_case(params: dict[str, Any])
 def _meaningful(case: Case) -> dict[str, Any]:
     """The case without the unit of a value that was not measured (links leave that unit out)."""
     data = case.to_dict()
-    for name in ("mma", "hb"):
+    for name in ("mma", "hb", "crp"):
         if data[name] is None:
             del data[f"{name}_unit"]
     return data

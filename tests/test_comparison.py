@@ -39,7 +39,9 @@ def test_esr_reading_never_differs_between_profiles() -> None:
 def test_differences_name_the_changed_decisions_only() -> None:
     agreed = Case(age=40, sex="male", b12=90, esr=5)  # deficient everywhere
     agreed_changes = differences(agreed, ALL[:2])
-    assert [s.split(":")[0] for s in agreed_changes] == ["Monitoring"]  # the only disagreement
+    # The status agrees; how long treatment lasts (the source: for life; NICE: by cause), the first step that
+    # says so, and the monitoring differ.
+    assert [s.split(":")[0] for s in agreed_changes] == ["Treatment", "First next step", "Monitoring"]
     changed = differences(Case(age=70, sex="female", b12=190, esr=30), ALL)
     (status,) = [s for s in changed if s.startswith("B12 status:")]
     assert "B12 deficient (BSH 2014 (superseded))" in status
@@ -50,3 +52,19 @@ def test_differences_name_the_changed_decisions_only() -> None:
 def test_evaluate_all_keeps_the_order() -> None:
     results = evaluate_all(Case(age=70, sex="female", b12=190, esr=30), ALL)
     assert [r.profile.id for r in results] == ["source", "nice-ng239", "bsh-2014", "custom"]
+
+
+def test_bsh_and_nice_treat_borderline_neuro_while_awaiting_mma_and_the_comparison_says_so() -> None:
+    case = Case(age=70, sex="female", b12=250, esr=30, neuro_symptoms=True)
+    changed = differences(case, ALL)
+    (treatment,) = [s for s in changed if s.startswith("Treatment:")]
+    assert "No treatment decision yet" in treatment and "Source answer (default)" in treatment
+    assert "neurological regimen" in treatment.lower() or "alternate days" in treatment
+
+
+def test_the_source_monitoring_schedule_carries_its_bariatric_caveat() -> None:
+    rows = comparison_rows(Case(age=40, sex="male", b12=90, esr=5), ALL)
+    monitoring = row(rows, "Monitoring")
+    assert "bariatric" in str(monitoring["Source answer (default)"])
+    assert "bariatric" in str(monitoring["Laboratory custom"])  # the custom profile inherits the schedule
+    assert "bariatric" not in str(monitoring["NICE NG239 (2024)"])

@@ -236,7 +236,8 @@ ESR_CASES = [
     ("woman-71-41", 71, "female", 41, "elevated", 40.5, ESR_ELEVATED),
     ("woman-20-15", 20, "female", 15, "normal", 15.0, ESR_NORMAL),
     ("woman-20-16", 20, "female", 16, "elevated", 15.0, ESR_ELEVATED),
-    ("esr-100", 80, "male", 100, "elevated", 40.0, ESR_ELEVATED),
+    ("esr-100", 80, "male", 100, "markedly_elevated", 40.0, ESR_MARKED),  # Fincher 1986: 100 or more
+    ("esr-99.9", 80, "male", 99.9, "elevated", 40.0, ESR_ELEVATED),
     ("esr-101", 80, "male", 101, "markedly_elevated", 40.0, ESR_MARKED),
     ("esr-100.5", 110, "female", 100.5, "markedly_elevated", 60.0, ESR_MARKED),
     ("esr-0", 16, "male", 0, "normal", 8.0, ESR_NORMAL),
@@ -293,20 +294,29 @@ def test_unknown_guideline() -> None:
     assert info.value.field == "guideline"
 
 
-def test_bsh_says_do_not_delay_for_borderline_neuro() -> None:
-    bsh = evaluate(case(neuro_symptoms=True), "bsh-2014")
-    assert bsh.b12_status == "indeterminate_needs_mma"
-    assert any("do not delay" in s.text.lower() for s in bsh.next_steps)
+def test_bsh_and_nice_treat_borderline_neuro_while_awaiting_mma() -> None:
+    for profile in ("bsh-2014", "nice-ng239"):
+        a = evaluate(case(neuro_symptoms=True), profile)
+        assert (a.b12_status, a.regimen) == ("indeterminate_needs_mma", "im_neuro")
+        assert a.decision_path[-1] == "out_treat_awaiting"
+        text = _texts(a.next_steps)
+        assert "while MMA is awaited" in text and "urgent specialist" in text
+    assert any("superseded" in c.text for c in evaluate(case(neuro_symptoms=True), "bsh-2014").caveats)
+
+
+def test_source_keeps_test_first_but_shows_the_correction_in_the_verdict() -> None:
     source = evaluate(case(neuro_symptoms=True), "source")
-    assert not any("do not delay" in s.text.lower() for s in source.next_steps)
+    assert (source.b12_status, source.regimen) == ("indeterminate_needs_mma", "pending_tests")  # fixed rules
+    text = _texts(source.next_steps)
+    assert "The source says test first" in text and "do not delay treatment" in text
+    assert "urgent specialist" in text
     assert any("BSH 2014" in c.citations for c in source.caveats)  # the disagreement is shown, not hidden
-    assert any("superseded" in c.text for c in bsh.caveats)
 
 
 def test_nice_offers_active_b12() -> None:
     nice = evaluate(case(), "nice-ng239")
-    assert any("holoTC" in s.text for s in nice.next_steps)
-    assert not any("holoTC" in s.text for s in evaluate(case(), "source").next_steps)
+    assert any("holotranscobalamin" in s.text for s in nice.next_steps)
+    assert not any("holotranscobalamin" in s.text for s in evaluate(case(), "source").next_steps)
 
 
 # --- Next steps, pitfalls, monitoring, caveats, warnings
@@ -320,7 +330,7 @@ def _texts(statements: Any) -> str:
 def test_deficiency_next_steps_include_treatment_and_finding_the_cause(changes: dict[str, Any]) -> None:
     a = evaluate(case(**changes))
     text = _texts(a.next_steps)
-    assert "Start treatment" in text
+    assert "Under the source answer, the regimen for this case is" in text  # teaching, not a prescription
     assert "Find the cause" in text
     assert "intrinsic factor" in text
 
@@ -351,7 +361,7 @@ def test_risk_factors_are_named_in_the_next_steps() -> None:
 @pytest.mark.parametrize(
     ("changes", "words"),
     [
-        ({}, "Measure MMA"),
+        ({}, "MMA is measured next"),
         ({"b12": 400, "neuro_symptoms": True}, "Measure MMA and homocysteine"),
         ({"mma": 200}, "not confirmed"),
         ({"b12": 400}, "no B12 treatment"),
@@ -362,7 +372,7 @@ def test_next_steps_without_deficiency(changes: dict[str, Any], words: str) -> N
     a = evaluate(case(**changes))
     text = _texts(a.next_steps)
     assert words in text
-    assert "Start treatment" not in text
+    assert "the regimen for this case is" not in text
     assert "Find the cause" not in text
 
 

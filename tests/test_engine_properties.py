@@ -198,6 +198,10 @@ def design_answer(case: Case, profile: GuidelineProfile) -> dict[str, Any]:
         regimen = "im_neuro" if neuro else ("im_standard" if severe_values else "oral_or_im")
     elif status == "indeterminate_needs_mma" and neuro and profile.treat_borderline_neuro_now:
         regimen = "im_neuro"  # BSH 2014 / NICE NG239: neurological features are treated while MMA is awaited
+    elif (
+        status == "normal_needs_mma_hcy" and "nitrous_oxide" in case.risk_factors and profile.treat_borderline_neuro_now
+    ):
+        regimen = "im_neuro"  # nitrous oxide with neurological features: B12 before the results (RCEM 2024)
     elif status in ("indeterminate_needs_mma", "normal_needs_mma_hcy"):
         regimen = "pending_tests"
     else:

@@ -9,6 +9,7 @@ from b12logic.esr import (
     ESR_FLAGS,
     MARKED_ESR,
     Statement,
+    crp_state,
     esr_flag,
     esr_upper_limit,
     esr_upper_limit_array,
@@ -55,7 +56,8 @@ def test_array_limit_matches_scalar() -> None:
         (36.0, 35.5, "elevated"),
         (35.5, 35.5, "normal"),
         (0.0, 8.0, "normal"),
-        (100.0, 40.0, "elevated"),  # 100 is not markedly elevated (strict >)
+        (100.0, 40.0, "markedly_elevated"),  # 100 or more (Fincher 1986 studied ESR >= 100)
+        (99.99, 40.0, "elevated"),
         (100.5, 40.0, "markedly_elevated"),
         (101.0, 40.0, "markedly_elevated"),
         (200.0, 60.0, "markedly_elevated"),
@@ -69,30 +71,69 @@ def _texts(steps: tuple[Statement, ...]) -> str:
     return " ".join(s.text for s in steps)
 
 
-def test_normal_esr_needs_no_workup() -> None:
-    steps = esr_workup("normal", 70)
-    assert len(steps) == 1
-    assert "CRP" not in _texts(steps)
+def test_normal_esr_needs_no_workup_but_does_not_exclude_gca_from_50() -> None:
+    young = esr_workup("normal", 40)
+    assert len(young) == 1 and "CRP" not in _texts(young)
+    older = _texts(esr_workup("normal", 70))
+    assert "does not exclude giant cell arteritis" in older
+    assert "emergency" not in older  # the emergency text is for a raised ESR
 
 
 def test_elevated_esr_workup() -> None:
-    text = _texts(esr_workup("elevated", 40))
-    assert "CRP" in text
-    for cause in ("infection", "malignancy", "myeloma", "autoimmune"):
+    steps = esr_workup("elevated", 40)
+    text = _texts(steps)
+    assert "CRP" in text and "19 hours" in text
+    assert any("Vigushin 1993" in s.citations for s in steps if "CRP" in s.text)
+    assert not any(c == "ICSH 2011" for s in steps if "giant cell" in s.text for c in s.citations)
+    for cause in ("infection", "malignancy", "myeloma", "inflammatory disease"):
         assert cause in text
     assert "giant cell arteritis" not in text  # under 50
     assert "100 mm/h" not in text
 
 
-def test_older_patients_are_asked_about_gca_and_pmr() -> None:
-    text = _texts(esr_workup("elevated", 50))
-    assert "giant cell arteritis" in text and "polymyalgia" in text
+def test_older_patients_with_a_raised_esr_get_the_gca_emergency_steps() -> None:
+    steps = esr_workup("elevated", 50)
+    (gca,) = [s for s in steps if "giant cell arteritis" in s.text]
+    assert "polymyalgia" in gca.text
+    assert "emergency" in gca.text and "without waiting for results" in gca.text and "same working day" in gca.text
+    assert gca.citations == ("BSR 2020",)
+    assert steps[0] is gca  # a safety step comes first
+
+
+@pytest.mark.parametrize(
+    ("crp", "flag", "words"),
+    [
+        ("raised", "elevated", "active inflammation"),
+        ("normal", "elevated", "points away from active inflammation"),
+        ("normal", "markedly_elevated", "paraprotein"),
+        ("raised", "normal", "early inflammation"),
+    ],
+)
+def test_esr_and_crp_are_read_together(crp: str, flag: str, words: str) -> None:
+    steps = esr_workup(flag, 40, crp=crp, crp_limit_mg_l=10)
+    text = _texts(steps)
+    assert words in text
+    assert "10 mg/L" in text  # the laboratory's own limit, named
+    assert "Check CRP" not in text
+
+
+def test_pregnancy_uses_the_pregnancy_ranges_not_the_age_rule() -> None:
+    assert esr_upper_limit(30, "female", pregnant=True) == 70.0
+    text = _texts(esr_workup("normal", 30, pregnant=True))
+    assert "does not apply" in text and "13–70" in text
+
+
+def test_crp_state_boundaries() -> None:
+    assert crp_state(None) == "not_measured"
+    assert crp_state(5.0) == "normal" and crp_state(5.0001) == "raised"
+    assert crp_state(9.0, limit_mg_l=10) == "normal"
 
 
 def test_markedly_elevated_is_urgent_and_first() -> None:
     steps = esr_workup("markedly_elevated", 30)
     assert "100 mm/h" in steps[0].text and "urgent" in steps[0].text.lower()
-    assert "Fincher 1986" in steps[0].citations
+    assert steps[0].citations == ("Fincher 1986",)
+    assert "4.2%" in steps[0].text  # the percentages are of the >= 100 group, not of the 1,006
     assert len(steps) == len(esr_workup("elevated", 30)) + 1
 
 

@@ -32,6 +32,9 @@ DESIGN_RANGES = [
     ("mcv", "fL", 50, 150, True),
     ("hb", "g/dL", 3, 25, True),
     ("hb", "g/L", 30, 250, True),
+    ("active_b12", "pmol/L", 0, 1000, False),
+    ("crp", "mg/L", 0, 500, True),
+    ("crp", "mg/dL", 0, 50, True),
 ]
 
 
@@ -51,12 +54,16 @@ def test_csv_columns_are_the_contract() -> None:
         "hb_unit",
         "neuro_symptoms",
         "on_folic_acid",
+        "active_b12",
+        "crp",
+        "crp_unit",
+        "pregnant",
     )
     assert set(REQUIRED_COLUMNS) == {"age", "sex", "b12", "esr"}
 
 
 def test_every_csv_column_has_a_spec_or_is_a_unit_column() -> None:
-    assert UNIT_FIELDS == {"b12_unit": "b12", "mma_unit": "mma", "hb_unit": "hb"}
+    assert UNIT_FIELDS == {"b12_unit": "b12", "mma_unit": "mma", "hb_unit": "hb", "crp_unit": "crp"}
     for column in CSV_COLUMNS:
         assert column == "id" or column in FIELDS or column in UNIT_FIELDS
     for name, spec in FIELDS.items():

@@ -133,18 +133,32 @@ def test_b12_outcomes_cover_every_status_and_regimen(graph: Graph) -> None:
 
 
 def test_treatment_outcomes_only_follow_a_deficiency_status(graph: Graph) -> None:
-    # im_neuro / im_standard / oral_or_im must only be reachable through deficient or functional_deficiency.
+    # im_neuro / im_standard / oral_or_im must only be reachable through deficient or functional_deficiency,
+    # except the one outcome that treats neurological features while MMA is awaited (BSH 2014, NICE NG239).
     deficiency = {n.id for n in graph.nodes if n.status in ("deficient", "functional_deficiency")}
     for leaf in graph.nodes:
         if leaf.regimen in ("im_neuro", "im_standard", "oral_or_im"):
             parents = {e.source for e in graph.edges if e.target == leaf.id}
             assert parents, leaf.id
+            if leaf.id in ("out_treat_awaiting", "out_treat_nitrous"):
+                # Treated while the tests are awaited: always the neurological regimen, only for neuro features.
+                assert leaf.regimen == "im_neuro"
+                assert leaf.status in ("indeterminate_needs_mma", "normal_needs_mma_hcy")
+                whens = {e.when for e in graph.edges if e.target == leaf.id}
+                assert whens <= {"neuro", "mma_missing_neuro", "nitrous_oxide_neuro"}, whens
+                continue
             # Walk back: every path from the root to the leaf passes a deficiency status node.
             stripped = Graph(
                 tuple(n for n in graph.nodes if n.id not in deficiency),
                 tuple(e for e in graph.edges if e.source not in deficiency and e.target not in deficiency),
             )
             assert leaf.id not in reachable(stripped, B12_ROOT)
+
+
+def test_only_profiles_that_say_so_treat_while_awaiting_mma() -> None:
+    for profile in PROFILE_LIST:
+        has = any(n.id == "out_treat_awaiting" for n in decision_graph(profile).nodes)
+        assert has is profile.treat_borderline_neuro_now, profile.id
 
 
 def test_edge_labels_carry_the_profiles_numbers() -> None:
@@ -180,12 +194,16 @@ def test_predicates_give_the_same_answer_on_scalars_and_arrays() -> None:
         "neuro": rng.choice([True, False], n),
         "esr": rng.choice([0.0, 35.0, 36.0, 100.0, 101.0], n),
         "esr_limit": rng.choice([35.0, 35.5, 39.0], n),
+        "active_b12": rng.choice([np.nan, 24.9, 25.0, 70.0, 70.1], n),
+        "nitrous_oxide": rng.choice([True, False], n),
     }
     for profile in PROFILE_LIST:
         for name, predicate in PREDICATES.items():
             vector = np.broadcast_to(np.asarray(predicate(_View(**cols), profile), dtype=bool), (n,))
             for i in range(n):
-                row = _View(**{k: (bool(v[i]) if k == "neuro" else float(v[i])) for k, v in cols.items()})
+                row = _View(
+                    **{k: (bool(v[i]) if k in ("neuro", "nitrous_oxide") else float(v[i])) for k, v in cols.items()}
+                )
                 assert bool(predicate(row, profile)) == bool(vector[i]), (name, profile.id, i)
 
 
@@ -208,12 +226,34 @@ def test_predicates_give_the_same_answer_on_scalars_and_arrays() -> None:
         ("severe", {"b12": 150.0, "hb": 8.0}, False),
         ("esr_above_limit", {"esr": 35.5, "esr_limit": 35.5}, False),
         ("esr_above_limit", {"esr": 36.0, "esr_limit": 35.5}, True),
-        ("esr_marked", {"esr": 100.0}, False),
-        ("esr_marked", {"esr": 101.0}, True),
+        ("esr_marked", {"esr": 99.9, "esr_limit": 40.0}, False),
+        ("esr_marked", {"esr": 100.0}, True),  # 100 or more (Fincher 1986)
     ],
 )
 def test_predicate_boundaries_under_source(name: str, values: dict[str, float], expected: bool) -> None:
     assert bool(PREDICATES[name](_View(**values), PROFILES["source"])) is expected
+
+
+@pytest.mark.parametrize(
+    ("name", "values", "expected"),
+    [
+        ("active_low", {"active_b12": 24.9}, True),
+        ("active_low", {"active_b12": 25.0}, False),
+        ("active_low", {"active_b12": math.nan}, False),
+        ("active_high_no_neuro", {"active_b12": 70.0, "neuro": False}, False),
+        ("active_high_no_neuro", {"active_b12": 70.1, "neuro": False}, True),
+        ("active_high_no_neuro", {"active_b12": 70.1, "neuro": True}, False),
+        ("mma_missing_neuro", {"mma": math.nan, "neuro": True}, True),
+        ("mma_missing_neuro", {"mma": 100.0, "neuro": True}, False),
+    ],
+)
+def test_active_b12_and_neuro_boundaries_under_nice(name: str, values: dict[str, float], expected: bool) -> None:
+    assert bool(PREDICATES[name](_View(**values), PROFILES["nice-ng239"])) is expected
+
+
+def test_active_b12_bands_mean_nothing_without_them() -> None:
+    for name in ("active_low", "active_high_no_neuro"):
+        assert not bool(PREDICATES[name](_View(active_b12=1.0, neuro=False), PROFILES["source"]))
 
 
 # --- The mechanism diagram

@@ -1,4 +1,4 @@
-"""The layering rule: b12logic (outside figures.py) imports neither streamlit nor plotly."""
+"""The layering rule: b12logic imports no streamlit, and plotly only inside the b12logic/figures/ package."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "b12logic"
-ALLOWED_UI = {"figures.py"}  # plotly figure builders (no streamlit there either, but that is figures' own test)
+FIGURES = PACKAGE / "figures"  # the plotly figure builders: plotly allowed there, streamlit nowhere
 FORBIDDEN = ("streamlit", "plotly")
 
 
 def engine_modules() -> list[str]:
     names = []
     for path in sorted(PACKAGE.glob("*.py")):
-        if path.name in ALLOWED_UI or path.name == "__main__.py":  # __main__ runs the CLI on import
+        if path.name == "__main__.py":  # __main__ runs the CLI on import
             continue
         names.append("b12logic" if path.name == "__init__.py" else f"b12logic.{path.stem}")
     return names
@@ -43,8 +43,8 @@ def test_the_engine_modules_are_found() -> None:
     assert "b12logic.figures" not in modules
 
 
-def test_importing_the_engine_loads_neither_streamlit_nor_plotly() -> None:
-    modules = engine_modules()
+def _roots_loaded_by_importing(modules: list[str]) -> set[str]:
+    """The top-level packages a fresh interpreter has loaded after importing `modules`."""
     code = (
         "import importlib, json, sys\n"
         f"for name in {modules!r}:\n"
@@ -56,7 +56,11 @@ def test_importing_the_engine_loads_neither_streamlit_nor_plotly() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300, check=False
     )
     assert result.returncode == 0, result.stderr
-    loaded = set(json.loads(result.stdout.splitlines()[-1]))
+    return set(json.loads(result.stdout.splitlines()[-1]))
+
+
+def test_importing_the_engine_loads_neither_streamlit_nor_plotly() -> None:
+    loaded = _roots_loaded_by_importing(engine_modules())
     assert "b12logic" in loaded and "pandas" in loaded  # the imports really ran (batch brings pandas)
     for name in FORBIDDEN:
         assert name not in loaded, f"{name} was imported by the engine"
@@ -79,20 +83,64 @@ def _imported_roots(tree: ast.AST) -> set[str]:
     return roots
 
 
+def _assert_no_import_of(path: Path, forbidden: tuple[str, ...]) -> None:
+    source = path.read_text(encoding="utf-8")
+    roots = _imported_roots(ast.parse(source, filename=str(path)))  # also imports inside functions
+    for name in forbidden:
+        assert name not in roots, f"{path.name} imports {name}"
+        for line in source.splitlines():
+            stripped = line.strip()
+            assert not stripped.startswith((f"import {name}", f"from {name}")), f"{path.name}: {line}"
+
+
 def test_no_engine_source_file_imports_streamlit_or_plotly() -> None:
     checked = 0
-    for path in sorted(PACKAGE.glob("*.py")):
-        if path.name in ALLOWED_UI:
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if FIGURES in path.parents:
             continue
-        source = path.read_text(encoding="utf-8")
-        roots = _imported_roots(ast.parse(source, filename=str(path)))  # also imports inside functions
-        for name in FORBIDDEN:
-            assert name not in roots, f"{path.name} imports {name}"
-            for line in source.splitlines():
-                stripped = line.strip()
-                assert not stripped.startswith((f"import {name}", f"from {name}")), f"{path.name}: {line}"
+        _assert_no_import_of(path, FORBIDDEN)
         checked += 1
     assert checked >= 12
+
+
+def test_no_figures_source_file_imports_streamlit() -> None:
+    paths = sorted(FIGURES.rglob("*.py"))
+    assert len(paths) >= 9  # one module per figure family, and the package
+    for path in paths:
+        _assert_no_import_of(path, ("streamlit",))
+
+
+def test_importing_the_figures_package_loads_no_streamlit() -> None:
+    modules = ["b12logic.figures", *(f"b12logic.figures.{p.stem}" for p in sorted(FIGURES.glob("[!_]*.py")))]
+    loaded = _roots_loaded_by_importing(modules)
+    assert "plotly" in loaded  # the imports really ran
+    assert "streamlit" not in loaded
+
+
+def _public_top_level_names(path: Path) -> list[str]:
+    """Names a module defines at its top level (functions, classes, constants), without a leading underscore."""
+    names: list[str] = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.append(node.target.id)
+    return [n for n in names if not n.startswith("_")]
+
+
+def test_the_package_re_exports_every_public_name_of_its_modules() -> None:
+    # `from b12logic.figures import decision_svg, ...` keeps working whichever module a builder lives in.
+    import importlib
+
+    import b12logic.figures as figures
+
+    for path in sorted(FIGURES.glob("[!_]*.py")):
+        module = importlib.import_module(f"b12logic.figures.{path.stem}")
+        for name in _public_top_level_names(path):
+            assert name in figures.__all__, f"b12logic.figures does not export {path.stem}.{name}"
+            assert getattr(figures, name) is getattr(module, name), name
 
 
 def test_the_scanner_would_notice() -> None:

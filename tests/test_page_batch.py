@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from b12logic.batch import template_csv
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "app_pages/batch.py"
+PAGE = "pages/batch.py"
 TEMPLATES = ["Download the CSV template", "Download the laboratory (long) template"]
 BAD_ROWS = (
     b"id,age,sex,b12,esr\nok1,68,F,150,30\nyoung,15,F,150,30\ntext,70,M,abc,30\nyoung2,12,M,400,20\nok2,71,M,480,112\n"

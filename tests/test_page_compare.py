@@ -13,7 +13,7 @@ from b12logic.comparison import DIFFERS_MARK
 from b12logic.guidelines import PROFILES
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "app_pages/compare.py"
+PAGE = "pages/compare.py"
 BASE = {"age": "70", "sex": "female", "esr": "30"}
 LAB_LOW = "Your lab: B12 low below (pg/mL)"
 LAB_UPPER = "Your lab: B12 borderline up to (pg/mL)"

@@ -27,7 +27,7 @@ LONG = (
 def _batch() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=30)
     at.run()
-    at.switch_page("app_pages/batch.py").run()
+    at.switch_page("pages/batch.py").run()
     assert not at.exception
     return at
 

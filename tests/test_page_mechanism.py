@@ -14,7 +14,7 @@ from b12logic.figures import MECHANISM_STEPS
 from b12logic.pathways import PATHWAY_TEACHING
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "app_pages/mechanism.py"
+PAGE = "pages/mechanism.py"
 RICH_CASE = {
     "age": "71",
     "sex": "male",

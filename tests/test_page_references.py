@@ -11,7 +11,7 @@ from b12logic.guidelines import PROFILES
 from b12logic.references import REFERENCES, SOURCE_ISSUES
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "app_pages/references.py"
+PAGE = "pages/references.py"
 
 
 def run_page(params: dict[str, str] | None = None) -> AppTest:

@@ -16,12 +16,12 @@ def test_explorer_offers_html_and_markdown_reports() -> None:
     at.query_params["b12"] = "140"
     at.query_params["esr"] = "48"
     at.run()
-    at.switch_page("app_pages/explorer.py").run()
+    at.switch_page("pages/explorer.py").run()
     assert not at.exception
-    assert any(s.value == "Download case report" for s in at.subheader)
+    assert any(s.value == "Download a teaching summary" for s in at.subheader)
     buttons = {b.label: b for b in at.get("download_button")}
-    html_button = buttons["Download case report (HTML, prints on one page)"]
-    md_button = buttons["Download case report (Markdown)"]
+    html_button = buttons["Download the teaching summary (HTML, prints on one page)"]
+    md_button = buttons["Download the teaching summary (Markdown)"]
     for button in (html_button, md_button):
         assert button.proto.ignore_rerun  # downloading does not rerun the page
         assert button.proto.deferred_file_id  # built when clicked, not on every slider move

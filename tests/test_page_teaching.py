@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from b12logic.teaching_cases import TEACHING_CASES
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "app_pages/teaching.py"
+PAGE = "pages/teaching.py"
 
 
 def _open() -> AppTest:

@@ -12,7 +12,7 @@ from b12logic import Case, evaluate
 from b12logic.treatment import treatment_events
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "app_pages/treatment.py"
+PAGE = "pages/treatment.py"
 
 # Links covering every regimen of the source profile (and the expected regimen, checked against the engine).
 LINKS = {
@@ -106,7 +106,7 @@ def test_untreated_cases_say_so_and_show_the_plan_if_treated(pages: dict[str, Ap
     assert "What would happen if treated" in text
     assert "(if treated)" in text
     if regimen == "pending_tests":
-        assert "Measure MMA" in text  # the pending test is named
+        assert "MMA is measured next" in text  # the pending test is named
     assert table_of(at)["event"].str.startswith("Loading injection").any()
 
 
@@ -149,3 +149,25 @@ def test_rows_without_a_day_say_throughout(pages: dict[str, AppTest], regimen: s
     cells = {str(v) for column in ("day", "month") for v in table[column]}
     assert "throughout" in cells
     assert not cells & {"nan", "None", "<NA>", ""}
+
+
+@pytest.mark.parametrize("guideline", ["nice-ng239", "bsh-2014"])
+def test_other_profiles_give_their_own_duration_not_the_sources_words(guideline: str) -> None:
+    at = run_page({**BASE, "b12": "150", "guideline": guideline, "risk_factors": "pernicious_anaemia"})
+    text = text_of(at)
+    assert "in the source's words" not in text
+    assert "lifelong, because the recorded cause cannot be reversed" in text
+    assert "Monitoring: the source's schedule" not in text
+    if guideline == "bsh-2014":  # neither column is the source's: no bariatric note
+        assert "bariatric" not in text
+
+
+def test_the_sources_for_life_comes_with_the_correction() -> None:
+    text = text_of(run_page({**BASE, "b12": "150"}))
+    assert "in the source's words. The correction" in text
+    assert "can stop or change once the cause has been dealt with" in text
+
+
+def test_pending_tests_with_neuro_symptoms_show_the_urgent_steps() -> None:
+    at = run_page({**BASE, "b12": "250", "neuro_symptoms": "yes"})
+    assert any("Urgent:" in e.value and "urgent specialist" in e.value for e in at.error)

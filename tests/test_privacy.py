@@ -166,14 +166,14 @@ def _run_batch_in_memory() -> None:
     assert VALUES["b12"] in check.results_csv()
 
 
-def _run_app_pages() -> None:
+def _run_every_page() -> None:
     at = AppTest.from_file(APP, default_timeout=60)
     for name, value in {**VALUES, "sex": "female", "mcv": VALUES_MCV, "neuro_symptoms": "yes"}.items():
         at.query_params[name] = value
     at.run()
     assert not at.exception
-    for page in sorted(p.name for p in (ROOT / "app_pages").glob("*.py")):
-        at.switch_page(f"app_pages/{page}").run()
+    for page in sorted(p.name for p in (ROOT / "pages").glob("*.py")):
+        at.switch_page(f"pages/{page}").run()
         assert not at.exception, page
         if page == "batch.py":
             at.file_uploader[0].set_value(("ward.csv", CSV, "text/csv"))
@@ -184,7 +184,7 @@ def _run_app_pages() -> None:
 OPERATIONS: dict[str, Callable[[], None]] = {
     "evaluate": _run_engine,
     "batch-in-memory": _run_batch_in_memory,
-    "app-every-page-and-upload": _run_app_pages,
+    "app-every-page-and-upload": _run_every_page,
 }
 
 
@@ -198,7 +198,7 @@ def test_no_file_written_and_no_lab_value_logged(name: str, tmp_path: Path, monk
 def test_the_references_page_says_so() -> None:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("app_pages/references.py").run()
+    at.switch_page("pages/references.py").run()
     assert not at.exception
     shown = " ".join(str(m.value) for m in at.markdown)
     assert PRIVACY_STATEMENT in shown

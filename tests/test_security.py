@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SCANNED = [ROOT / "app.py", *sorted((ROOT / "ui").rglob("*.py")), *sorted((ROOT / "app_pages").rglob("*.py"))]
+SCANNED = [ROOT / "app.py", *sorted((ROOT / "ui").rglob("*.py")), *sorted((ROOT / "pages").rglob("*.py"))]
 SCANNED += sorted((ROOT / "b12logic").rglob("*.py"))
 
 # (path relative to the repository, the exact literal string passed as the first argument)
@@ -76,7 +76,7 @@ def dangerous_uses(source: str, rel: str) -> list[str]:
 def test_scan_covers_the_app() -> None:
     rels = {p.relative_to(ROOT).as_posix() for p in SCANNED}
     assert {"app.py", "ui/state.py", "b12logic/batch.py"} <= rels
-    assert any(r.startswith("app_pages/") for r in rels)
+    assert any(r.startswith("pages/") for r in rels)
 
 
 @pytest.mark.parametrize("path", SCANNED, ids=lambda p: p.relative_to(ROOT).as_posix())
@@ -183,7 +183,7 @@ def test_dockerfile_runs_as_a_non_root_user_with_a_health_check() -> None:
 
 def test_dockerfile_copies_what_the_app_imports_and_nothing_secret() -> None:
     copied = {line.split()[1].rstrip("/") for line in _dockerfile() if line.startswith("COPY ")}
-    for needed in ("app.py", "b12logic", "ui", "app_pages", ".streamlit/config.toml"):
+    for needed in ("app.py", "b12logic", "ui", "pages", ".streamlit/config.toml"):
         assert needed in copied, needed
     for source in copied:
         assert (ROOT / source).exists(), source
@@ -221,7 +221,7 @@ def test_uploaded_text_is_never_rendered_as_markup(name: str) -> None:
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    at.switch_page("app_pages/batch.py").run()
+    at.switch_page("pages/batch.py").run()
     at.file_uploader[0].set_value(("cases.csv", HOSTILE_UPLOADS[name], "text/csv"))
     at.run()
     assert not at.exception

@@ -14,6 +14,7 @@ from b12logic.teaching_cases import (
     QUIZ_STATUS_LABELS,
     TEACHING_CASES,
     Grade,
+    accepted_next_steps,
     grade,
     lab_lines,
     next_step_of,
@@ -75,6 +76,12 @@ def _holds(feature: str, tc) -> bool:  # type: ignore[no-untyped-def]
             case.hb_g_dl is not None and case.hb_g_dl >= 13 and case.mcv is not None and case.mcv <= 100
         ),
         "autoimmune": lambda: "pernicious_anaemia" in case.risk_factors,
+        "pregnant": lambda: (
+            case.pregnant
+            and a.esr_upper_limit == 70
+            and any("active B12 is the first test" in s.text for s in a.next_steps)
+        ),
+        "gca": lambda: case.age >= 50 and any("giant cell arteritis" in s.text for s in a.esr_workup),
     }
     return bool(checks[feature]())
 
@@ -200,3 +207,40 @@ def test_lab_lines_carry_units() -> None:
     assert lines["Patient"] == "61-year-old woman"
     assert dict(lab_lines(TEACHING_CASES["pmol_lab"]))["Total B12"] == "140 pmol/L"
     assert dict(lab_lines(TEACHING_CASES["borderline_no_mma"]))["MMA"] == "not measured"
+
+
+def test_nitrous_oxide_case_teaches_treat_now_not_test_first() -> None:
+    tc = TEACHING_CASES["nitrous_oxide"]
+    answer = tc.answer()  # under the source profile, whose fixed rule is "test first"
+    assert answer.assessment.regimen == "pending_tests"
+    assert answer.next_step == "im_neuro"
+    assert answer.accepted_next_steps == {"im_neuro"}
+    assert not grade(tc, answer.b12_status, "measure_mma_hcy", False).next_step_right
+    assert grade(tc, answer.b12_status, "im_neuro", False).next_step_right
+    text = " ".join(s.text for s in answer.assessment.next_steps)
+    assert "Stop the nitrous oxide and start B12 before the results return" in text
+    assert "homocysteine or MMA is the first test" in text
+    assert "unsafe" in tc.teaching_point and "stop the nitrous oxide" in tc.teaching_point
+    # Under NICE NG239 the engine itself treats now.
+    assert tc.answer("nice-ng239").assessment.regimen == "im_neuro"
+
+
+def test_the_quiz_accepts_every_answer_the_engine_allows() -> None:
+    oral = TEACHING_CASES["metformin_fatigue"].answer()
+    assert oral.assessment.regimen == "oral_or_im"
+    assert accepted_next_steps(oral.assessment) == {"oral_or_im", "im_standard"}
+    assert grade(TEACHING_CASES["metformin_fatigue"], oral.b12_status, "im_standard", False).next_step_right
+    neuro = TEACHING_CASES["neuro_b12_in_range"].answer()
+    assert neuro.next_step == "measure_mma_hcy"
+    assert neuro.accepted_next_steps == {"measure_mma_hcy", "im_neuro"}  # "do not delay when features are strong"
+    plain = TEACHING_CASES["borderline_no_mma"].answer()
+    assert plain.accepted_next_steps == {"measure_mma"}  # no neuro features: testing first is the only answer
+
+
+def test_no_teaching_point_repeats_a_source_error() -> None:
+    for tc in CASES:
+        point = tc.teaching_point.lower()
+        assert "confirms functional" not in point, tc.id  # MMA supports, with the laboratory's limit
+        assert "wrongly flags many healthy older women" not in point, tc.id
+        assert "above 100 mm/h" not in point, tc.id  # Fincher: 100 or more
+        assert "target below 10" not in point and "< 10 µmol/l" not in point, tc.id

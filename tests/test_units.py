@@ -92,14 +92,15 @@ def test_aliases_map_to_the_canonical_unit(text: str, expected: str) -> None:
     assert canonical_unit(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "mg/dL", "mmol/L", "pg", "g", "pg/mL/L", "nan"])
+@pytest.mark.parametrize("text", ["", "mmol/dL", "mmol/L", "pg", "g", "pg/mL/L", "nan"])
 def test_unknown_units_are_none(text: str) -> None:
     assert canonical_unit(text) is None
 
 
 def test_every_alias_maps_to_a_unit_some_field_accepts() -> None:
-    assert set(units.UNIT_ALIASES.values()) <= set(B12_UNITS + MMA_UNITS + HB_UNITS)
-    for unit in B12_UNITS + MMA_UNITS + HB_UNITS:
+    known = units.B12_UNITS + units.MMA_UNITS + units.HB_UNITS + units.CRP_UNITS
+    assert set(units.UNIT_ALIASES.values()) <= set(known)
+    for unit in known:
         assert canonical_unit(unit) == unit
 
 
@@ -129,3 +130,9 @@ def test_conversions_are_monotonic_and_in_the_right_direction(value: float) -> N
     assert mma_to_nmol_l(value) > value
     assert hb_to_g_dl(value) < value
     assert math.isclose(b12_to_pmol_l(value), value * 0.738)
+
+
+@pytest.mark.parametrize(("value", "unit", "mg_l"), [(1.2, "mg/dL", 12.0), (12.0, "mg/L", 12.0), (0.0, "mg/dL", 0.0)])
+def test_crp_converts_to_mg_per_litre(value: float, unit: str, mg_l: float) -> None:
+    assert units.crp_to_mg_l(value, unit) == pytest.approx(mg_l)
+    assert canonical_unit(unit.upper()) == unit

@@ -1,6 +1,6 @@
 """The Explorer's sections: the B12 verdict and the ESR reading side by side but apart, the decision path.
 
-The page (app_pages/explorer.py) only calls these in order. They live in a module, not in the page
+The page (pages/explorer.py) only calls these in order. They live in a module, not in the page
 script, because Streamlit compiles a page script on every rerun and imports a module once.
 """
 
@@ -29,10 +29,17 @@ def case_line(cur: Current) -> None:
     """The case in one line, so a screenshot or a projected page says what it shows."""
     case = cur.case
     mma_text = "not measured" if case.mma is None else f"{case.mma:g} {case.mma_unit}"
+    extra = ""
+    if case.active_b12 is not None:
+        extra += f" · active B12 {case.active_b12:g} pmol/L"
+    if case.crp is not None:
+        extra += f" · CRP {case.crp:g} {case.crp_unit}"
+    if case.pregnant:
+        extra += " · pregnant"
     st.markdown(
         render.escape(
             f"Case: {case.sex}, {case.age:g} years · B12 {case.b12:g} {case.b12_unit} · MMA {mma_text} · "
-            f"ESR {case.esr:g} mm/h · neurological symptoms: {'yes' if case.neuro_symptoms else 'no'} · "
+            f"ESR {case.esr:g} mm/h{extra} · neurological symptoms: {'yes' if case.neuro_symptoms else 'no'} · "
             f"folic acid: {'yes' if case.on_folic_acid else 'no'} · profile: {cur.profile.name}"
         )
     )
@@ -41,6 +48,8 @@ def case_line(cur: Current) -> None:
 def _severity(a: Assessment) -> str:
     if a.b12_status not in ("deficient", "functional_deficiency"):
         return "not applicable (no deficiency established)"
+    if not a.severe and a.case.hb is None:
+        return "unknown: Hb not measured, so check the full blood count before choosing oral"
     return "severe" if a.severe else "not severe"
 
 
@@ -49,6 +58,7 @@ def verdict_panel(a: Assessment) -> None:
     colour, icon = render.STATUS_STYLE[a.b12_status]
     st.subheader(f"B12 status: {render.escape(a.status_label)}", anchor=False)
     render.badge(a.regimen_label, colour, icon)
+    render.safety_steps(tuple(s for s in a.next_steps if s.safety))
     for warning in a.warnings:
         st.warning(warning, icon=":material/warning:")
 
@@ -87,8 +97,8 @@ def _naive_cutoff_lesson(a: Assessment) -> str:
     lesson = ""
     if a.esr_above_naive_cutoff and not above_limit:
         lesson = (
-            f" A fixed cut-off would flag this ESR wrongly: for a {case.sex} aged {case.age:g}, "
-            f"up to {a.esr_upper_limit:g} mm/h is normal."
+            f" A fixed cut-off would flag this ESR: for a {case.sex} aged {case.age:g}, "
+            f"up to {a.esr_upper_limit:g} mm/h is within the age-adjusted limit."
         )
     elif above_limit and not a.esr_above_naive_cutoff:
         lesson = f" A fixed cut-off would miss it: this person's limit is only {a.esr_upper_limit:g} mm/h."
@@ -104,6 +114,7 @@ def esr_panel(a: Assessment) -> None:
     flag_colour, flag_icon = render.ESR_STYLE[a.esr_flag]
     st.subheader(f"ESR: {render.escape(a.esr_flag_label)}", anchor=False)
     render.badge("Worked up on its own" if a.esr_flag != "normal" else "No ESR work-up", flag_colour, flag_icon)
+    render.safety_steps(tuple(s for s in a.esr_workup if s.safety))
     rule = "women (age + 10)/2" if case.sex == "female" else "men age/2"
     gap = round(case.esr - a.esr_upper_limit, 1)
     st.metric(
@@ -113,9 +124,15 @@ def esr_panel(a: Assessment) -> None:
         delta_color="inverse",
         delta_description=f"vs upper limit {a.esr_upper_limit:g} mm/h",
     )
-    limit = render.escape(f"ESR {case.esr:g} mm/h vs upper limit {a.esr_upper_limit:g} mm/h (Miller 1983: {rule})")
+    if case.pregnant:
+        limit = render.escape(
+            f"ESR {case.esr:g} mm/h vs {a.esr_upper_limit:g} mm/h: pregnant, so the age/sex limit does not apply "
+            "(the top of the trimester ranges, Abbassi-Ghanavati 2009)"
+        )
+    else:
+        limit = render.escape(f"ESR {case.esr:g} mm/h vs upper limit {a.esr_upper_limit:g} mm/h (Miller 1983: {rule})")
     lesson = render.escape(_naive_cutoff_lesson(a))
-    citations = render.escape(render.cite(("Miller 1983", "Wetteland 1996")))
+    citations = render.escape(render.cite(("Miller 1983",)))
     workup = render.statements_text(a.esr_workup)
     st.markdown("\n\n".join(p for p in (limit, f"{lesson} :gray[{citations}]", "**ESR work-up**", workup) if p))
     st.info(
@@ -173,9 +190,9 @@ def decision_path(cur: Current) -> None:
 
 
 def report_downloads(cur: Current) -> None:
-    """Printable case report. Built only when a button is clicked (a callable `data`), not on every rerun."""
+    """Printable teaching summary (educational, with its disclaimer). Built only when a button is clicked (a callable `data`), not on every rerun."""
     a = cur.assessment
-    st.subheader("Download case report", anchor=False)
+    st.subheader("Download a teaching summary", anchor=False)
     st.caption(
         "One printable page for this case: inputs with units, verdict, regimen, the ESR against its limit, "
         "pitfalls, decision path, full references, disclaimer, app version and guideline profile. Built in this "
@@ -183,7 +200,7 @@ def report_downloads(cur: Current) -> None:
     )
     html_col, md_col = st.columns(2)
     html_col.download_button(
-        "Download case report (HTML, prints on one page)",
+        "Download the teaching summary (HTML, prints on one page)",
         data=lambda: report_html(a, cur.profile, __version__, datetime.now()),
         file_name=report_filename(a, "html"),
         mime="text/html",
@@ -193,7 +210,7 @@ def report_downloads(cur: Current) -> None:
         width="stretch",
     )
     md_col.download_button(
-        "Download case report (Markdown)",
+        "Download the teaching summary (Markdown)",
         data=lambda: report_markdown(a, cur.profile, __version__, datetime.now()),
         file_name=report_filename(a, "md"),
         mime="text/markdown",

@@ -105,3 +105,9 @@ def numbered(items: Iterable[Statement]) -> None:
     lines = [f"{i}. {statement_text(s)}" for i, s in enumerate(items, start=1)]
     if lines:
         st.markdown("\n".join(lines))
+
+
+def safety_steps(steps: Iterable[Statement]) -> None:
+    """Urgent steps at the top of a verdict, in a box that cannot be collapsed (words beside the colour)."""
+    for step in steps:
+        st.error(f"**Urgent:** {escape(step.text)} {escape(cite(step.citations))}", icon=":material/emergency:")

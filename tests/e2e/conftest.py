@@ -1,7 +1,8 @@
 """Real-browser fixtures: the app served by `streamlit run` on a free port, driven by Debian's Chromium.
 
-The server starts once per test session and is waited for through /_stcore/health (bounded); each test gets
-a fresh browser context, so a fresh Streamlit session: no case leaks from one test into the next. Chromium
+The server starts once per test session (test_browser_first_visit.py starts one more of its own) and is
+waited for through /_stcore/health (bounded); each test gets a fresh browser context, so a fresh Streamlit
+session: no case leaks from one test into the next. Chromium
 runs headless with the flags of the machine notes (root, closed network); Playwright never downloads a
 browser of its own (`playwright install` is never run): scripts/install.sh apt-installs /usr/bin/chromium.
 Helpers (waiting on the app's run state, screenshots, the engine's expected verdicts) are in e2e_support.py.
@@ -18,6 +19,8 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Generator, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from e2e_support import ARTIFACTS, FIGURES, FIGURES_FILE, ROOT, PageFactory, PageViews, new_context
@@ -36,6 +39,7 @@ CHROMIUM_ARGS = [
 ]
 STARTUP_TIMEOUT_S = 60
 SERVER_LOG = ARTIFACTS / "streamlit-e2e.log"
+FRESH_SERVER_LOG = ARTIFACTS / "streamlit-e2e-fresh.log"
 FAILURES = ARTIFACTS / "failures"
 
 
@@ -53,16 +57,16 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def _log_tail(lines: int = 40) -> str:
+def _log_tail(log_path: Path, lines: int = 40) -> str:
     try:
-        return "\n".join(SERVER_LOG.read_text(errors="replace").splitlines()[-lines:])
+        return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no server log)"
 
 
-@pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    """`streamlit run app.py` on a free port; yields its base URL once /_stcore/health says ok."""
+@contextmanager
+def serve_app(log_path: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free port, its output in `log_path`; yields its base URL once healthy."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -83,7 +87,7 @@ def app_url() -> Iterator[str]:
         "--server.fileWatcherType",
         "none",  # the code does not change during a test run: no watcher threads
     ]
-    with SERVER_LOG.open("w") as log:
+    with log_path.open("w") as log:
         server = subprocess.Popen(
             command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
         )
@@ -92,10 +96,11 @@ def app_url() -> Iterator[str]:
             while not _healthy(url):
                 if server.poll() is not None:
                     pytest.fail(
-                        f"streamlit exited with status {server.returncode} before it was healthy:\n{_log_tail()}"
+                        f"streamlit exited with status {server.returncode} before it was healthy:\n"
+                        f"{_log_tail(log_path)}"
                     )
                 if time.monotonic() > deadline:
-                    pytest.fail(f"streamlit not healthy after {STARTUP_TIMEOUT_S} s:\n{_log_tail()}")
+                    pytest.fail(f"streamlit not healthy after {STARTUP_TIMEOUT_S} s:\n{_log_tail(log_path)}")
                 time.sleep(0.2)
             yield url
         finally:
@@ -105,6 +110,20 @@ def app_url() -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """The app served for the whole test session (see serve_app)."""
+    with serve_app(SERVER_LOG) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_app_url() -> Iterator[str]:
+    """A server of its own, started for this test: its first request is the test's (a freshly deployed app)."""
+    with serve_app(FRESH_SERVER_LOG) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -183,7 +183,7 @@ def test_batch_upload_and_results_download(page: Page, tmp_path: Path) -> None:
     assert results == _cli_results(csv_text, tmp_path), "the page's results differ from the command line's"
 
 
-REPORT_BUTTON = re.compile(r"report.*html|html.*report", re.IGNORECASE)
+REPORT_BUTTON = re.compile(r"summary.*html|html.*summary", re.IGNORECASE)
 
 
 def test_case_report_download_contains_the_verdict(page: Page, tmp_path: Path) -> None:

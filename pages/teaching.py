@@ -172,6 +172,8 @@ if presenter:
         else:
             st.markdown(f"# {e(assessment.status_label)}")
             st.markdown(f"## Next step: {e(answer.next_step_label)}")
+            for step in assessment.next_steps[:4]:
+                st.markdown(f"### {e(step.brief)}")
             st.markdown(
                 f"## ESR {assessment.case.esr:g} mm/h, limit {assessment.esr_upper_limit:g} mm/h: "
                 f"{e(assessment.esr_flag_label)}. It does not change the B12 plan."
@@ -245,9 +247,11 @@ result = st.session_state.get(attempt_key)
 if isinstance(result, Grade):
     with st.container(border=True):
         st.markdown(f"#### You scored {result.points} of {Grade.POSSIBLE} on this case")
+        others = [NEXT_STEPS[k] for k in NEXT_STEPS if k in answer.accepted_next_steps and k != answer.next_step]
+        step_answer = answer.next_step_label + "".join(f" (also right: {other})" for other in others)
         marks = (
             (result.status_right, "B12 status", answer.status_label),
-            (result.next_step_right, "Next step", answer.next_step_label),
+            (result.next_step_right, "Next step", step_answer),
             (result.esr_right, "Does the ESR change the plan", ESR_CHOICES[answer.esr_changes_plan]),
         )
         for right, question, correct in marks:
@@ -258,13 +262,19 @@ if isinstance(result, Grade):
 
         st.markdown("**Teaching point**")
         st.markdown(f"{e(tc.teaching_point)} {_citations_line(tc.citations)}")
+        st.markdown(f"**The verdict's next steps (under {e(PROFILE.name)})**")
+        render.statements(assessment.next_steps)
         st.markdown("**How the engine decides, step by step**")
         render.statements(assessment.why)
+        pregnant = assessment.case.pregnant
+        basis = "in pregnancy (the top of the trimester ranges)" if pregnant else "for this age and sex"
+        limit_source = "Abbassi-Ghanavati 2009" if pregnant else "Miller 1983"
         st.markdown(
             f"**ESR:** {assessment.case.esr:g} mm/h against an upper limit of {assessment.esr_upper_limit:g} mm/h "
-            f"for this age and sex. {e(assessment.esr_flag_label)}. It is worked up on its own criteria "
-            f"and does not change the B12 plan. {_citations_line(('Miller 1983', 'source'))}"
+            f"{basis}. {e(assessment.esr_flag_label)}. It is worked up on its own criteria "
+            f"and does not change the B12 plan. {_citations_line((limit_source, 'source'))}"
         )
+        render.statements(assessment.esr_workup)
         if assessment.pitfalls:
             st.markdown("**Pitfalls in this case**")
             for pitfall in assessment.pitfalls:

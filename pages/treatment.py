@@ -5,6 +5,7 @@ import streamlit as st
 
 from b12logic.engine import TREATMENT_REGIMENS
 from b12logic.figures import treatment_timeline_figure
+from b12logic.guidelines import PROFILES
 from b12logic.references import SOURCE_ISSUES
 from b12logic.treatment import (
     DURATION_NOTES,
@@ -35,6 +36,7 @@ if a.regimen not in TREATMENT_REGIMENS:
         heading = "No treatment decision yet" if a.regimen == "pending_tests" else "This case needs no B12 treatment"
         st.subheader(f"{heading}: {render.escape(a.status_label)}", anchor=False)
         render.badge(a.regimen_label, colour, icon)
+        render.safety_steps(tuple(s for s in a.next_steps if s.safety))
         if a.regimen == "pending_tests":
             st.markdown("**Tests first.** The treatment decision waits for these results:")
         else:
@@ -62,7 +64,7 @@ if shown.regimen in TREATMENT_REGIMENS and shown.regimen_detail is not None:
                 + render.escape(render.cite(("BNF / NICE CKS",))),
                 icon=":material/neurology:",
             )
-        severity = "severe" if shown.severe else "not severe"
+        severity = "severe" if shown.severe else ("unknown (Hb not measured)" if cur.case.hb is None else "not severe")
         st.caption(
             f"Severity: {severity} (working definition: B12 below 100 pg/mL or Hb below 8 g/dL, WHO). "
             "Oral treatment is offered only when not severe and without neurological symptoms."
@@ -101,11 +103,20 @@ if shown.regimen in TREATMENT_REGIMENS and shown.regimen_detail is not None:
     )
 
     st.header("For how long")
-    st.markdown(f"**{render.escape(plan.duration.capitalize())}**, in the source's words. The nuance:")
-    render.statements(DURATION_NOTES)
+    profile_now = cur.profile  # the hypothetical plan is drawn under the same profile
+    if profile_now.follows_source:
+        st.markdown(f"**{render.escape(plan.duration.capitalize())}**, in the source's words. The correction:")
+        render.statements(DURATION_NOTES[1:])
+    else:
+        st.markdown(
+            f"Under {render.escape(profile_now.teaching_name)}: **{render.escape(plan.duration)}** "
+            f":gray[{render.escape(render.cite(plan.citations))}]. For comparison, the source's rule and the reasons:"
+        )
+        render.statements(DURATION_NOTES)
 
-    st.header("Monitoring: the source's schedule beside NICE NG239")
     other_name, other_items = comparison_monitoring(shown.guideline)
+    own_name = profile_name(shown.guideline)
+    st.header(f"Monitoring: {own_name} beside {other_name}")
     own_col, other_col = st.columns(2, gap="medium")
     with own_col, st.container(border=True):
         st.markdown(f"**{render.escape(profile_name(shown.guideline))}** (the profile in use)")
@@ -120,11 +131,12 @@ if shown.regimen in TREATMENT_REGIMENS and shown.regimen_detail is not None:
         for item in other_items:
             when = f"Month {item.month:g}" if item.month is not None else "Throughout"
             st.markdown(f"- {when}: {render.escape(item.what)} :gray[{render.escape(render.cite(item.citations))}]")
-    issue = next(i for i in SOURCE_ISSUES if i.id == "monitoring_schedule")
-    st.info(
-        f"**{issue.title}.** {render.escape(issue.text)} {render.escape(render.cite(issue.citations))}",
-        icon=":material/info:",
-    )
+    if profile_now.follows_source or other_name == PROFILES["source"].name:  # the source's schedule is on screen
+        issue = next(i for i in SOURCE_ISSUES if i.id == "monitoring_schedule")
+        st.info(
+            f"**{issue.title}.** {render.escape(issue.text)} {render.escape(render.cite(issue.citations))}",
+            icon=":material/info:",
+        )
 
     st.header("The first year, event by event" + (" (if treated)" if hypothetical else ""))
     events = treatment_events(shown, months=12, neuro_loading_weeks=weeks)

@@ -1,0 +1,143 @@
+"""Plotly figure builders: pure functions from an assessment (or case data) to a `go.Figure`.
+
+No streamlit here: the pages call these and hand the figure to `st.plotly_chart`. The diagrams are
+drawn from the graph data in graphs.py (coordinates, labels, hover text), so a picture cannot
+disagree with the engine that walks the same graphs.
+
+One module per figure family; import from the package (`from b12logic.figures import decision_svg`):
+- `style`: the Okabe-Ito palette, fonts, text escaping and wrapping, the base layout, `ReadyFigure`.
+- `boxes`: box-and-arrow geometry of the graph diagrams, and reading their nodes and edges back.
+- `decision`: the decision flowchart (Plotly) and its layout; `decision_svg`: the same layout as SVG.
+- `mechanism`: the mechanism diagram and why each node is lit.
+- `timeline`: the treatment timeline. `regions`: the B12 × MMA region map. `esr_age`: ESR limit by age.
+- `batch`: the Batch check page's charts.
+
+Conventions every builder follows (add a builder to its family's module, or a new module for a new
+family; reuse the helpers in style.py and boxes.py rather than re-inventing them):
+
+- Colours come from the Okabe-Ito palette (colour-blind safe): use the constants `BLUE`, `ORANGE`,
+  `GREEN`, `VERMILLION`, `PURPLE`, `SKY_BLUE`, `BLACK` (and `GREY` / `LIGHT_GREY` for faded items).
+- Never colour alone: anything that is highlighted is also bold, thicker or a different symbol,
+  and every figure has a title (`_base_layout(title)`), which is also its accessible name.
+- Diagrams hide their axes (`_diagram_axes()`); charts keep labelled axes with units.
+- Text that reaches plotly goes through `_plotly_text()` (escapes `<`, `>` and `&`, which plotly
+  would otherwise read as markup) and `_wrap()` for line breaks.
+- Whatever does not depend on the case is built once and cached (`functools.lru_cache` keyed on
+  plain values such as the profile's thresholds); only the per-case styling is done per call,
+  because every slider move reruns the page.
+
+Builders:
+- `decision_figure(assessment, profile)`: the B12 and ESR flowcharts, this case's path highlighted
+  (`decision_chart` gives the same chart as a `ReadyFigure` for the page: no per-rerun copies;
+  `decision_svg` the same picture as SVG).
+- `mechanism_figure(assessment, step=None, profile=None)`: the mechanism diagram, abnormal nodes lit.
+- `lit_reasons(assessment, profile=None)`: why each lit mechanism node is lit, in words.
+- `treatment_timeline_figure`, `region_map_figure`, `esr_by_age_figure`, `batch_status_figure`,
+  `batch_esr_flag_figure`.
+"""
+
+from __future__ import annotations
+
+from b12logic.figures.batch import batch_esr_flag_figure, batch_status_figure
+from b12logic.figures.boxes import decision_edges_of, nodes_of
+from b12logic.figures.decision import (
+    B12_AXES,
+    ESR_AXES,
+    decision_alt_text,
+    decision_chart,
+    decision_figure,
+    decision_figure_spec,
+)
+from b12logic.figures.decision import _decision_static as _decision_static
+from b12logic.figures.decision_svg import decision_svg
+from b12logic.figures.esr_age import ESR_AGES, SEX_COLOURS, SEX_WORDS, esr_by_age_figure
+from b12logic.figures.mechanism import (
+    CONFOUNDING_STEP,
+    MECHANISM_STEPS,
+    PATHWAY_COLOUR,
+    lit_reasons,
+    mechanism_figure,
+)
+from b12logic.figures.mechanism import _edge_step as _edge_step
+from b12logic.figures.mechanism import _step_nodes as _step_nodes
+from b12logic.figures.regions import (
+    NOT_MEASURED,
+    PROFILE_DASH,
+    PROFILE_SHORT,
+    STATUS_COLOURS,
+    region_grid,
+    region_map_figure,
+)
+from b12logic.figures.style import (
+    BLACK,
+    BLUE,
+    FONT_FAMILY,
+    GREEN,
+    GREY,
+    LIGHT_GREY,
+    MID_GREY,
+    OKABE_ITO,
+    ORANGE,
+    PURPLE,
+    SKY_BLUE,
+    TEXT_ON,
+    VERMILLION,
+    WHITE,
+    ReadyFigure,
+)
+from b12logic.figures.style import _base_layout as _base_layout
+from b12logic.figures.timeline import treatment_timeline_figure
+
+# The `_name as _name` imports above are private helpers that tests/test_figures.py reaches through the
+# package (for one, F._decision_static.cache_clear()); only the names below are the package's interface.
+
+# Plotly validates every property on construction, which costs ~10x the build itself. The figures here
+# are assembled from a fixed set of property dicts, so validation runs in the tests (which set this
+# to True) and the app skips it on each slider move.
+VALIDATE_FIGURES = False
+
+__all__ = [
+    "B12_AXES",
+    "BLACK",
+    "BLUE",
+    "CONFOUNDING_STEP",
+    "ESR_AGES",
+    "ESR_AXES",
+    "FONT_FAMILY",
+    "GREEN",
+    "GREY",
+    "LIGHT_GREY",
+    "MECHANISM_STEPS",
+    "MID_GREY",
+    "NOT_MEASURED",
+    "OKABE_ITO",
+    "ORANGE",
+    "PATHWAY_COLOUR",
+    "PROFILE_DASH",
+    "PROFILE_SHORT",
+    "PURPLE",
+    "SEX_COLOURS",
+    "SEX_WORDS",
+    "SKY_BLUE",
+    "STATUS_COLOURS",
+    "TEXT_ON",
+    "VALIDATE_FIGURES",
+    "VERMILLION",
+    "WHITE",
+    "ReadyFigure",
+    "batch_esr_flag_figure",
+    "batch_status_figure",
+    "decision_alt_text",
+    "decision_chart",
+    "decision_edges_of",
+    "decision_figure",
+    "decision_figure_spec",
+    "decision_svg",
+    "esr_by_age_figure",
+    "lit_reasons",
+    "mechanism_figure",
+    "nodes_of",
+    "region_grid",
+    "region_map_figure",
+    "treatment_timeline_figure",
+]

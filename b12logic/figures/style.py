@@ -1,0 +1,121 @@
+"""Shared style of every figure: the Okabe-Ito palette, fonts, escaped and wrapped text, the base layout.
+
+Also how a figure is built (`_figure`, validated only when `b12logic.figures.VALIDATE_FIGURES` is set) and
+`ReadyFigure`, the finished chart that `st.plotly_chart` sends without plotly's copies.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+GREEN = "#009E73"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"  # Okabe-Ito "reddish purple"
+SKY_BLUE = "#56B4E9"
+BLACK = "#000000"
+WHITE = "#FFFFFF"
+GREY = "#6B6B6B"  # faded text: still 5:1 on LIGHT_GREY, so it stays readable
+LIGHT_GREY = "#F2F2F2"
+MID_GREY = "#B0B0B0"
+OKABE_ITO = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY_BLUE, BLACK)
+# Text colour that keeps contrast on each palette fill (white on blue; black on the lighter ones).
+TEXT_ON = {BLUE: WHITE, ORANGE: BLACK, GREEN: BLACK, VERMILLION: BLACK, PURPLE: BLACK, SKY_BLUE: BLACK, BLACK: WHITE}
+
+FONT_FAMILY = "Source Sans Pro, Arial, sans-serif"
+
+
+def _figure(traces: Sequence[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+    """A Figure from trace and layout dicts (validated only when VALIDATE_FIGURES is set)."""
+    from b12logic import figures  # the switch is the package's, b12logic.figures.VALIDATE_FIGURES (tests set it)
+
+    return go.Figure(data=list(traces), layout=layout, _validate=figures.VALIDATE_FIGURES)
+
+
+@lru_cache(maxsize=4)
+def _template_json(name: str) -> dict[str, Any]:
+    """The named plotly template as plain JSON (what `Figure.to_dict()` puts under layout.template)."""
+    return pio.templates[name].to_plotly_json()
+
+
+class ReadyFigure(go.Figure):
+    """A finished figure, as plain JSON-ready dicts, that `st.plotly_chart` sends without rebuilding it.
+
+    `st.plotly_chart` turns any Figure into a dict with `to_dict()`; for a real `go.Figure` that is a
+    deep copy of every property, and building the Figure is another (about 14 ms per rerun for the
+    decision chart, half of the Explorer's server time: bench/HISTORY.md). This subclass skips both:
+    it holds the spec and hands it over as it is, with the default template that a Figure would add,
+    so the chart sent is the same JSON (tests/test_figures.py checks this, and tests/test_app.py the
+    spec that reaches the page). It is for display only: use the `go.Figure` builders to inspect a
+    figure's traces. The spec holds lists, never numpy arrays (plotly.io would rewrite those in place).
+    """
+
+    def __init__(self, spec: dict[str, Any]) -> None:  # no super().__init__: that is the copy we avoid
+        self._spec = spec
+
+    def to_dict(self) -> dict[str, Any]:
+        layout = {**self._spec.get("layout", {})}
+        layout.setdefault("template", _template_json(pio.templates.default))
+        return {"data": list(self._spec.get("data", [])), "layout": layout}
+
+    def to_plotly_json(self) -> dict[str, Any]:
+        return self.to_dict()
+
+    def __repr__(self) -> str:
+        return f"ReadyFigure({len(self._spec.get('data', []))} traces)"
+
+
+def _plotly_text(text: str) -> str:
+    """Escape characters plotly reads as markup ('<b>'), so 'B12 < 180 and > 350' shows as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _wrap(text: str, width: int) -> str:
+    """Escaped text with '<br>' line breaks every `width` characters (plotly does not wrap)."""
+    return "<br>".join(
+        _plotly_text(line) for line in textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
+    )
+
+
+def _base_layout(title: str, subtitle: str = "", height: int = 520) -> dict[str, Any]:
+    """Layout every figure starts from: a title (the chart's accessible name), quiet margins, one font."""
+    title_spec: dict[str, Any] = {"text": _plotly_text(title), "x": 0.0, "xanchor": "left", "font": {"size": 18}}
+    if subtitle:
+        title_spec["subtitle"] = {"text": _wrap(subtitle, 120), "font": {"size": 13, "color": GREY}}
+    return {
+        "title": title_spec,
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 86 if subtitle else 60, "b": 10},
+        "font": {"family": FONT_FAMILY, "size": 13},
+        "hoverlabel": {"font": {"family": FONT_FAMILY, "size": 13}, "align": "left"},
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "showlegend": True,
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.01, "xanchor": "left", "x": 0.0},
+    }
+
+
+def _diagram_axes(lo: float, hi: float) -> dict[str, Any]:
+    """An axis for a diagram: fixed range, no ticks, grid or zero line, no zooming by accident."""
+    return {"range": [lo, hi], "visible": False, "fixedrange": True}
+
+
+def _legend_key(name: str, fill: str, line: str, line_width: float, symbol: str = "square") -> dict[str, Any]:
+    """A legend-only entry (a trace with no points) explaining a style used by annotations."""
+    return {
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "markers",
+        "name": name,
+        "marker": {"symbol": symbol, "size": 14, "color": fill, "line": {"color": line, "width": line_width}},
+        "hoverinfo": "skip",
+        "meta": {"role": "legend"},
+    }
