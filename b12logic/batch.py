@@ -797,40 +797,36 @@ _NOT_WRITTEN = object()
 _COMPRESSED = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar")  # to_csv would compress these: leave them to it
 
 
+def results_csv_bytes(results: pd.DataFrame) -> tuple[bytes, list[memoryview]]:
+    """What write_results_csv writes, as the header line and the body's bytes (UTF-8, whole lines per
+    piece): for a caller that writes many blocks of one file into a binary handle, header once.
+
+    >>> header, body = results_csv_bytes(evaluate_frame(pd.DataFrame({"age": ["68"], "sex": ["F"], "b12": ["179"], "esr": ["30"]})))
+    >>> header.startswith(b"age,sex,b12,esr,b12_status,"), bytes(body[0]).startswith(b"68,F,179,30,deficient,")
+    (True, True)
+    """
+    out = results_for_csv(results)
+    parts = _csv_parts(out)
+    if parts is None:
+        text = write_results_csv(results) or ""
+        end = text.index("\n") + 1
+        return text[:end].encode("utf-8"), [memoryview(text[end:].encode("utf-8"))]
+    header, body = parts
+    return header.encode("utf-8"), body
+
+
 def _write_csv_fast(out: pd.DataFrame, dest: str | IO[str] | None) -> object:
     """What out.to_csv(dest, index=False, lineterminator=...) writes, byte for byte, built column-wise in
     Arrow: pandas' writer turns every cell into a Python object and was 90% of a 1M-row batch's time.
     Only for the dtypes results_for_csv gives (text, categories of text, float64) and a plain file, text
     handle or None; anything else returns _NOT_WRITTEN and pandas writes it."""
     plain_path = isinstance(dest, str) and "://" not in dest and not dest.lower().endswith(_COMPRESSED)
-    if not (dest is None or plain_path or isinstance(dest, io.TextIOBase)) or out.columns.nlevels != 1:
+    if not (dest is None or plain_path or isinstance(dest, io.TextIOBase)):
         return _NOT_WRITTEN
-    if len(out.columns) < 2 or not all(isinstance(c, str) for c in out.columns):
-        return _NOT_WRITTEN  # csv quotes a lone empty cell; non-text headers: leave both to pandas
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-    except ImportError:
+    parts = _csv_parts(out)
+    if parts is None:
         return _NOT_WRITTEN
-    try:
-        columns = []
-        for i in range(len(out.columns)):
-            column = _csv_cells(out.iloc[:, i], pa, pc)
-            if column is None:
-                return _NOT_WRITTEN
-            columns.append(column)
-        has_cr = any("\r" in c for c in out.columns) or any(cr for _, cr in columns)
-        terminator = pa.scalar("\r\n" if has_cr else "\n", pa.string())
-        comma, nothing = pa.scalar(",", pa.string()), pa.scalar("", pa.string())
-        cells = [c for c, _ in columns]
-        cells[-1] = pc.binary_join_element_wise(cells[-1], terminator, nothing)  # not a second pass over all
-        lines = pc.binary_join_element_wise(*cells, comma)
-        if lines.null_count:
-            return _NOT_WRITTEN
-        header = ",".join(_csv_quote(c) for c in out.columns) + terminator.as_py()
-        body = [_data_bytes(chunk, pa) for chunk in (lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines])]
-    except (pa.ArrowException, UnicodeError, ValueError, TypeError):
-        return _NOT_WRITTEN
+    header, body = parts
     if dest is None:
         return header + b"".join(body).decode("utf-8")
     if isinstance(dest, str):
@@ -845,6 +841,38 @@ def _write_csv_fast(out: pd.DataFrame, dest: str | IO[str] | None) -> object:
     for chunk in body:
         dest.write(bytes(chunk).decode("utf-8"))  # whole lines per chunk: no character is split
     return None
+
+
+def _csv_parts(out: pd.DataFrame) -> tuple[str, list[memoryview]] | None:
+    """The header line (text) and the body (UTF-8 bytes) that out.to_csv(index=False, lineterminator=...)
+    writes; None for a frame this writer does not handle (pandas then writes it)."""
+    if out.columns.nlevels != 1 or len(out.columns) < 2 or not all(isinstance(c, str) for c in out.columns):
+        return None  # csv quotes a lone empty cell; non-text headers: leave both to pandas
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:
+        return None
+    try:
+        columns = []
+        for i in range(len(out.columns)):
+            column = _csv_cells(out.iloc[:, i], pa, pc)
+            if column is None:
+                return None
+            columns.append(column)
+        has_cr = any("\r" in c for c in out.columns) or any(cr for _, cr in columns)
+        terminator = pa.scalar("\r\n" if has_cr else "\n", pa.string())
+        comma, nothing = pa.scalar(",", pa.string()), pa.scalar("", pa.string())
+        cells = [c for c, _ in columns]
+        cells[-1] = pc.binary_join_element_wise(cells[-1], terminator, nothing)  # not a second pass over all
+        lines = pc.binary_join_element_wise(*cells, comma)
+        if lines.null_count:
+            return None
+        header = ",".join(_csv_quote(c) for c in out.columns) + terminator.as_py()
+        body = [_data_bytes(chunk, pa) for chunk in (lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines])]
+    except (pa.ArrowException, UnicodeError, ValueError, TypeError):
+        return None
+    return header, body
 
 
 def _csv_cells(series: pd.Series, pa: Any, pc: Any) -> tuple[Any, bool] | None:
