@@ -465,7 +465,7 @@ _INTRINSIC_FACTOR = Statement(
     "A negative intrinsic factor antibody test does not exclude autoimmune gastritis (sensitivity 40–60%; a "
     "positive result has a predictive value of about 95%). Pernicious anaemia carries about three times the "
     "general population's risk of stomach cancer.",
-    ("AFP 2025", "Cyanocobalamin label"),
+    ("NHS Lothian", "Cyanocobalamin label"),
     "Negative IF antibodies do not exclude autoimmune gastritis",
 )
 _FIND_CAUSE = Statement(
