@@ -426,15 +426,9 @@ def evaluate_frame(
 
     # Text cells: built once per distinct combination of what decides them. The combinations are found
     # as small integers (a path fixes status and regimen), not as a million-row MultiIndex of text.
-    plan_bits = [neuro, ~np.isnan(hb), severe_anaemia, pregnant, gca_age]
-    steps_key = (path_index * 3 + flag) << len(plan_bits)
-    for bit, column in enumerate(plan_bits):
-        steps_key |= column.astype(np.int64) << bit
-    steps_codes, steps_keys = pd.factorize(steps_key)
+    steps_codes, steps_keys = _combinations(path_index, flag, [neuro, ~np.isnan(hb), severe_anaemia, pregnant, gca_age])
     steps_text = []
-    for key in steps_keys.tolist():
-        nr, hm, sa, pg, old = (bool(key >> bit & 1) for bit in range(len(plan_bits)))
-        path, fl = divmod(key >> len(plan_bits), 3)
+    for path, fl, (nr, hm, sa, pg, old) in steps_keys:
         plan = PlanFacts(
             outcome=paths[path][-1],
             status=path_status[path],
@@ -446,22 +440,10 @@ def evaluate_frame(
         )
         steps = (*b12_next_steps(profile, plan), *esr_urgent_steps(_FLAG_CELLS[fl], old))
         steps_text.append(STEP_SEPARATOR.join(s.brief for s in steps))
-    facts_bits = [
-        parsed.flags["on_folic_acid"],
-        neuro,
-        anaemic,
-        parsed.flags["renal_impairment"],
-        ~np.isnan(mma),
-        very_high,
-    ]
-    facts_key = (path_index * 3 + flag) << len(facts_bits)
-    for bit, column in enumerate(facts_bits):
-        facts_key |= column.astype(np.int64) << bit
-    facts_codes, facts_keys = pd.factorize(facts_key)
+    facts_bits = [parsed.flags["on_folic_acid"], neuro, anaemic, parsed.flags["renal_impairment"], ~np.isnan(mma)]
+    facts_codes, facts_keys = _combinations(path_index, flag, [*facts_bits, very_high])
     pitfall_text = []
-    for key in facts_keys.tolist():
-        fo, nr, an, rn, mm, vh = (bool(key >> bit & 1) for bit in range(len(facts_bits)))
-        path, fl = divmod(key >> len(facts_bits), 3)
+    for path, fl, (fo, nr, an, rn, mm, vh) in facts_keys:
         facts = PitfallFacts(
             on_folic_acid=fo,
             neuro=nr,
@@ -494,6 +476,22 @@ def evaluate_frame(
     for name in (*RESULT_COLUMNS, *EXTRA_COLUMNS):
         out[name] = _result_series(name, result[name], parsed.bad, df.index)
     return out
+
+
+def _combinations(
+    path_index: np.ndarray, flag: np.ndarray, bits: list[np.ndarray]
+) -> tuple[np.ndarray, list[tuple[int, int, tuple[bool, ...]]]]:
+    """Each row's combination of (path, ESR flag code, yes/no facts) as a small integer code, and each distinct
+    combination decoded: the text cells that depend only on these are then built once per combination."""
+    key = (path_index * 3 + flag) << len(bits)
+    for bit, column in enumerate(bits):
+        key |= column.astype(np.int64) << bit
+    codes, keys = pd.factorize(key)
+    decoded = []
+    for k in keys.tolist():
+        path, fl = divmod(k >> len(bits), 3)
+        decoded.append((path, fl, tuple(bool(k >> bit & 1) for bit in range(len(bits)))))
+    return codes, decoded
 
 
 def _fill_bad_rows(
@@ -611,7 +609,7 @@ def _result_series(name: str, values: Any, bad: np.ndarray, index: pd.Index) -> 
 
 def read_cases_csv(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | None = None) -> pd.DataFrame:
     """Read a cases CSV as text cells, exactly as written. CaseError("file", ...) for a file we cannot read."""
-    raw = _read_bytes(source)
+    raw = read_source_bytes(source)
     if max_bytes is not None and len(raw) > max_bytes:
         raise CaseError("file", len(raw), f"file: {len(raw):,} bytes is over the limit of {max_bytes:,} bytes")
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a BOM (Excel's "Unicode text"): text, not binary
@@ -691,7 +689,7 @@ def _check_duplicate_headers(first_line: str, delimiter: str) -> None:
         seen.add(key)
 
 
-def _read_bytes(source: str | bytes | IO[bytes] | IO[str]) -> bytes:
+def read_source_bytes(source: str | bytes | IO[bytes] | IO[str]) -> bytes:
     if isinstance(source, bytes):
         return source
     if isinstance(source, str):

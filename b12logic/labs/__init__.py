@@ -23,7 +23,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-from b12logic.batch import EXTRA_COLUMNS, RESULT_COLUMNS, evaluate_frame, read_cases_csv
+from b12logic.batch import EXTRA_COLUMNS, RESULT_COLUMNS, evaluate_frame, read_cases_csv, read_source_bytes
 from b12logic.guidelines import DEFAULT_PROFILE, GuidelineProfile
 from b12logic.labs.long_csv import check_header, is_long, long_template_csv, read_long_frame, wide_to_long
 from b12logic.labs.report import READ_ERROR_COLUMN, LabRead, LabReport
@@ -41,14 +41,7 @@ __all__ = [
 ]
 
 
-def _bytes(source: str | bytes | IO[bytes] | IO[str]) -> bytes:
-    if isinstance(source, bytes):
-        return source
-    if isinstance(source, str):
-        with open(source, "rb") as handle:
-            return handle.read()
-    data = source.read()
-    return data.encode("utf-8") if isinstance(data, str) else data
+_bytes = read_source_bytes  # the batch reader's own: a path, bytes or a file, read the same way
 
 
 def _header(raw: bytes) -> str:
