@@ -426,15 +426,9 @@ def evaluate_frame(
 
     # Text cells: built once per distinct combination of what decides them. The combinations are found
     # as small integers (a path fixes status and regimen), not as a million-row MultiIndex of text.
-    plan_bits = [neuro, ~np.isnan(hb), severe_anaemia, pregnant, gca_age]
-    steps_key = (path_index * 3 + flag) << len(plan_bits)
-    for bit, column in enumerate(plan_bits):
-        steps_key |= column.astype(np.int64) << bit
-    steps_codes, steps_keys = pd.factorize(steps_key)
+    steps_codes, steps_keys = _combinations(path_index, flag, [neuro, ~np.isnan(hb), severe_anaemia, pregnant, gca_age])
     steps_text = []
-    for key in steps_keys.tolist():
-        nr, hm, sa, pg, old = (bool(key >> bit & 1) for bit in range(len(plan_bits)))
-        path, fl = divmod(key >> len(plan_bits), 3)
+    for path, fl, (nr, hm, sa, pg, old) in steps_keys:
         plan = PlanFacts(
             outcome=paths[path][-1],
             status=path_status[path],
@@ -446,22 +440,10 @@ def evaluate_frame(
         )
         steps = (*b12_next_steps(profile, plan), *esr_urgent_steps(_FLAG_CELLS[fl], old))
         steps_text.append(STEP_SEPARATOR.join(s.brief for s in steps))
-    facts_bits = [
-        parsed.flags["on_folic_acid"],
-        neuro,
-        anaemic,
-        parsed.flags["renal_impairment"],
-        ~np.isnan(mma),
-        very_high,
-    ]
-    facts_key = (path_index * 3 + flag) << len(facts_bits)
-    for bit, column in enumerate(facts_bits):
-        facts_key |= column.astype(np.int64) << bit
-    facts_codes, facts_keys = pd.factorize(facts_key)
+    facts_bits = [parsed.flags["on_folic_acid"], neuro, anaemic, parsed.flags["renal_impairment"], ~np.isnan(mma)]
+    facts_codes, facts_keys = _combinations(path_index, flag, [*facts_bits, very_high])
     pitfall_text = []
-    for key in facts_keys.tolist():
-        fo, nr, an, rn, mm, vh = (bool(key >> bit & 1) for bit in range(len(facts_bits)))
-        path, fl = divmod(key >> len(facts_bits), 3)
+    for path, fl, (fo, nr, an, rn, mm, vh) in facts_keys:
         facts = PitfallFacts(
             on_folic_acid=fo,
             neuro=nr,
@@ -494,6 +476,22 @@ def evaluate_frame(
     for name in (*RESULT_COLUMNS, *EXTRA_COLUMNS):
         out[name] = _result_series(name, result[name], parsed.bad, df.index)
     return out
+
+
+def _combinations(
+    path_index: np.ndarray, flag: np.ndarray, bits: list[np.ndarray]
+) -> tuple[np.ndarray, list[tuple[int, int, tuple[bool, ...]]]]:
+    """Each row's combination of (path, ESR flag code, yes/no facts) as a small integer code, and each distinct
+    combination decoded: the text cells that depend only on these are then built once per combination."""
+    key = (path_index * 3 + flag) << len(bits)
+    for bit, column in enumerate(bits):
+        key |= column.astype(np.int64) << bit
+    codes, keys = pd.factorize(key)
+    decoded = []
+    for k in keys.tolist():
+        path, fl = divmod(k >> len(bits), 3)
+        decoded.append((path, fl, tuple(bool(k >> bit & 1) for bit in range(len(bits)))))
+    return codes, decoded
 
 
 def _fill_bad_rows(
@@ -611,7 +609,7 @@ def _result_series(name: str, values: Any, bad: np.ndarray, index: pd.Index) -> 
 
 def read_cases_csv(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | None = None) -> pd.DataFrame:
     """Read a cases CSV as text cells, exactly as written. CaseError("file", ...) for a file we cannot read."""
-    raw = _read_bytes(source)
+    raw = read_source_bytes(source)
     if max_bytes is not None and len(raw) > max_bytes:
         raise CaseError("file", len(raw), f"file: {len(raw):,} bytes is over the limit of {max_bytes:,} bytes")
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a BOM (Excel's "Unicode text"): text, not binary
@@ -691,7 +689,7 @@ def _check_duplicate_headers(first_line: str, delimiter: str) -> None:
         seen.add(key)
 
 
-def _read_bytes(source: str | bytes | IO[bytes] | IO[str]) -> bytes:
+def read_source_bytes(source: str | bytes | IO[bytes] | IO[str]) -> bytes:
     if isinstance(source, bytes):
         return source
     if isinstance(source, str):
@@ -797,40 +795,36 @@ _NOT_WRITTEN = object()
 _COMPRESSED = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar")  # to_csv would compress these: leave them to it
 
 
+def results_csv_bytes(results: pd.DataFrame) -> tuple[bytes, list[memoryview]]:
+    """What write_results_csv writes, as the header line and the body's bytes (UTF-8, whole lines per
+    piece): for a caller that writes many blocks of one file into a binary handle, header once.
+
+    >>> header, body = results_csv_bytes(evaluate_frame(pd.DataFrame({"age": ["68"], "sex": ["F"], "b12": ["179"], "esr": ["30"]})))
+    >>> header.startswith(b"age,sex,b12,esr,b12_status,"), bytes(body[0]).startswith(b"68,F,179,30,deficient,")
+    (True, True)
+    """
+    out = results_for_csv(results)
+    parts = _csv_parts(out)
+    if parts is None:
+        text = write_results_csv(results) or ""
+        end = text.index("\n") + 1
+        return text[:end].encode("utf-8"), [memoryview(text[end:].encode("utf-8"))]
+    header, body = parts
+    return header.encode("utf-8"), body
+
+
 def _write_csv_fast(out: pd.DataFrame, dest: str | IO[str] | None) -> object:
     """What out.to_csv(dest, index=False, lineterminator=...) writes, byte for byte, built column-wise in
     Arrow: pandas' writer turns every cell into a Python object and was 90% of a 1M-row batch's time.
     Only for the dtypes results_for_csv gives (text, categories of text, float64) and a plain file, text
     handle or None; anything else returns _NOT_WRITTEN and pandas writes it."""
     plain_path = isinstance(dest, str) and "://" not in dest and not dest.lower().endswith(_COMPRESSED)
-    if not (dest is None or plain_path or isinstance(dest, io.TextIOBase)) or out.columns.nlevels != 1:
+    if not (dest is None or plain_path or isinstance(dest, io.TextIOBase)):
         return _NOT_WRITTEN
-    if len(out.columns) < 2 or not all(isinstance(c, str) for c in out.columns):
-        return _NOT_WRITTEN  # csv quotes a lone empty cell; non-text headers: leave both to pandas
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-    except ImportError:
+    parts = _csv_parts(out)
+    if parts is None:
         return _NOT_WRITTEN
-    try:
-        columns = []
-        for i in range(len(out.columns)):
-            column = _csv_cells(out.iloc[:, i], pa, pc)
-            if column is None:
-                return _NOT_WRITTEN
-            columns.append(column)
-        has_cr = any("\r" in c for c in out.columns) or any(cr for _, cr in columns)
-        terminator = pa.scalar("\r\n" if has_cr else "\n", pa.string())
-        comma, nothing = pa.scalar(",", pa.string()), pa.scalar("", pa.string())
-        cells = [c for c, _ in columns]
-        cells[-1] = pc.binary_join_element_wise(cells[-1], terminator, nothing)  # not a second pass over all
-        lines = pc.binary_join_element_wise(*cells, comma)
-        if lines.null_count:
-            return _NOT_WRITTEN
-        header = ",".join(_csv_quote(c) for c in out.columns) + terminator.as_py()
-        body = [_data_bytes(chunk, pa) for chunk in (lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines])]
-    except (pa.ArrowException, UnicodeError, ValueError, TypeError):
-        return _NOT_WRITTEN
+    header, body = parts
     if dest is None:
         return header + b"".join(body).decode("utf-8")
     if isinstance(dest, str):
@@ -845,6 +839,38 @@ def _write_csv_fast(out: pd.DataFrame, dest: str | IO[str] | None) -> object:
     for chunk in body:
         dest.write(bytes(chunk).decode("utf-8"))  # whole lines per chunk: no character is split
     return None
+
+
+def _csv_parts(out: pd.DataFrame) -> tuple[str, list[memoryview]] | None:
+    """The header line (text) and the body (UTF-8 bytes) that out.to_csv(index=False, lineterminator=...)
+    writes; None for a frame this writer does not handle (pandas then writes it)."""
+    if out.columns.nlevels != 1 or len(out.columns) < 2 or not all(isinstance(c, str) for c in out.columns):
+        return None  # csv quotes a lone empty cell; non-text headers: leave both to pandas
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:
+        return None
+    try:
+        columns = []
+        for i in range(len(out.columns)):
+            column = _csv_cells(out.iloc[:, i], pa, pc)
+            if column is None:
+                return None
+            columns.append(column)
+        has_cr = any("\r" in c for c in out.columns) or any(cr for _, cr in columns)
+        terminator = pa.scalar("\r\n" if has_cr else "\n", pa.string())
+        comma, nothing = pa.scalar(",", pa.string()), pa.scalar("", pa.string())
+        cells = [c for c, _ in columns]
+        cells[-1] = pc.binary_join_element_wise(cells[-1], terminator, nothing)  # not a second pass over all
+        lines = pc.binary_join_element_wise(*cells, comma)
+        if lines.null_count:
+            return None
+        header = ",".join(_csv_quote(c) for c in out.columns) + terminator.as_py()
+        body = [_data_bytes(chunk, pa) for chunk in (lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines])]
+    except (pa.ArrowException, UnicodeError, ValueError, TypeError):
+        return None
+    return header, body
 
 
 def _csv_cells(series: pd.Series, pa: Any, pc: Any) -> tuple[Any, bool] | None:

@@ -22,11 +22,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from b12logic.batch import evaluate_frame, read_cases_csv, write_results_csv
+from b12logic.batch import evaluate_frame, write_results_csv
 from b12logic.engine import B12_STATUSES
 from b12logic.esr import ESR_FLAGS
 from b12logic.fields import REQUIRED_COLUMNS
 from b12logic.guidelines import DEFAULT_PROFILE, GuidelineProfile
+from b12logic.labs import LabReport, lay_read_errors, read_cases
+from b12logic.labs.report import READ_ERROR_COLUMN
 from b12logic.validate import CaseError
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,7 @@ class BatchCheck:
     error_groups: list[ErrorGroup] = field(default_factory=list)
     status_counts: dict[str, int] = field(default_factory=dict)
     flag_counts: dict[str, int] = field(default_factory=dict)
+    lab_report: LabReport | None = None  # what a laboratory export held (None for the wide CSV)
 
     def results_csv(self) -> str:
         """The results as the CSV contract writes them (spreadsheet-safe cells)."""
@@ -151,7 +154,12 @@ def check_csv(
 ) -> BatchCheck:
     """Read and evaluate an uploaded cases CSV. Never raises for anything a user's file can contain."""
     try:
-        df = read_cases_csv(data, max_bytes=max_bytes)
+        read = read_cases(data, max_bytes=max_bytes)  # the wide CSV, a long laboratory CSV or FHIR JSON
+        df = read.frame
+        read_errors = None
+        if read.report is not None:  # one row per case, with the problems found while building it
+            read_errors = df[READ_ERROR_COLUMN].to_numpy(dtype=object)
+            df = df.drop(columns=[READ_ERROR_COLUMN])
         evaluate_frame(df.head(0), guideline)  # the column check, before any row work
     except CaseError as err:
         return BatchCheck(problem=plain_message(err))
@@ -168,6 +176,8 @@ def check_csv(
             if progress is not None:
                 progress(min(start + chunk_rows, total), total)
         results = pd.concat(parts) if len(parts) > 1 else parts[0]
+        if read_errors is not None:
+            results = lay_read_errors(results, read_errors)
     except CaseError as err:
         return BatchCheck(problem=plain_message(err))
     except Exception:  # a file the reader accepted but the engine could not handle: say so, log the detail
@@ -187,4 +197,5 @@ def check_csv(
         error_groups=_group_errors(errors),
         status_counts={s: int(status.get(s, 0)) for s in B12_STATUSES},
         flag_counts={f: int(flags.get(f, 0)) for f in ESR_FLAGS},
+        lab_report=read.report,
     )

@@ -70,8 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--guideline", default=DEFAULT_PROFILE)
     ev.add_argument("--json", action="store_true", help="print the full assessment as JSON")
 
-    ba = sub.add_parser("batch", help="evaluate a CSV of cases")
-    ba.add_argument("input", help="input CSV path")
+    ba = sub.add_parser("batch", help="evaluate a CSV of cases (or a laboratory export: long CSV, FHIR JSON)")
+    ba.add_argument("input", help="input path: cases CSV, long LOINC-coded CSV, or FHIR Bundle JSON / NDJSON")
     ba.add_argument("-o", "--output", help="output CSV path (default: stdout)")
     ba.add_argument("--guideline", default=DEFAULT_PROFILE)
 
@@ -147,13 +147,23 @@ def _crp_limit(raw: object) -> float:
 
 
 def _batch(args: argparse.Namespace) -> None:
-    from b12logic.batch import evaluate_frame, read_cases_csv, write_results_csv
+    from b12logic.batch import write_results_csv
+    from b12logic.labs import detect_layout, evaluate_cases, read_cases
 
     try:
-        df = read_cases_csv(args.input)
+        with open(args.input, "rb") as handle:
+            layout = detect_layout(handle.read(1 << 16))
+        if layout == "wide":  # the template's layout: streamed in blocks, memory flat however long the file
+            _batch_wide(args)
+            return
+        read = read_cases(args.input)  # a laboratory export: a long LOINC-coded CSV or FHIR JSON
     except OSError as err:
         _fail(f"input: cannot read {args.input!r} ({err.strerror or err})")
-    results = evaluate_frame(df, guideline=args.guideline)
+    assert read.report is not None
+    print(read.report.summary(), file=sys.stderr)  # what was read, and what was not used
+    for note in read.report.notes:
+        print(f"note: {note}", file=sys.stderr)
+    results = evaluate_cases(read, guideline=args.guideline)
     if args.output:
         try:
             write_results_csv(results, args.output)
@@ -163,6 +173,19 @@ def _batch(args: argparse.Namespace) -> None:
         print(f"{len(results)} rows written to {args.output} ({bad} with errors)", file=sys.stderr)
     else:
         write_results_csv(results, sys.stdout)
+
+
+def _batch_wide(args: argparse.Namespace) -> None:
+    from b12logic.batch_stream import stream_batch
+
+    if not args.output:
+        stream_batch(args.input, sys.stdout, args.guideline)
+        return
+    try:
+        rows, bad = stream_batch(args.input, args.output, args.guideline)
+    except OSError as err:
+        _fail(f"output: cannot write {args.output!r} ({err.strerror or err})")
+    print(f"{rows} rows written to {args.output} ({bad} with errors)", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -257,7 +257,7 @@ def _lookups(
         node, nxt = nodes[e.source], nodes[e.target]
         # Outcomes and statuses explain themselves; a decision is named as the next question.
         tail = nxt.hover if nxt.kind in ("outcome", "status") else f"next, {nxt.label}"
-        why_parts[(e.source, e.target)] = (node.label, e.label, tail, _why_citations(node, profile))
+        why_parts[(e.source, e.target)] = (node.label, e.label, tail, _why_citations(node, nxt, profile))
     return nodes, why_parts
 
 
@@ -465,7 +465,7 @@ _INTRINSIC_FACTOR = Statement(
     "A negative intrinsic factor antibody test does not exclude autoimmune gastritis (sensitivity 40–60%; a "
     "positive result has a predictive value of about 95%). Pernicious anaemia carries about three times the "
     "general population's risk of stomach cancer.",
-    ("AFP 2025", "Cyanocobalamin label"),
+    ("NHS Lothian", "Cyanocobalamin label"),
     "Negative IF antibodies do not exclude autoimmune gastritis",
 )
 _FIND_CAUSE = Statement(
@@ -917,13 +917,28 @@ def _describe(node_id: str, case: Case, b12: float, hb: float | None, limit: flo
     return ""
 
 
-def _why_citations(node: Node, profile: GuidelineProfile) -> tuple[str, ...]:
-    """Each step cites who says it: the profile's own guideline for its B12 numbers, Miller or Fincher for the ESR."""
+# Who says what a step's outcome text adds (the hover of the node it leads to).
+_OUTCOME_CITATIONS = {
+    "esr_out_normal": ("BSR 2020",),
+    "esr_out_elevated": ("BSR 2020",),
+    "esr_out_marked": ("Fincher 1986",),
+    "out_treat_awaiting": ("BNF / NICE CKS", "BSH 2014"),
+    "out_treat_nitrous": ("NICE NG239", "RCEM 2024"),
+    "st_functional": ("Mayo",),
+    "out_not_confirmed": ("Mayo",),
+    "out_normal_after_mma": ("Mayo",),
+    "treat_severe": ("WHO",),
+}
+
+
+def _why_citations(node: Node, nxt: Node, profile: GuidelineProfile) -> tuple[str, ...]:
+    """Each step cites who says it: the profile's own guideline for its B12 numbers, Miller or Fincher for the
+    ESR, and the source of what the step leads to."""
     if node.tree == "esr":
-        return ("Fincher 1986",) if node.id == "esr_marked" else ("Miller 1983",)
-    if node.id == "treat_severe":
-        return _cite(*profile.citations, "WHO")
-    return profile.citations
+        own: tuple[str, ...] = ("Fincher 1986",) if node.id == "esr_marked" else ("Miller 1983",)
+    else:
+        own = profile.citations
+    return _cite(*own, *_OUTCOME_CITATIONS.get(nxt.id, ()))
 
 
 def _why(

@@ -72,18 +72,43 @@ WORKING_DEFINITIONS: tuple[Statement, ...] = (
     ),
     Statement(
         "ESR upper limit of normal (Westergren): age ÷ 2 for men, (age + 10) ÷ 2 for women, in mm/h. "
-        f"Elevated means above that limit; markedly elevated means above {MARKED_ESR:g} mm/h.",
-        ("Miller 1983", "Fincher 1986"),
+        "Elevated means above that limit.",
+        ("Miller 1983",),
     ),
     Statement(
-        f"The fixed {NAIVE_ESR_CUTOFF:g} mm/h line is drawn only to show why age and sex matter: it wrongly "
-        "flags many healthy older people, women especially.",
-        ("Miller 1983", "Wetteland 1996"),
+        f"Markedly elevated means {MARKED_ESR:g} mm/h or more: the group Fincher and Page studied (4.2% of "
+        "1,006 outpatients, about 90% with an identifiable cause).",
+        ("Fincher 1986",),
+    ),
+    Statement(
+        "In pregnancy the age/sex rule does not apply: the ESR is read against 70 mm/h, the top of the "
+        "trimester reference ranges (4–57, 7–47, 13–70 mm/h).",
+        ("Abbassi-Ghanavati 2009",),
+    ),
+    Statement(
+        f"The fixed {NAIVE_ESR_CUTOFF:g} mm/h line is drawn only to show why age and sex matter: the normal ESR "
+        "rises with age and is higher in women, which a fixed line ignores.",
+        ("Miller 1983",),
+    ),
+    Statement(
+        "Miller's rule is the permissive one in old age: healthy-population 95th centiles are slightly higher "
+        "than it at 20 years but about half of it at 55 and 90 (women 21 and 23 mm/h, men 14 and 19).",
+        ("Wetteland 1996", "Miller 1983"),
     ),
     Statement(
         "Boundaries are applied exactly as written: B12 'below 180' is strict, 180 to 350 is borderline "
-        "including both ends, and MMA confirms deficiency only when strictly above 271 nmol/L.",
-        ("source",),
+        "including both ends, and a raised MMA (strictly above the laboratory's limit, 271 nmol/L in the "
+        "example laboratory) supports deficiency.",
+        ("source", "Mayo"),
+    ),
+    Statement(
+        "Homocysteine is read against the adult reference limit of about 15 µmol/L; above 20 µmol/L suggests B12 "
+        "deficiency when folate is replete. The source's 'target below 10' is a bariatric-surgery target.",
+        ("NHS homocysteine range", "Harrington 2017"),
+    ),
+    Statement(
+        "CRP is read against your laboratory's limit (5 mg/L by default, editable in the sidebar).",
+        ("laboratory",),
     ),
 )
 
@@ -103,13 +128,15 @@ LIMITATIONS: tuple[Statement, ...] = (
         ("Ann Clin Biochem 2018",),
     ),
     Statement(
-        "Active B12 (holotranscobalamin) and intrinsic factor antibodies are described but are not inputs.",
+        "Active B12 (holotranscobalamin) changes the rules only under NICE NG239, which gives its bands; "
+        "intrinsic factor antibodies are described but are not an input.",
         ("NICE NG239",),
     ),
     Statement(
-        "Adults only (16 and over). Pregnancy, children and people who have had bariatric surgery need their "
-        "own guidance, which the app does not model.",
-        ("NICE NG239",),
+        "Adults only (16 and over). Pregnancy is modelled only as NICE's advice (active B12 first, urgent "
+        "haematology advice, review at 1 month) and the pregnancy ESR range; children and people who have had "
+        "bariatric surgery need their own guidance, which the app does not model.",
+        ("NICE NG239", "Abbassi-Ghanavati 2009"),
     ),
     Statement(
         "Doses follow UK practice (hydroxocobalamin). Other countries often use cyanocobalamin injections on "

@@ -192,14 +192,16 @@ SOURCE_ISSUES: tuple[SourceIssue, ...] = (
         "mma_cutoff_is_one_lab",
         "MMA 271 nmol/L is one laboratory's limit",
         "271 nmol/L is the upper reference limit of one laboratory (Mayo: 73–271 nmol/L), not a universal cut-off. "
-        "Impaired renal function raises MMA: unadjusted MMA overstated deficiency by about 40% in one study.",
+        "Impaired renal function raises MMA: in people with a low-normal B12, MMA not adjusted for eGFR "
+        "overestimated deficiency by 40%.",
         ("Mayo", "Ann Clin Biochem 2018"),
     ),
     SourceIssue(
         "lifelong_for_everyone",
         "Not every patient needs lifelong therapy",
-        "NICE NG239 allows oral treatment to stop once a reversible cause has been fixed; IM treatment is lifelong "
-        "when the cause is irreversible, such as pernicious anaemia.",
+        "NICE NG239: for a reversible cause (diet, a drug, nitrous oxide) treatment follows the cause and can stop "
+        "once it is dealt with; when the cause cannot be reversed (pernicious anaemia, gastrectomy, ileal "
+        "resection) treatment is lifelong.",
         ("NICE NG239",),
     ),
     SourceIssue(
@@ -207,9 +209,9 @@ SOURCE_ISSUES: tuple[SourceIssue, ...] = (
         "The monitoring schedule is bariatric guidance",
         "Rechecking B12 at 3, 6 and 12 months then yearly, with a homocysteine target below 10 µmol/L, matches "
         "bariatric surgery guidance rather than a general guideline. NICE NG239 advises a review at 3 months "
-        "(1 month in pregnancy) and found no studies on how often to follow up; many NHS pathways advise not "
+        "(1 month in pregnancy) and found no studies on how often to follow up; NHS pathways advise not "
         "rechecking B12 during injections.",
-        ("NICE NG239", "source"),
+        ("NICE NG239", "BNSSG Remedy", "source"),
     ),
     SourceIssue(
         "borderline_with_neuro",
@@ -221,10 +223,11 @@ SOURCE_ISSUES: tuple[SourceIssue, ...] = (
     SourceIssue(
         "not_mentioned",
         "What the source leaves out",
-        "Assay differences between laboratories; higher reference ranges reported in people of Black ethnicity "
-        "(NICE); nitrous oxide, which causes functional deficiency with a normal B12; and interference from "
-        "intrinsic factor antibodies in some assays.",
-        ("NICE NG239",),
+        "Assay differences between laboratories; higher reference ranges in people of Black ethnicity (Black "
+        "166–805 pmol/L, White and Asian 134–511 in one London laboratory); nitrous oxide, which causes "
+        "functional deficiency with a normal B12; and interference from intrinsic factor antibodies in some "
+        "assays.",
+        ("NICE NG239", "Clin Biochem 2023"),
     ),
     SourceIssue(
         "severe_undefined",
@@ -232,6 +235,43 @@ SOURCE_ISSUES: tuple[SourceIssue, ...] = (
         "The source offers oral therapy only 'without severe deficiency' but never says what severe means. This app "
         "states a working definition and shows it: B12 below 100 pg/mL or Hb below 8 g/dL (WHO severe anaemia).",
         ("source", "WHO"),
+    ),
+    SourceIssue(
+        "neuro_only_tests",
+        "Neurological symptoms: tests are not the only step",
+        "With neurological symptoms and a B12 that is not low, the source only says to measure MMA and "
+        "homocysteine. Guidelines say to seek urgent specialist advice and not to delay treatment when the "
+        "features are strong; the app puts this in the verdict wherever neurological symptoms are recorded.",
+        ("source", "BNF / NICE CKS", "BSH 2014"),
+    ),
+    SourceIssue(
+        "nitrous_oxide",
+        "Nitrous oxide is not mentioned",
+        "Nitrous oxide can cause myeloneuropathy with a normal total B12: homocysteine or MMA is the first test, "
+        "the nitrous oxide is stopped and B12 started before the results return, with urgent neurological input.",
+        ("NICE NG239", "Practical Neurology 2023", "RCEM 2024"),
+    ),
+    SourceIssue(
+        "pregnancy",
+        "Pregnancy is not mentioned",
+        "Total B12 falls in normal pregnancy, so NICE NG239 makes active B12 the first test and reviews at 1 month; "
+        "the ESR rises in normal pregnancy, so the age/sex limit does not apply.",
+        ("NICE NG239", "Abbassi-Ghanavati 2009"),
+    ),
+    SourceIssue(
+        "homocysteine_target",
+        "Homocysteine below 10 is a target, not a reference limit",
+        "The source's 'target below 10 µmol/L' comes from bariatric guidance. Adult reference limits are about "
+        "15 µmol/L, and above 20 suggests B12 deficiency when folate is replete; 10–15 is not abnormal.",
+        ("NHS homocysteine range", "Harrington 2017"),
+    ),
+    SourceIssue(
+        "mma_confirms",
+        "A raised MMA supports, it does not confirm",
+        "'MMA above 271 confirms' treats one assay's upper limit (Mayo Clinic Laboratories, 73–271 nmol/L) as "
+        "universal; other laboratories differ. Renal impairment, low blood volume and small-bowel bacterial "
+        "overgrowth raise MMA without B12 deficiency.",
+        ("Mayo", "Ann Clin Biochem 2018"),
     ),
     SourceIssue(
         "unverified_reference",

@@ -14,7 +14,7 @@ from b12logic.batch_check import BatchCheck, check_csv
 from b12logic.engine import STATUS_LABELS
 from b12logic.esr import ESR_FLAGS
 from b12logic.fields import CSV_COLUMNS, REQUIRED_COLUMNS
-from ui import render, state
+from ui import labs, render, state
 
 cur = state.current()
 CAP_MB = int(st.get_option("server.maxUploadSize"))  # .streamlit/config.toml: one number for both limits
@@ -37,6 +37,7 @@ st.download_button(
     icon=":material/download:",
     key="batch_template",
 )
+labs.long_template_download()
 with st.expander("What the columns mean"):
     st.markdown(
         f"- Required: {', '.join(f'`{c}`' for c in REQUIRED_COLUMNS)}. Others are optional: "
@@ -45,13 +46,13 @@ with st.expander("What the columns mean"):
         "- Units default to pg/mL (B12), nmol/L (MMA) and g/dL (Hb); B12 may also be in pmol/L, MMA in µmol/L, "
         "Hb in g/L.\n"
         "- `sex`: female, male, F or M. Yes/no columns accept yes, no, true, false, y, n, 1, 0 (blank = no).\n"
-        "- A blank number means *not measured*."
+        "- A blank number means *not measured*.\n" + labs.layouts_help()
     )
 
 st.subheader("2. Upload your file")
 uploaded = st.file_uploader(
-    f"CSV file of cases (up to {CAP_MB} MB)",
-    type="csv",
+    f"CSV or FHIR JSON file of cases (up to {CAP_MB} MB)",
+    type=labs.UPLOAD_TYPES,
     max_upload_size=CAP_MB,
     key="batch_upload",
     help=f"One row per case, with a header row. Files over {CAP_MB} MB are refused: split them.",
@@ -87,6 +88,8 @@ if check.problem is not None:
     st.error(f"This file could not be checked: {render.escape(check.problem)}", icon=":material/block:")
     st.stop()
 assert check.results is not None  # no problem means results
+if check.lab_report is not None:
+    labs.preview(check.lab_report)
 
 st.subheader("3. Validation summary")
 c1, c2, c3 = st.columns(3)

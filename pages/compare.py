@@ -102,7 +102,10 @@ st.table(
 st.header("Where the boundaries lie")
 st.write(
     "Each cell is coloured by the B12 status the engine gives a case with that B12 and MMA; the strip underneath "
-    "is MMA not measured. Lines mark every profile's cut-offs. Switch the profile to see the boundaries move."
+    "is MMA not measured. Lines mark every profile's cut-offs. Switch the profile to see the boundaries move. The "
+    "MMA line is one laboratory's upper limit (Mayo Clinic Laboratories' 271 nmol/L): a raised MMA supports "
+    "deficiency, and renal impairment raises it too. Under NICE NG239 an active B12 can settle the borderline "
+    "strip; the map shows total B12 and MMA only."
 )
 names = {p.id: p.name for p in profiles}
 current_id = cur.profile.id if cur.profile.id in names else "source"
@@ -131,8 +134,10 @@ st.plotly_chart(
 
 st.header("ESR: the upper limit depends on age and sex")
 st.write(
-    "The ESR is read against its own limit, which no B12 profile changes. A fixed 20 mm/h line wrongly flags many "
-    "healthy older people; the healthy-population centiles sit below Miller's rule."
+    "The ESR is read against its own limit, which no B12 profile changes. A fixed 20 mm/h line ignores that the "
+    "normal ESR rises with age and is higher in women. The healthy-population 95th centiles are slightly above "
+    "Miller's rule at 20 and about half of it at 55 and 90: Miller's rule is the permissive one in old age. In "
+    "pregnancy neither applies."
 )
 st.plotly_chart(
     esr_by_age_figure(case),
@@ -140,4 +145,4 @@ st.plotly_chart(
     config={"displaylogo": False},
     alt=f"ESR upper limit by age for women and men; this case, ESR {case.esr:g} mm/h at age {case.age:g}, is marked.",
 )
-st.caption(render.escape(render.cite(("Miller 1983", "Wetteland 1996", "ICSH 2011"))))
+st.caption(render.escape(render.cite(("Miller 1983", "Wetteland 1996", "Abbassi-Ghanavati 2009"))))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import explorer, state
+from ui import explorer, labs, state
 
 cur = state.current()
 
@@ -22,3 +22,4 @@ with esr_col, st.container(key="esr_panel", border=True):
 explorer.pitfalls(cur.assessment)
 explorer.decision_path(cur)
 explorer.report_downloads(cur)
+labs.open_case_button()

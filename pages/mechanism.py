@@ -4,7 +4,7 @@ import streamlit as st
 
 from b12logic.figures import MECHANISM_STEPS, lit_reasons, mechanism_figure
 from b12logic.graphs import MECHANISM_GRAPH
-from b12logic.pathways import PATHWAY_TEACHING
+from b12logic.pathways import MACROCYTOSIS_CAVEAT, PATHWAY_TEACHING
 from ui import render, state
 
 ALL = "all"
@@ -50,6 +50,8 @@ if reasons:
             st.markdown(f"- **{render.escape(node.label)}**: lit because {render.escape(reasons[node.id])}")
 else:
     st.markdown("Nothing is lit: none of this case's values is abnormal on this diagram.")
+if {"m_mcv", "m_anaemia"} & lit:
+    st.info(render.statement_text(MACROCYTOSIS_CAVEAT), icon=":material/info:")
 unmeasured = [
     label
     for label, value in (("MCV", case.mcv), ("haemoglobin", case.hb), ("homocysteine", case.homocysteine))

@@ -16,6 +16,7 @@ from b12logic.batch import template_csv
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/batch.py"
+TEMPLATES = ["Download the CSV template", "Download the laboratory (long) template"]
 BAD_ROWS = (
     b"id,age,sex,b12,esr\nok1,68,F,150,30\nyoung,15,F,150,30\ntext,70,M,abc,30\nyoung2,12,M,400,20\nok2,71,M,480,112\n"
 )
@@ -55,10 +56,10 @@ def _problem_shown(at: AppTest) -> str:
 def test_before_upload_template_and_uploader() -> None:
     at = _open()
     assert at.title[0].value == "Batch check"
-    assert _downloads(at) == ["Download the CSV template"]
+    assert _downloads(at) == TEMPLATES
     (uploader,) = at.get("file_uploader")
-    assert uploader.label == "CSV file of cases (up to 50 MB)"
-    assert uploader.allowed_type == [".csv"]
+    assert uploader.label == "CSV or FHIR JSON file of cases (up to 50 MB)"
+    assert uploader.allowed_type == [".csv", ".json", ".ndjson"]
     assert uploader.proto.max_upload_size_mb == 50
     assert any("Limit 50 MB" in c.value for c in at.caption)
     assert any("No file yet" in i.value for i in at.info)
@@ -72,7 +73,7 @@ def test_valid_file() -> None:
     results = at.dataframe[-1].value
     assert results["id"].tolist() == ["example-1", "example-2"]
     assert results["b12_status"].astype(str).tolist() == ["deficient", "functional_deficiency"]
-    assert _downloads(at) == ["Download the CSV template", "Download the results CSV"]
+    assert _downloads(at) == [*TEMPLATES, "Download the results CSV"]
     assert at.toggle(key="batch_only_errors").disabled  # no error rows to filter to
 
 
@@ -115,7 +116,7 @@ def test_size_cap_is_enforced_by_the_page() -> None:
     config.set_option("server.maxUploadSize", 1)
     try:
         at = _open()
-        assert at.get("file_uploader")[0].label == "CSV file of cases (up to 1 MB)"
+        assert at.get("file_uploader")[0].label == "CSV or FHIR JSON file of cases (up to 1 MB)"
         big = b"age,sex,b12,esr\n" + b"68,F,150,30\n" * 100_000  # 1.1 MB
         _upload(at, "big.csv", big)
         message = _problem_shown(at)

@@ -132,3 +132,18 @@ def test_figure_has_an_accessible_description() -> None:
     chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith("mechanism_figure"))
     assert "weak dashed confounding link" in chart.proto.alt
     assert "MMA accumulates" in chart.proto.alt
+
+
+def test_a_raised_mcv_is_shown_with_its_other_causes() -> None:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in {"age": "58", "sex": "male", "b12": "400", "esr": "10", "mcv": "108"}.items():
+        at.query_params[key] = value
+    at.switch_page("pages/mechanism.py").run()
+    assert not at.exception
+    (info,) = [i.value for i in at.info if "megaloblastic" in i.value]
+    assert "alcohol" in info and "Savage 2000" in info
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in {"age": "58", "sex": "male", "b12": "400", "esr": "10", "mcv": "90"}.items():
+        at.query_params[key] = value
+    at.switch_page("pages/mechanism.py").run()
+    assert not [i for i in at.info if "megaloblastic" in i.value]

@@ -58,7 +58,10 @@ def verdict_panel(a: Assessment) -> None:
     colour, icon = render.STATUS_STYLE[a.b12_status]
     st.subheader(f"B12 status: {render.escape(a.status_label)}", anchor=False)
     render.badge(a.regimen_label, colour, icon)
-    render.safety_steps(tuple(s for s in a.next_steps if s.safety))
+    urgent = tuple(s for s in a.next_steps if s.safety)
+    if urgent and a.regimen == "pending_tests" and a.guideline in ("source", "custom"):
+        st.caption("“Tests first” is the source's rule; the urgent steps below correct it where guidelines differ.")
+    render.safety_steps(urgent)
     for warning in a.warnings:
         st.warning(warning, icon=":material/warning:")
 

@@ -1,0 +1,115 @@
+"""Laboratory exports as cases: a LOINC-coded long CSV or FHIR R4 JSON, read into the wide CSV's columns.
+
+The layout is found from the file itself: JSON is FHIR, a CSV header naming patient_id and loinc is the
+long layout, anything else is the wide CSV of the template. The wide frame then goes to the batch like
+any cases CSV (b12logic.batch.evaluate_frame), and the read error of a case that could not be built is
+laid over its results, so its row keeps its place with `error` saying why.
+
+>>> long = b"patient_id,age,sex,loinc,value,unit\\nP1,68,F,2132-9,179,pg/mL\\nP1,68,F,4537-7,30,mm/h\\n"
+>>> read = read_cases(long)
+>>> read.report.summary()
+'long CSV: 1 patient, 1 case from 2 observations (2 used)'
+>>> evaluate_cases(read).loc[0, ["id", "b12_status", "esr_flag", "error"]].tolist()
+['P1', 'deficient', 'normal', '']
+>>> read_cases(b"age,sex,b12,esr\\n68,F,179,30\\n").report is None  # the wide CSV, as read_cases_csv reads it
+True
+"""
+
+from __future__ import annotations
+
+import os
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from b12logic.batch import EXTRA_COLUMNS, RESULT_COLUMNS, evaluate_frame, read_cases_csv, read_source_bytes
+from b12logic.guidelines import DEFAULT_PROFILE, GuidelineProfile
+from b12logic.labs.long_csv import check_header, is_long, long_template_csv, read_long_frame, wide_to_long
+from b12logic.labs.report import READ_ERROR_COLUMN, LabRead, LabReport
+from b12logic.validate import CaseError
+
+__all__ = [
+    "LabRead",
+    "LabReport",
+    "detect_layout",
+    "evaluate_cases",
+    "lay_read_errors",
+    "long_template_csv",
+    "read_cases",
+    "wide_to_long",
+]
+
+
+_bytes = read_source_bytes  # the batch reader's own: a path, bytes or a file, read the same way
+
+
+def _header(raw: bytes) -> str:
+    return raw[:65536].lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
+
+
+def detect_layout(raw: bytes) -> str:
+    """ "fhir", "long" or "wide": what read_cases will read this file as (from its first bytes).
+
+    >>> detect_layout(b'{"resourceType": "Bundle"}'), detect_layout(b"patient_id,loinc,value,unit\\n")
+    ('fhir', 'long')
+    >>> detect_layout(b"id,age,sex,b12,esr\\n")
+    'wide'
+    """
+    if raw[:4096].lstrip(b"\xef\xbb\xbf").lstrip().startswith(b"{"):  # JSON: a Bundle or NDJSON
+        return "fhir"
+    header = _header(raw)
+    delimiter = max((",", ";", "\t"), key=header.count)
+    return "long" if is_long(header.split(delimiter)) else "wide"
+
+
+def read_cases(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | None = None) -> LabRead:
+    """Read a cases file in any layout. CaseError("file"/"columns", ...) for a file that cannot be read."""
+    if isinstance(source, str):  # a path: its header says the layout before the whole file is read
+        with open(source, "rb") as handle:
+            head = handle.read(1 << 16)
+        if detect_layout(head) == "long" and (max_bytes is None or os.path.getsize(source) <= max_bytes):
+            from b12logic.batch_stream import read_text_frame  # pyarrow reads a large file several times faster
+
+            fast = read_text_frame(source)
+            if fast is not None:
+                check_header(_header(head))
+                return read_long_frame(fast)
+    raw = _bytes(source)
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise CaseError("file", len(raw), f"file: {len(raw):,} bytes is over the limit of {max_bytes:,} bytes")
+    if detect_layout(raw) == "fhir":
+        from b12logic.labs.fhir import read_fhir  # fhir.resources loads its models: only when needed
+
+        return read_fhir(raw)
+    df = read_cases_csv(raw)
+    if is_long(df.columns):
+        check_header(_header(raw))
+        return read_long_frame(df)
+    return LabRead(frame=df)
+
+
+def lay_read_errors(results: pd.DataFrame, read_errors: pd.Series | np.ndarray) -> pd.DataFrame:
+    """Results with each case that could not be built blanked and its read error in `error` (in place).
+
+    The read error goes first: a case read without its ESR would otherwise say only "esr: missing".
+    """
+    errors = np.asarray(read_errors, dtype=object)
+    bad = errors != ""
+    if not bad.any():
+        return results
+    rows = pd.Series(bad, index=results.index)
+    for name in (*RESULT_COLUMNS, *EXTRA_COLUMNS):
+        if name == "error" or name not in results.columns:
+            continue
+        results[name] = results[name].mask(rows)
+    results["error"] = results["error"].mask(rows, pd.Series(errors, index=results.index, dtype="string"))
+    return results
+
+
+def evaluate_cases(read: LabRead, guideline: str | GuidelineProfile = DEFAULT_PROFILE) -> pd.DataFrame:
+    """The batch's results for a read file: one row per case (per row for a wide CSV), in order."""
+    if read.report is None:
+        return evaluate_frame(read.frame, guideline)
+    frame = read.frame.drop(columns=[READ_ERROR_COLUMN])
+    return lay_read_errors(evaluate_frame(frame, guideline), read.frame[READ_ERROR_COLUMN])

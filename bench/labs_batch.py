@@ -1,0 +1,198 @@
+"""Batch speed against the disk's floor: `python -m b12logic batch` on a 1M-row wide CSV and on a long
+laboratory CSV of ~1M observations, each against pyarrow reading and writing the same file (all cells
+as strings) in a fresh process, in the same run, interleaved.
+
+    .venv/bin/python bench/labs_batch.py [--repeats 3] [--reference-code DIR] [--write]
+
+--reference-code DIR: a checkout of b12logic to compare outputs with, byte for byte (e.g. the commit
+before the speed work: `git archive <commit> b12logic | tar -x -C DIR`). --write: put the figures in
+bench/RESULTS.md's "Laboratory exports and batch speed" section (replacing an older one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+DATA = BENCH / "data"
+sys.path[:0] = [str(ROOT), str(BENCH)]
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from cases import cases_csv  # noqa: E402
+
+SECTION = "## Laboratory exports and batch speed (bench/labs_batch.py)"
+LONG_CODES = {  # wide column -> (LOINC code, unit column or fixed UCUM unit)
+    "b12": ("2132-9", "b12_unit"),
+    "mma": ("13964-2", "mma_unit"),
+    "homocysteine": ("13965-9", "umol/L"),
+    "esr": ("4537-7", "mm/h"),
+    "mcv": ("787-2", "fL"),
+    "hb": ("718-7", "hb_unit"),
+}
+_DEFAULT_UNIT = {"b12_unit": "pg/mL", "mma_unit": "nmol/L", "hb_unit": "g/dL"}
+
+# The floor: what reading and writing the file costs with pyarrow (every cell a string), nothing else.
+_FLOOR_SCRIPT = (
+    "import sys, pyarrow as pa, pyarrow.csv as pc; "
+    "names = pc.read_csv(sys.argv[1], read_options=pc.ReadOptions(block_size=1 << 16)).column_names; "
+    "t = pc.read_csv(sys.argv[1], convert_options=pc.ConvertOptions(column_types={n: pa.string() for n in names})); "
+    "pc.write_csv(t, sys.argv[2])"
+)
+# Wall time and peak RSS of a grandchild (bench/run.py's launcher: a child of this process would inherit our peak).
+_LAUNCHER = (
+    "import os, subprocess, sys, time; t = time.perf_counter(); "
+    "p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
+    "err = p.stderr.read(); _, status, usage = os.wait4(p.pid, 0); wall = time.perf_counter() - t; "
+    "sys.stderr.buffer.write(err[-2000:]); print(wall, usage.ru_maxrss, os.waitstatus_to_exitcode(status))"
+)
+
+
+def long_csv(n_cases: int, directory: Path) -> Path:
+    """The generated wide cases as a laboratory would send them: one row per measured result, per patient
+    and date (bench/cases.py's values, so the same mix of units, blanks and bad cells), ~4 results a case."""
+    path = directory / f"long_{n_cases}_v1.csv"
+    if path.exists():
+        return path
+    wide = pd.read_csv(cases_csv(n_cases, directory), dtype=str, keep_default_na=False)
+    parts = []
+    for column, (code, unit) in LONG_CODES.items():
+        filled = wide[wide[column] != ""]
+        units = filled[unit].replace("", _DEFAULT_UNIT[unit]) if unit in _DEFAULT_UNIT else unit
+        parts.append(
+            pd.DataFrame(
+                {
+                    "order": filled.index.to_numpy() * 10 + len(parts),
+                    "patient_id": filled["id"],
+                    "collected": "2024-05-01",
+                    "age": filled["age"],
+                    "sex": filled["sex"],
+                    "neuro_symptoms": filled["neuro_symptoms"],
+                    "on_folic_acid": filled["on_folic_acid"],
+                    "loinc": code,
+                    "value": filled[column],
+                    "unit": units,
+                }
+            )
+        )
+    long = pd.concat(parts).sort_values("order", kind="stable").drop(columns="order")
+    tmp = path.with_suffix(".tmp")
+    long.to_csv(tmp, index=False, lineterminator="\n")
+    tmp.replace(path)
+    return path
+
+
+def run_child(argv: list[str], cwd: Path = ROOT) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one fresh process running argv in cwd (`-m b12logic` is cwd's)."""
+    done = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], cwd=cwd, capture_output=True, text=True)
+    wall, maxrss_kb, status = done.stdout.split()
+    if int(status) != 0:
+        raise RuntimeError(f"{shlex.join(argv)} failed ({status}): {done.stderr[-2000:]}")
+    return float(wall), int(maxrss_kb) / 1024
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 24):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def lines(path: Path) -> int:
+    count = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 24):
+            count += chunk.count(b"\n")
+    return count
+
+
+def measure(source: Path, name: str, repeats: int, reference: Path | None) -> dict[str, object]:
+    out, floor_out, ref_out = DATA / f"{name}_out.csv", DATA / f"{name}_floor_out.csv", DATA / f"{name}_ref_out.csv"
+    batch = [sys.executable, "-m", "b12logic", "batch", str(source), "-o", str(out)]
+    floor = [sys.executable, "-c", _FLOOR_SCRIPT, str(source), str(floor_out)]
+    runs: dict[str, list[tuple[float, float]]] = {"batch": [], "floor": [], "reference": []}
+    for _ in range(repeats):  # interleaved: a slower moment of a shared machine hits all of them
+        runs["floor"].append(run_child(floor))
+        runs["batch"].append(run_child(batch))
+        if reference is not None:  # the code before the change, on the same file: before -> after
+            runs["reference"].append(run_child([*batch[:-1], str(ref_out)], cwd=reference))
+    return {"source": source, "out": out, "ref_out": ref_out, "command": batch, "runs": runs}
+
+
+def median(values: list[float]) -> float:
+    return float(np.median(values))
+
+
+def _before(runs: dict[str, list[tuple[float, float]]], floor_wall: float) -> str:
+    if not runs["reference"]:
+        return ""
+    wall, peak = median([w for w, _ in runs["reference"]]), median([p for _, p in runs["reference"]])
+    return f"{wall:.2f} s ({wall / floor_wall:.2f}×), {peak:,.0f} MB"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--reference-code", type=Path, help="a b12logic checkout whose output must match")
+    parser.add_argument("--write", action="store_true", help="write the figures into bench/RESULTS.md")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+
+    wide = cases_csv(args.rows, DATA)
+    long = long_csv(args.rows // 4, DATA)
+    ref = args.reference_code
+    results = [measure(wide, "labs_wide", args.repeats, ref), measure(long, "labs_long", args.repeats, None)]
+    report = [
+        SECTION,
+        "",
+        f"Command: `.venv/bin/python bench/labs_batch.py --repeats {args.repeats}"
+        + (" --reference-code DIR" if args.reference_code else "")
+        + "` (files under bench/data/). Each figure is the median of fresh processes, interleaved with the "
+        "floor: `pyarrow.csv.read_csv` (every column as string) + `pyarrow.csv.write_csv` of the same file. "
+        "Peak = the process's maximum resident set (os.wait4).",
+        "",
+        "| file | batch wall | floor wall | ratio (target) | batch peak MB | floor peak MB | rows in → out | before (reference code) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    notes: list[str] = []
+    for result, target in zip(results, (3.0, 5.0), strict=True):
+        runs = result["runs"]
+        assert isinstance(runs, dict)
+        wall, peak = median([w for w, _ in runs["batch"]]), median([p for _, p in runs["batch"]])
+        floor_wall, floor_peak = median([w for w, _ in runs["floor"]]), median([p for _, p in runs["floor"]])
+        source, out = Path(str(result["source"])), Path(str(result["out"]))
+        ratio = wall / floor_wall
+        report.append(
+            f"| {source.name} ({source.stat().st_size / 1e6:.0f} MB) | {wall:.2f} s | {floor_wall:.2f} s | "
+            f"{ratio:.2f}× (≤ {target:g}×: {'met' if ratio <= target else 'missed'}) | {peak:,.0f} | "
+            f"{floor_peak:,.0f} | {lines(source) - 1:,} → {lines(out) - 1:,} | {_before(runs, floor_wall)} |"
+        )
+        spread = "; ".join(
+            f"{kind}: " + ", ".join(f"{w:.2f} s/{p:,.0f} MB" for w, p in values)
+            for kind, values in runs.items()
+            if values
+        )
+        notes.append(f"- {source.name} runs, in order: {spread}.")
+        print(report[-1], flush=True)
+    report += ["", *notes]
+    if args.reference_code is not None:
+        same = sha256(Path(str(results[0]["ref_out"]))) == sha256(Path(str(results[0]["out"])))
+        report += ["", f"Wide output byte-identical to the reference code's: {'yes' if same else 'NO'}."]
+        print(report[-1])
+    if args.write:
+        path = BENCH / "RESULTS.md"
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(re.escape(SECTION) + r".*?(?=\n## |\Z)", "", text, flags=re.S).rstrip("\n")
+        path.write_text(text + "\n\n" + "\n".join(report) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
