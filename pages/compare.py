@@ -82,7 +82,8 @@ table = table.drop(columns="differs").rename(columns={"aspect": "Aspect"})
 
 def _highlight(row: pd.Series) -> list[str]:
     """Differing rows get a tint and bold text as well as the text marker (never colour alone)."""
-    style = "background-color: #FBE3C7; font-weight: 600" if row["Differs?"] == DIFFERS_MARK else ""
+    # Dark text on the light tint in both themes (the dark theme's light text would vanish on it).
+    style = "background-color: #FBE3C7; color: #111111; font-weight: 600" if row["Differs?"] == DIFFERS_MARK else ""
     return [style] * len(row)
 
 

@@ -13,6 +13,7 @@ from b12logic.figures.style import (
     SKY_BLUE,
     VERMILLION,
     _base_layout,
+    _on_white,
     _plotly_text,
     _wrap,
 )
@@ -54,10 +55,10 @@ def _count_bars(
     layout = _base_layout(title, f"{total:,} rows checked", height=90 + 62 * max(len(names), 1))
     layout["showlegend"] = False
     layout["margin"] = {**layout["margin"], "r": 70}
-    fig.update_layout(
+    layout = {
         **layout,
         # Whole rows only: with small counts plotly would put ticks at 0.5 and 1.5 rows.
-        xaxis={
+        "xaxis": {
             "title": {"text": "Number of rows"},
             "rangemode": "tozero",
             "tickformat": ",d",
@@ -65,8 +66,9 @@ def _count_bars(
             "gridcolor": LIGHT_GREY,
             "fixedrange": True,
         },
-        yaxis={"title": {"text": _plotly_text(axis_title)}, "autorange": "reversed", "fixedrange": True},
-    )
+        "yaxis": {"title": {"text": _plotly_text(axis_title)}, "autorange": "reversed", "fixedrange": True},
+    }
+    fig.update_layout(**_on_white(layout))
     return fig
 
 

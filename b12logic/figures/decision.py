@@ -40,6 +40,7 @@ from b12logic.figures.style import (
     _diagram_axes,
     _figure,
     _legend_key,
+    _on_white,
     _wrap,
 )
 from b12logic.graphs import Graph, decision_graph
@@ -269,7 +270,7 @@ def decision_figure_spec(assessment: Assessment, profile: GuidelineProfile) -> d
         _legend_key("ESR path (this case)", ORANGE, BLACK, 3),
         _legend_key("Step not taken", LIGHT_GREY, MID_GREY, 1),
     ]
-    layout = {**static.layout, "annotations": annotations + label_annotations + node_annotations}
+    layout = _on_white({**static.layout, "annotations": annotations + label_annotations + node_annotations})
     return {"data": traces, "layout": layout}
 
 

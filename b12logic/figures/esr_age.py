@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from b12logic.case import Case
 from b12logic.esr import MARKED_ESR, NAIVE_ESR_CUTOFF, WETTELAND_CENTILES, esr_upper_limit
-from b12logic.figures.style import BLACK, BLUE, PURPLE, VERMILLION, _base_layout, _plotly_text, _wrap
+from b12logic.figures.style import BLACK, BLUE, PURPLE, VERMILLION, _base_layout, _on_white, _plotly_text, _wrap
 
 ESR_AGES = (16, 100)
 SEX_COLOURS = {"female": PURPLE, "male": BLUE}
@@ -154,4 +154,4 @@ def esr_by_age_figure(case: Case | None) -> go.Figure:
         xaxis={**grid, "title": {"text": "Age (years)"}, "range": [ESR_AGES[0] - 2, ESR_AGES[1] + 2]},
         yaxis={**grid, "title": {"text": "ESR (mm/h)"}, "range": [0, top], "zeroline": False},
     )
-    return go.Figure(data=data, layout=layout)
+    return go.Figure(data=data, layout=_on_white(layout))

@@ -26,6 +26,7 @@ from b12logic.figures.style import (
     VERMILLION,
     WHITE,
     _base_layout,
+    _on_white,
     _plotly_text,
     _wrap,
 )
@@ -404,4 +405,4 @@ def region_map_figure(
         annotations=annotations,
         legend={**layout["legend"], "y": -0.17},
     )
-    return go.Figure(data=data, layout=layout)
+    return go.Figure(data=data, layout=_on_white(layout))

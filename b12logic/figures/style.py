@@ -6,6 +6,7 @@ Also how a figure is built (`_figure`, validated only when `b12logic.figures.VAL
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 from functools import lru_cache
@@ -32,11 +33,40 @@ TEXT_ON = {BLUE: WHITE, ORANGE: BLACK, GREEN: BLACK, VERMILLION: BLACK, PURPLE: 
 FONT_FAMILY = "Source Sans Pro, Arial, sans-serif"
 
 
+_AXIS_GRID = "#DDDDDD"
+_AXIS_NAME = re.compile(r"[xy]axis\d*")
+
+
+def _on_white(layout: dict[str, Any]) -> dict[str, Any]:
+    """The layout with black axes, tick labels, axis titles and legend text on light grey grid lines.
+
+    Streamlit's own chart theme (st.plotly_chart's default) recolours what a figure leaves unset for the
+    page's theme: light grey text in the dark theme, which is unreadable on the figures' white ground.
+    Setting these explicitly keeps every figure the same card in both themes.
+
+    >>> _on_white({"xaxis": {"visible": False}, "legend": {"x": 0}})["xaxis"]["color"]
+    '#000000'
+    """
+    out = {**layout}
+    for name in [key for key in out if _AXIS_NAME.fullmatch(key)] or ["xaxis", "yaxis"]:
+        axis = {"color": BLACK, "gridcolor": _AXIS_GRID, "linecolor": MID_GREY, **out.get(name, {})}
+        # Streamlit sets tick and title fonts one level down, so `color` alone does not reach them.
+        axis["tickfont"] = {"color": BLACK, **axis.get("tickfont", {})}
+        title = axis.get("title", {})
+        title = {"text": title} if isinstance(title, str) else title
+        axis["title"] = {**title, "font": {"color": BLACK, **title.get("font", {})}}
+        out[name] = axis
+    legend = {**out.get("legend", {})}
+    legend["font"] = {"color": BLACK, **legend.get("font", {})}
+    out["legend"] = legend
+    return out
+
+
 def _figure(traces: Sequence[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
-    """A Figure from trace and layout dicts (validated only when VALIDATE_FIGURES is set)."""
+    """A Figure from trace and layout dicts (validated only when VALIDATE_FIGURES is set), black on white."""
     from b12logic import figures  # the switch is the package's, b12logic.figures.VALIDATE_FIGURES (tests set it)
 
-    return go.Figure(data=list(traces), layout=layout, _validate=figures.VALIDATE_FIGURES)
+    return go.Figure(data=list(traces), layout=_on_white(layout), _validate=figures.VALIDATE_FIGURES)
 
 
 @lru_cache(maxsize=4)
@@ -85,18 +115,26 @@ def _wrap(text: str, width: int) -> str:
 
 
 def _base_layout(title: str, subtitle: str = "", height: int = 520) -> dict[str, Any]:
-    """Layout every figure starts from: a title (the chart's accessible name), quiet margins, one font."""
-    title_spec: dict[str, Any] = {"text": _plotly_text(title), "x": 0.0, "xanchor": "left", "font": {"size": 18}}
+    """Layout every figure starts from: a title (the chart's accessible name), quiet margins, one font, black on
+    white whatever the app's theme."""
+    title_spec: dict[str, Any] = {
+        "text": _plotly_text(title),
+        "x": 0.0,
+        "xanchor": "left",
+        "font": {"size": 18, "color": BLACK},
+    }
     if subtitle:
         title_spec["subtitle"] = {"text": _wrap(subtitle, 120), "font": {"size": 13, "color": GREY}}
     return {
         "title": title_spec,
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 86 if subtitle else 60, "b": 10},
-        "font": {"family": FONT_FAMILY, "size": 13},
+        "font": {"family": FONT_FAMILY, "size": 13, "color": BLACK},
         "hoverlabel": {"font": {"family": FONT_FAMILY, "size": 13}, "align": "left"},
-        "plot_bgcolor": "rgba(0,0,0,0)",
-        "paper_bgcolor": "rgba(0,0,0,0)",
+        # A white card in both of the app's themes: the figures' colours (Okabe-Ito fills, black and grey text,
+        # white outlines behind labels) are chosen for a white ground, so on a dark page they keep it with them.
+        "plot_bgcolor": WHITE,
+        "paper_bgcolor": WHITE,
         "showlegend": True,
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.01, "xanchor": "left", "x": 0.0},
     }

@@ -20,6 +20,7 @@ from b12logic.figures.style import (
     VERMILLION,
     WHITE,
     _base_layout,
+    _on_white,
     _plotly_text,
     _wrap,
 )
@@ -99,7 +100,7 @@ def treatment_timeline_figure(
                 }
             ],
         )
-        return go.Figure(layout=layout)
+        return go.Figure(layout=_on_white(layout))
     # Built from plain dicts and validated once by go.Figure: quick enough to redraw on every slider move.
     data: list[dict[str, Any]] = []
 
@@ -355,7 +356,7 @@ def treatment_timeline_figure(
         margin={"l": 10, "r": 10, "t": 100, "b": 10},
         legend={**layout["legend"], "y": -80 / (layout["height"] - 110)},  # below the axis titles
     )
-    return go.Figure(data=data, layout=layout)
+    return go.Figure(data=data, layout=_on_white(layout))
 
 
 def _short_label(e: dict[str, Any], limit: int = 30) -> str:

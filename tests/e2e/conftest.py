@@ -200,6 +200,16 @@ def page_view(shared_context: BrowserContext) -> Iterator[PageViews]:
     views.close()
 
 
+@pytest.fixture(scope="session")
+def dark_page_view(browser: Browser, app_url: str) -> Iterator[PageViews]:
+    """As `page_view`, for a viewer whose browser prefers a dark colour scheme (the app follows it)."""
+    context = new_context(browser, app_url, color_scheme="dark")
+    views = PageViews(context)
+    yield views
+    views.close()
+    context.close()
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Print the figures the browser tests measured, and keep them beside the screenshots."""
     if not FIGURES:

@@ -147,8 +147,11 @@ VERDICT_MATCHES_JS = """
 # Streamlit scrolls inside its main area and sidebar, not the document, so a full-page screenshot would
 # only show the viewport: the screenshot helper grows the viewport to the taller of the two (capped).
 SCROLL_HEIGHT_JS = """
-() => Math.max(...['stMain', 'stSidebarContent'].map(
-  (id) => { const el = document.querySelector(`[data-testid="${id}"]`); return el ? el.scrollHeight : 0; }))
+() => Math.max(...['stMain', 'stSidebarContent'].map((id) => {
+  const el = document.querySelector(`[data-testid="${id}"]`);
+  // A collapsed sidebar (a phone's, off screen to the left) is not in the picture.
+  return el && el.getBoundingClientRect().right > 0 ? el.scrollHeight : 0;
+}))
 """
 TWO_FRAMES_JS = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
 MAX_SCREENSHOT_HEIGHT = 6000

@@ -25,6 +25,7 @@ from e2e_support import (
     query_params,
     record_figure,
     runs_done,
+    screenshot,
     slider,
     slider_value,
     url_path,
@@ -178,11 +179,24 @@ def _streamlit_owned(page: Page, rule: str, node: dict) -> bool:
     return bool(page.evaluate(ELEMENT_MATCHES_JS, [target[0], selector]))
 
 
+# The page background's luminance tells which of Streamlit's themes the page shows.
+BACKGROUND_IS_DARK_JS = """
+() => {
+  const [r, g, b] = getComputedStyle(document.querySelector('[data-testid="stApp"]')).backgroundColor
+    .match(/\\d+/g).map(Number);
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b < 128;
+}
+"""
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize("name", list(PAGE_PATHS))
-def test_accessibility_no_serious_violations(page_view: PageViews, name: str) -> None:
-    """axe-core on every page (showing the showcase case): no serious or critical violation, beyond the
-    Streamlit-owned allow-list."""
-    page = page_view(name)
+def test_accessibility_no_serious_violations(request: pytest.FixtureRequest, name: str, theme: str) -> None:
+    """axe-core on every page (showing the showcase case) in the light and the dark theme, as the viewer's
+    browser prefers: no serious or critical violation, beyond the Streamlit-owned allow-list."""
+    views: PageViews = request.getfixturevalue("page_view" if theme == "light" else "dark_page_view")
+    page = views(name)
+    assert page.evaluate(BACKGROUND_IS_DARK_JS) == (theme == "dark"), f"the app did not follow the {theme} preference"
     results = Axe().run(page)
     app_owned: list[str] = []
     streamlit_owned: list[str] = []
@@ -196,4 +210,8 @@ def test_accessibility_no_serious_violations(page_view: PageViews, name: str) ->
         print("allowed (Streamlit-owned):", line)
     for line in app_owned:
         print("VIOLATION:", line)
-    assert not app_owned, f"{len(app_owned)} serious/critical axe violations on {name}:\n" + "\n".join(app_owned)
+    assert not app_owned, f"{len(app_owned)} serious/critical axe violations on {name} ({theme}):\n" + "\n".join(
+        app_owned
+    )
+    if theme == "dark":
+        screenshot(page, f"dark-{name}")
