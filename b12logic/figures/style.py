@@ -87,12 +87,15 @@ def _wrap(text: str, width: int) -> str:
 def _base_layout(title: str, subtitle: str = "", height: int = 520) -> dict[str, Any]:
     """Layout every figure starts from: a title (the chart's accessible name), quiet margins, one font."""
     title_spec: dict[str, Any] = {"text": _plotly_text(title), "x": 0.0, "xanchor": "left", "font": {"size": 18}}
+    top = 60
     if subtitle:
-        title_spec["subtitle"] = {"text": _wrap(subtitle, 120), "font": {"size": 13, "color": GREY}}
+        wrapped = _wrap(subtitle, 120)
+        title_spec["subtitle"] = {"text": wrapped, "font": {"size": 13, "color": GREY}}
+        top = 68 + 18 * (wrapped.count("<br>") + 1)  # room for every subtitle line, so none sits on the plot
     return {
         "title": title_spec,
-        "height": height,
-        "margin": {"l": 10, "r": 10, "t": 86 if subtitle else 60, "b": 10},
+        "height": height + top - 60,
+        "margin": {"l": 10, "r": 10, "t": top, "b": 10},
         "font": {"family": FONT_FAMILY, "size": 13},
         "hoverlabel": {"font": {"family": FONT_FAMILY, "size": 13}, "align": "left"},
         "plot_bgcolor": "rgba(0,0,0,0)",
