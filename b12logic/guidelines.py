@@ -118,7 +118,11 @@ _SOURCE_MONITORING = (
     MonitoringItem(3, "Serum B12 and full blood count", ("source",)),
     MonitoringItem(6, "Serum B12", ("source",)),
     MonitoringItem(12, "Serum B12; then yearly once stable", ("source",)),
-    MonitoringItem(None, "Homocysteine: target below 10 µmol/L", ("source",)),
+    MonitoringItem(
+        None,
+        "Homocysteine below 10 µmol/L (a bariatric target; the reference limit is about 15)",
+        ("source", "NHS homocysteine range"),
+    ),
 )
 _NICE_MONITORING = (
     MonitoringItem(3, "Review symptoms and response (1 month in pregnancy)", ("NICE NG239",)),

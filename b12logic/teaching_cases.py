@@ -34,7 +34,7 @@ QUIZ_STATUS_LABELS: dict[str, str] = {
     "functional_deficiency": "Functional deficiency: B12 not low, but a raised MMA confirms deficiency",
     "indeterminate_needs_mma": "Borderline B12: cannot tell yet, measure MMA",
     "not_confirmed": "Borderline B12 with MMA not raised: deficiency not confirmed",
-    "normal_needs_mma_hcy": "B12 in range, but nerve symptoms: measure MMA and homocysteine before deciding",
+    "normal_needs_mma_hcy": "B12 in range, but nerve symptoms: deficiency not excluded until MMA and homocysteine are back",
     "normal": "No B12 deficiency",
 }
 

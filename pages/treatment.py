@@ -54,6 +54,8 @@ if a.regimen not in TREATMENT_REGIMENS:
 if shown.regimen in TREATMENT_REGIMENS and shown.regimen_detail is not None:
     plan = shown.regimen_detail
     st.header("The regimen" + (" (if treated)" if hypothetical else ""))
+    if hypothetical is None:
+        render.safety_steps(tuple(s for s in a.next_steps if s.safety))
     words, oral_col = st.columns(2, gap="medium")
     with words, st.container(border=True):
         st.markdown(f"**{render.escape(plan.title)}**")

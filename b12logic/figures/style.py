@@ -123,12 +123,15 @@ def _base_layout(title: str, subtitle: str = "", height: int = 520) -> dict[str,
         "xanchor": "left",
         "font": {"size": 18, "color": BLACK},
     }
+    top = 60
     if subtitle:
-        title_spec["subtitle"] = {"text": _wrap(subtitle, 120), "font": {"size": 13, "color": GREY}}
+        wrapped = _wrap(subtitle, 120)
+        title_spec["subtitle"] = {"text": wrapped, "font": {"size": 13, "color": GREY}}
+        top = 68 + 18 * (wrapped.count("<br>") + 1)  # room for every subtitle line, so none sits on the plot
     return {
         "title": title_spec,
-        "height": height,
-        "margin": {"l": 10, "r": 10, "t": 86 if subtitle else 60, "b": 10},
+        "height": height + top - 60,
+        "margin": {"l": 10, "r": 10, "t": top, "b": 10},
         "font": {"family": FONT_FAMILY, "size": 13, "color": BLACK},
         "hoverlabel": {"font": {"family": FONT_FAMILY, "size": 13}, "align": "left"},
         # A white card in both of the app's themes: the figures' colours (Okabe-Ito fills, black and grey text,

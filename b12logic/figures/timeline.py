@@ -249,7 +249,7 @@ def treatment_timeline_figure(
                 **right,
                 "x": horizon_months,
                 "y": lane_y["maintenance"] + 0.42,
-                "text": f"<b>→ {_plotly_text(regimen.duration)}</b>",
+                "text": f"<b>→ {_plotly_text(_short_duration(regimen.duration))}</b>",
             }
         )
     oral = assessment.oral_regimen
@@ -260,7 +260,7 @@ def treatment_timeline_figure(
                 **right,
                 "x": horizon_months,
                 "y": lane_y["oral"] + 0.42,
-                "text": f"<b>→ {_plotly_text(oral.duration if oral else '')}</b>",
+                "text": f"<b>→ {_plotly_text(_short_duration(oral.duration if oral else ''))}</b>",
             }
         )
         annotations.append(
@@ -324,7 +324,11 @@ def treatment_timeline_figure(
     ]
     for panel in panel_titles:
         panel.update(showarrow=False, font={"size": 15})
-    layout = _base_layout(title, regimen.text, height=170 + 75 * len(shown))
+    # The schedule as the subtitle; the duration sits at the end of its lane (see _short_duration).
+    schedule = "; ".join(
+        p for p in (f"{regimen.drug} {regimen.dose} {regimen.route}", regimen.loading, regimen.maintenance) if p
+    )
+    layout = _base_layout(title, schedule, height=170 + 75 * len(shown))
     layout.update(
         annotations=[*panel_titles, *annotations],
         hovermode="closest",
@@ -371,3 +375,19 @@ def _short_label(e: dict[str, Any], limit: int = 30) -> str:
 
 def _short_profile(name: str) -> str:
     return name.replace(" (default)", "").replace(" (2024)", "")
+
+
+def _short_duration(duration: str) -> str:
+    """The duration's first clause, for a label at the end of a lane (the full words are on the page).
+
+    >>> _short_duration("lifelong, because the recorded cause cannot be reversed (NICE reassures ...)")
+    'lifelong'
+    >>> _short_duration("for life unless a reversible cause is fixed (NICE NG239)")
+    'for life unless a reversible cause is fixed (NICE NG239)'
+    """
+    for stop in (", because", ":", ";"):
+        duration = duration.split(stop, 1)[0]
+    head, paren, rest = duration.partition(" (")
+    if paren and len(rest) > 16:  # a long aside goes; a short citation such as "(NICE NG239)" stays
+        duration = head
+    return duration.strip()
