@@ -62,8 +62,9 @@ def _reset_scores() -> None:
     st.session_state[SCORES_KEY] = {}
 
 
-st.title("Teaching cases & quiz")
 presenting = bool(st.session_state.get("teaching_presenter"))  # the toggle's value from the last run
+if not presenting:  # on a projector the slide's own heading is the page's first heading, near the top
+    st.title("Teaching cases & quiz")
 if not presenting:  # on a projector, the case itself should start near the top
     st.write(
         f"{len(TEACHING_CASES)} short cases, each built to show one idea. Pick a case, try the quiz, or switch on "
@@ -141,7 +142,7 @@ if presenter:
         key="presenter_next",
         width="stretch",
     )
-    with st.container(border=True):
+    with st.container(border=True, key="presenter_slide"):  # ui/style.css: projector-size text, no sidebar
         name = STEPS[step]
         if name == "Story":
             st.markdown(f"# {e(tc.title)}")
