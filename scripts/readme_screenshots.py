@@ -1,0 +1,58 @@
+"""Regenerate README's screenshots (docs/screenshots/*.png) from the browser tests' own screenshots.
+
+Runs the browser tests that take them (each page on a desktop, the phone with its inputs open, presenter mode),
+then keeps the top of each picture and shrinks it to a small palette PNG for the repository:
+
+    .venv/bin/python scripts/readme_screenshots.py
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+DOCS = ROOT / "docs" / "screenshots"
+TESTS = [
+    "tests/e2e/test_browser_pages.py::test_page_opens_without_error",
+    "tests/e2e/test_browser_phone.py::test_verdict_in_view_beside_open_inputs",
+    "tests/e2e/test_browser_explorer.py::test_accessibility_no_serious_violations",
+    "tests/e2e/test_browser_presenter.py",
+]
+# README name -> (test screenshot, height kept from the top in CSS px, width written in px)
+PICTURES = {
+    "explorer-desktop.png": ("explorer.png", 1000, 900),
+    "explorer-phone.png": ("phone-explorer-inputs-open-390x844.png", 844, 390),
+    "compare.png": ("compare.png", 1300, 900),
+    "mechanism.png": ("mechanism.png", 1000, 900),
+    "mechanism-dark.png": ("dark-mechanism.png", 1000, 900),
+    "presenter.png": ("presenter-4-mechanism.png", 720, 900),
+}
+
+
+def shrink(source: Path, target: Path, keep_height: int, width: int) -> None:
+    with Image.open(source) as picture:
+        top = picture.convert("RGB").crop((0, 0, picture.width, min(keep_height, picture.height)))
+        if top.width > width:
+            top = top.resize((width, round(top.height * width / top.width)), Image.Resampling.LANCZOS)
+        top.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
+
+
+def main() -> int:
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *TESTS], cwd=ROOT)
+    if result.returncode != 0:
+        print("browser tests failed: screenshots not updated", file=sys.stderr)
+        return result.returncode
+    DOCS.mkdir(parents=True, exist_ok=True)
+    for name, (source, keep_height, width) in PICTURES.items():
+        shrink(SHOTS / source, DOCS / name, keep_height, width)
+        print(f"{DOCS / name}: {(DOCS / name).stat().st_size // 1024} KiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
