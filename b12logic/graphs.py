@@ -538,7 +538,7 @@ MECHANISM_GRAPH = Graph(
         Edge(
             "m_anaemia",
             "m_esr",
-            "weak confounder: lower haematocrit raises ESR about 2–2.5 mm/h per 1 g/dL Hb (not inflammation)",
+            "weak confounder: lower haematocrit raises ESR about 2.3 mm/h per 1 g/dL Hb (not inflammation)",
             style="dashed",
             kind="confounding",
         ),
