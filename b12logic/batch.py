@@ -853,11 +853,23 @@ def _csv_parts(out: pd.DataFrame) -> tuple[str, list[memoryview]] | None:
         return None
     try:
         columns = []
+        group: list[tuple[np.ndarray, list[str], bool]] = []  # adjacent coded columns, written as one
         for i in range(len(out.columns)):
-            column = _csv_cells(out.iloc[:, i], pa, pc)
-            if column is None:
-                return None
-            columns.append(column)
+            series = out.iloc[:, i]
+            coded = _coded_cells(series) if out.columns[i] in _FEW_TEXTS else None
+            if coded is not None and _combinations_bound(group, coded) <= _MAX_JOINT:
+                group.append(coded)
+                continue
+            if group:
+                columns.append(_joint_cells(group, pa))
+            group = [coded] if coded is not None else []
+            if coded is None:
+                column = _csv_cells(series, pa, pc)
+                if column is None:
+                    return None
+                columns.append(column)
+        if group:
+            columns.append(_joint_cells(group, pa))
         has_cr = any("\r" in c for c in out.columns) or any(cr for _, cr in columns)
         terminator = pa.scalar("\r\n" if has_cr else "\n", pa.string())
         comma, nothing = pa.scalar(",", pa.string()), pa.scalar("", pa.string())
@@ -871,6 +883,68 @@ def _csv_parts(out: pd.DataFrame) -> tuple[str, list[memoryview]] | None:
     except (pa.ArrowException, UnicodeError, ValueError, TypeError):
         return None
     return header, body
+
+
+# Result columns hold few distinct cells (a path fixes most of them): adjacent ones are written as one column of
+# joined cells, built once per distinct combination, instead of one Arrow decode and join per column.
+_FEW_TEXTS = frozenset(RESULT_COLUMNS)
+_MAX_JOINT = 1 << 16  # combinations a joint column may have at most (the product of its columns' distinct cells)
+
+
+def _coded_cells(series: pd.Series) -> tuple[np.ndarray, list[str], bool] | None:
+    """A column as codes into its distinct cells, each rendered as _csv_cells renders it (quoted when it holds
+    the delimiter, a quote or a line end; "" when missing), and whether a cell holds a CR; None if not coded."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = list(dtype.categories)
+        if not all(isinstance(c, str) for c in categories):
+            return None
+        codes = series.cat.codes.to_numpy().astype(np.int64)
+        cells = [_csv_quote(c) for c in categories] + [""]
+        codes[codes < 0] = len(categories)
+        return codes, cells, any("\r" in c for c in categories)
+    if dtype == np.float64:
+        codes, bits = pd.factorize(series.to_numpy().view(np.int64))  # by bit pattern: -0.0 stays apart from 0.0
+        distinct = bits.view(np.float64)
+        rendered = np.where(np.isnan(distinct), "", distinct.astype(str))  # as to_csv: ndarray.astype(str)
+        return codes.astype(np.int64), [str(r) for r in rendered.tolist()], False
+    if isinstance(dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        cells = [_csv_quote(str(u)) for u in uniques] + [""]
+        codes = codes.astype(np.int64)
+        codes[codes < 0] = len(uniques)
+        return codes, cells, any("\r" in c for c in cells)
+    return None
+
+
+def _combinations_bound(
+    group: list[tuple[np.ndarray, list[str], bool]], extra: tuple[np.ndarray, list[str], bool]
+) -> int:
+    bound = len(extra[1])
+    for _, cells, _ in group:
+        bound *= len(cells)
+    return bound
+
+
+def _joint_cells(group: list[tuple[np.ndarray, list[str], bool]], pa: Any) -> tuple[Any, bool]:
+    """Adjacent coded columns as one Arrow string column of their cells joined by commas (what joining the
+    columns one by one gives), built once per distinct combination."""
+    key = np.zeros(len(group[0][0]), dtype=np.int64)
+    for codes, cells, _ in group:
+        key = key * len(cells) + codes  # mixed radix: the bound keeps it far below 2**63
+    codes, distinct = pd.factorize(key)
+    parts: list[np.ndarray] = []
+    rest = np.asarray(distinct, dtype=np.int64)
+    for _, cells, _ in reversed(group):
+        parts.append(rest % len(cells))
+        rest = rest // len(cells)
+    parts.reverse()
+    joined = [
+        ",".join(cells[i] for (_, cells, _), i in zip(group, combo, strict=True))
+        for combo in zip(*(p.tolist() for p in parts), strict=True)
+    ]
+    encoded = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(joined, type=pa.string()))
+    return encoded.cast(pa.string()), any(cr for _, _, cr in group)
 
 
 def _csv_cells(series: pd.Series, pa: Any, pc: Any) -> tuple[Any, bool] | None:
