@@ -80,6 +80,7 @@ class Student(User):
         self.reruns = 0
         self.errors = 0
         self.reconnects = 0
+        self.reruns_after_reconnect = 0
         self.case_restored: list[bool] = []
         self.last_error = ""
         self._timed("open link", lambda: self.session.start("", self.link))
@@ -90,6 +91,7 @@ class Student(User):
             "reruns": self.reruns,
             "errors": self.errors,
             "reconnects": self.reconnects,
+            "reruns_after_reconnect": self.reruns_after_reconnect,
             "case_restored": self.case_restored,
             "last_error": self.last_error,
         }
@@ -114,6 +116,7 @@ class Student(User):
         )
         if error is None:
             self.reruns += 1
+            self.reruns_after_reconnect += 1 if self.reconnects else 0
             return
         self.errors += 1
         self.last_error = f"{type(error).__name__}: {error}"[:300]
