@@ -146,6 +146,11 @@ def one_step(args: argparse.Namespace, users: int) -> dict[str, Any]:
         "p99_ms": percentile(ms, 99),
         "max_ms": ms[-1] if ms else float("nan"),
         "reruns_per_s": len(measured) / window,
+        # Load-independent cost: server CPU-seconds per measured rerun (all processes), in ms.
+        "cpu_ms_per_rerun": 1000
+        * sum(p["cpu_mean"] / 100 for p in per_process.values())
+        * window
+        / max(1, len(measured)),
         "errors": sum(1 for r in reruns if not r[3]),
         "reruns_total": len(reruns),
         "students_seen": len(students),
@@ -199,13 +204,13 @@ def row(result: dict[str, Any]) -> str:
     return (
         f"| {result['users']} | {result['replicas']}{'' if result['balancer'] else ' (direct)'} | "
         f"{result['p50_ms']:.0f} | {result['p95_ms']:.0f} | {result['p99_ms']:.0f} | {result['reruns_per_s']:.1f} | "
-        f"{result['errors']} | {cpu} | {rss} | {result['tool_cpu_mean']:.0f} | {lb:.1f} → {la:.1f} |"
+        f"{result['errors']} | {cpu} | {result['cpu_ms_per_rerun']:.1f} | {rss} | {result['tool_cpu_mean']:.0f} | {lb:.1f} → {la:.1f} |"
     )
 
 
 HEADER = (
-    "| students | processes | p50 ms | p95 ms | p99 ms | reruns/s | errors | server CPU % | RSS MB (start→end) "
-    "| load tool CPU % | load avg before → after |\n|---|---|---|---|---|---|---|---|---|---|---|"
+    "| students | processes | p50 ms | p95 ms | p99 ms | reruns/s | errors | server CPU % | CPU ms/rerun "
+    "| RSS MB (start→end) | load tool CPU % | load avg before → after |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
