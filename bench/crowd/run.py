@@ -107,8 +107,15 @@ def one_step(args: argparse.Namespace, users: int) -> dict[str, Any]:
         sampler = Sampler(servers.replicas, psutil.Process(tool.pid))
         sampler.start()
         profile = None
-        if args.profile:
+        browser = None
+        if args.profile or args.browser:
             time.sleep(ramp + args.warmup)
+        if args.browser:
+            cmd = [sys.executable, str(HERE / "browser.py"), "--url", servers.url, "--presses", str(args.browser)]
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.seconds + 300, check=False)
+            lines = done.stdout.strip().splitlines()
+            browser = json.loads(lines[-1]) if lines else {"error": done.stderr[-1000:]}
+        if args.profile:
             profile = run_profile(servers.replicas["app1"].pid, args.profile)
         _, stderr = tool.communicate(timeout=total + 120)
         sampler.done.set()
@@ -163,6 +170,7 @@ def one_step(args: argparse.Namespace, users: int) -> dict[str, Any]:
         "load_during_max": max((row["load1"] for row in samples), default=float("nan")),
         "locust_stderr_tail": stderr[-2000:],
         "profile": profile,
+        "browser": browser,
         "timeline": sampler.rows if args.keep_timeline else None,
     }
     return result
@@ -233,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pause", default="4,6", help="min,max seconds between one student's actions")
     parser.add_argument("--processes", type=int, default=1, help="Locust processes (load tool)")
     parser.add_argument("--profile", type=int, default=0, help="py-spy replica 1 for this many seconds")
+    parser.add_argument("--browser", type=int, default=0, help="a real Chromium makes this many slider presses")
     parser.add_argument("--keep-timeline", action="store_true")
     parser.add_argument("--json", type=Path, help="append each step's result (one JSON per line)")
     args = parser.parse_args(argv)
@@ -248,6 +257,13 @@ def main(argv: list[str] | None = None) -> int:
         print(row(result), flush=True)
         if result["errors"]:
             print(f"  errors: {result['error_examples']}", flush=True)
+        if result["browser"]:
+            b = result["browser"]
+            print(
+                f"  browser: slider -> verdict p50 {b.get('p50_ms')} ms, p95 {b.get('p95_ms')} ms, "
+                f"{b.get('presses')} presses, errors {b.get('errors') or b.get('error')}",
+                flush=True,
+            )
         if result["profile"]:
             for frame, pct in result["profile"]["inclusive"][:25]:
                 print(f"  {pct:5.1f}%  {frame}", flush=True)
