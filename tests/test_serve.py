@@ -163,3 +163,13 @@ def test_load_tool_refuses_hosts_other_than_loopback() -> None:
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode != 0
     assert "loopback only" in done.stderr
+
+
+def test_server_tuning_is_in_the_config() -> None:
+    """The two settings that keep a rerun's cost flat as sessions grow (bench/HISTORY.md, "Crowd")."""
+    import tomllib
+
+    with (ROOT / ".streamlit" / "config.toml").open("rb") as handle:
+        config = tomllib.load(handle)
+    assert config["runner"]["postScriptGC"] is False
+    assert config["server"]["fileWatcherType"] == "none"
