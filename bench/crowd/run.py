@@ -18,6 +18,7 @@ keeps everything.
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import statistics
@@ -69,9 +70,22 @@ class Sampler(threading.Thread):
                 pass
         return total
 
+    @staticmethod
+    def _schedstat(pid: int) -> dict[str, tuple[int, int]]:
+        """Per thread: ns on a CPU and ns runnable but waiting for one (/proc/PID/task/TID/schedstat)."""
+        found = {}
+        for path in glob.glob(f"/proc/{pid}/task/*/schedstat"):
+            try:
+                run_ns, wait_ns, _ = Path(path).read_text().split()
+            except (OSError, ValueError):
+                continue
+            found[path] = (int(run_ns), int(wait_ns))
+        return found
+
     def run(self) -> None:
         for p in self.servers.values():
             p.cpu_percent(None)
+        sched = {name: self._schedstat(p.pid) for name, p in self.servers.items()}
         last_tool, last_t = self._tool_cpu(), time.time()
         while not self.done.wait(self.every):
             now = time.time()
@@ -81,6 +95,13 @@ class Sampler(threading.Thread):
                     row[name] = {"cpu": p.cpu_percent(None), "rss_mb": p.memory_info().rss / 2**20}
                 except psutil.Error:
                     row[name] = {"cpu": 0.0, "rss_mb": 0.0}
+                # Starved by other work? Time this process's threads waited for a CPU while runnable, per
+                # second spent running (threads that ended between samples are not counted).
+                now_sched = self._schedstat(p.pid)
+                ran = sum(v[0] - sched[name][k][0] for k, v in now_sched.items() if k in sched[name])
+                waited = sum(v[1] - sched[name][k][1] for k, v in now_sched.items() if k in sched[name])
+                row[name]["wait_per_run"] = waited / ran if ran else 0.0
+                sched[name] = now_sched
             tool = self._tool_cpu()
             row["tool_cpu"] = 100 * (tool - last_tool) / (now - last_t)
             last_tool, last_t = tool, now
@@ -138,6 +159,9 @@ def one_step(args: argparse.Namespace, users: int) -> dict[str, Any]:
             "rss_start_mb": rss[0] if rss else float("nan"),
             "rss_end_mb": rss[-1] if rss else float("nan"),
             "rss_max_mb": max(rss) if rss else float("nan"),
+            "wait_per_run": statistics.fmean(row[name].get("wait_per_run", 0.0) for row in samples)
+            if samples
+            else float("nan"),
         }
     result = {
         "users": users,
@@ -206,7 +230,7 @@ def run_profile(pid: int, seconds: int) -> dict[str, Any]:
 
 def row(result: dict[str, Any]) -> str:
     procs = result["per_process"]
-    cpu = " / ".join(f"{p['cpu_mean']:.0f}" for p in procs.values())
+    cpu = " / ".join(f"{p['cpu_mean']:.0f} (wait {p['wait_per_run']:.1f})" for p in procs.values())
     rss = " / ".join(f"{p['rss_start_mb']:.0f}→{p['rss_end_mb']:.0f}" for p in procs.values())
     lb, la = result["load_before"][0], result["load_after"][0]
     return (
@@ -217,7 +241,8 @@ def row(result: dict[str, Any]) -> str:
 
 
 HEADER = (
-    "| students | processes | p50 ms | p95 ms | p99 ms | reruns/s | errors | server CPU % | CPU ms/rerun "
+    "| students | processes | p50 ms | p95 ms | p99 ms | reruns/s | errors | server CPU % (runqueue wait per s run) "
+    "| CPU ms/rerun "
     "| RSS MB (start→end) | load tool CPU % | load avg before → after |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
