@@ -17,7 +17,7 @@ import time
 from urllib.parse import urlsplit
 
 CHROMIUM = "/usr/bin/chromium"
-QUERY = "b12=180&b12_unit=pg%2FmL"  # on the low/borderline boundary: each press changes the verdict
+QUERY = "b12=180&b12_unit=pg%2FmL"  # borderline; one step left (179) is low: each press changes the verdict
 VERDICT = ".st-key-verdict_panel"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 ARM_JS = """(selector) => {
@@ -61,10 +61,12 @@ def main() -> int:
             page.wait_for_selector(IDLE, timeout=120_000)
             page.wait_for_selector(VERDICT, timeout=60_000)
             thumb = page.locator('[data-testid="stSlider"]').filter(has_text="B12").first.get_by_role("slider")
+            thumb.wait_for(state="visible", timeout=60_000)
+            page.wait_for_selector(IDLE, timeout=60_000)
             for i in range(args.presses + 3):
                 thumb.focus()
                 page.evaluate(ARM_JS, VERDICT)
-                page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+                page.keyboard.press("ArrowLeft" if i % 2 == 0 else "ArrowRight")
                 try:
                     ms = float(page.evaluate(DONE_JS, 30_000))
                     page.wait_for_selector(IDLE, timeout=30_000)
