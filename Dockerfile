@@ -1,6 +1,8 @@
 # B12 × ESR explainer: one stateless Streamlit replica. Build: docker build -t b12-esr-explainer .
 # Run: docker run -p 8501:8501 -e STREAMLIT_SERVER_COOKIE_SECRET="$(openssl rand -hex 32)" b12-esr-explainer
-# (Not built in CI here; see README "Deploy".)
+# (Not built in CI here; see README "Deploy".) A class: one container per core behind HAProxy, all with the same
+# cookie secret: deploy/compose.yaml with deploy/haproxy.cfg (the shape scripts/serve.sh runs on one machine).
+# .streamlit/config.toml carries the server tuning (no after-run full GC, no file watcher; bench/HISTORY.md).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

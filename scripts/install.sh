@@ -6,12 +6,16 @@ cd "$(dirname "$0")/.."
 dev=0
 [ "${1:-}" = "--dev" ] && dev=1
 
-if [ "$dev" = 1 ] && [ ! -x /usr/bin/chromium ]; then
-  # Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own here.
+# Debian packages: HAProxy balances scripts/serve.sh's replicas; with --dev, browser tests drive Debian's
+# Chromium (Playwright never downloads a browser of its own here).
+apt_packages=()
+{ command -v haproxy || [ -x /usr/sbin/haproxy ]; } >/dev/null 2>&1 || apt_packages+=(haproxy)
+[ "$dev" = 1 ] && [ ! -x /usr/bin/chromium ] && apt_packages+=(chromium fonts-dejavu-core fonts-noto-color-emoji)
+if [ "${#apt_packages[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq chromium fonts-dejavu-core fonts-noto-color-emoji >/dev/null
+  $SUDO apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
