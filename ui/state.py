@@ -144,6 +144,19 @@ def _number_format(step: float) -> str:
     return f"%.{decimals}f"
 
 
+def _unit_choice(name: str, label: str) -> str:
+    """A unit switch that converts the current value when it changes; returns the chosen unit."""
+    st.radio(
+        label,
+        list(FIELDS[name].units),
+        key=KEYS[f"{name}_unit"],
+        horizontal=True,
+        on_change=_convert_unit,
+        args=(name,),
+    )
+    return str(st.session_state[KEYS[f"{name}_unit"]])
+
+
 def _optional_number(name: str, unit: str) -> float | None:
     spec = FIELDS[name]
     lim = spec.limits[unit]
@@ -192,25 +205,9 @@ def sidebar() -> dict[str, Any]:
         with st.expander("More labs and context"):
             _optional_number("homocysteine", "µmol/L")
             _optional_number("mcv", "fL")
-            st.radio(
-                "Hb unit",
-                list(FIELDS["hb"].units),
-                key=KEYS["hb_unit"],
-                horizontal=True,
-                on_change=_convert_unit,
-                args=("hb",),
-            )
-            _optional_number("hb", st.session_state[KEYS["hb_unit"]])
+            _optional_number("hb", _unit_choice("hb", "Hb unit"))
             _optional_number("active_b12", "pmol/L")
-            st.radio(
-                "CRP unit",
-                list(FIELDS["crp"].units),
-                key=KEYS["crp_unit"],
-                horizontal=True,
-                on_change=_convert_unit,
-                args=("crp",),
-            )
-            _optional_number("crp", st.session_state[KEYS["crp_unit"]])
+            _optional_number("crp", _unit_choice("crp", "CRP unit"))
             low, high = CRP_LIMIT_RANGE
             st.number_input(
                 "Lab: CRP upper limit (mg/L)",
