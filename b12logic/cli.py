@@ -17,7 +17,7 @@ from b12logic.case import Case
 from b12logic.engine import evaluate
 from b12logic.esr import DEFAULT_CRP_LIMIT_MG_L
 from b12logic.fields import RISK_FACTORS
-from b12logic.guidelines import DEFAULT_PROFILE, PROFILES, get_profile
+from b12logic.guidelines import DEFAULT_PROFILE, PROFILES
 from b12logic.urlstate import CRP_LIMIT_RANGE
 from b12logic.validate import CaseError
 
@@ -120,10 +120,9 @@ def _evaluate(args: argparse.Namespace) -> None:
     lines += [f"Pitfall ({p.id}): {p.heading}. {p.text} [{_cites(p.citations)}]" for p in a.pitfalls]
     lines += [f"Caveat: {s.text} [{_cites(s.citations)}]" for s in a.caveats]
     if a.monitoring:
-        profile = get_profile(args.guideline)
         lines += [f"Monitoring: {m.what} [{_cites(m.citations)}]" for m in a.monitoring]
-        if profile.monitoring_caveat:
-            lines.append(f"Monitoring caveat: {profile.monitoring_caveat}")
+        if a.monitoring_caveat:
+            lines.append(f"Monitoring caveat: {a.monitoring_caveat}")
     lines += [f"Warning: {w}" for w in a.warnings]
     lines.append("Educational only, not a prescription: check your local guideline and laboratory.")
     lines.append(f"Decision path: {' > '.join(a.decision_path)}")

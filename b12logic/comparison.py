@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from b12logic.case import Case
 from b12logic.engine import Assessment, evaluate
-from b12logic.guidelines import GuidelineProfile, get_profile
+from b12logic.guidelines import GuidelineProfile
 
 # Beside the source's schedule wherever it is shown (clinical-facts, source error 4).
 MONITORING_CAVEAT_SHORT = "the source's schedule: bariatric-surgery guidance, not a general guideline"
@@ -56,8 +56,7 @@ def _monitoring(a: Assessment) -> str:
     if not a.monitoring:
         return "none (no treatment)" if a.regimen in ("none", "pending_tests") else "no schedule given"
     schedule = "; ".join((f"month {m.month:g}: " if m.month is not None else "") + m.what for m in a.monitoring)
-    caveat = get_profile(a.guideline).monitoring_caveat if a.guideline != "custom" else MONITORING_CAVEAT_SHORT
-    return f"{schedule} ({MONITORING_CAVEAT_SHORT})" if caveat else schedule
+    return f"{schedule} ({MONITORING_CAVEAT_SHORT})" if a.monitoring_caveat else schedule
 
 
 ASPECTS = (

@@ -40,7 +40,6 @@ from b12logic.guidelines import (
     PROFILES,
     SEVERE_B12_PG_ML,
     SEVERE_HB_G_DL,
-    SOURCE_MONITORING_CAVEAT,
     GuidelineProfile,
     MonitoringItem,
     Regimen,
@@ -142,6 +141,7 @@ class Assessment:
     esr_path: tuple[str, ...]
     why: tuple[Statement, ...]
     mechanism_lit: frozenset[str] = field(default_factory=frozenset)
+    monitoring_caveat: str = ""  # said beside the monitoring wherever it is shown (the source's bariatric schedule)
 
     @property
     def status_label(self) -> str:
@@ -199,9 +199,7 @@ class Assessment:
             "caveats": statements(self.caveats),
             "warnings": list(self.warnings),
             "monitoring": [{"month": m.month, "what": m.what, "citations": list(m.citations)} for m in self.monitoring],
-            "monitoring_caveat": get_profile(self.guideline).monitoring_caveat
-            if self.monitoring and self.guideline in PROFILES
-            else (SOURCE_MONITORING_CAVEAT if self.monitoring and self.guideline == "custom" else ""),
+            "monitoring_caveat": self.monitoring_caveat,
             "decision_path": list(self.decision_path),
             "esr_path": list(self.esr_path),
             "why": statements(self.why),
@@ -373,6 +371,7 @@ def evaluate(
         caveats=_caveats(case, profile, status, b12),
         warnings=_warnings(case, b12),
         monitoring=_monitoring(profile, case.pregnant) if regimen in TREATMENT_REGIMENS else (),
+        monitoring_caveat=profile.monitoring_caveat if regimen in TREATMENT_REGIMENS else "",
         decision_path=path,
         esr_path=esr_path,
         why=_why(why_parts, path + esr_path, case, b12, hb, limit),
@@ -697,11 +696,8 @@ def _pitfalls(facts: PitfallFacts) -> tuple[Pitfall, ...]:
 
 
 def pitfalls_for(f: PitfallFacts) -> tuple[Pitfall, ...]:
-    found: list[Pitfall] = []
-    for rule, pitfall in _PITFALL_RULES:
-        if rule(f):
-            found.append(pitfall(f) if callable(pitfall) else pitfall)
-    return tuple(found)
+    """The pitfalls whose rule holds; a pitfall whose text follows the profile is looked up by its duration rule."""
+    return tuple(p if isinstance(p, Pitfall) else p[f.duration_rule] for rule, p in _PITFALL_RULES if rule(f))
 
 
 _STOP_SOURCE = Pitfall(
@@ -747,7 +743,7 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
     ),
     (
         lambda f: f.regimen in TREATMENT_REGIMENS,
-        lambda f: _STOP_SOURCE if f.duration_rule == "source" else _STOP_CAUSE,
+        {"source": _STOP_SOURCE, "cause": _STOP_CAUSE},
     ),
     (
         lambda f: f.esr_flag != "normal",
@@ -812,7 +808,7 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
         ),
     ),
 )
-PITFALL_IDS = tuple(dict.fromkeys(p.id if isinstance(p, Pitfall) else "do_not_stop_therapy" for _, p in _PITFALL_RULES))
+PITFALL_IDS = tuple(p.id if isinstance(p, Pitfall) else next(iter(p.values())).id for _, p in _PITFALL_RULES)
 
 
 def _caveats(case: Case, profile: GuidelineProfile, status: str, b12: float) -> tuple[Statement, ...]:

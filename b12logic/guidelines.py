@@ -291,30 +291,25 @@ def custom_profile(
     )
 
 
-def _duration(profile: GuidelineProfile, risk_factors: frozenset[str], route: str) -> tuple[str, tuple[str, ...]]:
-    """How long treatment goes on, in words, and who says so."""
-    if profile.follows_source:
-        return "for life", ("source",)
+def _duration(risk_factors: frozenset[str]) -> str:
+    """How long treatment goes on under NICE NG239, in words, for the recorded causes."""
     if risk_factors & IRREVERSIBLE_CAUSES:
         return (
             "lifelong, because the recorded cause cannot be reversed (NICE reassures these patients that it will "
-            "not be stopped; dose, form or route can change if symptoms persist)",
-            ("NICE NG239",),
+            "not be stopped; dose, form or route can change if symptoms persist)"
         )
     if risk_factors & REVERSIBLE_CAUSES:
-        return (
-            "for as long as the recorded cause lasts: once it is dealt with, treatment can stop or change",
-            ("NICE NG239",),
-        )
+        return "for as long as the recorded cause lasts: once it is dealt with, treatment can stop or change"
     return (
         "lifelong if the cause cannot be reversed (autoimmune gastritis, gastrectomy, ileal resection); if it can "
-        "(diet, a drug, nitrous oxide), treatment follows the cause",
-        ("NICE NG239",),
+        "(diet, a drug, nitrous oxide), treatment follows the cause"
     )
 
 
 def regimen_for(profile: GuidelineProfile, regimen_id: str, risk_factors: frozenset[str] = frozenset()) -> Regimen:
     """A profile's regimen (im_neuro, im_standard or oral) with its duration for this case's recorded causes.
+
+    The source's rules keep its own words ("for life"); other profiles take the duration from the cause.
 
     >>> regimen_for(PROFILES["source"], "im_standard").duration
     'for life'
@@ -323,19 +318,13 @@ def regimen_for(profile: GuidelineProfile, regimen_id: str, risk_factors: frozen
     >>> regimen_for(PROFILES["nice-ng239"], "oral", frozenset({"vegan_diet"})).dose
     '50–150 µg'
     """
-    if regimen_id == "oral":
-        base = profile.oral
-        if not profile.follows_source and risk_factors and risk_factors <= DIET_CAUSES:
-            base = _ORAL_DIET
-    else:
-        base = profile.regimens[regimen_id]
-    if profile.follows_source and regimen_id != "oral":
-        return base
+    base = profile.oral if regimen_id == "oral" else profile.regimens[regimen_id]
     if profile.follows_source:
         return base
-    duration, cited = _duration(profile, risk_factors, base.route)
-    regimen_cites = base.citations if profile.id == "source" else tuple(c for c in base.citations if c != "source")
-    return replace(base, duration=duration, citations=tuple(dict.fromkeys((*regimen_cites, *cited))))
+    if regimen_id == "oral" and risk_factors and risk_factors <= DIET_CAUSES:
+        base = _ORAL_DIET
+    cited = (*(c for c in base.citations if c != "source"), "NICE NG239")
+    return replace(base, duration=_duration(risk_factors), citations=tuple(dict.fromkeys(cited)))
 
 
 def get_profile(guideline: str | GuidelineProfile) -> GuidelineProfile:

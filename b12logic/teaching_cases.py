@@ -64,8 +64,10 @@ def _start_now(assessment: Assessment) -> bool:
 
 def next_step_of(assessment: Assessment) -> str:
     """The NEXT_STEPS key of the engine's answer (the one the quiz shows as the model answer)."""
-    if assessment.regimen in ("im_neuro", "im_standard", "oral_or_im") or _start_now(assessment):
-        return "im_neuro" if _start_now(assessment) else assessment.regimen
+    if _start_now(assessment):
+        return "im_neuro"
+    if assessment.regimen in ("im_neuro", "im_standard", "oral_or_im"):
+        return assessment.regimen
     if assessment.b12_status == "indeterminate_needs_mma":
         return "measure_mma"
     if assessment.b12_status == "normal_needs_mma_hcy":
