@@ -30,7 +30,7 @@ def run_app(params: dict[str, Any] | None = None, page: str | None = None) -> Ap
     return at
 
 
-def typed(at: AppTest, name: str) -> NumberInput[float]:
+def typed(at: AppTest, name: str) -> NumberInput:
     return at.sidebar.number_input(key=TYPED_KEYS[name])
 
 
