@@ -125,7 +125,9 @@ _SOURCE_MONITORING = (
     ),
 )
 _NICE_MONITORING = (
-    MonitoringItem(3, "Review symptoms and response (1 month in pregnancy)", ("NICE NG239",)),
+    # The month-1 review in pregnancy is added by the engine for a pregnant case (engine._monitoring), so a
+    # case that cannot be pregnant never reads about pregnancy (issue 19: a 74-year-old did).
+    MonitoringItem(3, "Review symptoms and response", ("NICE NG239",)),
     MonitoringItem(None, "No routine B12 recheck during injections (many NHS pathways)", ("BNSSG Remedy",)),
 )
 # Said wherever the source's schedule is shown (clinical-facts, source error 4).
