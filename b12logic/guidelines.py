@@ -213,7 +213,7 @@ PROFILES: dict[str, GuidelineProfile] = {
             b12_low=180.0,
             b12_upper=350.0,
             mma_upper=271.0,
-            summary="Total B12 < 180 ng/L low, 180–350 indeterminate; active B12 < 25 / 25–70 / > 70 pmol/L; MMA "
+            summary="Total B12 < 180 pg/mL low, 180–350 indeterminate; active B12 < 25 / 25–70 / > 70 pmol/L; MMA "
             "second line with symptoms or signs and an indeterminate result; neurological features: urgent "
             "specialist advice, treatment not delayed; duration follows the cause; review at 3 months.",
             regimens=_REGIMENS,
@@ -235,7 +235,7 @@ PROFILES: dict[str, GuidelineProfile] = {
             b12_low=200.0,
             b12_upper=350.0,
             mma_upper=271.0,
-            summary="Total B12 < 200 ng/L gives 97% sensitivity; otherwise local ranges. Do not delay treatment "
+            summary="Total B12 < 200 pg/mL gives 97% sensitivity; otherwise local ranges. Do not delay treatment "
             "when clinical features are strong.",
             regimens=_REGIMENS,
             oral=_ORAL_SOURCE,

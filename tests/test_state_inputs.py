@@ -155,3 +155,9 @@ def components(node: Any) -> list[str]:
             names.append(child.proto.component_name)
         names += components(child)
     return names
+
+
+def test_the_default_profile_is_explained_where_it_is_chosen() -> None:
+    at = run_app()
+    assert at.sidebar.selectbox(key=KEYS["guideline"]).value == "source"
+    assert any(c.value.startswith("**Source answer**: the worked answer") for c in at.sidebar.caption)

@@ -53,6 +53,11 @@ _LINK_KEY = "_link_values"  # the case of the link this session was opened with
 UNDO_DEPTH = 30
 GUIDELINE_CHOICES = [*PROFILES, "custom"]
 GUIDELINE_NAMES = {**{p.id: p.name for p in PROFILES.values()}, "custom": "Laboratory custom cut-offs"}
+# Said where the profile's name is first shown (the sidebar), so "Source answer (default)" is never a riddle.
+PROFILE_NOTE = (
+    "**Source answer**: the worked answer to this case that the app teaches, its rules exactly as written. "
+    "The other profiles apply a guideline's or your laboratory's cut-offs; where they differ, the app shows both."
+)
 _DEFAULT_MMA = {"nmol/L": 300.0, "µmol/L": 0.3}
 
 
@@ -305,6 +310,7 @@ def sidebar() -> dict[str, Any]:
             format_func=GUIDELINE_NAMES.__getitem__,
             help="Whose thresholds and regimens to apply. Default: the source answer.",
         )
+        st.caption(PROFILE_NOTE)
         if st.session_state[KEYS["guideline"]] == "custom":
             st.number_input("Lab: B12 low below (pg/mL)", 1.0, 100000.0, key=KEYS["lab_b12_low"])
             st.number_input("Lab: B12 borderline up to (pg/mL)", 1.0, 100000.0, key=KEYS["lab_b12_upper"])
