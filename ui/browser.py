@@ -35,7 +35,10 @@ _CSS = """
   border: 1px solid var(--st-border-color, rgba(128, 128, 128, 0.4));
 }
 .copy:hover, .copy:focus-visible { border-color: var(--st-primary-color, #0072b2); color: var(--st-primary-color, #0072b2); }
-.status { font-size: 0.875rem; color: var(--st-text-color, inherit); overflow-wrap: anywhere; }
+/* Said on the button itself (the row keeps its width); the status line is for screen readers, and shows
+   only when the link has to be copied by hand. */
+.status:not(:has(input)) { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+.status { font-size: 0.875rem; color: var(--st-text-color, inherit); overflow-wrap: anywhere; flex-basis: 100%; }
 .status input { width: 100%; font: inherit; }
 """
 
@@ -103,7 +106,13 @@ export default function (component) {
     }
     if (!copied) copied = fallback(link);
     show(copied ? 'Link copied' : '', copied ? null : link);
-    if (copied) setTimeout(() => { if (status.textContent === 'Link copied') status.textContent = ''; }, 4000);
+    if (copied) {
+      button.textContent = 'Link copied';
+      setTimeout(() => {
+        button.textContent = 'Copy link';
+        if (status.textContent === 'Link copied') status.textContent = '';
+      }, 4000);
+    }
   };
 }
 """

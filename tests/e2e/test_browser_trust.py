@@ -212,7 +212,8 @@ def test_done_when_a_student_on_a_phone(phone: Page) -> None:
     expect_summary_for_url(phone)
 
     phone.get_by_role("button", name="Copy link").click()
-    expect(phone.locator(SIDEBAR).locator(".status")).to_have_text("Link copied")
+    expect(phone.locator(SIDEBAR).locator(".status")).to_have_text("Link copied")  # for screen readers
+    expect(phone.locator(SIDEBAR).locator("button.copy")).to_have_text("Link copied")
     copied = phone.evaluate("() => navigator.clipboard.readText()")
     assert copied == phone.url and "b12=182" in copied and "esr=20" in copied
     assert values(phone) == {"age": 68.0, "b12": 182.0, "esr": 20.0}
