@@ -362,9 +362,13 @@ def test_every_page_complete_with_the_network_cut_to_loopback(browser: Browser, 
             assert not broken, f"{name}: images not drawn: {broken}"
             # Each page link's icon drawn by the app's own icon font: a missing font shows its name as text
             # ("genetics"), far wider than the 20-odd px of the icon.
-            widths = page.get_by_test_id("stSidebarNav").get_by_role("link").evaluate_all(
-                "(links) => links.map((a) => { const i = a.querySelector('[data-testid=stIconMaterial]');"
-                " return i ? i.getBoundingClientRect().width : -1; })"
+            widths = (
+                page.get_by_test_id("stSidebarNav")
+                .get_by_role("link")
+                .evaluate_all(
+                    "(links) => links.map((a) => { const i = a.querySelector('[data-testid=stIconMaterial]');"
+                    " return i ? i.getBoundingClientRect().width : -1; })"
+                )
             )
             assert len(widths) == len(PAGE_PATHS) and all(0 < w <= 28 for w in widths), (name, widths)
             page.close()
