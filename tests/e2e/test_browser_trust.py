@@ -407,3 +407,37 @@ def test_batch_results_open_on_the_verdict_in_words(browser: Browser, app_url: s
         screenshot(page, f"trust-batch-{viewport['width']}")
     finally:
         context.close()
+
+
+BAND_JS = """
+() => {
+  const rgb = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
+  const cell = [...document.querySelectorAll('table td')].find((td) => td.innerText.includes('differs'));
+  const page = rgb(getComputedStyle(document.querySelector('[data-testid="stApp"]')).backgroundColor);
+  const [r, g, b, a = 1] = rgb(getComputedStyle(cell).backgroundColor);
+  const band = [r, g, b].map((v, i) => v * a + page[i] * (1 - a));
+  const lum = (c) => {
+    const [R, G, B] = c.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  const text = rgb(getComputedStyle(cell).color);
+  const [hi, lo] = [lum(band), lum(text)].sort((x, y) => y - x);
+  return { band: lum(band), page: lum(page.slice(0, 3)), contrast: (hi + 0.05) / (lo + 0.05) };
+}
+"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_compare_bands_calm_and_readable_in_both_themes(browser: Browser, app_url: str, scheme: Any) -> None:
+    """Issue 19: in the dark theme the 'differs' rows were solid peach beside black rows. The band is now a
+    tint of the theme's own background: close to it in brightness, its text 4.5:1 or more."""
+    context = new_context(browser, app_url, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        open_page(page, "compare", SHOWCASE_QUERY)
+        found = page.evaluate(BAND_JS)
+        record_figure(f"compare band {scheme}", f"text contrast {found['contrast']:.1f}:1")
+        assert found["contrast"] >= 4.5, found
+        assert abs(found["band"] - found["page"]) < 0.2, f"the band glares against the page: {found}"
+    finally:
+        context.close()
