@@ -108,7 +108,8 @@ def _evaluate(args: argparse.Namespace) -> None:
         return
     lines = [
         f"B12 status: {a.b12_status} ({a.status_label})",
-        f"Regimen: {a.regimen} ({a.regimen_detail.text if a.regimen_detail else a.regimen_label})",
+        f"Regimen: {a.regimen} ({a.regimen_label})",
+        *([f"  {a.regimen_detail.text}"] if a.regimen_detail else []),
     ]
     if a.oral_regimen:
         lines.append(f"Oral alternative: {a.oral_regimen.text}")

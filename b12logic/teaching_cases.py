@@ -23,30 +23,18 @@ from typing import Any
 from urllib.parse import urlencode
 
 from b12logic.case import Case
-from b12logic.engine import Assessment, evaluate
+from b12logic.engine import REGIMEN_LABELS, STATUS_LABELS, Assessment, evaluate
 from b12logic.fields import RISK_FACTORS
 from b12logic.guidelines import DEFAULT_PROFILE, GuidelineProfile
 from b12logic.urlstate import default_values, query_from_case
 
-# The six statuses in plain words, for the quiz (the engine's STATUS_LABELS are terser).
-QUIZ_STATUS_LABELS: dict[str, str] = {
-    "deficient": "Deficient: total B12 is below the low cut-off",
-    "functional_deficiency": "Functional deficiency: B12 not low, but a raised MMA confirms deficiency",
-    "indeterminate_needs_mma": "Borderline B12: cannot tell yet, measure MMA",
-    "not_confirmed": "Borderline B12 with MMA not raised: deficiency not confirmed",
-    "normal_needs_mma_hcy": "B12 in range, but nerve symptoms: deficiency not excluded until MMA and homocysteine are back",
-    "normal": "No B12 deficiency",
-}
-
 # Next step for the B12 plan: one choice per regimen, plus the two kinds of "test first".
 NEXT_STEPS: dict[str, str] = {
-    "im_neuro": "Hydroxocobalamin 1 mg IM on alternate days (neurological regimen), started now, with urgent "
-    "specialist advice",
-    "im_standard": "Hydroxocobalamin 1 mg IM three times a week for 2 weeks, then every 2–3 months",
-    "oral_or_im": "Oral cyanocobalamin daily, or the standard IM regimen",
+    # The three treatment regimens in the app's one vocabulary (the verdict says the same words).
+    **{regimen: REGIMEN_LABELS[regimen] for regimen in ("im_neuro", "im_standard", "oral_or_im")},
     "measure_mma": "No treatment decision yet: measure MMA",
     "measure_mma_hcy": "No treatment decision yet: measure MMA and homocysteine",
-    "no_b12_treatment": "No B12 treatment (look for another cause of any symptoms)",
+    "no_b12_treatment": f"{REGIMEN_LABELS['none']} (look for another cause of any symptoms)",
 }
 
 ESR_CHOICES: dict[bool, str] = {
@@ -108,7 +96,7 @@ class QuizAnswer:
 
     @property
     def status_label(self) -> str:
-        return QUIZ_STATUS_LABELS[self.b12_status]
+        return STATUS_LABELS[self.b12_status]  # the verdict's words (issue 19: the quiz had its own)
 
     @property
     def next_step_label(self) -> str:
@@ -543,7 +531,6 @@ TEACHING_CASES: dict[str, TeachingCase] = {tc.id: tc for tc in _CASES}
 __all__ = [
     "ESR_CHOICES",
     "NEXT_STEPS",
-    "QUIZ_STATUS_LABELS",
     "TEACHING_CASES",
     "Grade",
     "QuizAnswer",

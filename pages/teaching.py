@@ -12,12 +12,12 @@ from typing import Any
 import streamlit as st
 
 from b12logic import B12_STATUSES, get_profile
+from b12logic.engine import STATUS_LABELS
 from b12logic.graphs import MECHANISM_GRAPH
 from b12logic.references import REFERENCES
 from b12logic.teaching_cases import (
     ESR_CHOICES,
     NEXT_STEPS,
-    QUIZ_STATUS_LABELS,
     TEACHING_CASES,
     Grade,
     TeachingCase,
@@ -208,7 +208,7 @@ with st.form(f"quiz_{tc.id}"):
     status_choice = st.radio(
         "1. What is the B12 status?",
         list(B12_STATUSES),
-        format_func=QUIZ_STATUS_LABELS.__getitem__,
+        format_func=STATUS_LABELS.__getitem__,
         index=None,
         key=f"quiz_status_{tc.id}",
     )
