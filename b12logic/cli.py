@@ -115,7 +115,7 @@ def _evaluate(args: argparse.Namespace) -> None:
         lines.append(f"Oral alternative: {a.oral_regimen.text}")
     lines.append(f"Severe: {'yes' if a.severe else 'no'}")
     basis = "in pregnancy" if case.pregnant else "for this age and sex"
-    lines.append(f"ESR: {a.esr_flag} (upper limit {a.esr_upper_limit:g} mm/h {basis})")
+    lines.append(f"ESR: {a.esr_flag} ({a.esr_flag_label}; upper limit {a.esr_upper_limit:g} mm/h {basis})")
     lines += [f"Next step: {s.text} [{_cites(s.citations)}]" for s in a.next_steps]
     lines += [f"ESR work-up: {s.text} [{_cites(s.citations)}]" for s in a.esr_workup]
     lines += [f"Pitfall ({p.id}): {p.heading}. {p.text} [{_cites(p.citations)}]" for p in a.pitfalls]

@@ -157,6 +157,7 @@ class GuidelineProfile:
     superseded_by: str | None = None
     # How the profile is named in teaching sentences ("Under NICE NG239 the regimen for this case is ...").
     teaching_name: str = "the source answer"
+    short_name: str = "Source"  # where space is short: the region map's cut-off lines
     # "source": lifelong for everyone, as the source writes it (shown with the correction beside it);
     # "cause": the duration follows the recorded cause (NICE NG239).
     duration_rule: str = "source"
@@ -226,6 +227,7 @@ PROFILES: dict[str, GuidelineProfile] = {
             holotc_pmol_l=(25.0, 70.0),
             treat_borderline_neuro_now=True,
             teaching_name="NICE NG239",
+            short_name="NICE",
             duration_rule="cause",
         ),
         GuidelineProfile(
@@ -249,6 +251,7 @@ PROFILES: dict[str, GuidelineProfile] = {
             treat_borderline_neuro_now=True,
             superseded_by="nice-ng239",
             teaching_name="BSH 2014",
+            short_name="BSH",
             duration_rule="cause",
         ),
     )
@@ -257,8 +260,11 @@ PROFILES: dict[str, GuidelineProfile] = {
 DEFAULT_PROFILE = "source"
 
 
+CUSTOM_PROFILE_NAME = "Laboratory custom"  # the one name of the laboratory profile, wherever it is shown
+
+
 def custom_profile(
-    b12_low: float, b12_upper: float, mma_upper: float, name: str = "Laboratory custom"
+    b12_low: float, b12_upper: float, mma_upper: float, name: str = CUSTOM_PROFILE_NAME
 ) -> GuidelineProfile:
     """A laboratory's own cut-offs (pg/mL and nmol/L); everything else follows the source profile.
 
@@ -290,6 +296,7 @@ def custom_profile(
         f"MMA > {mma_upper:g} nmol/L raised. Labs differ: assay-specific cut-offs move cases.",
         laboratory_values={"All cut-offs": "set by the user for their laboratory"},
         teaching_name="your laboratory's cut-offs (with the source answer's rules)",
+        short_name="Lab",
     )
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from b12logic.case import Case
 from b12logic.engine import TREATMENT_REGIMENS, Assessment, evaluate
 from b12logic.esr import Statement
-from b12logic.guidelines import PROFILES, GuidelineProfile, MonitoringItem, Regimen
+from b12logic.guidelines import CUSTOM_PROFILE_NAME, PROFILES, GuidelineProfile, MonitoringItem, Regimen
 
 DAYS_PER_MONTH = 365.25 / 12
 # Within a week, "three times weekly" is drawn as days 0, 2 and 4 (e.g. Monday, Wednesday, Friday).
@@ -133,7 +133,7 @@ def is_open_ended(regimen: Regimen) -> bool:
 def profile_name(guideline: str) -> str:
     """A profile's display name from an assessment's guideline id ("custom" is the laboratory profile)."""
     profile = PROFILES.get(guideline)
-    return profile.name if profile else "Laboratory custom"
+    return profile.name if profile else CUSTOM_PROFILE_NAME
 
 
 def comparison_monitoring(guideline: str) -> tuple[str, tuple[MonitoringItem, ...]]:

@@ -67,7 +67,6 @@ from b12logic.figures.outline import BOX_FONT, LABEL_FONT, PHONE_WIDTH, TITLE_FO
 from b12logic.figures.regions import (
     NOT_MEASURED,
     PROFILE_DASH,
-    PROFILE_SHORT,
     STATUS_COLOURS,
     region_grid,
     region_map_figure,
@@ -121,7 +120,6 @@ __all__ = [
     "PATHWAY_COLOUR",
     "PHONE_WIDTH",
     "PROFILE_DASH",
-    "PROFILE_SHORT",
     "PURPLE",
     "SEX_COLOURS",
     "SEX_WORDS",

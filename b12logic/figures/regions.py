@@ -46,7 +46,6 @@ STATUS_COLOURS = {
     "normal": GREEN,
 }
 PROFILE_DASH = {"source": "longdash", "nice-ng239": "dash", "bsh-2014": "dot", "custom": "dashdot"}
-PROFILE_SHORT = {"source": "Source", "nice-ng239": "NICE", "bsh-2014": "BSH", "custom": "Lab"}
 NOT_MEASURED = "MMA not measured"
 _GRID_STEPS = (120, 90)
 # Characters of 11 px text across the whole B12 axis at the narrowest drawn width (ui/style.css: 640 px).
@@ -329,7 +328,7 @@ def region_map_figure(
     crowded = {later for earlier, later in itertools.pairwise(sorted(b12_cuts)) if later - earlier < b12_hi * _CROWDED}
     for value, axis in [(c, "b12") for c in b12_cuts] + [(c, "mma") for c in mma_cuts]:
         owners = [
-            PROFILE_SHORT.get(p.id, p.name)
+            p.short_name
             for p in profiles
             if (axis == "b12" and value in (p.b12_low, p.b12_upper)) or (axis == "mma" and value == p.mma_upper)
         ]
