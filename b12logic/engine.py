@@ -46,6 +46,7 @@ from b12logic.guidelines import (
     get_profile,
     regimen_for,
 )
+from b12logic.labels import ESR_FLAG_LABELS, REGIMEN_LABELS, STATUS_LABELS
 from b12logic.units import PMOL_PER_PG
 
 B12_STATUSES = (
@@ -67,26 +68,6 @@ STATUS_SEVERITY = {
     "normal_needs_mma_hcy": 2,
     "functional_deficiency": 3,
     "deficient": 4,
-}
-STATUS_LABELS = {
-    "deficient": "B12 deficient",
-    "functional_deficiency": "Functional B12 deficiency",
-    "indeterminate_needs_mma": "Indeterminate: measure MMA",
-    "not_confirmed": "Deficiency not confirmed",
-    "normal_needs_mma_hcy": "B12 in range, but neuro symptoms: measure MMA and homocysteine",
-    "normal": "No B12 deficiency",
-}
-REGIMEN_LABELS = {
-    "im_neuro": "Hydroxocobalamin IM, neurological regimen",
-    "im_standard": "Hydroxocobalamin IM, standard regimen",
-    "oral_or_im": "IM standard regimen, or oral cyanocobalamin daily",
-    "pending_tests": "No treatment decision yet: tests first",
-    "none": "No B12 treatment",
-}
-ESR_FLAG_LABELS = {
-    "normal": "ESR normal for age and sex",
-    "elevated": "ESR elevated for age and sex",
-    "markedly_elevated": "ESR markedly elevated (≥ 100 mm/h)",
 }
 HOMOCYSTEINE_TARGET = 10.0  # µmol/L: the source's target, from bariatric guidance (not a reference limit)
 HOMOCYSTEINE_UPPER = 15.0  # µmol/L: adult upper reference limit (NHS laboratories: 0–15)
