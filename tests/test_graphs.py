@@ -211,7 +211,10 @@ def test_predicates_give_the_same_answer_on_scalars_and_arrays() -> None:
             vector = np.broadcast_to(np.asarray(predicate(_View(**cols), profile), dtype=bool), (n,))
             for i in range(n):
                 row = _View(
-                    **{k: (bool(v[i]) if k in ("neuro", "nitrous_oxide", "pregnant") else float(v[i])) for k, v in cols.items()}
+                    **{
+                        k: (bool(v[i]) if k in ("neuro", "nitrous_oxide", "pregnant") else float(v[i]))
+                        for k, v in cols.items()
+                    }
                 )
                 assert bool(predicate(row, profile)) == bool(vector[i]), (name, profile.id, i)
 
