@@ -92,9 +92,11 @@ def _active_bands(v: Any, p: GuidelineProfile) -> tuple[Any, Any, Any]:
 
 def _reading_low(v: Any, p: GuidelineProfile) -> Any:
     """Deficiency on the first-line tests: a low active B12 settles it (whatever the total); a low total B12
-    does unless a high active B12 disagrees (then MMA decides) or active B12 governs (pregnancy)."""
-    act_low, act_high, governs = _active_bands(v, p)
-    return act_low | ((v.b12 < p.b12_low) & np.logical_not(act_high) & np.logical_not(governs))
+    does unless a high active B12 disagrees (then MMA decides) or the case is pregnant under a profile that reads
+    active B12 (total B12 falls in normal pregnancy: active B12 is the first test)."""
+    act_low, act_high, _ = _active_bands(v, p)
+    pregnant_reads_active = v.pregnant if p.holotc_pmol_l else False
+    return act_low | ((v.b12 < p.b12_low) & np.logical_not(act_high) & np.logical_not(pregnant_reads_active))
 
 
 def _reading_above(v: Any, p: GuidelineProfile) -> Any:

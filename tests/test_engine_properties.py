@@ -197,7 +197,8 @@ def _judged(case: Case, b12: float, mma: float | None, profile: GuidelineProfile
     act_mid = bool(bands and active is not None and not act_low and not act_high)
     governs = bool(bands and active is not None and case.pregnant)  # active B12 first in pregnancy
     # The first-line reading: low, above range, or (otherwise) borderline / indeterminate / discordant.
-    if act_low or (b12 < profile.b12_low and not act_high and not governs):
+    pregnant_reads_active = bool(bands and case.pregnant)
+    if act_low or (b12 < profile.b12_low and not act_high and not pregnant_reads_active):
         band = "low"
     elif b12 > profile.b12_upper and not act_mid:
         band = "above"

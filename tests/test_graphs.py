@@ -259,6 +259,7 @@ _QUIET = {"neuro": False, "nitrous_oxide": False, "mcv": math.nan, "pregnant": F
         ("reading_low", {"b12": 179.0, "active_b12": 70.0}, True),
         ("reading_low", {"b12": 179.0, "active_b12": 70.1}, False),  # discordant: MMA decides
         ("reading_low", {"b12": 165.0, "active_b12": 50.0, "pregnant": True}, False),  # active governs
+        ("reading_low", {"b12": 165.0, "active_b12": math.nan, "pregnant": True}, False),  # active B12 first
         ("reading_above", {"b12": 351.0, "active_b12": math.nan}, True),
         ("reading_above", {"b12": 351.0, "active_b12": 70.0}, False),  # indeterminate active: MMA decides
         ("reading_above", {"b12": 351.0, "active_b12": 70.1}, True),

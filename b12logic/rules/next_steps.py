@@ -171,8 +171,8 @@ _SOURCE_DURATION = Statement(
     kind="plan",
 )
 _PREGNANCY_TOTAL = Statement(
-    "Total B12 falls in normal pregnancy, so a low total B12 may not mean deficiency: NICE NG239 makes active B12 "
-    "the first test in pregnancy.",
+    "Total B12 falls in normal pregnancy, so a low total B12 may not mean deficiency: under NICE NG239 active B12 "
+    "is the first test in pregnancy.",
     ("NICE NG239",),
     "Pregnancy: total B12 falls; active B12 is NICE's first test",
     kind="background",
@@ -279,7 +279,7 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
     steps: list[Statement] = []
     if f.status == "indeterminate_needs_mma":
         steps.append(_mma_meaning(profile))
-        if profile.holotc_pmol_l and not f.active_measured:
+        if profile.holotc_pmol_l and not f.active_measured and not f.pregnant:  # pregnancy: its own step
             low, high = profile.holotc_pmol_l
             steps.append(
                 Statement(
