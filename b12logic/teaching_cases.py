@@ -89,7 +89,8 @@ def accepted_next_steps(assessment: Assessment) -> frozenset[str]:
         accepted.add("im_standard")
     if assessment.regimen == "pending_tests" and assessment.case.neuro_symptoms:
         accepted.add("im_neuro")
-    if assessment.regimen == "pending_tests":  # the tests the profile's rule asks for are right too
+    nitrous_neuro = "nitrous_oxide" in assessment.case.risk_factors and assessment.case.neuro_symptoms
+    if assessment.regimen == "pending_tests" and not nitrous_neuro:  # the rule's tests are right too (not with N2O)
         accepted.add("measure_mma" if assessment.b12_status == "indeterminate_needs_mma" else "measure_mma_hcy")
     if _active_b12_first(assessment):  # whatever the profile's rule, NICE NG239's first test is right too
         accepted.add("measure_active_b12")
