@@ -236,7 +236,7 @@ def why(
         if parts is None:
             continue  # the jump from the B12 tree's outcome to the ESR root is not an edge
         label, branch, tail, citations = parts
-        if source == "esr_limit" and case.pregnant:  # the pregnancy ranges, not Miller's rule
+        if source in ("esr_start", "esr_limit") and case.pregnant:  # the pregnancy ranges, not Miller's rule
             citations = ("Abbassi-Ghanavati 2009",)
         if target == "esr_out_normal" and case.age < GCA_AGE:  # giant cell arteritis is a question from 50
             tail = "the ESR itself needs no work-up."

@@ -255,7 +255,9 @@ def _regimen_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
     ]
     if f.regimen == "oral_or_im":
         oral = regimen_for(profile, "oral", f.risk_factors)
-        severity = "not severe" if f.hb_measured else "if the full blood count shows it is not severe"
+        severity = (
+            "not severe" if f.hb_measured else "severity unknown: only once the full blood count rules out severe"
+        )
         steps.append(
             Statement(
                 f"Or, as an alternative ({severity}, no neurological symptoms): {oral.text}.",
