@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from b12logic.case import Case
-from b12logic.engine import DEFICIENT_STATUSES, Assessment, evaluate
+from b12logic.engine import Assessment, evaluate
 from b12logic.esr import DEFAULT_CRP_LIMIT_MG_L
 from b12logic.fields import RISK_FACTORS
 from b12logic.guidelines import DEFAULT_PROFILE, PROFILES, GuidelineProfile, custom_profile
@@ -138,7 +138,7 @@ def verdict_lines(a: Assessment) -> list[str]:
     lines.append(f"Regimen: {a.regimen} ({a.regimen_detail.text if a.regimen_detail else a.regimen_label})")
     if a.oral_regimen:
         lines.append(f"Oral alternative: {a.oral_regimen.text}")
-    if a.anaemia_grade == "unknown" and a.b12_status in DEFICIENT_STATUSES:
+    if not a.severe and a.anaemia_grade == "unknown":  # never "no" when Hb was not measured
         lines.append(f"Severe: unknown ({SEVERITY_UNKNOWN})")
     else:
         lines.append(f"Severe: {'yes' if a.severe else 'no'}")
@@ -152,6 +152,8 @@ def verdict_lines(a: Assessment) -> list[str]:
     esr = {s.text for s in a.esr_workup}
     plan = [s for s in a.statements("plan") if s.text not in esr]
     lines.append(f"{KIND_HEADINGS['plan']}:")
+    if not a.regimen_detail:
+        lines.append(f"  - {a.regimen_label}.")
     lines += [f"  - {s.text} [{_cites(s.citations)}]" for s in plan]
     if a.monitoring:
         lines += [f"  - Monitoring: {m.what} [{_cites(m.citations)}]" for m in a.monitoring]

@@ -71,9 +71,9 @@ def crp_state(crp_mg_l: float | None, limit_mg_l: float = DEFAULT_CRP_LIMIT_MG_L
 
 _GCA_EMERGENCY = Statement(
     "Ask now about new headache, jaw claudication, scalp tenderness, visual symptoms and shoulder or hip girdle "
-    "stiffness (polymyalgia rheumatica) (aged 50 or over, raised ESR). If giant cell arteritis is suspected, treat it as a medical "
-    "emergency: high-dose glucocorticoid at once, without waiting for results, and specialist review the same "
-    "working day (within 3 working days at most).",
+    "stiffness (polymyalgia rheumatica): from 50, a raised ESR raises the question of giant cell arteritis. If "
+    "it is suspected, treat it as a medical emergency: high-dose glucocorticoid at once, without waiting for "
+    "results, and specialist review the same working day (within 3 working days at most).",
     ("BSR 2020",),
     "If GCA suspected: emergency (steroid at once, same-day specialist review)",
     kind="do_now",

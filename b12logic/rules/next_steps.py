@@ -391,8 +391,6 @@ def _b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement,
                 )
             )
         steps.append(_RESPONSE)
-    if f.status not in DEFICIENT_STATUSES:
-        steps += _not_treated_steps(profile, f)
     if f.pregnant and not f.active_measured and f.status not in ("normal", "not_confirmed"):
         if profile.holotc_pmol_l:
             steps.append(
@@ -407,4 +405,6 @@ def _b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement,
             )
         else:
             steps.append(_PREGNANCY_TOTAL)
+    if f.status not in DEFICIENT_STATUSES:
+        steps += _not_treated_steps(profile, f)
     return tuple(steps)
