@@ -5,7 +5,7 @@ Run with: streamlit run app.py
 
 import streamlit as st
 
-from ui import startup, state, style
+from ui import render, startup, state, style
 
 st.set_page_config(page_title="B12 × ESR explainer", page_icon=":material/bloodtype:", layout="wide")
 style.inject()
@@ -28,6 +28,8 @@ PAGES = {
 
 page = st.navigation(PAGES)
 state.build()
+# The page's first block (the Explorer's "Do now") goes above the disclaimer: the action first (issue 18).
+render.set_page_top(st.container(key="page_top"))
 st.caption(
     "**Educational only, not a prescription.** Every recommendation carries its citation; where the source "
     "answer simplifies or disagrees with a guideline, the app says so. Check your local guideline and laboratory."

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 STATUS_LABELS: dict[str, str] = {
     "deficient": "B12 deficient",
-    "functional_deficiency": "Functional B12 deficiency: B12 not low, MMA or homocysteine raised",
+    "functional_deficiency": "Functional B12 deficiency",
     "indeterminate_needs_mma": "Indeterminate: MMA decides",
     "not_confirmed": "Deficiency not confirmed",
     "normal_needs_mma_hcy": "B12 in range, deficiency not excluded: MMA and homocysteine decide",
