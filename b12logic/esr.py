@@ -97,13 +97,20 @@ FIRST_TRIMESTER_TOP = 57.0
 
 
 _MARKED = Statement(
-    "Investigate the ESR of 100 mm/h or more urgently. Fincher 1986 reviewed 1,006 outpatients: 4.2% had an ESR "
-    "of 100 or more, and among those the cause was infection in 33%, malignancy in 17%, renal disease in 17% and "
-    "inflammatory disease in 14%; about 90% had an identifiable cause.",
+    "Investigate the ESR of 100 mm/h or more urgently: about 90% of such ESRs have an identifiable cause "
+    "(infection, malignancy, renal or inflammatory disease).",
     ("Fincher 1986",),
     "ESR ≥ 100: investigate urgently",
     kind="do_now",
     rank=65,
+)
+# The figures behind it: background, said once.
+MARKED_FIGURES = Statement(
+    "Fincher 1986 reviewed 1,006 outpatients: 4.2% had an ESR of 100 mm/h or more, and among those the cause was "
+    "infection in 33%, malignancy in 17%, renal disease in 17% and inflammatory disease in 14%.",
+    ("Fincher 1986",),
+    "ESR ≥ 100: infection 33%, malignancy 17%, renal 17%, inflammatory 14%",
+    kind="background",
 )
 
 
@@ -152,6 +159,8 @@ def esr_workup(
             steps.append(_crp_reading(flag, crp, crp_limit_mg_l))
         return tuple(steps)
     steps.extend(esr_urgent_steps(flag, age >= GCA_AGE))
+    if flag == "markedly_elevated":
+        steps.append(MARKED_FIGURES)
     steps.append(
         Statement(
             "Work up the ESR on its own: it is non-specific, so look for its cause, not for B12.",

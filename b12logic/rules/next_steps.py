@@ -162,14 +162,6 @@ _ASK_NITROUS = Statement(
     "Ask about nitrous oxide",
     kind="workup",
 )
-_SOURCE_DURATION = Statement(
-    "Correction beside the source's 'for life': NICE NG239 makes treatment lifelong when the cause cannot be "
-    "reversed (autoimmune gastritis, gastrectomy, ileal resection); for a reversible cause (diet, a drug, nitrous "
-    "oxide) treatment follows the cause.",
-    ("NICE NG239",),
-    "Correction: duration follows the cause (NICE NG239)",
-    kind="plan",
-)
 _PREGNANCY_TOTAL = Statement(
     "Total B12 falls in normal pregnancy, so a low total B12 may not mean deficiency: under NICE NG239 active B12 "
     "is the first test in pregnancy.",
@@ -268,8 +260,6 @@ def _regimen_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
         )
         if not f.hb_measured:
             steps.append(_HB_UNKNOWN)
-    if profile.follows_source:
-        steps.append(_SOURCE_DURATION)
     if f.severe_anaemia:
         steps.append(_TRANSFUSION)
     return steps

@@ -72,3 +72,61 @@ def test_do_now_is_the_first_block_and_in_the_first_screen(
         screenshot(page, f"do-now-{size}-{'urgent' if a.do_now else 'quiet'}", full=False)
     finally:
         context.close()
+
+
+# Heavy cases for the printed summary: many urgent steps, pitfalls and caveats.
+_HEAVY = [
+    (
+        {
+            "age": 74,
+            "sex": "female",
+            "b12": 140,
+            "hb": 7.2,
+            "neuro_symptoms": True,
+            "esr": 120,
+            "on_folic_acid": True,
+            "crp": 3,
+            "mcv": 125,
+            "risk_factors": frozenset({"nitrous_oxide", "metformin"}),
+        },
+        "source",
+    ),
+    (
+        {
+            "age": 31,
+            "sex": "female",
+            "b12": 170,
+            "esr": 62,
+            "pregnant": True,
+            "active_b12": 40,
+            "crp": 12,
+            "hb": 6.5,
+            "neuro_symptoms": True,
+            "homocysteine": 30,
+            "mma": 280,
+            "renal_impairment": True,
+        },
+        "nice-ng239",
+    ),
+]
+
+
+@pytest.mark.parametrize(("values", "guideline"), _HEAVY)
+def test_teaching_summary_prints_on_one_a4_page(browser: Browser, values: dict, guideline: str) -> None:
+    import re
+    from datetime import datetime
+
+    from b12logic import Case, __version__, evaluate, get_profile
+    from b12logic.report import report_html
+
+    a = evaluate(Case(**values), guideline)
+    html = report_html(a, get_profile(guideline), __version__, datetime(2026, 1, 1))
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content(html)
+        pdf = page.pdf(format="A4")
+        pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+        assert pages == 1, f"{guideline}: the summary prints on {pages} A4 pages"
+    finally:
+        context.close()
