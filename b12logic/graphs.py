@@ -18,6 +18,7 @@ import numpy as np
 
 from b12logic.esr import MARKED_ESR
 from b12logic.guidelines import SEVERE_B12_PG_ML, SEVERE_HB_G_DL, GuidelineProfile
+from b12logic.labels import STATUS_LABELS
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "out_indeterminate",
-            "Indeterminate: measure MMA",
+            STATUS_LABELS["indeterminate_needs_mma"],
             "outcome",
             "b12",
             1.6,
@@ -474,17 +475,17 @@ def _judgment_edges(profile: GuidelineProfile) -> tuple[Edge, ...]:
         Edge("b12_band", "st_deficient", f"< {low} pg/mL" + (" or active < 25" if active else ""), "reading_low"),
         Edge("b12_band", "neuro_above", f"> {upper}", "reading_above"),
         Edge("b12_band", "mma_borderline", f"{low}–{upper}" + (" or discordant" if active else "")),
-        Edge("mma_borderline", "st_functional", f"> {mma} nmol/L (or Hcy raised, N₂O)", "functional_raised"),
+        Edge("mma_borderline", "st_functional", f"> {mma} nmol/L", "functional_raised"),
         Edge("mma_borderline", "out_not_confirmed", f"≤ {mma}", "functional_measured"),
         Edge("mma_borderline", "borderline_wait", "not measured"),
         *((Edge("borderline_wait", "out_active_unlikely", "active > 70", "active_unlikely"),) if active else ()),
-        Edge("borderline_wait", "st_treat_awaiting", "neuro or MCV > 120", "strong_features"),
+        Edge("borderline_wait", "st_treat_awaiting", "strong", "strong_features"),
         Edge("borderline_wait", "out_indeterminate", "no"),
         Edge("neuro_above", "mma_above", "yes", "not_excluded"),
         Edge("neuro_above", "out_normal", "no"),
-        Edge("mma_above", "st_functional", f"> {mma} nmol/L (or Hcy raised, N₂O)", "functional_raised"),
+        Edge("mma_above", "st_functional", f"> {mma} nmol/L", "functional_raised"),
         Edge("mma_above", "out_normal_after_mma", "not raised", "functional_measured"),
-        Edge("mma_above", "out_treat_awaiting_hcy", "not measured, neuro", "neuro"),
+        Edge("mma_above", "out_treat_awaiting_hcy", "neuro", "neuro"),
         Edge("mma_above", "out_needs_mma_hcy", "not measured"),
     )
 

@@ -36,7 +36,11 @@ lab_inputs = {
         "Your lab: B12 borderline up to (pg/mL)",
         "Total B12 from the low cut-off up to this is borderline.",
     ),
-    "lab_mma_upper": (mma_col, "Your lab: MMA raised above (nmol/L)", "MMA above this confirms functional deficiency."),
+    "lab_mma_upper": (
+        mma_col,
+        "Your lab: MMA raised above (nmol/L)",
+        "MMA above your laboratory's upper limit supports functional deficiency.",
+    ),
 }
 lab: dict[str, float] = {}
 for name, (column, label, help_text) in lab_inputs.items():

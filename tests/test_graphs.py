@@ -175,7 +175,7 @@ def test_edge_labels_carry_the_profiles_numbers() -> None:
     assert "≤ 271" in labels["source"]
     assert "< 200 pg/mL" in labels["bsh-2014"]
     assert "< 180 pg/mL or active < 25" in labels["nice-ng239"]
-    assert "< 145 pg/mL or active < 25" in labels["custom"] and "> 300 nmol/L (or Hcy raised, N₂O)" in labels["custom"]
+    assert "< 145 pg/mL or active < 25" in labels["custom"] and "> 300 nmol/L" in labels["custom"]
 
 
 def test_is_path() -> None:

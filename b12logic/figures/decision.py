@@ -61,9 +61,11 @@ _LABEL_PLACES = {
     ("mma_borderline", "out_not_confirmed"): _LabelPlace(at=0.5),
     ("mma_above", "st_functional"): _LabelPlace(at=0.6),
     ("mma_above", "out_needs_mma_hcy"): _LabelPlace(at=0.5, wrap=8),
-    ("active_borderline", "out_indeterminate"): _LabelPlace(at=0.5, xanchor="right", dx=-0.05),
-    ("active_borderline", "out_active_unlikely"): _LabelPlace(at=0.5, xanchor="left", dx=0.05),
-    ("mma_above", "out_treat_nitrous"): _LabelPlace(at=0.4, xanchor="left", dx=0.08),
+    ("borderline_wait", "out_indeterminate"): _LabelPlace(at=0.5, xanchor="right", dx=-0.05),
+    ("borderline_wait", "out_active_unlikely"): _LabelPlace(at=0.5, xanchor="left", dx=0.05),
+    ("borderline_wait", "st_treat_awaiting"): _LabelPlace(at=0.5, xanchor="left", dx=0.05),
+    ("mma_above", "out_treat_awaiting_hcy"): _LabelPlace(at=0.4, xanchor="left", dx=0.08, wrap=10),
+    ("mma_above", "out_normal_after_mma"): _LabelPlace(at=0.5, wrap=10),
 }
 
 
