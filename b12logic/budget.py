@@ -59,7 +59,7 @@ def check_csv_size(raw: bytes | str, columns: int) -> None:
     """Rows (line breaks, an upper bound) × columns over MAX_CELLS, or rows over MAX_CASES: before parsing."""
     if columns > MAX_COLUMNS:
         raise CaseError("file", columns, f"file: {columns:,} columns is over the limit of {MAX_COLUMNS} columns")
-    _check_lines(raw.count(b"\n" if isinstance(raw, bytes) else "\n"), columns)
+    _check_lines(raw.count(b"\n") if isinstance(raw, bytes) else raw.count("\n"), columns)
 
 
 def _check_lines(lines: int, columns: int) -> None:
