@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import io
 import mmap
 import os
 import sys
@@ -185,14 +186,14 @@ def _blocks(path: Any, names: list[str], delimiter: str, block_bytes: int) -> It
         yield rest
 
 
-def _scan(path: str) -> tuple[bytes, bool]:
+def _scan(path: str | bytes) -> tuple[bytes, bool]:
     """The file's first 64 KiB (BOM removed), and whether no cell can hold a carriage return (which would make
     every line end CRLF), the file is UTF-8 throughout and it looks like text: read in pieces, never whole."""
     crs = crlfs = quotes = 0
     previous = b""
     utf8 = codecs.getincrementaldecoder("utf-8")()
     is_utf8 = True
-    with open(path, "rb") as handle:
+    with open(path, "rb") if isinstance(path, str) else io.BytesIO(path) as handle:  # BytesIO shares the bytes
         head = handle.read(1 << 16)
         piece = head
         while piece:
@@ -256,7 +257,7 @@ class _TextSink:
         self.dest.write(bytes(data).decode("utf-8"))
 
 
-def _plan(path: str) -> tuple[list[str], str] | None:
+def _plan(path: str | bytes) -> tuple[list[str], str] | None:
     """How to stream the file (header, delimiter, lines inside quoted cells), or None for the whole-file way;
     decided before anything is written. CaseError for a file neither way may read (too wide, an open quote)."""
     head, streamable = _scan(path)
@@ -266,7 +267,10 @@ def _plan(path: str) -> tuple[list[str], str] | None:
         names, delimiter = _header(head)
     except _NotStreamable:
         return None
-    _check_quotes_of(path, delimiter)
+    if isinstance(path, bytes):
+        check_quotes(path, delimiter)
+    else:
+        _check_quotes_of(path, delimiter)
     return names, delimiter
 
 
@@ -318,6 +322,29 @@ def _stream(
     if rows == 0:
         raise _NotStreamable("no rows")  # the whole-file path says what an empty file gets
     return rows, errors
+
+
+def upload_blocks(raw: bytes, rows: int) -> Iterator[pd.DataFrame] | None:
+    """An uploaded wide CSV (held in memory) as frames of about `rows` rows, read as read_cases_csv reads it,
+    without a second copy of the file or a frame of all of it; None when it must go the whole-file way.
+    CaseError for a file neither way may read. For the Batch page: memory stays that of one block."""
+    import pyarrow as pa
+
+    plan = _plan(raw)
+    if plan is None:
+        return None
+    names, delimiter = plan
+    budget.check_csv_size(raw, len(names))
+
+    def frames() -> Iterator[pd.DataFrame]:
+        try:
+            for block in _blocks(pa.py_buffer(raw), names, delimiter, BLOCK_BYTES):
+                for start in range(0, len(block), rows):
+                    yield block.iloc[start : start + rows]
+        except _NotStreamable as err:  # rare once _scan has passed it (UTF-8, quotes closed)
+            raise CaseError("file", "csv", f"file: not a readable CSV ({err})") from None
+
+    return frames()
 
 
 def read_text_frame(path: str) -> pd.DataFrame | None:

@@ -19,6 +19,11 @@ b12logic.validate.CaseError: file: the JSON is nested more than 4 levels deep (t
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
+import weakref
+from collections.abc import Iterator
 from typing import Any
 
 from b12logic.validate import CaseError
@@ -29,7 +34,7 @@ BYTES_PER_MB = 1_000_000
 UPLOAD_CAP_MB = 50
 MAX_COLUMNS = 256  # the contract has 18 columns; a file may add its own, but not thousands
 MAX_CELLS = 25_000_000  # rows × columns of a CSV: what pandas and the engine hold in memory
-MAX_CASES = 1_000_000  # rows of results (the page holds them and their CSV for the download)
+MAX_CASES = 1_500_000  # rows of results: their CSV (~370 bytes a row) is what the page holds for the download
 MAX_FHIR_RESOURCES = 200_000  # each is validated by a pydantic model, ~4 KB of memory at its peak
 MAX_JSON_DEPTH = 64  # a FHIR Bundle nests about 10 levels; Python's own recursion stops near 1,000
 
@@ -121,3 +126,70 @@ def check_json_depth(document: Any, limit: int = MAX_JSON_DEPTH) -> None:
 def too_deep() -> CaseError:
     """What a RecursionError while reading a file means to the user."""
     return CaseError("file", "depth", f"file: the file is nested more than {MAX_JSON_DEPTH} levels deep (the limit)")
+
+
+# --- The process's share: one file checked at a time, and a ceiling on the results all sessions hold.
+
+PROCESS_HELD_BYTES = 1_500_000_000  # results CSVs held by every session of one process, together
+RESULTS_PER_UPLOAD_BYTE = 12  # a results CSV is about 11 times its upload (bench/RESULTS.md, issue 22)
+_held: dict[int, int] = {}
+_held_lock = threading.Lock()
+_one_check = threading.Lock()
+
+
+def held_bytes() -> int:
+    with _held_lock:
+        return sum(_held.values())
+
+
+def make_room(upload_bytes: int) -> None:
+    """CaseError when the results this upload would bring do not fit beside what the process holds already."""
+    needed = upload_bytes * RESULTS_PER_UPLOAD_BYTE
+    held = held_bytes()
+    if held + needed > PROCESS_HELD_BYTES:
+        raise CaseError(
+            "file",
+            "busy",
+            f"file: the server is holding {held / BYTES_PER_MB:,.0f} MB of other people's results and this file's "
+            f"would pass its limit of {PROCESS_HELD_BYTES / BYTES_PER_MB:,.0f} MB; try again in a few minutes or "
+            "split the file",
+        )
+
+
+def hold(owner: object, size: int) -> None:
+    """Count size bytes against the process until owner (the session's answer) is gone: a new upload, a
+    closed tab or a removed file lets it go, and the count with it."""
+    key = id(owner)
+    with _held_lock:
+        _held[key] = size
+    weakref.finalize(owner, _release, key)
+
+
+def _release(key: int) -> None:
+    with _held_lock:
+        _held.pop(key, None)
+
+
+@contextlib.contextmanager
+def one_check_at_a_time() -> Iterator[None]:
+    """Files are checked one after another in a process: the memory of two large checks never adds up."""
+    with _one_check:
+        yield
+
+
+@contextlib.contextmanager
+def background_priority(niceness: int = 10) -> Iterator[None]:
+    """Run the block at a lower CPU priority (this thread only: Linux schedules threads on their own), so
+    the other sessions' reruns go first while a large file is checked."""
+    thread = threading.get_native_id()
+    try:
+        before = os.getpriority(os.PRIO_PROCESS, thread)
+        os.setpriority(os.PRIO_PROCESS, thread, max(before, niceness))
+    except (OSError, AttributeError):  # not Linux, or not allowed: run as is
+        yield
+        return
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):  # raising it back needs the right to; else the thread ends niced
+            os.setpriority(os.PRIO_PROCESS, thread, before)

@@ -115,9 +115,15 @@ def _read(uploaded: Any) -> tuple[LabRead | None, list[CaseChoice], str | None]:
     cached = st.session_state.get(_READ_KEY)
     if cached is not None and cached[0] == uploaded.file_id:
         return cached[1]
+    from b12logic import budget
+
+    st.session_state.pop(_READ_KEY, None)  # the previous file's cases go before this one is read
+    cap = budget.upload_cap_bytes(int(st.get_option("server.maxUploadSize")))  # the browser's cap, in bytes
     try:
-        read = read_cases(uploaded.getvalue(), max_bytes=int(st.get_option("server.maxUploadSize")) * 1024 * 1024)
-        answer: tuple[LabRead | None, list[CaseChoice], str | None] = (read, case_choices(read), None)
+        with budget.one_check_at_a_time(), budget.background_priority():  # the Batch page's turn-taking
+            read = read_cases(uploaded.getvalue(), max_bytes=cap)
+            budget.check_cases(len(read.frame))
+            answer: tuple[LabRead | None, list[CaseChoice], str | None] = (read, case_choices(read), None)
     except CaseError as err:
         answer = (None, [], plain_message(err))
     st.session_state[_READ_KEY] = (uploaded.file_id, answer)
@@ -136,6 +142,7 @@ def _case_dialog() -> None:
         "Long CSV, FHIR JSON or cases CSV", type=UPLOAD_TYPES, key="lab_case_upload", help=layouts_help()
     )
     if uploaded is None:
+        st.session_state.pop(_READ_KEY, None)  # the file is gone: its cases go with it
         st.caption("The file stays in this session's memory only. Nothing is written to disk.")
         return
     read, choices, problem = _read(uploaded)
