@@ -20,6 +20,22 @@ if TYPE_CHECKING:
     from b12logic.labs.choose import CaseChoice
 
 UPLOAD_TYPES = ["csv", "json", "ndjson"]
+
+
+def keep_uploads_in_memory() -> None:
+    """Streamlit's upload route parses the request with Starlette's form parser
+    (streamlit/web/server/starlette/starlette_routes.py:957, `await limited_request.form()`), which spools a
+    file over 1 MB to a temporary file on disk (starlette/formparsers.py:135, `spool_max_size`). Uploads here
+    are patients' results: keep every one the server accepts in memory (the route caps the body at
+    maxUploadSize MB plus 1 MB of framing, starlette_routes.py:201-208). serve.sh and compose also put the
+    temporary directory on a memory filesystem, for anything else that might spool."""
+    from starlette.formparsers import MultiPartParser
+
+    cap = int(st.get_option("server.maxUploadSize")) * 1024 * 1024 + 1024 * 1024
+    MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, cap)
+
+
+keep_uploads_in_memory()  # before any uploader is drawn: every page with one imports this module
 _READ_KEY = "_lab_case_read"
 _OPENED_KEY = "_lab_case_opened"
 _DIALOG_KEY = "_lab_case_dialog"
