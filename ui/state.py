@@ -9,7 +9,7 @@ import streamlit as st
 
 import ui.pages_mode
 from b12logic import Assessment, Case, CaseError, evaluate
-from b12logic.fields import FIELDS, PREGNANCY_AGES, RISK_FACTORS
+from b12logic.fields import FIELDS, LAB_SETTINGS, PREGNANCY_AGES, RISK_FACTORS
 from b12logic.guidelines import PROFILES, GuidelineProfile, custom_profile, get_profile
 from b12logic.units import b12_convert, crp_to_mg_l, hb_convert, mma_convert
 from b12logic.urlstate import CRP_LIMIT_RANGE, LAB_DEFAULTS, default_values, parse_query, query_from_values
@@ -117,8 +117,8 @@ def _convert_unit(name: str) -> None:
         converted = round(
             _CONVERTERS[name](value, old, new), _ROUNDING[name] if name != "mma" or new == "µmol/L" else 0
         )
-        spec = FIELDS[name].limits[new]
-        st.session_state[KEYS[name]] = min(max(converted, spec.low if spec.low_inclusive else 0.01), spec.high)
+        low, high = FIELDS[name].widget_range(new)
+        st.session_state[KEYS[name]] = min(max(converted, low), high)
     st.session_state[f"_prev_{name}_unit"] = new
 
 
@@ -159,11 +159,11 @@ def _unit_choice(name: str, label: str) -> str:
 
 def _optional_number(name: str, unit: str) -> float | None:
     spec = FIELDS[name]
-    lim = spec.limits[unit]
+    low, high = spec.widget_range(unit)  # the range a link may set, too
     return st.number_input(
         f"{spec.label} ({unit})",
-        min_value=float(lim.low) if lim.low_inclusive else float(lim.low) + 0.01,
-        max_value=float(lim.high),
+        min_value=low,
+        max_value=high,
         key=KEYS[name],
         help=spec.help + " Empty = not measured.",
         placeholder="not measured",
@@ -240,9 +240,9 @@ def sidebar() -> dict[str, Any]:
             help="Whose thresholds and regimens to apply. Default: the source answer.",
         )
         if st.session_state[KEYS["guideline"]] == "custom":
-            st.number_input("Lab: B12 low below (pg/mL)", 1.0, 100000.0, key=KEYS["lab_b12_low"])
-            st.number_input("Lab: B12 borderline up to (pg/mL)", 1.0, 100000.0, key=KEYS["lab_b12_upper"])
-            st.number_input("Lab: MMA raised above (nmol/L)", 1.0, 100000.0, key=KEYS["lab_mma_upper"])
+            for name in LAB_DEFAULTS:  # each input's range is the one a link may set (b12logic.fields)
+                lab = LAB_SETTINGS[name]
+                st.number_input(f"Lab: {lab.label} ({lab.unit})", lab.low, lab.high, key=KEYS[name])
         st.button("Reset case", on_click=reset_case, help="Back to the default case.", width="stretch")
     values = {name: st.session_state[key] for name, key in KEYS.items()}
     values["risk_factors"] = frozenset(values["risk_factors"] or ())
