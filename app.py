@@ -7,7 +7,9 @@ import streamlit as st
 
 from ui import render, startup, state, style
 
-st.set_page_config(page_title="B12 × ESR explainer", page_icon=":material/bloodtype:", layout="wide")
+# An emoji favicon: Streamlit draws it as an inline SVG. A ":material/…:" favicon is fetched from
+# fonts.gstatic.com (frontend index.js, favicon from a material icon name), missing on a network without internet.
+st.set_page_config(page_title="B12 × ESR explainer", page_icon="🩸", layout="wide")
 style.inject()
 
 PAGES = {

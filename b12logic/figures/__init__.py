@@ -49,7 +49,7 @@ from b12logic.figures.decision import (
     decision_figure_spec,
 )
 from b12logic.figures.decision import _decision_static as _decision_static
-from b12logic.figures.decision_svg import decision_svg
+from b12logic.figures.decision_svg import decision_svg, decision_svg_phone
 from b12logic.figures.esr_age import ESR_AGES, SEX_COLOURS, SEX_WORDS, esr_by_age_figure
 from b12logic.figures.mechanism import (
     CONFOUNDING_STEP,
@@ -57,6 +57,7 @@ from b12logic.figures.mechanism import (
     PATHWAY_COLOUR,
     lit_reasons,
     mechanism_figure,
+    mechanism_svg_phone,
 )
 from b12logic.figures.mechanism import _edge_step as _edge_step
 from b12logic.figures.mechanism import _step_nodes as _step_nodes
@@ -133,9 +134,11 @@ __all__ = [
     "decision_figure",
     "decision_figure_spec",
     "decision_svg",
+    "decision_svg_phone",
     "esr_by_age_figure",
     "lit_reasons",
     "mechanism_figure",
+    "mechanism_svg_phone",
     "nodes_of",
     "region_grid",
     "region_map_figure",
