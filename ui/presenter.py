@@ -187,14 +187,14 @@ def _path(tc: TeachingCase, answer: QuizAnswer, profile: GuidelineProfile) -> No
 
 
 def _mechanism(tc: TeachingCase, answer: QuizAnswer, profile: GuidelineProfile) -> None:
-    st.markdown("# Mechanism: two separate pathways")
+    st.markdown("# Mechanism: filled boxes are abnormal in this case")
     lit = [n.label for n in MECHANISM_GRAPH.nodes if n.id in answer.assessment.mechanism_lit]
     spec = mechanism_slide_spec(answer.assessment, profile)
-    alt = f"Abnormal in this case: {', '.join(lit) or 'nothing'}"
-    st.plotly_chart(ReadyFigure(spec), key="presenter_mechanism", config=_STATIC, alt=alt)
-    st.markdown(
-        "Filled boxes are abnormal in this case. The only bridge is weak: anaemia of any cause raises the ESR a little."
+    alt = (
+        "The B12 pathway and the inflammation pathway, drawn apart; the only bridge is a weak confounder (anaemia "
+        f"raises the ESR a little). Abnormal in this case: {', '.join(lit) or 'nothing'}."
     )
+    st.plotly_chart(ReadyFigure(spec), key="presenter_mechanism", config=_STATIC, alt=alt)
 
 
 def _answer(tc: TeachingCase, answer: QuizAnswer, profile: GuidelineProfile) -> None:

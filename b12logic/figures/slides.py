@@ -11,6 +11,7 @@ would blur them and overflow the slide, so the slides draw their own, from the s
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import textwrap
 from typing import Any
@@ -29,14 +30,14 @@ from b12logic.figures.style import (
     _plotly_text,
     _wrap,
 )
-from b12logic.graphs import MECHANISM_GRAPH, Graph, decision_graph
+from b12logic.graphs import MECHANISM_GRAPH, MECHANISM_PATHWAYS, Graph, decision_graph
 from b12logic.guidelines import GuidelineProfile
 
 # The builders' smallest label is 11 px (edge labels): at this scale it is 20 px on the slide.
 PRESENTER_SCALE = 20 / 11
-LABEL_PX = 22  # box labels on the path slide
-EDGE_LABEL_PX = 20  # edge labels ("< 180 pg/mL", "yes")
-TITLE_PX = 24
+_LABEL_PX = 22  # box labels on the path slide
+_EDGE_LABEL_PX = 20  # edge labels ("< 180 pg/mL", "yes")
+_TITLE_PX = 24
 _BOXES_PER_ROW = 4
 _ROW_PX = 120  # one row of boxes, its edge labels included
 _HEADER_PX = 40  # a row title ("B12 work-up")
@@ -70,7 +71,7 @@ def _path_row(
         x, y = (col + 0.5) * column_px, top - (row + 0.5) * _ROW_PX
         centres.append((x, y))
         text, chars, _ = _box_text(graph.node(node_id).label)
-        half_widths.append(chars * LABEL_PX * _CHAR_PX / 2 + 10)
+        half_widths.append(chars * _LABEL_PX * _CHAR_PX / 2 + 10)
         last = i == len(path) - 1
         boxes.append(
             {
@@ -84,7 +85,7 @@ def _path_row(
                 "bordercolor": BLACK,
                 "borderwidth": 4 if last else 2,
                 "borderpad": 6,
-                "font": {"size": LABEL_PX, "color": TEXT_ON[colour]},
+                "font": {"size": _LABEL_PX, "color": TEXT_ON[colour]},
                 "name": f"node:{node_id}",
             }
         )
@@ -130,7 +131,7 @@ def _path_row(
                     "showarrow": False,
                     "bgcolor": WHITE,
                     "borderpad": 2,
-                    "font": {"size": EDGE_LABEL_PX, "color": BLACK},
+                    "font": {"size": _EDGE_LABEL_PX, "color": BLACK},
                     "name": f"edge_label:{path[i - 1]}->{path[i]}",
                 }
             )
@@ -171,7 +172,7 @@ def path_slide_spec(assessment: Assessment, profile: GuidelineProfile, width: fl
                 "yanchor": "top",
                 "text": f"<b>{_plotly_text(heading)}</b>",
                 "showarrow": False,
-                "font": {"size": TITLE_PX, "color": BLACK},
+                "font": {"size": _TITLE_PX, "color": BLACK},
                 "name": f"panel:{tree}",
             }
         )
@@ -179,10 +180,10 @@ def path_slide_spec(assessment: Assessment, profile: GuidelineProfile, width: fl
         annotations += arrows + boxes  # boxes last: drawn over the arrows' ends
         top -= 10
     layout = {
-        "title": {"text": "", "font": {"size": TITLE_PX}},
+        "title": {"text": "", "font": {"size": _TITLE_PX}},
         "height": height,
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-        "font": {"family": FONT_FAMILY, "size": LABEL_PX, "color": BLACK},
+        "font": {"family": FONT_FAMILY, "size": _LABEL_PX, "color": BLACK},
         "plot_bgcolor": WHITE,
         "paper_bgcolor": WHITE,
         "showlegend": False,
@@ -216,33 +217,85 @@ def at_presenter_scale(spec: dict[str, Any], scale: float = PRESENTER_SCALE) -> 
     return out
 
 
-# Wrap widths of the mechanism boxes at presenter scale (characters): narrow in the crowded B12 pathway.
-_MECH_SLIDE_WRAP = {"b12": 12, "folate_bypass": 12, "inflammation": 18}
+# Wrap widths at presenter scale (characters): narrow in the crowded B12 pathway, wide in the lone column.
+_MECH_SLIDE_WRAP = {"b12": 14, "folate_bypass": 12, "inflammation": 24}
+_MECH_HEADER_WRAP = 26
+_MECH_EDGE_WRAP = 26
+# Edge labels that need their own place at this size: wrap width, then x, y (diagram units) and anchor, or None
+# to keep the desk diagram's. The bypass label sits under the folic acid box, the methylation label at the bend
+# of its edge (clear of the box it leaves), the confounder under its dashed line, in the band between the two pathways.
+_MECH_SLIDE_LABELS: dict[str, tuple[int, float | None, float | None, str | None]] = {
+    "edge:m_folic->m_dna": (16, -1.5, 7.2, "center"),
+    "edge:m_methylcbl->m_myelin": (26, 2.7, None, "right"),
+    "edge:m_anaemia->m_esr": (34, 5.6, 4.72, "center"),
+}
+# The desk diagram leaves a wide empty band between the pathways (for a note the slide says in words): on the
+# slide that band shrinks and the B12 pathway gets the width its larger labels need. Data x -> paper fraction.
+_MECH_SLIDE_X = ((-2.9, 0.0), (4.9, 0.62), (8.4, 0.72), (11.6, 1.0))
+_MECHANISM_SLIDE_HEIGHT = 520
+_MECH_SLIDE_Y = (3.55, 11.0)  # the desk diagram's, with room under the bottom row for the confounder's label
+
+
+def _slide_x(x: float) -> float:
+    """Piecewise-linear map of the mechanism diagram's x onto the slide's width (0 to 1).
+
+    >>> _slide_x(-2.9), _slide_x(4.9), _slide_x(50.0)
+    (0.0, 0.62, 1.0)
+    """
+    points = _MECH_SLIDE_X
+    if x <= points[0][0]:
+        return points[0][1]
+    for (x0, f0), (x1, f1) in itertools.pairwise(points):
+        if x <= x1:
+            return f0 + (x - x0) * (f1 - f0) / (x1 - x0)
+    return points[-1][1]
 
 
 def mechanism_slide_spec(assessment: Assessment, profile: GuidelineProfile | None = None) -> dict[str, Any]:
     """The mechanism diagram with this case's abnormal nodes lit, at presenter scale (labels 20 px and up).
 
+    The same nodes, edges and lit boxes as `mechanism_figure`, its fonts scaled by PRESENTER_SCALE, its labels
+    re-wrapped for the larger type and its x squeezed where the desk diagram leaves room for a note. No title or
+    legend: the slide's heading and one line of text say them.
+
     >>> from b12logic import Case, evaluate
     >>> spec = mechanism_slide_spec(evaluate(Case(age=68, sex="female", b12=150, esr=60)))
-    >>> min(a["font"]["size"] for a in spec["layout"]["annotations"]) >= 20
+    >>> min(a["font"]["size"] for a in spec["layout"]["annotations"] if a.get("visible", True)) >= 20
     True
     """
     spec = at_presenter_scale(mechanism_figure(assessment, profile=profile).to_dict())
     layout = spec["layout"]
     nodes = {n.id: n for n in MECHANISM_GRAPH.nodes}
+    edges = {f"edge:{e.source}->{e.target}": e for e in MECHANISM_GRAPH.edges}
     for annotation in layout.get("annotations", []):
         name = str(annotation.get("name", ""))
+        bold = str(annotation.get("text", "")).startswith("<b>")
+        text = None
         if name.startswith("node:") and name[5:] in nodes:
             node = nodes[name[5:]]
-            text, _, _ = _box_text(node.label, _MECH_SLIDE_WRAP.get(node.tree, 14))
-            annotation["text"] = f"<b>{text}</b>" if str(annotation.get("text", "")).startswith("<b>") else text
+            text = _box_text(node.label, _MECH_SLIDE_WRAP.get(node.tree, 14))[0]
+        elif name.startswith("header:"):
+            text = _box_text(MECHANISM_PATHWAYS.get(name[7:], ""), _MECH_HEADER_WRAP)[0]
+        elif name in edges:
+            wrap_at, x, y, anchor = _MECH_SLIDE_LABELS.get(name, (_MECH_EDGE_WRAP, None, None, None))
+            text = _box_text(edges[name].label, wrap_at)[0]
+            moved = {"x": x, "y": y, "xanchor": anchor}
+            annotation.update({key: value for key, value in moved.items() if value is not None})
         elif name == "note:separate":
             annotation["visible"] = False  # the slide says it in words; at this size it would crowd the bridge
-    title = layout.get("title", {})
-    title.pop("subtitle", None)
-    layout["title"] = {**title, "font": {**title.get("font", {}), "size": TITLE_PX}}
-    layout.update(showlegend=False, height=540, margin={"l": 0, "r": 0, "t": 44, "b": 0}, hovermode=False)
+        if text is not None:
+            annotation["text"] = f"<b>{text}</b>" if bold else text
+        if annotation.get("xref") == "x" and isinstance(annotation.get("x"), (int, float)):
+            annotation["x"] = _slide_x(float(annotation["x"]))
+    for trace in spec.get("data", []):
+        if isinstance(trace.get("x"), (list, tuple)):
+            trace["x"] = [None if x is None else _slide_x(float(x)) for x in trace["x"]]
+    layout["xaxis"] = {**layout.get("xaxis", {}), "range": [-0.01, 1.01]}
+    layout["yaxis"] = {**layout.get("yaxis", {}), "range": list(_MECH_SLIDE_Y)}
+    layout["title"] = {"text": ""}
+    layout.update(
+        showlegend=False, height=_MECHANISM_SLIDE_HEIGHT, margin={"l": 0, "r": 0, "t": 24, "b": 0}, hovermode=False
+    )
     return spec
 
 
