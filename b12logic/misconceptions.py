@@ -583,7 +583,11 @@ def _step_rules(option: str) -> list[_Rule]:
     def esr_first(s: _Situation) -> bool:
         return s.esr_raised and STEP_REACH.get(option, 0) > STEP_REACH.get(s.answer.next_step, 0)
 
-    esr_rule: _Rule = (esr_first, lambda s: _esr_pushes(s, f"On the B12 results alone: {s.answer.next_step_label}."))
+    # The reason names the B12 finding, not the right step: the quiz shows this before a second try.
+    esr_rule: _Rule = (
+        esr_first,
+        lambda s: _esr_pushes(s, f"{_status_band_text(s)} The B12 plan follows from that alone."),
+    )
     return [esr_rule, *_STEP_RULES.get(option, [])]
 
 

@@ -24,7 +24,7 @@ from b12logic.misconceptions import (
     wrong_options,
 )
 from b12logic.references import REFERENCES
-from b12logic.teaching_cases import TEACHING_CASES, TeachingCase
+from b12logic.teaching_cases import NEXT_STEPS, QUIZ_STATUS_LABELS, TEACHING_CASES, TeachingCase
 
 CASES = list(TEACHING_CASES.values())
 IDS = [tc.id for tc in CASES]
@@ -49,6 +49,13 @@ def test_every_wrong_option_of_every_case_is_explained_and_every_right_one_is_no
             assert explanation.sources and set(explanation.sources) <= set(REFERENCES), explanation.sources
             # The teaching cases' wrong options each name a real misconception, not the general fallback.
             assert explanation.misconception != OTHER_READING, (tc.id, question, option, explanation.text)
+            # The quiz shows this before a second try: it must not quote the right answer's wording.
+            right_label = {
+                "b12_status": QUIZ_STATUS_LABELS[answer.b12_status],
+                "next_step": NEXT_STEPS[answer.next_step],
+            }
+            if question in right_label:
+                assert right_label[question].lower() not in explanation.text.lower(), (tc.id, question, option)
 
 
 @pytest.mark.parametrize(
