@@ -158,3 +158,20 @@ def test_keys_and_a_clicker_step_the_slides_and_the_url_follows(projector: Page)
     assert _slide_number(student) == 3
     assert "Ask the room" in student.locator(SLIDE).inner_text()
     student.close()
+
+
+def test_a_student_phone_opens_the_teacher_link_without_sideways_scrolling(browser: Browser, app_url: str) -> None:
+    """390 x 844, touch: the same slide; the page never scrolls sideways (a slide figure keeps its projector
+    width in a frame of its own that scrolls)."""
+    context = new_context(browser, app_url, viewport={"width": 390, "height": 844}, mobile=True)
+    page = context.new_page()
+    try:
+        for slide in (3, 5, 6):
+            open_page(page, "teaching", f"teaching_case=gca_headache&present=yes&slide={slide}")
+            page.locator(SLIDE).wait_for()
+            assert _slide_number(page) == slide
+            widths = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+            assert widths[0] <= widths[1], f"slide {slide} scrolls sideways on a phone: {widths}"
+            screenshot(page, f"presenter-phone-{slide}", full=False)
+    finally:
+        context.close()
