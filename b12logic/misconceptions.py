@@ -436,6 +436,19 @@ def _treat_now_neuro(s: _Situation) -> tuple[str, str, tuple[str, ...]]:
     )
 
 
+# Why "test first" is wrong, whichever test was chosen: treat now, the B12 already decides, or MMA is back.
+_TEST_STEP_RULES: list[_Rule] = [
+    (lambda s: s.answer.next_step == "im_neuro", _treat_now_neuro),
+    (
+        lambda s: s.answer.next_step in TREATMENT_STEPS and s.b12_band == "low",
+        lambda s: (LOW_B12_NEEDS_MMA, _low_b12(s) + " MMA is for a borderline B12.", s.rules),
+    ),
+    (
+        lambda s: s.mma is not None,
+        lambda s: (MMA_IGNORED, f"The MMA is already back and decides: {_mma_text(s)}", s.rules),
+    ),
+]
+
 _STEP_RULES: dict[str, list[_Rule]] = {
     "im_neuro": [
         (lambda s: s.answer.next_step == "no_b12_treatment", _no_treatment_reason),
@@ -479,15 +492,7 @@ _STEP_RULES: dict[str, list[_Rule]] = {
         (lambda s: s.answer.next_step in TEST_STEPS, _wait_for_test),
     ],
     "measure_mma": [
-        (lambda s: s.answer.next_step == "im_neuro", _treat_now_neuro),
-        (
-            lambda s: s.answer.next_step in TREATMENT_STEPS and s.b12_band == "low",
-            lambda s: (LOW_B12_NEEDS_MMA, _low_b12(s) + " MMA is for a borderline B12.", s.rules),
-        ),
-        (
-            lambda s: s.mma is not None,
-            lambda s: (MMA_IGNORED, f"The MMA is already back and decides: {_mma_text(s)}", s.rules),
-        ),
+        *_TEST_STEP_RULES,
         (
             lambda s: s.answer.next_step == "measure_mma_hcy",
             lambda s: (
@@ -507,15 +512,7 @@ _STEP_RULES: dict[str, list[_Rule]] = {
         ),
     ],
     "measure_mma_hcy": [
-        (lambda s: s.answer.next_step == "im_neuro", _treat_now_neuro),
-        (
-            lambda s: s.answer.next_step in TREATMENT_STEPS and s.b12_band == "low",
-            lambda s: (LOW_B12_NEEDS_MMA, _low_b12(s), s.rules),
-        ),
-        (
-            lambda s: s.mma is not None,
-            lambda s: (MMA_IGNORED, f"The MMA is already back and decides: {_mma_text(s)}", s.rules),
-        ),
+        *_TEST_STEP_RULES,
         (
             lambda s: s.answer.next_step == "measure_mma",
             lambda s: (
