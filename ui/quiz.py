@@ -8,7 +8,9 @@ explanation sits folded under them. Only a case's first check counts towards the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -38,6 +40,13 @@ QUESTIONS = (
     ("b12_status", "1. What is the B12 status?", "B12 status"),
     ("next_step", "2. What is the next step for the B12 plan?", "Next step"),
     ("esr_changes_plan", "3. Does the ESR change the B12 plan?", "Does the ESR change the plan"),
+)
+
+# Each question's widget key part, options and their words (in the order of QUESTIONS).
+_CHOICES: tuple[tuple[str, list[Any], Mapping[Any, str]], ...] = (
+    ("status", list(B12_STATUSES), QUIZ_STATUS_LABELS),
+    ("step", list(NEXT_STEPS), NEXT_STEPS),
+    ("esr", [False, True], ESR_CHOICES),
 )
 
 e = render.escape
@@ -112,34 +121,20 @@ def quiz(tc: TeachingCase, answer: QuizAnswer, profile: GuidelineProfile) -> Non
 
     tries: list[Check] = st.session_state.setdefault(_tries_key(tc.id), [])
     with st.form(f"quiz_{tc.id}"):
-        status_choice = st.radio(
-            QUESTIONS[0][1],
-            list(B12_STATUSES),
-            format_func=QUIZ_STATUS_LABELS.__getitem__,
-            index=None,
-            key=f"quiz_status_{tc.id}",
-        )
-        step_choice = st.radio(
-            QUESTIONS[1][1],
-            list(NEXT_STEPS),
-            format_func=NEXT_STEPS.__getitem__,
-            index=None,
-            key=f"quiz_step_{tc.id}",
-        )
-        esr_choice = st.radio(
-            QUESTIONS[2][1], [False, True], format_func=ESR_CHOICES.__getitem__, index=None, key=f"quiz_esr_{tc.id}"
-        )
+        choices = {
+            question: st.radio(label, options, format_func=words.__getitem__, index=None, key=f"quiz_{key}_{tc.id}")
+            for (question, label, _), (key, options, words) in zip(QUESTIONS, _CHOICES, strict=True)
+        }
         label = "Check my answers" if not tries else "Check again"
         submitted = st.form_submit_button(label, type="primary", key=f"quiz_check_{tc.id}")
 
     if submitted:
-        if status_choice is None or step_choice is None or esr_choice is None:
+        if any(choice is None for choice in choices.values()):
             st.warning("Answer all three questions, then check.", icon=":material/edit:")
         else:
-            result = grade(tc, status_choice, step_choice, esr_choice, profile)
-            tries.append(
-                Check({"b12_status": status_choice, "next_step": step_choice, "esr_changes_plan": esr_choice}, result)
-            )
+            status, step, esr = (choices[question] for question, _, _ in QUESTIONS)
+            result = grade(tc, str(status), str(step), bool(esr), profile)
+            tries.append(Check(choices, result))
             scores: dict[str, Grade] = st.session_state.setdefault(SCORES_KEY, {})
             if tc.id not in scores:
                 scores[tc.id] = result
