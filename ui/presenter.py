@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from b12logic.figures import ReadyFigure
+from b12logic.figures import ReadyFigure, decision_alt_text
 from b12logic.figures.slides import mechanism_slide_spec, path_slide_spec
 from b12logic.graphs import MECHANISM_GRAPH
 from b12logic.guidelines import GuidelineProfile
@@ -182,8 +182,8 @@ def _ask_step(tc: TeachingCase, answer: QuizAnswer, profile: GuidelineProfile) -
 def _path(tc: TeachingCase, answer: QuizAnswer, profile: GuidelineProfile) -> None:
     st.markdown("# Decision path")
     spec = path_slide_spec(answer.assessment, profile)
-    words = " then ".join(answer.assessment.decision_path)
-    st.plotly_chart(ReadyFigure(spec), key="presenter_decision", config=_STATIC, alt=f"B12 path: {words}")
+    alt = decision_alt_text(answer.assessment, profile)
+    st.plotly_chart(ReadyFigure(spec), key="presenter_decision", config=_STATIC, alt=alt)
 
 
 def _mechanism(tc: TeachingCase, answer: QuizAnswer, profile: GuidelineProfile) -> None:
