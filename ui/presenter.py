@@ -102,9 +102,12 @@ def write_url(case_id: str) -> None:
 
 def control_bar(case_id: str) -> None:
     """Back, where we are, Next, Exit: one line above the slide. The keys are Streamlit's button shortcuts
-    (st.button(shortcut=...), streamlit/elements/widgets/button.py:305-331 in 1.67; the browser binds them
-    while the button is drawn and enabled). One shortcut per button, so Page Up/Down and the space bar get
-    twin buttons that ui/style.css hides (hidden, they stay mounted and their shortcut stays bound)."""
+    (st.button(shortcut=...), streamlit/elements/widgets/button.py:305-331 in 1.67). The frontend binds a
+    button's shortcut on the document in a React effect while the button is mounted and not disabled, and calls
+    preventDefault, so a focused button is not pressed twice by the space bar (streamlit/static/static/js/
+    index.DormvYxC.js, the hook that calls hotkeys(...) with {shortcut, disabled, onActivate}). One shortcut per
+    button, so Page Up/Down and the space bar get twin buttons that ui/style.css hides with display: none: still
+    mounted, their shortcuts stay bound (tests/e2e/test_browser_presenter.py presses each key)."""
     if st.session_state.get("_presenter_case") != case_id:  # another case starts at its story
         st.session_state["_presenter_case"] = case_id
         st.session_state[STEP_KEY] = 0
