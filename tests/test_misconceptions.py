@@ -192,3 +192,14 @@ def test_any_case_any_option_gets_an_answer_or_none(
                 assert set(why.sources) <= set(REFERENCES)
     # The ESR question's wrong answer is always the same misconception.
     assert why_wrong(answer, "esr_changes_plan", not answer.esr_changes_plan) is not None
+
+
+def test_an_active_b12_choice_is_explained_once_the_quiz_offers_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18's engine adds "measure active B12" to the next steps: its wrong uses are explained already."""
+    monkeypatch.setitem(OPTIONS, "next_step", (*OPTIONS["next_step"], "measure_active_b12"))
+    borderline = why_wrong_for(TEACHING_CASES["borderline_no_mma"], "next_step", "measure_active_b12")
+    assert borderline is not None
+    assert borderline.misconception == "active B12 first when the total B12 is already back"
+    assert "NICE NG239" in borderline.sources
+    low = why_wrong_for(TEACHING_CASES["vegan_paraesthesia"], "next_step", "measure_active_b12")
+    assert low is not None and low.misconception == TEST_FIRST_NEURO
