@@ -9,6 +9,7 @@ slides through Streamlit's own button shortcuts. The case, the slide and present
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable
 
 import streamlit as st
@@ -35,7 +36,7 @@ SLIDES: tuple[str, ...] = (STORY, LABS, ASK_STATUS, ASK_STEP, PATH, MECHANISM, A
 REVEALING: frozenset[str] = frozenset({PATH, MECHANISM, ANSWER, POINT})
 STEP_KEY = "presenter_step"
 PRESENTING_KEY = "_presenting"
-LETTERS = "ABCDEF"
+LETTERS = string.ascii_uppercase  # A, B, C ... however many choices the quiz offers
 # A figure on a slide is a picture to talk over: no toolbar, no hover boxes, no zooming by accident.
 _STATIC = {"displayModeBar": False, "staticPlot": True}
 
