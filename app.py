@@ -32,10 +32,12 @@ page = st.navigation(PAGES)
 state.build()
 # The page's first block (the Explorer's "Do now") goes above the disclaimer: the action first (issue 18).
 render.set_page_top(st.container(key="page_top"))
-st.caption(
-    "**Educational only, not a prescription.** Every recommendation carries its citation; where the source "
-    "answer simplifies or disagrees with a guideline, the app says so. Check your local guideline and laboratory."
-)
+with st.container(key="disclaimer"):  # keyed so presenter mode can fold it away (ui/style.css)
+    st.caption(
+        "**Educational only, not a prescription.** Every recommendation carries its citation; where the source "
+        "answer simplifies or disagrees with a guideline, the app says so. Check your local guideline and "
+        "laboratory."
+    )
 state.show_url_warnings()
 page.run()
 # Last, so the modules this page imported are frozen too (ui/startup.py: keeps the after-run GC cheap).

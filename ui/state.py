@@ -12,7 +12,14 @@ from b12logic import Assessment, Case, CaseError, evaluate
 from b12logic.fields import FIELDS, LAB_SETTINGS, PREGNANCY_AGES, RISK_FACTORS
 from b12logic.guidelines import PROFILES, GuidelineProfile, custom_profile, get_profile
 from b12logic.units import b12_convert, crp_to_mg_l, hb_convert, mma_convert
-from b12logic.urlstate import CRP_LIMIT_RANGE, LAB_DEFAULTS, default_values, parse_query, query_from_values
+from b12logic.urlstate import (
+    CRP_LIMIT_RANGE,
+    LAB_DEFAULTS,
+    PAGE_PARAMS,
+    default_values,
+    parse_query,
+    query_from_values,
+)
 from ui import browser, render
 
 # Widget keys, by case value name.
@@ -362,6 +369,7 @@ def build() -> Current:
     case = Case(**{k: values[k] for k in Case.__dataclass_fields__ if k != "id"})
     assessment = evaluate(case, profile, crp_limit=float(values["lab_crp_upper"]))
     params = query_from_values(values if values["guideline"] == "custom" else {**values, **LAB_DEFAULTS})
+    params.update({name: st.query_params[name] for name in PAGE_PARAMS if name in st.query_params})
     if {k: st.query_params.get_all(k) for k in st.query_params} != {k: [v] for k, v in params.items()}:
         st.query_params.from_dict(params)
     with summary:

@@ -11,6 +11,8 @@ One module per figure family; import from the package (`from b12logic.figures im
 - `mechanism`: the mechanism diagram and why each node is lit.
 - `timeline`: the treatment timeline. `regions`: the B12 × MMA region map. `esr_age`: ESR limit by age.
 - `batch`: the Batch check page's charts.
+- `slides`: presenter mode's figures, drawn for a projector (labels 20 px and up): this case's path, and the
+  mechanism diagram at presenter scale.
 
 Conventions every builder follows (add a builder to its family's module, or a new module for a new
 family; reuse the helpers in style.py and boxes.py rather than re-inventing them):
@@ -69,6 +71,7 @@ from b12logic.figures.regions import (
     region_grid,
     region_map_figure,
 )
+from b12logic.figures.slides import PRESENTER_SCALE, at_presenter_scale, mechanism_slide_spec, path_slide_spec
 from b12logic.figures.style import (
     BLACK,
     BLUE,
@@ -114,6 +117,7 @@ __all__ = [
     "OKABE_ITO",
     "ORANGE",
     "PATHWAY_COLOUR",
+    "PRESENTER_SCALE",
     "PROFILE_DASH",
     "PROFILE_SHORT",
     "PURPLE",
@@ -126,6 +130,7 @@ __all__ = [
     "VERMILLION",
     "WHITE",
     "ReadyFigure",
+    "at_presenter_scale",
     "batch_esr_flag_figure",
     "batch_status_figure",
     "decision_alt_text",
@@ -139,7 +144,9 @@ __all__ = [
     "lit_reasons",
     "mechanism_figure",
     "mechanism_svg_phone",
+    "mechanism_slide_spec",
     "nodes_of",
+    "path_slide_spec",
     "region_grid",
     "region_map_figure",
     "treatment_timeline_figure",
