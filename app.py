@@ -20,6 +20,7 @@ PAGES = {
     "Learn": [
         st.Page("pages/mechanism.py", title="Mechanism", icon=":material/genetics:", url_path="mechanism"),
         st.Page("pages/teaching.py", title="Teaching cases & quiz", icon=":material/school:", url_path="teaching"),
+        st.Page("pages/class_room.py", title="Class room", icon=":material/groups:", url_path="class"),
     ],
     "Reference": [
         st.Page("pages/references.py", title="References & method", icon=":material/menu_book:", url_path="references"),
@@ -27,12 +28,15 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
-state.build()
+case_page = page.url_path != "class"  # the class room is light: no shared case inputs (pages/class_room.py)
+if case_page:
+    state.build()
 st.caption(
     "**Educational only, not a prescription.** Every recommendation carries its citation; where the source "
     "answer simplifies or disagrees with a guideline, the app says so. Check your local guideline and laboratory."
 )
-state.show_url_warnings()
+if case_page:
+    state.show_url_warnings()
 page.run()
 # Last, so the modules this page imported are frozen too (ui/startup.py: keeps the after-run GC cheap).
 startup.freeze_imported_modules()

@@ -11,6 +11,8 @@ once per case per process (the student page asks on every rerun).
 ['deficient']
 >>> sorted(qs[1].right)
 ['im_standard', 'oral_or_im']
+>>> why_wrong_in("metformin_fatigue")["b12_status"]["normal"].misconception
+'a B12 below the low cut-off read as not deficient'
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from b12logic.engine import B12_STATUSES
+from b12logic.misconceptions import WhyWrong, wrong_options
 from b12logic.teaching_cases import NEXT_STEPS, QUIZ_STATUS_LABELS, TEACHING_CASES
 
 PROFILE_ID = "source"  # the teaching cases and their points are written for the source's rules
@@ -61,3 +64,10 @@ def questions_for(case_id: str) -> tuple[Question, ...]:
 
 def question_of(case_id: str, question_id: str) -> Question | None:
     return next((q for q in questions_for(case_id) if q.id == question_id), None)
+
+
+@lru_cache(maxsize=64)
+def why_wrong_in(case_id: str) -> dict[str, dict[str, WhyWrong]]:
+    """For each question of the case, every wrong option with the misconception it shows (b12logic.misconceptions)."""
+    answer = TEACHING_CASES[case_id].answer(PROFILE_ID)
+    return {qid: {str(o): why for o, why in wrong_options(answer, qid).items()} for qid in QUESTION_IDS}
