@@ -231,7 +231,9 @@ def _controls(room: Room) -> None:
         st.button("Yes, delete all answers", on_click=_teacher_action, args=(store.reset,), key="class_reset")
     seconds, start, stop = st.columns([2, 1, 1], vertical_alignment="bottom")
     low, high = TIMER_RANGE_S
-    chosen = seconds.number_input("Timer (seconds)", min_value=low, max_value=high, value=60, step=10, key="class_timer")
+    chosen = seconds.number_input(
+        "Timer (seconds)", min_value=low, max_value=high, value=60, step=10, key="class_timer"
+    )
     start.button(
         "Start timer", on_click=_teacher_action, args=(store.set_timer, chosen), icon=":material/timer:", key="class_go"
     )

@@ -19,7 +19,7 @@ from b12logic.classroom.store import default_store_url, make_store, store_errors
 from b12logic.teaching_cases import TEACHING_CASES
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:
     cls = sub.add_parser("class", help="a live class room: open one, or read its tally")
     verbs = cls.add_subparsers(dest="class_command", required=True, parser_class=type(cls))
     first_case = next(iter(TEACHING_CASES))
@@ -34,6 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace) -> None:
     """Raises ClassError (bad case, room or store) for the caller's one-line error."""
     url = args.store or default_store_url()
+    out: dict[str, object]
     with store_errors(url):
         store = make_store(url)
         try:

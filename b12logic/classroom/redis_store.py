@@ -46,7 +46,8 @@ class RedisStore(ClassStore):
         super().__init__(**kwargs)
         self.url = url
         # Short timeouts: a page waits at most a few seconds for an unreachable server, then says so.
-        self._redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=5, socket_connect_timeout=5)
+        # Typed Any: redis-py's stubs type every reply as bytes | str, although decode_responses gives str.
+        self._redis: Any = redis.Redis.from_url(url, decode_responses=True, socket_timeout=5, socket_connect_timeout=5)
         self._record_script = self._redis.register_script(RECORD)
 
     def close(self) -> None:
@@ -140,6 +141,10 @@ class RedisStore(ClassStore):
         return Counts(students=int(students), per_question=dict(zip(QUESTION_IDS, map(int, per), strict=True)))
 
     def _clear(self, room: Room) -> None:
-        keys = [self._round_key(room.code, r, part) for r in range(1, room.round + 1) for part in (*QUESTION_IDS, "students")]
+        keys = [
+            self._round_key(room.code, r, part)
+            for r in range(1, room.round + 1)
+            for part in (*QUESTION_IDS, "students")
+        ]
         if keys:
             self._redis.delete(*keys)

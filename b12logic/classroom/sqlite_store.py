@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from b12logic.classroom.store import MAX_STUDENTS, ClassError, AnswerRow, ClassStore, Counts, Room
+from b12logic.classroom.store import MAX_STUDENTS, AnswerRow, ClassError, ClassStore, Counts, Room
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS rooms (

@@ -166,6 +166,7 @@ class ClassStore(ABC):
     def _clear(self, room: Room) -> None:
         """Delete every answer of the room (every round)."""
 
+    @abstractmethod
     def close(self) -> None:
         """Release connections (the store is unusable afterwards)."""
 
