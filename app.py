@@ -31,6 +31,8 @@ page = st.navigation(PAGES)
 case_page = page.url_path != "class"  # the class room is light: no shared case inputs (pages/class_room.py)
 if case_page:
     state.build()
+elif st.session_state.get("_case_ready"):
+    state.init_state()  # keeps the shared case's values while its inputs are not drawn (Streamlit drops them)
 st.caption(
     "**Educational only, not a prescription.** Every recommendation carries its citation; where the source "
     "answer simplifies or disagrees with a guideline, the app says so. Check your local guideline and laboratory."

@@ -231,12 +231,8 @@ def _controls(room: Room) -> None:
         st.button("Yes, delete all answers", on_click=_teacher_action, args=(store.reset,), key="class_reset")
     seconds, start, stop = st.columns([2, 1, 1], vertical_alignment="bottom")
     low, high = TIMER_RANGE_S
-    chosen = seconds.number_input(
-        "Timer (seconds)", min_value=low, max_value=high, value=60, step=10, key="class_timer"
-    )
-    start.button(
-        "Start timer", on_click=_teacher_action, args=(store.set_timer, chosen), icon=":material/timer:", key="class_go"
-    )
+    seconds.number_input("Timer (seconds)", min_value=low, max_value=high, value=60, step=10, key="class_timer")
+    start.button("Start timer", on_click=_start_timer, icon=":material/timer:", key="class_go")
     stop.button(
         "Stop timer",
         on_click=_teacher_action,
@@ -244,6 +240,11 @@ def _controls(room: Room) -> None:
         disabled=room.closes_at is None,
         key="class_stop",
     )
+
+
+def _start_timer() -> None:
+    # The value as the teacher set it just now (a callback's args are bound at the previous run).
+    _teacher_action(classroom.store().set_timer, float(st.session_state["class_timer"]))
 
 
 @st.fragment(run_every=COUNT_REFRESH_S)
@@ -278,7 +279,7 @@ def _reveal(room: Room) -> None:
         st.plotly_chart(class_tally_figure(question, counts), width="stretch", key=f"class_chart_{question.id}")
         right = "; ".join(question.options[o] for o in question.options if o in question.right)
         st.markdown(f":material/check_circle: **Right:** {e(right)}")
-        chosen = rounds[room.round]
+        chosen = rounds[room.round][question.id]
         lines = [
             f"- **{e(question.options[option])}** ({chosen.get(option, 0)} chose it): *{e(why.misconception)}*. "
             f"{e(why.text)} :gray[{e(render.cite(why.sources))}]"

@@ -101,7 +101,9 @@ def clock() -> Clock:
 @pytest.fixture
 def store(backend: tuple[str, str], clock: Clock) -> Iterator[ClassStore]:
     kind, url = backend
-    made = SqliteStore(url.removeprefix("sqlite:///"), clock=clock) if kind == "sqlite" else RedisStore(url, clock=clock)
+    made = (
+        SqliteStore(url.removeprefix("sqlite:///"), clock=clock) if kind == "sqlite" else RedisStore(url, clock=clock)
+    )
     yield made
     made.close()
 
@@ -249,7 +251,9 @@ def test_unknown_question_or_option_is_refused_and_stored_nowhere(
     assert store.export(opened.room, opened.teacher_key)[1] == []
 
 
-def test_an_answer_to_an_unknown_room_is_refused_and_creates_nothing(backend: tuple[str, str], store: ClassStore) -> None:
+def test_an_answer_to_an_unknown_room_is_refused_and_creates_nothing(
+    backend: tuple[str, str], store: ClassStore
+) -> None:
     with pytest.raises(ClassError, match="room: 'ZZZZZZ' is not an open room"):
         store.answer("ZZZZZZ", new_student_id(), "b12_status", "deficient")
     kind, url = backend
@@ -332,7 +336,7 @@ def test_the_timer_closes_answers(store: ClassStore, clock: Clock) -> None:
 @pytest.mark.parametrize("seconds", [9, 901, float("nan"), -5])
 def test_timer_outside_its_range_is_refused(store: ClassStore, seconds: float) -> None:
     opened = store.open_room(CASE)
-    with pytest.raises(ClassError, match="timer: .* is outside the allowed range"):
+    with pytest.raises(ClassError, match=r"timer: .* is outside the allowed range"):
         store.set_timer(opened.room, opened.teacher_key, seconds)
     assert store.room(opened.room).closes_at is None
 
@@ -408,7 +412,9 @@ def test_export_is_anonymous_and_spreadsheet_safe(store: ClassStore) -> None:
         st.tuples(st.integers(0, 7), st.sampled_from(["b12_status", "next_step"]), st.integers(0, 5)), max_size=40
     )
 )
-def test_the_tally_counts_each_students_last_answer_once(tmp_path_factory: pytest.TempPathFactory, answers: list) -> None:
+def test_the_tally_counts_each_students_last_answer_once(
+    tmp_path_factory: pytest.TempPathFactory, answers: list
+) -> None:
     folder = tmp_path_factory.mktemp("prop")
     store = SqliteStore(str(folder / "c.sqlite3"))
     opened = store.open_room(CASE)
