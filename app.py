@@ -20,7 +20,7 @@ PAGES = {
     "Learn": [
         st.Page("pages/mechanism.py", title="Mechanism", icon=":material/genetics:", url_path="mechanism"),
         st.Page("pages/teaching.py", title="Teaching cases & quiz", icon=":material/school:", url_path="teaching"),
-        st.Page("pages/class_room.py", title="Class room", icon=":material/groups:", url_path="class"),
+        st.Page("pages/class.py", title="Class room", icon=":material/groups:", url_path="class"),
     ],
     "Reference": [
         st.Page("pages/references.py", title="References & method", icon=":material/menu_book:", url_path="references"),
@@ -28,7 +28,7 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
-case_page = page.url_path != "class"  # the class room is light: no shared case inputs (pages/class_room.py)
+case_page = page.url_path != "class"  # the class room is light: no shared case inputs (pages/class.py)
 if case_page:
     state.build()
 elif st.session_state.get("_case_ready"):

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
 # The class room has no shared case inputs (a light page for students' phones): it is checked on its own.
-CASE_PAGES = [p for p in PAGES if p != "pages/class_room.py"]
+CASE_PAGES = [p for p in PAGES if p != "pages/class.py"]
 DISCLAIMER = "**Educational only, not a prescription.**"  # app.py's caption: shown only when app.py ran
 
 
@@ -58,7 +58,7 @@ def test_without_the_fixture_apptest_skips_app_py(monkeypatch: pytest.MonkeyPatc
 def test_the_class_room_runs_after_app_py_without_the_shared_case() -> None:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("pages/class_room.py").run()
+    at.switch_page("pages/class.py").run()
     assert not at.exception
     assert _entry_script_ran(at)
     assert at.title[0].value == "Class room"

@@ -1,7 +1,7 @@
 """The live class: rooms students join on their phones, their anonymous answers, and the teacher's controls.
 
 `open_store(url)` gives the store (SQLite by default, Redis for several machines); `questions_for(case_id)`
-the questions and the engine's right answers. No streamlit here: pages/class_room.py lays it out.
+the questions and the engine's right answers. No streamlit here: pages/class.py lays it out.
 """
 
 from b12logic.classroom.questions import QUESTION_IDS, Question, questions_for

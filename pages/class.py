@@ -4,12 +4,14 @@
 - `/class?room=CODE`: the student's page (light: no shared case inputs, no figures).
 - `/class?room=CODE&key=KEY`: the presenter's page: QR code and link, live count, reveal, lock, vote again,
   timer, CSV. The key never appears in the students' link or on their page.
-Rules, validation and storage are b12logic.classroom's; this page only lays them out.
+Rules, validation and storage are b12logic.classroom's; this page only lays them out. The file is named as its
+URL path (/class), so that a fresh server's old pages mode finds it too (ui/pages_mode.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import streamlit as st
 
@@ -17,7 +19,9 @@ from b12logic.classroom import ClassError, Question, Room, questions_for
 from b12logic.classroom.questions import why_wrong_in
 from b12logic.classroom.store import TIMER_RANGE_S, normalise_code, store_errors
 from b12logic.teaching_cases import TEACHING_CASES, lab_lines
-from ui import classroom, render
+from ui import classroom, pages_mode, render
+
+pages_mode.leave_old_pages_mode()  # a fresh server's first run of /class: rerun it through app.py
 
 e = render.escape
 COUNT_REFRESH_S = 1.0  # the presenter's count: one small query a second, whatever the size of the room
@@ -181,7 +185,7 @@ def _teacher(room: Room) -> None:
         _reveal(room)
     st.download_button(
         "Download the results (CSV, anonymous)",
-        data=lambda: _results_csv(room.code),
+        data=partial(_results_csv, room.code, st.query_params.get(classroom.KEY_PARAM, "")),
         file_name=f"class-{room.code}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -189,10 +193,10 @@ def _teacher(room: Room) -> None:
     )
 
 
-def _results_csv(code: str) -> str:
+def _results_csv(code: str, key: str) -> str:
+    """Made when the teacher clicks (a deferred download: no script run then, so the key comes bound)."""
     from b12logic.classroom.export import results_csv
 
-    key = st.query_params.get(classroom.KEY_PARAM, "")
     room, rows = classroom.store().export(code, key)
     return results_csv(room, rows)
 

@@ -13,7 +13,7 @@ from b12logic.classroom import store as store_module
 from b12logic.classroom.questions import why_wrong_in
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "pages/class_room.py"
+PAGE = "pages/class.py"
 CASE = "folic_acid_masking"  # the engine: deficient, im_neuro; "no B12 treatment" shows "folic acid first"
 
 
