@@ -117,7 +117,9 @@ def _student(room: Room) -> None:
                 key=f"answer_{question.id}_r{room.round}",
                 disabled=not accepting,
             )
-            sent = st.form_submit_button("Send answer", type="primary", disabled=not accepting)
+            sent = st.form_submit_button(
+                "Send answer", type="primary", disabled=not accepting, key=f"send_{question.id}_r{room.round}"
+            )
         if sent:
             _send(room, sid, question, choice, mine)
         elif question.id in mine:

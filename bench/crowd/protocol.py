@@ -211,7 +211,7 @@ class StreamlitSession:
                 el = getattr(element, ekind)
                 if ekind == "exception":
                     exceptions.append(f"{el.type}: {el.message}")
-                elif ekind == "markdown":
+                elif ekind in ("markdown", "alert"):  # alerts: the class room's "Sent: ..." confirmation
                     texts.append(el.body)
                 elif getattr(el, "id", ""):
                     ids.append(el.id)
