@@ -94,38 +94,54 @@ def _student(room: Room) -> None:
     store = classroom.store()
     st.caption(f"Class room {room.code} · round {room.round} · your answers are anonymous")
     _case_card(room)
-    now = store.clock()
     if room.locked:
         st.info("The teacher has locked the answers.", icon=":material/lock:")
     elif room.closes_at is not None:
-        left = room.time_left(now) or 0.0
+        left = room.time_left(store.clock()) or 0.0
         if left > 0:
             st.info(f"Timer: about {left:.0f} s left to answer.", icon=":material/timer:")
         else:
             st.info("Time is up for this round.", icon=":material/timer_off:")
-    accepting = room.accepting(now)
-    mine = store.my_answers(room.code, sid)
     for number, question in enumerate(questions_for(room.case_id), start=1):
-        with st.form(f"q_{question.id}_r{room.round}", border=True):
-            st.markdown(f"**{number}. {e(question.text)}**")
-            previous = mine.get(question.id)
-            choice = st.radio(
-                "Your answer",
-                list(question.options),
-                format_func=question.options.__getitem__,
-                index=list(question.options).index(previous) if previous in question.options else None,
-                key=f"answer_{question.id}_r{room.round}",
-                disabled=not accepting,
-            )
-            sent = st.form_submit_button(
-                "Send answer", type="primary", disabled=not accepting, key=f"send_{question.id}_r{room.round}"
-            )
-        if sent:
-            _send(room, sid, question, choice, mine)
-        elif question.id in mine:
-            st.caption(f"Your answer is in: {question.label(mine[question.id])}.")
-        if room.revealed:
-            _student_reveal(room, question, mine.get(question.id))
+        _question(room.code, sid, number, question.id, room.round)
+
+
+@st.fragment
+def _question(code: str, sid: str, number: int, question_id: str, page_round: int) -> None:
+    """One question: its form, the confirmation, and after the reveal the answer. A fragment, so "Send answer"
+    reruns only this (pages/class.py is a phone's page: a third of the Explorer's CPU per rerun, bench/)."""
+    store = classroom.store()
+    try:
+        with store_errors("class store"):
+            room = store.room(code)
+            mine = store.my_answers(code, sid)
+    except ClassError as err:
+        _fail(err)
+        return
+    question = next(q for q in questions_for(room.case_id) if q.id == question_id)
+    if room.round != page_round:  # the teacher asked for a vote again since this page was drawn
+        st.info(f"The teacher has started round {room.round}: answer again.", icon=":material/replay:")
+    accepting = room.accepting(store.clock())
+    with st.form(f"q_{question.id}_r{room.round}", border=True):
+        st.markdown(f"**{number}. {e(question.text)}**")
+        previous = mine.get(question.id)
+        choice = st.radio(
+            "Your answer",
+            list(question.options),
+            format_func=question.options.__getitem__,
+            index=list(question.options).index(previous) if previous in question.options else None,
+            key=f"answer_{question.id}_r{room.round}",
+            disabled=not accepting,
+        )
+        sent = st.form_submit_button(
+            "Send answer", type="primary", disabled=not accepting, key=f"send_{question.id}_r{room.round}"
+        )
+    if sent:
+        _send(room, sid, question, choice, mine)
+    elif question.id in mine:
+        st.caption(f"Your answer is in: {question.label(mine[question.id])}.")
+    if room.revealed:
+        _student_reveal(room, question, mine.get(question.id))
 
 
 def _send(room: Room, sid: str, question: Question, choice: str | None, mine: dict[str, str]) -> None:
