@@ -63,6 +63,7 @@ class ClassStudent(User):
         self.confirmed: dict[str, str] = {}
         self.first_confirmed: float | None = None  # when the presenter's count should first include this student
         self.reconnects = 0
+        self.resent = 0  # answers sent again after a reconnect that the store had already confirmed
         self.errors = 0
         self.last_error = ""
         self.joined = False
@@ -80,6 +81,7 @@ class ClassStudent(User):
             "confirmed": self.confirmed,
             "first_confirmed": self.first_confirmed,
             "reconnects": self.reconnects,
+            "resent": self.resent,
             "errors": self.errors,
             "last_error": self.last_error,
         }
@@ -101,6 +103,7 @@ class ClassStudent(User):
                 time.sleep(0.25 * (attempt + 1))
                 continue
             self.reconnects += 1
+            self.resent += len(self.confirmed)
             self.confirmed.clear()  # send both again: the store must count each once
             return True
         return False
