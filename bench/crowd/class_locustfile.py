@@ -122,7 +122,9 @@ class ClassStudent(User):
             )
             if not any(t.startswith("Sent: your answer is") for t in self.session.texts):
                 error = ProtocolError(f"no confirmation: {[t[:80] for t in self.session.texts][-2:]}")
-        except (ProtocolError, KeyError, OSError) as exc:
+        except KeyError as exc:  # the page drawn is not the room's questions: say what it was
+            error = ProtocolError(f"no widget {exc}; page said {[t[:60] for t in self.session.texts][:4]}")
+        except (ProtocolError, OSError) as exc:
             error = exc
         ms = (time.perf_counter() - t0) * 1000
         ok = error is None
