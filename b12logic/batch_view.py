@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from b12logic.engine import _PITFALL_RULES, ESR_FLAG_LABELS, REGIMEN_LABELS, STATUS_LABELS
+from b12logic.labels import ESR_FLAG_LABELS, REGIMEN_LABELS, STATUS_LABELS
+from b12logic.rules.pitfalls import PITFALL_HEADINGS
 
 # Below this many checked rows a chart of counts says less than the one-line summary beside it.
 MIN_CHART_ROWS = 10
@@ -28,11 +29,6 @@ VERDICT_COLUMNS: dict[str, tuple[str, dict[str, str]]] = {
     "esr_flag": ("ESR", ESR_FLAG_LABELS),
 }
 CODE_COLUMNS = ("b12_status", "regimen", "esr_flag", "decision_path")
-PITFALL_HEADINGS = {
-    pitfall.id: pitfall.heading
-    for _, rule in _PITFALL_RULES
-    for pitfall in (rule.values() if isinstance(rule, dict) else (rule,))
-}
 _WORDED = {
     "esr_upper_limit": "ESR upper limit (mm/h)",
     "error": "Problem with this row",

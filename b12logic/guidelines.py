@@ -21,6 +21,8 @@ SEVERE_B12_PG_ML = 100.0
 SEVERE_HB_G_DL = 8.0  # WHO severe anaemia
 # WHO anaemia thresholds, used for the "anaemia can raise ESR" pitfall.
 ANAEMIA_HB_G_DL = {"male": 13.0, "female": 12.0}
+# WHO grades (WHO/NMH/NHD/MNM/11.1, 2011), g/dL: anaemia below, moderate below, severe below.
+WHO_ANAEMIA_GRADES_G_DL = {"male": (13.0, 11.0, 8.0), "female": (12.0, 11.0, 8.0), "pregnant": (11.0, 10.0, 7.0)}
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,14 @@ class GuidelineProfile:
     # "cause": the duration follows the recorded cause (NICE NG239).
     duration_rule: str = "source"
     monitoring_caveat: str = ""
+    # One judgment from every marker and the clinical context (DESIGN.md); False: the source's fixed rules.
+    reads_context: bool = False
+    # How the profile places MMA, and whose limit the app uses (said every time the limit is shown).
+    mma_role: str = "Under the source answer, MMA is measured next."
+    mma_limit_words: str = "Mayo Clinic Laboratories' limit for one assay (range 73–271 nmol/L)"
+    mma_limit_citation: str = "Mayo"
+    # Said beside the regimen when strong features start treatment before the tests return.
+    treat_now_citations: tuple[str, ...] = ("BSH 2014", "BNF / NICE CKS")
 
     @property
     def follows_source(self) -> bool:
@@ -229,6 +239,9 @@ PROFILES: dict[str, GuidelineProfile] = {
             teaching_name="NICE NG239",
             short_name="NICE",
             duration_rule="cause",
+            reads_context=True,
+            mma_role="Under NICE NG239, MMA is second line: consider it for people with symptoms or signs and an "
+            "indeterminate total or active B12.",
         ),
         GuidelineProfile(
             id="bsh-2014",
@@ -253,6 +266,8 @@ PROFILES: dict[str, GuidelineProfile] = {
             teaching_name="BSH 2014",
             short_name="BSH",
             duration_rule="cause",
+            reads_context=True,
+            mma_role="Under BSH 2014, MMA is a second-line test for a borderline B12.",
         ),
     )
 }
@@ -266,7 +281,8 @@ CUSTOM_PROFILE_NAME = "Laboratory custom"  # the one name of the laboratory prof
 def custom_profile(
     b12_low: float, b12_upper: float, mma_upper: float, name: str = CUSTOM_PROFILE_NAME
 ) -> GuidelineProfile:
-    """A laboratory's own cut-offs (pg/mL and nmol/L); everything else follows the source profile.
+    """A laboratory's own cut-offs (pg/mL and nmol/L), read as NICE NG239 reads a case (one judgment from every
+    marker and the clinical context; active B12 with NICE's bands).
 
     >>> custom_profile(b12_low=300, b12_upper=200, mma_upper=271)
     Traceback (most recent call last):
@@ -283,19 +299,22 @@ def custom_profile(
         raise CaseError(
             "b12_upper", b12_upper, f"b12_upper: {b12_upper:g} must be at least b12_low ({b12_low:g}) pg/mL"
         )
-    base = PROFILES[DEFAULT_PROFILE]
+    base = PROFILES["nice-ng239"]
     return replace(
         base,
         id="custom",
         name=name,
-        citations=("source",),
         b12_low=float(b12_low),
         b12_upper=float(b12_upper),
         mma_upper=float(mma_upper),
         summary=f"User-set cut-offs: B12 < {b12_low:g} low, {b12_low:g}–{b12_upper:g} borderline pg/mL; "
-        f"MMA > {mma_upper:g} nmol/L raised. Labs differ: assay-specific cut-offs move cases.",
+        f"MMA > {mma_upper:g} nmol/L raised; read as NICE NG239 reads a case. Labs differ: assay-specific "
+        "cut-offs move cases.",
         laboratory_values={"All cut-offs": "set by the user for their laboratory"},
-        teaching_name="your laboratory's cut-offs (with the source answer's rules)",
+        teaching_name="your laboratory's cut-offs (read as NICE NG239 does)",
+        mma_role="With your laboratory's cut-offs, MMA is second line, as under NICE NG239.",
+        mma_limit_words="your laboratory's upper limit",
+        mma_limit_citation="laboratory",
         short_name="Lab",
     )
 

@@ -2,7 +2,8 @@
 
 The page only lays things out: reading, evaluating and summarising is b12logic.batch_check.
 Uploaded content is shown only through st.dataframe, st.text, plotly and escaped Markdown; nothing
-is written to disk (the upload and the results live in this session's memory).
+is written to disk (the upload and the results live in this session's memory, within b12logic.budget's
+limits, and are let go when the file is removed or the tab closed).
 """
 
 import re
@@ -10,15 +11,17 @@ import re
 import streamlit as st
 
 from b12logic.batch import template_csv
-from b12logic.batch_check import BatchCheck, check_csv
+from b12logic.batch_check import BatchCheck, check_upload
 from b12logic.batch_view import MIN_CHART_ROWS, results_for_reading
-from b12logic.engine import ESR_FLAG_LABELS, STATUS_LABELS
+from b12logic.budget import upload_cap_bytes
 from b12logic.esr import ESR_FLAGS
 from b12logic.fields import CSV_COLUMNS, REQUIRED_COLUMNS
+from b12logic.labels import ESR_FLAG_LABELS, STATUS_LABELS
 from ui import labs, render, state
 
 cur = state.current()
 CAP_MB = int(st.get_option("server.maxUploadSize"))  # .streamlit/config.toml: one number for both limits
+CAP_BYTES = upload_cap_bytes(CAP_MB)  # as the browser counts it (its MB is 1,000,000 bytes; the server's is 2**20)
 CACHE_KEY = "_batch_check"
 
 st.title("Batch check")
@@ -64,6 +67,7 @@ st.caption(
 )
 
 if uploaded is None:
+    st.session_state.pop(CACHE_KEY, None)  # the file is gone: its results go with it
     st.info(
         "No file yet. Download the template above, fill in your cases, and upload it here.",
         icon=":material/description:",
@@ -81,7 +85,8 @@ else:
     def show_progress(done: int, total: int) -> None:
         bar.progress(done / total, text=f"Checked {done:,} of {total:,} rows")
 
-    check = check_csv(uploaded.getvalue(), cur.profile, max_bytes=CAP_MB * 1024 * 1024, progress=show_progress)
+    st.session_state.pop(CACHE_KEY, None)  # the previous file's results go before this one's are built
+    check = check_upload(uploaded.getvalue(), cur.profile, max_bytes=CAP_BYTES, progress=show_progress)
     bar.empty()
     st.session_state[CACHE_KEY] = (signature, check)
 
@@ -136,13 +141,15 @@ only_errors = filters.toggle("Show only rows with errors", key="batch_only_error
 codes = filters.toggle(
     "Show the codes", key="batch_show_codes", help="Add the CSV's code columns (b12_status, regimen, esr_flag, …)."
 )
-shown = check.results[check.results["error"].astype("string").fillna("") != ""] if only_errors else check.results
+shown = check.error_rows if only_errors and check.error_rows is not None else check.results
+if check.previewed:  # a large file: the browser gets the first rows, the download every row
+    st.caption(f"Showing the first {len(shown):,} rows; the results CSV below has all {check.rows:,}.")
 st.dataframe(results_for_reading(shown, codes=codes), width="stretch", key="batch_results")
 
 stem = re.sub(r"[^A-Za-z0-9_-]+", "-", uploaded.name.rsplit(".", 1)[0]).strip("-")[:60] or "cases"
 st.download_button(
     "Download the results CSV",
-    data=check.results_csv,  # built only when clicked (large files)
+    data=check.results_csv_bytes,  # built once when the file was checked: each click sends the same bytes
     file_name=f"{stem}-results.csv",
     mime="text/csv",
     on_click="ignore",

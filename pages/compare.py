@@ -5,6 +5,7 @@ import streamlit as st
 
 from b12logic import CaseError
 from b12logic.comparison import DIFFERS_MARK, SAME_MARK, comparison_rows, differences, evaluate_all
+from b12logic.fields import LAB_SETTINGS
 from b12logic.figures import esr_by_age_figure, region_map_figure
 from b12logic.guidelines import PROFILES, custom_profile
 from b12logic.units import PMOL_PER_PG
@@ -36,14 +37,18 @@ lab_inputs = {
         "Your lab: B12 borderline up to (pg/mL)",
         "Total B12 from the low cut-off up to this is borderline.",
     ),
-    "lab_mma_upper": (mma_col, "Your lab: MMA raised above (nmol/L)", "MMA above this confirms functional deficiency."),
+    "lab_mma_upper": (
+        mma_col,
+        "Your lab: MMA raised above (nmol/L)",
+        "MMA above your laboratory's upper limit supports functional deficiency.",
+    ),
 }
 lab: dict[str, float] = {}
 for name, (column, label, help_text) in lab_inputs.items():
     lab[name] = column.number_input(
         label,
-        min_value=1.0,
-        max_value=100000.0,
+        min_value=LAB_SETTINGS[name].low,  # the range a link may set (one definition: b12logic.fields)
+        max_value=LAB_SETTINGS[name].high,
         value=float(cur.values[name]),
         step=1.0,
         format="%g",

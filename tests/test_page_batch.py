@@ -140,7 +140,7 @@ def test_size_cap_is_enforced_by_the_page() -> None:
         big = b"age,sex,b12,esr\n" + b"68,F,150,30\n" * 100_000  # 1.1 MB
         _upload(at, "big.csv", big)
         message = _problem_shown(at)
-        assert "The file is 1.2 MB; the limit is 1 MB" in message
+        assert "The file is 1.2 MB; the limit is 1 MB" in message, message
     finally:
         config.set_option("server.maxUploadSize", old)
 
@@ -158,3 +158,16 @@ def test_new_upload_replaces_the_previous_answer() -> None:
     assert _metrics(at)["Rows in the file"] == str(len(B12_STATUSES))
     _upload(at, "b.csv", BAD_ROWS)
     assert _metrics(at)["Rows in the file"] == "5"
+
+
+def test_results_are_built_once_and_let_go_with_the_upload() -> None:
+    """Issue 22: the download sends the bytes built when the file was checked (the page no longer rebuilds the
+    results CSV on every click), and removing the file lets the results go."""
+    at = _upload(_open(), "a.csv", BAD_ROWS)
+    check = at.session_state["_batch_check"][1]
+    assert check.results_csv_bytes() is check.results_csv_bytes()
+    assert check.results_csv_bytes().startswith(b"id,age,sex,b12,esr,b12_status,")
+    at.get("file_uploader")[0].set_value(None)
+    at.run()
+    assert not at.exception
+    assert "_batch_check" not in at.session_state

@@ -113,7 +113,7 @@ def test_differences_are_marked_in_text(borderline: AppTest) -> None:
 
 def test_custom_cut_offs_change_the_verdict() -> None:
     at = run_page({**BASE, "b12": "250"})
-    assert row(at, "B12 status")["Laboratory custom"] == "Indeterminate: measure MMA"
+    assert row(at, "B12 status")["Laboratory custom"] == "Indeterminate: MMA decides"
     number_input(at, LAB_LOW).set_value(260).run()
     assert not at.exception
     assert row(at, "B12 status")["Laboratory custom"] == "B12 deficient"
@@ -121,7 +121,7 @@ def test_custom_cut_offs_change_the_verdict() -> None:
     number_input(at, LAB_UPPER).set_value(240).run()
     assert row(at, "B12 status")["Laboratory custom"] == "No B12 deficiency"
     # the other profiles do not move
-    assert row(at, "B12 status")["Source answer (default)"] == "Indeterminate: measure MMA"
+    assert row(at, "B12 status")["Source answer (default)"] == "Indeterminate: MMA decides"
 
 
 def test_custom_mma_cut_off_changes_the_verdict() -> None:

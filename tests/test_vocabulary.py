@@ -27,10 +27,10 @@ from b12logic.esr import ESR_FLAGS
 from b12logic.guidelines import PROFILES, custom_profile
 from b12logic.report import report_markdown
 
-# The vocabulary: the one place the words live.
-from b12logic.engine import ESR_FLAG_LABELS, REGIMEN_LABELS, STATUS_LABELS  # isort: skip
+# The vocabulary: the one place the words live (issue 18's labels module).
+from b12logic.labels import ESR_FLAG_LABELS, REGIMEN_LABELS, STATUS_LABELS, profile_label  # isort: skip
 
-VOCABULARY_MODULE = "b12logic/engine.py"
+VOCABULARY_MODULE = "b12logic/labels.py"
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 SOURCES = sorted({*ROOT.glob("b12logic/**/*.py"), *ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py"), ROOT / "app.py"})
@@ -151,5 +151,17 @@ def test_profile_names_are_one_per_profile_across_the_app() -> None:
     from ui.state import GUIDELINE_NAMES
 
     for pid, profile in PROFILES.items():
-        assert GUIDELINE_NAMES[pid] == profile.name == profile_name(pid)
-    assert GUIDELINE_NAMES["custom"] == custom_profile(180, 350, 271).name == profile_name("custom")
+        assert GUIDELINE_NAMES[pid] == profile.name == profile_name(pid) == profile_label(pid)
+    custom = custom_profile(180, 350, 271).name
+    assert GUIDELINE_NAMES["custom"] == custom == profile_name("custom") == profile_label("custom")
+
+
+def test_the_flowchart_names_each_status_by_its_label() -> None:
+    """Every box where the flowchart reaches a status says the status's one label (it said "Deficient",
+    "Not confirmed", "Treat now, MMA pending" ...), under every profile, in the wide and the phone drawing."""
+    from b12logic.graphs import decision_graph
+
+    for profile in [*PROFILES.values(), custom_profile(180, 350, 271)]:
+        for node in decision_graph(profile).nodes:
+            if node.status:  # the label, or the label and what is done meanwhile ("; treat now")
+                assert node.label.startswith(STATUS_LABELS[node.status]), (profile.id, node.id, node.label)

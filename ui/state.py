@@ -9,10 +9,17 @@ import streamlit as st
 
 import ui.pages_mode
 from b12logic import Assessment, Case, CaseError, evaluate
-from b12logic.fields import FIELDS, PREGNANCY_AGES, RISK_FACTORS
+from b12logic.fields import FIELDS, LAB_SETTINGS, PREGNANCY_AGES, RISK_FACTORS
 from b12logic.guidelines import CUSTOM_PROFILE_NAME, PROFILES, GuidelineProfile, custom_profile, get_profile
 from b12logic.units import b12_convert, crp_to_mg_l, hb_convert, mma_convert
-from b12logic.urlstate import CRP_LIMIT_RANGE, LAB_DEFAULTS, default_values, parse_query, query_from_values
+from b12logic.urlstate import (
+    CRP_LIMIT_RANGE,
+    LAB_DEFAULTS,
+    PAGE_PARAMS,
+    default_values,
+    parse_query,
+    query_from_values,
+)
 from ui import browser, render
 
 # Widget keys, by case value name.
@@ -152,8 +159,8 @@ def _convert_unit(name: str) -> None:
         converted = round(
             _CONVERTERS[name](value, old, new), _ROUNDING[name] if name != "mma" or new == "µmol/L" else 0
         )
-        spec = FIELDS[name].limits[new]
-        st.session_state[KEYS[name]] = min(max(converted, spec.low if spec.low_inclusive else 0.01), spec.high)
+        low, high = FIELDS[name].widget_range(new)
+        st.session_state[KEYS[name]] = min(max(converted, low), high)
     st.session_state[f"_prev_{name}_unit"] = new
 
 
@@ -230,11 +237,11 @@ def _unit_choice(name: str, label: str) -> str:
 
 def _optional_number(name: str, unit: str) -> float | None:
     spec = FIELDS[name]
-    lim = spec.limits[unit]
+    low, high = spec.widget_range(unit)  # the range a link may set, too
     return st.number_input(
         f"{spec.label} ({unit})",
-        min_value=float(lim.low) if lim.low_inclusive else float(lim.low) + 0.01,
-        max_value=float(lim.high),
+        min_value=low,
+        max_value=high,
         key=KEYS[name],
         help=spec.help + " Empty = not measured.",
         placeholder="not measured",
@@ -312,9 +319,9 @@ def sidebar() -> dict[str, Any]:
         )
         st.caption(PROFILE_NOTE)
         if st.session_state[KEYS["guideline"]] == "custom":
-            st.number_input("Lab: B12 low below (pg/mL)", 1.0, 100000.0, key=KEYS["lab_b12_low"])
-            st.number_input("Lab: B12 borderline up to (pg/mL)", 1.0, 100000.0, key=KEYS["lab_b12_upper"])
-            st.number_input("Lab: MMA raised above (nmol/L)", 1.0, 100000.0, key=KEYS["lab_mma_upper"])
+            for name in LAB_DEFAULTS:  # each input's range is the one a link may set (b12logic.fields)
+                lab = LAB_SETTINGS[name]
+                st.number_input(f"Lab: {lab.label} ({lab.unit})", lab.low, lab.high, key=KEYS[name])
         from_link = st.session_state.get("_has_link_case", False)
         st.button(
             "Reset to this link's case" if from_link else "Reset to the default case",
@@ -362,6 +369,7 @@ def build() -> Current:
     case = Case(**{k: values[k] for k in Case.__dataclass_fields__ if k != "id"})
     assessment = evaluate(case, profile, crp_limit=float(values["lab_crp_upper"]))
     params = query_from_values(values if values["guideline"] == "custom" else {**values, **LAB_DEFAULTS})
+    params.update({name: st.query_params[name] for name in PAGE_PARAMS if name in st.query_params})
     if {k: st.query_params.get_all(k) for k in st.query_params} != {k: [v] for k, v in params.items()}:
         st.query_params.from_dict(params)
     with summary:

@@ -12,6 +12,8 @@ One module per figure family; import from the package (`from b12logic.figures im
 - `timeline`: the treatment timeline. `regions`: the B12 × MMA region map. `esr_age`: ESR limit by age.
 - `batch`: the Batch check page's charts.
 - `outline`: the phone layout of the two diagrams: a graph drawn top to bottom as an SVG outline.
+- `slides`: presenter mode's figures, drawn for a projector (labels 20 px and up): this case's path, and the
+  mechanism diagram at presenter scale.
 
 Conventions every builder follows (add a builder to its family's module, or a new module for a new
 family; reuse the helpers in style.py and boxes.py rather than re-inventing them):
@@ -71,6 +73,7 @@ from b12logic.figures.regions import (
     region_grid,
     region_map_figure,
 )
+from b12logic.figures.slides import PRESENTER_SCALE, at_presenter_scale, mechanism_slide_spec, path_slide_spec
 from b12logic.figures.style import (
     BLACK,
     BLUE,
@@ -119,6 +122,7 @@ __all__ = [
     "ORANGE",
     "PATHWAY_COLOUR",
     "PHONE_WIDTH",
+    "PRESENTER_SCALE",
     "PROFILE_DASH",
     "PURPLE",
     "SEX_COLOURS",
@@ -133,6 +137,7 @@ __all__ = [
     "Look",
     "ReadyFigure",
     "Section",
+    "at_presenter_scale",
     "batch_esr_flag_figure",
     "batch_status_figure",
     "decision_alt_text",
@@ -145,9 +150,11 @@ __all__ = [
     "esr_by_age_figure",
     "lit_reasons",
     "mechanism_figure",
+    "mechanism_slide_spec",
     "mechanism_svg_phone",
     "nodes_of",
     "outline_svg",
+    "path_slide_spec",
     "region_grid",
     "region_map_figure",
     "treatment_timeline_figure",

@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from b12logic.case import Case
-from b12logic.engine import B12_STATUSES, STATUS_LABELS
+from b12logic.engine import B12_STATUSES
 from b12logic.figures.style import (
     BLACK,
     BLUE,
@@ -32,6 +32,7 @@ from b12logic.figures.style import (
     _wrap,
 )
 from b12logic.guidelines import PROFILES, GuidelineProfile, custom_profile
+from b12logic.labels import STATUS_LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
