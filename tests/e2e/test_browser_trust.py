@@ -441,3 +441,41 @@ def test_compare_bands_calm_and_readable_in_both_themes(browser: Browser, app_ur
         assert abs(found["band"] - found["page"]) < 0.2, f"the band glares against the page: {found}"
     finally:
         context.close()
+
+
+# --- The ESR reading: near the top on a phone, never an empty box on a cold load -------------------------
+
+WATCH_ESR_JS = """
+(() => {
+  window.__esrGaps = 0;
+  const look = () => {
+    const panel = document.querySelector('.st-key-esr_panel');
+    if (panel && panel.innerText.includes('ESR:')) {
+      const reading = document.querySelector('.st-key-esr_reading');
+      if (!reading || !/mm\\/h/.test(reading.innerText)) window.__esrGaps++;
+    }
+    requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+})();
+"""
+
+
+def test_esr_reading_in_the_first_screen_of_a_phone_and_never_an_empty_box(browser: Browser, app_url: str) -> None:
+    """A first visit (cold cache) on a phone: the ESR reading with its numbers is in the first screen, and in
+    no frame does the ESR panel show without its reading (st.metric's code arrived ~1.5 s later, issue 19)."""
+    context = new_context(browser, app_url, viewport=PHONE, mobile=True)
+    context.add_init_script(WATCH_ESR_JS)
+    try:
+        page = context.new_page()
+        open_page(page, "explorer", START.replace("esr=20", "esr=41"))
+        expected = assessment_from_url(page)
+        words = f"ESR 41 mm/h, limit {expected.esr_upper_limit:g} mm/h"
+        line = page.get_by_text(words, exact=False).first
+        box = line.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= PHONE["height"], box
+        expect(page.get_by_test_id("stMetric")).to_have_count(0)
+        assert page.evaluate("window.__esrGaps") == 0
+        record_figure("phone 390: ESR reading", f"at {box['y']:.0f} px (the ESR panel was 3.4 screens down)")
+    finally:
+        context.close()
