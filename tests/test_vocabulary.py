@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from b12logic import B12_STATUSES, Case, evaluate
+from b12logic import B12_STATUSES, evaluate
 from b12logic.batch import evaluate_frame, read_cases_csv, template_csv
 from b12logic.batch_view import results_for_reading
 from b12logic.comparison import comparison_rows
@@ -26,6 +26,7 @@ from b12logic.engine import REGIMENS
 from b12logic.esr import ESR_FLAGS
 from b12logic.guidelines import PROFILES, custom_profile
 from b12logic.report import report_markdown
+from tests.test_app import STATUS_LINKS, case_from_link
 
 # The vocabulary: the one place the words live (issue 18's labels module).
 from b12logic.labels import ESR_FLAG_LABELS, REGIMEN_LABELS, STATUS_LABELS, profile_label  # isort: skip
@@ -40,20 +41,8 @@ CODE_SETS = {
     "ESR flag": set(ESR_FLAGS),
     "profile": {*PROFILES, "custom"},
 }
-# Cases of every status (source profile), as links and as Cases.
-LINKS: dict[str, dict[str, str]] = {
-    "deficient": {"age": "68", "sex": "female", "b12": "150", "esr": "30"},
-    "functional_deficiency": {"age": "71", "sex": "male", "b12": "250", "mma": "340", "esr": "36"},
-    "indeterminate_needs_mma": {"age": "30", "sex": "female", "b12": "250", "esr": "25"},
-    "not_confirmed": {"age": "55", "sex": "female", "b12": "300", "mma": "200", "esr": "10"},
-    "normal_needs_mma_hcy": {"age": "80", "sex": "male", "b12": "500", "esr": "45", "neuro_symptoms": "yes"},
-    "normal": {"age": "25", "sex": "male", "b12": "600", "esr": "120"},
-}
-
-
-def case_of(link: dict[str, str]) -> Case:
-    numbers = {k: float(link[k]) for k in ("age", "b12", "esr", "mma") if k in link}
-    return Case(sex=link["sex"], neuro_symptoms=link.get("neuro_symptoms") == "yes", **numbers)  # type: ignore[arg-type]
+# A case of every status (tests/test_app.py's links); the normal one with an ESR of 120 for the third flag.
+LINKS = {**STATUS_LINKS, "normal": {**STATUS_LINKS["normal"], "esr": "120"}}
 
 
 def own_label_tables(source: str) -> list[tuple[int, str]]:
@@ -117,7 +106,7 @@ def test_quiz_offers_the_status_labels() -> None:
 
 @pytest.mark.parametrize("status", B12_STATUSES)
 def test_compare_cli_summary_and_batch_name_the_status_in_the_vocabulary(status: str) -> None:
-    case = case_of(LINKS[status])
+    case = case_from_link(LINKS[status])
     a = evaluate(case)
     assert a.b12_status == status
     labels = (STATUS_LABELS[status], REGIMEN_LABELS[a.regimen], ESR_FLAG_LABELS[a.esr_flag])
