@@ -87,6 +87,7 @@ def open_inputs(page: Page) -> None:
     opener = page.get_by_test_id("stExpandSidebarButton")
     words = opener.evaluate("(e) => getComputedStyle(e, '::after').content")
     assert words == '"Case inputs"', f"the control that opens the inputs says {words!r}"
+    expect(page.get_by_role("button", name="Case inputs", exact=True)).to_have_count(1)  # announced as shown
     box = opener.bounding_box()
     assert box is not None and box["width"] >= 40 and box["height"] >= 40
     opener.click()
