@@ -11,6 +11,9 @@ from streamlit.testing.v1 import AppTest
 from b12logic.classroom import ENV_VAR, ClassStore, make_store, questions_for
 from b12logic.classroom import store as store_module
 from b12logic.classroom.questions import why_wrong_in
+from tests.redis_server import redis_url
+
+__all__ = ["redis_url"]  # the session fixture: a real redis-server
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/class.py"
@@ -207,3 +210,21 @@ def test_a_flood_of_answers_from_one_session_is_slowed(store: ClassStore) -> Non
         assert at.success, _texts(at)
     at.button[0].click().run()
     assert at.warning[0].value.startswith("Too many answers in a short time")
+
+
+def test_the_page_on_a_redis_store(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # B12_CLASS_STORE=redis://...: the same page, the answers in Redis (replicas on several machines).
+    monkeypatch.setenv(ENV_VAR, redis_url)
+    monkeypatch.setattr(store_module, "_OPEN", {})
+    store = make_store(redis_url)
+    opened = store.open_room(CASE)
+    student = _open({"room": opened.room})
+    student.radio(key="answer_b12_status_r1").set_value("deficient")
+    student.button[0].click().run()
+    assert student.success
+    teacher = _open({"room": opened.room, "key": opened.teacher_key})
+    assert teacher.metric[0].value == "1"
+    teacher.button(key="class_reveal").click().run()
+    assert store.room(opened.room).revealed and len(teacher.get("plotly_chart")) == 2
+    assert store.tally(opened.room).questions["b12_status"]["deficient"] == 1
+    store.close()
