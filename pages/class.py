@@ -28,7 +28,7 @@ COUNT_REFRESH_S = 1.0  # the presenter's count: one small query a second, whatev
 
 
 def _fail(err: ClassError) -> None:
-    st.error(str(err), icon=":material/error:")
+    st.error(e(str(err)), icon=":material/error:")  # it may quote what a user typed: never as Markdown
 
 
 def _teacher_action(action: Callable[..., Room], *args: object) -> None:
@@ -188,7 +188,7 @@ def _teacher(room: Room) -> None:
     )
     error = st.session_state.pop("_class_error", None)
     if error:
-        st.error(error, icon=":material/error:")
+        st.error(e(error), icon=":material/error:")
     join = f"{classroom.base_url()}/class?room={room.code}"
     qr, where = st.columns([1, 2], vertical_alignment="center")
     qr.image(classroom.qr_png(join), caption=f"Scan to join room {room.code}", width=260)

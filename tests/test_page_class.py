@@ -78,6 +78,13 @@ def test_a_bad_or_unknown_code_says_so(store: ClassStore) -> None:
     assert not at.radio
 
 
+def test_a_typed_code_is_never_rendered_as_markdown(store: ClassStore) -> None:
+    at = _open({"room": "![x](http://example.invalid/x.png)"})
+    shown = at.error[0].value
+    assert "is not a room code" in shown
+    assert "!\\[x\\](http" in shown  # brackets escaped: shown as typed, no image fetched from elsewhere
+
+
 def test_teacher_opens_a_room_and_gets_presenter_page(store: ClassStore) -> None:
     at = _open()
     at.selectbox(key="class_case").set_value(CASE)
