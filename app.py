@@ -5,9 +5,11 @@ Run with: streamlit run app.py
 
 import streamlit as st
 
-from ui import startup, state, style
+from ui import render, startup, state, style
 
-st.set_page_config(page_title="B12 × ESR explainer", page_icon=":material/bloodtype:", layout="wide")
+# An emoji favicon: Streamlit draws it as an inline SVG. A ":material/…:" favicon is fetched from
+# fonts.gstatic.com (frontend index.js, favicon from a material icon name), missing on a network without internet.
+st.set_page_config(page_title="B12 × ESR explainer", page_icon="🩸", layout="wide")
 style.inject()
 
 PAGES = {
@@ -33,10 +35,14 @@ if case_page:
     state.build()
 elif st.session_state.get("_case_ready"):
     state.init_state()  # keeps the shared case's values while its inputs are not drawn (Streamlit drops them)
-st.caption(
-    "**Educational only, not a prescription.** Every recommendation carries its citation; where the source "
-    "answer simplifies or disagrees with a guideline, the app says so. Check your local guideline and laboratory."
-)
+# The page's first block (the Explorer's "Do now") goes above the disclaimer: the action first (issue 18).
+render.set_page_top(st.container(key="page_top"))
+with st.container(key="disclaimer"):  # keyed so presenter mode can fold it away (ui/style.css)
+    st.caption(
+        "**Educational only, not a prescription.** Every recommendation carries its citation; where the source "
+        "answer simplifies or disagrees with a guideline, the app says so. Check your local guideline and "
+        "laboratory."
+    )
 if case_page:
     state.show_url_warnings()
 page.run()

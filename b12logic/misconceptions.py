@@ -48,12 +48,14 @@ STEP_REACH: dict[str, int] = {
     "no_b12_treatment": 0,
     "measure_mma": 1,
     "measure_mma_hcy": 1,
+    "measure_active_b12": 1,  # the quiz's choice once the engine reads active B12 (issue 18)
     "oral_or_im": 2,
     "im_standard": 3,
     "im_neuro": 3,
 }
 TREATMENT_STEPS = frozenset({"oral_or_im", "im_standard", "im_neuro"})
-TEST_STEPS = frozenset({"measure_mma", "measure_mma_hcy"})
+TEST_STEPS = frozenset({"measure_mma", "measure_mma_hcy", "measure_active_b12"})
+_TEST_NAMES = {"measure_mma": "MMA", "measure_mma_hcy": "MMA and homocysteine", "measure_active_b12": "active B12"}
 
 # The misconceptions by short name (what a class sees beside the wrong option).
 ESR_CHANGES_PLAN = "the ESR changes the B12 plan"
@@ -81,6 +83,7 @@ DEFICIENCY_UNTREATED = "a diagnosed deficiency left untreated"
 TESTS_WITHOUT_QUESTION = "more tests when the B12 has answered"
 HOMOCYSTEINE_FOR_EVERY_BORDERLINE = "homocysteine for every borderline B12"
 MMA_ALONE_WITH_NERVES = "MMA alone for nerve symptoms with a B12 in range"
+ACTIVE_B12_OUTSIDE_PREGNANCY = "active B12 first when the total B12 is already back"
 OTHER_READING = "a different reading of the rules"
 
 
@@ -412,7 +415,7 @@ def _no_treatment_reason(s: _Situation) -> tuple[str, str, tuple[str, ...]]:
 
 
 def _wait_for_test(s: _Situation) -> tuple[str, str, tuple[str, ...]]:
-    test = "MMA and homocysteine" if s.answer.next_step == "measure_mma_hcy" else "MMA"
+    test = _TEST_NAMES.get(s.answer.next_step, "the deciding test")
     return (
         TREAT_BEFORE_DIAGNOSIS,
         f"{_status_band_text(s)} The diagnosis waits for {test}; take the diagnostic bloods before any treatment.",
@@ -435,6 +438,19 @@ def _treat_now_neuro(s: _Situation) -> tuple[str, str, tuple[str, ...]]:
         ("BSH 2014", "BNF / NICE CKS", "source"),
     )
 
+
+# Why "test first" is wrong, whichever test was chosen: treat now, the B12 already decides, or MMA is back.
+_TEST_STEP_RULES: list[_Rule] = [
+    (lambda s: s.answer.next_step == "im_neuro", _treat_now_neuro),
+    (
+        lambda s: s.answer.next_step in TREATMENT_STEPS and s.b12_band == "low",
+        lambda s: (LOW_B12_NEEDS_MMA, _low_b12(s) + " MMA is for a borderline B12.", s.rules),
+    ),
+    (
+        lambda s: s.mma is not None,
+        lambda s: (MMA_IGNORED, f"The MMA is already back and decides: {_mma_text(s)}", s.rules),
+    ),
+]
 
 _STEP_RULES: dict[str, list[_Rule]] = {
     "im_neuro": [
@@ -479,15 +495,7 @@ _STEP_RULES: dict[str, list[_Rule]] = {
         (lambda s: s.answer.next_step in TEST_STEPS, _wait_for_test),
     ],
     "measure_mma": [
-        (lambda s: s.answer.next_step == "im_neuro", _treat_now_neuro),
-        (
-            lambda s: s.answer.next_step in TREATMENT_STEPS and s.b12_band == "low",
-            lambda s: (LOW_B12_NEEDS_MMA, _low_b12(s) + " MMA is for a borderline B12.", s.rules),
-        ),
-        (
-            lambda s: s.mma is not None,
-            lambda s: (MMA_IGNORED, f"The MMA is already back and decides: {_mma_text(s)}", s.rules),
-        ),
+        *_TEST_STEP_RULES,
         (
             lambda s: s.answer.next_step == "measure_mma_hcy",
             lambda s: (
@@ -507,15 +515,7 @@ _STEP_RULES: dict[str, list[_Rule]] = {
         ),
     ],
     "measure_mma_hcy": [
-        (lambda s: s.answer.next_step == "im_neuro", _treat_now_neuro),
-        (
-            lambda s: s.answer.next_step in TREATMENT_STEPS and s.b12_band == "low",
-            lambda s: (LOW_B12_NEEDS_MMA, _low_b12(s), s.rules),
-        ),
-        (
-            lambda s: s.mma is not None,
-            lambda s: (MMA_IGNORED, f"The MMA is already back and decides: {_mma_text(s)}", s.rules),
-        ),
+        *_TEST_STEP_RULES,
         (
             lambda s: s.answer.next_step == "measure_mma",
             lambda s: (
@@ -532,6 +532,23 @@ _STEP_RULES: dict[str, list[_Rule]] = {
                 f"{_status_band_text(s)} Without nerve symptoms there is nothing for MMA and homocysteine to decide.",
                 s.rules,
             ),
+        ),
+    ],
+    # Offered only where the quiz lists it (the engine of issue 18 reads active B12, first in pregnancy).
+    "measure_active_b12": [
+        *_TEST_STEP_RULES,
+        (
+            lambda s: s.answer.next_step in TEST_STEPS and not s.case.pregnant,
+            lambda s: (
+                ACTIVE_B12_OUTSIDE_PREGNANCY,
+                f"{_status_band_text(s)} The total B12 is already back; active B12 comes first in pregnancy, where "
+                "the total B12 falls.",
+                (*s.rules, "NICE NG239"),
+            ),
+        ),
+        (
+            lambda s: s.answer.next_step == "no_b12_treatment",
+            lambda s: (TESTS_WITHOUT_QUESTION, f"{_status_band_text(s)} There is nothing left to decide.", s.rules),
         ),
     ],
     "no_b12_treatment": [
@@ -583,7 +600,11 @@ def _step_rules(option: str) -> list[_Rule]:
     def esr_first(s: _Situation) -> bool:
         return s.esr_raised and STEP_REACH.get(option, 0) > STEP_REACH.get(s.answer.next_step, 0)
 
-    esr_rule: _Rule = (esr_first, lambda s: _esr_pushes(s, f"On the B12 results alone: {s.answer.next_step_label}."))
+    # The reason names the B12 finding, not the right step: the quiz shows this before a second try.
+    esr_rule: _Rule = (
+        esr_first,
+        lambda s: _esr_pushes(s, f"{_status_band_text(s)} The B12 plan follows from that alone."),
+    )
     return [esr_rule, *_STEP_RULES.get(option, [])]
 
 

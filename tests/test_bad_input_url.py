@@ -147,20 +147,20 @@ CASES: list[tuple[str, dict[str, Any], list[str], dict[str, Any]]] = [
         {"risk_factors": "metformin,smoking"},
         [
             "Link parameter risk_factors ignored: risk_factors: 'smoking' is not known (any of pernicious_anaemia, "
-            "gastric_surgery, metformin, acid_suppression, vegan_diet, nitrous_oxide). Using none."
+            "autoimmune_disease, gastric_surgery, metformin, acid_suppression, vegan_diet, nitrous_oxide). Using none."
         ],
         {"risk_factors": frozenset()},
     ),
     (
         "lab-cutoff-underscore",
         {"lab_b12_low": "1_000"},
-        ["Link parameter lab_b12_low ignored: '1_000' is not a number above 0 up to 100000. Using 180."],
+        ["Link parameter lab_b12_low ignored: '1_000' is not a number from 1 to 100000 pg/mL. Using 180."],
         {"lab_b12_low": 180.0},
     ),
     (
         "lab-cutoff-nan",
         {"lab_mma_upper": "nan"},
-        ["Link parameter lab_mma_upper ignored: 'nan' is not a number above 0 up to 100000. Using 271."],
+        ["Link parameter lab_mma_upper ignored: 'nan' is not a number from 1 to 100000 nmol/L. Using 271."],
         {"lab_mma_upper": 271.0},
     ),
     (

@@ -24,7 +24,7 @@ from b12logic.misconceptions import (
     wrong_options,
 )
 from b12logic.references import REFERENCES
-from b12logic.teaching_cases import TEACHING_CASES, TeachingCase
+from b12logic.teaching_cases import NEXT_STEPS, QUIZ_STATUS_LABELS, TEACHING_CASES, TeachingCase
 
 CASES = list(TEACHING_CASES.values())
 IDS = [tc.id for tc in CASES]
@@ -49,6 +49,13 @@ def test_every_wrong_option_of_every_case_is_explained_and_every_right_one_is_no
             assert explanation.sources and set(explanation.sources) <= set(REFERENCES), explanation.sources
             # The teaching cases' wrong options each name a real misconception, not the general fallback.
             assert explanation.misconception != OTHER_READING, (tc.id, question, option, explanation.text)
+            # The quiz shows this before a second try: it must not quote the right answer's wording.
+            right_label = {
+                "b12_status": QUIZ_STATUS_LABELS[answer.b12_status],
+                "next_step": NEXT_STEPS[answer.next_step],
+            }
+            if question in right_label:
+                assert right_label[question].lower() not in explanation.text.lower(), (tc.id, question, option)
 
 
 @pytest.mark.parametrize(
@@ -185,3 +192,14 @@ def test_any_case_any_option_gets_an_answer_or_none(
                 assert set(why.sources) <= set(REFERENCES)
     # The ESR question's wrong answer is always the same misconception.
     assert why_wrong(answer, "esr_changes_plan", not answer.esr_changes_plan) is not None
+
+
+def test_an_active_b12_choice_is_explained_once_the_quiz_offers_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18's engine adds "measure active B12" to the next steps: its wrong uses are explained already."""
+    monkeypatch.setitem(OPTIONS, "next_step", (*OPTIONS["next_step"], "measure_active_b12"))
+    borderline = why_wrong_for(TEACHING_CASES["borderline_no_mma"], "next_step", "measure_active_b12")
+    assert borderline is not None
+    assert borderline.misconception == "active B12 first when the total B12 is already back"
+    assert "NICE NG239" in borderline.sources
+    low = why_wrong_for(TEACHING_CASES["vegan_paraesthesia"], "next_step", "measure_active_b12")
+    assert low is not None and low.misconception == TEST_FIRST_NEURO
