@@ -61,6 +61,19 @@ def test_landing_offers_join_and_open_without_the_shared_case_inputs(store: Clas
     assert not at.exception
 
 
+def test_the_teaching_page_links_to_a_room_for_its_case(store: ClassStore) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/teaching.py").run()
+    at.selectbox(key="teaching_case").set_value(CASE).run()
+    link = next(el for el in at.get("page_link") if el.proto.label == "Open a class room for this case")
+    assert (link.proto.page, link.proto.query_string) == ("class", f"case={CASE}")
+    landing = _open({"case": CASE})
+    assert landing.selectbox(key="class_case").value == CASE
+    landing.button(key="class_open").click().run()
+    assert store.room(_param(landing, "room")).case_id == CASE
+
+
 def test_join_with_a_typed_code_goes_to_the_room(store: ClassStore) -> None:
     opened = store.open_room(CASE)
     at = _open()
