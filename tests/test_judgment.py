@@ -279,6 +279,14 @@ def test_invariants_of_one_judgment(case: Case, profile: GuidelineProfile) -> No
     measured = _measured(case)
     for s in _all_statements(a):
         assert not set(s.measures) & measured, (s.text, measured)
+    # 7: words and citations: a raised MMA supports, never "confirms"; a laboratory's own limit is never
+    # called Mayo's; an MMA limit is never cited to NICE alone (NICE gives no cut-off).
+    for s in _all_statements(a):
+        assert "MMA confirms" not in s.text and "271 confirms" not in s.text
+        if profile.id == "custom":
+            assert "Mayo" not in s.text and "Mayo" not in s.citations, s.text
+        if f"{profile.mma_upper:g} nmol/L" in s.text and profile.id != "custom":
+            assert "Mayo" in s.citations or "source" in s.citations, s.text
     # Every statement has a kind, and each is said once on the page.
     texts = [s.text for s in (*a.next_steps, *a.esr_workup)]
     assert len(texts) == len(set(texts))
