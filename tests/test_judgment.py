@@ -132,8 +132,10 @@ def test_class5_hb_not_measured_reads_as_unknown_everywhere() -> None:
     assert a.regimen == "oral_or_im" and a.anaemia_grade == "unknown"
     assert "not severe" not in _text(a)
     lines = verdict_lines(a)
-    assert "Severe: no" not in lines
-    assert any(line.startswith("Severe: unknown (Severity unknown") for line in lines)
+    assert not any(line.endswith(": no") and "Severe" in line for line in lines)
+    assert "Severe deficiency (working definition): unknown (Severity unknown: check the full blood count" in "\n".join(
+        lines
+    )
     assert a.to_dict()["anaemia_grade"] == "unknown"
 
 
@@ -258,7 +260,7 @@ def test_invariants_of_one_judgment(case: Case, profile: GuidelineProfile) -> No
     if case.hb is None:
         assert a.anaemia_grade == "unknown"
         assert "not severe" not in _text(a)
-        assert "Severe: no" not in verdict_lines(a) or a.b12_status not in ("deficient", "functional_deficiency")
+        assert "Severe deficiency (working definition): no" not in verdict_lines(a)
     # 3: severe anaemia always has a do_now step, first.
     if a.anaemia_grade == "severe":
         assert a.do_now and "severe anaemia" in a.do_now[0].text
