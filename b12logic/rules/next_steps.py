@@ -132,8 +132,8 @@ _N2O_FIRST_TESTS = Statement(
     measures=("homocysteine", "mma"),
 )
 _POTASSIUM = Statement(
-    "Check potassium (U&E) over the first 48 hours of treatment: with Hb below 8 g/dL it can fall sharply "
-    "(hypokalaemia, with sudden deaths reported).",
+    "Once treatment starts, check potassium (U&E) over the first 48 hours: with Hb below 8 g/dL it can fall "
+    "sharply (hypokalaemia, with sudden deaths reported).",
     ("Cyanocobalamin label", "NHS Lothian"),
     "Severe anaemia: watch potassium in the first 48 h",
     kind="do_now",
