@@ -20,7 +20,9 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from b12logic import budget
 from b12logic.case import Case
+from b12logic.csv_quotes import check_quotes
 from b12logic.engine import (
     CORRECTING_PROFILE,
     DEFICIENT_STATUSES,
@@ -706,11 +708,8 @@ def _result_series(name: str, values: Any, bad: np.ndarray, index: pd.Index) -> 
 def read_cases_csv(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | None = None) -> pd.DataFrame:
     """Read a cases CSV as text cells, exactly as written. CaseError("file", ...) for a file we cannot read."""
     raw = read_source_bytes(source)
-    if max_bytes is not None and len(raw) > max_bytes:
-        raise CaseError("file", len(raw), f"file: {len(raw):,} bytes is over the limit of {max_bytes:,} bytes")
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a BOM (Excel's "Unicode text"): text, not binary
-        with contextlib.suppress(UnicodeDecodeError):
-            raw = raw.decode("utf-16").encode("utf-8")
+    budget.check_size(len(raw), max_bytes)
+    raw = utf8_from_utf16(raw)
     if b"\x00" in raw[:65536]:
         raise CaseError("file", "binary", "file: this looks like a binary file, not a CSV text file")
     text = _decode(raw)
@@ -719,6 +718,8 @@ def read_cases_csv(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | N
     first_line = _first_line(text)
     # The header's most frequent separator; a tie keeps the comma. Tabs: Excel's "Unicode text" export.
     delimiter = max((",", ";", "\t"), key=first_line.count)
+    budget.check_csv_size(text, budget.header_width(first_line, delimiter))  # before pandas holds it
+    check_quotes(raw, delimiter)  # a quote left open would merge the rest of the file into one cell
     try:
         df = pd.read_csv(
             io.StringIO(text),
@@ -730,8 +731,13 @@ def read_cases_csv(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | N
             engine="c",
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as err:
-        message = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise CaseError("file", "csv", f"file: not a readable CSV ({message})") from None
+        from b12logic.batch_stream import read_odd_widths  # the stream's reader puts an odd row in its place
+
+        odd = read_odd_widths(text, delimiter) if "fields in line" in str(err) else None
+        if odd is None:
+            message = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise CaseError("file", "csv", f"file: not a readable CSV ({message})") from None
+        df = odd
     if any(str(c).startswith("Unnamed: ") and str(c)[9:].isdigit() for c in df.columns) and len(df.columns) == 1:
         raise CaseError("file", "csv", "file: no header row found")
     _check_duplicate_headers(first_line, delimiter)
@@ -783,6 +789,18 @@ def _check_duplicate_headers(first_line: str, delimiter: str) -> None:
         if key in known and key in seen:
             raise CaseError("columns", key, f"columns: {key!r} appears more than once; keep one")
         seen.add(key)
+
+
+def utf8_from_utf16(raw: bytes) -> bytes:
+    """UTF-16 with a BOM (Excel's "Unicode text") as UTF-8, so every reader sees the same text; else raw.
+
+    >>> utf8_from_utf16("a,b".encode("utf-16")), utf8_from_utf16(b"a,b")
+    (b'a,b', b'a,b')
+    """
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        with contextlib.suppress(UnicodeDecodeError):
+            return raw.decode("utf-16").encode("utf-8")
+    return raw
 
 
 def read_source_bytes(source: str | bytes | IO[bytes] | IO[str]) -> bytes:
@@ -1105,11 +1123,16 @@ def _holds_cr(series: pd.Series) -> bool:
 
 
 def template_csv() -> str:
-    """The input template: the contract's columns and two example rows."""
+    """The input template: the contract's columns and one example row for every B12 status (under the source
+    profile), so a first upload shows every kind of answer. Units and the optional columns appear too.
+
+    >>> [line.split(",")[0] for line in template_csv().splitlines()[1:]]
+    ['deficient', 'functional-deficiency', 'borderline-no-mma', 'not-confirmed', 'neuro-no-mma', 'normal']
+    """
     rows = [
-        {"id": "example-1", "age": "68", "sex": "female", "b12": "179", "b12_unit": "pg/mL", "esr": "30"},
+        {"id": "deficient", "age": "68", "sex": "female", "b12": "179", "b12_unit": "pg/mL", "esr": "30"},
         {
-            "id": "example-2",
+            "id": "functional-deficiency",
             "age": "71",
             "sex": "male",
             "b12": "260",
@@ -1121,6 +1144,27 @@ def template_csv() -> str:
             "hb_unit": "g/dL",
             "neuro_symptoms": "yes",
         },
+        {"id": "borderline-no-mma", "age": "45", "sex": "female", "b12": "250", "b12_unit": "pg/mL", "esr": "12"},
+        {
+            "id": "not-confirmed",
+            "age": "55",
+            "sex": "female",
+            "b12": "300",
+            "b12_unit": "pg/mL",
+            "mma": "200",
+            "mma_unit": "nmol/L",
+            "esr": "10",
+        },
+        {
+            "id": "neuro-no-mma",
+            "age": "80",
+            "sex": "male",
+            "b12": "500",
+            "b12_unit": "pg/mL",
+            "esr": "45",
+            "neuro_symptoms": "yes",
+        },
+        {"id": "normal", "age": "25", "sex": "male", "b12": "600", "b12_unit": "pg/mL", "esr": "5"},
     ]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")

@@ -15,25 +15,30 @@ with its `error` cell filled (DESIGN.md's CSV contract) and is counted and group
 
 from __future__ import annotations
 
+import io
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from b12logic.batch import evaluate_frame, write_results_csv
+from b12logic import budget
+from b12logic.batch import evaluate_frame, results_csv_bytes
+from b12logic.batch_stream import upload_blocks
 from b12logic.engine import B12_STATUSES
 from b12logic.esr import ESR_FLAGS
 from b12logic.fields import REQUIRED_COLUMNS
 from b12logic.guidelines import DEFAULT_PROFILE, GuidelineProfile
-from b12logic.labs import LabReport, lay_read_errors, read_cases
+from b12logic.labs import LabReport, detect_layout, lay_read_errors, read_cases
 from b12logic.labs.report import READ_ERROR_COLUMN
 from b12logic.validate import CaseError
 
 log = logging.getLogger(__name__)
 
 CHUNK_ROWS = 20_000
+PREVIEW_ROWS = 10_000  # rows the page shows (and sends to the browser); the download has every row
 # What a validation message says, in a few words (the messages come from b12logic.validate).
 _REASONS = (
     ("missing; it is required", "missing (required)"),
@@ -79,12 +84,21 @@ class BatchCheck:
     status_counts: dict[str, int] = field(default_factory=dict)
     flag_counts: dict[str, int] = field(default_factory=dict)
     lab_report: LabReport | None = None  # what a laboratory export held (None for the wide CSV)
+    error_rows: pd.DataFrame | None = None  # the first PREVIEW_ROWS rows with errors (results: the first rows)
+    csv: bytes = b""  # every row, as the CSV contract writes them: built once, held once
+
+    @property
+    def previewed(self) -> bool:
+        """Whether results (and error_rows) hold only the first rows of the file."""
+        return self.results is not None and len(self.results) < self.rows
 
     def results_csv(self) -> str:
         """The results as the CSV contract writes them (spreadsheet-safe cells)."""
-        if self.results is None:
-            return ""
-        return write_results_csv(self.results) or ""
+        return self.csv.decode("utf-8")
+
+    def results_csv_bytes(self) -> bytes:
+        """The same, as the bytes built once when the file was checked (the download: no copy per click)."""
+        return self.csv
 
     def error_table(self) -> pd.DataFrame:
         """The grouped errors as a table: column, problem, number of rows, which rows, an example."""
@@ -102,8 +116,9 @@ class BatchCheck:
 def plain_message(err: CaseError) -> str:
     """'file: the file is empty; ...' -> 'The file is empty; ...' (a sentence for the page)."""
     text = str(err)
-    if err.field == "file" and isinstance(err.value, int) and "over the limit" in text:
-        return f"The file is {_megabytes(err.value, round_up=True)}; the limit is {_megabytes(_limit_of(text))}. Split it into smaller files."
+    if err.field == "file" and isinstance(err.value, int) and "bytes is over the limit" in text:
+        limit = _limit_of(text)
+        return f"The file is {_megabytes(err.value, above=limit)}; the limit is {_megabytes(limit)}. Split it into smaller files."
     head, sep, rest = text.partition(": ")
     if sep and head in ("file", "columns"):
         text = rest
@@ -113,13 +128,18 @@ def plain_message(err: CaseError) -> str:
     return text if text.endswith(".") else text + "."
 
 
-def _megabytes(size: int, round_up: bool = False) -> str:
-    """Sizes as people read them; a file just over the limit must not print as equal to it."""
-    if size < 1_048_576:
+def _megabytes(size: int, above: int | None = None) -> str:
+    """Sizes as people (and the browser's uploader) read them, 1 MB = 1,000,000 bytes; a size just above the
+    limit `above` must not print as equal to it.
+
+    >>> _megabytes(50_000_000), _megabytes(50_000_001, above=50_000_000), _megabytes(1_200_016, above=1_000_000)
+    ('50 MB', '50.1 MB', '1.2 MB')
+    """
+    if size < budget.BYTES_PER_MB:
         return f"{size:,} bytes"
-    mb = size / 1_048_576
-    if round_up:
-        mb = math.ceil(mb * 10) / 10
+    mb = round(size / budget.BYTES_PER_MB, 1)
+    if above is not None and mb <= above / budget.BYTES_PER_MB:
+        mb = math.ceil(size / budget.BYTES_PER_MB * 10) / 10
     return f"{mb:g} MB" if mb.is_integer() else f"{mb:.1f} MB"
 
 
@@ -129,12 +149,10 @@ def _limit_of(text: str) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
-def _group_errors(errors: pd.Series) -> list[ErrorGroup]:
-    """Group the error cells by column and reason, most frequent first."""
+def _group_messages(messages: list[tuple[int, str]]) -> list[ErrorGroup]:
+    """Group the rows' error messages (row number, message) by column and reason, most frequent first."""
     groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
-    for position, message in enumerate(errors.tolist(), start=1):
-        if not message:
-            continue
+    for position, message in messages:
         column = message.partition(":")[0] if ":" in message else "row"
         reason = next((short for phrase, short in _REASONS if phrase in message), "other problem")
         groups.setdefault((column, reason), []).append((position, message))
@@ -152,50 +170,158 @@ def check_csv(
     progress: ProgressCallback | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> BatchCheck:
-    """Read and evaluate an uploaded cases CSV. Never raises for anything a user's file can contain."""
+    """Read and evaluate an uploaded cases CSV. Never raises for anything a user's file can contain.
+
+    Memory stays that of one chunk plus the answer the page keeps: the results CSV (built once, here), the
+    first PREVIEW_ROWS rows and rows with errors, and the counts. A wide CSV is read in blocks straight from
+    the upload; a laboratory export is read whole (its rows are grouped by patient), then evaluated in chunks.
+    """
     try:
-        read = read_cases(data, max_bytes=max_bytes)  # the wide CSV, a long laboratory CSV or FHIR JSON
-        df = read.frame
-        read_errors = None
-        if read.report is not None:  # one row per case, with the problems found while building it
-            read_errors = df[READ_ERROR_COLUMN].to_numpy(dtype=object)
-            df = df.drop(columns=[READ_ERROR_COLUMN])
-        evaluate_frame(df.head(0), guideline)  # the column check, before any row work
-    except CaseError as err:
-        return BatchCheck(problem=plain_message(err))
-    if len(df) == 0:
-        return BatchCheck(
-            problem=f"The file has a header row but no rows of cases under it (required columns: "
-            f"{', '.join(REQUIRED_COLUMNS)})."
-        )
-    total = len(df)
-    try:
-        parts = []
-        for start in range(0, total, chunk_rows):
-            parts.append(evaluate_frame(df.iloc[start : start + chunk_rows], guideline))
-            if progress is not None:
-                progress(min(start + chunk_rows, total), total)
-        results = pd.concat(parts) if len(parts) > 1 else parts[0]
-        if read_errors is not None:
-            results = lay_read_errors(results, read_errors)
+        try:
+            return _check(data, guideline, max_bytes, progress, chunk_rows)
+        except _MixedLineEnds:  # a carriage return in a later chunk: the whole file at once, as the CLI writes it
+            return _check(data, guideline, max_bytes, None, 1 << 62)
     except CaseError as err:
         return BatchCheck(problem=plain_message(err))
     except Exception:  # a file the reader accepted but the engine could not handle: say so, log the detail
         log.exception("batch evaluation failed")
         return BatchCheck(problem="The file could not be checked. Save it again as CSV (UTF-8) from the template.")
-    # Row 1 is the first row under the header, as in the error groups (the CSV is written without the index).
-    results.index = pd.RangeIndex(1, total + 1, name="row")
-    errors = results["error"].astype("string").fillna("")
-    bad = int((errors != "").sum())
-    status = results["b12_status"].astype("object").value_counts()
-    flags = results["esr_flag"].astype("object").value_counts()
-    return BatchCheck(
-        results=results,
-        rows=total,
-        ok=total - bad,
-        errors=bad,
-        error_groups=_group_errors(errors),
-        status_counts={s: int(status.get(s, 0)) for s in B12_STATUSES},
-        flag_counts={f: int(flags.get(f, 0)) for f in ESR_FLAGS},
-        lab_report=read.report,
-    )
+
+
+def _check(
+    data: bytes,
+    guideline: str | GuidelineProfile,
+    max_bytes: int | None,
+    progress: ProgressCallback | None,
+    chunk_rows: int,
+) -> BatchCheck:
+    chunks, total, report = _chunks(data, max_bytes, chunk_rows)
+    answer = _Answer()
+    done = 0
+    for frame, read_errors in chunks:
+        if done == 0:
+            evaluate_frame(frame.head(0), guideline)  # the column check, before any row work
+        results = evaluate_frame(frame, guideline)
+        if read_errors is not None:
+            results = lay_read_errors(results, read_errors)
+        answer.add(results, done)
+        done += len(results)
+        if progress is not None:
+            total = max(total, done)
+            progress(done, total)
+    if done == 0:
+        return BatchCheck(
+            problem=f"The file has a header row but no rows of cases under it (required columns: "
+            f"{', '.join(REQUIRED_COLUMNS)})."
+        )
+    return answer.check(report)
+
+
+Chunks = Iterator[tuple[pd.DataFrame, "np.ndarray | None"]]
+
+
+def _chunks(data: bytes, max_bytes: int | None, chunk_rows: int) -> tuple[Chunks, int, LabReport | None]:
+    """The file's rows in chunks (each with its read errors, for a laboratory export), an estimate of how many
+    rows there are (for the progress bar), and what a laboratory export held."""
+    budget.check_size(len(data), max_bytes)
+    if detect_layout(data) == "wide" and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        blocks = upload_blocks(data, chunk_rows)
+        if blocks is not None:
+            return ((frame, None) for frame in blocks), max(data.count(b"\n") - 1, 1), None
+    read = read_cases(data, max_bytes=max_bytes)  # the wide CSV's unusual files, a long laboratory CSV or FHIR
+    df, read_errors = read.frame, None
+    if read.report is not None:  # one row per case, with the problems found while building it
+        read_errors = df[READ_ERROR_COLUMN].to_numpy(dtype=object)
+        df = df.drop(columns=[READ_ERROR_COLUMN])
+    budget.check_cases(len(df))
+
+    def chunks() -> Chunks:
+        for start in range(0, len(df), chunk_rows):
+            part = read_errors[start : start + chunk_rows] if read_errors is not None else None
+            yield df.iloc[start : start + chunk_rows], part
+
+    if len(df) == 0:
+        evaluate_frame(df, DEFAULT_PROFILE)  # an empty file still gets its column check
+    return chunks(), max(len(df), 1), read.report
+
+
+class _Answer:
+    """What the page keeps of the results, built chunk by chunk: the CSV, a preview, counts and error groups."""
+
+    def __init__(self) -> None:
+        self.csv = io.BytesIO()
+        self.crlf = False
+        self.preview: list[pd.DataFrame] = []
+        self.error_preview: list[pd.DataFrame] = []
+        self.previewed = self.error_rows_previewed = 0
+        self.messages: list[tuple[int, str]] = []
+        self.status: dict[str, int] = dict.fromkeys(B12_STATUSES, 0)
+        self.flags: dict[str, int] = dict.fromkeys(ESR_FLAGS, 0)
+        self.rows = self.bad = 0
+
+    def add(self, results: pd.DataFrame, done: int) -> None:
+        results.index = pd.RangeIndex(done + 1, done + len(results) + 1, name="row")  # row 1 = first under header
+        header, body = results_csv_bytes(results)
+        if done == 0:
+            self.csv.write(header)
+            self.crlf = header.endswith(b"\r\n")
+        elif header.endswith(b"\r\n") != self.crlf:
+            raise _MixedLineEnds
+        for piece in body:
+            self.csv.write(piece)
+        errors = results["error"].astype("string").fillna("")
+        bad = (errors != "").to_numpy()
+        for position in np.flatnonzero(bad).tolist():
+            self.messages.append((done + position + 1, str(errors.iloc[position])))
+        if self.previewed < PREVIEW_ROWS:
+            self.preview.append(results.iloc[: PREVIEW_ROWS - self.previewed])
+            self.previewed += len(self.preview[-1])
+        if self.error_rows_previewed < PREVIEW_ROWS and bad.any():
+            self.error_preview.append(results[bad].iloc[: PREVIEW_ROWS - self.error_rows_previewed])
+            self.error_rows_previewed += len(self.error_preview[-1])
+        for name, count in results["b12_status"].astype("object").value_counts().items():
+            self.status[str(name)] = self.status.get(str(name), 0) + int(count)
+        for name, count in results["esr_flag"].astype("object").value_counts().items():
+            self.flags[str(name)] = self.flags.get(str(name), 0) + int(count)
+        self.rows += len(results)
+        self.bad += int(bad.sum())
+
+    def check(self, report: LabReport | None) -> BatchCheck:
+        preview = pd.concat(self.preview) if len(self.preview) > 1 else self.preview[0]
+        errors = pd.concat(self.error_preview) if self.error_preview else preview.iloc[:0]
+        return BatchCheck(
+            results=preview,
+            rows=self.rows,
+            ok=self.rows - self.bad,
+            errors=self.bad,
+            error_groups=_group_messages(self.messages),
+            status_counts={s: self.status.get(s, 0) for s in B12_STATUSES},
+            flag_counts={f: self.flags.get(f, 0) for f in ESR_FLAGS},
+            lab_report=report,
+            error_rows=errors,
+            csv=self.csv.getvalue(),
+        )
+
+
+class _MixedLineEnds(Exception):
+    """A chunk holds a carriage return in a cell (CRLF lines) and an earlier one did not."""
+
+
+def check_upload(
+    data: bytes,
+    guideline: str | GuidelineProfile = DEFAULT_PROFILE,
+    max_bytes: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> BatchCheck:
+    """check_csv for the page, within the process's budget (b12logic.budget): one file at a time, at a lower
+    priority than the other sessions' reruns, refused before any work when its results would not fit, and
+    its results counted against the process for as long as the session keeps the answer."""
+    with budget.one_check_at_a_time(), budget.background_priority():
+        try:
+            budget.check_size(len(data), max_bytes)
+            budget.make_room(len(data))
+        except CaseError as err:
+            return BatchCheck(problem=plain_message(err))
+        check = check_csv(data, guideline, max_bytes=max_bytes, progress=progress)
+    budget.hold(check, len(check.csv))
+    return check

@@ -1,4 +1,4 @@
-"""The command line: python -m b12logic evaluate | batch | template | guidelines.
+"""The command line: python -m b12logic evaluate | batch | template | guidelines | class (b12logic/classroom/cli.py).
 
 Bad input never shows a traceback: one line on stderr naming the field, the value and the allowed
 range, and exit status 2.
@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from b12logic.case import Case
+from b12logic.classroom import cli as class_cli
+from b12logic.classroom.store import ClassError
 from b12logic.engine import DEFICIENT_STATUSES, Assessment, evaluate
 from b12logic.esr import DEFAULT_CRP_LIMIT_MG_L
 from b12logic.fields import RISK_FACTORS
@@ -81,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("template", help="print the CSV template")
     sub.add_parser("guidelines", help="list the guideline profiles")
+    class_cli.add_parser(sub)
     return parser
 
 
@@ -259,10 +262,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from b12logic.batch import template_csv
 
             sys.stdout.write(template_csv())
+        elif args.command == "class":
+            class_cli.run(args)
         else:
             for profile in PROFILES.values():
                 print(f"{profile.id}\t{profile.name}\t{profile.summary}")
-    except CaseError as err:
+    except (CaseError, ClassError) as err:
         _fail(str(err))
     except BrokenPipeError:
         return 0

@@ -72,6 +72,17 @@ class FieldSpec:
             return f"{_fmt(lim.low)} to {_fmt(lim.high)}{suffix}"
         return f"above {_fmt(lim.low)} up to {_fmt(lim.high)}{suffix}"
 
+    def widget_range(self, unit: str | None = None) -> tuple[float, float]:
+        """The lowest and highest value the page's input takes, which is also what a link may set: the hard
+        limits, with an exclusive low ("above 0") raised to the smallest step an input offers.
+
+        >>> FIELDS["b12"].widget_range("pg/mL"), FIELDS["esr"].widget_range()
+        ((0.01, 10000.0), (0.0, 200.0))
+        """
+        lim = self.limits[unit or self.default_unit]
+        low = float(lim.low) if lim.low_inclusive else float(lim.low) + WIDGET_RESOLUTION
+        return low, float(lim.high)
+
 
 def _fmt(value: float) -> str:
     """A number as people write it: no trailing .0, no exponent for ordinary lab values."""
@@ -97,6 +108,8 @@ def format_value(value: object) -> str:
 
 
 _B12_MAX_PG = 10000.0
+# The finest step a number input offers: a value "above 0" starts here on the page, and so in a link.
+WIDGET_RESOLUTION = 0.01
 
 FIELDS: dict[str, FieldSpec] = {
     spec.name: spec
@@ -237,6 +250,36 @@ FIELDS: dict[str, FieldSpec] = {
             help="Women aged 16 to 55 only. Total B12 falls in normal pregnancy and the ESR rises, so the "
             "age/sex ESR limit does not apply.",
         ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class LabSetting:
+    """A laboratory cut-off the user may set (a link parameter and a number input): one range for both."""
+
+    name: str
+    label: str
+    unit: str
+    default: float
+    low: float
+    high: float
+
+    def contains(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+    def allowed_range(self) -> str:
+        return f"{_fmt(self.low)} to {_fmt(self.high)} {self.unit}"
+
+
+LAB_SETTINGS: dict[str, LabSetting] = {
+    setting.name: setting
+    for setting in (
+        LabSetting("lab_b12_low", "B12 low below", "pg/mL", 180.0, 1.0, 100000.0),
+        LabSetting("lab_b12_upper", "B12 borderline up to", "pg/mL", 350.0, 1.0, 100000.0),
+        LabSetting("lab_mma_upper", "MMA raised above", "nmol/L", 271.0, 1.0, 100000.0),
+        # The laboratory's CRP upper limit: a setting of the ESR reading under every profile, not a case value.
+        LabSetting("lab_crp_upper", "CRP upper limit", "mg/L", 5.0, 0.5, 50.0),
     )
 }
 # Pregnancy is only meaningful for women of these ages (DESIGN.md: otherwise a validation error).

@@ -201,7 +201,9 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "neuro_above",
-            "Above range: neuro, N₂O or MCV > 120?" if profile.reads_context else "Above range: neuro symptoms?",
+            "Above range: neurological symptoms, N₂O or MCV > 120?"
+            if profile.reads_context
+            else "Above range: neurological symptoms?",
             "decision",
             "b12",
             8.4,
@@ -266,15 +268,15 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "mma_above",
-            "MMA or homocysteine?" if profile.reads_context else "Neuro: MMA?",
+            "MMA or homocysteine?" if profile.reads_context else "Neurological symptoms: MMA?",
             "decision",
             "b12",
             7.8,
             7,
-            "B12 in range with neuro symptoms, nitrous oxide or a very high MCV: MMA (homocysteine with nitrous "
+            "B12 in range with neurological symptoms, nitrous oxide or a very high MCV: MMA (homocysteine with nitrous "
             "oxide) decides."
             if profile.reads_context
-            else "Neuro symptoms with B12 in range: MMA decides.",
+            else "Neurological symptoms with B12 in range: MMA decides.",
         ),
         Node(
             "out_treat_awaiting_hcy",
@@ -318,7 +320,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
             5,
             "B12 in range with neuro symptoms, nitrous oxide or a megaloblastic picture: measure MMA and homocysteine."
             if profile.reads_context
-            else "Neuro symptoms with B12 in range: measure MMA and homocysteine.",
+            else "Neurological symptoms with B12 in range: measure MMA and homocysteine.",
             status="normal_needs_mma_hcy",
             regimen="pending_tests",
         ),
@@ -329,12 +331,18 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
             "b12",
             9.8,
             6,
-            "Neuro symptoms but MMA at or below the cut-off: B12 deficiency is not supported; look elsewhere.",
+            "Neurological symptoms but MMA at or below the cut-off: B12 deficiency is not supported; look elsewhere.",
             status="normal",
             regimen="none",
         ),
         Node(
-            "treat_neuro", "Neuro symptoms?", "decision", "b12", 0.7, 3.9, "Neurological involvement sets the regimen."
+            "treat_neuro",
+            "Neurological symptoms?",
+            "decision",
+            "b12",
+            0.7,
+            3.9,
+            "Neurological involvement sets the regimen.",
         ),
         Node(
             "treat_severe",
@@ -374,7 +382,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
             "b12",
             3.4,
             2,
-            f"Not severe, no neuro symptoms: {oral} is an alternative to IM"
+            f"Not severe, no neurological symptoms: {oral} is an alternative to IM"
             + ("" if profile.follows_source else " (50–150 µg for a diet cause)")
             + ".",
             regimen="oral_or_im",

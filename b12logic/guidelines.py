@@ -127,7 +127,9 @@ _SOURCE_MONITORING = (
     ),
 )
 _NICE_MONITORING = (
-    MonitoringItem(3, "Review symptoms and response (1 month in pregnancy)", ("NICE NG239",)),
+    # The month-1 review in pregnancy is added by the engine for a pregnant case (engine._monitoring), so a
+    # case that cannot be pregnant never reads about pregnancy (issue 19: a 74-year-old did).
+    MonitoringItem(3, "Review symptoms and response", ("NICE NG239",)),
     MonitoringItem(None, "No routine B12 recheck during injections (many NHS pathways)", ("BNSSG Remedy",)),
 )
 # Said wherever the source's schedule is shown (clinical-facts, source error 4).
@@ -221,7 +223,7 @@ PROFILES: dict[str, GuidelineProfile] = {
             b12_low=180.0,
             b12_upper=350.0,
             mma_upper=271.0,
-            summary="Total B12 < 180 ng/L low, 180–350 indeterminate; active B12 < 25 / 25–70 / > 70 pmol/L; MMA "
+            summary="Total B12 < 180 pg/mL low, 180–350 indeterminate; active B12 < 25 / 25–70 / > 70 pmol/L; MMA "
             "second line with symptoms or signs and an indeterminate result; neurological features: urgent "
             "specialist advice, treatment not delayed; duration follows the cause; review at 3 months.",
             regimens=_REGIMENS,
@@ -246,7 +248,7 @@ PROFILES: dict[str, GuidelineProfile] = {
             b12_low=200.0,
             b12_upper=350.0,
             mma_upper=271.0,
-            summary="Total B12 < 200 ng/L gives 97% sensitivity; otherwise local ranges. Do not delay treatment "
+            summary="Total B12 < 200 pg/mL gives 97% sensitivity; otherwise local ranges. Do not delay treatment "
             "when clinical features are strong.",
             regimens=_REGIMENS,
             oral=_ORAL_SOURCE,

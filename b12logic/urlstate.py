@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from b12logic.case import Case
-from b12logic.fields import CSV_COLUMNS, FIELDS, RISK_FACTORS, format_value
+from b12logic.fields import CSV_COLUMNS, FIELDS, LAB_SETTINGS, RISK_FACTORS, format_value
 from b12logic.guidelines import DEFAULT_PROFILE, PROFILES
 from b12logic.units import b12_convert
 from b12logic.validate import (
@@ -46,10 +46,14 @@ EXTRA_PARAMS = (
 )
 # Parameters Streamlit itself may add to a URL: never warn about these.
 STREAMLIT_PARAMS = frozenset({"embed", "embed_options"})
-LAB_DEFAULTS = {"lab_b12_low": 180.0, "lab_b12_upper": 350.0, "lab_mma_upper": 271.0}
+# Parameters a page owns (not case values): the Teaching page's case, slide and presenter switch, so a
+# teacher's link opens the same slide. The shared case keeps them in the URL as they are and never warns.
+PAGE_PARAMS = frozenset({"teaching_case", "slide", "present"})
+# The laboratory settings' defaults and ranges are their widgets' (b12logic.fields.LAB_SETTINGS).
+LAB_DEFAULTS = {name: LAB_SETTINGS[name].default for name in ("lab_b12_low", "lab_b12_upper", "lab_mma_upper")}
 # The laboratory's CRP upper limit (mg/L): a setting of the ESR reading under every profile, not a case value.
-CRP_LIMIT_DEFAULT = 5.0
-CRP_LIMIT_RANGE = (0.5, 50.0)
+CRP_LIMIT_DEFAULT = LAB_SETTINGS["lab_crp_upper"].default
+CRP_LIMIT_RANGE = (LAB_SETTINGS["lab_crp_upper"].low, LAB_SETTINGS["lab_crp_upper"].high)
 MAX_PARAM_LENGTH = 64
 OPTIONAL_NUMBERS = ("mma", "homocysteine", "mcv", "hb", "active_b12", "crp")
 FLAGS = ("neuro_symptoms", "on_folic_acid", "pregnant", "renal_impairment")
@@ -112,7 +116,7 @@ def parse_query(params: Mapping[str, Any]) -> QueryState:
     values, warnings = state.values, state.warnings
     texts: dict[str, str] = {}
     for name, raw in params.items():
-        if name in STREAMLIT_PARAMS:
+        if name in STREAMLIT_PARAMS or name in PAGE_PARAMS:
             continue
         if name not in CASE_PARAMS and name not in EXTRA_PARAMS:
             warnings.append(f"Unknown link parameter {format_value(str(name))} ignored.")
@@ -148,9 +152,19 @@ def parse_query(params: Mapping[str, Any]) -> QueryState:
             values[name] = None
             continue
         try:
-            values[name] = check_number(name, text, values.get(f"{name}_unit"))
+            number = check_number(name, text, values.get(f"{name}_unit"))
         except CaseError as err:
             fallback(name, err)
+            continue
+        unit = values.get(f"{name}_unit") or FIELDS[name].default_unit
+        low, high = FIELDS[name].widget_range(unit)
+        if number is not None and not low <= number <= high:  # valid, but finer than the page's input can show
+            warnings.append(
+                f"Link parameter {name} ignored: {format_value(text)} is outside what the page's input takes "
+                f"({format_value(low)} to {format_value(high)} {unit}). Using {_shown_default(name, values)}."
+            )
+            continue
+        values[name] = number
     for name in FLAGS:
         if name in texts:
             try:
@@ -176,30 +190,18 @@ def parse_query(params: Mapping[str, Any]) -> QueryState:
                 f"Link parameter guideline ignored: {format_value(texts['guideline'])} is not one of "
                 f"{', '.join([*PROFILES, 'custom'])}. Using {DEFAULT_PROFILE}."
             )
-    for name, default in LAB_DEFAULTS.items():
-        if name in texts:
-            try:
-                if not re.fullmatch(NUMBER_PATTERN, texts[name].strip()):  # float() would also take "1_000" or "nan"
-                    raise ValueError
-                number = float(texts[name])
-                if not (0 < number <= 100000):
-                    raise ValueError
-                values[name] = number
-            except ValueError:
-                warnings.append(
-                    f"Link parameter {name} ignored: {format_value(texts[name])} is not a number above 0 up to "
-                    f"100000. Using {default:g}."
-                )
-    if "lab_crp_upper" in texts:
-        low, high = CRP_LIMIT_RANGE
-        text = texts["lab_crp_upper"].strip()
+    for name, setting in LAB_SETTINGS.items():
+        if name not in texts:
+            continue
+        text = texts[name].strip()
+        # float() alone would also take "1_000" or "nan"; the range is the page's number input's.
         limit = float(text) if re.fullmatch(NUMBER_PATTERN, text) else None
-        if limit is not None and low <= limit <= high:
-            values["lab_crp_upper"] = limit
+        if limit is not None and setting.contains(limit):
+            values[name] = limit
         else:
             warnings.append(
-                f"Link parameter lab_crp_upper ignored: {format_value(texts['lab_crp_upper'])} is not a number from "
-                f"{low:g} to {high:g} mg/L. Using {CRP_LIMIT_DEFAULT:g}."
+                f"Link parameter {name} ignored: {format_value(texts[name])} is not a number from "
+                f"{setting.allowed_range()}. Using {format_value(setting.default)}."
             )
     if values["lab_b12_upper"] < values["lab_b12_low"]:
         warnings.append(

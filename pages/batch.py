@@ -2,7 +2,8 @@
 
 The page only lays things out: reading, evaluating and summarising is b12logic.batch_check.
 Uploaded content is shown only through st.dataframe, st.text, plotly and escaped Markdown; nothing
-is written to disk (the upload and the results live in this session's memory).
+is written to disk (the upload and the results live in this session's memory, within b12logic.budget's
+limits, and are let go when the file is removed or the tab closed).
 """
 
 import re
@@ -10,14 +11,17 @@ import re
 import streamlit as st
 
 from b12logic.batch import template_csv
-from b12logic.batch_check import BatchCheck, check_csv
-from b12logic.engine import STATUS_LABELS
+from b12logic.batch_check import BatchCheck, check_upload
+from b12logic.batch_view import MIN_CHART_ROWS, results_for_reading
+from b12logic.budget import upload_cap_bytes
+from b12logic.engine import ESR_FLAG_LABELS, STATUS_LABELS
 from b12logic.esr import ESR_FLAGS
 from b12logic.fields import CSV_COLUMNS, REQUIRED_COLUMNS
 from ui import labs, render, state
 
 cur = state.current()
 CAP_MB = int(st.get_option("server.maxUploadSize"))  # .streamlit/config.toml: one number for both limits
+CAP_BYTES = upload_cap_bytes(CAP_MB)  # as the browser counts it (its MB is 1,000,000 bytes; the server's is 2**20)
 CACHE_KEY = "_batch_check"
 
 st.title("Batch check")
@@ -63,6 +67,7 @@ st.caption(
 )
 
 if uploaded is None:
+    st.session_state.pop(CACHE_KEY, None)  # the file is gone: its results go with it
     st.info(
         "No file yet. Download the template above, fill in your cases, and upload it here.",
         icon=":material/description:",
@@ -80,7 +85,8 @@ else:
     def show_progress(done: int, total: int) -> None:
         bar.progress(done / total, text=f"Checked {done:,} of {total:,} rows")
 
-    check = check_csv(uploaded.getvalue(), cur.profile, max_bytes=CAP_MB * 1024 * 1024, progress=show_progress)
+    st.session_state.pop(CACHE_KEY, None)  # the previous file's results go before this one's are built
+    check = check_upload(uploaded.getvalue(), cur.profile, max_bytes=CAP_BYTES, progress=show_progress)
     bar.empty()
     st.session_state[CACHE_KEY] = (signature, check)
 
@@ -106,34 +112,44 @@ if check.errors:
 else:
     st.success(f"All {check.rows:,} rows were read and checked.", icon=":material/check_circle:")
 
-if check.ok:
+status_words = "; ".join(f"{STATUS_LABELS[s]} {n:,}" for s, n in check.status_counts.items() if n)
+flag_words = "; ".join(f"{ESR_FLAG_LABELS[f]} {check.flag_counts[f]:,}" for f in ESR_FLAGS if check.flag_counts[f])
+if check.ok >= MIN_CHART_ROWS:
     from b12logic.figures import batch_esr_flag_figure, batch_status_figure
 
     left, right = st.columns(2)
     with left:
         st.plotly_chart(batch_status_figure(check.status_counts), width="stretch", key="batch_status_chart")
-        st.caption(
-            "Rows by B12 status: "
-            + "; ".join(f"{STATUS_LABELS[s]} {n:,}" for s, n in check.status_counts.items() if n)
-            + "."
-        )
+        st.caption(f"Rows by B12 status: {status_words}.")
     with right:
         st.plotly_chart(batch_esr_flag_figure(check.flag_counts), width="stretch", key="batch_flag_chart")
-        st.caption(
-            "Rows by ESR flag: "
-            + "; ".join(f"{f.replace('_', ' ')} {check.flag_counts[f]:,}" for f in ESR_FLAGS if check.flag_counts[f])
-            + ". The ESR never changes the B12 status."
-        )
+        st.caption(f"Rows by ESR reading: {flag_words}. The ESR never changes the B12 status.")
+elif check.ok:  # a handful of rows: counts in words say it better than a chart
+    st.markdown(
+        f"**Rows by B12 status:** {render.escape(status_words)}.  \n**Rows by ESR reading:** "
+        f"{render.escape(flag_words)}. The ESR never changes the B12 status."
+    )
+    st.caption(f"Charts of the counts appear from {MIN_CHART_ROWS} checked rows.")
 
 st.subheader("4. Results")
-only_errors = st.toggle("Show only rows with errors", key="batch_only_errors", disabled=not check.errors)
-shown = check.results[check.results["error"].astype("string").fillna("") != ""] if only_errors else check.results
-st.dataframe(shown, width="stretch", key="batch_results")
+st.caption(
+    "The verdict first, in the Explorer's words, then each row as you sent it. The results CSV keeps the codes "
+    "(`deficient`, `im_neuro`, …) that other programs read."
+)
+filters = st.container(horizontal=True)
+only_errors = filters.toggle("Show only rows with errors", key="batch_only_errors", disabled=not check.errors)
+codes = filters.toggle(
+    "Show the codes", key="batch_show_codes", help="Add the CSV's code columns (b12_status, regimen, esr_flag, …)."
+)
+shown = check.error_rows if only_errors and check.error_rows is not None else check.results
+if check.previewed:  # a large file: the browser gets the first rows, the download every row
+    st.caption(f"Showing the first {len(shown):,} rows; the results CSV below has all {check.rows:,}.")
+st.dataframe(results_for_reading(shown, codes=codes), width="stretch", key="batch_results")
 
 stem = re.sub(r"[^A-Za-z0-9_-]+", "-", uploaded.name.rsplit(".", 1)[0]).strip("-")[:60] or "cases"
 st.download_button(
     "Download the results CSV",
-    data=check.results_csv,  # built only when clicked (large files)
+    data=check.results_csv_bytes,  # built once when the file was checked: each click sends the same bytes
     file_name=f"{stem}-results.csv",
     mime="text/csv",
     on_click="ignore",

@@ -9,7 +9,11 @@
 # --run-dir D (config, logs, HAProxy's admin socket, the "replicas" file: name port pid; default a temporary
 # folder removed at exit), --no-restart (a replica that dies stays down; default: restarted), --no-balancer;
 # anything after "--" goes to every `streamlit run` (e.g. -- --runner.postScriptGC true).
-# One cookie secret for all replicas (STREAMLIT_SERVER_COOKIE_SECRET, generated when unset).
+# One cookie secret for all replicas (STREAMLIT_SERVER_COOKIE_SECRET, generated when unset), and one class store
+# (B12_CLASS_STORE: sqlite:///PATH or redis://HOST:PORT/DB; default an SQLite file in the run dir).
+# Memory per replica: B12_REPLICA_MEMORY_MB (default 3000): a replica above it is stopped and restarted, and
+# the balancer's health checks send its students elsewhere meanwhile. Temporary files go to a memory
+# filesystem (/dev/shm), never to disk: uploads are patients' results.
 # Waits until every replica and the balancer answer /_stcore/health, prints the URL, and on SIGTERM or Ctrl-C
 # stops every process it started.
 set -euo pipefail
@@ -32,7 +36,7 @@ while [ $# -gt 0 ]; do
     --no-restart) restart=0; shift ;;
     --no-balancer) balancer=0; shift ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "serve.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -49,7 +53,17 @@ fi
 own_dir=0
 if [ -z "$run_dir" ]; then run_dir=$(mktemp -d -t b12-serve.XXXXXX); own_dir=1; fi
 mkdir -p "$run_dir"
+# One class store for every replica (pages/class_room.py): B12_CLASS_STORE, else an SQLite file in the run dir.
+export B12_CLASS_STORE="${B12_CLASS_STORE:-sqlite:///$(cd "$run_dir" && pwd)/class-rooms.sqlite3}"
 export STREAMLIT_SERVER_COOKIE_SECRET="${STREAMLIT_SERVER_COOKIE_SECRET:-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')}"
+
+memory_mb=${B12_REPLICA_MEMORY_MB:-3000}
+[[ "$memory_mb" =~ ^[1-9][0-9]*$ ]] || { echo "serve.sh: B12_REPLICA_MEMORY_MB must be a positive integer" >&2; exit 2; }
+# TMPDIR on a memory filesystem for every replica: whatever spools (Python's tempfile) stays off the disk.
+mem_tmp=$(mktemp -d -p /dev/shm b12-tmp.XXXXXX 2>/dev/null || true)
+if [ -z "$mem_tmp" ]; then
+  echo "serve.sh: /dev/shm (a memory filesystem) is not writable; refusing to spool uploads to disk" >&2; exit 2
+fi
 
 declare -a pids ports
 haproxy_pid=""
@@ -60,7 +74,7 @@ replica_port() { if [ "$balancer" = 1 ]; then echo $((port + $1)); else echo "$p
 start_replica() {  # $1: replica number (1..N)
   local i=$1 p
   p=$(replica_port "$i")
-  .venv/bin/streamlit run "$ROOT/app.py" --server.port "$p" --server.address 127.0.0.1 --server.headless true \
+  TMPDIR="$mem_tmp" .venv/bin/streamlit run "$ROOT/app.py" --server.port "$p" --server.address 127.0.0.1 --server.headless true \
     ${extra[@]+"${extra[@]}"} >>"$run_dir/app$i.log" 2>&1 &
   pids[i]=$!
   ports[i]=$p
@@ -90,6 +104,7 @@ stop_all() {
   for pid in "${all[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if [ "$own_dir" = 1 ]; then rm -rf "$run_dir"; fi
+  rm -rf "$mem_tmp"
   echo "serve.sh: stopped"
 }
 trap 'stop_all; exit 0' TERM INT
@@ -146,6 +161,13 @@ while true; do
   sleep 1 &
   wait $! || true
   for i in $(seq 1 "$replicas"); do
+    rss_kb=$(awk '/^VmRSS:/ {print $2}' "/proc/${pids[i]}/status" 2>/dev/null || echo 0)
+    if [ "${rss_kb:-0}" -gt $((memory_mb * 1024)) ]; then  # over its memory limit: stop it (restarted below)
+      echo "serve.sh: replica app$i (pid ${pids[i]}) uses $((rss_kb / 1024)) MB, over $memory_mb MB; restarting" >&2
+      kill -TERM "${pids[i]}" 2>/dev/null || true
+      for _ in $(seq 1 30); do kill -0 "${pids[i]}" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "${pids[i]}" 2>/dev/null || true
+    fi
     if ! kill -0 "${pids[i]}" 2>/dev/null; then
       wait "${pids[i]}" 2>/dev/null || true
       if [ "$restart" = 1 ]; then

@@ -69,9 +69,12 @@ def chart_spec(at: AppTest, key: str) -> dict[str, Any]:
     return json.loads(chart.proto.spec)
 
 
-def decision_picture(at: AppTest) -> tuple[str, str]:
-    """The Explorer's decision flowchart image: its SVG text and its alt text."""
-    (image,) = at.get("image")
+def decision_picture(at: AppTest, which: int = 0) -> tuple[str, str]:
+    """The Explorer's decision flowchart image: its SVG text and its alt text. Three images: the wide drawing,
+    the phone outline and the wide drawing again under the phone's "full-size" expander (ui/pictures.py)."""
+    images = at.get("image")
+    assert len(images) == 3
+    image = images[which]
     url, alt = image.proto.imgs[0].url, image.proto.imgs[0].alt
     assert url.startswith("data:image/svg+xml;base64,"), url[:40]
     return base64.b64decode(url.split(",", 1)[1]).decode(), alt
@@ -341,3 +344,19 @@ def test_a_link_with_an_impossible_pregnancy_warns_and_ignores_it() -> None:
     at = run_app({"age": "70", "sex": "male", "b12": "300", "esr": "20", "pregnant": "yes"})
     assert not at.exception
     assert any("pregnant" in t.value for t in at.text)
+
+
+@pytest.mark.parametrize("status", STATUS_LINKS)
+def test_phone_flowchart_shows_the_same_paths_top_to_bottom(status: str) -> None:
+    """Issue 19: the phone's outline of the flowchart highlights exactly the engine's two paths, in order, at
+    358 px wide with no text under 12 px; the full-size drawing is the same picture as the wide one."""
+    at = run_app(STATUS_LINKS[status])
+    a = evaluate(case_from_link(STATUS_LINKS[status]))
+    phone, alt = decision_picture(at, 1)
+    root = ET.fromstring(phone)
+    on = [g.get("data-node") for g in root.iter() if g.get("data-state") == "on" and g.get("data-node")]
+    assert on == [*a.decision_path, *a.esr_path]
+    assert root.get("viewBox", "").startswith("0 0 358 ")
+    assert min(float(t.get("font-size", "99")) for t in root.iter() if t.tag.endswith("text")) >= 12
+    assert alt == decision_picture(at, 0)[1]
+    assert decision_picture(at, 2)[0] == decision_picture(at, 0)[0]

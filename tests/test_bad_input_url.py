@@ -154,13 +154,13 @@ CASES: list[tuple[str, dict[str, Any], list[str], dict[str, Any]]] = [
     (
         "lab-cutoff-underscore",
         {"lab_b12_low": "1_000"},
-        ["Link parameter lab_b12_low ignored: '1_000' is not a number above 0 up to 100000. Using 180."],
+        ["Link parameter lab_b12_low ignored: '1_000' is not a number from 1 to 100000 pg/mL. Using 180."],
         {"lab_b12_low": 180.0},
     ),
     (
         "lab-cutoff-nan",
         {"lab_mma_upper": "nan"},
-        ["Link parameter lab_mma_upper ignored: 'nan' is not a number above 0 up to 100000. Using 271."],
+        ["Link parameter lab_mma_upper ignored: 'nan' is not a number from 1 to 100000 nmol/L. Using 271."],
         {"lab_mma_upper": 271.0},
     ),
     (

@@ -46,9 +46,10 @@ def test_valid_file_counts_and_results() -> None:
     assert check.results["id"].tolist() == ["a", "b", "c"]
 
 
-def test_template_checks_cleanly() -> None:
+def test_template_checks_cleanly_with_an_example_of_every_status() -> None:
     check = check_csv(template_csv().encode())
-    assert check.problem is None and check.errors == 0 and check.ok == 2
+    assert check.problem is None and check.errors == 0 and check.ok == len(B12_STATUSES)
+    assert check.results is not None and sorted(check.results["b12_status"]) == sorted(B12_STATUSES)
 
 
 def test_bad_rows_are_kept_counted_and_grouped() -> None:
@@ -101,7 +102,7 @@ def test_file_problems_are_plain_messages(data: bytes, expected: str) -> None:
 
 
 def test_size_cap_is_enforced_in_megabytes() -> None:
-    cap = 1024 * 1024
+    cap = 1_000_000  # the browser's megabyte (b12logic.budget): one cap for browser and server
     data = GOOD.encode() + b"d,70,M,400,20,,no\n" * 60_000
     assert len(data) > cap
     check = check_csv(data, max_bytes=cap)
@@ -113,7 +114,7 @@ def test_size_cap_is_enforced_in_megabytes() -> None:
 def test_plain_message_wording() -> None:
     assert plain_message(CaseError("file", "", "file: the file is empty")) == "The file is empty."
     assert plain_message(
-        CaseError("file", 52_428_801, "file: 52,428,801 bytes is over the limit of 52,428,800 bytes")
+        CaseError("file", 50_000_001, "file: 50,000,001 bytes is over the limit of 50,000,000 bytes")
     ) == ("The file is 50.1 MB; the limit is 50 MB. Split it into smaller files.")
 
 

@@ -73,3 +73,36 @@ def test_cli_writes_the_same_bytes_to_a_file_and_to_stdout(tmp_path: Path, capsy
     assert main(["batch", str(source), "-o", str(tmp_path / "out.csv")]) == 0
     assert "2 rows written" in capsys.readouterr().err
     assert (tmp_path / "out.csv").read_text(encoding="utf-8") == whole_file(source)
+
+
+_note = st.sampled_from(["", "x", '"a\nb"', '"one\ntwo\nthree"', '"q ""x"""', '12" ruler'])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(st.tuples(_row, _note, st.integers(-3, 2)), min_size=1, max_size=25),
+    block=st.sampled_from([64, 150, 1 << 20]),
+)
+def test_rows_of_any_width_and_notes_over_lines_stream_as_the_whole_file_reads_them(
+    tmp_path: Path, rows: list[tuple[list[str], str, int]], block: int
+) -> None:
+    """Issue 22: a short or long row, or a quoted note over a few lines, no longer stops the stream; the
+    bytes (or the file error) are still exactly the whole-file path's."""
+    lines = ["id,age,sex,b12,esr,note"]
+    for cells, note, width_change in rows:
+        row = [f'"{c}"' if "," in c else c for c in cells] + [note]
+        if width_change < 0:
+            row = row[:width_change]
+        else:
+            row += [""] * width_change if width_change < 2 else ["", "extra"]
+        lines.append(",".join(row))
+    path = tmp_path / "cases.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    try:
+        expected = whole_file(path)
+    except Exception as err:
+        with pytest.raises(type(err)) as raised:
+            streamed(path, block)
+        assert str(raised.value) == str(err)
+        return
+    assert streamed(path, block) == expected

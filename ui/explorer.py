@@ -13,11 +13,11 @@ import streamlit as st
 from b12logic import __version__
 from b12logic.engine import Assessment
 from b12logic.esr import NAIVE_ESR_CUTOFF
-from b12logic.figures import decision_alt_text, decision_chart, decision_svg
+from b12logic.figures import decision_alt_text, decision_chart
 from b12logic.guidelines import SEVERE_B12_PG_ML, SEVERE_HB_G_DL
 from b12logic.labels import KIND_HEADINGS, SEVERITY_UNKNOWN
 from b12logic.report import report_filename, report_html, report_markdown
-from ui import render
+from ui import pictures, render
 from ui.state import Current
 
 SEVERITY_DEFINITION = (
@@ -220,12 +220,10 @@ def decision_path(cur: Current) -> None:
             "orange: ESR work-up; grey: steps not taken."
         )
     else:
-        with st.container(key="decision_picture"):  # ui/style.css: a sideways-scrolling frame on phones
-            st.image(decision_svg(a, cur.profile), alt=alt, width="stretch")
+        pictures.decision_picture(a, cur.profile, alt)  # on a phone: drawn top to bottom (issue 19)
         st.caption(
             "Blue: B12 work-up; orange: ESR work-up; grey: steps not taken. The values behind each step are under "
-            "Why? below; switch on the interactive chart to hover a box for what it checks. On a narrow screen the "
-            "chart keeps its size: scroll it sideways."
+            "Why? below; switch on the interactive chart to hover a box for what it checks."
         )
     st.subheader("Why?", anchor=False)
     render.numbered(a.why)

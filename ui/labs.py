@@ -20,6 +20,22 @@ if TYPE_CHECKING:
     from b12logic.labs.choose import CaseChoice
 
 UPLOAD_TYPES = ["csv", "json", "ndjson"]
+
+
+def keep_uploads_in_memory() -> None:
+    """Streamlit's upload route parses the request with Starlette's form parser
+    (streamlit/web/server/starlette/starlette_routes.py:957, `await limited_request.form()`), which spools a
+    file over 1 MB to a temporary file on disk (starlette/formparsers.py:135, `spool_max_size`). Uploads here
+    are patients' results: keep every one the server accepts in memory (the route caps the body at
+    maxUploadSize MB plus 1 MB of framing, starlette_routes.py:201-208). serve.sh and compose also put the
+    temporary directory on a memory filesystem, for anything else that might spool."""
+    from starlette.formparsers import MultiPartParser
+
+    cap = int(st.get_option("server.maxUploadSize")) * 1024 * 1024 + 1024 * 1024
+    MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, cap)
+
+
+keep_uploads_in_memory()  # before any uploader is drawn: every page with one imports this module
 _READ_KEY = "_lab_case_read"
 _OPENED_KEY = "_lab_case_opened"
 _DIALOG_KEY = "_lab_case_dialog"
@@ -115,9 +131,15 @@ def _read(uploaded: Any) -> tuple[LabRead | None, list[CaseChoice], str | None]:
     cached = st.session_state.get(_READ_KEY)
     if cached is not None and cached[0] == uploaded.file_id:
         return cached[1]
+    from b12logic import budget
+
+    st.session_state.pop(_READ_KEY, None)  # the previous file's cases go before this one is read
+    cap = budget.upload_cap_bytes(int(st.get_option("server.maxUploadSize")))  # the browser's cap, in bytes
     try:
-        read = read_cases(uploaded.getvalue(), max_bytes=int(st.get_option("server.maxUploadSize")) * 1024 * 1024)
-        answer: tuple[LabRead | None, list[CaseChoice], str | None] = (read, case_choices(read), None)
+        with budget.one_check_at_a_time(), budget.background_priority():  # the Batch page's turn-taking
+            read = read_cases(uploaded.getvalue(), max_bytes=cap)
+            budget.check_cases(len(read.frame))
+            answer: tuple[LabRead | None, list[CaseChoice], str | None] = (read, case_choices(read), None)
     except CaseError as err:
         answer = (None, [], plain_message(err))
     st.session_state[_READ_KEY] = (uploaded.file_id, answer)
@@ -136,6 +158,7 @@ def _case_dialog() -> None:
         "Long CSV, FHIR JSON or cases CSV", type=UPLOAD_TYPES, key="lab_case_upload", help=layouts_help()
     )
     if uploaded is None:
+        st.session_state.pop(_READ_KEY, None)  # the file is gone: its cases go with it
         st.caption("The file stays in this session's memory only. Nothing is written to disk.")
         return
     read, choices, problem = _read(uploaded)

@@ -17,13 +17,23 @@ True
 
 from __future__ import annotations
 
+import csv
+import logging
 import os
 from typing import IO
 
 import numpy as np
 import pandas as pd
 
-from b12logic.batch import EXTRA_COLUMNS, RESULT_COLUMNS, evaluate_frame, read_cases_csv, read_source_bytes
+from b12logic import budget
+from b12logic.batch import (
+    EXTRA_COLUMNS,
+    RESULT_COLUMNS,
+    evaluate_frame,
+    read_cases_csv,
+    read_source_bytes,
+    utf8_from_utf16,
+)
 from b12logic.guidelines import DEFAULT_PROFILE, GuidelineProfile
 from b12logic.labs.long_csv import check_header, is_long, long_template_csv, read_long_frame, wide_to_long
 from b12logic.labs.report import READ_ERROR_COLUMN, LabRead, LabReport
@@ -41,6 +51,7 @@ __all__ = [
 ]
 
 
+log = logging.getLogger(__name__)
 _bytes = read_source_bytes  # the batch reader's own: a path, bytes or a file, read the same way
 
 
@@ -48,14 +59,22 @@ def _header(raw: bytes) -> str:
     return raw[:65536].lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
 
 
+def _utf8_head(raw: bytes) -> bytes:
+    """A file's first bytes as UTF-8: a UTF-16 head (Excel's "Unicode text") is decoded, a cut character dropped."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return raw[: len(raw) & ~1].decode("utf-16", "ignore").encode("utf-8")
+    return raw
+
+
 def detect_layout(raw: bytes) -> str:
     """ "fhir", "long" or "wide": what read_cases will read this file as (from its first bytes).
 
     >>> detect_layout(b'{"resourceType": "Bundle"}'), detect_layout(b"patient_id,loinc,value,unit\\n")
     ('fhir', 'long')
-    >>> detect_layout(b"id,age,sex,b12,esr\\n")
-    'wide'
+    >>> detect_layout(b"id,age,sex,b12,esr\\n"), detect_layout("patient_id\\tloinc\\r\\n".encode("utf-16"))
+    ('wide', 'long')
     """
+    raw = _utf8_head(raw[: 1 << 16])
     if raw[:4096].lstrip(b"\xef\xbb\xbf").lstrip().startswith(b"{"):  # JSON: a Bundle or NDJSON
         return "fhir"
     header = _header(raw)
@@ -64,11 +83,26 @@ def detect_layout(raw: bytes) -> str:
 
 
 def read_cases(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | None = None) -> LabRead:
-    """Read a cases file in any layout. CaseError("file"/"columns", ...) for a file that cannot be read."""
+    """Read a cases file in any layout. CaseError("file"/"columns", ...) for a file that cannot be read, in one
+    line, whatever the file holds (b12logic.budget's limits; no reader's own exception gets out)."""
+    try:
+        return _read_cases(source, max_bytes)
+    except CaseError:
+        raise
+    except RecursionError:
+        raise budget.too_deep() from None
+    except (ValueError, OverflowError, csv.Error, UnicodeError, KeyError, IndexError, TypeError) as err:
+        log.warning("a file could not be read", exc_info=True)  # the detail for whoever maintains the readers
+        first = (str(err).splitlines() or [type(err).__name__])[0][:120]
+        raise CaseError("file", "unreadable", f"file: could not be read ({first})") from None
+
+
+def _read_cases(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | None) -> LabRead:
     if isinstance(source, str):  # a path: its header says the layout before the whole file is read
+        budget.check_size(os.path.getsize(source), max_bytes)
         with open(source, "rb") as handle:
             head = handle.read(1 << 16)
-        if detect_layout(head) == "long" and (max_bytes is None or os.path.getsize(source) <= max_bytes):
+        if detect_layout(head) == "long" and head[:2] not in (b"\xff\xfe", b"\xfe\xff"):
             from b12logic.batch_stream import read_text_frame  # pyarrow reads a large file several times faster
 
             fast = read_text_frame(source)
@@ -76,8 +110,8 @@ def read_cases(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | None 
                 check_header(_header(head))
                 return read_long_frame(fast)
     raw = _bytes(source)
-    if max_bytes is not None and len(raw) > max_bytes:
-        raise CaseError("file", len(raw), f"file: {len(raw):,} bytes is over the limit of {max_bytes:,} bytes")
+    budget.check_size(len(raw), max_bytes)
+    raw = utf8_from_utf16(raw)  # one text for every layout: a UTF-16 long file is read as long
     if detect_layout(raw) == "fhir":
         from b12logic.labs.fhir import read_fhir  # fhir.resources loads its models: only when needed
 

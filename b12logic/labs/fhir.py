@@ -35,6 +35,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 
+from b12logic import budget
 from b12logic.fields import format_value
 from b12logic.labs.loinc import LOINC_SYSTEM, UCUM_SYSTEM
 from b12logic.labs.long_csv import read_long_frame
@@ -56,7 +57,11 @@ class _Person:
 
 def read_fhir(raw: bytes) -> LabRead:
     """Cases from FHIR JSON. CaseError("file", ...) in one line for invalid JSON or FHIR (which resource, which field)."""
-    resources = _validated(_json_resources(_decode(raw)))
+    budget.check_fhir_size(raw)  # before json.loads and the models spend memory on it
+    documents = _json_resources(_decode(raw))
+    for _, document in documents:
+        budget.check_json_depth(document)  # pydantic would recurse into it (a RecursionError 200 levels down)
+    resources = _validated(documents)
     patients: dict[str, _Person] = {}
     observations: list[Observation] = []
     skipped: Counter[str] = Counter()
@@ -120,10 +125,23 @@ def _decode(raw: bytes) -> str:
         raise CaseError("file", "fhir", "file: FHIR JSON must be UTF-8 text") from None
 
 
+def _loads(text: str) -> Any:
+    """json.loads; CaseError for what it refuses besides bad syntax: nesting past Python's recursion limit,
+    an integer past its 4,300-digit limit."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise budget.too_deep() from None
+    except ValueError as err:
+        if isinstance(err, json.JSONDecodeError):
+            raise
+        raise CaseError("file", "json", f"file: a number in the JSON is too long ({str(err).split(':')[0]})") from None
+
+
 def _json_resources(text: str) -> list[tuple[str, Any]]:
     """The file's top-level JSON objects, each with where it is (for messages): one document or NDJSON lines."""
     try:
-        return [("the file", json.loads(text))]
+        return [("the file", _loads(text))]
     except json.JSONDecodeError as err:
         if err.msg != "Extra data":
             raise CaseError(
@@ -134,7 +152,7 @@ def _json_resources(text: str) -> list[tuple[str, Any]]:
         if not line.strip():
             continue
         try:
-            found.append((f"line {number}", json.loads(line)))
+            found.append((f"line {number}", _loads(line)))
         except json.JSONDecodeError as err:
             raise CaseError(
                 "file", "json", f"file: line {number} is not valid JSON (column {err.colno}: {err.msg})"
@@ -177,6 +195,8 @@ def _model(model: Any, document: dict[str, Any], where: str) -> Any:
     """model.model_validate(document); its first error as one line naming the resource and the field."""
     try:
         return model.model_validate(document)
+    except RecursionError:
+        raise budget.too_deep() from None
     except pydantic.ValidationError as err:
         first = err.errors()[0]
         location = list(first["loc"])

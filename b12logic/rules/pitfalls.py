@@ -183,3 +183,10 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
     ),
 )
 PITFALL_IDS = tuple(p.id if isinstance(p, Pitfall) else next(iter(p.values())).id for _, p in _PITFALL_RULES)
+# Each pitfall's heading by id (the Batch page names pitfalls in words); a profile-dependent one by its first form.
+PITFALL_HEADINGS = {
+    (p if isinstance(p, Pitfall) else next(iter(p.values()))).id: (
+        p if isinstance(p, Pitfall) else next(iter(p.values()))
+    ).heading
+    for _, p in _PITFALL_RULES
+}
