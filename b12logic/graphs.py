@@ -280,7 +280,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "out_treat_awaiting_hcy",
-            "Neuro: treat now, tests pending",
+            "Neurological: treat now, tests pending",
             "outcome",
             "b12",
             9.4,
@@ -318,7 +318,8 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
             "b12",
             7.4,
             5,
-            "B12 in range with neuro symptoms, nitrous oxide or a megaloblastic picture: measure MMA and homocysteine."
+            "B12 in range with neurological symptoms, nitrous oxide or a megaloblastic picture: measure MMA and "
+            "homocysteine."
             if profile.reads_context
             else "Neurological symptoms with B12 in range: measure MMA and homocysteine.",
             status="normal_needs_mma_hcy",
@@ -503,7 +504,7 @@ def _judgment_edges(profile: GuidelineProfile) -> tuple[Edge, ...]:
         Edge("neuro_above", "out_normal", "no"),
         Edge("mma_above", "st_functional", f"> {mma} nmol/L", "functional_raised"),
         Edge("mma_above", "out_normal_after_mma", "not raised", "functional_measured"),
-        Edge("mma_above", "out_treat_awaiting_hcy", "neuro", "neuro"),
+        Edge("mma_above", "out_treat_awaiting_hcy", "neurological", "neuro"),
         Edge("mma_above", "out_needs_mma_hcy", "not measured"),
     )
 

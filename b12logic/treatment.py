@@ -27,6 +27,7 @@ from b12logic.engine import TREATMENT_REGIMENS, Assessment, evaluate
 from b12logic.esr import Statement
 from b12logic.guidelines import PROFILES, GuidelineProfile, MonitoringItem, Regimen
 from b12logic.labels import SEVERITY_UNKNOWN
+from b12logic.validate import CaseError
 
 DAYS_PER_MONTH = 365.25 / 12
 # Within a week, "three times weekly" is drawn as days 0, 2 and 4 (e.g. Monday, Wednesday, Friday).
@@ -302,7 +303,11 @@ def if_confirmed(case: Case, profile: GuidelineProfile) -> Hypothetical | None:
         if trial.regimen in TREATMENT_REGIMENS:
             return Hypothetical(trial, f"if MMA were above {profile.mma_upper:g} nmol/L (for example {mma:g} nmol/L)")
     b12 = round(profile.b12_low * 0.9, 1)
-    trial = evaluate(replace(case, b12=b12, b12_unit="pg/mL"), profile)
+    try:  # a laboratory's cut-off can sit above the range a B12 value may take
+        lowered = replace(case, b12=b12, b12_unit="pg/mL", active_b12=None)  # a total B12 alone, read as low
+    except CaseError:
+        return None
+    trial = evaluate(lowered, profile)
     if trial.regimen in TREATMENT_REGIMENS:
         return Hypothetical(trial, f"if B12 were below {profile.b12_low:g} pg/mL (for example {b12:g} pg/mL)")
     return None  # not reachable with the shipped rules; kept for custom rule sets
