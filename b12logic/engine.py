@@ -309,8 +309,8 @@ def corrected_steps(
         + (" now, while the tests are awaited" if guideline.facts.awaiting else "")
         + "."
         + (
-            " Active B12 is the first test in pregnancy: total B12 falls in normal pregnancy."
-            if guideline.facts.pregnant and not guideline.facts.active_measured and guideline.regimen == "pending_tests"
+            " In pregnancy NICE NG239 reads active B12 first, because total B12 falls in normal pregnancy."
+            if guideline.facts.pregnant
             else ""
         )
     )
