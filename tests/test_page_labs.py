@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from b12logic.labels import STATUS_LABELS
 from b12logic.labs import long_template_csv
 from tests.test_labs_fhir import CLINIC
 
@@ -58,8 +61,9 @@ def test_long_csv_preview_and_results() -> None:
     assert unknown["Code"].tolist() == ["2345-7"] and unknown["Observations"].tolist() == [1]
     results = at.dataframe[-1].value
     assert results["id"].tolist() == ["P1/2024-05-01", "P1/2024-09-01", "P2/2024-05-01"]
-    assert results["b12_status"].astype(str).tolist()[:2] == ["functional_deficiency", "normal"]
-    assert "esr: no ESR result in this case" in results["error"].tolist()[2]
+    # The page shows the verdict in the Explorer's words (b12logic.batch_view); the CSV keeps the codes.
+    assert results["B12 status"].tolist()[:2] == [STATUS_LABELS["functional_deficiency"], STATUS_LABELS["normal"]]
+    assert "esr: no ESR result in this case" in results["Problem with this row"].tolist()[2]
     assert results["ward"].tolist() == ["7", "7", "8"]
 
 
@@ -67,9 +71,9 @@ def test_fhir_bundle_preview() -> None:
     at = _upload(_batch(), "clinic.json", json.dumps(CLINIC).encode(), mime="application/json")
     assert _metrics(at)["Observations"] == "8" and _metrics(at)["Patients"] == "2"
     assert any("status preliminary: 1" in c.value and "DiagnosticReport resources: 1" in c.value for c in at.caption)
-    assert at.dataframe[-1].value["b12_status"].astype(str).tolist() == [
-        "deficient",
-        "functional_deficiency",
+    assert at.dataframe[-1].value["B12 status"].tolist() == [
+        STATUS_LABELS["deficient"],
+        STATUS_LABELS["functional_deficiency"],
     ]
 
 
@@ -85,7 +89,13 @@ def test_both_templates_are_offered_and_the_long_one_reads_back() -> None:
     labels = [d.label for d in at.get("download_button")]
     assert labels == ["Download the CSV template", "Download the laboratory (long) template"]
     _upload(at, "template.csv", long_template_csv().encode())
-    assert _metrics(at)["Cases (patient and date)"] == "2" and _metrics(at)["Rows with errors"] == "0"
+    template = pd.read_csv(io.StringIO(long_template_csv()), dtype=str)
+    cases = len(template[["patient_id", "collected"]].drop_duplicates())  # one case per patient and date
+    assert (
+        cases >= 2
+        and _metrics(at)["Cases (patient and date)"] == str(cases)
+        and _metrics(at)["Rows with errors"] == "0"
+    )
 
 
 def _explorer_with_dialog() -> AppTest:
