@@ -167,7 +167,7 @@ def verdict_lines(a: Assessment) -> list[str]:
         lines += [f"  - {s.text} [{_cites(s.citations)}]" for s in workup]
     if a.pitfalls:
         lines.append("Pitfalls:")
-        lines += [f"  - ({p.id}) {p.heading}. {p.text} [{_cites(p.citations)}]" for p in a.pitfalls]
+        lines += [f"  - ({p.id}; {p.kind}) {p.heading}. {p.text} [{_cites(p.citations)}]" for p in a.pitfalls]
     background = [s for s in a.statements("background") if s.text not in esr]
     if background:
         lines.append(f"{KIND_HEADINGS['background']}:")
