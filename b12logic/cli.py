@@ -155,6 +155,8 @@ def verdict_lines(a: Assessment) -> list[str]:
     if not a.regimen_detail:
         lines.append(f"  - {a.regimen_label}.")
     lines += [f"  - {s.text} [{_cites(s.citations)}]" for s in plan]
+    beside = [p for p in a.pitfalls if p.kind == "plan"]  # pitfalls that bear on this verdict sit beside it
+    lines += [f"  - ({p.id}; {p.kind}) {p.heading}. {p.text} [{_cites(p.citations)}]" for p in beside]
     if a.monitoring:
         lines += [f"  - Monitoring, {_when(m.month)}: {m.what} [{_cites(m.citations)}]" for m in a.monitoring]
         if a.monitoring_caveat:
@@ -165,9 +167,10 @@ def verdict_lines(a: Assessment) -> list[str]:
     if workup:
         lines.append(f"{KIND_HEADINGS['workup']}:")
         lines += [f"  - {s.text} [{_cites(s.citations)}]" for s in workup]
-    if a.pitfalls:
+    others = [p for p in a.pitfalls if p.kind != "plan"]
+    if others:
         lines.append("Pitfalls:")
-        lines += [f"  - ({p.id}; {p.kind}) {p.heading}. {p.text} [{_cites(p.citations)}]" for p in a.pitfalls]
+        lines += [f"  - ({p.id}; {p.kind}) {p.heading}. {p.text} [{_cites(p.citations)}]" for p in others]
     background = [s for s in a.statements("background") if s.text not in esr]
     if background:
         lines.append(f"{KIND_HEADINGS['background']}:")

@@ -140,3 +140,43 @@ def test_notes_autoimmune_disease_and_first_trimester_are_said() -> None:
     assert "risk marker, not itself a cause" in _all_text(a)
     p = evaluate(Case(age=29, sex="female", b12=400, esr=30, pregnant=True))
     assert "in the first trimester an ESR above 57 is raised" in _all_text(p)
+
+
+# --- Re-check (second read)
+
+
+def test_r1_severe_anaemia_step_does_not_ask_for_the_b12_already_measured() -> None:
+    a = evaluate(Case(age=38, sex="female", b12=210, esr=60, crp=2, mcv=118, hb=6.5), "nice-ng239")
+    first = a.do_now[0].text
+    assert "take folate, ferritin and reticulocytes" in first and "take B12" not in first
+
+
+def test_r3_source_names_its_test_and_the_nitrous_oxide_correction() -> None:
+    case = Case(age=24, sex="male", b12=290, esr=5, mcv=95, hb=14.5, neuro_symptoms=True, risk_factors=N2O)
+    a = evaluate(case)
+    assert a.regimen == "pending_tests" and SOURCE_DIFFERS in a.headline
+    text = _all_text(a)
+    assert "Measure MMA. Under the source answer" in text and "Send homocysteine or MMA" in text
+
+
+def test_n3_the_trail_shows_the_mcv_that_answered_yes() -> None:
+    a = evaluate(Case(age=70, sex="male", b12=600, esr=110, crp=8, mcv=128, hb=7.2), "bsh-2014")
+    assert any("(neurological symptoms: no; MCV 128 fL) → yes" in w.text for w in a.why)
+
+
+def test_notes_renal_pitfall_sits_beside_the_verdict_and_the_source_correction_beside_for_life() -> None:
+    c18 = evaluate(Case(age=76, sex="male", b12=260, mma=420, renal_impairment=True, esr=50, crp=4, mcv=97, hb=10.5))
+    lines = verdict_lines(c18)
+    plan_at, pitfalls_at = lines.index("B12 plan:"), lines.index("ESR reading:")
+    renal = next(i for i, line in enumerate(lines) if "renal_impairment_raises_mma" in line)
+    assert plan_at < renal < pitfalls_at
+    c14 = evaluate(Case(age=50, sex="female", b12=150, esr=35, risk_factors=frozenset({"vegan_diet"})))
+    plan = [s.text for s in c14.statements("plan")]
+    assert any(t.startswith("Correction beside the source's 'for life'") for t in plan)
+
+
+def test_notes_pregnancy_reason_said_once() -> None:
+    a = evaluate(
+        Case(age=33, sex="female", pregnant=True, b12=150, active_b12=85, esr=55, mcv=88, hb=11.5), "nice-ng239"
+    )
+    assert _all_text(a).count("total B12 falls in normal pregnancy") == 1

@@ -191,6 +191,8 @@ def describe(node_id: str, case: Case, b12: float, hb: float | None, limit: floa
         words = f"neurological symptoms: {'yes' if case.neuro_symptoms else 'no'}"
         if "nitrous_oxide" in case.risk_factors:
             words += ", nitrous oxide"
+        if case.mcv is not None:
+            words += f"; MCV {case.mcv:g} fL"
         return words
     if node_id == "treat_severe":
         if hb is None:

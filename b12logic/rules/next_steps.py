@@ -29,8 +29,9 @@ def cite(*names: str) -> tuple[str, ...]:
 
 
 _SEVERE_ANAEMIA = Statement(
-    "Assess the severe anaemia now: look at the full blood count and blood film for pancytopenia, and take B12, "
-    "folate, ferritin and reticulocytes before any treatment or transfusion. Avoid red-cell transfusion where "
+    "Assess the severe anaemia now: look at the full blood count and blood film for pancytopenia, and take folate, "
+    "ferritin and reticulocytes (and MMA or homocysteine if they are to be measured) before any treatment or "
+    "transfusion. Avoid red-cell transfusion where "
     "possible: in megaloblastic anaemia circulatory overload can be fatal. Pancytopenia or a suspected blood cancer "
     "needs urgent haematology advice.",
     ("WHO", "NHS Lothian", "UK Transfusion Handbook", "BNF / NICE CKS"),
@@ -189,6 +190,14 @@ _ASK_NITROUS = Statement(
     "Ask about nitrous oxide",
     kind="workup",
 )
+_SOURCE_DURATION = Statement(
+    "Correction beside the source's 'for life': NICE NG239 makes treatment lifelong when the cause cannot be "
+    "reversed (autoimmune gastritis, gastrectomy, ileal resection); for a reversible cause (diet, a drug, nitrous "
+    "oxide) treatment follows the cause.",
+    ("NICE NG239",),
+    "Correction: duration follows the cause (NICE NG239)",
+    kind="plan",
+)
 _PREGNANCY_TOTAL = Statement(
     "Total B12 falls in normal pregnancy, so a low total B12 may not mean deficiency: under NICE NG239 active B12 "
     "is the first test in pregnancy.",
@@ -288,6 +297,8 @@ def _regimen_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
         )
         if not f.hb_measured:
             steps.append(_HB_UNKNOWN)
+    if profile.follows_source:
+        steps.append(_SOURCE_DURATION)
     if f.severe_anaemia and f.anaemia_grade != "severe":  # a severe grade says it in its urgent step
         steps.append(_TRANSFUSION)
     return steps
@@ -297,7 +308,11 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
     """What a status without treatment leads to: the tests still needed, or why there is no treatment."""
     mma = f"{profile.mma_upper:g}"
     steps: list[Statement] = []
-    if f.status == "indeterminate_needs_mma" and f.nitrous_oxide:
+    if f.status == "indeterminate_needs_mma" and f.nitrous_oxide and profile.follows_source:
+        steps.append(_mma_meaning(profile))  # the source's rule, with the nitrous oxide correction beside it
+        if not f.hcy_measured:
+            steps.append(_N2O_FIRST_TESTS)
+    elif f.status == "indeterminate_needs_mma" and f.nitrous_oxide:
         if f.regimen in TREATMENT_REGIMENS:  # otherwise the urgent step already asks for them
             steps.append(_N2O_FIRST_TESTS)
     elif f.status == "indeterminate_needs_mma":
@@ -339,8 +354,6 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
     elif f.status == "not_confirmed":
         if f.outcome == "out_active_unlikely" and profile.holotc_pmol_l:
             text = f"Active B12 above {profile.holotc_pmol_l[1]:g} pmol/L: deficiency unlikely, no B12 treatment."
-            if f.pregnant:
-                text += " In pregnancy active B12 governs, because total B12 falls in normal pregnancy."
             cites: tuple[str, ...] = ("NICE NG239",)
         else:
             test = "MMA" if f.mma_measured else "Homocysteine"

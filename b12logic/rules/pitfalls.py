@@ -75,10 +75,8 @@ def pitfalls_for(f: PitfallFacts) -> tuple[Pitfall, ...]:
 _STOP_SOURCE = Pitfall(
     "do_not_stop_therapy",
     "Do not stop when symptoms or levels improve",
-    "The source says never stop: most patients with malabsorption need lifelong therapy. Correction: NICE NG239 "
-    "makes treatment lifelong when the cause cannot be reversed (autoimmune gastritis, gastrectomy, ileal "
-    "resection); for a reversible cause (diet, a drug, nitrous oxide) it can stop or change once the cause is dealt "
-    "with.",
+    "The source says never stop: most patients with malabsorption need lifelong therapy. Improvement alone is "
+    "indeed no reason to stop; NICE NG239's correction, that the cause decides how long, sits beside the regimen.",
     ("source", "NICE NG239"),
 )
 _STOP_CAUSE = Pitfall(
