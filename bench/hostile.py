@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -185,10 +184,10 @@ def main() -> None:
         report += ["", *latency]
     print("\n".join(report))
     if args.write:
-        path = BENCH / "RESULTS.md"
-        text = path.read_text(encoding="utf-8")
-        text = re.sub(re.escape(SECTION) + r".*?(?=\n## |\Z)", "", text, flags=re.S).rstrip("\n")
-        path.write_text(text + "\n\n" + "\n".join(report) + "\n", encoding="utf-8")
+        sys.path.insert(0, str(BENCH))
+        from results import replace_section
+
+        replace_section(SECTION, report)
 
 
 if __name__ == "__main__":
