@@ -91,11 +91,11 @@ def _slider_times(session: StreamlitSession, until: threading.Event | None, coun
 def measure(wide: Path, fhir: Path, many: Path) -> list[str]:
     os.sched_setaffinity(0, {1})  # the load generator on core 1; the server on core 0
     port = _free_port()
-    with tempfile.TemporaryDirectory(dir="/dev/shm") as tmp:
+    with tempfile.TemporaryDirectory(dir="/dev/shm") as tmp, open(Path(tmp) / "server.log", "w") as log:
         server = subprocess.Popen(
             ["taskset", "-c", "0", str(ROOT / ".venv/bin/streamlit"), "run", str(ROOT / "app.py"),
              "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, env={**os.environ, "TMPDIR": tmp}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, env={**os.environ, "TMPDIR": tmp}, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
             base = f"http://127.0.0.1:{port}"
@@ -135,6 +135,10 @@ def measure(wide: Path, fhir: Path, many: Path) -> list[str]:
                 )
             a.close()
             b.close()
+        except Exception:
+            log.flush()
+            print("server log, last lines:\n" + "\n".join(Path(log.name).read_text().splitlines()[-30:]))
+            raise
         finally:
             server.terminate()
             server.wait(timeout=20)
