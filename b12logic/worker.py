@@ -4,16 +4,19 @@ The server runs every session in one Python process, and a pure-Python read (a F
 million rows' text) holds the interpreter lock for seconds: every other student's slider waits. In a
 child process, at a lower CPU priority, the work no longer holds the server's lock, the operating system
 runs the other sessions first, the child's memory is watched (stopped above WORKER_MEMORY_BYTES) and all
-of it goes back to the system when the child ends. The child is started fresh ("spawn": forking a
-threaded server is unsafe) and sends its progress and its answer back through a pipe.
+of it goes back to the system when the child ends. The child is a fresh interpreter (forking a threaded
+server is unsafe) and sends its progress and its answer back through a pipe.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from b12logic.validate import CaseError
@@ -26,13 +29,28 @@ Progress = Callable[[int, int], None]
 def run_in_worker(task: Callable[..., tuple[Any, bytes]], *args: Any, progress: Progress | None = None) -> Any:
     """task(*args, progress=...) in a child process; its answer is (a picklable object, bytes), and the bytes
     come back as one buffer (no second copy in this process). CaseError when the child goes over its memory
-    limit or stops without an answer."""
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, task, args), daemon=True)
-    child.start()
-    sender.close()
+    limit or stops without an answer.
+
+    The child is a fresh interpreter (`python -m b12logic.worker`) talking over two pipes, not a
+    multiprocessing "spawn" child: spawn imports the parent's __main__ again, and in a Streamlit server that is
+    the app script being run (Streamlit puts it in sys.modules as __main__), so the child ran the whole app."""
+    to_child_read, to_child_write = os.pipe()
+    from_child_read, from_child_write = os.pipe()
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "b12logic.worker", str(to_child_read), str(from_child_write)],
+        pass_fds=(to_child_read, from_child_write),
+        cwd=root,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    os.close(to_child_read)
+    os.close(from_child_write)
+    sender, receiver = Connection(to_child_write, readable=False), Connection(from_child_read, writable=False)
     try:
+        sender.send((task, args))
+        sender.close()
         while True:
             if receiver.poll(0.2):
                 kind, payload = receiver.recv()
@@ -40,10 +58,8 @@ def run_in_worker(task: Callable[..., tuple[Any, bytes]], *args: Any, progress: 
                     if progress is not None:
                         progress(*payload)
                     continue
-                answer = payload
-                answer_bytes = receiver.recv_bytes()
-                return answer, answer_bytes
-            if not child.is_alive():
+                return payload, receiver.recv_bytes()
+            if child.poll() is not None:
                 raise CaseError("file", "worker", "file: the file could not be checked (the check stopped)")
             if _rss(child.pid) > WORKER_MEMORY_BYTES:
                 child.kill()
@@ -53,18 +69,24 @@ def run_in_worker(task: Callable[..., tuple[Any, bytes]], *args: Any, progress: 
                     f"file: checking it needs more than {WORKER_MEMORY_BYTES // 1_000_000:,} MB of memory, the "
                     "limit for one file; split it into smaller files",
                 )
-    except EOFError:
+    except (EOFError, BrokenPipeError):
         raise CaseError("file", "worker", "file: the file could not be checked (the check stopped)") from None
     finally:
         receiver.close()
-        child.join(timeout=5)
-        if child.is_alive():
+        if not sender.closed:
+            sender.close()
+        try:
+            child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
             child.kill()
-            child.join()
+            child.wait()
 
 
-def _child(sender: Any, task: Callable[..., tuple[Any, bytes]], args: tuple[Any, ...]) -> None:
+def _child(read_fd: int, write_fd: int) -> None:
     os.nice(WORKER_NICENESS)  # the server's sessions first
+    receiver, sender = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
+    task, args = receiver.recv()
+    receiver.close()
     last = [0.0]
 
     def progress(done: int, total: int) -> None:
@@ -86,3 +108,7 @@ def _rss(pid: int | None) -> int:
             return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
+
+
+if __name__ == "__main__":  # python -m b12logic.worker READ_FD WRITE_FD: run_in_worker's child
+    _child(int(sys.argv[1]), int(sys.argv[2]))
