@@ -5,9 +5,11 @@ Run with: streamlit run app.py
 
 import streamlit as st
 
-from ui import startup, state, style
+from ui import render, startup, state, style
 
-st.set_page_config(page_title="B12 × ESR explainer", page_icon=":material/bloodtype:", layout="wide")
+# An emoji favicon: Streamlit draws it as an inline SVG. A ":material/…:" favicon is fetched from
+# fonts.gstatic.com (frontend index.js, favicon from a material icon name), missing on a network without internet.
+st.set_page_config(page_title="B12 × ESR explainer", page_icon="🩸", layout="wide")
 style.inject()
 
 PAGES = {
@@ -20,6 +22,7 @@ PAGES = {
     "Learn": [
         st.Page("pages/mechanism.py", title="Mechanism", icon=":material/genetics:", url_path="mechanism"),
         st.Page("pages/teaching.py", title="Teaching cases & quiz", icon=":material/school:", url_path="teaching"),
+        st.Page("pages/class.py", title="Class room", icon=":material/groups:", url_path="class"),
     ],
     "Reference": [
         st.Page("pages/references.py", title="References & method", icon=":material/menu_book:", url_path="references"),
@@ -27,12 +30,21 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
-state.build()
-st.caption(
-    "**Educational only, not a prescription.** Every recommendation carries its citation; where the source "
-    "answer simplifies or disagrees with a guideline, the app says so. Check your local guideline and laboratory."
-)
-state.show_url_warnings()
+case_page = page.url_path != "class"  # the class room is light: no shared case inputs (pages/class.py)
+if case_page:
+    state.build()
+elif st.session_state.get("_case_ready"):
+    state.init_state()  # keeps the shared case's values while its inputs are not drawn (Streamlit drops them)
+# The page's first block (the Explorer's "Do now") goes above the disclaimer: the action first (issue 18).
+render.set_page_top(st.container(key="page_top"))
+with st.container(key="disclaimer"):  # keyed so presenter mode can fold it away (ui/style.css)
+    st.caption(
+        "**Educational only, not a prescription.** Every recommendation carries its citation; where the source "
+        "answer simplifies or disagrees with a guideline, the app says so. Check your local guideline and "
+        "laboratory."
+    )
+if case_page:
+    state.show_url_warnings()
 page.run()
 # Last, so the modules this page imported are frozen too (ui/startup.py: keeps the after-run GC cheap).
 startup.freeze_imported_modules()

@@ -24,11 +24,13 @@ from b12logic import budget
 from b12logic.case import Case
 from b12logic.csv_quotes import check_quotes
 from b12logic.engine import (
+    CORRECTING_PROFILE,
     DEFICIENT_STATUSES,
     VERY_HIGH_B12,
     PitfallFacts,
     PlanFacts,
     b12_next_steps,
+    corrected_steps,
     esr_urgency,
     evaluate,
     graph_for,
@@ -46,9 +48,19 @@ from b12logic.fields import (
     TRUE_WORDS,
 )
 from b12logic.graphs import B12_ROOT, PREDICATES
-from b12logic.guidelines import ANAEMIA_HB_G_DL, DEFAULT_PROFILE, SEVERE_HB_G_DL, GuidelineProfile, get_profile
+from b12logic.guidelines import (
+    ANAEMIA_HB_G_DL,
+    DEFAULT_PROFILE,
+    PROFILES,
+    SEVERE_HB_G_DL,
+    GuidelineProfile,
+    get_profile,
+)
+from b12logic.labels import ANAEMIA_GRADES
+from b12logic.rules.facts import VERY_HIGH_MCV, anaemia_grade_codes
+from b12logic.rules.judgment import AWAITING_NODES, Judgment
 from b12logic.units import PMOL_PER_PG, UNIT_ALIASES
-from b12logic.validate import NUMBER_PATTERN, CaseError, normalise_decimal_comma
+from b12logic.validate import NUMBER_PATTERN, CaseError, check_risk_factors, normalise_decimal_comma
 
 RESULT_COLUMNS = (
     "b12_status",
@@ -63,7 +75,8 @@ RESULT_COLUMNS = (
 )
 # Also in evaluate_frame's answer (not in the CSV contract): the path through the flowchart.
 EXTRA_COLUMNS = ("decision_path",)
-OPTIONAL_CONTEXT_COLUMNS = ("renal_impairment",)  # read when present; not part of the template
+# Read when present; not part of the template. risk_factors: ids separated by ";" or "," (e.g. "nitrous_oxide").
+OPTIONAL_CONTEXT_COLUMNS = ("renal_impairment", "risk_factors")
 _NUMBER_FIELDS = ("age", "b12", "mma", "homocysteine", "esr", "mcv", "hb", "active_b12", "crp")
 _FLAG_FIELDS = ("neuro_symptoms", "on_folic_acid", "pregnant", "renal_impairment")
 _UNIT_OF = {"b12": "b12_unit", "mma": "mma_unit", "hb": "hb_unit", "crp": "crp_unit"}
@@ -104,6 +117,9 @@ def row_to_case_kwargs(row: Mapping[Any, object]) -> dict[str, Any]:
         kwargs[flag] = False if _blank(value) else value
     ident = row.get("id")
     kwargs["id"] = None if _blank(ident) else str(ident)
+    risks = row.get("risk_factors")
+    if not _blank(risks):
+        kwargs["risk_factors"] = str(risks).replace(";", ",")
     return kwargs
 
 
@@ -401,7 +417,8 @@ def evaluate_frame(
     pregnant = parsed.flags["pregnant"]
     limit = esr_upper_limit_array(v["age"], female, pregnant)
     neuro = parsed.flags["neuro_symptoms"]
-    # Risk factors are not CSV columns: a batch row records no nitrous oxide.
+    risk_codes, risk_sets = _risk_factors(df, columns, parsed)
+    nitrous = np.array(["nitrous_oxide" in r for r in risk_sets], dtype=bool)[risk_codes]
     view = _Columns(
         b12=b12,
         mma=mma,
@@ -410,7 +427,10 @@ def evaluate_frame(
         esr=v["esr"],
         esr_limit=limit,
         active_b12=v["active_b12"],
-        nitrous_oxide=np.zeros(n, dtype=bool),
+        nitrous_oxide=nitrous,
+        hcy=v["homocysteine"],
+        mcv=v["mcv"],
+        pregnant=pregnant,
     )
 
     with np.errstate(invalid="ignore"):
@@ -423,29 +443,55 @@ def evaluate_frame(
         flag = np.select([v["esr"] >= MARKED_ESR, v["esr"] > limit], [2, 1], 0)  # codes into _FLAG_CELLS
         anaemic = hb < np.where(female, ANAEMIA_HB_G_DL["female"], ANAEMIA_HB_G_DL["male"])
         severe_anaemia = hb < SEVERE_HB_G_DL
+        grade = anaemia_grade_codes(hb, female, pregnant)
         gca_age = v["age"] >= GCA_AGE
         very_high = b12 > VERY_HIGH_B12
+        very_high_mcv = v["mcv"] > VERY_HIGH_MCV
+        # Under the source's rules the guideline's urgent steps stand beside them (engine.corrected_steps).
+        correcting = PROFILES[CORRECTING_PROFILE]
+        if profile.reads_context:
+            guide_index, guide_paths = np.zeros(n, dtype=np.int64), [paths[0]] if paths else []
+        else:
+            guide_index, guide_paths = _walk_vectorised(correcting, view, n)
+        guide_graph, _ = graph_for(correcting)
 
     # Text cells: built once per distinct combination of what decides them. The combinations are found
     # as small integers (a path fixes status and regimen), not as a million-row MultiIndex of text.
-    steps_codes, steps_keys = _combinations(path_index, flag, [neuro, ~np.isnan(hb), severe_anaemia, pregnant, gca_age])
+    measured = [~np.isnan(mma), ~np.isnan(v["homocysteine"]), ~np.isnan(v["active_b12"])]
+    grade_bits = [grade == ANAEMIA_GRADES.index("severe"), grade == ANAEMIA_GRADES.index("unknown")]
+    step_bits = [neuro, ~np.isnan(hb), severe_anaemia, pregnant, gca_age, *measured, very_high_mcv, *grade_bits]
+    steps_codes, steps_keys = _combinations(
+        path_index, flag, step_bits, extra=[(risk_codes, len(risk_sets)), (guide_index, max(len(guide_paths), 1))]
+    )
     steps_text = []
-    for path, fl, (nr, hm, sa, pg, old) in steps_keys:
-        plan = PlanFacts(
-            outcome=paths[path][-1],
-            status=path_status[path],
-            regimen=path_regimen[path],
-            neuro=nr,
-            hb_measured=hm,
-            severe_anaemia=sa,
-            pregnant=pg,
-        )
-        steps = (*b12_next_steps(profile, plan), *esr_urgent_steps(_FLAG_CELLS[fl], old))
+    for path, fl, bits, (risk, guide) in steps_keys:
+        nr, hm, sa, pg, old, mm, hc, ac, mcv_high, grade_severe, grade_unknown = bits
+        graded = "severe" if grade_severe else ("unknown" if grade_unknown else "none")
+
+        common = {
+            "neuro": nr,
+            "hb_measured": hm,
+            "severe_anaemia": sa,
+            "anaemia_grade": graded,
+            "pregnant": pg,
+            "risk_factors": risk_sets[risk],
+            "mma_measured": mm,
+            "hcy_measured": hc,
+            "active_measured": ac,
+            "very_high_mcv": mcv_high,
+        }
+        own = _judgment_of(paths[path], path_status[path], path_regimen[path], common)
+        steps = b12_next_steps(profile, own.facts)
+        if not profile.reads_context:
+            gp = guide_paths[guide]
+            gst, grg = status_of_path(guide_graph, gp), guide_graph.node(gp[-1]).regimen or "none"
+            steps, _ = corrected_steps(steps, own, _judgment_of(gp, gst, grg, common))
+        steps = (*steps, *esr_urgent_steps(_FLAG_CELLS[fl], old))
         steps_text.append(STEP_SEPARATOR.join(s.brief for s in steps))
     facts_bits = [parsed.flags["on_folic_acid"], neuro, anaemic, parsed.flags["renal_impairment"], ~np.isnan(mma)]
-    facts_codes, facts_keys = _combinations(path_index, flag, [*facts_bits, very_high])
+    facts_codes, facts_keys = _combinations(path_index, flag, [*facts_bits, very_high, nitrous])
     pitfall_text = []
-    for path, fl, (fo, nr, an, rn, mm, vh) in facts_keys:
+    for path, fl, (fo, nr, an, rn, mm, vh, no), _ in facts_keys:
         facts = PitfallFacts(
             on_folic_acid=fo,
             neuro=nr,
@@ -456,7 +502,7 @@ def evaluate_frame(
             renal_impairment=rn,
             mma_measured=mm,
             b12_very_high=vh,
-            nitrous_oxide=False,
+            nitrous_oxide=no,
             duration_rule=profile.duration_rule,
         )
         pitfall_text.append(";".join(p.id for p in pitfalls_for(facts)))
@@ -480,19 +526,66 @@ def evaluate_frame(
     return out
 
 
+def _judgment_of(path: tuple[str, ...], status: str, regimen: str, common: dict[str, Any]) -> Judgment:
+    """A judgment for one combination of a batch (the fields the statements read)."""
+    facts = PlanFacts(
+        outcome=path[-1],
+        status=status,
+        regimen=regimen,
+        awaiting=not AWAITING_NODES.isdisjoint(path),
+        **common,
+    )
+    return Judgment(path, status, regimen, False, "unknown", facts)
+
+
+def _risk_factors(
+    df: pd.DataFrame, columns: dict[str, Any], parsed: _Parsed
+) -> tuple[np.ndarray, list[frozenset[str]]]:
+    """Each row's recorded risk factors (the optional risk_factors column) as a code into distinct sets; a row
+    with an unknown id is marked bad (the scalar Case then names it)."""
+    if "risk_factors" not in columns:
+        return np.zeros(parsed.n, dtype=np.intp), [frozenset()]
+    cells = df[columns["risk_factors"]].astype("string").fillna("").str.strip()
+    codes, distinct = pd.factorize(cells)
+    sets: list[frozenset[str]] = []
+    failed = np.zeros(len(distinct), dtype=bool)
+    for i, text in enumerate(distinct.tolist()):
+        try:
+            sets.append(check_risk_factors(str(text).replace(";", ",")))
+        except CaseError:
+            sets.append(frozenset())
+            failed[i] = True
+    codes = np.asarray(codes, dtype=np.intp)
+    if not sets:
+        return np.zeros(parsed.n, dtype=np.intp), [frozenset()]
+    parsed._mark("risk_factors", failed[codes])
+    return codes, sets
+
+
 def _combinations(
-    path_index: np.ndarray, flag: np.ndarray, bits: list[np.ndarray]
-) -> tuple[np.ndarray, list[tuple[int, int, tuple[bool, ...]]]]:
-    """Each row's combination of (path, ESR flag code, yes/no facts) as a small integer code, and each distinct
-    combination decoded: the text cells that depend only on these are then built once per combination."""
-    key = (path_index * 3 + flag) << len(bits)
+    path_index: np.ndarray,
+    flag: np.ndarray,
+    bits: list[np.ndarray],
+    extra: list[tuple[np.ndarray, int]] = (),  # type: ignore[assignment]
+) -> tuple[np.ndarray, list[tuple[int, int, tuple[bool, ...], tuple[int, ...]]]]:
+    """Each row's combination of (path, ESR flag code, yes/no facts, small codes) as one integer code, and each
+    distinct combination decoded: the text cells that depend only on these are then built once per combination."""
+    key = path_index.astype(np.int64) * 3 + flag
+    for codes, size in extra:
+        key = key * size + codes
+    key = key << len(bits)
     for bit, column in enumerate(bits):
         key |= column.astype(np.int64) << bit
     codes, keys = pd.factorize(key)
     decoded = []
     for k in keys.tolist():
-        path, fl = divmod(k >> len(bits), 3)
-        decoded.append((path, fl, tuple(bool(k >> bit & 1) for bit in range(len(bits)))))
+        rest = k >> len(bits)
+        small = []
+        for _, size in reversed(extra):
+            rest, code = divmod(rest, size)
+            small.append(code)
+        path, fl = divmod(rest, 3)
+        decoded.append((path, fl, tuple(bool(k >> bit & 1) for bit in range(len(bits))), tuple(reversed(small))))
     return codes, decoded
 
 
@@ -1027,11 +1120,16 @@ def _holds_cr(series: pd.Series) -> bool:
 
 
 def template_csv() -> str:
-    """The input template: the contract's columns and two example rows."""
+    """The input template: the contract's columns and one example row for every B12 status (under the source
+    profile), so a first upload shows every kind of answer. Units and the optional columns appear too.
+
+    >>> [line.split(",")[0] for line in template_csv().splitlines()[1:]]
+    ['deficient', 'functional-deficiency', 'borderline-no-mma', 'not-confirmed', 'neuro-no-mma', 'normal']
+    """
     rows = [
-        {"id": "example-1", "age": "68", "sex": "female", "b12": "179", "b12_unit": "pg/mL", "esr": "30"},
+        {"id": "deficient", "age": "68", "sex": "female", "b12": "179", "b12_unit": "pg/mL", "esr": "30"},
         {
-            "id": "example-2",
+            "id": "functional-deficiency",
             "age": "71",
             "sex": "male",
             "b12": "260",
@@ -1043,6 +1141,27 @@ def template_csv() -> str:
             "hb_unit": "g/dL",
             "neuro_symptoms": "yes",
         },
+        {"id": "borderline-no-mma", "age": "45", "sex": "female", "b12": "250", "b12_unit": "pg/mL", "esr": "12"},
+        {
+            "id": "not-confirmed",
+            "age": "55",
+            "sex": "female",
+            "b12": "300",
+            "b12_unit": "pg/mL",
+            "mma": "200",
+            "mma_unit": "nmol/L",
+            "esr": "10",
+        },
+        {
+            "id": "neuro-no-mma",
+            "age": "80",
+            "sex": "male",
+            "b12": "500",
+            "b12_unit": "pg/mL",
+            "esr": "45",
+            "neuro_symptoms": "yes",
+        },
+        {"id": "normal", "age": "25", "sex": "male", "b12": "600", "b12_unit": "pg/mL", "esr": "5"},
     ]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")

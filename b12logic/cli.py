@@ -1,4 +1,4 @@
-"""The command line: python -m b12logic evaluate | batch | template | guidelines.
+"""The command line: python -m b12logic evaluate | batch | template | guidelines | class (b12logic/classroom/cli.py).
 
 Bad input never shows a traceback: one line on stderr naming the field, the value and the allowed
 range, and exit status 2.
@@ -14,10 +14,13 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from b12logic.case import Case
-from b12logic.engine import evaluate
+from b12logic.classroom import cli as class_cli
+from b12logic.classroom.store import ClassError
+from b12logic.engine import Assessment, evaluate
 from b12logic.esr import DEFAULT_CRP_LIMIT_MG_L
 from b12logic.fields import RISK_FACTORS
-from b12logic.guidelines import DEFAULT_PROFILE, PROFILES
+from b12logic.guidelines import DEFAULT_PROFILE, PROFILES, GuidelineProfile, custom_profile
+from b12logic.labels import KIND_HEADINGS, SEVERITY_UNKNOWN
 from b12logic.urlstate import CRP_LIMIT_RANGE
 from b12logic.validate import CaseError
 
@@ -67,7 +70,10 @@ def _parser() -> argparse.ArgumentParser:
         metavar="RISK",
         help=f"a recorded risk factor or cause (repeatable): {', '.join(RISK_FACTORS)}",
     )
-    ev.add_argument("--guideline", default=DEFAULT_PROFILE)
+    ev.add_argument("--guideline", default=DEFAULT_PROFILE, help=f"one of {', '.join(PROFILES)}, or custom")
+    ev.add_argument("--lab-b12-low", help="custom: the laboratory's low B12 cut-off, pg/mL (default 180)")
+    ev.add_argument("--lab-b12-upper", help="custom: the top of the borderline range, pg/mL (default 350)")
+    ev.add_argument("--lab-mma-upper", help="custom: the laboratory's MMA upper limit, nmol/L (default 271)")
     ev.add_argument("--json", action="store_true", help="print the full assessment as JSON")
 
     ba = sub.add_parser("batch", help="evaluate a CSV of cases (or a laboratory export: long CSV, FHIR JSON)")
@@ -77,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("template", help="print the CSV template")
     sub.add_parser("guidelines", help="list the guideline profiles")
+    class_cli.add_parser(sub)
     return parser
 
 
@@ -102,31 +109,76 @@ def _evaluate(args: argparse.Namespace) -> None:
         renal_impairment=args.renal_impairment,
         risk_factors=frozenset(args.risk),
     )
-    a = evaluate(case, guideline=args.guideline, crp_limit=_crp_limit(args.crp_limit))
+    a = evaluate(case, guideline=_profile(args), crp_limit=_crp_limit(args.crp_limit))
     if args.json:
         print(json.dumps(a.to_dict(), indent=2, ensure_ascii=False))
         return
-    lines = [
-        f"B12 status: {a.b12_status} ({a.status_label})",
-        f"Regimen: {a.regimen} ({a.regimen_detail.text if a.regimen_detail else a.regimen_label})",
-    ]
+    print("\n".join(verdict_lines(a)))
+
+
+def _profile(args: argparse.Namespace) -> str | GuidelineProfile:
+    """A named profile, or (--guideline custom) the laboratory's cut-offs read as NICE NG239 reads a case."""
+    if str(args.guideline).strip().lower() != "custom":
+        return str(args.guideline)
+    cut_offs = {"lab_b12_low": 180.0, "lab_b12_upper": 350.0, "lab_mma_upper": 271.0}
+    for name in list(cut_offs):
+        raw = getattr(args, name)
+        if raw is None:
+            continue
+        try:
+            cut_offs[name] = float(raw)
+        except ValueError:
+            raise CaseError(name, raw, f"{name}: {raw!r} is not a number (a positive cut-off)") from None
+    return custom_profile(cut_offs["lab_b12_low"], cut_offs["lab_b12_upper"], cut_offs["lab_mma_upper"])
+
+
+def verdict_lines(a: Assessment) -> list[str]:
+    """The verdict as text, in the order every page shows it: the headline, Do now, the B12 plan and the ESR
+    reading, the work-up, then the background; each statement once."""
+    lines = [f"B12 status: {a.b12_status} ({a.headline})"]
+    if a.correction:
+        lines.append(f"  Guidelines differ: {a.correction}")
+    lines.append(f"Regimen: {a.regimen} ({a.regimen_detail.text if a.regimen_detail else a.regimen_label})")
     if a.oral_regimen:
         lines.append(f"Oral alternative: {a.oral_regimen.text}")
-    lines.append(f"Severe: {'yes' if a.severe else 'no'}")
-    basis = "in pregnancy" if case.pregnant else "for this age and sex"
+    if not a.severe and a.anaemia_grade == "unknown":  # never "no" when Hb was not measured
+        lines.append(f"Severe: unknown ({SEVERITY_UNKNOWN})")
+    else:
+        lines.append(f"Severe: {'yes' if a.severe else 'no'}")
+    lines.append(f"Anaemia: {a.anaemia_grade} ({a.anaemia_grade_label}; WHO grades)")
+    basis = "in pregnancy" if a.case.pregnant else "for this age and sex"
     lines.append(f"ESR: {a.esr_flag} (upper limit {a.esr_upper_limit:g} mm/h {basis})")
-    lines += [f"Next step: {s.text} [{_cites(s.citations)}]" for s in a.next_steps]
-    lines += [f"ESR work-up: {s.text} [{_cites(s.citations)}]" for s in a.esr_workup]
-    lines += [f"Pitfall ({p.id}): {p.heading}. {p.text} [{_cites(p.citations)}]" for p in a.pitfalls]
-    lines += [f"Caveat: {s.text} [{_cites(s.citations)}]" for s in a.caveats]
+    do_now = a.do_now
+    if do_now:
+        lines.append(f"{KIND_HEADINGS['do_now']}:")
+        lines += [f"  {i}. {s.text} [{_cites(s.citations)}]" for i, s in enumerate(do_now, 1)]
+    esr = {s.text for s in a.esr_workup}
+    plan = [s for s in a.statements("plan") if s.text not in esr]
+    lines.append(f"{KIND_HEADINGS['plan']}:")
+    if not a.regimen_detail:
+        lines.append(f"  - {a.regimen_label}.")
+    lines += [f"  - {s.text} [{_cites(s.citations)}]" for s in plan]
     if a.monitoring:
-        lines += [f"Monitoring: {m.what} [{_cites(m.citations)}]" for m in a.monitoring]
+        lines += [f"  - Monitoring: {m.what} [{_cites(m.citations)}]" for m in a.monitoring]
         if a.monitoring_caveat:
-            lines.append(f"Monitoring caveat: {a.monitoring_caveat}")
+            lines.append(f"  - Monitoring caveat: {a.monitoring_caveat}")
+    lines.append("ESR reading:")
+    lines += [f"  - {s.text} [{_cites(s.citations)}]" for s in a.esr_workup if s.kind != "do_now"]
+    workup = [s for s in a.statements("workup") if s.text not in esr]
+    if workup:
+        lines.append(f"{KIND_HEADINGS['workup']}:")
+        lines += [f"  - {s.text} [{_cites(s.citations)}]" for s in workup]
+    if a.pitfalls:
+        lines.append("Pitfalls:")
+        lines += [f"  - ({p.id}) {p.heading}. {p.text} [{_cites(p.citations)}]" for p in a.pitfalls]
+    background = [s for s in a.statements("background") if s.text not in esr]
+    if background:
+        lines.append(f"{KIND_HEADINGS['background']}:")
+        lines += [f"  - {s.text} [{_cites(s.citations)}]" for s in background]
     lines += [f"Warning: {w}" for w in a.warnings]
     lines.append("Educational only, not a prescription: check your local guideline and laboratory.")
     lines.append(f"Decision path: {' > '.join(a.decision_path)}")
-    print("\n".join(lines))
+    return lines
 
 
 def _cites(citations: tuple[str, ...]) -> str:
@@ -198,10 +250,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from b12logic.batch import template_csv
 
             sys.stdout.write(template_csv())
+        elif args.command == "class":
+            class_cli.run(args)
         else:
             for profile in PROFILES.values():
                 print(f"{profile.id}\t{profile.name}\t{profile.summary}")
-    except CaseError as err:
+    except (CaseError, ClassError) as err:
         _fail(str(err))
     except BrokenPipeError:
         return 0

@@ -6,7 +6,7 @@
 >>> rows = comparison_rows(case, [PROFILES["source"], PROFILES["bsh-2014"]])
 >>> row = next(r for r in rows if r["aspect"] == "B12 status")
 >>> row["Source answer (default)"], row["BSH 2014 (superseded)"], row["differs"]
-('Indeterminate: measure MMA', 'B12 deficient', True)
+('Indeterminate: MMA decides', 'B12 deficient', True)
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def differences(case: Case, profiles: Sequence[GuidelineProfile]) -> list[str]:
 
     >>> from b12logic.guidelines import PROFILES
     >>> differences(Case(age=70, sex="female", b12=190, esr=30), list(PROFILES.values()))[0]
-    'B12 status: Indeterminate: measure MMA (Source answer (default), NICE NG239 (2024)) · B12 deficient (BSH 2014 (superseded)).'
+    'B12 status: Indeterminate: MMA decides (Source answer (default), NICE NG239 (2024)) · B12 deficient (BSH 2014 (superseded)).'
     """
     results = evaluate_all(case, profiles)
     out = []

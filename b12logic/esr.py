@@ -8,9 +8,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
+
+from b12logic.statement import Statement
 
 MARKED_ESR = 100.0  # mm/h; "100 or more": the group Fincher 1986 studied (about 90% had an identifiable cause)
 NAIVE_ESR_CUTOFF = 20.0  # the fixed cut-off many people remember; wrong for older adults
@@ -69,28 +69,15 @@ def crp_state(crp_mg_l: float | None, limit_mg_l: float = DEFAULT_CRP_LIMIT_MG_L
     return "raised" if crp_mg_l > limit_mg_l else "normal"
 
 
-@dataclass(frozen=True)
-class Statement:
-    """One sentence the app shows, with the short names of its sources."""
-
-    text: str
-    citations: tuple[str, ...] = ()
-    short: str = ""  # a few words for CSV cells; the text is used when empty
-    safety: bool = False  # an urgent step: the app shows it at the top of the verdict, never only in a list
-
-    @property
-    def brief(self) -> str:
-        return self.short or self.text
-
-
 _GCA_EMERGENCY = Statement(
-    "Aged 50 or over: ask about new headache, jaw claudication, scalp tenderness, visual symptoms and shoulder or "
-    "hip girdle stiffness (polymyalgia rheumatica). Suspected giant cell arteritis is a medical emergency: high-dose glucocorticoid is "
-    "started at once, without waiting for results, and a specialist sees the patient the same working day "
-    "(within 3 working days at most).",
+    "Ask now about new headache, jaw claudication, scalp tenderness, visual symptoms and shoulder or hip girdle "
+    "stiffness (polymyalgia rheumatica): from 50, a raised ESR raises the question of giant cell arteritis. If "
+    "it is suspected, treat it as a medical emergency: high-dose glucocorticoid at once, without waiting for "
+    "results, and specialist review the same working day (within 3 working days at most).",
     ("BSR 2020",),
     "If GCA suspected: emergency (steroid at once, same-day specialist review)",
-    safety=True,
+    kind="do_now",
+    rank=75,
 )
 _PREGNANCY = Statement(
     "Pregnant: the age/sex limit does not apply, because the ESR rises in normal pregnancy (reference ranges "
@@ -98,16 +85,32 @@ _PREGNANCY = Statement(
     "70 mm/h, the top of those ranges.",
     ("Abbassi-Ghanavati 2009",),
     "Pregnancy: age/sex ESR limit not applicable",
+    kind="background",
 )
+_FIRST_TRIMESTER = Statement(
+    "This ESR is above the first-trimester range (4–57 mm/h): in the first trimester read it as raised.",
+    ("Abbassi-Ghanavati 2009",),
+    "Above the first-trimester range (57 mm/h)",
+    kind="workup",
+)
+FIRST_TRIMESTER_TOP = 57.0
 
 
 _MARKED = Statement(
-    "ESR 100 mm/h or more: investigate urgently. Fincher 1986 reviewed 1,006 outpatients: 4.2% had an ESR of 100 or "
-    "more, and among those the cause was infection in 33%, malignancy in 17%, renal disease in 17% and inflammatory "
-    "disease in 14%; about 90% had an identifiable cause.",
+    "Investigate the ESR of 100 mm/h or more urgently: about 90% of such ESRs have an identifiable cause "
+    "(infection, malignancy, renal or inflammatory disease).",
     ("Fincher 1986",),
     "ESR ≥ 100: investigate urgently",
-    safety=True,
+    kind="do_now",
+    rank=65,
+)
+# The figures behind it: background, said once.
+MARKED_FIGURES = Statement(
+    "Fincher 1986 reviewed 1,006 outpatients: 4.2% had an ESR of 100 mm/h or more, and among those the cause was "
+    "infection in 33%, malignancy in 17%, renal disease in 17% and inflammatory disease in 14%.",
+    ("Fincher 1986",),
+    "ESR ≥ 100: infection 33%, malignancy 17%, renal 17%, inflammatory 14%",
+    kind="background",
 )
 
 
@@ -125,17 +128,21 @@ def esr_workup(
     crp: str = "not_measured",
     pregnant: bool = False,
     crp_limit_mg_l: float = DEFAULT_CRP_LIMIT_MG_L,
+    above_first_trimester: bool = False,
 ) -> tuple[Statement, ...]:
     """What an ESR result calls for, on its own criteria; never a change to the B12 plan."""
     steps: list[Statement] = []
     if pregnant:
         steps.append(_PREGNANCY)
+        if above_first_trimester and flag == "normal":
+            steps.append(_FIRST_TRIMESTER)
     if flag == "normal":
         steps.append(
             Statement(
                 "ESR within the limit: the ESR itself calls for no work-up.",
                 ("Abbassi-Ghanavati 2009",) if pregnant else ("Miller 1983",),
                 "ESR within limit",
+                kind="workup",
             )
         )
         if age >= GCA_AGE:
@@ -145,17 +152,21 @@ def esr_workup(
                     "picture decides, not the number.",
                     ("BSR 2020",),
                     "Normal ESR does not exclude GCA",
+                    kind="background",
                 )
             )
         if crp == "raised":
             steps.append(_crp_reading(flag, crp, crp_limit_mg_l))
         return tuple(steps)
     steps.extend(esr_urgent_steps(flag, age >= GCA_AGE))
+    if flag == "markedly_elevated":
+        steps.append(MARKED_FIGURES)
     steps.append(
         Statement(
             "Work up the ESR on its own: it is non-specific, so look for its cause, not for B12.",
             ("source",),
             "ESR: own work-up",
+            kind="workup",
         )
     )
     if crp == "not_measured":
@@ -165,16 +176,19 @@ def esr_workup(
                 "it, so it follows inflammation closely, while the ESR changes slowly.",
                 ("Vigushin 1993", "ICSH 2011"),
                 "Check CRP",
+                kind="workup",
+                measures=("crp",),
             )
         )
     else:
         steps.append(_crp_reading(flag, crp, crp_limit_mg_l))
     steps.append(
         Statement(
-            "History and examination for infection, malignancy (including myeloma: serum protein "
-            "electrophoresis) and inflammatory disease.",
+            "History and examination for infection, malignancy (including myeloma) and inflammatory disease, "
+            "the causes found for most raised ESRs.",
             ("source", "Fincher 1986"),
-            "History, examination, protein electrophoresis",
+            "History and examination: infection, malignancy, inflammation",
+            kind="workup",
         )
     )
     return tuple(steps)
@@ -188,6 +202,7 @@ def _crp_reading(flag: str, crp: str, limit: float) -> Statement:
             f"ESR and CRP both raised (CRP {where}): this points to active inflammation; find its cause.",
             ("Vigushin 1993", "laboratory"),
             "ESR and CRP raised: active inflammation",
+            kind="workup",
         )
     if crp == "raised":
         return Statement(
@@ -195,6 +210,7 @@ def _crp_reading(flag: str, crp: str, limit: float) -> Statement:
             "so this can be early inflammation.",
             ("Vigushin 1993", "laboratory"),
             "CRP raised, ESR not yet",
+            kind="workup",
         )
     return Statement(
         f"Raised ESR with a normal CRP ({where}): this points away from active inflammation. Think of anaemia, a "
@@ -202,4 +218,5 @@ def _crp_reading(flag: str, crp: str, limit: float) -> Statement:
         "is settling (CRP falls within days, with a half-life of about 19 hours; the ESR lags).",
         ("ICSH 2011", "Vigushin 1993", "laboratory"),
         "Raised ESR, normal CRP: think anaemia, paraprotein, renal disease",
+        kind="workup",
     )

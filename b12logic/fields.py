@@ -316,7 +316,9 @@ FALSE_WORDS = frozenset({"no", "false", "n", "0", ""})
 
 # Optional context that shapes caveats and the "find the cause" step (not CSV columns of the contract).
 RISK_FACTORS: dict[str, str] = {
-    "pernicious_anaemia": "Pernicious anaemia or autoimmune disease (thyroid, type 1 diabetes, vitiligo)",
+    "pernicious_anaemia": "Pernicious anaemia (autoimmune gastritis)",
+    # A risk marker, not a cause: it clusters with pernicious anaemia but does not make treatment lifelong.
+    "autoimmune_disease": "Autoimmune disease (thyroid, type 1 diabetes, vitiligo): a risk marker, not a cause",
     "gastric_surgery": "Gastrectomy, bariatric surgery or ileal resection",
     "metformin": "Metformin",
     "acid_suppression": "Proton-pump inhibitor or H2 blocker",

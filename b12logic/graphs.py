@@ -18,6 +18,7 @@ import numpy as np
 
 from b12logic.esr import MARKED_ESR
 from b12logic.guidelines import SEVERE_B12_PG_ML, SEVERE_HB_G_DL, GuidelineProfile
+from b12logic.labels import STATUS_LABELS
 
 
 @dataclass(frozen=True)
@@ -72,22 +73,78 @@ def _missing(x: Any) -> Any:
 
 
 Predicate = Callable[[Any, GuidelineProfile], Any]
+
+# The clinical context each judgment reads (profiles with `reads_context`): thresholds with their source.
+VERY_HIGH_MCV = 120.0  # fL: a strong clinical feature with a B12 that is not low (BSH 2014: do not delay treatment)
+HOMOCYSTEINE_UPPER = 15.0  # µmol/L: adult upper reference limit (NHS laboratories: 0–15)
+
+
+def _present(x: Any) -> Any:
+    return x == x
+
+
+def _active_bands(v: Any, p: GuidelineProfile) -> tuple[Any, Any, Any]:
+    """Active B12 (holotranscobalamin) low, high, and whether it governs (pregnancy: NICE NG239's first test)."""
+    if not p.holotc_pmol_l:
+        return False, False, False
+    low, high = p.holotc_pmol_l
+    return v.active_b12 < low, v.active_b12 > high, _present(v.active_b12) & v.pregnant
+
+
+def _reading_low(v: Any, p: GuidelineProfile) -> Any:
+    """Deficiency on the first-line tests: a low active B12 settles it (whatever the total); a low total B12
+    does unless a high active B12 disagrees (then MMA decides) or the case is pregnant under a profile that reads
+    active B12 (total B12 falls in normal pregnancy: active B12 is the first test)."""
+    act_low, act_high, _ = _active_bands(v, p)
+    pregnant_reads_active = v.pregnant if p.holotc_pmol_l else False
+    return act_low | ((v.b12 < p.b12_low) & np.logical_not(act_high) & np.logical_not(pregnant_reads_active))
+
+
+def _reading_above(v: Any, p: GuidelineProfile) -> Any:
+    """Above range on the first-line tests: total B12 above range, and active B12 (if measured) above its band."""
+    if not p.holotc_pmol_l:
+        return v.b12 > p.b12_upper
+    act_low, act_high, _ = _active_bands(v, p)
+    act_indeterminate = _present(v.active_b12) & np.logical_not(act_low) & np.logical_not(act_high)
+    return (v.b12 > p.b12_upper) & np.logical_not(act_indeterminate)
+
+
+def _active_unlikely(v: Any, p: GuidelineProfile) -> Any:
+    """Active B12 above its band makes deficiency unlikely, for a borderline total B12 or in pregnancy (where a
+    low total B12 is expected); no neurological features, no very high MCV and no nitrous oxide, which a normal
+    active B12 does not answer."""
+    _, act_high, governs = _active_bands(v, p)
+    quiet = np.logical_not(v.neuro | v.nitrous_oxide | (v.mcv > VERY_HIGH_MCV))
+    return act_high & (governs | (v.b12 >= p.b12_low)) & quiet
+
+
+def _functional_raised(v: Any, p: GuidelineProfile) -> Any:
+    """MMA above the laboratory's limit; with nitrous oxide a raised homocysteine too (NICE NG239)."""
+    raised = v.mma > p.mma_upper
+    return raised | (v.nitrous_oxide & (v.hcy > HOMOCYSTEINE_UPPER)) if p.reads_context else raised
+
+
+def _functional_measured(v: Any, p: GuidelineProfile) -> Any:
+    """The functional test is in: MMA, or homocysteine where nitrous oxide makes it the first test."""
+    measured = _present(v.mma)
+    return measured | (v.nitrous_oxide & _present(v.hcy)) if p.reads_context else measured
+
+
 PREDICATES: dict[str, Predicate] = {
     "b12_low": lambda v, p: v.b12 < p.b12_low,
-    # Active B12 (holotranscobalamin) bands, for profiles that give them (NICE NG239); NaN = not measured.
-    "active_low": lambda v, p: (v.active_b12 < p.holotc_pmol_l[0]) if p.holotc_pmol_l else False,
-    # A high active B12 settles it only without neurological features: with them, strong features outweigh
-    # the test (BSH 2014), so the case goes on to urgent advice and treatment while MMA is awaited.
-    "active_high_no_neuro": lambda v, p: (
-        (v.active_b12 > p.holotc_pmol_l[1]) & np.logical_not(v.neuro) if p.holotc_pmol_l else False
-    ),
-    "mma_missing_neuro": lambda v, p: _missing(v.mma) & v.neuro,
-    # Nitrous oxide with neurological features: start B12 before the results return (RCEM 2024).
-    "nitrous_oxide_neuro": lambda v, p: _missing(v.mma) & v.neuro & v.nitrous_oxide,
     "b12_borderline": lambda v, p: (v.b12 >= p.b12_low) & (v.b12 <= p.b12_upper),
+    "reading_low": _reading_low,
+    "reading_above": _reading_above,
+    "active_unlikely": _active_unlikely,
     "mma_missing": lambda v, p: _missing(v.mma),
     "mma_raised": lambda v, p: v.mma > p.mma_upper,
+    "functional_raised": _functional_raised,
+    "functional_measured": _functional_measured,
     "neuro": lambda v, p: v.neuro,
+    # Strong features with a borderline B12: treat once bloods are taken (BSH 2014; BNF / NICE CKS).
+    "strong_features": lambda v, p: v.neuro | (v.mcv > VERY_HIGH_MCV),
+    # With B12 above range, deficiency is not excluded: neuro features, nitrous oxide, a very high MCV.
+    "not_excluded": lambda v, p: v.neuro | v.nitrous_oxide | (v.mcv > VERY_HIGH_MCV),
     "severe": lambda v, p: (v.b12 < SEVERE_B12_PG_ML) | (v.hb < SEVERE_HB_G_DL),
     "esr_above_limit": lambda v, p: v.esr > v.esr_limit,
     "esr_marked": lambda v, p: v.esr >= MARKED_ESR,
@@ -99,7 +156,21 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
     mma = f"{profile.mma_upper:g} nmol/L"
     return (
         Node("b12_start", "Suspected B12 deficiency", "start", "b12", 5, 10, "Start: measure total serum B12."),
-        Node("b12_band", "Total B12?", "decision", "b12", 5, 9, "Compare total B12 with the profile's cut-offs."),
+        Node(
+            "b12_band",
+            "Total and active B12?" if profile.holotc_pmol_l else "Total B12?",
+            "decision",
+            "b12",
+            5,
+            9,
+            "Compare total B12 with the profile's cut-offs"
+            + (
+                "; a measured active B12 is read with its bands (< 25 confirms, > 70 unlikely), and governs in "
+                "pregnancy, when total B12 falls."
+                if profile.holotc_pmol_l
+                else "."
+            ),
+        ),
         Node(
             "st_deficient",
             "Deficient",
@@ -114,7 +185,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "mma_borderline",
-            "Borderline: MMA?",
+            "Borderline: MMA?" if not profile.reads_context else "Borderline: MMA (or Hcy with N₂O)?",
             "decision",
             "b12",
             4.4,
@@ -123,16 +194,19 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "neuro_above",
-            "Above range: neuro symptoms?",
+            "Above range: neurological symptoms, N₂O or MCV > 120?"
+            if profile.reads_context
+            else "Above range: neurological symptoms?",
             "decision",
             "b12",
             8.4,
             8,
-            "B12 above range does not exclude deficiency when there are neurological symptoms.",
+            "B12 above range does not exclude deficiency when there are neurological symptoms"
+            + (", nitrous oxide use or a very high MCV." if profile.reads_context else "."),
         ),
         Node(
             "out_indeterminate",
-            "Indeterminate: measure MMA",
+            STATUS_LABELS["indeterminate_needs_mma"],
             "outcome",
             "b12",
             1.6,
@@ -142,13 +216,14 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
             regimen="pending_tests",
         ),
         Node(
-            "active_borderline",
-            "MMA not measured: active B12?",
+            "borderline_wait",
+            "No MMA yet: strong features?",
             "decision",
             "b12",
             3,
             7,
-            "Active B12 (holotranscobalamin) can settle a borderline total B12.",
+            "Borderline or indeterminate B12 and no MMA yet: neurological features or a very high MCV are not a "
+            "reason to wait; a high active B12 without them makes deficiency unlikely.",
         ),
         Node(
             "out_active_unlikely",
@@ -162,16 +237,15 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
             regimen="none",
         ),
         Node(
-            "out_treat_awaiting",
+            "st_treat_awaiting",
             "Treat now, MMA pending",
-            "outcome",
+            "status",
             "b12",
             2.4,
             5.1,
-            "Neurological features with a borderline B12: urgent specialist advice, and the neurological "
-            "regimen starts without waiting for MMA.",
+            "Strong clinical features with a borderline B12: bloods taken, treatment starts without waiting for "
+            "MMA (BSH 2014).",
             status="indeterminate_needs_mma",
-            regimen="im_neuro",
         ),
         Node(
             "out_not_confirmed",
@@ -184,16 +258,27 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
             status="not_confirmed",
             regimen="none",
         ),
-        Node("mma_above", "Neuro: MMA?", "decision", "b12", 7.8, 7, "Neuro symptoms with B12 in range: MMA decides."),
         Node(
-            "out_treat_nitrous",
-            "Nitrous oxide: treat now",
+            "mma_above",
+            "MMA or homocysteine?" if profile.reads_context else "Neurological symptoms: MMA?",
+            "decision",
+            "b12",
+            7.8,
+            7,
+            "B12 in range with neurological symptoms, nitrous oxide or a very high MCV: MMA (homocysteine with nitrous "
+            "oxide) decides."
+            if profile.reads_context
+            else "Neurological symptoms with B12 in range: MMA decides.",
+        ),
+        Node(
+            "out_treat_awaiting_hcy",
+            "Neuro: treat now, tests pending",
             "outcome",
             "b12",
             9.4,
             5,
-            "Nitrous oxide with neurological features: stop it, start B12 before the results return, urgent "
-            "neurological input; homocysteine or MMA is the test.",
+            "Neurological features with a B12 in range: deficiency is not excluded, so the neurological regimen "
+            "starts once bloods for MMA and homocysteine are taken, with urgent specialist advice.",
             status="normal_needs_mma_hcy",
             regimen="im_neuro",
         ),
@@ -225,7 +310,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
             "b12",
             7.4,
             5,
-            "Neuro symptoms with B12 in range: measure MMA and homocysteine.",
+            "Neurological symptoms with B12 in range: measure MMA and homocysteine.",
             status="normal_needs_mma_hcy",
             regimen="pending_tests",
         ),
@@ -236,12 +321,18 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
             "b12",
             9.8,
             6,
-            "Neuro symptoms but MMA at or below the cut-off: B12 deficiency is not supported; look elsewhere.",
+            "Neurological symptoms but MMA at or below the cut-off: B12 deficiency is not supported; look elsewhere.",
             status="normal",
             regimen="none",
         ),
         Node(
-            "treat_neuro", "Neuro symptoms?", "decision", "b12", 0.7, 3.9, "Neurological involvement sets the regimen."
+            "treat_neuro",
+            "Neurological symptoms?",
+            "decision",
+            "b12",
+            0.7,
+            3.9,
+            "Neurological involvement sets the regimen.",
         ),
         Node(
             "treat_severe",
@@ -276,12 +367,14 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "rx_oral_or_im",
-            "Oral 1–2 mg daily or IM",
+            "Oral daily or IM",
             "outcome",
             "b12",
             3.4,
             2,
-            f"Not severe, no neuro symptoms: {oral} is an alternative to IM.",
+            f"Not severe, no neurological symptoms: {oral} is an alternative to IM"
+            + ("" if profile.follows_source else " (50–150 µg for a diet cause)")
+            + ".",
             regimen="oral_or_im",
         ),
     )
@@ -342,27 +435,12 @@ def _esr_nodes() -> tuple[Node, ...]:
 
 def decision_graph(profile: GuidelineProfile) -> Graph:
     """The flowchart with this profile's numbers in its edge labels."""
-    low, upper, mma = f"{profile.b12_low:g}", f"{profile.b12_upper:g}", f"{profile.mma_upper:g}"
     edges = (
         Edge("b12_start", "b12_band"),
-        Edge("b12_band", "st_deficient", f"< {low} pg/mL", "b12_low"),
-        Edge("b12_band", "mma_borderline", f"{low}–{upper}", "b12_borderline"),
-        Edge("b12_band", "neuro_above", f"> {upper}"),
-        *_borderline_without_mma(profile),
-        Edge("mma_borderline", "st_functional", f"> {mma} nmol/L", "mma_raised"),
-        Edge("mma_borderline", "out_not_confirmed", f"≤ {mma}"),
-        Edge("neuro_above", "mma_above", "yes", "neuro"),
-        Edge("neuro_above", "out_normal", "no"),
-        *(
-            (Edge("mma_above", "out_treat_nitrous", "nitrous oxide", "nitrous_oxide_neuro"),)
-            if profile.treat_borderline_neuro_now
-            else ()
-        ),
-        Edge("mma_above", "out_needs_mma_hcy", "not measured", "mma_missing"),
-        Edge("mma_above", "st_functional", f"> {mma} nmol/L", "mma_raised"),
-        Edge("mma_above", "out_normal_after_mma", f"≤ {mma}"),
+        *(_judgment_edges(profile) if profile.reads_context else _source_edges(profile)),
         Edge("st_deficient", "treat_neuro"),
         Edge("st_functional", "treat_neuro"),
+        *((Edge("st_treat_awaiting", "treat_neuro"),) if profile.reads_context else ()),
         Edge("treat_neuro", "rx_im_neuro", "yes", "neuro"),
         Edge("treat_neuro", "treat_severe", "no"),
         Edge("treat_severe", "rx_im_standard", "yes", "severe"),
@@ -378,26 +456,45 @@ def decision_graph(profile: GuidelineProfile) -> Graph:
     return Graph(nodes, edges)
 
 
-def _borderline_without_mma(profile: GuidelineProfile) -> tuple[Edge, ...]:
-    """What a borderline B12 without MMA leads to: the profile decides (active B12 bands; treating
-    neurological features while MMA is awaited)."""
-    treat_now = profile.treat_borderline_neuro_now
-    if profile.holotc_pmol_l:
-        low, high = (f"{x:g}" for x in profile.holotc_pmol_l)
-        return (
-            Edge("mma_borderline", "active_borderline", "not measured", "mma_missing"),
-            Edge("active_borderline", "st_deficient", f"< {low} pmol/L", "active_low"),
-            Edge("active_borderline", "out_active_unlikely", f"> {high}, no neuro", "active_high_no_neuro"),
-            *((Edge("active_borderline", "out_treat_awaiting", "neuro", "neuro"),) if treat_now else ()),
-            Edge("active_borderline", "out_indeterminate", f"{low}–{high} or none"),
-        )
+def _source_edges(profile: GuidelineProfile) -> tuple[Edge, ...]:
+    """The source's fixed rules (DESIGN.md), with a laboratory's cut-offs in the labels."""
+    low, upper, mma = f"{profile.b12_low:g}", f"{profile.b12_upper:g}", f"{profile.mma_upper:g}"
     return (
-        *(
-            (Edge("mma_borderline", "out_treat_awaiting", "not measured, neuro", "mma_missing_neuro"),)
-            if treat_now
-            else ()
-        ),
+        Edge("b12_band", "st_deficient", f"< {low} pg/mL", "b12_low"),
+        Edge("b12_band", "mma_borderline", f"{low}–{upper}", "b12_borderline"),
+        Edge("b12_band", "neuro_above", f"> {upper}"),
         Edge("mma_borderline", "out_indeterminate", "not measured", "mma_missing"),
+        Edge("mma_borderline", "st_functional", f"> {mma} nmol/L", "mma_raised"),
+        Edge("mma_borderline", "out_not_confirmed", f"≤ {mma}"),
+        Edge("neuro_above", "mma_above", "yes", "neuro"),
+        Edge("neuro_above", "out_normal", "no"),
+        Edge("mma_above", "out_needs_mma_hcy", "not measured", "mma_missing"),
+        Edge("mma_above", "st_functional", f"> {mma} nmol/L", "mma_raised"),
+        Edge("mma_above", "out_normal_after_mma", f"≤ {mma}"),
+    )
+
+
+def _judgment_edges(profile: GuidelineProfile) -> tuple[Edge, ...]:
+    """One judgment from every marker the profile reads (DESIGN.md, "One judgment per case"): total and active
+    B12, MMA, homocysteine with nitrous oxide, and the clinical context. Edges are tried in order."""
+    low, upper, mma = f"{profile.b12_low:g}", f"{profile.b12_upper:g}", f"{profile.mma_upper:g}"
+    active = profile.holotc_pmol_l is not None
+    return (
+        Edge("b12_band", "st_deficient", f"< {low} pg/mL" + (" or active < 25" if active else ""), "reading_low"),
+        Edge("b12_band", "neuro_above", f"> {upper}", "reading_above"),
+        Edge("b12_band", "mma_borderline", f"{low}–{upper}" + (" or discordant" if active else "")),
+        Edge("mma_borderline", "st_functional", f"> {mma} nmol/L", "functional_raised"),
+        Edge("mma_borderline", "out_not_confirmed", f"≤ {mma}", "functional_measured"),
+        Edge("mma_borderline", "borderline_wait", "not measured"),
+        *((Edge("borderline_wait", "out_active_unlikely", "active > 70", "active_unlikely"),) if active else ()),
+        Edge("borderline_wait", "st_treat_awaiting", "strong", "strong_features"),
+        Edge("borderline_wait", "out_indeterminate", "no"),
+        Edge("neuro_above", "mma_above", "yes", "not_excluded"),
+        Edge("neuro_above", "out_normal", "no"),
+        Edge("mma_above", "st_functional", f"> {mma} nmol/L", "functional_raised"),
+        Edge("mma_above", "out_normal_after_mma", "not raised", "functional_measured"),
+        Edge("mma_above", "out_treat_awaiting_hcy", "neuro", "neuro"),
+        Edge("mma_above", "out_needs_mma_hcy", "not measured"),
     )
 
 

@@ -21,6 +21,8 @@ SEVERE_B12_PG_ML = 100.0
 SEVERE_HB_G_DL = 8.0  # WHO severe anaemia
 # WHO anaemia thresholds, used for the "anaemia can raise ESR" pitfall.
 ANAEMIA_HB_G_DL = {"male": 13.0, "female": 12.0}
+# WHO grades (WHO/NMH/NHD/MNM/11.1, 2011), g/dL: anaemia below, moderate below, severe below.
+WHO_ANAEMIA_GRADES_G_DL = {"male": (13.0, 11.0, 8.0), "female": (12.0, 11.0, 8.0), "pregnant": (11.0, 10.0, 7.0)}
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,9 @@ _SOURCE_MONITORING = (
     ),
 )
 _NICE_MONITORING = (
-    MonitoringItem(3, "Review symptoms and response (1 month in pregnancy)", ("NICE NG239",)),
+    # The month-1 review in pregnancy is added by the engine for a pregnant case (engine._monitoring), so a
+    # case that cannot be pregnant never reads about pregnancy (issue 19: a 74-year-old did).
+    MonitoringItem(3, "Review symptoms and response", ("NICE NG239",)),
     MonitoringItem(None, "No routine B12 recheck during injections (many NHS pathways)", ("BNSSG Remedy",)),
 )
 # Said wherever the source's schedule is shown (clinical-facts, source error 4).
@@ -159,6 +163,14 @@ class GuidelineProfile:
     # "cause": the duration follows the recorded cause (NICE NG239).
     duration_rule: str = "source"
     monitoring_caveat: str = ""
+    # One judgment from every marker and the clinical context (DESIGN.md); False: the source's fixed rules.
+    reads_context: bool = False
+    # How the profile places MMA, and whose limit the app uses (said every time the limit is shown).
+    mma_role: str = "Under the source answer, MMA is measured next."
+    mma_limit_words: str = "Mayo Clinic Laboratories' limit for one assay (range 73–271 nmol/L)"
+    mma_limit_citation: str = "Mayo"
+    # Said beside the regimen when strong features start treatment before the tests return.
+    treat_now_citations: tuple[str, ...] = ("BSH 2014", "BNF / NICE CKS")
 
     @property
     def follows_source(self) -> bool:
@@ -211,7 +223,7 @@ PROFILES: dict[str, GuidelineProfile] = {
             b12_low=180.0,
             b12_upper=350.0,
             mma_upper=271.0,
-            summary="Total B12 < 180 ng/L low, 180–350 indeterminate; active B12 < 25 / 25–70 / > 70 pmol/L; MMA "
+            summary="Total B12 < 180 pg/mL low, 180–350 indeterminate; active B12 < 25 / 25–70 / > 70 pmol/L; MMA "
             "second line with symptoms or signs and an indeterminate result; neurological features: urgent "
             "specialist advice, treatment not delayed; duration follows the cause; review at 3 months.",
             regimens=_REGIMENS,
@@ -225,6 +237,9 @@ PROFILES: dict[str, GuidelineProfile] = {
             treat_borderline_neuro_now=True,
             teaching_name="NICE NG239",
             duration_rule="cause",
+            reads_context=True,
+            mma_role="Under NICE NG239, MMA is second line: consider it for people with symptoms or signs and an "
+            "indeterminate total or active B12.",
         ),
         GuidelineProfile(
             id="bsh-2014",
@@ -233,7 +248,7 @@ PROFILES: dict[str, GuidelineProfile] = {
             b12_low=200.0,
             b12_upper=350.0,
             mma_upper=271.0,
-            summary="Total B12 < 200 ng/L gives 97% sensitivity; otherwise local ranges. Do not delay treatment "
+            summary="Total B12 < 200 pg/mL gives 97% sensitivity; otherwise local ranges. Do not delay treatment "
             "when clinical features are strong.",
             regimens=_REGIMENS,
             oral=_ORAL_SOURCE,
@@ -248,6 +263,8 @@ PROFILES: dict[str, GuidelineProfile] = {
             superseded_by="nice-ng239",
             teaching_name="BSH 2014",
             duration_rule="cause",
+            reads_context=True,
+            mma_role="Under BSH 2014, MMA is a second-line test for a borderline B12.",
         ),
     )
 }
@@ -258,7 +275,8 @@ DEFAULT_PROFILE = "source"
 def custom_profile(
     b12_low: float, b12_upper: float, mma_upper: float, name: str = "Laboratory custom"
 ) -> GuidelineProfile:
-    """A laboratory's own cut-offs (pg/mL and nmol/L); everything else follows the source profile.
+    """A laboratory's own cut-offs (pg/mL and nmol/L), read as NICE NG239 reads a case (one judgment from every
+    marker and the clinical context; active B12 with NICE's bands).
 
     >>> custom_profile(b12_low=300, b12_upper=200, mma_upper=271)
     Traceback (most recent call last):
@@ -275,19 +293,22 @@ def custom_profile(
         raise CaseError(
             "b12_upper", b12_upper, f"b12_upper: {b12_upper:g} must be at least b12_low ({b12_low:g}) pg/mL"
         )
-    base = PROFILES[DEFAULT_PROFILE]
+    base = PROFILES["nice-ng239"]
     return replace(
         base,
         id="custom",
         name=name,
-        citations=("source",),
         b12_low=float(b12_low),
         b12_upper=float(b12_upper),
         mma_upper=float(mma_upper),
         summary=f"User-set cut-offs: B12 < {b12_low:g} low, {b12_low:g}–{b12_upper:g} borderline pg/mL; "
-        f"MMA > {mma_upper:g} nmol/L raised. Labs differ: assay-specific cut-offs move cases.",
+        f"MMA > {mma_upper:g} nmol/L raised; read as NICE NG239 reads a case. Labs differ: assay-specific "
+        "cut-offs move cases.",
         laboratory_values={"All cut-offs": "set by the user for their laboratory"},
-        teaching_name="your laboratory's cut-offs (with the source answer's rules)",
+        teaching_name="your laboratory's cut-offs (read as NICE NG239 does)",
+        mma_role="With your laboratory's cut-offs, MMA is second line, as under NICE NG239.",
+        mma_limit_words="your laboratory's upper limit",
+        mma_limit_citation="laboratory",
     )
 
 

@@ -18,9 +18,12 @@ import html
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from b12logic.case import Case
 from b12logic.engine import Assessment
 from b12logic.esr import NAIVE_ESR_CUTOFF, Statement
+from b12logic.fields import RISK_FACTORS
 from b12logic.guidelines import GuidelineProfile
+from b12logic.labels import KIND_HEADINGS, SEVERITY_UNKNOWN
 from b12logic.references import REFERENCES
 
 TITLE = "B12 × ESR teaching summary"
@@ -63,77 +66,73 @@ def _items(statements: tuple[Statement, ...]) -> list[Item]:
     return [Item(s.text, s.citations) for s in statements]
 
 
-def report_sections(assessment: Assessment, profile: GuidelineProfile, version: str) -> list[Section]:
-    """The report's content, format-free."""
-    from b12logic.engine import graph_for  # the decision graph's labels, for the path
-
-    a, case = assessment, assessment.case
+def _inputs(case: Case) -> list[tuple[str, str]]:
+    """The case's values with their units, in words (no internal codes)."""
     b12_text = f"{_num(case.b12)} {case.b12_unit}"
     if case.b12_unit != "pg/mL":
         b12_text += f" (= {case.b12_pg_ml:.0f} pg/mL)"
     mma_text = _measured(case.mma, case.mma_unit)
     if case.mma is not None and case.mma_unit != "nmol/L":
         mma_text += f" (= {case.mma_nmol_l:g} nmol/L)"
-    inputs = [
+    rows = [
         ("Age", f"{_num(case.age)} years"),
-        ("Sex", case.sex),
+        ("Sex", case.sex + (", pregnant" if case.pregnant else "")),
         ("Total serum B12", b12_text),
+        ("Active B12 (holotranscobalamin)", _measured(case.active_b12, "pmol/L")),
         ("Methylmalonic acid (MMA)", mma_text),
         ("Total homocysteine", _measured(case.homocysteine, "µmol/L")),
         ("ESR (Westergren)", f"{_num(case.esr)} mm/h"),
+        ("CRP", _measured(case.crp, case.crp_unit)),
         ("MCV", _measured(case.mcv, "fL")),
         ("Haemoglobin", _measured(case.hb, case.hb_unit)),
         ("Neurological symptoms", _yes(case.neuro_symptoms)),
         ("Taking folic acid", _yes(case.on_folic_acid)),
         ("Renal impairment", _yes(case.renal_impairment)),
-        ("Risk factors", ", ".join(sorted(r.replace("_", " ") for r in case.risk_factors)) or "none recorded"),
+        ("Risk factors", "; ".join(RISK_FACTORS[r] for r in sorted(case.risk_factors)) or "none recorded"),
     ]
+    return rows
+
+
+def report_sections(assessment: Assessment, profile: GuidelineProfile, version: str) -> list[Section]:
+    """The report's content, format-free, in the order every page shows it: Do now first."""
+    from b12logic.engine import graph_for  # the decision graph's labels, for the path
+
+    a, case = assessment, assessment.case
+    do_now = Section(
+        KIND_HEADINGS["do_now"],
+        bullets=_items(a.do_now) or [Item("Nothing urgent for this case.")],
+        numbered=bool(a.do_now),
+    )
     header = Section(
         "About this report",
-        table=[
-            ("Case id", case.id or "(none)"),
-            ("Guideline profile", f"{profile.name} [{profile.id}]"),
-            (
-                "Profile cut-offs",
-                f"B12 low < {_num(profile.b12_low)} pg/mL; borderline {_num(profile.b12_low)}–"
-                f"{_num(profile.b12_upper)} pg/mL; MMA raised > {_num(profile.mma_upper)} nmol/L",
-            ),
-            ("App version", f"B12 × ESR explainer {version}"),
+        paragraphs=[
+            Item(
+                f"Case id: {case.id or '(none)'} · Guideline profile: {profile.name} · Profile cut-offs: B12 low "
+                f"< {_num(profile.b12_low)} pg/mL; borderline {_num(profile.b12_low)}–{_num(profile.b12_upper)} "
+                f"pg/mL; MMA raised > {_num(profile.mma_upper)} nmol/L · App version: B12 × ESR explainer {version}"
+            )
         ],
     )
 
     verdict = Section(
-        "Verdict", paragraphs=[Item(f"{a.status_label} (b12_status: {a.b12_status}).", profile.citations)]
+        "Verdict", paragraphs=[Item(f"{a.headline}.", profile.citations), Item(f"Treatment: {a.regimen_label}.")]
     )
+    if a.correction:
+        verdict.paragraphs.append(Item(a.correction, ("NICE NG239",)))
     if a.severe:
         verdict.paragraphs.append(
             Item("Severe by the app's working definition (B12 < 100 pg/mL or Hb < 8 g/dL).", ("source", "WHO"))
         )
     elif a.regimen == "oral_or_im" and case.hb is None:
-        verdict.paragraphs.append(
-            Item(
-                "Severity unknown: Hb not measured. Check the full blood count before choosing oral treatment.",
-                ("source", "WHO"),
-            )
-        )
+        verdict.paragraphs.append(Item(f"{SEVERITY_UNKNOWN}.", ("source", "WHO")))
+    verdict.paragraphs.append(Item(f"Anaemia: {a.anaemia_grade_label} (WHO grades).", ("WHO",)))
     verdict.bullets = [Item(f"Check: {w}") for w in a.warnings]
 
-    plan = Section("B12 plan, as the profile teaches it")
-    if a.regimen_detail is not None:
-        plan.paragraphs.append(
-            Item(
-                f"Under {profile.teaching_name}, the plan for this case is: {a.regimen_label} "
-                f"(regimen: {a.regimen}), {a.regimen_detail.text}.",
-                a.regimen_detail.citations,
-            )
-        )
-    else:
-        plan.paragraphs.append(
-            Item(f"Under {profile.teaching_name}: {a.regimen_label} (regimen: {a.regimen}).", profile.citations)
-        )
-    if a.oral_regimen is not None:
-        plan.paragraphs.append(Item(f"The oral alternative: {a.oral_regimen.text}.", a.oral_regimen.citations))
-    plan.bullets = _items(a.next_steps)
+    esr_texts = {s.text for s in a.esr_workup}
+    plan = Section(KIND_HEADINGS["plan"])
+    if a.regimen_detail is None:  # a regimen is said by its own statement in the list below
+        plan.paragraphs.append(Item(f"Under {profile.teaching_name}: {a.regimen_label}.", profile.citations))
+    plan.bullets = [Item(s.text, s.citations) for s in a.statements("plan") if s.text not in esr_texts]
 
     above = "above" if a.case.esr > a.esr_upper_limit else "at or below"
     if case.pregnant:
@@ -146,14 +145,9 @@ def report_sections(assessment: Assessment, profile: GuidelineProfile, version: 
         )
         limit_source = ("Miller 1983",)
     esr = Section(
-        "ESR",
-        paragraphs=[
-            Item(
-                f"ESR {_num(case.esr)} mm/h is {above} {limit_words}: {a.esr_flag_label} (esr_flag: {a.esr_flag}).",
-                limit_source,
-            )
-        ],
-        bullets=_items(a.esr_workup),
+        "ESR reading",
+        paragraphs=[Item(f"ESR {_num(case.esr)} mm/h is {above} {limit_words}: {a.esr_flag_label}.", limit_source)],
+        bullets=[Item(s.text, s.citations) for s in a.esr_workup if s.kind != "do_now"],
     )
     if a.esr_above_naive_cutoff and a.esr_flag == "normal":
         esr.paragraphs.append(
@@ -164,34 +158,37 @@ def report_sections(assessment: Assessment, profile: GuidelineProfile, version: 
             )
         )
     esr.paragraphs.append(Item(ESR_SEPARATE, ("source",)))
+    workup = Section(
+        KIND_HEADINGS["workup"],
+        bullets=[Item(s.text, s.citations) for s in a.statements("workup") if s.text not in esr_texts],
+    )
 
     pitfalls = Section(
         "Pitfalls",
         bullets=[Item(f"{p.heading}: {p.text}", p.citations) for p in a.pitfalls]
         or [Item("None of the listed pitfalls applies to this case.")],
     )
+    background = Section(
+        KIND_HEADINGS["background"],
+        bullets=[Item(s.text, s.citations) for s in a.statements("background") if s.text not in esr_texts],
+    )
 
     graph, _ = graph_for(profile)
     labels = [graph.node(n).label for n in a.decision_path]
-    path = Section(
-        "Decision path",
-        paragraphs=[Item(" → ".join(labels))],
-        bullets=_items(a.why),
-        numbered=True,
-    )
-    sections = [header, Section("Inputs", table=inputs), verdict, plan, esr, pitfalls, path]
-    if a.caveats:
-        sections.append(Section("Caveats", bullets=_items(a.caveats)))
+    path = Section("Decision path", paragraphs=[Item(" → ".join(labels))])
+    sections = [do_now, verdict, plan, esr]
+    if workup.bullets:
+        sections.append(workup)
+    sections += [header, Section("Inputs", table=_inputs(case)), pitfalls, path]
+    if background.bullets:
+        sections.append(background)
 
     cited = list(dict.fromkeys([*a.citations, *profile.citations, *limit_source]))
     refs = []
     for short in cited:
         ref = REFERENCES.get(short)
-        text = f"{short}: {ref.full}" if ref else short
-        if ref and ref.note:
-            text += f" ({ref.note})"
-        refs.append(Item(text))
-    sections.append(Section("References", bullets=refs))
+        refs.append(f"{short}: {ref.full}" if ref else short)
+    sections.append(Section("References", paragraphs=[Item(" · ".join(refs))]))
     sections.append(Section("Disclaimer", paragraphs=[Item(DISCLAIMER)]))
     return sections
 
@@ -257,11 +254,13 @@ p, li { margin: 0.2rem 0; }
 ul, ol { padding-left: 1.4rem; margin: 0.2rem 0; }
 .cite { color: #555; font-size: 0.85em; }
 .verdict p:first-of-type { font-size: 1.2em; font-weight: bold; }
-.refs li { font-size: 0.85em; }
+.do-now { border: 2px solid #D55E00; padding: 0.1rem 0.5rem; }
+.do-now h2 { color: #8a3300; }
+.refs p { font-size: 0.85em; }
 .meta { color: #444; font-size: 0.85em; }
 @media print {
   @page { size: A4; margin: 10mm 12mm; }
-  body { margin: 0; padding: 0; max-width: none; font-size: 8.3pt; line-height: 1.2; }
+  body { margin: 0; padding: 0; max-width: none; font-size: 7.3pt; line-height: 1.12; }
   h1 { font-size: 13pt; }
   h2 { font-size: 9.5pt; margin: 0.35rem 0 0.1rem; break-after: avoid; }
   th, td { padding: 0.05rem 0.4rem; }
@@ -302,7 +301,7 @@ def report_html(
         parts.append(f'<p class="meta">Generated {_h(generated.strftime("%Y-%m-%d %H:%M"))}</p>')
     for section in report_sections(assessment, profile, version):
         css = {
-            "About this report": ' class="wide"',
+            KIND_HEADINGS["do_now"]: ' class="wide do-now"',
             "Inputs": ' class="wide"',
             "Verdict": ' class="verdict"',
             "References": ' class="refs"',

@@ -23,20 +23,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from b12logic.case import Case
-from b12logic.engine import Assessment, evaluate
+from b12logic.engine import TREATMENT_REGIMENS, Assessment, evaluate
 from b12logic.fields import RISK_FACTORS
 from b12logic.guidelines import DEFAULT_PROFILE, GuidelineProfile
+from b12logic.labels import STATUS_LABELS
 from b12logic.urlstate import default_values, query_from_case
 
-# The six statuses in plain words, for the quiz (the engine's STATUS_LABELS are terser).
-QUIZ_STATUS_LABELS: dict[str, str] = {
-    "deficient": "Deficient: total B12 is below the low cut-off",
-    "functional_deficiency": "Functional deficiency: B12 not low, but a raised MMA confirms deficiency",
-    "indeterminate_needs_mma": "Borderline B12: cannot tell yet, measure MMA",
-    "not_confirmed": "Borderline B12 with MMA not raised: deficiency not confirmed",
-    "normal_needs_mma_hcy": "B12 in range, but nerve symptoms: deficiency not excluded until MMA and homocysteine are back",
-    "normal": "No B12 deficiency",
-}
+# The six statuses in the app's one vocabulary (labels.py): the quiz says them as the verdict does.
+QUIZ_STATUS_LABELS: dict[str, str] = STATUS_LABELS
 
 # Next step for the B12 plan: one choice per regimen, plus the two kinds of "test first".
 NEXT_STEPS: dict[str, str] = {
@@ -46,6 +40,7 @@ NEXT_STEPS: dict[str, str] = {
     "oral_or_im": "Oral cyanocobalamin daily, or the standard IM regimen",
     "measure_mma": "No treatment decision yet: measure MMA",
     "measure_mma_hcy": "No treatment decision yet: measure MMA and homocysteine",
+    "measure_active_b12": "No treatment decision yet: measure active B12 (the first test in pregnancy)",
     "no_b12_treatment": "No B12 treatment (look for another cause of any symptoms)",
 }
 
@@ -56,10 +51,16 @@ ESR_CHOICES: dict[bool, str] = {
 
 
 def _start_now(assessment: Assessment) -> bool:
-    """The verdict itself says to start B12 without waiting (nitrous oxide with neurological features), even
-    where the profile's fixed rule still says test first: the quiz teaches the safe step."""
+    """The verdict's own urgent steps say to start B12 now (its Do-now block), even where the profile's fixed
+    rule still says test first (the source; its headline then says guidelines differ): the quiz teaches the
+    safe step."""
+    return assessment.regimen not in TREATMENT_REGIMENS and any(s.starts_b12 for s in assessment.do_now)
+
+
+def _active_b12_first(assessment: Assessment) -> bool:
+    """Pregnant, active B12 not measured, deficiency not excluded: active B12 is the first test (NICE NG239)."""
     case = assessment.case
-    return "nitrous_oxide" in case.risk_factors and case.neuro_symptoms and assessment.regimen == "pending_tests"
+    return case.pregnant and case.active_b12 is None and assessment.b12_status not in ("normal", "not_confirmed")
 
 
 def next_step_of(assessment: Assessment) -> str:
@@ -69,7 +70,7 @@ def next_step_of(assessment: Assessment) -> str:
     if assessment.regimen in ("im_neuro", "im_standard", "oral_or_im"):
         return assessment.regimen
     if assessment.b12_status == "indeterminate_needs_mma":
-        return "measure_mma"
+        return "measure_active_b12" if _active_b12_first(assessment) else "measure_mma"
     if assessment.b12_status == "normal_needs_mma_hcy":
         return "measure_mma_hcy"
     return "no_b12_treatment"
@@ -88,6 +89,11 @@ def accepted_next_steps(assessment: Assessment) -> frozenset[str]:
         accepted.add("im_standard")
     if assessment.regimen == "pending_tests" and assessment.case.neuro_symptoms:
         accepted.add("im_neuro")
+    nitrous_neuro = "nitrous_oxide" in assessment.case.risk_factors and assessment.case.neuro_symptoms
+    if assessment.regimen == "pending_tests" and not nitrous_neuro:  # the rule's tests are right too (not with N2O)
+        accepted.add("measure_mma" if assessment.b12_status == "indeterminate_needs_mma" else "measure_mma_hcy")
+    if _active_b12_first(assessment):  # whatever the profile's rule, NICE NG239's first test is right too
+        accepted.add("measure_active_b12")
     return frozenset(accepted)
 
 

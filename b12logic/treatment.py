@@ -26,6 +26,7 @@ from b12logic.case import Case
 from b12logic.engine import TREATMENT_REGIMENS, Assessment, evaluate
 from b12logic.esr import Statement
 from b12logic.guidelines import PROFILES, GuidelineProfile, MonitoringItem, Regimen
+from b12logic.labels import SEVERITY_UNKNOWN
 
 DAYS_PER_MONTH = 365.25 / 12
 # Within a week, "three times weekly" is drawn as days 0, 2 and 4 (e.g. Monday, Wednesday, Friday).
@@ -224,8 +225,12 @@ def treatment_events(
             _event(
                 0,
                 f"Or instead: oral {oral.drug.lower()} daily",
-                f"{oral.text}. An alternative to the injections, offered because the deficiency is not severe "
-                "and there are no neurological symptoms.",
+                f"{oral.text}. An alternative to the injections, "
+                + (
+                    "offered because the deficiency is not severe and there are no neurological symptoms."
+                    if assessment.case.hb is not None
+                    else f"without neurological symptoms. {SEVERITY_UNKNOWN}."
+                ),
                 oral.citations,
                 plan,
                 "oral",

@@ -46,6 +46,9 @@ EXTRA_PARAMS = (
 )
 # Parameters Streamlit itself may add to a URL: never warn about these.
 STREAMLIT_PARAMS = frozenset({"embed", "embed_options"})
+# Parameters a page owns (not case values): the Teaching page's case, slide and presenter switch, so a
+# teacher's link opens the same slide. The shared case keeps them in the URL as they are and never warns.
+PAGE_PARAMS = frozenset({"teaching_case", "slide", "present"})
 # The laboratory settings' defaults and ranges are their widgets' (b12logic.fields.LAB_SETTINGS).
 LAB_DEFAULTS = {name: LAB_SETTINGS[name].default for name in ("lab_b12_low", "lab_b12_upper", "lab_mma_upper")}
 # The laboratory's CRP upper limit (mg/L): a setting of the ESR reading under every profile, not a case value.
@@ -113,7 +116,7 @@ def parse_query(params: Mapping[str, Any]) -> QueryState:
     values, warnings = state.values, state.warnings
     texts: dict[str, str] = {}
     for name, raw in params.items():
-        if name in STREAMLIT_PARAMS:
+        if name in STREAMLIT_PARAMS or name in PAGE_PARAMS:
             continue
         if name not in CASE_PARAMS and name not in EXTRA_PARAMS:
             warnings.append(f"Unknown link parameter {format_value(str(name))} ignored.")

@@ -163,7 +163,7 @@ class _User:
         self.run("batch upload")
 
     def reset(self) -> None:
-        next(b for b in self.at.sidebar.button if b.label == "Reset case").click()
+        self.at.sidebar.button(key="reset_case").click()
         self.run("reset")
 
 

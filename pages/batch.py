@@ -12,8 +12,9 @@ import streamlit as st
 
 from b12logic.batch import template_csv
 from b12logic.batch_check import BatchCheck, check_upload
+from b12logic.batch_view import MIN_CHART_ROWS, results_for_reading
 from b12logic.budget import upload_cap_bytes
-from b12logic.engine import STATUS_LABELS
+from b12logic.engine import ESR_FLAG_LABELS, STATUS_LABELS
 from b12logic.esr import ESR_FLAGS
 from b12logic.fields import CSV_COLUMNS, REQUIRED_COLUMNS
 from ui import labs, render, state
@@ -111,31 +112,39 @@ if check.errors:
 else:
     st.success(f"All {check.rows:,} rows were read and checked.", icon=":material/check_circle:")
 
-if check.ok:
+status_words = "; ".join(f"{STATUS_LABELS[s]} {n:,}" for s, n in check.status_counts.items() if n)
+flag_words = "; ".join(f"{ESR_FLAG_LABELS[f]} {check.flag_counts[f]:,}" for f in ESR_FLAGS if check.flag_counts[f])
+if check.ok >= MIN_CHART_ROWS:
     from b12logic.figures import batch_esr_flag_figure, batch_status_figure
 
     left, right = st.columns(2)
     with left:
         st.plotly_chart(batch_status_figure(check.status_counts), width="stretch", key="batch_status_chart")
-        st.caption(
-            "Rows by B12 status: "
-            + "; ".join(f"{STATUS_LABELS[s]} {n:,}" for s, n in check.status_counts.items() if n)
-            + "."
-        )
+        st.caption(f"Rows by B12 status: {status_words}.")
     with right:
         st.plotly_chart(batch_esr_flag_figure(check.flag_counts), width="stretch", key="batch_flag_chart")
-        st.caption(
-            "Rows by ESR flag: "
-            + "; ".join(f"{f.replace('_', ' ')} {check.flag_counts[f]:,}" for f in ESR_FLAGS if check.flag_counts[f])
-            + ". The ESR never changes the B12 status."
-        )
+        st.caption(f"Rows by ESR reading: {flag_words}. The ESR never changes the B12 status.")
+elif check.ok:  # a handful of rows: counts in words say it better than a chart
+    st.markdown(
+        f"**Rows by B12 status:** {render.escape(status_words)}.  \n**Rows by ESR reading:** "
+        f"{render.escape(flag_words)}. The ESR never changes the B12 status."
+    )
+    st.caption(f"Charts of the counts appear from {MIN_CHART_ROWS} checked rows.")
 
 st.subheader("4. Results")
-only_errors = st.toggle("Show only rows with errors", key="batch_only_errors", disabled=not check.errors)
+st.caption(
+    "The verdict first, in the Explorer's words, then each row as you sent it. The results CSV keeps the codes "
+    "(`deficient`, `im_neuro`, …) that other programs read."
+)
+filters = st.container(horizontal=True)
+only_errors = filters.toggle("Show only rows with errors", key="batch_only_errors", disabled=not check.errors)
+codes = filters.toggle(
+    "Show the codes", key="batch_show_codes", help="Add the CSV's code columns (b12_status, regimen, esr_flag, …)."
+)
 shown = check.error_rows if only_errors and check.error_rows is not None else check.results
 if check.previewed:  # a large file: the browser gets the first rows, the download every row
     st.caption(f"Showing the first {len(shown):,} rows; the results CSV below has all {check.rows:,}.")
-st.dataframe(shown, width="stretch", key="batch_results")
+st.dataframe(results_for_reading(shown, codes=codes), width="stretch", key="batch_results")
 
 stem = re.sub(r"[^A-Za-z0-9_-]+", "-", uploaded.name.rsplit(".", 1)[0]).strip("-")[:60] or "cases"
 st.download_button(

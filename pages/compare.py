@@ -9,7 +9,7 @@ from b12logic.fields import LAB_SETTINGS
 from b12logic.figures import esr_by_age_figure, region_map_figure
 from b12logic.guidelines import PROFILES, custom_profile
 from b12logic.units import PMOL_PER_PG
-from ui import render, state
+from ui import layout, render, state
 
 cur = state.current()
 case = cur.case
@@ -37,7 +37,11 @@ lab_inputs = {
         "Your lab: B12 borderline up to (pg/mL)",
         "Total B12 from the low cut-off up to this is borderline.",
     ),
-    "lab_mma_upper": (mma_col, "Your lab: MMA raised above (nmol/L)", "MMA above this confirms functional deficiency."),
+    "lab_mma_upper": (
+        mma_col,
+        "Your lab: MMA raised above (nmol/L)",
+        "MMA above your laboratory's upper limit supports functional deficiency.",
+    ),
 }
 lab: dict[str, float] = {}
 for name, (column, label, help_text) in lab_inputs.items():
@@ -83,9 +87,22 @@ table = table.drop(columns="differs").rename(columns={"aspect": "Aspect"})
 
 def _highlight(row: pd.Series) -> list[str]:
     """Differing rows get a tint and bold text as well as the text marker (never colour alone)."""
-    # Dark text on the light tint in both themes (the dark theme's light text would vanish on it).
-    style = "background-color: #FBE3C7; color: #111111; font-weight: 600" if row["Differs?"] == DIFFERS_MARK else ""
+    # A translucent orange (Okabe-Ito #E69F00) over the theme's own background and text colour: a pale band
+    # in the light theme, a dim amber one in the dark theme (the solid peach under near-black text glared
+    # beside the dark theme's black rows, issue 19). Text keeps the theme's colour: 4.5:1 or more on both.
+    style = "background-color: rgba(230, 159, 0, 0.18); font-weight: 600" if row["Differs?"] == DIFFERS_MARK else ""
     return [style] * len(row)
+
+
+def _table_as_list(rows: list[dict[str, object]], profile_names: list[str]) -> str:
+    """The comparison for a phone: one block per aspect, one line per profile (a six-column table cannot fit)."""
+    blocks = []
+    for row in rows:
+        mark = f"**{DIFFERS_MARK}**" if row["differs"] else SAME_MARK
+        lines = [f"**{render.escape(str(row['aspect']))}** ({mark})"]
+        lines += [f"- *{render.escape(name)}:* {render.escape(str(row[name]))}" for name in profile_names]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
 
 
 changes = differences(case, profiles)
@@ -95,11 +112,13 @@ if changes:
         st.markdown(f"- **{DIFFERS_MARK}** {render.escape(sentence)}")
 else:
     st.markdown("Every profile reaches the same decisions for this case.")
-st.table(
+wide, narrow = layout.wide_and_narrow("compare_table")
+wide.table(
     table.style.apply(_highlight, axis=1),
     hide_index=True,
     alt="The case under each guideline profile, one row per aspect; rows marked 'differs' change with the profile.",
 )
+narrow.markdown(_table_as_list(rows, [p.name for p in profiles]))
 
 st.header("Where the boundaries lie")
 st.write(

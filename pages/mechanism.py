@@ -5,7 +5,7 @@ import streamlit as st
 from b12logic.figures import MECHANISM_STEPS, lit_reasons, mechanism_figure
 from b12logic.graphs import MECHANISM_GRAPH
 from b12logic.pathways import MACROCYTOSIS_CAVEAT, PATHWAY_TEACHING
-from ui import render, state
+from ui import pictures, render, state
 
 ALL = "all"
 
@@ -29,17 +29,13 @@ step = st.segmented_control(
 )
 chosen = None if step in (None, ALL) else step
 lit = a.mechanism_lit
-st.plotly_chart(
+pictures.mechanism_picture(
+    a,
     mechanism_figure(a, chosen, cur.profile),
-    width="stretch",
-    key="mechanism_figure",
-    alt=(
-        "Mechanism diagram: the B12 pathway, the folic acid bypass and the inflammation pathway, joined only by a "
-        "weak dashed confounding link from anaemia to the ESR. Lit in this case: "
-        + (", ".join(MECHANISM_GRAPH.node(n).label for n in sorted(lit)) or "nothing")
-        + "."
-    ),
-    config={"displaylogo": False},
+    "Mechanism diagram: the B12 pathway, the folic acid bypass and the inflammation pathway, joined only by a "
+    "weak dashed confounding link from anaemia to the ESR. Lit in this case: "
+    + (", ".join(MECHANISM_GRAPH.node(n).label for n in sorted(lit)) or "nothing")
+    + ".",
 )
 
 st.subheader("Lit in this case", anchor=False)

@@ -17,7 +17,23 @@ from b12logic.treatment import (
     profile_name,
     treatment_events,
 )
-from ui import render, state
+from ui import layout, render, state
+
+
+def _events_as_list(table: pd.DataFrame) -> str:
+    """The first-year events for a phone: when, what, whose advice and sources, the detail under it."""
+    lines = []
+    for row in table.itertuples(index=False):
+        when = "Throughout" if row.day == "throughout" else f"Day {row.day} (month {row.month})"
+        line = (
+            f"- **{render.escape(when)}:** {render.escape(str(row.event))} :gray[{render.escape(str(row.schedule))}; "
+        )
+        line += f"{render.escape(str(row.citation))}]"
+        if row.detail:
+            line += f"  \n  {render.escape(str(row.detail))}"
+        lines.append(line)
+    return "\n".join(lines)
+
 
 cur = state.current()
 a = cur.assessment
@@ -148,16 +164,11 @@ if shown.regimen in TREATMENT_REGIMENS and shown.regimen_detail is not None:
     for column in ("day", "month"):
         table[column] = [("throughout" if pd.isna(v) else f"{v:g}") for v in table[column]]
     st.caption("Rows without a day apply throughout. Maintenance rows give the window in which each dose is due.")
-    st.dataframe(
-        table,
-        hide_index=True,
-        height="content",
-        column_config={
-            **TABLE_COLUMNS,
-            "event": st.column_config.TextColumn("Event", width="large"),
-            "detail": st.column_config.TextColumn("Detail", width="large"),
-        },
-    )
+    # st.table wraps its cells (the grid of st.dataframe cut "throughout" to "throug…", issue 19); on a
+    # phone the six columns become one line per event (ui/layout.py).
+    wide, narrow = layout.wide_and_narrow("treatment_events")
+    wide.table(table.rename(columns=TABLE_COLUMNS), hide_index=True)
+    narrow.markdown(_events_as_list(table))
     suffix = "-if-treated" if hypothetical else ""
     st.download_button(
         "Download the first-year events (CSV)",

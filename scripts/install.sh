@@ -6,10 +6,12 @@ cd "$(dirname "$0")/.."
 dev=0
 [ "${1:-}" = "--dev" ] && dev=1
 
-# Debian packages: HAProxy balances scripts/serve.sh's replicas; with --dev, browser tests drive Debian's
+# Debian packages: HAProxy balances scripts/serve.sh's replicas; redis-server holds a class store shared by machines; with --dev, browser tests drive Debian's
 # Chromium (Playwright never downloads a browser of its own here).
 apt_packages=()
 { command -v haproxy || [ -x /usr/sbin/haproxy ]; } >/dev/null 2>&1 || apt_packages+=(haproxy)
+# redis-server: the class store for replicas on several machines (--store redis://...); the tests start their own.
+{ command -v redis-server || [ -x /usr/bin/redis-server ]; } >/dev/null 2>&1 || apt_packages+=(redis-server)
 [ "$dev" = 1 ] && [ ! -x /usr/bin/chromium ] && apt_packages+=(chromium fonts-dejavu-core fonts-noto-color-emoji)
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive

@@ -30,7 +30,7 @@ PICTURES = {
     "compare.png": ("compare.png", 1300, 900),
     "mechanism.png": ("mechanism.png", 1000, 900),
     "mechanism-dark.png": ("dark-mechanism.png", 1000, 900),
-    "presenter.png": ("presenter-4-mechanism.png", 720, 900),
+    "presenter.png": ("presenter-5-decision-path.png", 720, 900),
 }
 
 

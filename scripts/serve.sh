@@ -9,7 +9,8 @@
 # --run-dir D (config, logs, HAProxy's admin socket, the "replicas" file: name port pid; default a temporary
 # folder removed at exit), --no-restart (a replica that dies stays down; default: restarted), --no-balancer;
 # anything after "--" goes to every `streamlit run` (e.g. -- --runner.postScriptGC true).
-# One cookie secret for all replicas (STREAMLIT_SERVER_COOKIE_SECRET, generated when unset).
+# One cookie secret for all replicas (STREAMLIT_SERVER_COOKIE_SECRET, generated when unset), and one class store
+# (B12_CLASS_STORE: sqlite:///PATH or redis://HOST:PORT/DB; default an SQLite file in the run dir).
 # Memory per replica: B12_REPLICA_MEMORY_MB (default 3000): a replica above it is stopped and restarted, and
 # the balancer's health checks send its students elsewhere meanwhile. Temporary files go to a memory
 # filesystem (/dev/shm), never to disk: uploads are patients' results.
@@ -52,6 +53,8 @@ fi
 own_dir=0
 if [ -z "$run_dir" ]; then run_dir=$(mktemp -d -t b12-serve.XXXXXX); own_dir=1; fi
 mkdir -p "$run_dir"
+# One class store for every replica (pages/class_room.py): B12_CLASS_STORE, else an SQLite file in the run dir.
+export B12_CLASS_STORE="${B12_CLASS_STORE:-sqlite:///$(cd "$run_dir" && pwd)/class-rooms.sqlite3}"
 export STREAMLIT_SERVER_COOKIE_SECRET="${STREAMLIT_SERVER_COOKIE_SECRET:-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')}"
 
 memory_mb=${B12_REPLICA_MEMORY_MB:-3000}

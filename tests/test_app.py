@@ -69,9 +69,12 @@ def chart_spec(at: AppTest, key: str) -> dict[str, Any]:
     return json.loads(chart.proto.spec)
 
 
-def decision_picture(at: AppTest) -> tuple[str, str]:
-    """The Explorer's decision flowchart image: its SVG text and its alt text."""
-    (image,) = at.get("image")
+def decision_picture(at: AppTest, which: int = 0) -> tuple[str, str]:
+    """The Explorer's decision flowchart image: its SVG text and its alt text. Three images: the wide drawing,
+    the phone outline and the wide drawing again under the phone's "full-size" expander (ui/pictures.py)."""
+    images = at.get("image")
+    assert len(images) == 3
+    image = images[which]
     url, alt = image.proto.imgs[0].url, image.proto.imgs[0].alt
     assert url.startswith("data:image/svg+xml;base64,"), url[:40]
     return base64.b64decode(url.split(",", 1)[1]).decode(), alt
@@ -92,7 +95,7 @@ def test_default_case_runs_and_shows_both_panels() -> None:
     at = run_app()
     assert not at.exception
     expected = evaluate(Case(**{k: v for k, v in default_values().items() if k in Case.__dataclass_fields__}))
-    assert verdict(at) == f"B12 status: {expected.status_label}"
+    assert verdict(at) == f"B12 status: {expected.headline}"
     assert esr_line(at) == f"ESR: {expected.esr_flag_label}"
     text = markdown_text(at)
     assert "Working definition: B12 \\< 100 pg/mL or Hb \\< 8 g/dL" in text
@@ -108,7 +111,7 @@ def test_default_case_runs_and_shows_both_panels() -> None:
     # The Why? list is numbered, one sentence per decision, in order.
     why = next(m.value for m in at.markdown if m.value.startswith("1. "))
     assert len(why.splitlines()) == len(expected.why)
-    assert any(e.label == "Caveats for this case" for e in at.expander)
+    assert any(e.label.startswith("Background") for e in at.expander)
 
 
 def test_every_status_is_covered() -> None:
@@ -122,19 +125,23 @@ def test_explorer_shows_the_engines_verdict(status: str) -> None:
     assert not at.exception
     a = evaluate(case_from_link(params))
     assert a.b12_status == status
-    assert verdict(at) == f"B12 status: {a.status_label}"
+    assert verdict(at) == f"B12 status: {a.headline}"
     assert esr_line(at) == f"ESR: {a.esr_flag_label}"
     text = markdown_text(at)
     sex_rule = "women (age + 10)/2" if a.case.sex == "female" else "men age/2"
     assert f"ESR {a.case.esr:g} mm/h vs upper limit {a.esr_upper_limit:g} mm/h (Miller 1983: {sex_rule})" in text
-    for step in a.next_steps:
-        assert step.text.split(":")[0].replace("<", "\\<").replace(">", "\\>") in text
+    shown_text = text + "\n".join(e.value for e in at.error)
+    for step in (*a.next_steps, *a.esr_workup):
+        said = step.text.split(":")[0].replace("<", "\\<").replace(">", "\\>")
+        assert said in shown_text
+        if step.kind == "do_now":  # said once: in the Do-now block, not again in a list
+            assert said not in text, said
     if a.regimen_detail is not None:
         assert f"**Drug:** {a.regimen_detail.drug}" in text
     assert ("**Or by mouth**" in text) == a.oral_alternative
     # Pitfall alerts: exactly the engine's, with heading as title.
     shown = [e.proto.title for e in (*at.error, *at.warning) if e.proto.title]
-    assert shown == [p.heading for p in a.pitfalls]
+    assert sorted(shown) == sorted(p.heading for p in a.pitfalls)
     # The decision picture highlights this case's path, and so does the interactive chart.
     svg, alt = decision_picture(at)
     path_nodes = [*a.decision_path, *a.esr_path]
@@ -187,7 +194,7 @@ def test_moving_the_b12_slider_changes_the_verdict_as_the_engine_says() -> None:
         at.sidebar.slider(key="in_b12").set_value(float(b12)).run()
         assert not at.exception
         a = evaluate(Case(age=71, sex="male", b12=b12, esr=36))
-        assert verdict(at) == f"B12 status: {a.status_label}", b12
+        assert verdict(at) == f"B12 status: {a.headline}", b12
         assert url_params(at)["b12"] == f"{b12:g}"
         seen.add(a.b12_status)
     assert seen == {"indeterminate_needs_mma", "deficient", "normal"}
@@ -257,7 +264,7 @@ def test_bad_query_values_warn_and_fall_back(params: dict[str, Any], named: str)
         assert values["esr"] == 40.0  # the last value of a repeated parameter
     # The page still works, and shows the verdict for the values it fell back to.
     a = evaluate(Case(**{k: values[k] for k in Case.__dataclass_fields__ if k != "id"}))
-    assert verdict(at) == f"B12 status: {a.status_label}"
+    assert verdict(at) == f"B12 status: {a.headline}"
 
 
 def test_switching_pages_keeps_the_case() -> None:
@@ -286,20 +293,22 @@ def test_esr_limit_line_uses_the_sex_rule() -> None:
 
 
 def urgent_boxes(at: AppTest) -> list[str]:
-    return [e.value for e in at.error if "Urgent:" in e.value]
+    """The Do-now block's steps (one box, numbered)."""
+    return [e.value for e in at.error if e.value.startswith("**Do now**")]
 
 
 def test_neuro_symptoms_with_a_borderline_b12_show_the_correction_in_the_verdict() -> None:
     at = run_app({"age": "70", "sex": "female", "b12": "250", "esr": "20", "neuro_symptoms": "yes"})
     assert not at.exception
-    assert verdict(at) == "B12 status: Indeterminate: measure MMA"  # the source's fixed status
+    # The source's fixed status, marked in the headline, with NICE NG239's reading beside it.
+    assert verdict(at) == "B12 status: Indeterminate: MMA decides (the source's rule; guidelines differ)"
     boxes = urgent_boxes(at)
     assert any("urgent specialist" in b for b in boxes), boxes
-    assert any("The source says test first" in b and "do not delay treatment" in b for b in boxes), boxes
+    assert any("Guidelines differ" in w.value and "neurological regimen" in w.value for w in at.warning)
     # Under BSH 2014 the regimen itself changes: treatment while MMA is awaited.
     at.sidebar.selectbox(key="in_guideline").set_value("bsh-2014").run()
     assert any("while MMA is awaited" in m.value for m in at.markdown)
-    assert not any("The source says test first" in b for b in urgent_boxes(at))
+    assert not any("Guidelines differ" in w.value for w in at.warning)
 
 
 def test_severity_is_unknown_when_hb_is_not_measured() -> None:
@@ -335,3 +344,19 @@ def test_a_link_with_an_impossible_pregnancy_warns_and_ignores_it() -> None:
     at = run_app({"age": "70", "sex": "male", "b12": "300", "esr": "20", "pregnant": "yes"})
     assert not at.exception
     assert any("pregnant" in t.value for t in at.text)
+
+
+@pytest.mark.parametrize("status", STATUS_LINKS)
+def test_phone_flowchart_shows_the_same_paths_top_to_bottom(status: str) -> None:
+    """Issue 19: the phone's outline of the flowchart highlights exactly the engine's two paths, in order, at
+    358 px wide with no text under 12 px; the full-size drawing is the same picture as the wide one."""
+    at = run_app(STATUS_LINKS[status])
+    a = evaluate(case_from_link(STATUS_LINKS[status]))
+    phone, alt = decision_picture(at, 1)
+    root = ET.fromstring(phone)
+    on = [g.get("data-node") for g in root.iter() if g.get("data-state") == "on" and g.get("data-node")]
+    assert on == [*a.decision_path, *a.esr_path]
+    assert root.get("viewBox", "").startswith("0 0 358 ")
+    assert min(float(t.get("font-size", "99")) for t in root.iter() if t.tag.endswith("text")) >= 12
+    assert alt == decision_picture(at, 0)[1]
+    assert decision_picture(at, 2)[0] == decision_picture(at, 0)[0]

@@ -91,7 +91,7 @@ EVALUATE: list[tuple[str, list[str], str]] = [
         "unknown-subcommand",
         ["frobnicate"],
         "error: python -m b12logic: argument command: invalid choice: 'frobnicate' "
-        "(choose from 'evaluate', 'batch', 'template', 'guidelines')",
+        "(choose from 'evaluate', 'batch', 'template', 'guidelines', 'class')",
     ),
     ("no-subcommand", [], "error: python -m b12logic: the following arguments are required: command"),
 ]

@@ -46,9 +46,10 @@ def test_valid_file_counts_and_results() -> None:
     assert check.results["id"].tolist() == ["a", "b", "c"]
 
 
-def test_template_checks_cleanly() -> None:
+def test_template_checks_cleanly_with_an_example_of_every_status() -> None:
     check = check_csv(template_csv().encode())
-    assert check.problem is None and check.errors == 0 and check.ok == 2
+    assert check.problem is None and check.errors == 0 and check.ok == len(B12_STATUSES)
+    assert check.results is not None and sorted(check.results["b12_status"]) == sorted(B12_STATUSES)
 
 
 def test_bad_rows_are_kept_counted_and_grouped() -> None:

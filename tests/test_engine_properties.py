@@ -87,7 +87,9 @@ esr_values = st.one_of(
     st.sampled_from([-0.5, 0.0, 1e-9, 0.5, 1.0]).map(lambda d: ("above limit", d)),
 )
 _FLAGS = st.sampled_from([(n, f, r) for n in (False, True) for f in (False, True) for r in (False, True)])
-_RISKS = st.sampled_from([frozenset(), frozenset({"metformin"}), frozenset({"nitrous_oxide", "vegan_diet"})])
+_RISKS = st.sampled_from(
+    [frozenset(), frozenset({"metformin"}), frozenset({"nitrous_oxide"}), frozenset({"nitrous_oxide", "vegan_diet"})]
+)
 # Added inputs: active B12 around NICE's bands, CRP in both units, pregnancy (kept only where it is valid).
 ACTIVE_NEAR = (None, None, 10.0, 24.9, 25.0, 50.0, 70.0, 70.1, 200.0)
 _EXTRAS = st.tuples(
@@ -144,8 +146,8 @@ case_kwargs = st.builds(
     ages,
     st.sampled_from(["female", "male", "F", "M", "f", "m"]),
     esr_values,
-    st.sampled_from([None, 0.1, 5.0, 9.9, 10.0, 30.0, 500.0]),
-    st.sampled_from([None, 50.0, 90.0, 100.0, 100.5, 150.0]),
+    st.sampled_from([None, 0.1, 5.0, 9.9, 10.0, 15.0, 15.1, 30.0, 500.0]),
+    st.sampled_from([None, 50.0, 90.0, 100.0, 100.5, 120.0, 120.1, 150.0]),
     _FLAGS,
     _RISKS,
     _EXTRAS,
@@ -170,38 +172,71 @@ profiles = st.sampled_from(NAMED_PROFILES) | custom_profiles
 # --- DESIGN.md's rules, written out independently of the engine (the oracle)
 
 
+def _source_status(b12: float, mma: float | None, neuro: bool, profile: GuidelineProfile) -> str:
+    """DESIGN.md's fixed rules (the source profile)."""
+    if b12 < profile.b12_low:
+        return "deficient"
+    if b12 <= profile.b12_upper:
+        if mma is None:
+            return "indeterminate_needs_mma"
+        return "functional_deficiency" if mma > profile.mma_upper else "not_confirmed"
+    if not neuro:
+        return "normal"
+    if mma is None:
+        return "normal_needs_mma_hcy"
+    return "functional_deficiency" if mma > profile.mma_upper else "normal"
+
+
+def _judged(case: Case, b12: float, mma: float | None, profile: GuidelineProfile) -> tuple[str, bool]:
+    """DESIGN.md "One judgment per case", written out: (status, treat while the tests are awaited)."""
+    neuro, n2o, hcy = case.neuro_symptoms, "nitrous_oxide" in case.risk_factors, case.homocysteine
+    very_high_mcv = case.mcv is not None and case.mcv > 120
+    active, bands = case.active_b12, profile.holotc_pmol_l
+    act_low = bool(bands and active is not None and active < bands[0])
+    act_high = bool(bands and active is not None and active > bands[1])
+    act_mid = bool(bands and active is not None and not act_low and not act_high)
+    governs = bool(bands and active is not None and case.pregnant)  # active B12 first in pregnancy
+    # The first-line reading: low, above range, or (otherwise) borderline / indeterminate / discordant.
+    pregnant_reads_active = bool(bands and case.pregnant)
+    if act_low or (b12 < profile.b12_low and not act_high and not pregnant_reads_active):
+        band = "low"
+    elif b12 > profile.b12_upper and not act_mid:
+        band = "above"
+    else:
+        band = "middle"
+    raised = (mma is not None and mma > profile.mma_upper) or (n2o and hcy is not None and hcy > 15)
+    measured = mma is not None or (n2o and hcy is not None)
+    if band == "low":
+        return "deficient", False
+    if band == "middle":
+        if raised:
+            return "functional_deficiency", False
+        if measured:
+            return "not_confirmed", False
+        if act_high and (governs or b12 >= profile.b12_low) and not (neuro or n2o or very_high_mcv):
+            return "not_confirmed", False
+        return "indeterminate_needs_mma", neuro or very_high_mcv
+    if not (neuro or n2o or very_high_mcv):
+        return "normal", False
+    if raised:
+        return "functional_deficiency", False
+    if measured:
+        return "normal", False
+    return "normal_needs_mma_hcy", neuro
+
+
 def design_answer(case: Case, profile: GuidelineProfile) -> dict[str, Any]:
     b12 = case.b12 if case.b12_unit == "pg/mL" else case.b12 / 0.738
     mma = None if case.mma is None else (case.mma * 1000 if case.mma_unit == "µmol/L" else case.mma)
     hb = None if case.hb is None else (case.hb / 10 if case.hb_unit == "g/L" else case.hb)
     neuro = case.neuro_symptoms
-    if b12 < profile.b12_low:
-        status = "deficient"
-    elif b12 <= profile.b12_upper:
-        active = case.active_b12
-        if mma is not None:
-            status = "functional_deficiency" if mma > profile.mma_upper else "not_confirmed"
-        elif profile.holotc_pmol_l and active is not None and active < profile.holotc_pmol_l[0]:
-            status = "deficient"  # NICE NG239: active B12 below 25 pmol/L confirms deficiency
-        elif profile.holotc_pmol_l and active is not None and active > profile.holotc_pmol_l[1] and not neuro:
-            status = "not_confirmed"  # above 70 pmol/L: deficiency unlikely (with neuro features: not settled)
-        else:
-            status = "indeterminate_needs_mma"
-    elif not neuro:
-        status = "normal"
-    elif mma is None:
-        status = "normal_needs_mma_hcy"
+    if profile.reads_context:
+        status, awaiting = _judged(case, b12, mma, profile)
     else:
-        status = "functional_deficiency" if mma > profile.mma_upper else "normal"
+        status, awaiting = _source_status(b12, mma, neuro, profile), False
     severe_values = b12 < 100 or (hb is not None and hb < 8)
-    if status in ("deficient", "functional_deficiency"):
+    if status in ("deficient", "functional_deficiency") or awaiting:
         regimen = "im_neuro" if neuro else ("im_standard" if severe_values else "oral_or_im")
-    elif status == "indeterminate_needs_mma" and neuro and profile.treat_borderline_neuro_now:
-        regimen = "im_neuro"  # BSH 2014 / NICE NG239: neurological features are treated while MMA is awaited
-    elif (
-        status == "normal_needs_mma_hcy" and "nitrous_oxide" in case.risk_factors and profile.treat_borderline_neuro_now
-    ):
-        regimen = "im_neuro"  # nitrous oxide with neurological features: B12 before the results (RCEM 2024)
     elif status in ("indeterminate_needs_mma", "normal_needs_mma_hcy"):
         regimen = "pending_tests"
     else:
@@ -475,6 +510,7 @@ HEADERS = {
     "crp": ["crp", "CRP"],
     "crp_unit": ["crp_unit", "CRP_unit"],
     "pregnant": ["pregnant", "Pregnant"],
+    "risk_factors": ["risk_factors", "Risk_Factors"],
     "id": ["id", "ID"],
 }
 UNIT_CELLS = {
@@ -505,8 +541,8 @@ _NEAR_CELLS = {
     "mma": MMA_NEAR_NMOL + tuple(v / 1000 for v in MMA_NEAR_NMOL),
     "esr": ESR_NEAR,
     "hb": HB_NEAR_G_DL + tuple(v * 10 for v in HB_NEAR_G_DL),
-    "homocysteine": (10.0,),
-    "mcv": (100.0,),
+    "homocysteine": (10.0, 15.0, 15.1, 70.0),
+    "mcv": (100.0, 120.0, 120.1, 122.0),
     "active_b12": (24.9, 25.0, 70.0, 70.1),
     "crp": (5.0, 5.1, 0.5),
 }
@@ -551,6 +587,9 @@ CELLS: dict[str, st.SearchStrategy[object]] = {
     **{key: st.sampled_from(values) for key, values in UNIT_CELLS.items()},
     "sex": st.sampled_from(SEX_CELLS),
     "id": st.sampled_from(["a", "=cmd", "", "7"]),
+    "risk_factors": st.sampled_from(
+        ["", None, "nitrous_oxide", "nitrous_oxide", "vegan_diet;metformin", "nitrous_oxide,pernicious_anaemia", "x"]
+    ),
     **{flag: st.sampled_from(FLAG_CELLS) for flag in ("neuro_symptoms", "on_folic_acid", "renal_impairment")},
     # Pregnancy mostly "no", so that most rows stay valid (it is only for women aged 16 to 55).
     "pregnant": st.sampled_from(["", "no", "yes", None, 0, True, "maybe"]),
@@ -599,6 +638,9 @@ def case_from_row(row: dict[str, object]) -> Case:
     kwargs["sex"] = row.get("sex")
     for flag in ("neuro_symptoms", "on_folic_acid", "renal_impairment", "pregnant"):
         kwargs[flag] = False if _blank(row.get(flag)) else row[flag]
+    risks = row.get("risk_factors")
+    if not _blank(risks):  # the optional column: ids separated by ";" or ","
+        kwargs["risk_factors"] = str(risks).replace(";", ",")
     return Case(**kwargs)
 
 

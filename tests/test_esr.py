@@ -133,8 +133,11 @@ def test_markedly_elevated_is_urgent_and_first() -> None:
     steps = esr_workup("markedly_elevated", 30)
     assert "100 mm/h" in steps[0].text and "urgent" in steps[0].text.lower()
     assert steps[0].citations == ("Fincher 1986",)
-    assert "4.2%" in steps[0].text  # the percentages are of the >= 100 group, not of the 1,006
-    assert len(steps) == len(esr_workup("elevated", 30)) + 1
+    assert steps[0].kind == "do_now" and steps[0].text.startswith("Investigate")  # an instruction
+    # The figures follow once, as background: the percentages are of the >= 100 group, not of the 1,006.
+    (figures,) = [s for s in steps if "4.2%" in s.text]
+    assert figures.kind == "background" and "among those" in figures.text
+    assert len(steps) == len(esr_workup("elevated", 30)) + 2
 
 
 @pytest.mark.parametrize("flag", ESR_FLAGS)

@@ -135,17 +135,19 @@ def test_b12_outcomes_cover_every_status_and_regimen(graph: Graph) -> None:
 def test_treatment_outcomes_only_follow_a_deficiency_status(graph: Graph) -> None:
     # im_neuro / im_standard / oral_or_im must only be reachable through deficient or functional_deficiency,
     # except the one outcome that treats neurological features while MMA is awaited (BSH 2014, NICE NG239).
+    # st_treat_awaiting: strong features with a borderline B12, treated while MMA is awaited (BSH 2014).
     deficiency = {n.id for n in graph.nodes if n.status in ("deficient", "functional_deficiency")}
+    deficiency |= {"st_treat_awaiting"}
     for leaf in graph.nodes:
         if leaf.regimen in ("im_neuro", "im_standard", "oral_or_im"):
             parents = {e.source for e in graph.edges if e.target == leaf.id}
             assert parents, leaf.id
-            if leaf.id in ("out_treat_awaiting", "out_treat_nitrous"):
+            if leaf.id == "out_treat_awaiting_hcy":
                 # Treated while the tests are awaited: always the neurological regimen, only for neuro features.
                 assert leaf.regimen == "im_neuro"
-                assert leaf.status in ("indeterminate_needs_mma", "normal_needs_mma_hcy")
+                assert leaf.status == "normal_needs_mma_hcy"
                 whens = {e.when for e in graph.edges if e.target == leaf.id}
-                assert whens <= {"neuro", "mma_missing_neuro", "nitrous_oxide_neuro"}, whens
+                assert whens == {"neuro"}, whens
                 continue
             # Walk back: every path from the root to the leaf passes a deficiency status node.
             stripped = Graph(
@@ -157,8 +159,11 @@ def test_treatment_outcomes_only_follow_a_deficiency_status(graph: Graph) -> Non
 
 def test_only_profiles_that_say_so_treat_while_awaiting_mma() -> None:
     for profile in PROFILE_LIST:
-        has = any(n.id == "out_treat_awaiting" for n in decision_graph(profile).nodes)
-        assert has is profile.treat_borderline_neuro_now, profile.id
+        graph = decision_graph(profile)
+        has = any(n.id == "st_treat_awaiting" for n in graph.nodes)
+        assert has is profile.reads_context, profile.id
+        if has:  # only for strong features: neurological symptoms or a very high MCV
+            assert {e.when for e in graph.edges if e.target == "st_treat_awaiting"} == {"strong_features"}
 
 
 def test_edge_labels_carry_the_profiles_numbers() -> None:
@@ -169,7 +174,8 @@ def test_edge_labels_carry_the_profiles_numbers() -> None:
     assert "> 271 nmol/L" in labels["source"]
     assert "≤ 271" in labels["source"]
     assert "< 200 pg/mL" in labels["bsh-2014"]
-    assert "< 145 pg/mL" in labels["custom"] and "> 300 nmol/L" in labels["custom"]
+    assert "< 180 pg/mL or active < 25" in labels["nice-ng239"]
+    assert "< 145 pg/mL or active < 25" in labels["custom"] and "> 300 nmol/L" in labels["custom"]
 
 
 def test_is_path() -> None:
@@ -196,13 +202,19 @@ def test_predicates_give_the_same_answer_on_scalars_and_arrays() -> None:
         "esr_limit": rng.choice([35.0, 35.5, 39.0], n),
         "active_b12": rng.choice([np.nan, 24.9, 25.0, 70.0, 70.1], n),
         "nitrous_oxide": rng.choice([True, False], n),
+        "pregnant": rng.choice([True, False], n),
+        "hcy": rng.choice([np.nan, 15.0, 15.1, 70.0], n),
+        "mcv": rng.choice([np.nan, 120.0, 120.1], n),
     }
     for profile in PROFILE_LIST:
         for name, predicate in PREDICATES.items():
             vector = np.broadcast_to(np.asarray(predicate(_View(**cols), profile), dtype=bool), (n,))
             for i in range(n):
                 row = _View(
-                    **{k: (bool(v[i]) if k in ("neuro", "nitrous_oxide") else float(v[i])) for k, v in cols.items()}
+                    **{
+                        k: (bool(v[i]) if k in ("neuro", "nitrous_oxide", "pregnant") else float(v[i]))
+                        for k, v in cols.items()
+                    }
                 )
                 assert bool(predicate(row, profile)) == bool(vector[i]), (name, profile.id, i)
 
@@ -234,26 +246,53 @@ def test_predicate_boundaries_under_source(name: str, values: dict[str, float], 
     assert bool(PREDICATES[name](_View(**values), PROFILES["source"])) is expected
 
 
+_QUIET = {"neuro": False, "nitrous_oxide": False, "mcv": math.nan, "pregnant": False, "hcy": math.nan}
+
+
 @pytest.mark.parametrize(
     ("name", "values", "expected"),
     [
-        ("active_low", {"active_b12": 24.9}, True),
-        ("active_low", {"active_b12": 25.0}, False),
-        ("active_low", {"active_b12": math.nan}, False),
-        ("active_high_no_neuro", {"active_b12": 70.0, "neuro": False}, False),
-        ("active_high_no_neuro", {"active_b12": 70.1, "neuro": False}, True),
-        ("active_high_no_neuro", {"active_b12": 70.1, "neuro": True}, False),
-        ("mma_missing_neuro", {"mma": math.nan, "neuro": True}, True),
-        ("mma_missing_neuro", {"mma": 100.0, "neuro": True}, False),
+        # A low active B12 settles it whatever the total; a high one overrides a low total only in pregnancy.
+        ("reading_low", {"b12": 400.0, "active_b12": 24.9}, True),
+        ("reading_low", {"b12": 400.0, "active_b12": 25.0}, False),
+        ("reading_low", {"b12": 179.0, "active_b12": math.nan}, True),
+        ("reading_low", {"b12": 179.0, "active_b12": 70.0}, True),
+        ("reading_low", {"b12": 179.0, "active_b12": 70.1}, False),  # discordant: MMA decides
+        ("reading_low", {"b12": 165.0, "active_b12": 50.0, "pregnant": True}, False),  # active governs
+        ("reading_low", {"b12": 165.0, "active_b12": math.nan, "pregnant": True}, False),  # active B12 first
+        ("reading_above", {"b12": 351.0, "active_b12": math.nan}, True),
+        ("reading_above", {"b12": 351.0, "active_b12": 70.0}, False),  # indeterminate active: MMA decides
+        ("reading_above", {"b12": 351.0, "active_b12": 70.1}, True),
+        ("active_unlikely", {"b12": 250.0, "active_b12": 70.1}, True),
+        ("active_unlikely", {"b12": 250.0, "active_b12": 70.0}, False),
+        ("active_unlikely", {"b12": 250.0, "active_b12": 90.0, "neuro": True}, False),
+        ("active_unlikely", {"b12": 250.0, "active_b12": 90.0, "nitrous_oxide": True}, False),
+        ("active_unlikely", {"b12": 250.0, "active_b12": 90.0, "mcv": 120.1}, False),
+        ("active_unlikely", {"b12": 165.0, "active_b12": 90.0, "pregnant": True}, True),
+        ("active_unlikely", {"b12": 165.0, "active_b12": 90.0}, False),
+        ("functional_raised", {"mma": 271.0}, False),
+        ("functional_raised", {"mma": 272.0}, True),
+        ("functional_raised", {"mma": math.nan, "hcy": 15.1, "nitrous_oxide": True}, True),
+        ("functional_raised", {"mma": math.nan, "hcy": 15.0, "nitrous_oxide": True}, False),
+        ("functional_raised", {"mma": math.nan, "hcy": 70.0}, False),  # without nitrous oxide: MMA decides
+        ("functional_measured", {"mma": math.nan, "hcy": 10.0, "nitrous_oxide": True}, True),
+        ("functional_measured", {"mma": math.nan, "hcy": 10.0}, False),
+        ("strong_features", {"mcv": 120.0}, False),
+        ("strong_features", {"mcv": 120.1}, True),
+        ("strong_features", {"neuro": True}, True),
+        ("not_excluded", {"nitrous_oxide": True}, True),
+        ("not_excluded", {}, False),
     ],
 )
-def test_active_b12_and_neuro_boundaries_under_nice(name: str, values: dict[str, float], expected: bool) -> None:
-    assert bool(PREDICATES[name](_View(**values), PROFILES["nice-ng239"])) is expected
+def test_judgment_boundaries_under_nice(name: str, values: dict[str, float], expected: bool) -> None:
+    view = _View(**{"b12": 250.0, "mma": math.nan, "active_b12": math.nan, **_QUIET, **values})
+    assert bool(PREDICATES[name](view, PROFILES["nice-ng239"])) is expected
 
 
 def test_active_b12_bands_mean_nothing_without_them() -> None:
-    for name in ("active_low", "active_high_no_neuro"):
-        assert not bool(PREDICATES[name](_View(active_b12=1.0, neuro=False), PROFILES["source"]))
+    view = _View(b12=250.0, active_b12=1.0, **_QUIET)
+    assert not bool(PREDICATES["reading_low"](view, PROFILES["bsh-2014"]))
+    assert not bool(PREDICATES["active_unlikely"](_View(b12=250.0, active_b12=500.0, **_QUIET), PROFILES["source"]))
 
 
 # --- The mechanism diagram

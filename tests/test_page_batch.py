@@ -12,7 +12,9 @@ import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from b12logic.batch import template_csv
+from b12logic import B12_STATUSES
+from b12logic.batch import evaluate_frame, read_cases_csv, template_csv
+from b12logic.engine import REGIMEN_LABELS, STATUS_LABELS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/batch.py"
@@ -66,15 +68,32 @@ def test_before_upload_template_and_uploader() -> None:
 
 
 def test_valid_file() -> None:
+    """The template (one example of every status): the verdict first, in the Explorer's words; codes on request;
+    six rows are too few for a chart, so the counts are said in words."""
     at = _upload(_open(), "cases.csv", template_csv().encode())
-    assert _metrics(at) == {"Rows in the file": "2", "Rows checked": "2", "Rows with errors": "0"}
-    assert any("All 2 rows were read and checked" in s.value for s in at.success)
-    assert len(at.get("plotly_chart")) == 2
+    n = len(B12_STATUSES)
+    assert _metrics(at) == {"Rows in the file": str(n), "Rows checked": str(n), "Rows with errors": "0"}
+    assert any(f"All {n} rows were read and checked" in s.value for s in at.success)
+    assert not at.get("plotly_chart") and any("Rows by B12 status:" in m.value for m in at.markdown)
     results = at.dataframe[-1].value
-    assert results["id"].tolist() == ["example-1", "example-2"]
-    assert results["b12_status"].astype(str).tolist() == ["deficient", "functional_deficiency"]
+    assert list(results.columns[:3]) == ["B12 status", "Treatment", "ESR"]
+    expected = evaluate_frame(read_cases_csv(template_csv().encode()))
+    assert results["B12 status"].tolist() == [STATUS_LABELS[s] for s in expected["b12_status"]]
+    assert results["Treatment"].tolist() == [REGIMEN_LABELS[r] for r in expected["regimen"]]
+    assert results["id"].tolist() == expected["id"].tolist()
+    assert not any(c.endswith("(code)") for c in results.columns)
+    at.toggle(key="batch_show_codes").set_value(True).run()
+    coded = at.dataframe[-1].value
+    assert coded["b12_status (code)"].astype(str).tolist() == expected["b12_status"].astype(str).tolist()
     assert _downloads(at) == [*TEMPLATES, "Download the results CSV"]
     assert at.toggle(key="batch_only_errors").disabled  # no error rows to filter to
+
+
+def test_charts_appear_once_there_are_enough_rows() -> None:
+    body = "".join(template_csv().splitlines(keepends=True)[1:])
+    many = template_csv() + body  # twelve rows
+    at = _upload(_open(), "cases.csv", many.encode())
+    assert len(at.get("plotly_chart")) == 2
 
 
 def test_file_with_bad_rows() -> None:
@@ -90,6 +109,7 @@ def test_file_with_bad_rows() -> None:
     at.toggle(key="batch_only_errors").set_value(True).run()
     shown = at.dataframe[-1].value
     assert shown["id"].tolist() == ["young", "text", "young2"]
+    assert shown["B12 status"].tolist() == ["", "", ""] and all(shown["Problem with this row"])
 
 
 @pytest.mark.parametrize(
@@ -135,7 +155,7 @@ def test_uploaded_text_is_never_rendered_as_markup() -> None:
 
 def test_new_upload_replaces_the_previous_answer() -> None:
     at = _upload(_open(), "a.csv", template_csv().encode())
-    assert _metrics(at)["Rows in the file"] == "2"
+    assert _metrics(at)["Rows in the file"] == str(len(B12_STATUSES))
     _upload(at, "b.csv", BAD_ROWS)
     assert _metrics(at)["Rows in the file"] == "5"
 

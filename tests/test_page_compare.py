@@ -113,7 +113,7 @@ def test_differences_are_marked_in_text(borderline: AppTest) -> None:
 
 def test_custom_cut_offs_change_the_verdict() -> None:
     at = run_page({**BASE, "b12": "250"})
-    assert row(at, "B12 status")["Laboratory custom"] == "Indeterminate: measure MMA"
+    assert row(at, "B12 status")["Laboratory custom"] == "Indeterminate: MMA decides"
     number_input(at, LAB_LOW).set_value(260).run()
     assert not at.exception
     assert row(at, "B12 status")["Laboratory custom"] == "B12 deficient"
@@ -121,7 +121,7 @@ def test_custom_cut_offs_change_the_verdict() -> None:
     number_input(at, LAB_UPPER).set_value(240).run()
     assert row(at, "B12 status")["Laboratory custom"] == "No B12 deficiency"
     # the other profiles do not move
-    assert row(at, "B12 status")["Source answer (default)"] == "Indeterminate: measure MMA"
+    assert row(at, "B12 status")["Source answer (default)"] == "Indeterminate: MMA decides"
 
 
 def test_custom_mma_cut_off_changes_the_verdict() -> None:
@@ -173,3 +173,16 @@ def test_esr_chart_shows_the_case(borderline: AppTest) -> None:
     assert title(esr) == "ESR upper limit of normal by age and sex"
     (case,) = [t for t in esr["data"] if t.get("meta", {}).get("role") == "case"]
     assert case["x"] == [70] and case["y"] == [30]
+
+
+def test_phone_form_of_the_table_holds_every_aspect_and_profile() -> None:
+    """At 640 px and below the six-column table becomes one block per aspect (ui/layout.py): same content."""
+    at = run_page({**BASE, **STATUS_LINKS["deficient"], "neuro_symptoms": "yes"})
+    frame = comparison_table(at)
+    (phone,) = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("**Cut-offs**")]
+    for _, table_row in frame.iterrows():
+        assert f"**{table_row['Aspect']}**" in phone
+        for name in PROFILES.values():
+            if name.name in frame.columns:
+                assert f"*{name.name}:* {table_row[name.name]}" in phone
+    assert phone.count(DIFFERS_MARK) == (frame["Differs?"] == DIFFERS_MARK).sum()

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from b12logic import Case, evaluate
-from b12logic.treatment import treatment_events
+from b12logic.treatment import TABLE_COLUMNS, treatment_events
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/treatment.py"
@@ -41,8 +41,8 @@ def text_of(at: AppTest) -> str:
 
 
 def table_of(at: AppTest) -> pd.DataFrame:
-    (frame,) = at.dataframe
-    return frame.value
+    (frame,) = at.table  # the wide form; the narrow one (phones) is a Markdown list
+    return frame.value.rename(columns={shown: name for name, shown in TABLE_COLUMNS.items()})
 
 
 @pytest.fixture(scope="module")
@@ -171,3 +171,26 @@ def test_the_sources_for_life_comes_with_the_correction() -> None:
 def test_pending_tests_with_neuro_symptoms_show_the_urgent_steps() -> None:
     at = run_page({**BASE, "b12": "250", "neuro_symptoms": "yes"})
     assert any("Urgent:" in e.value and "urgent specialist" in e.value for e in at.error)
+
+
+def test_monitoring_speaks_of_pregnancy_only_for_a_pregnant_case() -> None:
+    """Issue 19: the page said "(1 month in pregnancy)" for a 74-year-old man."""
+    old_man = {"age": "74", "sex": "male", "b12": "150", "esr": "30", "guideline": "nice-ng239"}
+    at = run_page(old_man)
+    lines = [m.value for m in at.markdown if "Review symptoms and response" in m.value]
+    assert lines and not any("pregnan" in line for line in lines)
+    pregnant = run_page(
+        {"age": "30", "sex": "female", "b12": "150", "esr": "30", "pregnant": "yes"} | {"guideline": "nice-ng239"}
+    )
+    assert "pregnant: 1 month" in text_of(pregnant)
+
+
+@pytest.mark.parametrize("regimen", ["im_neuro", "oral_or_im"])
+def test_phone_list_holds_every_event_of_the_table(pages: dict[str, AppTest], regimen: str) -> None:
+    at = pages[regimen]
+    table = table_of(at)
+    (phone,) = [m.value for m in at.markdown if m.value.startswith("- **Day ") or m.value.startswith("- **Throughout")]
+    assert phone.count("\n- ") + 1 == len(table)
+    for event in table["event"]:
+        assert event.replace("(", "\\(") in phone or event in phone.replace("\\", "")
+    assert "throughout" in set(table["day"]) or "Throughout" not in phone

@@ -96,7 +96,7 @@ def test_every_required_section_and_value(fmt: str) -> None:
         a.status_label,
         a.regimen_label,
         "upper limit of 29 mm/h",
-        "esr_flag: elevated",
+        "ESR elevated for age and sex",
         "Folic acid before B12",
         "Anaemia by itself raises the ESR",
         "Suspected B12 deficiency → Total B12? → Deficient",
@@ -104,7 +104,7 @@ def test_every_required_section_and_value(fmt: str) -> None:
         REFERENCES["BNF / NICE CKS"].full,
         DISCLAIMER,
         f"B12 × ESR explainer {__version__}",
-        "Source answer (default) [source]",
+        "Source answer (default)",
         "bed-4",
     ):
         assert expected in text, expected
@@ -165,13 +165,11 @@ def test_markdown_and_html_agree_on_the_verdict(case: dict[str, object]) -> None
     profile = get_profile("source")
     md = _md_plain(report_markdown(a, profile, __version__))
     text, _ = _visible(report_html(a, profile, __version__))
-    verdict = f"{a.status_label} (b12_status: {a.b12_status})"
+    verdict = f"{a.headline}."
     assert verdict in md and verdict in text
-    # Only one status label appears as the verdict.
-    for other in {"deficient", "functional_deficiency", "indeterminate_needs_mma", "not_confirmed", "normal"} - {
-        a.b12_status
-    }:
-        assert f"(b12_status: {other})" not in md and f"(b12_status: {other})" not in text
+    # No internal codes: the summary speaks the app's labels only.
+    for code in ("b12_status", "esr_flag", "regimen:", "indeterminate_needs_mma", "oral_or_im"):
+        assert code not in md and code not in text, code
 
 
 def test_pmol_input_shows_the_conversion() -> None:
@@ -183,9 +181,9 @@ def test_profile_is_named_and_its_cut_offs_shown() -> None:
     profile = custom_profile(250, 400, 300)
     a = evaluate(Case(age=58, sex="male", b12=240, esr=10), profile)
     md = _md_plain(report_markdown(a, profile, __version__))
-    assert "Laboratory custom [custom]" in md
+    assert "Laboratory custom" in md and "[custom]" not in md
     assert "B12 low < 250 pg/mL" in md
-    assert a.b12_status == "deficient" and "(b12_status: deficient)" in md
+    assert a.b12_status == "deficient" and f"{a.headline}." in md
 
 
 def test_generated_time_and_filename() -> None:
@@ -201,3 +199,16 @@ def test_no_pitfalls_says_so() -> None:
     a = evaluate(Case(age=40, sex="female", b12=500, esr=10))
     assert not a.pitfalls
     assert "None of the listed pitfalls applies" in report_markdown(a, get_profile("source"), __version__)
+
+
+def test_do_now_comes_first_with_the_inputs_issue_18_named() -> None:
+    case = Case(
+        age=31, sex="female", b12=170, esr=45, pregnant=True, active_b12=40, crp=12, hb=6.5, neuro_symptoms=True
+    )
+    a = evaluate(case, "nice-ng239")
+    md = _md_plain(report_markdown(a, get_profile("nice-ng239"), __version__))
+    assert md.index("## Do now") < md.index("## Verdict") < md.index("## B12 plan") < md.index("## ESR reading")
+    assert md.index("## ESR reading") < md.index("## Work-up") < md.index("## Inputs")
+    for step in a.do_now:
+        assert step.text in md
+    assert "female, pregnant" in md and "40 pmol/L" in md and "12 mg/L" in md

@@ -13,10 +13,11 @@ import streamlit as st
 from b12logic import __version__
 from b12logic.engine import Assessment
 from b12logic.esr import NAIVE_ESR_CUTOFF
-from b12logic.figures import decision_alt_text, decision_chart, decision_svg
+from b12logic.figures import decision_alt_text, decision_chart
 from b12logic.guidelines import SEVERE_B12_PG_ML, SEVERE_HB_G_DL
+from b12logic.labels import KIND_HEADINGS, SEVERITY_UNKNOWN
 from b12logic.report import report_filename, report_html, report_markdown
-from ui import render
+from ui import pictures, render
 from ui.state import Current
 
 SEVERITY_DEFINITION = (
@@ -53,15 +54,28 @@ def _severity(a: Assessment) -> str:
     return "severe" if a.severe else "not severe"
 
 
+def do_now(a: Assessment) -> None:
+    """The first block of the page: the urgent steps, most urgent first, as instructions; or that there are none."""
+    with st.container(key="do_now", border=True):
+        if a.do_now:
+            st.error(f"**{KIND_HEADINGS['do_now']}**\n\n{render.do_now_text(a)}", icon=":material/emergency:")
+        else:
+            st.success(
+                f"**{KIND_HEADINGS['do_now']}:** nothing urgent for this case. The B12 plan and the ESR reading "
+                "are below.",
+                icon=":material/check_circle:",
+            )
+        headline = f"**B12:** {render.escape(a.headline)} · {render.escape(a.regimen_label)}"
+        st.markdown(f"{headline} · **{render.escape(a.esr_flag_label)}**")
+
+
 def verdict_panel(a: Assessment) -> None:
-    """B12 status, treatment in words (IM, and oral where it is offered), severity and next steps."""
+    """The B12 plan: status, treatment in words (IM, and oral where it is offered), severity and the plan."""
     colour, icon = render.STATUS_STYLE[a.b12_status]
-    st.subheader(f"B12 status: {render.escape(a.status_label)}", anchor=False)
+    st.subheader(f"B12 status: {render.escape(a.headline)}", anchor=False)
     render.badge(a.regimen_label, colour, icon)
-    urgent = tuple(s for s in a.next_steps if s.safety)
-    if urgent and a.regimen == "pending_tests" and a.guideline in ("source", "custom"):
-        st.caption("“Tests first” is the source's rule; the urgent steps below correct it where guidelines differ.")
-    render.safety_steps(urgent)
+    if a.correction:
+        st.warning(f"**Guidelines differ.** {render.escape(a.correction)}", icon=":material/compare_arrows:")
     for warning in a.warnings:
         st.warning(warning, icon=":material/warning:")
 
@@ -73,10 +87,12 @@ def verdict_panel(a: Assessment) -> None:
     else:
         parts.append(render.escape(a.regimen_label))
     if a.oral_alternative and a.oral_regimen is not None:
-        parts += [
-            "**Or by mouth** (offered because the deficiency is not severe and there are no neurological symptoms):",
-            render.regimen_text(a.oral_regimen),
-        ]
+        why = (
+            "offered because the deficiency is not severe and there are no neurological symptoms"
+            if a.case.hb is not None
+            else f"no neurological symptoms; {SEVERITY_UNKNOWN.lower()}"
+        )
+        parts += [f"**Or by mouth** ({render.escape(why)}):", render.regimen_text(a.oral_regimen)]
     elif a.regimen in ("im_neuro", "im_standard"):
         reason = "neurological symptoms" if a.regimen == "im_neuro" else "severe deficiency"
         parts.append(
@@ -85,10 +101,35 @@ def verdict_panel(a: Assessment) -> None:
     parts += [
         f"**Severity:** {_severity(a)}. {render.escape(SEVERITY_DEFINITION)}"
         f" :gray[{render.escape(render.cite(('source', 'WHO')))}]",
-        "**Next steps**",
-        render.statements_text(a.next_steps),
+        f"**Anaemia:** {render.escape(a.anaemia_grade_label)} (WHO grades by sex and pregnancy)"
+        f" :gray[{render.escape(render.cite(('WHO',)))}]",
+        f"**{KIND_HEADINGS['plan']}**",
+        render.statements_text(s for s in (*a.next_steps, *a.caveats) if s.kind == "plan"),
     ]
     st.markdown("\n\n".join(p for p in parts if p))
+
+
+def workup(a: Assessment) -> None:
+    """The B12 work-up (the ESR's own work-up is in its panel): each statement once."""
+    esr = {s.text for s in a.esr_workup}
+    items = [s for s in a.statements("workup") if s.text not in esr]
+    if items:
+        st.subheader(KIND_HEADINGS["workup"], anchor=False)
+        render.statements(items)
+
+
+def background(a: Assessment) -> None:
+    """Facts a student may read later: folded away."""
+    esr = {s.text for s in a.esr_workup}
+    items = [s for s in a.statements("background") if s.text not in esr]
+    pitfalls = [p for p in a.pitfalls if p.kind == "background"]
+    with st.expander(f"{KIND_HEADINGS['background']}: caveats and pitfalls for this case"):
+        if items:
+            render.statements(items)
+        for p in pitfalls:
+            render.pitfall(p)
+        if not items and not pitfalls:
+            st.markdown("No case-specific caveats. The References & method page lists the general limitations.")
 
 
 def _naive_cutoff_lesson(a: Assessment) -> str:
@@ -117,7 +158,6 @@ def esr_panel(a: Assessment) -> None:
     flag_colour, flag_icon = render.ESR_STYLE[a.esr_flag]
     st.subheader(f"ESR: {render.escape(a.esr_flag_label)}", anchor=False)
     render.badge("Worked up on its own" if a.esr_flag != "normal" else "No ESR work-up", flag_colour, flag_icon)
-    render.safety_steps(tuple(s for s in a.esr_workup if s.safety))
     rule = "women (age + 10)/2" if case.sex == "female" else "men age/2"
     gap = round(case.esr - a.esr_upper_limit, 1)
     st.metric(
@@ -136,7 +176,7 @@ def esr_panel(a: Assessment) -> None:
         limit = render.escape(f"ESR {case.esr:g} mm/h vs upper limit {a.esr_upper_limit:g} mm/h (Miller 1983: {rule})")
     lesson = render.escape(_naive_cutoff_lesson(a))
     citations = render.escape(render.cite(("Miller 1983",)))
-    workup = render.statements_text(a.esr_workup)
+    workup = render.statements_text(s for s in a.esr_workup if s.kind != "do_now")  # do_now: first on the page
     st.markdown("\n\n".join(p for p in (limit, f"{lesson} :gray[{citations}]", "**ESR work-up**", workup) if p))
     st.info(
         "The ESR does not change the B12 plan: B12 deficiency does not raise the ESR through inflammation, so "
@@ -147,9 +187,11 @@ def esr_panel(a: Assessment) -> None:
 
 
 def pitfalls(a: Assessment) -> None:
-    if a.pitfalls:
+    """Pitfalls that change what is done (the rest are background, folded away)."""
+    shown = [p for p in a.pitfalls if p.kind != "background"]
+    if shown:
         st.subheader("Pitfalls for this case", anchor=False)
-        for p in a.pitfalls:
+        for p in shown:
             render.pitfall(p)
 
 
@@ -178,20 +220,13 @@ def decision_path(cur: Current) -> None:
             "orange: ESR work-up; grey: steps not taken."
         )
     else:
-        with st.container(key="decision_picture"):  # ui/style.css: a sideways-scrolling frame on phones
-            st.image(decision_svg(a, cur.profile), alt=alt, width="stretch")
+        pictures.decision_picture(a, cur.profile, alt)  # on a phone: drawn top to bottom (issue 19)
         st.caption(
             "Blue: B12 work-up; orange: ESR work-up; grey: steps not taken. The values behind each step are under "
-            "Why? below; switch on the interactive chart to hover a box for what it checks. On a narrow screen the "
-            "chart keeps its size: scroll it sideways."
+            "Why? below; switch on the interactive chart to hover a box for what it checks."
         )
     st.subheader("Why?", anchor=False)
     render.numbered(a.why)
-    with st.expander("Caveats for this case"):
-        if a.caveats:
-            render.statements(a.caveats)
-        else:
-            st.markdown("No case-specific caveats. The References & method page lists the general limitations.")
 
 
 def report_downloads(cur: Current) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
+from typing import Any
 
 import streamlit as st
 
@@ -107,6 +109,25 @@ def numbered(items: Iterable[Statement]) -> None:
         st.markdown("\n".join(lines))
 
 
+_TOP = threading.local()  # per script run: app.py's first main-area container (set before the disclaimer)
+
+
+def set_page_top(container: Any) -> None:
+    """app.py: the page's first block goes here, above the disclaimer (the Explorer's "Do now")."""
+    _TOP.container = container
+
+
+def page_top() -> Any:
+    """The container a page's first block is drawn in: app.py's top slot, or the page itself (AppTest of a page
+    run on its own)."""
+    return getattr(_TOP, "container", None) or st.container()
+
+
+def do_now_text(a: Assessment) -> str:
+    """The Do-now block as Markdown: the urgent steps, most urgent first, each an instruction with its source."""
+    return "\n".join(f"{i}. {statement_text(s)}" for i, s in enumerate(a.do_now, start=1))
+
+
 def safety_steps(steps: Iterable[Statement]) -> None:
     """Urgent steps at the top of a verdict, in a box that cannot be collapsed (words beside the colour)."""
     for step in steps:
@@ -127,15 +148,13 @@ def case_summary(a: Assessment) -> None:
     """
     status_colour, status_icon = STATUS_STYLE[a.b12_status]
     esr_colour, esr_icon = ESR_STYLE[a.esr_flag]
-    urgent = sum(1 for s in (*a.next_steps, *a.esr_workup) if s.safety)
+    urgent = len(a.do_now)
     lines = [
-        f"**B12:** {_md_badge(a.status_label, status_colour, status_icon)}",
+        f"**B12:** {_md_badge(a.headline, status_colour, status_icon)}",
         escape(a.regimen_label),
         _md_badge(a.esr_flag_label, esr_colour, esr_icon),  # the label starts with "ESR"
         escape(f"{a.case.esr:g} mm/h against a limit of {a.esr_upper_limit:g} mm/h"),
     ]
     if urgent:
-        lines.append(
-            f":red[:material/emergency: **Urgent step{'s' if urgent > 1 else ''} ({urgent}):** see the verdict]"
-        )
+        lines.append(f":red[:material/emergency: **Urgent step{'s' if urgent > 1 else ''} ({urgent}):** see Do now]")
     st.markdown("  \n".join(lines))

@@ -12,8 +12,15 @@ from b12logic import Assessment, Case, CaseError, evaluate
 from b12logic.fields import FIELDS, LAB_SETTINGS, PREGNANCY_AGES, RISK_FACTORS
 from b12logic.guidelines import PROFILES, GuidelineProfile, custom_profile, get_profile
 from b12logic.units import b12_convert, crp_to_mg_l, hb_convert, mma_convert
-from b12logic.urlstate import CRP_LIMIT_RANGE, LAB_DEFAULTS, default_values, parse_query, query_from_values
-from ui import render
+from b12logic.urlstate import (
+    CRP_LIMIT_RANGE,
+    LAB_DEFAULTS,
+    PAGE_PARAMS,
+    default_values,
+    parse_query,
+    query_from_values,
+)
+from ui import browser, render
 
 # Widget keys, by case value name.
 KEYS = {
@@ -43,8 +50,21 @@ KEYS = {
     "lab_crp_upper": "in_lab_crp_upper",
 }
 MMA_MEASURED_KEY = "in_mma_measured"
+# The number boxes beside the B12, MMA and ESR sliders, for an exact value. The slider's key holds the case
+# value (the one source of truth); each box is a mirror, refilled from it before it is drawn on every run and
+# copied back into it when the user types (`_typed`).
+TYPED_KEYS = {"b12": "in_b12_typed", "mma": "in_mma_typed", "esr": "in_esr_typed"}
+UNDO_KEY = "_undo"  # the case values before each change, most recent last
+_LAST_KEY = "_last_values"  # the case values of the previous run, to notice a change
+_LINK_KEY = "_link_values"  # the case of the link this session was opened with
+UNDO_DEPTH = 30
 GUIDELINE_CHOICES = [*PROFILES, "custom"]
 GUIDELINE_NAMES = {**{p.id: p.name for p in PROFILES.values()}, "custom": "Laboratory custom cut-offs"}
+# Said where the profile's name is first shown (the sidebar), so "Source answer (default)" is never a riddle.
+PROFILE_NOTE = (
+    "**Source answer**: the worked answer to this case that the app teaches, its rules exactly as written. "
+    "The other profiles apply a guideline's or your laboratory's cut-offs; where they differ, the app shows both."
+)
 _DEFAULT_MMA = {"nmol/L": 300.0, "µmol/L": 0.3}
 
 
@@ -93,6 +113,8 @@ def init_state() -> None:
     params = {name: st.query_params.get_all(name) for name in st.query_params}
     parsed = parse_query(params)
     _store(parsed.values)
+    st.session_state[_LINK_KEY] = dict(parsed.values)
+    st.session_state["_has_link_case"] = any(name in KEYS for name in params)
     st.session_state["_url_warnings"] = parsed.warnings
     st.session_state["_case_ready"] = True
 
@@ -105,7 +127,27 @@ def load_values(values: dict[str, Any]) -> None:
 
 
 def reset_case() -> None:
-    load_values({})
+    """Callback: back to the case of the link this session was opened with (the default case without one)."""
+    load_values(st.session_state.get(_LINK_KEY) or {})
+
+
+def undo() -> None:
+    """Callback: the case as it was before the last change."""
+    history = st.session_state.get(UNDO_KEY) or []
+    if history:
+        previous = history.pop()
+        _store(previous)
+        st.session_state[_LAST_KEY] = previous  # so the next run does not record the undo as a change
+
+
+def _remember(values: dict[str, Any]) -> None:
+    """Record the previous case when this run's case differs from it (each change, whatever made it)."""
+    last = st.session_state.get(_LAST_KEY)
+    if last is not None and last != values:
+        history = st.session_state.setdefault(UNDO_KEY, [])
+        history.append(last)
+        del history[:-UNDO_DEPTH]
+    st.session_state[_LAST_KEY] = values
 
 
 def _convert_unit(name: str) -> None:
@@ -123,12 +165,16 @@ def _convert_unit(name: str) -> None:
 
 
 def _slider(name: str, unit: str, label: str) -> float:
-    """A slider whose range comes from the field spec, widened to hold a value from a link."""
+    """A slider whose range comes from the field spec, widened to hold a value from a link or a typed one.
+
+    B12, MMA and ESR also get a number box under the slider for an exact value: on a phone the B12 slider
+    moves about 6 pg/mL per pixel, too coarse to set 182 (issue 19)."""
     spec = FIELDS[name]
     rng = spec.slider[unit]
     value = float(st.session_state[KEYS[name]])
-    return st.slider(
-        f"{label} ({unit})" if unit else label,
+    text = f"{label} ({unit})" if unit else label
+    chosen = st.slider(
+        text,
         min_value=float(min(rng.low, value)),
         max_value=float(max(rng.high, value)),
         step=float(rng.step),
@@ -136,6 +182,38 @@ def _slider(name: str, unit: str, label: str) -> float:
         key=KEYS[name],
         help=spec.help,
     )
+    if name in TYPED_KEYS:
+        _typed_box(name, unit, text)
+    return chosen
+
+
+def _typed_box(name: str, unit: str, text: str) -> None:
+    """The exact-value box under a slider: a mirror of the case value (see TYPED_KEYS)."""
+    lim = FIELDS[name].limits[unit]
+    step = FIELDS[name].slider[unit].step
+    # Before the box is drawn in this run, so Streamlit lets the app set it (widget keys may be written
+    # before their widget is created, or in a callback: streamlit/runtime/state/session_state.py,
+    # _check_widget_state_set).
+    st.session_state[TYPED_KEYS[name]] = float(st.session_state[KEYS[name]])
+    st.number_input(
+        f"{text}, exact value",
+        min_value=float(lim.low) if lim.low_inclusive else float(step),
+        max_value=float(lim.high),
+        step=float(step),
+        format=_number_format(step),
+        key=TYPED_KEYS[name],
+        on_change=_typed,
+        args=(name,),
+        label_visibility="collapsed",
+        help=f"Type an exact value ({FIELDS[name].allowed_range(unit)}).",
+    )
+
+
+def _typed(name: str) -> None:
+    """Callback: a typed value becomes the case value (the slider follows on the rerun)."""
+    typed = st.session_state.get(TYPED_KEYS[name])
+    if typed is not None:
+        st.session_state[KEYS[name]] = float(typed)
 
 
 def _number_format(step: float) -> str:
@@ -239,11 +317,23 @@ def sidebar() -> dict[str, Any]:
             format_func=GUIDELINE_NAMES.__getitem__,
             help="Whose thresholds and regimens to apply. Default: the source answer.",
         )
+        st.caption(PROFILE_NOTE)
         if st.session_state[KEYS["guideline"]] == "custom":
             for name in LAB_DEFAULTS:  # each input's range is the one a link may set (b12logic.fields)
                 lab = LAB_SETTINGS[name]
                 st.number_input(f"Lab: {lab.label} ({lab.unit})", lab.low, lab.high, key=KEYS[name])
-        st.button("Reset case", on_click=reset_case, help="Back to the default case.", width="stretch")
+        from_link = st.session_state.get("_has_link_case", False)
+        st.button(
+            "Reset to this link's case" if from_link else "Reset to the default case",
+            key="reset_case",
+            on_click=reset_case,
+            help=(
+                "Back to the case in the link you opened this page with."
+                if from_link
+                else "Back to the default case (this page was opened without a case in its link)."
+            ),
+            width="stretch",
+        )
     values = {name: st.session_state[key] for name, key in KEYS.items()}
     values["risk_factors"] = frozenset(values["risk_factors"] or ())
     # A pregnancy switched on, then a change of sex or age: the switch is hidden and no longer applies.
@@ -274,19 +364,36 @@ def build() -> Current:
     # First in the sidebar, filled once the case is assessed: the live answer above the inputs (phones).
     summary = st.sidebar.container(key="case_summary")
     values = sidebar()
+    _remember(values)
     profile, profile_problem = profile_for(values)
     case = Case(**{k: values[k] for k in Case.__dataclass_fields__ if k != "id"})
     assessment = evaluate(case, profile, crp_limit=float(values["lab_crp_upper"]))
     params = query_from_values(values if values["guideline"] == "custom" else {**values, **LAB_DEFAULTS})
+    params.update({name: st.query_params[name] for name in PAGE_PARAMS if name in st.query_params})
     if {k: st.query_params.get_all(k) for k in st.query_params} != {k: [v] for k, v in params.items()}:
         st.query_params.from_dict(params)
     with summary:
         render.case_summary(assessment)
+        case_actions()
     current = Current(case=case, profile=profile, assessment=assessment, values=values)
     st.session_state["_current"] = current
     if profile_problem:
         st.warning(profile_problem, icon=":material/warning:")
     return current
+
+
+def case_actions() -> None:
+    """Undo and copy-link, in the summary that stays at the top of the open inputs (in reach while scrolling)."""
+    with st.container(horizontal=True, gap="small", key="case_actions"):
+        st.button(
+            "Undo",
+            key="undo_case",
+            on_click=undo,
+            icon=":material/undo:",
+            disabled=not st.session_state.get(UNDO_KEY),
+            help="Put the case back as it was before the last change.",
+        )
+        browser.copy_link_button()
 
 
 def show_url_warnings() -> None:

@@ -61,9 +61,11 @@ _LABEL_PLACES = {
     ("mma_borderline", "out_not_confirmed"): _LabelPlace(at=0.5),
     ("mma_above", "st_functional"): _LabelPlace(at=0.6),
     ("mma_above", "out_needs_mma_hcy"): _LabelPlace(at=0.5, wrap=8),
-    ("active_borderline", "out_indeterminate"): _LabelPlace(at=0.5, xanchor="right", dx=-0.05),
-    ("active_borderline", "out_active_unlikely"): _LabelPlace(at=0.5, xanchor="left", dx=0.05),
-    ("mma_above", "out_treat_nitrous"): _LabelPlace(at=0.4, xanchor="left", dx=0.08),
+    ("borderline_wait", "out_indeterminate"): _LabelPlace(at=0.5, xanchor="right", dx=-0.05),
+    ("borderline_wait", "out_active_unlikely"): _LabelPlace(at=0.5, xanchor="left", dx=0.05),
+    ("borderline_wait", "st_treat_awaiting"): _LabelPlace(at=0.5, xanchor="left", dx=0.05),
+    ("mma_above", "out_treat_awaiting_hcy"): _LabelPlace(at=0.4, xanchor="left", dx=0.08, wrap=10),
+    ("mma_above", "out_normal_after_mma"): _LabelPlace(at=0.5, wrap=10),
 }
 
 
@@ -290,7 +292,7 @@ def decision_alt_text(assessment: Assessment, profile: GuidelineProfile) -> str:
 
     >>> from b12logic import Case, evaluate, get_profile
     >>> decision_alt_text(evaluate(Case(age=30, sex="male", b12=400, esr=5)), get_profile("source"))
-    'B12 work-up path: Suspected B12 deficiency, then Total B12?, then Above range: neuro symptoms?, then Normal: no B12 treatment. ESR work-up path, separate: ESR measured, then Above age/sex limit?, then Normal for age and sex.'
+    'B12 work-up path: Suspected B12 deficiency, then Total B12?, then Above range: neurological symptoms?, then Normal: no B12 treatment. ESR work-up path, separate: ESR measured, then Above age/sex limit?, then Normal for age and sex.'
     """
     graph = _decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id).graph
 

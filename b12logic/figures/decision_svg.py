@@ -20,6 +20,7 @@ from b12logic.figures.decision import (
     _decision_static,
     decision_alt_text,
 )
+from b12logic.figures.outline import Look, Section, outline_svg
 from b12logic.figures.style import (
     BLACK,
     BLUE,
@@ -192,3 +193,39 @@ def decision_svg(assessment: Assessment, profile: GuidelineProfile) -> str:
         x += 30 + len(name) * 7.2
     out.append("</svg>")
     return "".join(out)
+
+
+def decision_svg_phone(assessment: Assessment, profile: GuidelineProfile) -> str:
+    """The same two flowcharts for a phone: drawn top to bottom at 358 px wide, text 12-13 px (outline.py).
+
+    >>> from b12logic import Case, evaluate, get_profile
+    >>> svg = decision_svg_phone(evaluate(Case(age=68, sex="female", b12=179, esr=30)), get_profile("source"))
+    >>> 'data-node="st_deficient" data-state="on"' in svg and 'data-node="esr_start" data-state="on"' in svg
+    True
+    """
+    graph = _decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id).graph
+    paths = (assessment.decision_path, assessment.esr_path)
+    look = Look(
+        on_nodes={n for path in paths for n in path},
+        on_edges={pair for path in paths for pair in itertools.pairwise(path)},
+        colour=lambda node: _TREE_COLOUR[node.tree],
+        off_fill=lambda node: LIGHT_GREY,
+        off_border=lambda node: MID_GREY,
+        off_text=GREY,
+    )
+    sections = [
+        Section(_TREE_NAME["b12"], ("b12_start",), frozenset({"b12"})),
+        Section(
+            _TREE_NAME["esr"] + ": on its own, nothing joins it to the B12 flowchart",
+            ("esr_start",),
+            frozenset({"esr"}),
+        ),
+    ]
+    return outline_svg(
+        graph,
+        sections,
+        look,
+        "Decision path for this case",
+        "Filled, bold boxes: this case's path (blue B12, orange ESR). The ESR never changes the B12 plan.",
+        decision_alt_text(assessment, profile),
+    )

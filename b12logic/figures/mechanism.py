@@ -26,6 +26,7 @@ from b12logic.figures.boxes import (
     _LabelPlace,
     _node_trace,
 )
+from b12logic.figures.outline import Look, Section, outline_svg
 from b12logic.figures.style import (
     BLACK,
     BLUE,
@@ -291,3 +292,38 @@ def lit_reasons(assessment: Assessment, profile: GuidelineProfile | None = None)
         else:
             out["m_esr"] = f"ESR {case.esr:g} mm/h > {limit:g} mm/h, the upper limit for this age and sex."
     return out
+
+
+def mechanism_svg_phone(assessment: Assessment) -> str:
+    """The mechanism for a phone: each pathway top to bottom at 358 px wide (outline.py), lit boxes filled.
+    The bridges between pathways (the folic acid bypass, the weak confounder) are dashed "see" boxes.
+
+    >>> from b12logic import Case, evaluate
+    >>> svg = mechanism_svg_phone(evaluate(Case(age=68, sex="female", b12=150, esr=60)))
+    >>> 'data-node="m_esr" data-state="on"' in svg and 'data-see="m_esr"' in svg
+    True
+    """
+    graph = MECHANISM_GRAPH
+    lit = assessment.mechanism_lit
+    look = Look(
+        on_nodes=lit,
+        on_edges={(e.source, e.target) for e in graph.edges if e.source in lit and e.target in lit},
+        colour=lambda node: PATHWAY_COLOUR[node.tree],
+        off_fill=lambda node: WHITE,
+        off_border=lambda node: PATHWAY_COLOUR[node.tree],
+    )
+    roots = graph.roots()
+    sections = [
+        Section(MECHANISM_PATHWAYS[tree], tuple(r for r in roots if graph.node(r).tree == tree), frozenset({tree}))
+        for tree in ("b12", "folate_bypass", "inflammation")
+    ]
+    return outline_svg(
+        graph,
+        sections,
+        look,
+        "How B12 deficiency and a raised ESR arise",
+        "Filled, bold boxes are abnormal in this case. No causal arrow joins the B12 and inflammation pathways; "
+        "dashed boxes point to a box drawn in another pathway.",
+        "Mechanism diagram, drawn top to bottom: the B12 pathway, the folic acid bypass and the inflammation "
+        "pathway, joined only by a weak confounding link from anaemia to the ESR.",
+    )

@@ -6,6 +6,7 @@ The regions come from the vectorised engine (`evaluate_frame`) on a grid, never 
 from __future__ import annotations
 
 import itertools
+import textwrap
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,10 @@ PROFILE_DASH = {"source": "longdash", "nice-ng239": "dash", "bsh-2014": "dot", "
 PROFILE_SHORT = {"source": "Source", "nice-ng239": "NICE", "bsh-2014": "BSH", "custom": "Lab"}
 NOT_MEASURED = "MMA not measured"
 _GRID_STEPS = (120, 90)
+# Characters of 11 px text across the whole B12 axis at the narrowest drawn width (ui/style.css: 640 px).
+_STRIP_CHARS = 70
+# Two B12 cut-offs closer than this share of the axis label on either side of their lines.
+_CROWDED = 0.06
 
 
 def _status_colorscale() -> list[list[Any]]:
@@ -245,14 +250,25 @@ def region_map_figure(
     starts = [0, *[i for i in range(1, nx) if strip_codes[i] != strip_codes[i - 1]]]
     for a, b in itertools.pairwise([*starts, nx]):
         status = B12_STATUSES[int(strip_codes[a])]
-        wide = b12_edges[b] - b12_edges[a] > b12_hi / 6
+        # As many characters as the run holds at the narrowest drawn width (a phone's 640 px frame, 11 px
+        # text): one line, two, or an ellipsis with the words on hover and in the legend. A label wider than
+        # its run ran over the frame's edge (issue 19).
+        room = int(_STRIP_CHARS * (b12_edges[b] - b12_edges[a]) / b12_hi)
+        words = STATUS_LABELS[status]
+        text = (
+            _plotly_text(words)
+            if len(words) <= room
+            else _wrap(words, room)
+            if len(textwrap.wrap(words, max(room, 1))) <= 2 and room >= 8
+            else "…"
+        )
         annotations.append(
             {
                 "x": float((b12_edges[a] + b12_edges[b]) / 2),
                 "y": 0.5,
                 "xref": "x2",
                 "yref": "y2",
-                "text": _plotly_text(STATUS_LABELS[status] if wide else "…"),
+                "text": text,
                 "hovertext": _plotly_text(STATUS_LABELS[status]),
                 "showarrow": False,
                 "font": {"size": 11, "color": BLACK},
@@ -308,7 +324,9 @@ def region_map_figure(
                 "meta": {"role": "cutoffs_strip", "profile": p.id},
             }
         )
-    # Labels for the cut-off values, naming the profiles that share each one.
+    # Labels for the cut-off values, naming the profiles that share each one. Two B12 cut-offs close together
+    # (180 and 200) put their labels on either side of their lines, so they never overlap (issue 19).
+    crowded = {later for earlier, later in itertools.pairwise(sorted(b12_cuts)) if later - earlier < b12_hi * _CROWDED}
     for value, axis in [(c, "b12") for c in b12_cuts] + [(c, "mma") for c in mma_cuts]:
         owners = [
             PROFILE_SHORT.get(p.id, p.name)
@@ -325,9 +343,9 @@ def region_map_figure(
                     "xref": "x",
                     "yref": "y domain",
                     "textangle": -90,
-                    "xanchor": "right",
+                    "xanchor": "left" if value in crowded else "right",
                     "yanchor": "top",
-                    "font": {"size": 10, "color": BLACK},
+                    "font": {"size": 11, "color": BLACK},
                 }
             )
         else:
@@ -340,7 +358,7 @@ def region_map_figure(
                     "yref": "y",
                     "xanchor": "right",
                     "yanchor": "bottom",
-                    "font": {"size": 10, "color": BLACK},
+                    "font": {"size": 11, "color": BLACK},
                 }
             )
     if point is not None:

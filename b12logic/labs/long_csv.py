@@ -455,7 +455,7 @@ def _cell(value: object) -> str:
 
 
 def long_template_csv() -> str:
-    """The long-layout template: the wide template's two cases as a laboratory would send them.
+    """The long-layout template: the wide template's cases as a laboratory would send them.
 
     >>> long_template_csv().splitlines()[0]
     'patient_id,collected,age,sex,neuro_symptoms,on_folic_acid,pregnant,loinc,value,unit'

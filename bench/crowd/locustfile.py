@@ -103,7 +103,7 @@ class Student(User):
         error: Exception | None = None
         try:
             reply = action()
-            if reply.exceptions or reply.status != 0:
+            if reply.exceptions or reply.status not in (0, 3):  # 3: a fragment's run finished
                 error = ProtocolError(f"run ended with {reply.exceptions or reply.status}")
         except (ProtocolError, KeyError, OSError) as exc:
             error = exc

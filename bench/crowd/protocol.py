@@ -100,6 +100,7 @@ class StreamlitSession:
         self.options: dict[str, list[str]] = {}  # widget id -> options (radio, selectbox, multiselect)
         self.ids: list[str] = []  # every widget id the last run drew, buttons included
         self.texts: list[str] = []  # markdown bodies of the last run (to check what the page says)
+        self.fragments: dict[str, str] = {}  # widget id -> id of the st.fragment that drew it
 
     # -- connection -----------------------------------------------------------------------------------------
     def cookie(self, name: str) -> str | None:
@@ -172,6 +173,10 @@ class StreamlitSession:
         for change in changes or []:
             if change.WhichOneof("value") == "trigger_value":
                 triggers.append(change)
+                # A widget drawn inside st.fragment reruns only its fragment (the frontend's WidgetStateManager
+                # sends the fragment's id with the rerun).
+                if self.fragments.get(change.id):
+                    cs.fragment_id = self.fragments[change.id]
             else:
                 states[change.id] = change
         if page is None or first:
@@ -204,6 +209,7 @@ class StreamlitSession:
             count += 1
             kind = fm.WhichOneof("type")
             if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
+                fragment = fm.delta.fragment_id
                 element = fm.delta.new_element
                 ekind = element.WhichOneof("type")
                 if ekind is None:
@@ -211,10 +217,11 @@ class StreamlitSession:
                 el = getattr(element, ekind)
                 if ekind == "exception":
                     exceptions.append(f"{el.type}: {el.message}")
-                elif ekind == "markdown":
+                elif ekind in ("markdown", "alert"):  # alerts: the class room's "Sent: ..." confirmation
                     texts.append(el.body)
                 elif getattr(el, "id", ""):
                     ids.append(el.id)
+                    self.fragments[el.id] = fragment
                     if hasattr(el, "options") and ekind != "slider":
                         self.options[el.id] = list(el.options)
                     state = _widget_value(ekind, el)
@@ -235,9 +242,14 @@ class StreamlitSession:
                 if status == FINISHED_EARLY_FOR_RERUN:
                     continue  # a newer run was asked for; its own script_finished follows
                 seconds = time.perf_counter() - started
-                # The widgets this run drew, with the values the server settled on (state the browser keeps).
-                self.widgets = seen
-                self.ids = ids
+                # The widgets this run drew, with the values the server settled on (state the browser keeps);
+                # a fragment's run redraws only the fragment, so the rest of the page stays as it was.
+                if status == FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+                    self.widgets = {**self.widgets, **seen}
+                    self.ids = list(dict.fromkeys([*self.ids, *ids]))
+                else:
+                    self.widgets = seen
+                    self.ids = ids
                 self.texts = texts
                 return Reply(seconds, count, status, exceptions)
 

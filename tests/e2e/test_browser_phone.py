@@ -89,13 +89,14 @@ ON_TOP_JS = """
 }
 """
 
-# The picture's drawn width against its own coordinates: how many CSS px one SVG unit takes.
+# The picture's drawn width against its own coordinates: how many CSS px one SVG unit takes. On a phone the
+# flowchart is the top-to-bottom outline (issue 19); the wide drawing is a tap away, in a sideways frame.
 PICTURE_JS = """
-() => {
-  const img = document.querySelector('.st-key-decision_picture img');
-  const frame = document.querySelector('.st-key-decision_picture');
-  return { src: img.src, width: img.getBoundingClientRect().width, frameRight: frame.getBoundingClientRect().right,
-           frameScrolls: frame.scrollWidth > frame.clientWidth };
+(selector) => {
+  const img = document.querySelector(selector);
+  const frame = img.closest('[data-testid="stVerticalBlock"]');
+  return { src: img.src, width: img.getBoundingClientRect().width, right: img.getBoundingClientRect().right,
+           frameRight: frame.getBoundingClientRect().right };
 }
 """
 
@@ -228,28 +229,28 @@ def test_verdict_in_view_beside_open_inputs(browser: Browser, app_url: str, view
 
 
 def test_flowchart_text_readable_on_phone(phone_view: PageViews) -> None:
-    """The flowchart picture keeps its drawn size (smallest text >= 11 CSS px) in a frame that scrolls
-    sideways inside the screen; the mechanism and timeline charts likewise."""
+    """The flowchart on a phone is the whole outline inside the screen, smallest text >= 11 CSS px (issue 19;
+    issue 13 kept the wide drawing at its size in a sideways frame); the treatment timeline keeps its size in
+    a frame of its own."""
     page = phone_view("explorer")
-    picture = page.evaluate(PICTURE_JS)
+    picture = page.evaluate(PICTURE_JS, ".st-key-narrowview_decision img")
     svg = base64.b64decode(picture["src"].split(",", 1)[1]).decode()
     view_width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))  # type: ignore[union-attr]
     smallest_font = min(float(size) for size in re.findall(r'font-size="([\d.]+)"', svg))
     smallest_px = smallest_font * picture["width"] / view_width
     record_figure(
         "phone 390: smallest flowchart text",
-        f"{smallest_px:.1f} CSS px (picture {picture['width']:.0f} px wide in a sideways-scrolling frame; "
-        f"before issue 13: {smallest_font * 358 / view_width:.1f} px, scaled to 358 px)",
+        f"{smallest_px:.1f} CSS px, the whole flowchart {picture['width']:.0f} px wide (top to bottom)",
     )
     assert smallest_px >= MIN_TEXT_PX
-    assert picture["frameRight"] <= PHONE["width"] + 1 and picture["frameScrolls"]
-    for name, selector in (("mechanism", ".st-key-mechanism_figure"), ("treatment", ".st-key-timeline_figure")):
-        chart_page = phone_view(name)
-        chart_page.locator(f"{selector} .main-svg").first.wait_for()
-        chart = chart_page.evaluate(CHART_TEXT_JS, selector)
-        record_figure(f"phone 390: smallest {name} figure text", f"{chart['smallest']:g} CSS px")
-        assert chart["smallest"] >= MIN_TEXT_PX, name
-        assert chart["right"] <= PHONE["width"] + 1, f"{name}: the chart's frame is wider than the screen"
+    assert picture["right"] <= PHONE["width"] + 1 and picture["frameRight"] <= PHONE["width"] + 1
+    chart_page = phone_view("treatment")
+    selector = ".st-key-timeline_figure"
+    chart_page.locator(f"{selector} .main-svg").first.wait_for()
+    chart = chart_page.evaluate(CHART_TEXT_JS, selector)
+    record_figure("phone 390: smallest treatment figure text", f"{chart['smallest']:g} CSS px")
+    assert chart["smallest"] >= MIN_TEXT_PX
+    assert chart["right"] <= PHONE["width"] + 1, "treatment: the chart's frame is wider than the screen"
 
 
 @pytest.mark.parametrize("name", list(PAGE_PATHS))

@@ -1,0 +1,76 @@
+"""One human label for each status, regimen, ESR flag, anaemia grade and profile.
+
+Every place that names one of these in words (the verdict, the flowchart, the quiz, the comparison, the CLI
+text, the teaching summary) takes the words from here, so a page can never call a case by another name.
+
+>>> STATUS_LABELS["deficient"], ANAEMIA_GRADE_LABELS["unknown"]
+('B12 deficient', 'Anaemia not graded: Hb not measured')
+>>> profile_label("nice-ng239")
+'NICE NG239 (2024)'
+"""
+
+from __future__ import annotations
+
+STATUS_LABELS: dict[str, str] = {
+    "deficient": "B12 deficient",
+    "functional_deficiency": "Functional B12 deficiency",
+    "indeterminate_needs_mma": "Indeterminate: MMA decides",
+    "not_confirmed": "Deficiency not confirmed",
+    "normal_needs_mma_hcy": "B12 in range, deficiency not excluded: MMA and homocysteine decide",
+    "normal": "No B12 deficiency",
+}
+REGIMEN_LABELS: dict[str, str] = {
+    "im_neuro": "Hydroxocobalamin IM, neurological regimen",
+    "im_standard": "Hydroxocobalamin IM, standard regimen",
+    "oral_or_im": "IM standard regimen, or oral cyanocobalamin daily",
+    "pending_tests": "No treatment decision yet: tests first",
+    "none": "No B12 treatment",
+}
+ESR_FLAG_LABELS: dict[str, str] = {
+    "normal": "ESR normal for age and sex",
+    "elevated": "ESR elevated for age and sex",
+    "markedly_elevated": "ESR markedly elevated (≥ 100 mm/h)",
+}
+# WHO grades by sex and pregnancy (guidelines.anaemia_grade); "unknown" when Hb is not measured.
+ANAEMIA_GRADES = ("none", "mild", "moderate", "severe", "unknown")
+ANAEMIA_GRADE_LABELS: dict[str, str] = {
+    "none": "No anaemia",
+    "mild": "Mild anaemia",
+    "moderate": "Moderate anaemia",
+    "severe": "Severe anaemia",
+    "unknown": "Anaemia not graded: Hb not measured",
+}
+# Said wherever severity would otherwise be shown as known (CLI, Explorer, timeline, summary).
+SEVERITY_UNKNOWN = "Severity unknown: check the full blood count before choosing oral"
+# The kinds of statement, in the order every page shows them, with their headings.
+STATEMENT_KINDS = ("do_now", "plan", "workup", "background")
+KIND_HEADINGS: dict[str, str] = {
+    "do_now": "Do now",
+    "plan": "B12 plan",
+    "workup": "Work-up",
+    "background": "Background",
+}
+# The marker a `source` headline carries when a guideline would act differently on the case.
+SOURCE_DIFFERS = "the source's rule; guidelines differ"
+
+
+def profile_label(profile_id: str) -> str:
+    """The profile's name as every page shows it (held by the profile in guidelines.py)."""
+    from b12logic.guidelines import PROFILES
+
+    profile = PROFILES.get(profile_id)
+    return profile.name if profile else "Laboratory custom"
+
+
+__all__ = [
+    "ANAEMIA_GRADES",
+    "ANAEMIA_GRADE_LABELS",
+    "ESR_FLAG_LABELS",
+    "KIND_HEADINGS",
+    "REGIMEN_LABELS",
+    "SEVERITY_UNKNOWN",
+    "SOURCE_DIFFERS",
+    "STATEMENT_KINDS",
+    "STATUS_LABELS",
+    "profile_label",
+]

@@ -1,0 +1,269 @@
+"""What the verdict says around its judgment: caveats, warnings, the "why" trace and the mechanism lighting."""
+
+from __future__ import annotations
+
+import itertools
+from functools import lru_cache
+
+from b12logic.case import Case
+from b12logic.esr import GCA_AGE, UNUSUAL_ESR
+from b12logic.graphs import Node
+from b12logic.guidelines import ANAEMIA_HB_G_DL, GuidelineProfile
+from b12logic.rules.facts import (
+    HOMOCYSTEINE_SUGGESTS_B12,
+    HOMOCYSTEINE_UPPER,
+    MACROCYTOSIS_MCV,
+    UNUSUAL_B12,
+)
+from b12logic.rules.judgment import DEFICIENT_STATUSES, _graph_for
+from b12logic.rules.next_steps import cite
+from b12logic.statement import Statement
+from b12logic.units import PMOL_PER_PG
+
+
+@lru_cache(maxsize=64)
+def why_lookups(
+    b12_low: float, b12_upper: float, mma_upper: float, profile_id: str
+) -> tuple[dict[str, Node], dict[tuple[str, str], tuple[str, str, str, tuple[str, ...]]]]:
+    """Built once per graph (Graph.node rebuilds its index on every call, a third of evaluate's time):
+    node by id, and per edge the fixed parts of its "why" sentence (node label, branch, tail, citations)."""
+    from b12logic.guidelines import PROFILES, custom_profile
+
+    graph, _, _ = _graph_for(b12_low, b12_upper, mma_upper, profile_id)
+    profile = PROFILES.get(profile_id) or custom_profile(b12_low, b12_upper, mma_upper)
+    nodes = {n.id: n for n in graph.nodes}
+    why_parts: dict[tuple[str, str], tuple[str, str, str, tuple[str, ...]]] = {}
+    for e in graph.edges:
+        node, nxt = nodes[e.source], nodes[e.target]
+        # Outcomes and statuses explain themselves; a decision is named as the next question.
+        tail = nxt.hover if nxt.kind in ("outcome", "status") else f"next, {nxt.label}"
+        why_parts[(e.source, e.target)] = (node.label, e.label, tail, _why_citations(node, nxt, profile))
+    return nodes, why_parts
+
+
+def _discordance(case: Case, profile: GuidelineProfile, b12: float) -> Statement | None:
+    """Total and active B12 that disagree, said, with how the profile resolves it (NICE NG239's bands)."""
+    if not profile.holotc_pmol_l or case.active_b12 is None:
+        return None
+    low, high = profile.holotc_pmol_l
+    active = case.active_b12
+    total_low, total_above = b12 < profile.b12_low, b12 > profile.b12_upper
+    head = f"Total B12 {b12:.0f} pg/mL and active B12 {active:g} pmol/L"
+    if case.pregnant and (total_low or active > high):
+        return Statement(
+            f"{head}: in pregnancy active B12 governs, because total B12 falls in normal pregnancy.",
+            ("NICE NG239",),
+            kind="plan",
+        )
+    if active < low and not total_low:
+        return Statement(
+            f"{head} disagree: an active B12 below {low:g} pmol/L confirms deficiency although total B12 is not low.",
+            ("NICE NG239",),
+            kind="plan",
+        )
+    if total_low and active > high:
+        return Statement(
+            f"{head} disagree (low total, active above {high:g}): the first-line tests conflict, so MMA, the "
+            "second-line test, decides.",
+            ("NICE NG239",),
+            kind="plan",
+        )
+    if total_above and low <= active <= high:
+        return Statement(
+            f"{head}: the active B12 is indeterminate ({low:g}–{high:g} pmol/L), so MMA decides, although total "
+            "B12 is in range.",
+            ("NICE NG239",),
+            kind="plan",
+        )
+    return None
+
+
+def caveats(case: Case, profile: GuidelineProfile, status: str, b12: float) -> tuple[Statement, ...]:
+    caveats: list[Statement] = []
+    if case.b12_unit == "pmol/L":
+        caveats.append(
+            Statement(
+                f"Converted: {case.b12:g} pmol/L = {b12:.0f} pg/mL (1 pg/mL = {PMOL_PER_PG} pmol/L). The source's "
+                "pair '< 180 pg/mL (< 150 pmol/L)' is wrong: 180 pg/mL is 133 pmol/L.",
+                ("source", "NICE NG239"),
+            )
+        )
+    if case.mma is not None:
+        caveats.append(
+            Statement(
+                f"The MMA limit {profile.mma_upper:g} nmol/L is {profile.mma_limit_words}, not a universal one: "
+                "laboratories differ.",
+                (profile.mma_limit_citation,),
+            )
+        )
+    if case.active_b12 is not None and not profile.holotc_pmol_l:
+        caveats.append(
+            Statement(
+                f"Active B12 {case.active_b12:g} pmol/L is shown but does not change this profile's rules, which "
+                "do not use it. Under NICE NG239: below 25 pmol/L deficiency, 25–70 indeterminate, above 70 unlikely.",
+                ("NICE NG239",),
+            )
+        )
+    discordance = _discordance(case, profile, b12)
+    if discordance:
+        caveats.append(discordance)
+    if status == "indeterminate_needs_mma" and case.neuro_symptoms and not profile.treat_borderline_neuro_now:
+        caveats.append(
+            Statement(
+                "The source sends borderline B12 with neurological symptoms to MMA testing; BSH 2014 says not to "
+                "delay treatment when strong clinical features disagree with the test.",
+                ("BSH 2014",),
+                kind="plan",
+            )
+        )
+    if case.homocysteine is not None:
+        caveats.append(homocysteine_reading(case.homocysteine))
+    mma = case.mma_nmol_l
+    if status == "normal" and not case.neuro_symptoms and mma is not None and mma > profile.mma_upper:
+        caveats.append(
+            Statement(
+                "MMA is raised although B12 is above range and there are no neurological symptoms: the rules call "
+                "this normal; check renal function and consider repeating.",
+                ("source", "Ann Clin Biochem 2018"),
+                kind="workup",
+            )
+        )
+    if profile.superseded_by:
+        caveats.append(Statement(f"{profile.name} has been superseded by NICE NG239 (2024).", profile.citations))
+    return tuple(caveats)
+
+
+def homocysteine_reading(hcy: float) -> Statement:
+    """Homocysteine against the reference limit (about 15 µmol/L), not the source's bariatric target of 10."""
+    if hcy > HOMOCYSTEINE_SUGGESTS_B12:
+        words = "above 20 µmol/L: this suggests B12 deficiency when folate is replete"
+    elif hcy > HOMOCYSTEINE_UPPER:
+        words = "above the adult reference limit of about 15 µmol/L (it rises in B12 and in folate deficiency)"
+    else:
+        words = "within the adult reference range (up to about 15 µmol/L); the source's 'target below 10' is a bariatric target"
+    return Statement(
+        f"Homocysteine {hcy:g} µmol/L is {words}.", ("NHS homocysteine range", "Harrington 2017"), kind="workup"
+    )
+
+
+def warnings(case: Case, b12: float) -> tuple[str, ...]:
+    """Valid but unusual values: shown beside the verdict, never an error."""
+    warnings: list[str] = []
+    if b12 > UNUSUAL_B12:
+        warnings.append(f"B12 {b12:.0f} pg/mL is unusually high: check for recent injections or a unit slip.")
+    if case.esr > UNUSUAL_ESR:
+        warnings.append(f"ESR {case.esr:g} mm/h is unusually high: confirm the result with the laboratory.")
+    if case.mma is not None and case.mma_unit == "nmol/L" and case.mma < 10:
+        warnings.append(f"MMA {case.mma:g} nmol/L is implausibly low: was it reported in µmol/L?")
+    if b12 < 30:  # below 30 pg/mL (22 pmol/L) in either unit: more likely a unit slip than a result
+        warnings.append(f"B12 {case.b12:g} {case.b12_unit} is implausibly low: check the unit and the result.")
+    return tuple(warnings)
+
+
+def describe(node_id: str, case: Case, b12: float, hb: float | None, limit: float) -> str:
+    """The case's value that a decision node looks at, in words (only that one is formatted: hot path)."""
+    if node_id == "b12_band":
+        active = "" if case.active_b12 is None else f", active B12 {case.active_b12:g} pmol/L"
+        return f"B12 {b12:.0f} pg/mL{active}" + (", pregnant" if case.pregnant and active else "")
+    if node_id in ("mma_borderline", "mma_above"):
+        mma = case.mma_nmol_l
+        return "MMA not measured" if mma is None else f"MMA {mma:g} nmol/L"
+    if node_id == "borderline_wait":
+        return f"neurological symptoms: {'yes' if case.neuro_symptoms else 'no'}" + (
+            f", MCV {case.mcv:g} fL" if case.mcv is not None else ""
+        )
+    if node_id == "treat_neuro":
+        return f"neurological symptoms: {'yes' if case.neuro_symptoms else 'no'}"
+    if node_id == "neuro_above":
+        words = f"neurological symptoms: {'yes' if case.neuro_symptoms else 'no'}"
+        if "nitrous_oxide" in case.risk_factors:
+            words += ", nitrous oxide"
+        return words
+    if node_id == "treat_severe":
+        if hb is None:
+            return (
+                f"B12 {b12:.0f} pg/mL, Hb not measured, so severity is unknown: check the full blood count before "
+                "choosing oral"
+            )
+        return f"B12 {b12:.0f} pg/mL, Hb {hb:g} g/dL"
+    if node_id == "esr_limit":
+        if case.pregnant:
+            return f"ESR {case.esr:g} mm/h vs {limit:g} mm/h, the top of the pregnancy ranges"
+        return f"ESR {case.esr:g} mm/h vs limit {limit:g} mm/h"
+    if node_id == "esr_marked":
+        return f"ESR {case.esr:g} mm/h"
+    return ""
+
+
+# Who says what a step's outcome text adds (the hover of the node it leads to).
+_OUTCOME_CITATIONS = {
+    "esr_out_normal": ("BSR 2020",),
+    "esr_out_elevated": ("BSR 2020",),
+    "esr_out_marked": ("Fincher 1986",),
+    "st_treat_awaiting": ("BNF / NICE CKS", "BSH 2014"),
+    "out_treat_awaiting_hcy": ("BNF / NICE CKS", "BSH 2014"),
+    "treat_severe": ("WHO",),
+}
+
+
+# Outcomes that read an MMA result cite whose limit it is.
+_MMA_OUTCOMES = frozenset({"st_functional", "out_not_confirmed", "out_normal_after_mma"})
+
+
+def _why_citations(node: Node, nxt: Node, profile: GuidelineProfile) -> tuple[str, ...]:
+    """Each step cites who says it: the profile's own guideline for its B12 numbers, Miller or Fincher for the
+    ESR, and the source of what the step leads to."""
+    if node.tree == "esr":
+        own: tuple[str, ...] = ("Fincher 1986",) if node.id == "esr_marked" else ("Miller 1983",)
+    else:
+        own = profile.citations
+    mma = (profile.mma_limit_citation,) if nxt.id in _MMA_OUTCOMES else ()
+    return cite(*own, *_OUTCOME_CITATIONS.get(nxt.id, ()), *mma)
+
+
+def why(
+    why_parts: dict[tuple[str, str], tuple[str, str, str, tuple[str, ...]]],
+    path: tuple[str, ...],
+    case: Case,
+    b12: float,
+    hb: float | None,
+    limit: float,
+) -> tuple[Statement, ...]:
+    """One sentence per decision taken, in order (the fixed parts come from _lookups)."""
+    out: list[Statement] = []
+    for source, target in itertools.pairwise(path):
+        parts = why_parts.get((source, target))
+        if parts is None:
+            continue  # the jump from the B12 tree's outcome to the ESR root is not an edge
+        label, branch, tail, citations = parts
+        if source in ("esr_start", "esr_limit") and case.pregnant:  # the pregnancy ranges, not Miller's rule
+            citations = ("Abbassi-Ghanavati 2009",)
+        if target == "esr_out_normal" and case.age < GCA_AGE:  # giant cell arteritis is a question from 50
+            tail = "the ESR itself needs no work-up."
+        seen = describe(source, case, b12, hb, limit)
+        head = f"{label} ({seen}) → {branch}" if seen and branch else label
+        out.append(Statement(f"{head}: {tail}", citations))
+    return tuple(out)
+
+
+def mechanism_lit(case: Case, profile: GuidelineProfile, status: str, flag: str, hb: float | None) -> frozenset[str]:
+    """Mechanism nodes this case's values make abnormal."""
+    lit: set[str] = set()
+    if status in DEFICIENT_STATUSES:
+        lit.add("m_b12")
+    mma = case.mma_nmol_l
+    if status == "functional_deficiency" or (mma is not None and mma > profile.mma_upper):
+        lit.add("m_mma")
+    if case.homocysteine is not None and case.homocysteine > HOMOCYSTEINE_UPPER:
+        lit.add("m_hcy")
+    if case.mcv is not None and case.mcv > MACROCYTOSIS_MCV:
+        lit.add("m_mcv")
+    if hb is not None and hb < ANAEMIA_HB_G_DL[case.sex]:
+        lit.add("m_anaemia")
+    if case.neuro_symptoms:
+        lit.add("m_neuro")
+    if case.on_folic_acid:
+        lit.add("m_folic")
+    if flag != "normal":
+        lit.add("m_esr")
+    return frozenset(lit)

@@ -1,0 +1,141 @@
+"""The facts a case gives the rules, in one shape for one case and for a whole batch.
+
+`CaseView` holds numbers (B12 pg/mL, MMA nmol/L, Hb g/dL, NaN = not measured) and yes/no facts; the decision
+graph's predicates read it, so `evaluate` and `evaluate_frame` judge from the same facts.
+
+>>> anaemia_grade(7.5, "female", pregnant=False), anaemia_grade(7.5, "female", pregnant=True)
+('severe', 'moderate')
+>>> anaemia_grade(None, "male"), anaemia_grade(12.9, "male"), anaemia_grade(13.0, "male")
+('unknown', 'mild', 'none')
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from b12logic.case import Case
+from b12logic.graphs import HOMOCYSTEINE_UPPER, VERY_HIGH_MCV
+from b12logic.guidelines import WHO_ANAEMIA_GRADES_G_DL
+from b12logic.labels import ANAEMIA_GRADES
+
+HOMOCYSTEINE_TARGET = 10.0  # µmol/L: the source's target, from bariatric guidance (not a reference limit)
+HOMOCYSTEINE_SUGGESTS_B12 = 20.0  # µmol/L: above this suggests B12 deficiency if folate is replete (Harrington 2017)
+MACROCYTOSIS_MCV = 100.0  # fL
+VERY_HIGH_B12 = 1000.0  # pg/mL, AFP 2025
+UNUSUAL_B12 = 2000.0  # pg/mL: valid, but worth a second look
+
+
+class CaseView:
+    """What the predicates read; each attribute a scalar (one case) or an array (a batch)."""
+
+    __slots__ = (
+        "active_b12",
+        "b12",
+        "esr",
+        "esr_limit",
+        "hb",
+        "hcy",
+        "mcv",
+        "mma",
+        "neuro",
+        "nitrous_oxide",
+        "pregnant",
+    )
+
+    def __init__(self, **values: Any) -> None:
+        for name in self.__slots__:
+            setattr(self, name, values[name])
+
+
+def _num(value: float | None) -> float:
+    return math.nan if value is None else value
+
+
+def view_of(case: Case, esr_limit: float) -> CaseView:
+    """One case's view."""
+    return CaseView(
+        b12=case.b12_pg_ml,
+        mma=_num(case.mma_nmol_l),
+        hb=_num(case.hb_g_dl),
+        neuro=case.neuro_symptoms,
+        esr=case.esr,
+        esr_limit=esr_limit,
+        active_b12=_num(case.active_b12),
+        nitrous_oxide="nitrous_oxide" in case.risk_factors,
+        hcy=_num(case.homocysteine),
+        mcv=_num(case.mcv),
+        pregnant=case.pregnant,
+    )
+
+
+def anaemia_grade(hb_g_dl: float | None, sex: str, pregnant: bool = False) -> str:
+    """The WHO grade of anaemia for sex and pregnancy: none, mild, moderate, severe, or unknown (Hb not measured)."""
+    if hb_g_dl is None or hb_g_dl != hb_g_dl:
+        return "unknown"
+    anaemia, moderate, severe = WHO_ANAEMIA_GRADES_G_DL["pregnant" if pregnant else sex]
+    if hb_g_dl < severe:
+        return "severe"
+    if hb_g_dl < moderate:
+        return "moderate"
+    return "mild" if hb_g_dl < anaemia else "none"
+
+
+def anaemia_grade_codes(hb: np.ndarray, female: np.ndarray, pregnant: np.ndarray) -> np.ndarray:
+    """anaemia_grade over arrays, as indexes into ANAEMIA_GRADES."""
+
+    def limit(i: int) -> np.ndarray:
+        who = WHO_ANAEMIA_GRADES_G_DL
+        return np.where(pregnant, who["pregnant"][i], np.where(female, who["female"][i], who["male"][i]))
+
+    with np.errstate(invalid="ignore"):
+        code = np.select(
+            [np.isnan(hb), hb < limit(2), hb < limit(1), hb < limit(0)],
+            [ANAEMIA_GRADES.index(g) for g in ("unknown", "severe", "moderate", "mild")],
+            ANAEMIA_GRADES.index("none"),
+        )
+    return code
+
+
+__all__ = [
+    "HOMOCYSTEINE_SUGGESTS_B12",
+    "HOMOCYSTEINE_TARGET",
+    "HOMOCYSTEINE_UPPER",
+    "MACROCYTOSIS_MCV",
+    "UNUSUAL_B12",
+    "VERY_HIGH_B12",
+    "VERY_HIGH_MCV",
+    "CaseView",
+    "PlanFacts",
+    "anaemia_grade",
+    "anaemia_grade_codes",
+    "view_of",
+]
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """Everything the B12 statements depend on: yes/no facts and labels, no ESR (so the ESR cannot change them)
+    and no raw values (so a batch builds each distinct text once)."""
+
+    outcome: str  # the last node of the B12 path
+    status: str
+    regimen: str
+    neuro: bool
+    hb_measured: bool = True
+    severe_anaemia: bool = False  # Hb below 8 g/dL (potassium, transfusion)
+    anaemia_grade: str = "unknown"  # WHO, by sex and pregnancy
+    pregnant: bool = False
+    risk_factors: frozenset[str] = frozenset()
+    mma_measured: bool = False
+    hcy_measured: bool = False
+    active_measured: bool = False
+    very_high_mcv: bool = False
+    awaiting: bool = False  # treatment starts while the tests are awaited (strong features)
+
+    @property
+    def nitrous_oxide(self) -> bool:
+        return "nitrous_oxide" in self.risk_factors

@@ -1,0 +1,400 @@
+"""The B12 plan's statements, each with its kind, derived from one judgment (PlanFacts).
+
+The urgent steps (`do_now`) are instructions and follow the same judgment as the headline: a step that
+says to start B12 appears only beside a treatment regimen. There is no ESR here, so the ESR cannot change
+the B12 plan.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from b12logic.fields import RISK_FACTORS
+from b12logic.guidelines import PROFILES, GuidelineProfile, regimen_for
+from b12logic.rules.facts import PlanFacts
+from b12logic.rules.judgment import DEFICIENT_STATUSES, TREATMENT_REGIMENS
+from b12logic.statement import Statement
+
+# Ranks of the do_now topics (higher is shown first). One statement per topic.
+RANK_SEVERE_ANAEMIA = 100
+RANK_NEURO = 90
+RANK_NITROUS_OXIDE = 85
+RANK_PREGNANT = 80
+RANK_VERY_HIGH_MCV = 70
+RANK_POTASSIUM = 60
+
+
+def cite(*names: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(names))
+
+
+_SEVERE_ANAEMIA = Statement(
+    "Assess the severe anaemia now: look at the full blood count and blood film for pancytopenia; pancytopenia "
+    "or a suspected blood cancer needs urgent haematology advice.",
+    ("WHO", "BNF / NICE CKS"),
+    "Severe anaemia: FBC and film for pancytopenia; urgent haematology advice if present",
+    kind="do_now",
+    rank=RANK_SEVERE_ANAEMIA,
+)
+_NEURO_TREAT = Statement(
+    "Seek urgent specialist (haematology) advice for the neurological symptoms, and start the alternate-day "
+    "regimen now, once the bloods are taken, rather than wait for that advice or the tests. Symptoms of spinal "
+    "cord or optic nerve damage: same-day emergency admission.",
+    ("BNF / NICE CKS", "BSH 2014", "NHS Lothian"),
+    "Neuro: urgent specialist advice; start the alternate-day regimen now",
+    kind="do_now",
+    rank=RANK_NEURO,
+    starts_b12=True,
+)
+_NEURO_ADVICE = Statement(
+    "Seek urgent specialist advice for the neurological symptoms. Symptoms of spinal cord or optic nerve damage: "
+    "same-day emergency admission.",
+    ("BNF / NICE CKS", "NHS Lothian"),
+    "Neuro: urgent specialist advice",
+    kind="do_now",
+    rank=RANK_NEURO,
+)
+_NEURO_NOT_EXCLUDED = Statement(
+    "Seek specialist advice for the neurological symptoms: a result at or below the laboratory's limit does not "
+    "exclude B12 deficiency when the clinical features are strong, and other causes need looking for.",
+    ("BSH 2014", "BNF / NICE CKS"),
+    "Neuro: specialist advice (a normal MMA does not exclude deficiency when features are strong)",
+    kind="do_now",
+    rank=RANK_NEURO,
+)
+_N2O_TREAT = Statement(
+    "Stop the nitrous oxide and start B12 now (neurological regimen) without waiting for homocysteine or MMA; "
+    "seek urgent neurological input. Treated early, the damage can recover; late, it can leave permanent "
+    "disability.",
+    ("NICE NG239", "RCEM 2024", "Practical Neurology 2023"),
+    "Nitrous oxide: stop it, start B12 now, urgent neurology",
+    kind="do_now",
+    rank=RANK_NITROUS_OXIDE,
+    starts_b12=True,
+)
+_N2O_TEST = Statement(
+    "Stop the nitrous oxide and measure homocysteine or MMA: with nitrous oxide they are the first test, because "
+    "total B12 is often in range (it finds only 20–50% of nitrous oxide myeloneuropathy, MMA or homocysteine "
+    "80–90%).",
+    ("NICE NG239", "Practical Neurology 2023"),
+    "Nitrous oxide: stop it; measure homocysteine or MMA",
+    kind="do_now",
+    rank=RANK_NITROUS_OXIDE,
+    measures=("homocysteine", "mma"),
+)
+_N2O_STOP = Statement(
+    "Stop the nitrous oxide.",
+    ("NICE NG239", "Practical Neurology 2023"),
+    "Nitrous oxide: stop it",
+    kind="do_now",
+    rank=RANK_NITROUS_OXIDE,
+)
+_PREGNANT = Statement(
+    "Seek urgent haematology advice: B12 deficiency is suspected in pregnancy.",
+    ("BNF / NICE CKS",),
+    "Pregnant: urgent haematology advice",
+    kind="do_now",
+    rank=RANK_PREGNANT,
+)
+_VERY_HIGH_MCV = Statement(
+    "Seek urgent haematology advice: a very high MCV (above 120 fL) with a B12 that is not low is a strong "
+    "clinical feature, and functional deficiency is suspected.",
+    ("BNF / NICE CKS", "BSH 2014"),
+    "MCV > 120 with B12 not low: urgent haematology advice",
+    kind="do_now",
+    rank=RANK_VERY_HIGH_MCV,
+)
+_POTASSIUM = Statement(
+    "Check potassium (U&E) over the first 48 hours of treatment: with Hb below 8 g/dL it can fall sharply "
+    "(hypokalaemia, with sudden deaths reported).",
+    ("Cyanocobalamin label", "NHS Lothian"),
+    "Severe anaemia: watch potassium in the first 48 h",
+    kind="do_now",
+    rank=RANK_POTASSIUM,
+)
+_TRANSFUSION = Statement(
+    "Avoid red-cell transfusion where possible: in severe megaloblastic anaemia it can cause fatal circulatory "
+    "overload.",
+    ("UK Transfusion Handbook",),
+    "Avoid transfusion (circulatory overload)",
+    kind="plan",
+)
+_INTRINSIC_FACTOR = Statement(
+    "A negative intrinsic factor antibody test does not exclude autoimmune gastritis (sensitivity 40–60%; a "
+    "positive result has a predictive value of about 95%). Pernicious anaemia carries about three times the "
+    "general population's risk of stomach cancer.",
+    ("NHS Lothian", "Cyanocobalamin label"),
+    "Negative IF antibodies do not exclude autoimmune gastritis",
+    kind="background",
+)
+_FIND_CAUSE = Statement(
+    "Find the cause: diet, metformin, acid suppression, gastric or ileal surgery, Crohn's or coeliac disease, "
+    "nitrous oxide. If no cause is evident, test for H. pylori and autoimmune gastritis.",
+    ("AFP 2025", "AFP 2017"),
+    "Find the cause (IF antibodies, drugs, diet, surgery)",
+    kind="workup",
+)
+_RESPONSE = Statement(
+    "Follow the response with the full blood count: reticulocytes at 7–10 days if Hb and reticulocytes were low, "
+    "then FBC and reticulocytes at 8 weeks, when the MCV should be normalising. If the response is poor, check "
+    "iron and folate.",
+    ("NHS Lothian",),
+    "FBC and reticulocytes at 7–10 days and 8 weeks",
+    kind="plan",
+)
+_ETHNICITY = Statement(
+    "People of Black ethnicity have higher B12 reference ranges (Black 166–805 pmol/L, White and Asian 134–511 in "
+    "one London laboratory), so a value read as in range can hide deficiency.",
+    ("NICE NG239", "Clin Biochem 2023"),
+    "B12 ranges are higher in people of Black ethnicity",
+    kind="background",
+)
+_HB_UNKNOWN = Statement(
+    "Hb not measured: severity is unknown. Check the full blood count before choosing oral treatment.",
+    ("source", "WHO"),
+    "Severity unknown: check FBC before choosing oral",
+    kind="plan",
+    measures=("hb",),
+)
+_ASK_NITROUS = Statement(
+    "Ask about nitrous oxide: it causes functional deficiency with a normal B12.",
+    ("NICE NG239",),
+    "Ask about nitrous oxide",
+    kind="workup",
+)
+_PREGNANCY_TOTAL = Statement(
+    "Total B12 falls in normal pregnancy, so a low total B12 may not mean deficiency: under NICE NG239 active B12 "
+    "is the first test in pregnancy.",
+    ("NICE NG239",),
+    "Pregnancy: total B12 falls; active B12 is NICE's first test",
+    kind="background",
+)
+
+
+def _workup_bloods(hb_measured: bool) -> Statement:
+    fbc = "blood film" if hb_measured else "full blood count and blood film"
+    return Statement(
+        f"Take the work-up bloods before the first dose: {fbc}, reticulocytes (if anaemic or macrocytic), serum "
+        "folate, ferritin and intrinsic factor antibodies.",
+        ("NHS Lothian", "NICE NG239"),
+        f"Before the first dose: {'film' if hb_measured else 'FBC and film'}, reticulocytes, folate, ferritin, "
+        "IF antibodies",
+        kind="workup",
+        measures=() if hb_measured else ("hb",),
+    )
+
+
+def _mma_meaning(profile: GuidelineProfile) -> Statement:
+    """How a raised MMA is read: always with the laboratory's limit, whose it is, and what else raises it."""
+    mma = f"{profile.mma_upper:g} nmol/L"
+    return Statement(
+        f"Measure MMA. {profile.mma_role} A result above the laboratory's upper limit supports functional "
+        f"deficiency: the app uses {mma}, {profile.mma_limit_words}; other laboratories differ. Renal "
+        "impairment, low blood volume and small-bowel bacterial overgrowth raise MMA too.",
+        cite(*profile.citations, profile.mma_limit_citation),
+        f"Measure MMA (above the lab's limit, here {mma}, supports deficiency)",
+        kind="workup",
+        measures=("mma",),
+    )
+
+
+def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
+    """The urgent steps of this judgment, each an instruction; "start B12" only beside a treatment regimen."""
+    treats = f.regimen in TREATMENT_REGIMENS
+    steps: list[Statement] = []
+    if f.anaemia_grade == "severe":
+        steps.append(_SEVERE_ANAEMIA)
+    n2o_treat = f.nitrous_oxide and treats and f.neuro
+    if f.neuro:
+        if f.regimen == "im_neuro" and not n2o_treat:  # with nitrous oxide its own step says to start
+            steps.append(_NEURO_TREAT)
+        elif f.status in ("not_confirmed", "normal"):
+            steps.append(_NEURO_NOT_EXCLUDED)
+        else:
+            steps.append(_NEURO_ADVICE)
+    if f.nitrous_oxide:
+        functional_test_in = f.mma_measured or f.hcy_measured
+        if n2o_treat:
+            steps.append(_N2O_TREAT)
+        elif treats or functional_test_in:
+            steps.append(_N2O_STOP)
+        else:
+            steps.append(_N2O_TEST)
+    if f.pregnant and f.status not in ("normal", "not_confirmed"):
+        steps.append(_PREGNANT)
+    if f.very_high_mcv and f.status != "deficient":
+        steps.append(_VERY_HIGH_MCV)
+    if f.severe_anaemia and treats:
+        steps.append(_POTASSIUM)
+    return steps
+
+
+def _regimen_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
+    under = profile.teaching_name
+    plan = regimen_for(profile, "im_standard" if f.regimen == "oral_or_im" else f.regimen, f.risk_factors)
+    why = ""
+    if f.awaiting:
+        tests = "MMA and homocysteine are" if f.outcome == "out_treat_awaiting_hcy" else "MMA is"
+        why = f", started now once the bloods are taken, while {tests} awaited: strong clinical features are not a "
+        why += "reason to wait"
+    steps = [
+        Statement(
+            f"Under {under}, the regimen for this case is {plan.text}{why}.",
+            cite(*plan.citations, *(profile.treat_now_citations if f.awaiting else ())),
+            f"Regimen under {under}: {plan.title}" + (" (now, tests pending)" if f.awaiting else ""),
+            kind="plan",
+        )
+    ]
+    if f.regimen == "oral_or_im":
+        oral = regimen_for(profile, "oral", f.risk_factors)
+        severity = (
+            "not severe" if f.hb_measured else "severity unknown: only once the full blood count rules out severe"
+        )
+        steps.append(
+            Statement(
+                f"Or, as an alternative ({severity}, no neurological symptoms): {oral.text}.",
+                oral.citations,
+                f"Or oral {oral.drug.lower()} {oral.dose} daily",
+                kind="plan",
+            )
+        )
+        if not f.hb_measured:
+            steps.append(_HB_UNKNOWN)
+    if f.severe_anaemia:
+        steps.append(_TRANSFUSION)
+    return steps
+
+
+def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
+    """What a status without treatment leads to: the tests still needed, or why there is no treatment."""
+    mma = f"{profile.mma_upper:g}"
+    steps: list[Statement] = []
+    if f.status == "indeterminate_needs_mma":
+        steps.append(_mma_meaning(profile))
+        if profile.holotc_pmol_l and not f.active_measured and not f.pregnant:  # pregnancy: its own step
+            low, high = profile.holotc_pmol_l
+            steps.append(
+                Statement(
+                    f"Or measure active B12 (holotranscobalamin), a first-line test under NICE NG239: below {low:g} "
+                    f"pmol/L confirms deficiency, {low:g}–{high:g} is indeterminate, above {high:g} makes "
+                    "deficiency unlikely.",
+                    ("NICE NG239",),
+                    "Or measure active B12 (holoTC)",
+                    kind="workup",
+                    measures=("active_b12",),
+                )
+            )
+    elif f.status == "normal_needs_mma_hcy":
+        wanted = [
+            name for name, measured in (("MMA", f.mma_measured), ("homocysteine", f.hcy_measured)) if not measured
+        ]
+        steps.append(
+            Statement(
+                f"Measure {' and '.join(wanted)}: a B12 in range does not exclude deficiency here (MMA above the "
+                f"laboratory's limit, here {mma} nmol/L, supports it; homocysteine above about 20 µmol/L suggests "
+                "it when folate is replete"
+                + (
+                    "; with nitrous oxide, homocysteine above the reference limit of about 15 µmol/L)."
+                    if f.nitrous_oxide
+                    else ")."
+                ),
+                ("source", "AFP 2017", "Harrington 2017", *(("NICE NG239",) if f.nitrous_oxide else ())),
+                f"Measure {' and '.join(wanted)}",
+                kind="workup",
+                measures=tuple("mma" if w == "MMA" else w for w in wanted),
+            )
+        )
+        steps.append(_ETHNICITY)
+    elif f.status == "not_confirmed":
+        if f.outcome == "out_active_unlikely" and profile.holotc_pmol_l:
+            text = f"Active B12 above {profile.holotc_pmol_l[1]:g} pmol/L: deficiency unlikely, no B12 treatment."
+            if f.pregnant:
+                text += " In pregnancy active B12 governs, because total B12 falls in normal pregnancy."
+            cites: tuple[str, ...] = ("NICE NG239",)
+        else:
+            test = "MMA" if f.mma_measured else "Homocysteine"
+            limit = f" (here {mma} nmol/L)" if f.mma_measured else " (about 15 µmol/L)"
+            text = f"{test} at or below the laboratory's limit{limit}: deficiency not confirmed, no B12 treatment."
+            text += (
+                " The neurological symptoms still need the specialist advice above."
+                if f.neuro
+                else " Re-test if symptoms develop; look for other causes of the findings."
+            )
+            cites = cite(*profile.citations, profile.mma_limit_citation, *(("BSH 2014",) if f.neuro else ()))
+        steps.append(Statement(text, cites, "Not confirmed: no B12 treatment", kind="plan"))
+        steps.append(_ETHNICITY)
+    elif f.outcome == "out_normal_after_mma":
+        test = "MMA" if f.mma_measured else "Homocysteine"
+        steps.append(
+            Statement(
+                f"{test} not raised (MMA limit here {mma} nmol/L): B12 deficiency is not shown"
+                + ("; it is unlikely to explain the neurological symptoms: look for other causes." if f.neuro else "."),
+                cite(*profile.citations, profile.mma_limit_citation, "AFP 2017"),
+                "B12 deficiency not shown: look for other causes" if f.neuro else "B12 deficiency not shown",
+                kind="plan",
+            )
+        )
+    else:
+        context = "no neurological symptoms" + (", nitrous oxide or very high MCV" if profile.reads_context else "")
+        steps.append(
+            Statement(
+                f"B12 above the borderline range and {context}: no B12 treatment.",
+                profile.citations,
+                "No B12 treatment",
+                kind="plan",
+            )
+        )
+        steps.append(_ETHNICITY)
+    if f.status in ("indeterminate_needs_mma", "normal_needs_mma_hcy") and not f.nitrous_oxide:
+        steps.append(_ASK_NITROUS)
+    return steps
+
+
+def b12_next_steps(profile: GuidelineProfile, facts: PlanFacts) -> tuple[Statement, ...]:
+    """The B12 plan's statements, do_now first. It takes no ESR argument, so the ESR cannot change them."""
+    if PROFILES.get(profile.id) is profile:  # a named profile: its id says everything (custom ones may not)
+        return _named_next_steps(profile.id, facts)
+    return _b12_next_steps(profile, facts)
+
+
+@lru_cache(maxsize=4096)
+def _named_next_steps(profile_id: str, facts: PlanFacts) -> tuple[Statement, ...]:
+    return _b12_next_steps(PROFILES[profile_id], facts)
+
+
+def _b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, ...]:
+    steps = _do_now(profile, f)
+    treats = f.regimen in TREATMENT_REGIMENS
+    if treats:
+        steps += _regimen_steps(profile, f)
+    if treats or f.status == "indeterminate_needs_mma":
+        steps.append(_workup_bloods(f.hb_measured))
+    if treats:
+        if f.status in DEFICIENT_STATUSES:
+            steps.append(_FIND_CAUSE)
+            steps.append(_INTRINSIC_FACTOR)
+        if f.risk_factors:
+            named = "; ".join(RISK_FACTORS[r] for r in sorted(f.risk_factors))
+            steps.append(
+                Statement(
+                    f"Recorded risk factors to address: {named}.", ("AFP 2025",), f"Address: {named}", kind="plan"
+                )
+            )
+        steps.append(_RESPONSE)
+    if f.pregnant and not f.active_measured and f.status not in ("normal", "not_confirmed"):
+        if profile.holotc_pmol_l:
+            steps.append(
+                Statement(
+                    "Measure active B12: it is the first test in pregnancy, because total B12 falls in normal "
+                    "pregnancy.",
+                    ("NICE NG239",),
+                    "Pregnancy: measure active B12 (first test)",
+                    kind="workup",
+                    measures=("active_b12",),
+                )
+            )
+        else:
+            steps.append(_PREGNANCY_TOTAL)
+    if f.status not in DEFICIENT_STATUSES:
+        steps += _not_treated_steps(profile, f)
+    return tuple(steps)

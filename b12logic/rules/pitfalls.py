@@ -1,0 +1,188 @@
+"""The pitfall table: each pitfall's rule and its words, with a kind (most are background facts).
+
+A pitfall never repeats an urgent step: what to do now is in the verdict's "Do now" block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from b12logic.rules.judgment import TREATMENT_REGIMENS
+
+
+class Pitfall(str):
+    """A pitfall id (compares equal to its id string) carrying its title, text and citations."""
+
+    heading: str
+    text: str
+    citations: tuple[str, ...]
+    kind: str
+
+    def __new__(
+        cls, id_: str, heading: str, text: str, citations: tuple[str, ...], kind: str = "background"
+    ) -> Pitfall:
+        obj = super().__new__(cls, id_)
+        obj.heading, obj.text, obj.citations, obj.kind = heading, text, citations, kind
+        return obj
+
+    @property
+    def id(self) -> str:
+        return str.__str__(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "heading": self.heading,
+            "text": self.text,
+            "citations": list(self.citations),
+        }
+
+
+@dataclass(frozen=True)
+class PitfallFacts:
+    """The yes/no facts that decide which pitfalls apply: computed per case, or per group in a batch."""
+
+    on_folic_acid: bool
+    neuro: bool
+    status: str
+    regimen: str
+    esr_flag: str
+    anaemic: bool
+    renal_impairment: bool
+    mma_measured: bool
+    b12_very_high: bool
+    nitrous_oxide: bool
+    duration_rule: str = "source"  # the profile's: "source" or "cause"
+
+
+@lru_cache(maxsize=4096)
+def _pitfalls(facts: PitfallFacts) -> tuple[Pitfall, ...]:
+    """pitfalls_for, remembered per combination of facts."""
+    return pitfalls_for(facts)
+
+
+def pitfalls_for(f: PitfallFacts) -> tuple[Pitfall, ...]:
+    """The pitfalls whose rule holds; a pitfall whose text follows the profile is looked up by its duration rule."""
+    return tuple(p if isinstance(p, Pitfall) else p[f.duration_rule] for rule, p in _PITFALL_RULES if rule(f))
+
+
+_STOP_SOURCE = Pitfall(
+    "do_not_stop_therapy",
+    "Do not stop when symptoms or levels improve",
+    "The source says never stop: most patients with malabsorption need lifelong therapy. Correction: NICE NG239 "
+    "makes treatment lifelong when the cause cannot be reversed (autoimmune gastritis, gastrectomy, ileal "
+    "resection); for a reversible cause (diet, a drug, nitrous oxide) it can stop or change once the cause is dealt "
+    "with.",
+    ("source", "NICE NG239"),
+)
+_STOP_CAUSE = Pitfall(
+    "do_not_stop_therapy",
+    "Improvement alone is not a reason to stop: the cause decides",
+    "Symptoms or levels getting better do not end treatment. When the cause cannot be reversed, treatment is "
+    "lifelong and NICE reassures these patients it will not be stopped; dose, form or route can change if symptoms "
+    "persist. When the cause is reversible and has been dealt with, treatment can stop or change.",
+    ("NICE NG239",),
+)
+
+_PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
+    (
+        lambda f: f.on_folic_acid and f.status != "normal",
+        Pitfall(
+            "folate_before_b12",
+            "Folic acid before B12",
+            "Folic acid can correct the anaemia while subacute combined degeneration of the cord goes on. "
+            "Confirm adequate B12 status, or start B12, before giving folic acid.",
+            ("source", "BNF / NICE CKS"),
+            "plan",
+        ),
+    ),
+    (
+        # Only while MMA is unknown: once it is measured, its result answers the question.
+        lambda f: f.neuro and f.status != "deficient" and not f.mma_measured,
+        Pitfall(
+            "neuro_with_normal_b12",
+            "Neurological symptoms with a B12 that is not low",
+            "A B12 that is not low does not exclude deficiency when there are neurological symptoms, and over "
+            "25% of neurological cases have a normal haematocrit or MCV.",
+            ("source", "Lindenbaum 1988"),
+        ),
+    ),
+    (
+        lambda f: f.regimen in TREATMENT_REGIMENS,
+        {"source": _STOP_SOURCE, "cause": _STOP_CAUSE},
+    ),
+    (
+        lambda f: f.esr_flag != "normal",
+        Pitfall(
+            "esr_needs_own_workup",
+            "The raised ESR needs its own work-up",
+            "B12 deficiency does not raise the ESR through inflammation, and the ESR does not change the B12 "
+            "plan. Look for infection, malignancy or inflammatory disease on the ESR's own criteria.",
+            ("source",),
+        ),
+    ),
+    (
+        lambda f: f.esr_flag != "normal" and f.anaemic,
+        Pitfall(
+            "anaemia_can_raise_esr",
+            "Anaemia by itself raises the ESR",
+            "A lower haematocrit raises the ESR: about 2.3 mm/h per 1 g/dL lower haemoglobin in 20,926 screening "
+            "records. Published corrections for haematocrit are not validated: keep it in mind, do not 'correct' "
+            "the number.",
+            ("Health Eval Promot 28(3)", "WHO"),
+        ),
+    ),
+    (
+        lambda f: (
+            f.renal_impairment and (f.mma_measured or f.status in ("indeterminate_needs_mma", "normal_needs_mma_hcy"))
+        ),
+        Pitfall(
+            "renal_impairment_raises_mma",
+            "Renal impairment raises MMA",
+            "Impaired renal function raises MMA on its own: in people with a low-normal B12, MMA not adjusted for "
+            "eGFR overestimated deficiency by 40%. Read a raised MMA with the eGFR.",
+            ("Ann Clin Biochem 2018",),
+        ),
+    ),
+    (
+        lambda f: f.esr_flag == "markedly_elevated" and f.status != "normal",
+        Pitfall(
+            "myeloma_high_esr_low_b12",
+            "Very high ESR with a B12 that is not normal: think of myeloma",
+            "Myeloma can give both a very high ESR and a spuriously low B12. Malignancy caused 17% of ESRs of "
+            "100 mm/h or more in Fincher's series.",
+            ("Fincher 1986",),
+        ),
+    ),
+    (
+        lambda f: f.b12_very_high,
+        Pitfall(
+            "very_high_b12",
+            "A very high B12 is not reassuring by itself",
+            "A persistently very high B12 (above 1000 pg/mL) is associated with cancers and should prompt "
+            "thought, unless explained by supplements or injections.",
+            ("AFP 2025",),
+        ),
+    ),
+    (
+        lambda f: f.nitrous_oxide,
+        Pitfall(
+            "nitrous_oxide",
+            "Nitrous oxide: functional deficiency with a normal B12",
+            "Nitrous oxide causes functional deficiency with a total B12 that is often in range; the "
+            "myeloneuropathy responds when treated early but can leave permanent disability in young people.",
+            ("NICE NG239", "Practical Neurology 2023"),
+        ),
+    ),
+)
+PITFALL_IDS = tuple(p.id if isinstance(p, Pitfall) else next(iter(p.values())).id for _, p in _PITFALL_RULES)
+# Each pitfall's heading by id (the Batch page names pitfalls in words); a profile-dependent one by its first form.
+PITFALL_HEADINGS = {
+    (p if isinstance(p, Pitfall) else next(iter(p.values()))).id: (
+        p if isinstance(p, Pitfall) else next(iter(p.values()))
+    ).heading
+    for _, p in _PITFALL_RULES
+}

@@ -1,0 +1,307 @@
+"""One clinical judgment per case (issue 18): an example per class of error the clinical read found (each failed
+before the judgment was rebuilt), and invariants over every profile (hypothesis)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from b12logic import Case, custom_profile, evaluate, evaluate_frame
+from b12logic.cli import main as cli_main
+from b12logic.cli import verdict_lines
+from b12logic.engine import TREATMENT_REGIMENS, Assessment
+from b12logic.guidelines import PROFILES, GuidelineProfile, regimen_for
+from b12logic.labels import SOURCE_DIFFERS
+from b12logic.statement import KINDS
+from tests.test_engine_properties import SETTINGS, custom_profiles, valid_cases
+
+JUDGING = ("nice-ng239", "bsh-2014")
+EVERY = ("source", *JUDGING)
+N2O = frozenset({"nitrous_oxide"})
+
+
+def _all_statements(a: Assessment) -> list[Any]:
+    return [*a.next_steps, *a.esr_workup, *a.caveats]
+
+
+def _text(a: Assessment) -> str:
+    return " ".join(s.text for s in _all_statements(a)) + " " + " ".join(p.text for p in a.pitfalls)
+
+
+def _lab() -> GuidelineProfile:
+    return custom_profile(180, 350, 271)
+
+
+# --- Class 1: homocysteine and MMA in nitrous oxide use
+
+
+def test_class1_nitrous_oxide_raised_homocysteine_is_functional_deficiency_treated_now() -> None:
+    case = Case(age=21, sex="male", b12=410, esr=10, mma=230, homocysteine=70, neuro_symptoms=True, risk_factors=N2O)
+    for profile in (*JUDGING, _lab()):
+        a = evaluate(case, profile)
+        assert (a.b12_status, a.regimen) == ("functional_deficiency", "im_neuro")
+        assert any("Stop the nitrous oxide" in s.text and s.starts_b12 for s in a.do_now)
+    source = evaluate(case, "source")
+    assert source.b12_status == "normal"  # the source's fixed rule stands...
+    assert source.headline == f"No B12 deficiency ({SOURCE_DIFFERS})"  # ...and says so in the headline
+    assert "Functional B12 deficiency" in source.correction
+
+
+def test_class1_nitrous_oxide_without_neuro_or_tests_is_never_no_deficiency() -> None:
+    case = Case(age=21, sex="male", b12=410, esr=10, risk_factors=N2O)
+    for profile in (*JUDGING, _lab()):
+        a = evaluate(case, profile)
+        assert (a.b12_status, a.regimen) == ("normal_needs_mma_hcy", "pending_tests")
+        assert any("measure homocysteine or MMA" in s.text for s in a.do_now)
+    assert SOURCE_DIFFERS in evaluate(case, "source").headline
+
+
+# --- Class 2: active B12 read in every case it is measured, first in pregnancy
+
+
+def test_class2_pregnant_with_a_high_active_b12_is_not_deficient() -> None:
+    a = evaluate(Case(age=30, sex="female", b12=165, esr=20, active_b12=90, pregnant=True), "nice-ng239")
+    assert (a.b12_status, a.regimen) == ("not_confirmed", "none")
+    assert any("active B12 governs" in c.text for c in a.caveats)
+
+
+def test_class2_low_active_b12_with_total_in_range_is_deficiency() -> None:
+    a = evaluate(Case(age=50, sex="female", b12=400, esr=20, active_b12=20), "nice-ng239")
+    assert a.b12_status == "deficient" and a.regimen in TREATMENT_REGIMENS
+    assert any("disagree" in c.text for c in a.caveats)
+    # The source does not read active B12: its "no deficiency" carries NICE's reading beside it.
+    assert "B12 deficient" in evaluate(Case(age=50, sex="female", b12=400, esr=20, active_b12=20)).correction
+
+
+def test_class2_pregnant_without_active_b12_measures_it_first() -> None:
+    a = evaluate(Case(age=31, sex="female", b12=170, esr=45, hb=11.4, pregnant=True), "nice-ng239")
+    assert a.regimen == "pending_tests"
+    assert any("active_b12" in s.measures for s in a.next_steps)
+
+
+# --- Class 3: severe anaemia on its own axis
+
+
+def test_class3_severe_anaemia_with_very_high_mcv_and_borderline_b12() -> None:
+    case = Case(age=60, sex="female", b12=250, esr=20, hb=6.1, mcv=122)
+    for profile in EVERY:
+        a = evaluate(case, profile)
+        assert a.anaemia_grade == "severe"
+        assert a.do_now and a.do_now[0].text.startswith("Assess the severe anaemia now")
+    for profile in JUDGING:
+        a = evaluate(case, profile)
+        assert a.regimen == "im_standard"  # strong features: treated once bloods are taken (BSH 2014)
+    assert SOURCE_DIFFERS in evaluate(case, "source").headline
+
+
+def test_class3_who_grades_by_sex_and_pregnancy() -> None:
+    def grade(hb: float, sex: str = "female", pregnant: bool = False) -> str:
+        return evaluate(Case(age=30, sex=sex, b12=500, esr=5, hb=hb, pregnant=pregnant)).anaemia_grade
+
+    assert [grade(7.9), grade(8.0), grade(10.9), grade(11.0), grade(11.9), grade(12.0)] == [
+        "severe", "moderate", "moderate", "mild", "mild", "none",
+    ]  # fmt: skip
+    assert [grade(12.9, "male"), grade(13.0, "male")] == ["mild", "none"]
+    assert [grade(6.9, pregnant=True), grade(7.0, pregnant=True), grade(10.9, pregnant=True)] == [
+        "severe", "moderate", "mild",
+    ]  # fmt: skip
+    assert evaluate(Case(age=30, sex="female", b12=500, esr=5)).anaemia_grade == "unknown"
+
+
+# --- Class 4: neuro symptoms with MMA at the limit
+
+
+def test_class4_mma_at_the_limit_with_neuro_keeps_specialist_advice() -> None:
+    case = Case(age=60, sex="female", b12=250, esr=20, mma=271, neuro_symptoms=True)
+    for profile in (*EVERY, _lab()):
+        a = evaluate(case, profile)
+        assert a.b12_status == "not_confirmed"
+        assert any("specialist advice" in s.text for s in a.do_now)
+        assert "if symptoms develop" not in _text(a)
+
+
+# --- Class 5: unknown severity never shown as known
+
+
+def test_class5_hb_not_measured_reads_as_unknown_everywhere() -> None:
+    a = evaluate(Case(age=60, sex="female", b12=150, esr=20))
+    assert a.regimen == "oral_or_im" and a.anaemia_grade == "unknown"
+    assert "not severe" not in _text(a)
+    lines = verdict_lines(a)
+    assert "Severe: no" not in lines
+    assert any(line.startswith("Severe: unknown (Severity unknown") for line in lines)
+    assert a.to_dict()["anaemia_grade"] == "unknown"
+
+
+# --- Class 6: the headline never against the urgent box
+
+
+@pytest.mark.parametrize("pmol", [257.0, 258.0, 259.0])
+def test_class6_no_cliff_at_258_pmol_with_neuro_symptoms(pmol: float) -> None:
+    case = Case(age=60, sex="female", b12=pmol, b12_unit="pmol/L", esr=20, neuro_symptoms=True)
+    for profile in JUDGING:
+        a = evaluate(case, profile)
+        assert a.regimen == "im_neuro"  # treated while the tests are awaited on both sides of 350 pg/mL
+        assert any(s.starts_b12 for s in a.do_now)
+
+
+def test_class6_source_badge_carries_the_marker_beside_a_start_now_step() -> None:
+    a = evaluate(Case(age=60, sex="female", b12=250, esr=20, neuro_symptoms=True), "source")
+    assert a.regimen == "pending_tests"
+    assert any(s.starts_b12 for s in a.do_now)
+    assert a.headline.endswith(f"({SOURCE_DIFFERS})") and a.correction
+
+
+def test_class6_homocysteine_entered_is_not_asked_for_again() -> None:
+    case = Case(age=60, sex="female", b12=400, esr=20, homocysteine=12, neuro_symptoms=True)
+    for profile in EVERY:
+        a = evaluate(case, profile)
+        assert "homocysteine" not in {m for s in _all_statements(a) for m in s.measures}
+        assert "Measure MMA and homocysteine" not in _text(a)
+
+
+# --- Class 7: words and citations
+
+
+def test_class7_thyroid_or_vitiligo_is_a_risk_marker_not_a_lifelong_cause() -> None:
+    plan = regimen_for(PROFILES["nice-ng239"], "im_standard", frozenset({"autoimmune_disease"}))
+    assert "cannot be reversed (NICE" not in plan.duration and not plan.duration.startswith("lifelong, because")
+    from b12logic.fields import RISK_FACTORS
+
+    assert "thyroid" not in RISK_FACTORS["pernicious_anaemia"]
+
+
+def test_class7_quiz_status_labels_do_not_say_mma_confirms() -> None:
+    from b12logic.teaching_cases import QUIZ_STATUS_LABELS
+
+    assert not any("confirms" in label for label in QUIZ_STATUS_LABELS.values())
+
+
+def test_class7_laboratory_profile_does_not_call_its_limit_mayos() -> None:
+    lab = custom_profile(180, 350, 300)
+    a = evaluate(Case(age=60, sex="female", b12=250, esr=20), lab)
+    mma = [s for s in a.next_steps if "MMA" in s.text and "limit" in s.text]
+    assert mma and all("Mayo" not in s.text and "Mayo" not in s.citations for s in mma)
+
+
+def test_class7_vegan_flowchart_node_does_not_say_1_to_2_mg() -> None:
+    from b12logic.graphs import decision_graph
+
+    for profile in PROFILES.values():
+        assert "1–2 mg" not in decision_graph(profile).node("rx_oral_or_im").label
+
+
+def test_class7_citations_say_their_statement() -> None:
+    a = evaluate(Case(age=70, sex="female", b12=150, esr=120))
+    for s in (*a.esr_workup,):
+        assert not ("electrophoresis" in s.text and "Fincher 1986" in s.citations)
+    nice = evaluate(Case(age=60, sex="female", b12=250, esr=20, mma=200), "nice-ng239")
+    for s in nice.next_steps:
+        if "271" in s.text:
+            assert "Mayo" in s.citations  # the cut-off is one laboratory's, not NICE's
+    bsh = evaluate(Case(age=60, sex="female", b12=150, esr=20, risk_factors=frozenset({"vegan_diet"})), "bsh-2014")
+    assert not any("Under BSH 2014" in s.text and "follows the cause" in s.text for s in bsh.next_steps)
+
+
+def test_class7_pregnancy_esr_why_cites_the_pregnancy_ranges_and_no_gca_at_29() -> None:
+    a = evaluate(Case(age=29, sex="female", b12=400, esr=60, pregnant=True))
+    esr_steps = [w for w in a.why if "ESR" in w.text]
+    assert esr_steps and all("Miller 1983" not in w.citations for w in esr_steps)
+    assert not any("giant cell" in w.text for w in a.why)
+    assert any("first-trimester" in s.text for s in a.esr_workup)  # 60 is above the first-trimester 57
+
+
+# --- Statement kinds, JSON and CLI
+
+
+def test_every_statement_has_a_kind_in_json_and_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["evaluate", "--age", "74", "--sex", "female", "--b12", "140", "--hb", "7.2", "--neuro", "--esr", "80"]
+    for guideline in ("source", "nice-ng239", "bsh-2014", "custom"):
+        assert cli_main([*argv, "--guideline", guideline, "--json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        for group in ("next_steps", "esr_workup", "caveats", "pitfalls", "do_now"):
+            assert all(item["kind"] in KINDS for item in data[group]), group
+        assert data["anaemia_grade"] == "severe"
+        assert cli_main([*argv, "--guideline", guideline]) == 0
+        text = capsys.readouterr().out
+        assert text.index("Do now:") < text.index("B12 plan:") < text.index("ESR reading:")
+
+
+# --- Invariants over every profile
+
+
+PROFILES_ALL = st.sampled_from(list(PROFILES.values())) | custom_profiles
+
+
+def _measured(case: Case) -> set[str]:
+    fields = ("mma", "homocysteine", "hb", "active_b12", "crp")
+    return {f for f in fields if getattr(case, f) is not None}
+
+
+@SETTINGS
+@given(valid_cases, PROFILES_ALL)
+def test_invariants_of_one_judgment(case: Case, profile: GuidelineProfile) -> None:
+    a = evaluate(case, profile)
+    treats = a.regimen in TREATMENT_REGIMENS
+    starts = any(s.starts_b12 for s in a.do_now)
+    # 6: the headline never contradicts a do_now step; under the source the headline carries the marker.
+    if profile.reads_context:
+        assert not starts or treats
+        assert not a.correction
+    elif starts and not treats:
+        assert a.correction and SOURCE_DIFFERS in a.headline
+    # 5: Hb unknown never reads as not severe.
+    if case.hb is None:
+        assert a.anaemia_grade == "unknown"
+        assert "not severe" not in _text(a)
+        assert "Severe: no" not in verdict_lines(a) or a.b12_status not in ("deficient", "functional_deficiency")
+    # 3: severe anaemia always has a do_now step, first.
+    if a.anaemia_grade == "severe":
+        assert a.do_now and "severe anaemia" in a.do_now[0].text
+    # 1: nitrous oxide with neuro symptoms is never untreated under a judging profile while tests are pending.
+    n2o_neuro = "nitrous_oxide" in case.risk_factors and case.neuro_symptoms
+    if profile.reads_context and n2o_neuro and case.mma is None and case.homocysteine is None:
+        assert treats
+    # 2: a measured active B12 is always read under a profile with its bands.
+    if profile.holotc_pmol_l and case.active_b12 is not None and case.active_b12 < profile.holotc_pmol_l[0]:
+        assert a.b12_status == "deficient"
+    if profile.holotc_pmol_l and case.active_b12 is not None:
+        assert any("active B12" in w.text for w in a.why)
+    # 4: never "if symptoms develop" when they are present.
+    if case.neuro_symptoms:
+        assert "if symptoms develop" not in _text(a)
+        assert a.do_now  # specialist advice stays in the verdict
+    # 6: no statement asks to measure what was measured.
+    measured = _measured(case)
+    for s in _all_statements(a):
+        assert not set(s.measures) & measured, (s.text, measured)
+    # Every statement has a kind, and each is said once on the page.
+    texts = [s.text for s in (*a.next_steps, *a.esr_workup)]
+    assert len(texts) == len(set(texts))
+    assert all(s.kind in KINDS for s in _all_statements(a)) and all(p.kind in KINDS for p in a.pitfalls)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(valid_cases, min_size=1, max_size=6), PROFILES_ALL)
+def test_frame_agrees_with_evaluate_with_risk_factors(cases: list[Case], profile: GuidelineProfile) -> None:
+    import pandas as pd
+
+    rows = []
+    for c in cases:
+        row = {k: v for k, v in c.to_dict().items() if k not in ("id",)}
+        row["risk_factors"] = ";".join(sorted(c.risk_factors))
+        rows.append(row)
+    out = evaluate_frame(pd.DataFrame(rows), guideline=profile)
+    for i, c in enumerate(cases):
+        a = evaluate(c, profile)
+        assert out["b12_status"].iloc[i] == a.b12_status
+        assert out["regimen"].iloc[i] == a.regimen
+        assert bool(out["severe"].iloc[i]) is a.severe
+        assert out["pitfalls"].iloc[i] == ";".join(p.id for p in a.pitfalls)
+        from b12logic.batch import assessment_cells
+
+        assert out["next_steps"].iloc[i] == assessment_cells(a)["next_steps"]
