@@ -8,7 +8,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from b12logic.labs import long_template_csv
+from b12logic.labs import long_template_csv, read_cases
 from tests.test_labs_fhir import CLINIC
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -56,10 +56,11 @@ def test_long_csv_preview_and_results() -> None:
     assert any("1 observations have a code this app does not read" in w.value for w in at.warning)
     unknown = at.dataframe[0].value
     assert unknown["Code"].tolist() == ["2345-7"] and unknown["Observations"].tolist() == [1]
+    at.toggle(key="batch_show_codes").set_value(True).run()  # the Batch page shows words; codes on request
     results = at.dataframe[-1].value
     assert results["id"].tolist() == ["P1/2024-05-01", "P1/2024-09-01", "P2/2024-05-01"]
-    assert results["b12_status"].astype(str).tolist()[:2] == ["functional_deficiency", "normal"]
-    assert "esr: no ESR result in this case" in results["error"].tolist()[2]
+    assert results["b12_status (code)"].astype(str).tolist()[:2] == ["functional_deficiency", "normal"]
+    assert "esr: no ESR result in this case" in results["Problem with this row"].tolist()[2]
     assert results["ward"].tolist() == ["7", "7", "8"]
 
 
@@ -67,7 +68,8 @@ def test_fhir_bundle_preview() -> None:
     at = _upload(_batch(), "clinic.json", json.dumps(CLINIC).encode(), mime="application/json")
     assert _metrics(at)["Observations"] == "8" and _metrics(at)["Patients"] == "2"
     assert any("status preliminary: 1" in c.value and "DiagnosticReport resources: 1" in c.value for c in at.caption)
-    assert at.dataframe[-1].value["b12_status"].astype(str).tolist() == [
+    at.toggle(key="batch_show_codes").set_value(True).run()
+    assert at.dataframe[-1].value["b12_status (code)"].astype(str).tolist() == [
         "deficient",
         "functional_deficiency",
     ]
@@ -84,8 +86,10 @@ def test_both_templates_are_offered_and_the_long_one_reads_back() -> None:
     at = _batch()
     labels = [d.label for d in at.get("download_button")]
     assert labels == ["Download the CSV template", "Download the laboratory (long) template"]
-    _upload(at, "template.csv", long_template_csv().encode())
-    assert _metrics(at)["Cases (patient and date)"] == "2" and _metrics(at)["Rows with errors"] == "0"
+    template = long_template_csv()
+    _upload(at, "template.csv", template.encode())
+    cases = read_cases(template.encode()).report.cases  # type: ignore[union-attr]
+    assert _metrics(at)["Cases (patient and date)"] == str(cases) and _metrics(at)["Rows with errors"] == "0"
 
 
 def _explorer_with_dialog() -> AppTest:
