@@ -158,7 +158,8 @@ PRIVACY_STATEMENT = (
     "The app writes no case data to disk and logs no laboratory values. A case lives only in your browser "
     "session and in the page's address (its query parameters), so anyone you send the link to sees the same "
     "numbers: do not put names or other identifiers in it. Uploaded CSV files are read in memory for that "
-    "session and not stored."
+    "session and not stored. A class room keeps only the teaching case, a hash of the teacher's key and each "
+    "anonymous student's chosen answers, for 12 hours."
 )
 
 EDUCATIONAL_STATEMENT = (

@@ -1,6 +1,6 @@
 """Class room: students answer a teaching case's questions on their phones; the teacher reveals the room's answers.
 
-- `/class`: join a room by its code, or (teacher) open a room for a teaching case.
+- `/class`: join a room by its code, or (teacher) open a room for a teaching case (`/class?case=ID` chooses it).
 - `/class?room=CODE`: the student's page (light: no shared case inputs, no figures).
 - `/class?room=CODE&key=KEY`: the presenter's page: QR code and link, live count, reveal, lock, vote again,
   timer, CSV. The key never appears in the students' link or on their page.
@@ -24,11 +24,12 @@ from ui import classroom, pages_mode, render
 pages_mode.leave_old_pages_mode()  # a fresh server's first run of /class: rerun it through app.py
 
 e = render.escape
+CASE_PARAM = "case"  # /class?case=CASE_ID: the landing page with that teaching case chosen
 COUNT_REFRESH_S = 1.0  # the presenter's count: one small query a second, whatever the size of the room
 
 
 def _fail(err: ClassError) -> None:
-    st.error(str(err), icon=":material/error:")
+    st.error(e(str(err)), icon=":material/error:")  # it may quote what a user typed: never as Markdown
 
 
 def _teacher_action(action: Callable[..., Room], *args: object) -> None:
@@ -55,10 +56,13 @@ def _landing(message: ClassError | None = None) -> None:
                 st.rerun()
             except ClassError as err:
                 _fail(err)
-    with st.expander("Teachers: open a room for a teaching case"):
+    asked = st.query_params.get(CASE_PARAM, "")  # from the Teaching page's "Open a class room for this case"
+    cases = list(TEACHING_CASES)
+    with st.expander("Teachers: open a room for a teaching case", expanded=asked in TEACHING_CASES):
         case_id = st.selectbox(
             "Teaching case",
-            list(TEACHING_CASES),
+            cases,
+            index=cases.index(asked) if asked in TEACHING_CASES else 0,
             format_func=lambda c: f"{list(TEACHING_CASES).index(c) + 1}. {TEACHING_CASES[c].title}",
             key="class_case",
         )
@@ -188,7 +192,7 @@ def _teacher(room: Room) -> None:
     )
     error = st.session_state.pop("_class_error", None)
     if error:
-        st.error(error, icon=":material/error:")
+        st.error(e(error), icon=":material/error:")
     join = f"{classroom.base_url()}/class?room={room.code}"
     qr, where = st.columns([1, 2], vertical_alignment="center")
     qr.image(classroom.qr_png(join), caption=f"Scan to join room {room.code}", width=260)

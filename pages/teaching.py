@@ -69,6 +69,9 @@ with right:
         )
     else:
         st.caption("The sidebar shows a different case. Loading replaces it (the quiz works either way).")
+st.page_link(
+    "pages/class.py", label="Open a class room for this case", icon=":material/groups:", query_params={"case": tc.id}
+)
 with st.expander("Link to this case (for slides or handouts)"):
     st.code(teaching_case_link(tc), language=None)
     st.caption("Add it after the app's address, e.g. https://your-app-address/?age=... opens the case in the Explorer.")

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from b12logic import Case, CaseError, evaluate
 from b12logic.batch import assessment_cells, evaluate_frame, read_cases_csv, row_to_case_kwargs, write_results_csv
 from b12logic.fields import CSV_COLUMNS
-from b12logic.urlstate import CASE_PARAMS, EXTRA_PARAMS, parse_query, query_from_values
+from b12logic.urlstate import CASE_PARAMS, EXTRA_PARAMS, PAGE_PARAMS, parse_query, query_from_values
 
 # The contract columns, an optional context column, and an extra column the batch must keep.
 COLUMNS = (*CSV_COLUMNS, "renal_impairment", "note")
@@ -157,7 +157,7 @@ def test_parse_query_never_raises_and_gives_a_valid_case(params: dict[str, Any])
     state = parse_query(params)
     assert all(isinstance(w, str) and w for w in state.warnings)
     state.case()  # every value it keeps is valid
-    known = {*CASE_PARAMS, *EXTRA_PARAMS, "embed", "embed_options"}
+    known = {*CASE_PARAMS, *EXTRA_PARAMS, *PAGE_PARAMS, "embed", "embed_options"}  # a page's own: no warning
     for name in params:
         if name not in known:
             assert any(repr(name[:37]).rstrip("'") in w for w in state.warnings), name

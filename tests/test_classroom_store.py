@@ -9,11 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import multiprocessing
-import os
-import shutil
-import socket
 import sqlite3
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,44 +25,11 @@ from b12logic.classroom.redis_store import RedisStore
 from b12logic.classroom.sqlite_store import SqliteStore
 from b12logic.classroom.store import MAX_STUDENTS, ROOM_TTL_S, normalise_code, store_errors
 from b12logic.teaching_cases import TEACHING_CASES
+from tests.redis_server import free_port, redis_url
 
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+__all__ = ["redis_url"]  # the session fixture: a real redis-server
+
 CASE = "metformin_fatigue"  # deficient; next step oral or IM (the standard IM regimen is right too)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real redis-server on a free loopback port for this test session (no disk persistence)."""
-    if not os.access(REDIS_SERVER, os.X_OK):
-        pytest.fail(f"{REDIS_SERVER} is missing: run `bash scripts/install.sh --dev` (it apt-installs redis-server)")
-    port = _free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    cmd = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    cmd += ["--dir", str(folder), "--daemonize", "no"]
-    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(16).startswith(b"+PONG"):
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("redis-server did not start")
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 class Clock:
@@ -486,7 +449,7 @@ def test_bad_store_urls_are_one_clear_error(url: str, message: str) -> None:
 
 
 def test_an_unreachable_redis_is_one_clear_error_without_the_password() -> None:
-    url = f"redis://:secret-pw@127.0.0.1:{_free_port()}/0"
+    url = f"redis://:secret-pw@127.0.0.1:{free_port()}/0"
     with pytest.raises(ClassError, match=r"store: cannot use 'redis://\*\*\*@127.0.0.1") as info, store_errors(url):
         make_store(url).room("ABCDEF")
     assert "secret-pw" not in str(info.value)

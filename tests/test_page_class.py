@@ -11,6 +11,9 @@ from streamlit.testing.v1 import AppTest
 from b12logic.classroom import ENV_VAR, ClassStore, make_store, questions_for
 from b12logic.classroom import store as store_module
 from b12logic.classroom.questions import why_wrong_in
+from tests.redis_server import redis_url
+
+__all__ = ["redis_url"]  # the session fixture: a real redis-server
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/class.py"
@@ -58,6 +61,19 @@ def test_landing_offers_join_and_open_without_the_shared_case_inputs(store: Clas
     assert not at.exception
 
 
+def test_the_teaching_page_links_to_a_room_for_its_case(store: ClassStore) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/teaching.py").run()
+    at.selectbox(key="teaching_case").set_value(CASE).run()
+    link = next(el for el in at.get("page_link") if el.proto.label == "Open a class room for this case")
+    assert (link.proto.page, link.proto.query_string) == ("class", f"case={CASE}")
+    landing = _open({"case": CASE})
+    assert landing.selectbox(key="class_case").value == CASE
+    landing.button(key="class_open").click().run()
+    assert store.room(_param(landing, "room")).case_id == CASE
+
+
 def test_join_with_a_typed_code_goes_to_the_room(store: ClassStore) -> None:
     opened = store.open_room(CASE)
     at = _open()
@@ -73,6 +89,13 @@ def test_a_bad_or_unknown_code_says_so(store: ClassStore) -> None:
     at = _open({"room": "<script>"})
     assert "is not a room code" in at.error[0].value
     assert not at.radio
+
+
+def test_a_typed_code_is_never_rendered_as_markdown(store: ClassStore) -> None:
+    at = _open({"room": "![x](http://example.invalid/x.png)"})
+    shown = at.error[0].value
+    assert "is not a room code" in shown
+    assert "!\\[x\\](http" in shown  # brackets escaped: shown as typed, no image fetched from elsewhere
 
 
 def test_teacher_opens_a_room_and_gets_presenter_page(store: ClassStore) -> None:
@@ -207,3 +230,21 @@ def test_a_flood_of_answers_from_one_session_is_slowed(store: ClassStore) -> Non
         assert at.success, _texts(at)
     at.button[0].click().run()
     assert at.warning[0].value.startswith("Too many answers in a short time")
+
+
+def test_the_page_on_a_redis_store(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # B12_CLASS_STORE=redis://...: the same page, the answers in Redis (replicas on several machines).
+    monkeypatch.setenv(ENV_VAR, redis_url)
+    monkeypatch.setattr(store_module, "_OPEN", {})
+    store = make_store(redis_url)
+    opened = store.open_room(CASE)
+    student = _open({"room": opened.room})
+    student.radio(key="answer_b12_status_r1").set_value("deficient")
+    student.button[0].click().run()
+    assert student.success
+    teacher = _open({"room": opened.room, "key": opened.teacher_key})
+    assert teacher.metric[0].value == "1"
+    teacher.button(key="class_reveal").click().run()
+    assert store.room(opened.room).revealed and len(teacher.get("plotly_chart")) == 2
+    assert store.tally(opened.room).questions["b12_status"]["deficient"] == 1
+    store.close()

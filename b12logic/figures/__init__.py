@@ -10,7 +10,7 @@ One module per figure family; import from the package (`from b12logic.figures im
 - `decision`: the decision flowchart (Plotly) and its layout; `decision_svg`: the same layout as SVG.
 - `mechanism`: the mechanism diagram and why each node is lit.
 - `timeline`: the treatment timeline. `regions`: the B12 × MMA region map. `esr_age`: ESR limit by age.
-- `batch`: the Batch check page's charts.
+- `batch`: the Batch check page's charts. `class_tally`: the class room's reveal (answers per round).
 - `slides`: presenter mode's figures, drawn for a projector (labels 20 px and up): this case's path, and the
   mechanism diagram at presenter scale.
 
@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from b12logic.figures.batch import batch_esr_flag_figure, batch_status_figure
 from b12logic.figures.boxes import decision_edges_of, nodes_of
+from b12logic.figures.class_tally import class_tally_figure
 from b12logic.figures.decision import (
     B12_AXES,
     ESR_AXES,
@@ -133,6 +134,7 @@ __all__ = [
     "at_presenter_scale",
     "batch_esr_flag_figure",
     "batch_status_figure",
+    "class_tally_figure",
     "decision_alt_text",
     "decision_chart",
     "decision_edges_of",

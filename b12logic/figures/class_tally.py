@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from b12logic.classroom.questions import Question
 from b12logic.figures.style import BLACK, BLUE, LIGHT_GREY, ORANGE, SKY_BLUE, _base_layout, _on_white, _wrap
 
-ROUND_COLOURS = (SKY_BLUE, BLUE, ORANGE)  # the latest round darkest when there are two
+_ROUND_COLOURS = (SKY_BLUE, BLUE, ORANGE)  # the latest round darkest when there are two
 
 
 def class_tally_figure(question: Question, rounds: dict[int, dict[str, int]]) -> go.Figure:
@@ -29,8 +29,8 @@ def class_tally_figure(question: Question, rounds: dict[int, dict[str, int]]) ->
         f"<b>✓ Right: {_wrap(question.options[o], 34)}</b>" if o in question.right else _wrap(question.options[o], 40)
         for o in options
     ]
-    shown = sorted(rounds)[-len(ROUND_COLOURS) :]
-    colours = ROUND_COLOURS[-len(shown) :] if len(shown) > 1 else (BLUE,)
+    shown = sorted(rounds)[-len(_ROUND_COLOURS) :]
+    colours = _ROUND_COLOURS[-len(shown) :] if len(shown) > 1 else (BLUE,)
     traces = []
     for colour, number in zip(colours, shown, strict=True):
         counts = [int(rounds[number].get(o, 0)) for o in options]

@@ -30,7 +30,8 @@ VIEWPORT: ViewportSize = {"width": 1400, "height": 1000}
 APP_TIMEOUT_MS = 60_000
 
 # Page name -> URL path of app.py's st.navigation. The default page (Explorer) is served at the root:
-# Streamlit ignores a default page's url_path, and "/explorer" opens a "Page not found" dialog.
+# Streamlit ignores a default page's url_path, and "/explorer" opens a "Page not found" dialog. The pages that show
+# a case; the class room (/class, no shared case) has its own browser test, test_browser_class_room.py.
 PAGE_PATHS = {
     "explorer": "",
     "treatment": "treatment",
@@ -48,6 +49,7 @@ PAGE_TITLES = {
     "batch": "Batch check",
     "mechanism": "Mechanism",
     "teaching": "Teaching cases & quiz",
+    "class": "Class room",
     "references": "References & method",
 }
 # A case that lights up much of every page (low B12 with neuro symptoms, folic acid, anaemia, macrocytosis,
