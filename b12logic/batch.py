@@ -47,7 +47,7 @@ from b12logic.fields import (
     SEX_ALIASES,
     TRUE_WORDS,
 )
-from b12logic.graphs import B12_ROOT, PREDICATES
+from b12logic.graphs import B12_ROOT, PREDICATES, megaloblastic
 from b12logic.guidelines import (
     ANAEMIA_HB_G_DL,
     DEFAULT_PROFILE,
@@ -57,7 +57,7 @@ from b12logic.guidelines import (
     get_profile,
 )
 from b12logic.labels import ANAEMIA_GRADES
-from b12logic.rules.facts import VERY_HIGH_MCV, anaemia_grade_codes
+from b12logic.rules.facts import anaemia_grade_codes
 from b12logic.rules.judgment import AWAITING_NODES, Judgment
 from b12logic.units import PMOL_PER_PG, UNIT_ALIASES
 from b12logic.validate import NUMBER_PATTERN, CaseError, check_risk_factors, normalise_decimal_comma
@@ -418,6 +418,7 @@ def evaluate_frame(
     limit = esr_upper_limit_array(v["age"], female, pregnant)
     neuro = parsed.flags["neuro_symptoms"]
     risk_codes, risk_sets = _risk_factors(df, columns, parsed)
+    grade = anaemia_grade_codes(hb, female, pregnant)
     nitrous = np.array(["nitrous_oxide" in r for r in risk_sets], dtype=bool)[risk_codes]
     view = _Columns(
         b12=b12,
@@ -431,6 +432,7 @@ def evaluate_frame(
         hcy=v["homocysteine"],
         mcv=v["mcv"],
         pregnant=pregnant,
+        severe_anaemia=grade == ANAEMIA_GRADES.index("severe"),
     )
 
     with np.errstate(invalid="ignore"):
@@ -443,10 +445,9 @@ def evaluate_frame(
         flag = np.select([v["esr"] >= MARKED_ESR, v["esr"] > limit], [2, 1], 0)  # codes into _FLAG_CELLS
         anaemic = hb < np.where(female, ANAEMIA_HB_G_DL["female"], ANAEMIA_HB_G_DL["male"])
         severe_anaemia = hb < SEVERE_HB_G_DL
-        grade = anaemia_grade_codes(hb, female, pregnant)
         gca_age = v["age"] >= GCA_AGE
         very_high = b12 > VERY_HIGH_B12
-        very_high_mcv = v["mcv"] > VERY_HIGH_MCV
+        very_high_mcv = np.asarray(megaloblastic(view), dtype=bool)
         # Under the source's rules the guideline's urgent steps stand beside them (engine.corrected_steps).
         correcting = PROFILES[CORRECTING_PROFILE]
         if profile.reads_context:
@@ -489,9 +490,10 @@ def evaluate_frame(
         steps = (*steps, *esr_urgent_steps(_FLAG_CELLS[fl], old))
         steps_text.append(STEP_SEPARATOR.join(s.brief for s in steps))
     facts_bits = [parsed.flags["on_folic_acid"], neuro, anaemic, parsed.flags["renal_impairment"], ~np.isnan(mma)]
-    facts_codes, facts_keys = _combinations(path_index, flag, [*facts_bits, very_high, nitrous])
+    not_above = b12 <= profile.b12_upper
+    facts_codes, facts_keys = _combinations(path_index, flag, [*facts_bits, very_high, nitrous, not_above])
     pitfall_text = []
-    for path, fl, (fo, nr, an, rn, mm, vh, no), _ in facts_keys:
+    for path, fl, (fo, nr, an, rn, mm, vh, no, na), _ in facts_keys:
         facts = PitfallFacts(
             on_folic_acid=fo,
             neuro=nr,
@@ -504,6 +506,7 @@ def evaluate_frame(
             b12_very_high=vh,
             nitrous_oxide=no,
             duration_rule=profile.duration_rule,
+            b12_not_above=na,
         )
         pitfall_text.append(";".join(p.id for p in pitfalls_for(facts)))
 

@@ -16,7 +16,7 @@ from typing import NoReturn
 from b12logic.case import Case
 from b12logic.classroom import cli as class_cli
 from b12logic.classroom.store import ClassError
-from b12logic.engine import Assessment, evaluate
+from b12logic.engine import DEFICIENT_STATUSES, Assessment, evaluate
 from b12logic.esr import DEFAULT_CRP_LIMIT_MG_L
 from b12logic.fields import RISK_FACTORS
 from b12logic.guidelines import DEFAULT_PROFILE, PROFILES, GuidelineProfile, custom_profile
@@ -144,10 +144,7 @@ def verdict_lines(a: Assessment) -> list[str]:
         lines.append(f"  {a.regimen_detail.text}")
     if a.oral_regimen:
         lines.append(f"Oral alternative: {a.oral_regimen.text}")
-    if not a.severe and a.anaemia_grade == "unknown":  # never "no" when Hb was not measured
-        lines.append(f"Severe: unknown ({SEVERITY_UNKNOWN})")
-    else:
-        lines.append(f"Severe: {'yes' if a.severe else 'no'}")
+    lines.append(f"Severe deficiency (working definition): {_severity(a)}")
     lines.append(f"Anaemia: {a.anaemia_grade} ({a.anaemia_grade_label}; WHO grades)")
     basis = "in pregnancy" if a.case.pregnant else "for this age and sex"
     lines.append(f"ESR: {a.esr_flag} ({a.esr_flag_label}; upper limit {a.esr_upper_limit:g} mm/h {basis})")
@@ -161,8 +158,10 @@ def verdict_lines(a: Assessment) -> list[str]:
     if not a.regimen_detail:
         lines.append(f"  - {a.regimen_label}.")
     lines += [f"  - {s.text} [{_cites(s.citations)}]" for s in plan]
+    beside = [p for p in a.pitfalls if p.kind == "plan"]  # pitfalls that bear on this verdict sit beside it
+    lines += [f"  - ({p.id}; {p.kind}) {p.heading}. {p.text} [{_cites(p.citations)}]" for p in beside]
     if a.monitoring:
-        lines += [f"  - Monitoring: {m.what} [{_cites(m.citations)}]" for m in a.monitoring]
+        lines += [f"  - Monitoring, {_when(m.month)}: {m.what} [{_cites(m.citations)}]" for m in a.monitoring]
         if a.monitoring_caveat:
             lines.append(f"  - Monitoring caveat: {a.monitoring_caveat}")
     lines.append("ESR reading:")
@@ -171,9 +170,10 @@ def verdict_lines(a: Assessment) -> list[str]:
     if workup:
         lines.append(f"{KIND_HEADINGS['workup']}:")
         lines += [f"  - {s.text} [{_cites(s.citations)}]" for s in workup]
-    if a.pitfalls:
+    others = [p for p in a.pitfalls if p.kind != "plan"]
+    if others:
         lines.append("Pitfalls:")
-        lines += [f"  - ({p.id}) {p.heading}. {p.text} [{_cites(p.citations)}]" for p in a.pitfalls]
+        lines += [f"  - ({p.id}; {p.kind}) {p.heading}. {p.text} [{_cites(p.citations)}]" for p in others]
     background = [s for s in a.statements("background") if s.text not in esr]
     if background:
         lines.append(f"{KIND_HEADINGS['background']}:")
@@ -182,6 +182,21 @@ def verdict_lines(a: Assessment) -> list[str]:
     lines.append("Educational only, not a prescription: check your local guideline and laboratory.")
     lines.append(f"Decision path: {' > '.join(a.decision_path)}")
     return lines
+
+
+def _severity(a: Assessment) -> str:
+    """Severe deficiency by the app's working definition, never "no" where it was not assessed."""
+    if a.severe:
+        return "yes"
+    if a.b12_status not in DEFICIENT_STATUSES:
+        return "not assessed: no deficiency diagnosed" + (
+            f" (the anaemia itself is {a.anaemia_grade}, WHO)" if a.anaemia_grade not in ("none", "unknown") else ""
+        )
+    return f"unknown ({SEVERITY_UNKNOWN})" if a.anaemia_grade == "unknown" else "no"
+
+
+def _when(month: float | None) -> str:
+    return "any time" if month is None else f"at {month:g} month{'s' if month != 1 else ''}"
 
 
 def _cites(citations: tuple[str, ...]) -> str:

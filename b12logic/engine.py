@@ -257,6 +257,7 @@ def evaluate(
             mma_measured=case.mma is not None,
             b12_very_high=b12 > VERY_HIGH_B12,
             nitrous_oxide="nitrous_oxide" in risks,
+            b12_not_above=b12 <= profile.b12_upper,
             duration_rule=profile.duration_rule,
         )
     )
@@ -296,19 +297,22 @@ def corrected_steps(
     steps: tuple[Statement, ...], own: Judgment, guideline: Judgment
 ) -> tuple[tuple[Statement, ...], str]:
     """The source's statements with the guideline's urgent steps beside them, and the correction its headline
-    carries when the guideline would do more for this case (treat, or test before calling it normal)."""
+    carries when the guideline would act otherwise on this case (treat, test first, or not treat)."""
     guideline_steps = b12_next_steps(PROFILES[CORRECTING_PROFILE], guideline.facts)
     do_now = ranked_do_now(guideline_steps, steps)
     merged = (*do_now, *(s for s in steps if s.kind != "do_now"))
-    if ACTION_LEVEL[guideline.regimen] <= ACTION_LEVEL[own.regimen] and not (
-        own.status == "normal" and guideline.status != "normal"
-    ):
+    if ACTION_LEVEL[guideline.regimen] == ACTION_LEVEL[own.regimen]:
         return merged, ""
     correction = (
         f"Under {PROFILES[CORRECTING_PROFILE].teaching_name}: {STATUS_LABELS[guideline.status]}; "
         f"{REGIMEN_LABELS[guideline.regimen]}"
         + (" now, while the tests are awaited" if guideline.facts.awaiting else "")
         + "."
+        + (
+            " In pregnancy NICE NG239 reads active B12 first, because total B12 falls in normal pregnancy."
+            if guideline.facts.pregnant
+            else ""
+        )
     )
     return merged, correction
 

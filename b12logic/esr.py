@@ -81,8 +81,8 @@ _GCA_EMERGENCY = Statement(
 )
 _PREGNANCY = Statement(
     "Pregnant: the age/sex limit does not apply, because the ESR rises in normal pregnancy (reference ranges "
-    "4–57, 7–47 and 13–70 mm/h in the first, second and third trimesters). The app reads the ESR against "
-    "70 mm/h, the top of those ranges.",
+    "4–57, 7–47 and 13–70 mm/h in the first, second and third trimesters). With no trimester recorded the app "
+    "reads the ESR against 70 mm/h, the top of those ranges; in the first trimester an ESR above 57 is raised.",
     ("Abbassi-Ghanavati 2009",),
     "Pregnancy: age/sex ESR limit not applicable",
     kind="background",

@@ -77,6 +77,7 @@ Predicate = Callable[[Any, GuidelineProfile], Any]
 # The clinical context each judgment reads (profiles with `reads_context`): thresholds with their source.
 VERY_HIGH_MCV = 120.0  # fL: a strong clinical feature with a B12 that is not low (BSH 2014: do not delay treatment)
 HOMOCYSTEINE_UPPER = 15.0  # µmol/L: adult upper reference limit (NHS laboratories: 0–15)
+MACROCYTIC_MCV = 100.0  # fL
 
 
 def _present(x: Any) -> Any:
@@ -109,12 +110,18 @@ def _reading_above(v: Any, p: GuidelineProfile) -> Any:
     return (v.b12 > p.b12_upper) & np.logical_not(act_indeterminate)
 
 
+def megaloblastic(v: Any) -> Any:
+    """A megaloblastic picture, a strong clinical feature: MCV above 120 fL, or severe anaemia (WHO) with MCV
+    above 100 fL."""
+    return (v.mcv > VERY_HIGH_MCV) | (v.severe_anaemia & (v.mcv > MACROCYTIC_MCV))
+
+
 def _active_unlikely(v: Any, p: GuidelineProfile) -> Any:
     """Active B12 above its band makes deficiency unlikely, for a borderline total B12 or in pregnancy (where a
     low total B12 is expected); no neurological features, no very high MCV and no nitrous oxide, which a normal
     active B12 does not answer."""
     _, act_high, governs = _active_bands(v, p)
-    quiet = np.logical_not(v.neuro | v.nitrous_oxide | (v.mcv > VERY_HIGH_MCV))
+    quiet = np.logical_not(v.neuro | v.nitrous_oxide | megaloblastic(v))
     return act_high & (governs | (v.b12 >= p.b12_low)) & quiet
 
 
@@ -142,9 +149,9 @@ PREDICATES: dict[str, Predicate] = {
     "functional_measured": _functional_measured,
     "neuro": lambda v, p: v.neuro,
     # Strong features with a borderline B12: treat once bloods are taken (BSH 2014; BNF / NICE CKS).
-    "strong_features": lambda v, p: v.neuro | (v.mcv > VERY_HIGH_MCV),
-    # With B12 above range, deficiency is not excluded: neuro features, nitrous oxide, a very high MCV.
-    "not_excluded": lambda v, p: v.neuro | v.nitrous_oxide | (v.mcv > VERY_HIGH_MCV),
+    "strong_features": lambda v, p: v.neuro | megaloblastic(v),
+    # With B12 above range, deficiency is not excluded: neuro features, nitrous oxide, a megaloblastic picture.
+    "not_excluded": lambda v, p: v.neuro | v.nitrous_oxide | megaloblastic(v),
     "severe": lambda v, p: (v.b12 < SEVERE_B12_PG_ML) | (v.hb < SEVERE_HB_G_DL),
     "esr_above_limit": lambda v, p: v.esr > v.esr_limit,
     "esr_marked": lambda v, p: v.esr >= MARKED_ESR,
@@ -222,8 +229,9 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
             "b12",
             3,
             7,
-            "Borderline or indeterminate B12 and no MMA yet: neurological features or a very high MCV are not a "
-            "reason to wait; a high active B12 without them makes deficiency unlikely.",
+            "Borderline or indeterminate B12 and no MMA yet: neurological features or a megaloblastic picture (MCV "
+            "above 120 fL, or severe anaemia with MCV above 100) are not a reason to wait; a high active B12 "
+            "without them makes deficiency unlikely.",
         ),
         Node(
             "out_active_unlikely",
@@ -310,7 +318,10 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
             "b12",
             7.4,
             5,
-            "Neurological symptoms with B12 in range: measure MMA and homocysteine.",
+            "B12 in range with neurological symptoms, nitrous oxide or a megaloblastic picture: measure MMA and "
+            "homocysteine."
+            if profile.reads_context
+            else "Neurological symptoms with B12 in range: measure MMA and homocysteine.",
             status="normal_needs_mma_hcy",
             regimen="pending_tests",
         ),
@@ -493,7 +504,7 @@ def _judgment_edges(profile: GuidelineProfile) -> tuple[Edge, ...]:
         Edge("neuro_above", "out_normal", "no"),
         Edge("mma_above", "st_functional", f"> {mma} nmol/L", "functional_raised"),
         Edge("mma_above", "out_normal_after_mma", "not raised", "functional_measured"),
-        Edge("mma_above", "out_treat_awaiting_hcy", "neuro", "neuro"),
+        Edge("mma_above", "out_treat_awaiting_hcy", "neurological", "neuro"),
         Edge("mma_above", "out_needs_mma_hcy", "not measured"),
     )
 

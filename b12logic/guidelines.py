@@ -260,7 +260,10 @@ PROFILES: dict[str, GuidelineProfile] = {
                 "example laboratory's",
                 "MMA 271 nmol/L": "BSH gives no numeric MMA cut-off; the app uses Mayo's 271 nmol/L",
                 "Monitoring": "BSH 2014 gives no schedule in the app's checked facts; none is shown",
+                "Active B12 25 / 70 pmol/L": "BSH 2014 names active B12 a possible first-line test without bands; "
+                "the app reads it with NICE NG239's bands",
             },
+            holotc_pmol_l=(25.0, 70.0),
             treat_borderline_neuro_now=True,
             superseded_by="nice-ng239",
             teaching_name="BSH 2014",

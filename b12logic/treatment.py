@@ -298,24 +298,18 @@ def if_confirmed(case: Case, profile: GuidelineProfile) -> Hypothetical | None:
         return None
     mma = round(min(profile.mma_upper * 1.2, 100000.0))
     if mma > profile.mma_upper:
-        trial = _evaluate_or_none(case, profile, mma=mma, mma_unit="nmol/L")
-        if trial is not None and trial.regimen in TREATMENT_REGIMENS:
+        trial = evaluate(replace(case, mma=mma, mma_unit="nmol/L"), profile)
+        if trial.regimen in TREATMENT_REGIMENS:
             return Hypothetical(trial, f"if MMA were above {profile.mma_upper:g} nmol/L (for example {mma:g} nmol/L)")
     b12 = round(profile.b12_low * 0.9, 1)
-    trial = _evaluate_or_none(case, profile, b12=b12, b12_unit="pg/mL")
-    if trial is not None and trial.regimen in TREATMENT_REGIMENS:
-        return Hypothetical(trial, f"if B12 were below {profile.b12_low:g} pg/mL (for example {b12:g} pg/mL)")
-    return None  # not reachable with the shipped rules; kept for custom rule sets
-
-
-def _evaluate_or_none(case: Case, profile: GuidelineProfile, **changes: Any) -> Assessment | None:
-    """The case with `changes`, assessed; None when the changed value is not a valid input (a laboratory's
-    cut-off near the top of its range puts "just below the cut-off" above the B12 range: the Treatment page
-    crashed on such a link, tests/test_link_bounds.py)."""
-    try:
-        return evaluate(replace(case, **changes), profile)
+    try:  # a laboratory's cut-off can sit above the range a B12 value may take
+        lowered = replace(case, b12=b12, b12_unit="pg/mL", active_b12=None)  # a total B12 alone, read as low
     except CaseError:
         return None
+    trial = evaluate(lowered, profile)
+    if trial.regimen in TREATMENT_REGIMENS:
+        return Hypothetical(trial, f"if B12 were below {profile.b12_low:g} pg/mL (for example {b12:g} pg/mL)")
+    return None  # not reachable with the shipped rules; kept for custom rule sets
 
 
 __all__ = [

@@ -190,7 +190,11 @@ def _source_status(b12: float, mma: float | None, neuro: bool, profile: Guidelin
 def _judged(case: Case, b12: float, mma: float | None, profile: GuidelineProfile) -> tuple[str, bool]:
     """DESIGN.md "One judgment per case", written out: (status, treat while the tests are awaited)."""
     neuro, n2o, hcy = case.neuro_symptoms, "nitrous_oxide" in case.risk_factors, case.homocysteine
-    very_high_mcv = case.mcv is not None and case.mcv > 120
+    hb = None if case.hb is None else (case.hb / 10 if case.hb_unit == "g/L" else case.hb)
+    severe_hb = 7.0 if case.pregnant else 8.0  # WHO severe anaemia
+    severe_anaemia = hb is not None and hb < severe_hb
+    # A megaloblastic picture: MCV above 120, or severe anaemia with MCV above 100.
+    very_high_mcv = case.mcv is not None and (case.mcv > 120 or (severe_anaemia and case.mcv > 100))
     active, bands = case.active_b12, profile.holotc_pmol_l
     act_low = bool(bands and active is not None and active < bands[0])
     act_high = bool(bands and active is not None and active > bands[1])

@@ -173,7 +173,7 @@ def test_edge_labels_carry_the_profiles_numbers() -> None:
     assert "> 350" in labels["source"]
     assert "> 271 nmol/L" in labels["source"]
     assert "≤ 271" in labels["source"]
-    assert "< 200 pg/mL" in labels["bsh-2014"]
+    assert "< 200 pg/mL or active < 25" in labels["bsh-2014"]  # BSH reads active B12 with NICE's bands
     assert "< 180 pg/mL or active < 25" in labels["nice-ng239"]
     assert "< 145 pg/mL or active < 25" in labels["custom"] and "> 300 nmol/L" in labels["custom"]
 
@@ -204,7 +204,8 @@ def test_predicates_give_the_same_answer_on_scalars_and_arrays() -> None:
         "nitrous_oxide": rng.choice([True, False], n),
         "pregnant": rng.choice([True, False], n),
         "hcy": rng.choice([np.nan, 15.0, 15.1, 70.0], n),
-        "mcv": rng.choice([np.nan, 120.0, 120.1], n),
+        "mcv": rng.choice([np.nan, 100.0, 100.1, 120.0, 120.1], n),
+        "severe_anaemia": rng.choice([True, False], n),
     }
     for profile in PROFILE_LIST:
         for name, predicate in PREDICATES.items():
@@ -212,7 +213,9 @@ def test_predicates_give_the_same_answer_on_scalars_and_arrays() -> None:
             for i in range(n):
                 row = _View(
                     **{
-                        k: (bool(v[i]) if k in ("neuro", "nitrous_oxide", "pregnant") else float(v[i]))
+                        k: (
+                            bool(v[i]) if k in ("neuro", "nitrous_oxide", "pregnant", "severe_anaemia") else float(v[i])
+                        )
                         for k, v in cols.items()
                     }
                 )
@@ -246,7 +249,14 @@ def test_predicate_boundaries_under_source(name: str, values: dict[str, float], 
     assert bool(PREDICATES[name](_View(**values), PROFILES["source"])) is expected
 
 
-_QUIET = {"neuro": False, "nitrous_oxide": False, "mcv": math.nan, "pregnant": False, "hcy": math.nan}
+_QUIET = {
+    "neuro": False,
+    "nitrous_oxide": False,
+    "mcv": math.nan,
+    "pregnant": False,
+    "hcy": math.nan,
+    "severe_anaemia": False,
+}
 
 
 @pytest.mark.parametrize(
@@ -280,6 +290,9 @@ _QUIET = {"neuro": False, "nitrous_oxide": False, "mcv": math.nan, "pregnant": F
         ("strong_features", {"mcv": 120.0}, False),
         ("strong_features", {"mcv": 120.1}, True),
         ("strong_features", {"neuro": True}, True),
+        ("strong_features", {"mcv": 100.1, "severe_anaemia": True}, True),  # severe macrocytic anaemia
+        ("strong_features", {"mcv": 100.0, "severe_anaemia": True}, False),
+        ("strong_features", {"mcv": 118.0, "severe_anaemia": False}, False),
         ("not_excluded", {"nitrous_oxide": True}, True),
         ("not_excluded", {}, False),
     ],
@@ -291,7 +304,7 @@ def test_judgment_boundaries_under_nice(name: str, values: dict[str, float], exp
 
 def test_active_b12_bands_mean_nothing_without_them() -> None:
     view = _View(b12=250.0, active_b12=1.0, **_QUIET)
-    assert not bool(PREDICATES["reading_low"](view, PROFILES["bsh-2014"]))
+    assert not bool(PREDICATES["reading_low"](view, PROFILES["source"]))
     assert not bool(PREDICATES["active_unlikely"](_View(b12=250.0, active_b12=500.0, **_QUIET), PROFILES["source"]))
 
 

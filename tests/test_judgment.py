@@ -132,8 +132,10 @@ def test_class5_hb_not_measured_reads_as_unknown_everywhere() -> None:
     assert a.regimen == "oral_or_im" and a.anaemia_grade == "unknown"
     assert "not severe" not in _text(a)
     lines = verdict_lines(a)
-    assert "Severe: no" not in lines
-    assert any(line.startswith("Severe: unknown (Severity unknown") for line in lines)
+    assert not any(line.endswith(": no") and "Severe" in line for line in lines)
+    assert "Severe deficiency (working definition): unknown (Severity unknown: check the full blood count" in "\n".join(
+        lines
+    )
     assert a.to_dict()["anaemia_grade"] == "unknown"
 
 
@@ -258,7 +260,7 @@ def test_invariants_of_one_judgment(case: Case, profile: GuidelineProfile) -> No
     if case.hb is None:
         assert a.anaemia_grade == "unknown"
         assert "not severe" not in _text(a)
-        assert "Severe: no" not in verdict_lines(a) or a.b12_status not in ("deficient", "functional_deficiency")
+        assert "Severe deficiency (working definition): no" not in verdict_lines(a)
     # 3: severe anaemia always has a do_now step, first.
     if a.anaemia_grade == "severe":
         assert a.do_now and "severe anaemia" in a.do_now[0].text
@@ -279,6 +281,14 @@ def test_invariants_of_one_judgment(case: Case, profile: GuidelineProfile) -> No
     measured = _measured(case)
     for s in _all_statements(a):
         assert not set(s.measures) & measured, (s.text, measured)
+    # 7: words and citations: a raised MMA supports, never "confirms"; a laboratory's own limit is never
+    # called Mayo's; an MMA limit is never cited to NICE alone (NICE gives no cut-off).
+    for s in _all_statements(a):
+        assert "MMA confirms" not in s.text and "271 confirms" not in s.text
+        if profile.id == "custom":
+            assert "Mayo" not in s.text and "Mayo" not in s.citations, s.text
+        if f"{profile.mma_upper:g} nmol/L" in s.text and profile.id != "custom":
+            assert "Mayo" in s.citations or "source" in s.citations, s.text
     # Every statement has a kind, and each is said once on the page.
     texts = [s.text for s in (*a.next_steps, *a.esr_workup)]
     assert len(texts) == len(set(texts))

@@ -110,6 +110,9 @@ def verdict_panel(a: Assessment) -> None:
         render.statements_text(s for s in (*a.next_steps, *a.caveats) if s.kind == "plan"),
     ]
     st.markdown("\n\n".join(p for p in parts if p))
+    for p in a.pitfalls:  # pitfalls that bear on this plan sit beside it
+        if p.kind == "plan":
+            render.pitfall(p)
 
 
 def workup(a: Assessment) -> None:
@@ -191,8 +194,8 @@ def esr_panel(a: Assessment) -> None:
 
 
 def pitfalls(a: Assessment) -> None:
-    """Pitfalls that change what is done (the rest are background, folded away)."""
-    shown = [p for p in a.pitfalls if p.kind != "background"]
+    """Pitfalls of any other kind (plan pitfalls sit in the B12 plan panel; background ones are folded away)."""
+    shown = [p for p in a.pitfalls if p.kind not in ("background", "plan")]  # plan: in the B12 plan panel
     if shown:
         st.subheader("Pitfalls for this case", anchor=False)
         for p in shown:

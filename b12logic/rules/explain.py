@@ -42,40 +42,53 @@ def why_lookups(
 
 
 def _discordance(case: Case, profile: GuidelineProfile, b12: float) -> Statement | None:
-    """Total and active B12 that disagree, said, with how the profile resolves it (NICE NG239's bands)."""
+    """A measured active B12 read with the profile's bands, every time, beside total B12 and MMA: what it says,
+    whether the markers disagree, and how the profile resolves it."""
     if not profile.holotc_pmol_l or case.active_b12 is None:
         return None
     low, high = profile.holotc_pmol_l
     active = case.active_b12
     total_low, total_above = b12 < profile.b12_low, b12 > profile.b12_upper
-    head = f"Total B12 {b12:.0f} pg/mL and active B12 {active:g} pmol/L"
-    if case.pregnant and (total_low or active > high):
-        return Statement(
-            f"{head}: in pregnancy active B12 governs, because total B12 falls in normal pregnancy.",
-            ("NICE NG239",),
-            kind="plan",
+    if active < low:
+        reads = f"below {low:g} pmol/L: deficiency confirmed"
+    elif active > high:
+        reads = f"above {high:g} pmol/L: deficiency unlikely"
+    else:
+        reads = f"{low:g}–{high:g} pmol/L: indeterminate"
+    total = "low" if total_low else ("above range" if total_above else "borderline")
+    text = f"Active B12 {active:g} pmol/L is {reads}; total B12 {b12:.0f} pg/mL is {total}."
+    if case.pregnant:
+        text += " In pregnancy active B12 governs, because total B12 falls in normal pregnancy."
+    elif active < low and not total_low:
+        text += " The markers disagree: a low active B12 confirms deficiency although total B12 is not low."
+    elif total_low and active > high:
+        text += " The markers disagree: MMA, the second-line test, decides."
+    elif total_low:
+        text += " Total B12 decides: it is low."
+    elif active > high and not total_above:
+        text += (
+            " With neurological symptoms or a megaloblastic picture the features outweigh it: look for another "
+            "cause too, and MMA can settle it."
+            if case.neuro_symptoms or (case.mcv is not None and case.mcv > 120)
+            else " Deficiency is unlikely."
         )
-    if active < low and not total_low:
-        return Statement(
-            f"{head} disagree: an active B12 below {low:g} pmol/L confirms deficiency although total B12 is not low.",
-            ("NICE NG239",),
-            kind="plan",
-        )
-    if total_low and active > high:
-        return Statement(
-            f"{head} disagree (low total, active above {high:g}): the first-line tests conflict, so MMA, the "
-            "second-line test, decides.",
-            ("NICE NG239",),
-            kind="plan",
-        )
-    if total_above and low <= active <= high:
-        return Statement(
-            f"{head}: the active B12 is indeterminate ({low:g}–{high:g} pmol/L), so MMA decides, although total "
-            "B12 is in range.",
-            ("NICE NG239",),
-            kind="plan",
-        )
-    return None
+    elif low <= active <= high:
+        text += " MMA decides."
+    return Statement(text, ("NICE NG239",), kind="plan")
+
+
+def _low_total_normal_mma(case: Case, profile: GuidelineProfile, b12: float) -> Statement | None:
+    """A low total B12 with an MMA within the laboratory's limit: the markers disagree, said beside the verdict."""
+    mma = case.mma_nmol_l
+    if not profile.reads_context or mma is None or b12 >= profile.b12_low or mma > profile.mma_upper:
+        return None
+    return Statement(
+        f"Total B12 {b12:.0f} pg/mL is below the cut-off, but MMA {mma:g} nmol/L is within the laboratory's limit: "
+        "the markers disagree. A total B12 cut-off is chosen for sensitivity, and MMA is the second-line test: "
+        "read the low B12 with the clinical picture.",
+        (*profile.citations, profile.mma_limit_citation),
+        kind="plan",
+    )
 
 
 def caveats(case: Case, profile: GuidelineProfile, status: str, b12: float) -> tuple[Statement, ...]:
@@ -104,9 +117,9 @@ def caveats(case: Case, profile: GuidelineProfile, status: str, b12: float) -> t
                 ("NICE NG239",),
             )
         )
-    discordance = _discordance(case, profile, b12)
-    if discordance:
-        caveats.append(discordance)
+    for said in (_discordance(case, profile, b12), _low_total_normal_mma(case, profile, b12)):
+        if said:
+            caveats.append(said)
     if status == "indeterminate_needs_mma" and case.neuro_symptoms and not profile.treat_borderline_neuro_now:
         caveats.append(
             Statement(
@@ -178,6 +191,8 @@ def describe(node_id: str, case: Case, b12: float, hb: float | None, limit: floa
         words = f"neurological symptoms: {'yes' if case.neuro_symptoms else 'no'}"
         if "nitrous_oxide" in case.risk_factors:
             words += ", nitrous oxide"
+        if case.mcv is not None:
+            words += f"; MCV {case.mcv:g} fL"
         return words
     if node_id == "treat_severe":
         if hb is None:
@@ -240,6 +255,9 @@ def why(
             citations = ("Abbassi-Ghanavati 2009",)
         if target == "esr_out_normal" and case.age < GCA_AGE:  # giant cell arteritis is a question from 50
             tail = "the ESR itself needs no work-up."
+        if source == "treat_severe" and target == "rx_oral_or_im" and hb is None:  # unknown, never "no"
+            branch = "unknown"
+            tail = "severity is unknown until the full blood count is seen; oral only once it rules out severe anaemia"
         seen = describe(source, case, b12, hb, limit)
         head = f"{label} ({seen}) → {branch}" if seen and branch else label
         out.append(Statement(f"{head}: {tail}", citations))

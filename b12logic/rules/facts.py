@@ -44,6 +44,7 @@ class CaseView:
         "neuro",
         "nitrous_oxide",
         "pregnant",
+        "severe_anaemia",
     )
 
     def __init__(self, **values: Any) -> None:
@@ -69,6 +70,7 @@ def view_of(case: Case, esr_limit: float) -> CaseView:
         hcy=_num(case.homocysteine),
         mcv=_num(case.mcv),
         pregnant=case.pregnant,
+        severe_anaemia=anaemia_grade(case.hb_g_dl, case.sex, case.pregnant) == "severe",
     )
 
 
@@ -133,7 +135,7 @@ class PlanFacts:
     mma_measured: bool = False
     hcy_measured: bool = False
     active_measured: bool = False
-    very_high_mcv: bool = False
+    very_high_mcv: bool = False  # a megaloblastic picture: MCV above 120 fL, or severe anaemia with MCV above 100
     awaiting: bool = False  # treatment starts while the tests are awaited (strong features)
 
     @property

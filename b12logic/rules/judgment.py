@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from b12logic.case import Case
-from b12logic.graphs import B12_ROOT, PREDICATES, Edge, Graph, Node, decision_graph
+from b12logic.graphs import B12_ROOT, PREDICATES, Edge, Graph, Node, decision_graph, megaloblastic
 from b12logic.guidelines import SEVERE_HB_G_DL, GuidelineProfile
-from b12logic.rules.facts import VERY_HIGH_MCV, CaseView, PlanFacts, anaemia_grade
+from b12logic.rules.facts import CaseView, PlanFacts, anaemia_grade
 
 DEFICIENT_STATUSES = frozenset({"deficient", "functional_deficiency"})
 TREATMENT_REGIMENS = frozenset({"im_neuro", "im_standard", "oral_or_im"})
@@ -117,7 +117,7 @@ def judge(case: Case, profile: GuidelineProfile, view: CaseView) -> Judgment:
             mma_measured=case.mma is not None,
             hcy_measured=case.homocysteine is not None,
             active_measured=case.active_b12 is not None,
-            very_high_mcv=case.mcv is not None and case.mcv > VERY_HIGH_MCV,
+            very_high_mcv=bool(megaloblastic(view)),
             awaiting=not AWAITING_NODES.isdisjoint(path),
         ),
     )

@@ -20,7 +20,7 @@ RANK_SEVERE_ANAEMIA = 100
 RANK_NEURO = 90
 RANK_NITROUS_OXIDE = 85
 RANK_PREGNANT = 80
-RANK_VERY_HIGH_MCV = 70
+RANK_VERY_HIGH_MCV = 82  # before the ESR's giant cell arteritis questions (75)
 RANK_POTASSIUM = 60
 
 
@@ -29,10 +29,13 @@ def cite(*names: str) -> tuple[str, ...]:
 
 
 _SEVERE_ANAEMIA = Statement(
-    "Assess the severe anaemia now: look at the full blood count and blood film for pancytopenia; pancytopenia "
-    "or a suspected blood cancer needs urgent haematology advice.",
-    ("WHO", "BNF / NICE CKS"),
-    "Severe anaemia: FBC and film for pancytopenia; urgent haematology advice if present",
+    "Assess the severe anaemia now: look at the full blood count and blood film for pancytopenia, and take folate, "
+    "ferritin and reticulocytes (and MMA or homocysteine if they are to be measured) before any treatment or "
+    "transfusion. Avoid red-cell transfusion where "
+    "possible: in megaloblastic anaemia circulatory overload can be fatal. Pancytopenia or a suspected blood cancer "
+    "needs urgent haematology advice.",
+    ("WHO", "NHS Lothian", "UK Transfusion Handbook", "BNF / NICE CKS"),
+    "Severe anaemia: FBC, film, haematinics before treatment; avoid transfusion; urgent haematology if pancytopenia",
     kind="do_now",
     rank=RANK_SEVERE_ANAEMIA,
 )
@@ -72,6 +75,16 @@ _N2O_TREAT = Statement(
     rank=RANK_NITROUS_OXIDE,
     starts_b12=True,
 )
+_N2O_TREAT_SHOWN = Statement(
+    "Stop the nitrous oxide and start B12 now (neurological regimen): the raised homocysteine or MMA already shows "
+    "functional deficiency. Seek urgent neurological input; treated early, the damage can recover; late, it can "
+    "leave permanent disability.",
+    ("NICE NG239", "RCEM 2024", "Practical Neurology 2023"),
+    "Nitrous oxide: stop it, start B12 now (functional deficiency shown), urgent neurology",
+    kind="do_now",
+    rank=RANK_NITROUS_OXIDE,
+    starts_b12=True,
+)
 _N2O_TEST = Statement(
     "Stop the nitrous oxide and measure homocysteine or MMA: with nitrous oxide they are the first test, because "
     "total B12 is often in range (it finds only 20–50% of nitrous oxide myeloneuropathy, MMA or homocysteine "
@@ -97,16 +110,31 @@ _PREGNANT = Statement(
     rank=RANK_PREGNANT,
 )
 _VERY_HIGH_MCV = Statement(
-    "Seek urgent haematology advice: a very high MCV (above 120 fL) with a B12 that is not low is a strong "
-    "clinical feature, and functional deficiency is suspected.",
+    "Seek urgent haematology advice: a megaloblastic picture (MCV above 120 fL, or severe anaemia with a raised "
+    "MCV) with a B12 that is not low is a strong clinical feature, and functional deficiency is suspected.",
     ("BNF / NICE CKS", "BSH 2014"),
-    "MCV > 120 with B12 not low: urgent haematology advice",
+    "Megaloblastic picture with B12 not low: urgent haematology advice",
     kind="do_now",
     rank=RANK_VERY_HIGH_MCV,
 )
+_AUTOIMMUNE = Statement(
+    "Autoimmune disease recorded (thyroid disease, vitiligo, type 1 diabetes): pernicious anaemia clusters with "
+    "these, so autoimmune gastritis is more likely; the autoimmune disease is a risk marker, not itself a cause.",
+    ("Cyanocobalamin label",),
+    "Autoimmune disease: a risk marker for pernicious anaemia",
+    kind="background",
+)
+_N2O_FIRST_TESTS = Statement(
+    "Send homocysteine or MMA: with nitrous oxide they are the first tests; do not rely on total or active B12, "
+    "which are often in range.",
+    ("NICE NG239", "Practical Neurology 2023"),
+    "Nitrous oxide: homocysteine or MMA, not total or active B12",
+    kind="workup",
+    measures=("homocysteine", "mma"),
+)
 _POTASSIUM = Statement(
-    "Check potassium (U&E) over the first 48 hours of treatment: with Hb below 8 g/dL it can fall sharply "
-    "(hypokalaemia, with sudden deaths reported).",
+    "Once treatment starts, check potassium (U&E) over the first 48 hours: with Hb below 8 g/dL it can fall "
+    "sharply (hypokalaemia, with sudden deaths reported).",
     ("Cyanocobalamin label", "NHS Lothian"),
     "Severe anaemia: watch potassium in the first 48 h",
     kind="do_now",
@@ -162,6 +190,14 @@ _ASK_NITROUS = Statement(
     "Ask about nitrous oxide",
     kind="workup",
 )
+_SOURCE_DURATION = Statement(
+    "Correction beside the source's 'for life': NICE NG239 makes treatment lifelong when the cause cannot be "
+    "reversed (autoimmune gastritis, gastrectomy, ileal resection); for a reversible cause (diet, a drug, nitrous "
+    "oxide) treatment follows the cause.",
+    ("NICE NG239",),
+    "Correction: duration follows the cause (NICE NG239)",
+    kind="plan",
+)
 _PREGNANCY_TOTAL = Statement(
     "Total B12 falls in normal pregnancy, so a low total B12 may not mean deficiency: under NICE NG239 active B12 "
     "is the first test in pregnancy.",
@@ -215,7 +251,7 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
     if f.nitrous_oxide:
         functional_test_in = f.mma_measured or f.hcy_measured
         if n2o_treat:
-            steps.append(_N2O_TREAT)
+            steps.append(_N2O_TREAT_SHOWN if f.status == "functional_deficiency" else _N2O_TREAT)
         elif treats or functional_test_in:
             steps.append(_N2O_STOP)
         else:
@@ -234,7 +270,8 @@ def _regimen_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
     plan = regimen_for(profile, "im_standard" if f.regimen == "oral_or_im" else f.regimen, f.risk_factors)
     why = ""
     if f.awaiting:
-        tests = "MMA and homocysteine are" if f.outcome == "out_treat_awaiting_hcy" else "MMA is"
+        both = f.outcome == "out_treat_awaiting_hcy" and not f.hcy_measured
+        tests = "MMA and homocysteine are" if both else "MMA is"
         why = f", started now once the bloods are taken, while {tests} awaited: strong clinical features are not a "
         why += "reason to wait"
     steps = [
@@ -260,7 +297,9 @@ def _regimen_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
         )
         if not f.hb_measured:
             steps.append(_HB_UNKNOWN)
-    if f.severe_anaemia:
+    if profile.follows_source:
+        steps.append(_SOURCE_DURATION)
+    if f.severe_anaemia and f.anaemia_grade != "severe":  # a severe grade says it in its urgent step
         steps.append(_TRANSFUSION)
     return steps
 
@@ -269,7 +308,14 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
     """What a status without treatment leads to: the tests still needed, or why there is no treatment."""
     mma = f"{profile.mma_upper:g}"
     steps: list[Statement] = []
-    if f.status == "indeterminate_needs_mma":
+    if f.status == "indeterminate_needs_mma" and f.nitrous_oxide and profile.follows_source:
+        steps.append(_mma_meaning(profile))  # the source's rule, with the nitrous oxide correction beside it
+        if not f.hcy_measured:
+            steps.append(_N2O_FIRST_TESTS)
+    elif f.status == "indeterminate_needs_mma" and f.nitrous_oxide:
+        if f.regimen in TREATMENT_REGIMENS:  # otherwise the urgent step already asks for them
+            steps.append(_N2O_FIRST_TESTS)
+    elif f.status == "indeterminate_needs_mma":
         steps.append(_mma_meaning(profile))
         if profile.holotc_pmol_l and not f.active_measured and not f.pregnant:  # pregnancy: its own step
             low, high = profile.holotc_pmol_l
@@ -308,8 +354,6 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
     elif f.status == "not_confirmed":
         if f.outcome == "out_active_unlikely" and profile.holotc_pmol_l:
             text = f"Active B12 above {profile.holotc_pmol_l[1]:g} pmol/L: deficiency unlikely, no B12 treatment."
-            if f.pregnant:
-                text += " In pregnancy active B12 governs, because total B12 falls in normal pregnancy."
             cites: tuple[str, ...] = ("NICE NG239",)
         else:
             test = "MMA" if f.mma_measured else "Homocysteine"
@@ -397,4 +441,6 @@ def _b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement,
             steps.append(_PREGNANCY_TOTAL)
     if f.status not in DEFICIENT_STATUSES:
         steps += _not_treated_steps(profile, f)
+    if "autoimmune_disease" in f.risk_factors and f.status != "normal":
+        steps.append(_AUTOIMMUNE)
     return tuple(steps)

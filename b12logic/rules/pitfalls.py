@@ -55,7 +55,10 @@ class PitfallFacts:
     mma_measured: bool
     b12_very_high: bool
     nitrous_oxide: bool
-    duration_rule: str = "source"  # the profile's: "source" or "cause"
+    duration_rule: str = "source"
+    b12_not_above: bool = (
+        True  # total B12 low or borderline (not above the profile's range)  # the profile's: "source" or "cause"
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -72,10 +75,8 @@ def pitfalls_for(f: PitfallFacts) -> tuple[Pitfall, ...]:
 _STOP_SOURCE = Pitfall(
     "do_not_stop_therapy",
     "Do not stop when symptoms or levels improve",
-    "The source says never stop: most patients with malabsorption need lifelong therapy. Correction: NICE NG239 "
-    "makes treatment lifelong when the cause cannot be reversed (autoimmune gastritis, gastrectomy, ileal "
-    "resection); for a reversible cause (diet, a drug, nitrous oxide) it can stop or change once the cause is dealt "
-    "with.",
+    "The source says never stop: most patients with malabsorption need lifelong therapy. Improvement alone is "
+    "indeed no reason to stop; NICE NG239's correction, that the cause decides how long, sits beside the regimen.",
     ("source", "NICE NG239"),
 )
 _STOP_CAUSE = Pitfall(
@@ -145,15 +146,16 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
             "Impaired renal function raises MMA on its own: in people with a low-normal B12, MMA not adjusted for "
             "eGFR overestimated deficiency by 40%. Read a raised MMA with the eGFR.",
             ("Ann Clin Biochem 2018",),
+            "plan",
         ),
     ),
     (
-        lambda f: f.esr_flag == "markedly_elevated" and f.status != "normal",
+        lambda f: f.esr_flag == "markedly_elevated" and (f.b12_not_above or f.anaemic),
         Pitfall(
             "myeloma_high_esr_low_b12",
-            "Very high ESR with a B12 that is not normal: think of myeloma",
-            "Myeloma can give both a very high ESR and a spuriously low B12. Malignancy caused 17% of ESRs of "
-            "100 mm/h or more in Fincher's series.",
+            "ESR of 100 or more with anaemia or a B12 that is not high: think of myeloma",
+            "Myeloma can give a very high ESR with anaemia and a spuriously low B12. Malignancy caused 17% of ESRs "
+            "of 100 mm/h or more in Fincher's series.",
             ("Fincher 1986",),
         ),
     ),

@@ -20,7 +20,6 @@ from e2e_support import (
     PHONE,
     SHOWCASE_QUERY,
     SMALL_PHONE,
-    VERDICT_PANEL,
     PageViews,
     assessment_from_url,
     new_context,
@@ -201,14 +200,14 @@ def test_verdict_in_view_beside_open_inputs(browser: Browser, app_url: str, view
         open_page(page, "explorer", SHOWCASE_QUERY)
         open_inputs(page)
         size = f"{viewport['width']}x{viewport['height']}"
-        # The problem this solves: the open inputs cover the verdict panel.
+        # The problem this solves: the open inputs cover the page's first block (the Do-now block, issue 18).
         covered = page.evaluate(
             "([v, s]) => { const r = document.querySelector(v).getBoundingClientRect();"
             " const top = document.elementFromPoint(r.left + 20, Math.min(Math.max(r.top + 20, 20), innerHeight - 20));"
             " return !!top && !!top.closest(s); }",
-            [VERDICT_PANEL, SIDEBAR],
+            [".st-key-do_now", SIDEBAR],
         )
-        assert covered, "expected the open sidebar to cover the verdict panel on a phone"
+        assert covered, "expected the open sidebar to cover the Do-now block on a phone"
         check_summary(page, f"{size} opened")
         for key in ("End", "Home"):
             press(page, "b12", key)

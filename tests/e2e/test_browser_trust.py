@@ -371,7 +371,8 @@ def test_every_page_complete_with_the_network_cut_to_loopback(browser: Browser, 
                     " return i ? i.getBoundingClientRect().width : -1; })"
                 )
             )
-            assert len(widths) >= len(PAGE_PATHS) and all(0 < w <= 28 for w in widths), (name, widths)
+            # Every case page, plus the class room (a page without the shared case, so not in PAGE_PATHS).
+            assert len(widths) == len(PAGE_PATHS) + 1 and all(0 < w <= 28 for w in widths), (name, widths)
             page.close()
         assert not outside, f"requests outside the app's server: {sorted(set(outside))}"
         assert not failed, f"failed requests: {sorted(set(failed))}"
