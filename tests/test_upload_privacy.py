@@ -8,6 +8,7 @@ file on disk; the CLI's stdout mode spooled its results to /tmp. The write witne
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,9 @@ def _parse_upload(body: bytes) -> bytes:
         await form.close()
         return data
 
-    return asyncio.run(parse())
+    # A thread of its own: a session-scoped Playwright (tests/e2e) keeps an event loop running on this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, parse()).result()
 
 
 def test_an_upload_is_parsed_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
