@@ -92,10 +92,10 @@ class Judgment:
 
 def judge(case: Case, profile: GuidelineProfile, view: CaseView) -> Judgment:
     """Status and regimen from the path, anaemia graded on its own axis, and the facts for the statements."""
-    _, adjacency, nodes = _graph_for(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
+    key = (profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
+    _, adjacency, _ = _graph_for(*key)
     path = walk(adjacency, B12_ROOT, view, profile)
-    status = _status_from(nodes, path)
-    regimen = nodes[path[-1]].regimen or "none"
+    status, regimen, awaiting = _path_outcome(key, path)
     hb = case.hb_g_dl
     grade = anaemia_grade(hb, case.sex, case.pregnant)
     return Judgment(
@@ -104,20 +104,32 @@ def judge(case: Case, profile: GuidelineProfile, view: CaseView) -> Judgment:
         regimen=regimen,
         severe=status in DEFICIENT_STATUSES and bool(PREDICATES["severe"](view, profile)),
         anaemia_grade=grade,
-        facts=PlanFacts(
-            outcome=path[-1],
-            status=status,
-            regimen=regimen,
-            neuro=case.neuro_symptoms,
-            hb_measured=hb is not None,
-            severe_anaemia=hb is not None and hb < SEVERE_HB_G_DL,
-            anaemia_grade=grade,
-            pregnant=case.pregnant,
-            risk_factors=case.risk_factors,
-            mma_measured=case.mma is not None,
-            hcy_measured=case.homocysteine is not None,
-            active_measured=case.active_b12 is not None,
-            very_high_mcv=bool(megaloblastic(view)),
-            awaiting=not AWAITING_NODES.isdisjoint(path),
+        facts=_plan_facts(
+            path[-1],
+            status,
+            regimen,
+            case.neuro_symptoms,
+            hb is not None,
+            hb is not None and hb < SEVERE_HB_G_DL,
+            grade,
+            case.pregnant,
+            case.risk_factors,
+            case.mma is not None,
+            case.homocysteine is not None,
+            case.active_b12 is not None,
+            bool(megaloblastic(view)),
+            awaiting,
         ),
     )
+
+
+@lru_cache(maxsize=1024)
+def _path_outcome(key: tuple[float, float, float, str], path: tuple[str, ...]) -> tuple[str, str, bool]:
+    """Status, regimen and whether treatment starts while tests are awaited: the path decides them (remembered,
+    a graph has a few dozen paths)."""
+    nodes = _graph_for(*key)[2]
+    return _status_from(nodes, path), nodes[path[-1]].regimen or "none", not AWAITING_NODES.isdisjoint(path)
+
+
+# The same few combinations of yes/no facts recur: one PlanFacts each, so the statements' caches hash it once.
+_plan_facts = lru_cache(maxsize=4096)(PlanFacts)
