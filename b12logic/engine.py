@@ -245,9 +245,7 @@ def evaluate(
     if profile.reads_context:
         steps = b12_next_steps(profile, judgment.facts)
     else:
-        steps, correction = _source_steps(
-            profile, judgment.facts, judge(case, PROFILES[CORRECTING_PROFILE], view).facts
-        )
+        steps, correction = source_steps(profile, judgment.facts, judge(case, PROFILES[CORRECTING_PROFILE], view).facts)
     pitfalls = _pitfalls(
         PitfallFacts(
             on_folic_acid=case.on_folic_acid,
@@ -304,7 +302,7 @@ def corrected_steps(
     return _corrected(steps, own.regimen, guideline.facts)
 
 
-def _source_steps(profile: GuidelineProfile, own: PlanFacts, guideline: PlanFacts) -> tuple[tuple[Statement, ...], str]:
+def source_steps(profile: GuidelineProfile, own: PlanFacts, guideline: PlanFacts) -> tuple[tuple[Statement, ...], str]:
     """corrected_steps for a profile that follows the source's fixed rule, remembered for named profiles: the
     two judgments' facts decide every word."""
     if PROFILES.get(profile.id) is profile:
@@ -385,5 +383,6 @@ __all__ = [
     "graph_for",
     "nodes_for",
     "pitfalls_for",
+    "source_steps",
     "status_of_path",
 ]

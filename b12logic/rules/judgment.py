@@ -92,10 +92,9 @@ class Judgment:
 
 def judge(case: Case, profile: GuidelineProfile, view: CaseView) -> Judgment:
     """Status and regimen from the path, anaemia graded on its own axis, and the facts for the statements."""
-    key = (profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
-    _, adjacency, _ = _graph_for(*key)
+    _, adjacency, _ = _graph_for(*_graph_key(profile))
     path = walk(adjacency, B12_ROOT, view, profile)
-    status, regimen, awaiting = _path_outcome(key, path)
+    status, regimen, awaiting = path_outcome(profile, path)
     hb = case.hb_g_dl
     grade = anaemia_grade(hb, case.sex, case.pregnant)
     return Judgment(
@@ -123,10 +122,19 @@ def judge(case: Case, profile: GuidelineProfile, view: CaseView) -> Judgment:
     )
 
 
+def _graph_key(profile: GuidelineProfile) -> tuple[float, float, float, str]:
+    """What a profile's graph depends on (a profile itself is not hashable)."""
+    return profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id
+
+
+def path_outcome(profile: GuidelineProfile, path: tuple[str, ...]) -> tuple[str, str, bool]:
+    """Status, regimen and whether treatment starts while the tests are awaited: the path decides them."""
+    return _path_outcome(_graph_key(profile), path)
+
+
 @lru_cache(maxsize=1024)
 def _path_outcome(key: tuple[float, float, float, str], path: tuple[str, ...]) -> tuple[str, str, bool]:
-    """Status, regimen and whether treatment starts while tests are awaited: the path decides them (remembered,
-    a graph has a few dozen paths)."""
+    # Remembered: a graph has a few dozen paths.
     nodes = _graph_for(*key)[2]
     return _status_from(nodes, path), nodes[path[-1]].regimen or "none", not AWAITING_NODES.isdisjoint(path)
 
