@@ -65,6 +65,7 @@ from b12logic.rules.judgment import (
     DEFICIENT_STATUSES,
     TREATMENT_REGIMENS,
     Judgment,
+    case_facts,
     graph_for,
     judge,
     nodes_for,
@@ -234,7 +235,8 @@ def evaluate(
     hb = case.hb_g_dl
     limit = esr_upper_limit(case.age, case.sex, case.pregnant)
     view = view_of(case, limit)
-    judgment = judge(case, profile, view)
+    of_case = case_facts(case, view)
+    judgment = judge(case, profile, view, of_case)
     path, status, regimen = judgment.path, judgment.status, judgment.regimen
     _, adjacency = graph_for(profile)
     esr_path = walk(adjacency, ESR_ROOT, view, profile)
@@ -245,7 +247,9 @@ def evaluate(
     if profile.reads_context:
         steps = b12_next_steps(profile, judgment.facts)
     else:
-        steps, correction = source_steps(profile, judgment.facts, judge(case, PROFILES[CORRECTING_PROFILE], view).facts)
+        steps, correction = source_steps(
+            profile, judgment.facts, judge(case, PROFILES[CORRECTING_PROFILE], view, of_case).facts
+        )
     pitfalls = _pitfalls(
         PitfallFacts(
             on_folic_acid=case.on_folic_acid,

@@ -90,35 +90,40 @@ class Judgment:
     facts: PlanFacts
 
 
-def judge(case: Case, profile: GuidelineProfile, view: CaseView) -> Judgment:
+CaseFacts = tuple[bool, bool, bool, str, bool, frozenset[str], bool, bool, bool, bool]
+
+
+def case_facts(case: Case, view: CaseView) -> CaseFacts:
+    """The PlanFacts fields the case decides under any profile, in PlanFacts' order (neuro to very_high_mcv):
+    worked out once when a case is judged twice (the source's rules and the guideline beside them)."""
+    hb = case.hb_g_dl
+    return (
+        case.neuro_symptoms,
+        hb is not None,
+        hb is not None and hb < SEVERE_HB_G_DL,
+        anaemia_grade(hb, case.sex, case.pregnant),
+        case.pregnant,
+        case.risk_factors,
+        case.mma is not None,
+        case.homocysteine is not None,
+        case.active_b12 is not None,
+        bool(megaloblastic(view)),
+    )
+
+
+def judge(case: Case, profile: GuidelineProfile, view: CaseView, of_case: CaseFacts | None = None) -> Judgment:
     """Status and regimen from the path, anaemia graded on its own axis, and the facts for the statements."""
+    of_case = of_case or case_facts(case, view)
     _, adjacency, _ = _graph_for(*_graph_key(profile))
     path = walk(adjacency, B12_ROOT, view, profile)
     status, regimen, awaiting = path_outcome(profile, path)
-    hb = case.hb_g_dl
-    grade = anaemia_grade(hb, case.sex, case.pregnant)
     return Judgment(
         path=path,
         status=status,
         regimen=regimen,
         severe=status in DEFICIENT_STATUSES and bool(PREDICATES["severe"](view, profile)),
-        anaemia_grade=grade,
-        facts=_plan_facts(
-            path[-1],
-            status,
-            regimen,
-            case.neuro_symptoms,
-            hb is not None,
-            hb is not None and hb < SEVERE_HB_G_DL,
-            grade,
-            case.pregnant,
-            case.risk_factors,
-            case.mma is not None,
-            case.homocysteine is not None,
-            case.active_b12 is not None,
-            bool(megaloblastic(view)),
-            awaiting,
-        ),
+        anaemia_grade=of_case[3],
+        facts=_plan_facts(path[-1], status, regimen, *of_case, awaiting),
     )
 
 
