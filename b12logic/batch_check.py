@@ -34,6 +34,7 @@ from b12logic.guidelines import DEFAULT_PROFILE, GuidelineProfile
 from b12logic.labs import LabReport, detect_layout, lay_read_errors, read_cases
 from b12logic.labs.report import READ_ERROR_COLUMN
 from b12logic.validate import CaseError
+from b12logic.worker import run_in_worker
 
 log = logging.getLogger(__name__)
 
@@ -307,21 +308,39 @@ class _MixedLineEnds(Exception):
     """A chunk holds a carriage return in a cell (CRLF lines) and an earlier one did not."""
 
 
+IN_PROCESS_BYTES = 1_000_000  # smaller uploads are checked in the server's process (a new one costs ~2 s)
+
+
 def check_upload(
     data: bytes,
     guideline: str | GuidelineProfile = DEFAULT_PROFILE,
     max_bytes: int | None = None,
     progress: ProgressCallback | None = None,
 ) -> BatchCheck:
-    """check_csv for the page, within the process's budget (b12logic.budget): one file at a time, at a lower
-    priority than the other sessions' reruns, refused before any work when its results would not fit, and
-    its results counted against the process for as long as the session keeps the answer."""
-    with budget.one_check_at_a_time(), budget.background_priority():
+    """check_csv for the page, within the process's budget (b12logic.budget): one file at a time, refused
+    before any work when its results would not fit beside what the process holds, a large file checked in a
+    process of its own (b12logic.worker: its CPU and memory are not the other sessions'), and its results
+    counted against the process for as long as the session keeps the answer."""
+    with budget.one_check_at_a_time():
         try:
             budget.check_size(len(data), max_bytes)
             budget.make_room(len(data))
+            if len(data) <= IN_PROCESS_BYTES:
+                with budget.background_priority():
+                    check = check_csv(data, guideline, max_bytes=max_bytes, progress=progress)
+            else:
+                check, csv = run_in_worker(_check_apart, data, guideline, max_bytes, progress=progress)
+                check.csv = csv
         except CaseError as err:
             return BatchCheck(problem=plain_message(err))
-        check = check_csv(data, guideline, max_bytes=max_bytes, progress=progress)
     budget.hold(check, len(check.csv))
     return check
+
+
+def _check_apart(
+    data: bytes, guideline: str | GuidelineProfile, max_bytes: int | None, progress: ProgressCallback
+) -> tuple[BatchCheck, bytes]:
+    """check_csv in the worker: the answer, and its CSV apart (sent as one buffer, not pickled again)."""
+    check = check_csv(data, guideline, max_bytes=max_bytes, progress=progress)
+    csv, check.csv = check.csv, b""
+    return check, csv

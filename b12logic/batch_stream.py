@@ -52,7 +52,8 @@ class _NotStreamable(Exception):
 
 def _header(raw: bytes) -> tuple[list[str], str]:
     """The header cells and the delimiter, as read_cases_csv finds them; _NotStreamable when unusual."""
-    first = raw[: 1 << 16].split(b"\n", 1)[0].rstrip(b"\r")
+    end = raw.find(b"\n")
+    first = raw[: end if end >= 0 else len(raw)].rstrip(b"\r")  # not split(): that would copy the rest
     try:
         line = first.decode("utf-8")
     except UnicodeDecodeError:
@@ -63,6 +64,22 @@ def _header(raw: bytes) -> tuple[list[str], str]:
     if len(names) < 2 or len(set(names)) != len(names) or any(not n or n.startswith("Unnamed: ") for n in names):
         raise _NotStreamable("header")
     return names, delimiter
+
+
+def _first_line(path: str | bytes) -> bytes:
+    """The file's first line, BOM removed, however long (a header of 200,000 columns is counted in full)."""
+    if isinstance(path, bytes):
+        end = path.find(b"\n")
+        line = path[: end if end >= 0 else len(path)]
+    else:
+        pieces = []
+        with open(path, "rb") as handle:
+            while piece := handle.read(1 << 20):
+                pieces.append(piece.split(b"\n", 1)[0])
+                if b"\n" in piece:
+                    break
+        line = b"".join(pieces)
+    return line[len(_BOM) :] if line.startswith(_BOM) else line
 
 
 def _check_quotes_of(path: str, delimiter: str) -> None:
@@ -264,7 +281,7 @@ def _plan(path: str | bytes) -> tuple[list[str], str] | None:
     if not streamable:
         return None
     try:
-        names, delimiter = _header(head)
+        names, delimiter = _header(head if b"\n" in head else _first_line(path))  # a header past 64 KiB
     except _NotStreamable:
         return None
     if isinstance(path, bytes):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from b12logic.engine import ESR_FLAG_LABELS, REGIMEN_LABELS, STATUS_LABELS
+from b12logic.labels import ESR_FLAG_LABELS, REGIMEN_LABELS, STATUS_LABELS
 from b12logic.rules.pitfalls import PITFALL_HEADINGS
 
 # Below this many checked rows a chart of counts says less than the one-line summary beside it.

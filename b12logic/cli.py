@@ -138,13 +138,16 @@ def verdict_lines(a: Assessment) -> list[str]:
     lines = [f"B12 status: {a.b12_status} ({a.headline})"]
     if a.correction:
         lines.append(f"  Guidelines differ: {a.correction}")
-    lines.append(f"Regimen: {a.regimen} ({a.regimen_detail.text if a.regimen_detail else a.regimen_label})")
+    # The regimen by its one label (b12logic.labels), its detail under it (issue 19: one vocabulary).
+    lines.append(f"Regimen: {a.regimen} ({a.regimen_label})")
+    if a.regimen_detail:
+        lines.append(f"  {a.regimen_detail.text}")
     if a.oral_regimen:
         lines.append(f"Oral alternative: {a.oral_regimen.text}")
     lines.append(f"Severe deficiency (working definition): {_severity(a)}")
     lines.append(f"Anaemia: {a.anaemia_grade} ({a.anaemia_grade_label}; WHO grades)")
     basis = "in pregnancy" if a.case.pregnant else "for this age and sex"
-    lines.append(f"ESR: {a.esr_flag} (upper limit {a.esr_upper_limit:g} mm/h {basis})")
+    lines.append(f"ESR: {a.esr_flag} ({a.esr_flag_label}; upper limit {a.esr_upper_limit:g} mm/h {basis})")
     do_now = a.do_now
     if do_now:
         lines.append(f"{KIND_HEADINGS['do_now']}:")

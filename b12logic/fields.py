@@ -275,8 +275,9 @@ class LabSetting:
 LAB_SETTINGS: dict[str, LabSetting] = {
     setting.name: setting
     for setting in (
-        LabSetting("lab_b12_low", "B12 low below", "pg/mL", 180.0, 1.0, 100000.0),
-        LabSetting("lab_b12_upper", "B12 borderline up to", "pg/mL", 350.0, 1.0, 100000.0),
+        # A B12 cut-off lies within the B12 field's own range: a cut-off no valid B12 can reach is not one.
+        LabSetting("lab_b12_low", "B12 low below", "pg/mL", 180.0, 1.0, _B12_MAX_PG),
+        LabSetting("lab_b12_upper", "B12 borderline up to", "pg/mL", 350.0, 1.0, _B12_MAX_PG),
         LabSetting("lab_mma_upper", "MMA raised above", "nmol/L", 271.0, 1.0, 100000.0),
         # The laboratory's CRP upper limit: a setting of the ESR reading under every profile, not a case value.
         LabSetting("lab_crp_upper", "CRP upper limit", "mg/L", 5.0, 0.5, 50.0),

@@ -185,7 +185,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "st_deficient",
-            "Deficient",
+            STATUS_LABELS["deficient"],
             "status",
             "b12",
             0.5,
@@ -240,7 +240,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "out_active_unlikely",
-            "Deficiency unlikely (active B12)",
+            f"{STATUS_LABELS['not_confirmed']} (active B12)",
             "outcome",
             "b12",
             4.1,
@@ -251,7 +251,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "st_treat_awaiting",
-            "Treat now, MMA pending",
+            f"{STATUS_LABELS['indeterminate_needs_mma']}; treat now",
             "status",
             "b12",
             2.4,
@@ -262,7 +262,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "out_not_confirmed",
-            "Not confirmed",
+            STATUS_LABELS["not_confirmed"],
             "outcome",
             "b12",
             5.4,
@@ -285,7 +285,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "out_treat_awaiting_hcy",
-            "Neurological: treat now, tests pending",
+            f"{STATUS_LABELS['normal_needs_mma_hcy']}; treat now",
             "outcome",
             "b12",
             9.4,
@@ -297,7 +297,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "out_normal",
-            "Normal: no B12 treatment",
+            STATUS_LABELS["normal"],
             "outcome",
             "b12",
             10,
@@ -308,7 +308,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "st_functional",
-            "Functional deficiency",
+            STATUS_LABELS["functional_deficiency"],
             "status",
             "b12",
             6.2,
@@ -318,7 +318,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "out_needs_mma_hcy",
-            "Measure MMA + homocysteine",
+            STATUS_LABELS["normal_needs_mma_hcy"],
             "outcome",
             "b12",
             7.4,
@@ -332,7 +332,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "out_normal_after_mma",
-            "Normal (MMA not raised)",
+            STATUS_LABELS["normal"],
             "outcome",
             "b12",
             9.8,

@@ -159,6 +159,7 @@ class GuidelineProfile:
     superseded_by: str | None = None
     # How the profile is named in teaching sentences ("Under NICE NG239 the regimen for this case is ...").
     teaching_name: str = "the source answer"
+    short_name: str = "Source"  # where space is short: the region map's cut-off lines
     # "source": lifelong for everyone, as the source writes it (shown with the correction beside it);
     # "cause": the duration follows the recorded cause (NICE NG239).
     duration_rule: str = "source"
@@ -236,6 +237,7 @@ PROFILES: dict[str, GuidelineProfile] = {
             holotc_pmol_l=(25.0, 70.0),
             treat_borderline_neuro_now=True,
             teaching_name="NICE NG239",
+            short_name="NICE",
             duration_rule="cause",
             reads_context=True,
             mma_role="Under NICE NG239, MMA is second line: consider it for people with symptoms or signs and an "
@@ -265,6 +267,7 @@ PROFILES: dict[str, GuidelineProfile] = {
             treat_borderline_neuro_now=True,
             superseded_by="nice-ng239",
             teaching_name="BSH 2014",
+            short_name="BSH",
             duration_rule="cause",
             reads_context=True,
             mma_role="Under BSH 2014, MMA is a second-line test for a borderline B12.",
@@ -275,8 +278,11 @@ PROFILES: dict[str, GuidelineProfile] = {
 DEFAULT_PROFILE = "source"
 
 
+CUSTOM_PROFILE_NAME = "Laboratory custom"  # the one name of the laboratory profile, wherever it is shown
+
+
 def custom_profile(
-    b12_low: float, b12_upper: float, mma_upper: float, name: str = "Laboratory custom"
+    b12_low: float, b12_upper: float, mma_upper: float, name: str = CUSTOM_PROFILE_NAME
 ) -> GuidelineProfile:
     """A laboratory's own cut-offs (pg/mL and nmol/L), read as NICE NG239 reads a case (one judgment from every
     marker and the clinical context; active B12 with NICE's bands).
@@ -312,6 +318,7 @@ def custom_profile(
         mma_role="With your laboratory's cut-offs, MMA is second line, as under NICE NG239.",
         mma_limit_words="your laboratory's upper limit",
         mma_limit_citation="laboratory",
+        short_name="Lab",
     )
 
 

@@ -56,10 +56,10 @@ SOURCE_DIFFERS = "the source's rule; guidelines differ"
 
 def profile_label(profile_id: str) -> str:
     """The profile's name as every page shows it (held by the profile in guidelines.py)."""
-    from b12logic.guidelines import PROFILES
+    from b12logic.guidelines import CUSTOM_PROFILE_NAME, PROFILES
 
     profile = PROFILES.get(profile_id)
-    return profile.name if profile else "Laboratory custom"
+    return profile.name if profile else CUSTOM_PROFILE_NAME
 
 
 __all__ = [

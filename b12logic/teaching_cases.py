@@ -26,7 +26,7 @@ from b12logic.case import Case
 from b12logic.engine import TREATMENT_REGIMENS, Assessment, evaluate
 from b12logic.fields import RISK_FACTORS
 from b12logic.guidelines import DEFAULT_PROFILE, GuidelineProfile
-from b12logic.labels import STATUS_LABELS
+from b12logic.labels import REGIMEN_LABELS, STATUS_LABELS
 from b12logic.urlstate import default_values, query_from_case
 
 # The six statuses in the app's one vocabulary (labels.py): the quiz says them as the verdict does.
@@ -34,14 +34,12 @@ QUIZ_STATUS_LABELS: dict[str, str] = STATUS_LABELS
 
 # Next step for the B12 plan: one choice per regimen, plus the two kinds of "test first".
 NEXT_STEPS: dict[str, str] = {
-    "im_neuro": "Hydroxocobalamin 1 mg IM on alternate days (neurological regimen), started now, with urgent "
-    "specialist advice",
-    "im_standard": "Hydroxocobalamin 1 mg IM three times a week for 2 weeks, then every 2–3 months",
-    "oral_or_im": "Oral cyanocobalamin daily, or the standard IM regimen",
+    # The three treatment regimens in the app's one vocabulary (the verdict says the same words).
+    **{regimen: REGIMEN_LABELS[regimen] for regimen in ("im_neuro", "im_standard", "oral_or_im")},
     "measure_mma": "No treatment decision yet: measure MMA",
     "measure_mma_hcy": "No treatment decision yet: measure MMA and homocysteine",
     "measure_active_b12": "No treatment decision yet: measure active B12 (the first test in pregnancy)",
-    "no_b12_treatment": "No B12 treatment (look for another cause of any symptoms)",
+    "no_b12_treatment": f"{REGIMEN_LABELS['none']} (look for another cause of any symptoms)",
 }
 
 ESR_CHOICES: dict[bool, str] = {
@@ -114,7 +112,7 @@ class QuizAnswer:
 
     @property
     def status_label(self) -> str:
-        return QUIZ_STATUS_LABELS[self.b12_status]
+        return STATUS_LABELS[self.b12_status]  # the verdict's words (issue 19: the quiz had its own)
 
     @property
     def next_step_label(self) -> str:

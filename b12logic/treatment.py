@@ -26,7 +26,7 @@ from b12logic.case import Case
 from b12logic.engine import TREATMENT_REGIMENS, Assessment, evaluate
 from b12logic.esr import Statement
 from b12logic.guidelines import PROFILES, GuidelineProfile, MonitoringItem, Regimen
-from b12logic.labels import SEVERITY_UNKNOWN
+from b12logic.labels import SEVERITY_UNKNOWN, profile_label
 from b12logic.validate import CaseError
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -134,8 +134,7 @@ def is_open_ended(regimen: Regimen) -> bool:
 
 def profile_name(guideline: str) -> str:
     """A profile's display name from an assessment's guideline id ("custom" is the laboratory profile)."""
-    profile = PROFILES.get(guideline)
-    return profile.name if profile else "Laboratory custom"
+    return profile_label(guideline)
 
 
 def comparison_monitoring(guideline: str) -> tuple[str, tuple[MonitoringItem, ...]]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import re
 import shlex
 import subprocess
 import sys
@@ -188,10 +187,9 @@ def main() -> None:
         report += ["", f"Wide output byte-identical to the reference code's: {'yes' if same else 'NO'}."]
         print(report[-1])
     if args.write:
-        path = BENCH / "RESULTS.md"
-        text = path.read_text(encoding="utf-8")
-        text = re.sub(re.escape(SECTION) + r".*?(?=\n## |\Z)", "", text, flags=re.S).rstrip("\n")
-        path.write_text(text + "\n\n" + "\n".join(report) + "\n", encoding="utf-8")
+        from results import replace_section
+
+        replace_section(SECTION, report)
 
 
 if __name__ == "__main__":

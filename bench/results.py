@@ -71,3 +71,13 @@ def no_gc() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def replace_section(heading: str, lines: list[str]) -> None:
+    """Put a section (its heading line first) at the end of bench/RESULTS.md, replacing an older one of that heading."""
+    import re
+
+    path = BENCH / "RESULTS.md"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(re.escape(heading) + r".*?(?=\n## |\Z)", "", text, flags=re.S).rstrip("\n")
+    path.write_text(text + "\n\n" + "\n".join(lines) + "\n", encoding="utf-8")

@@ -14,9 +14,9 @@ from b12logic.batch import template_csv
 from b12logic.batch_check import BatchCheck, check_upload
 from b12logic.batch_view import MIN_CHART_ROWS, results_for_reading
 from b12logic.budget import upload_cap_bytes
-from b12logic.engine import ESR_FLAG_LABELS, STATUS_LABELS
 from b12logic.esr import ESR_FLAGS
 from b12logic.fields import CSV_COLUMNS, REQUIRED_COLUMNS
+from b12logic.labels import ESR_FLAG_LABELS, STATUS_LABELS
 from ui import labs, render, state
 
 cur = state.current()

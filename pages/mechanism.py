@@ -36,6 +36,7 @@ pictures.mechanism_picture(
     "weak dashed confounding link from anaemia to the ESR. Lit in this case: "
     + (", ".join(MECHANISM_GRAPH.node(n).label for n in sorted(lit)) or "nothing")
     + ".",
+    chosen,
 )
 
 st.subheader("Lit in this case", anchor=False)

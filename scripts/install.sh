@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 dev=0
 [ "${1:-}" = "--dev" ] && dev=1
 
-# Debian packages: HAProxy balances scripts/serve.sh's replicas; redis-server holds a class store shared by machines; with --dev, browser tests drive Debian's
-# Chromium (Playwright never downloads a browser of its own here).
+# Debian packages: HAProxy balances scripts/serve.sh's replicas; redis-server holds a class store shared by
+# machines; with --dev, browser tests drive Debian's Chromium (Playwright never downloads a browser of its own).
 apt_packages=()
 { command -v haproxy || [ -x /usr/sbin/haproxy ]; } >/dev/null 2>&1 || apt_packages+=(haproxy)
 # redis-server: the class store for replicas on several machines (--store redis://...); the tests start their own.

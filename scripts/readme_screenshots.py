@@ -22,11 +22,14 @@ TESTS = [
     "tests/e2e/test_browser_phone.py::test_verdict_in_view_beside_open_inputs",
     "tests/e2e/test_browser_explorer.py::test_accessibility_no_serious_violations",
     "tests/e2e/test_browser_presenter.py",
+    "tests/e2e/test_browser_trust.py::test_done_when_a_student_on_a_phone",
+    "tests/e2e/test_browser_trust.py::test_diagrams_whole_and_legible_on_a_phone",
 ]
-# README name -> (test screenshot, height kept from the top in CSS px, width written in px)
+# README name -> (test screenshot, height kept from the top in CSS px or a (top, bottom) band, width written in px)
 PICTURES = {
     "explorer-desktop.png": ("explorer.png", 1000, 900),
-    "explorer-phone.png": ("phone-explorer-inputs-open-390x844.png", 844, 390),
+    "explorer-phone.png": ("trust-phone-typed.png", 844, 390),
+    "flowchart-phone.png": ("trust-phone-decision.png", (2780, 4280), 390),
     "compare.png": ("compare.png", 1300, 900),
     "mechanism.png": ("mechanism.png", 1000, 900),
     "mechanism-dark.png": ("dark-mechanism.png", 1000, 900),
@@ -34,9 +37,11 @@ PICTURES = {
 }
 
 
-def shrink(source: Path, target: Path, keep_height: int, width: int) -> None:
+def shrink(source: Path, target: Path, keep: int | tuple[int, int], width: int) -> None:
+    """Keep the top `keep` px of the picture (or the band `keep` = (top, bottom)), shrunk to `width`."""
+    start, stop = keep if isinstance(keep, tuple) else (0, keep)
     with Image.open(source) as picture:
-        top = picture.convert("RGB").crop((0, 0, picture.width, min(keep_height, picture.height)))
+        top = picture.convert("RGB").crop((0, start, picture.width, min(stop, picture.height)))
         if top.width > width:
             top = top.resize((width, round(top.height * width / top.width)), Image.Resampling.LANCZOS)
         top.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)

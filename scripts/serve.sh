@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
     --no-restart) restart=0; shift ;;
     --no-balancer) balancer=0; shift ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "serve.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -285,8 +285,9 @@ def test_esr_limit_line_uses_the_sex_rule() -> None:
     at = run_app({"age": "60", "sex": "female", "b12": "400", "esr": "36"})
     limit = esr_upper_limit(60, "female")
     assert f"vs upper limit {limit:g} mm/h (Miller 1983: women (age + 10)/2)" in markdown_text(at)
-    metric = at.metric[0]
-    assert metric.value == "36 mm/h" and metric.delta == "+1 mm/h"
+    # The reading itself (Markdown, not st.metric: its code arrived late on a cold load, issue 19).
+    assert not at.metric
+    assert "**36 mm/h**" in markdown_text(at) and f"+1 mm/h vs upper limit {limit:g} mm/h" in markdown_text(at)
 
 
 # --- Safety steps sit in the verdict (issue 11), and the added inputs reach the engine

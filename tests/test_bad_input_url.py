@@ -154,7 +154,7 @@ CASES: list[tuple[str, dict[str, Any], list[str], dict[str, Any]]] = [
     (
         "lab-cutoff-underscore",
         {"lab_b12_low": "1_000"},
-        ["Link parameter lab_b12_low ignored: '1_000' is not a number from 1 to 100000 pg/mL. Using 180."],
+        ["Link parameter lab_b12_low ignored: '1_000' is not a number from 1 to 10000 pg/mL. Using 180."],
         {"lab_b12_low": 180.0},
     ),
     (

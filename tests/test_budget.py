@@ -70,3 +70,27 @@ def test_one_upload_cap_in_bytes_as_the_browser_counts(size: int, allowed: bool)
     else:
         with pytest.raises(ValueError, match="50,000,001 bytes is over the limit of 50,000,000 bytes"):
             budget.check_size(size, budget.upload_cap_bytes())
+
+
+BIG = DATA * 8  # 2.3 MB: over IN_PROCESS_BYTES, so checked in a worker process
+
+
+def test_a_large_upload_is_checked_in_a_worker_with_the_same_answer() -> None:
+    from b12logic.batch_check import IN_PROCESS_BYTES
+
+    assert len(BIG) > IN_PROCESS_BYTES
+    calls: list[tuple[int, int]] = []
+    apart = check_upload(BIG, progress=lambda done, total: calls.append((done, total)))
+    here = check_csv(BIG)
+    assert apart.problem is None and apart.csv == here.csv and apart.rows == here.rows
+    assert apart.error_groups == here.error_groups and apart.status_counts == here.status_counts
+    assert calls and calls[-1] == (here.rows, here.rows)
+
+
+def test_a_worker_over_its_memory_limit_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    import b12logic.worker as worker
+
+    monkeypatch.setattr(worker, "WORKER_MEMORY_BYTES", 1_000_000)  # any Python process is over 1 MB
+    refused = check_upload(BIG)
+    assert refused.problem is not None
+    assert refused.problem.startswith("Checking it needs more than 1 MB of memory, the limit for one file")

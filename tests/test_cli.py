@@ -61,7 +61,7 @@ def test_evaluate_prints_the_assessment() -> None:
     # DESIGN.md's example: deficient, oral_or_im, ESR normal under the limit 39 mm/h.
     assert "B12 status: deficient" in out
     assert "Regimen: oral_or_im" in out
-    assert "ESR: normal (upper limit 39 mm/h" in out
+    assert "ESR: normal (ESR normal for age and sex; upper limit 39 mm/h" in out
     assert "Decision path: b12_start > b12_band > st_deficient" in out
     assert result.stderr == ""
 

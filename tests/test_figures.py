@@ -274,7 +274,7 @@ def test_figures_have_titles_and_hidden_axes() -> None:
 def test_alt_text_follows_both_paths() -> None:
     a = evaluate(CASES["functional_deficiency"])
     text = F.decision_alt_text(a, get_profile("source"))
-    assert "Functional deficiency" in text and "Above age/sex limit?" in text
+    assert "Functional B12 deficiency" in text and "Above age/sex limit?" in text
     assert text.index("B12 work-up path") < text.index("ESR work-up path")
 
 

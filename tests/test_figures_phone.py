@@ -114,3 +114,15 @@ def test_region_map_labels_do_not_overlap(neuro: bool) -> None:
     texts = " ".join(a.text for a in strip)
     if neuro:  # the long neuro strip label is wrapped onto two lines, not cut off or spilled
         assert "<br>" in texts
+
+
+def test_phone_mechanism_draws_only_the_chosen_pathway() -> None:
+    a = evaluate(Case(age=68, sex="female", b12=150, esr=60, hb=10))
+    inflammation = boxes(mechanism_svg_phone(a, "inflammation"))[0]
+    assert {g.get("data-node") for g in inflammation} == {
+        n.id for n in MECHANISM_GRAPH.nodes if n.tree == "inflammation"
+    }
+    bridge = boxes(mechanism_svg_phone(a, "confounding"))[0]
+    assert {"m_anaemia", "m_esr"} <= {g.get("data-node") for g in bridge}
+    with pytest.raises(ValueError, match="step"):
+        mechanism_svg_phone(a, "nonsense")

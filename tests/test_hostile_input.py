@@ -236,3 +236,11 @@ def test_a_long_row_with_filled_cells_is_refused_naming_it(tmp_path: Path, capsy
         main(["batch", str(path), "-o", str(out)])
     assert "row 11 has more cells than the 5 named in the header row" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_header_past_64_kib_is_counted_in_full(tmp_path: Path) -> None:
+    data = HOSTILE[4][1]  # 200,000 columns: the header alone is about 1.3 MB
+    assert b"\n" not in data[: 1 << 16]
+    with pytest.raises(CaseError, match="200,000 columns is over the limit of 256"):
+        read_cases(data)
+    assert (check_csv(data).problem or "").startswith("200,000 columns is over the limit of 256 columns")

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from b12logic.classroom import ENV_VAR, ClassStore, make_store, questions_for
 from b12logic.classroom import store as store_module
 from b12logic.classroom.questions import why_wrong_in
+from b12logic.labels import REGIMEN_LABELS
 from tests.redis_server import redis_url
 
 __all__ = ["redis_url"]  # the session fixture: a real redis-server
@@ -158,7 +159,7 @@ def test_reveal_shows_chart_right_answer_and_misconceptions(store: ClassStore) -
     charts = teacher.get("plotly_chart")
     assert len(charts) == 2
     text = _texts(teacher)
-    assert "**Right:** Hydroxocobalamin 1 mg IM on alternate days" in text
+    assert f"**Right:** {REGIMEN_LABELS['im_neuro']}" in text  # the quiz says the verdict's regimen label
     why = why_wrong_in(CASE)["next_step"]["no_b12_treatment"]
     assert why.misconception == "folic acid first"
     assert f"(1 chose it): *{why.misconception}*" in text

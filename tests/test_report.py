@@ -99,7 +99,7 @@ def test_every_required_section_and_value(fmt: str) -> None:
         "ESR elevated for age and sex",
         "Folic acid before B12",
         "Anaemia by itself raises the ESR",
-        "Suspected B12 deficiency → Total B12? → Deficient",
+        "Suspected B12 deficiency → Total B12? → B12 deficient",
         REFERENCES["Miller 1983"].full,
         REFERENCES["BNF / NICE CKS"].full,
         DISCLAIMER,

@@ -180,3 +180,14 @@ def test_notes_pregnancy_reason_said_once() -> None:
         Case(age=33, sex="female", pregnant=True, b12=150, active_b12=85, esr=55, mcv=88, hb=11.5), "nice-ng239"
     )
     assert _all_text(a).count("total B12 falls in normal pregnancy") == 1
+
+
+def test_folic_acid_pitfall_speaks_to_a_patient_already_taking_it() -> None:
+    """Independent read, re-check 2 (C15): the pitfall fires because folic acid is being taken, so it must not
+    read as advice about giving folic acid later."""
+    case = Case(
+        age=62, sex="female", b12=200, esr=28, homocysteine=25, mcv=96, hb=12.5, neuro_symptoms=True, on_folic_acid=True
+    )
+    for guideline in ("source", "nice-ng239", "bsh-2014"):
+        (pitfall,) = [p for p in evaluate(case, guideline=guideline).pitfalls if p == "folate_before_b12"]
+        assert "already taking folic acid" in pitfall.text and "before giving folic acid" not in pitfall.text

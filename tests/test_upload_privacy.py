@@ -83,3 +83,20 @@ def test_the_cli_to_stdout_writes_no_file(
 def test_the_servers_keep_temporary_files_in_memory(name: str) -> None:
     text = (Path(__file__).resolve().parents[1] / name).read_text()
     assert ("TMPDIR" in text and "/dev/shm" in text) if name.endswith(".sh") else "tmpfs:" in text
+
+
+def test_a_session_holds_at_most_two_uploads_worth() -> None:
+    """Issue 22, finding 1: raw upload requests from one session no longer pile up (20 × 45 MB held 900 MB)."""
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+
+    manager = MemoryUploadedFileManager("/_stcore/upload_file")
+    ui.labs.bound_session_uploads(manager, 100)
+    ui.labs.bound_session_uploads(manager, 100)  # once only
+    for i in range(20):
+        manager.add_file("s1", UploadedFileRec(file_id=f"f{i}", name="x.csv", type="text/csv", data=b"x" * 45))
+    manager.add_file("s2", UploadedFileRec(file_id="g", name="y.csv", type="text/csv", data=b"y" * 45))
+    assert list(manager.file_storage["s1"]) == ["f18", "f19"]  # the newest two: 90 bytes within 100
+    assert list(manager.file_storage["s2"]) == ["g"]  # another session untouched
+    manager.add_file("s1", UploadedFileRec(file_id="big", name="z.csv", type="text/csv", data=b"z" * 500))
+    assert list(manager.file_storage["s1"]) == ["big"]  # the newest stays even alone over the limit

@@ -28,3 +28,15 @@ def test_diagrams_say_neurological_not_neuro() -> None:
         for node in (*decision_graph(profile).nodes, *MECHANISM_GRAPH.nodes):
             for text in (node.label, node.hover):
                 assert not re.search(r"\bneuro\b", text, re.IGNORECASE), (node.id, text)
+
+
+def test_statements_say_neurological_not_neuro() -> None:
+    """Every statement the engine can give, in full and in its short form (the CSV's next-steps cell)."""
+    import b12logic.rules.next_steps as rules
+    from b12logic.statement import Statement
+
+    statements = [value for value in vars(rules).values() if isinstance(value, Statement)]
+    assert statements
+    for statement in statements:
+        for text in (statement.text, statement.short):
+            assert not re.search(r"\bneuro\b", text, re.IGNORECASE), text

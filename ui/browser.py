@@ -7,6 +7,7 @@ on every page. Its HTML, CSS and script are fixed strings written here; no user 
   holds the case (ui/state.py). navigator.clipboard needs a secure context (https or localhost); on a
   plain-http hospital intranet it is missing, so the script falls back to copying a selected text field, and
   if that fails too it shows the link selected for the user to copy by hand.
+- The opener's name: the control that opens the case inputs is announced as "Case inputs", the words it shows.
 - Swipe guard (issue 19): ui/style.css stops a touch on a slider's track from setting a value and lets the
   browser scroll when a swipe on the thumb goes up or down; but react-aria's slider still moves the thumb by
   the few pixels the finger drifts sideways before the browser takes the swipe over (250 -> 254 in the browser
@@ -67,8 +68,23 @@ const installSwipeGuard = () => {
   window.addEventListener('pointercancel', forget, true);
 };
 
+// The control that opens the inputs shows "Case inputs" (ui/style.css); its accessible name must say the
+// same words (WCAG 2.5.3, label in name), but Streamlit names it "Expand sidebar". Set it whenever Streamlit
+// draws the button anew.
+const nameTheOpener = () => {
+  if (window.__b12OpenerNamed) return;
+  window.__b12OpenerNamed = true;
+  const name = () => {
+    const opener = document.querySelector('[data-testid="stExpandSidebarButton"]');
+    if (opener && opener.getAttribute('aria-label') !== 'Case inputs') opener.setAttribute('aria-label', 'Case inputs');
+  };
+  name();
+  new MutationObserver(name).observe(document.body, { childList: true, subtree: true });
+};
+
 export default function (component) {
   installSwipeGuard();
+  nameTheOpener();
   const root = component.parentElement;
   const button = root.querySelector('.copy');
   const status = root.querySelector('.status');

@@ -66,7 +66,10 @@ def do_now(a: Assessment) -> None:
                 icon=":material/check_circle:",
             )
         headline = f"**B12:** {render.escape(a.headline)} · {render.escape(a.regimen_label)}"
-        st.markdown(f"{headline} · **{render.escape(a.esr_flag_label)}**")
+        # The ESR reading with its numbers, so a phone shows it in the first screen (issue 19: the ESR panel
+        # starts two to three screens down there, under the B12 plan).
+        esr = render.escape(f"ESR {a.case.esr:g} mm/h, limit {a.esr_upper_limit:g} mm/h")
+        st.markdown(f"{headline} · **{render.escape(a.esr_flag_label)}** ({esr})")
 
 
 def verdict_panel(a: Assessment) -> None:
@@ -163,13 +166,14 @@ def esr_panel(a: Assessment) -> None:
     render.badge("Worked up on its own" if a.esr_flag != "normal" else "No ESR work-up", flag_colour, flag_icon)
     rule = "women (age + 10)/2" if case.sex == "female" else "men age/2"
     gap = round(case.esr - a.esr_upper_limit, 1)
-    st.metric(
-        f"ESR, {case.sex} aged {case.age:g}",
-        f"{case.esr:g} mm/h",
-        delta=f"{gap:+g} mm/h" if gap else 0,
-        delta_color="inverse",
-        delta_description=f"vs upper limit {a.esr_upper_limit:g} mm/h",
-    )
+    # The reading as Markdown, not st.metric: the metric's code is a separate download in Streamlit's frontend
+    # (static/js/Metric.*.js), fetched on first use, so a cold load showed an empty grey box for ~1.5 s (issue 19).
+    delta = f"{gap:+g} mm/h vs upper limit {a.esr_upper_limit:g} mm/h" if gap else "at the upper limit"
+    with st.container(key="esr_reading"):  # ui/style.css: the value drawn large, as a metric's
+        st.markdown(
+            f":gray[ESR, {case.sex} aged {case.age:g}]  \n**{case.esr:g} mm/h**  \n"
+            f":{flag_colour}-badge[{flag_icon} {render.escape(delta)}]"
+        )
     if case.pregnant:
         limit = render.escape(
             f"ESR {case.esr:g} mm/h vs {a.esr_upper_limit:g} mm/h: pregnant, so the age/sex limit does not apply "

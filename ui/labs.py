@@ -30,9 +30,34 @@ def keep_uploads_in_memory() -> None:
     maxUploadSize MB plus 1 MB of framing, starlette_routes.py:201-208). serve.sh and compose also put the
     temporary directory on a memory filesystem, for anything else that might spool."""
     from starlette.formparsers import MultiPartParser
+    from streamlit import runtime
 
     cap = int(st.get_option("server.maxUploadSize")) * 1024 * 1024 + 1024 * 1024
     MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, cap)
+    if runtime.exists():
+        bound_session_uploads(runtime.get_instance().uploaded_file_mgr, 2 * cap)
+
+
+def bound_session_uploads(manager: Any, limit: int) -> None:
+    """At most `limit` bytes of uploads held per session (this app has two uploaders): a newer upload lets
+    the session's oldest go. Streamlit keeps every file a session's requests send until the session ends
+    (streamlit/runtime/memory_uploaded_file_manager.py: add_file), so twenty raw 45 MB requests held 900 MB."""
+    if getattr(manager, "_b12_bounded", False) or not hasattr(manager, "file_storage"):
+        return
+    add_file = manager.add_file
+
+    def bounded_add_file(session_id: str, file: Any) -> None:
+        add_file(session_id, file)
+        stored = dict(manager.file_storage.get(session_id, {}))  # oldest first (insertion order)
+        held = sum(len(rec.data) for rec in stored.values())
+        for file_id, rec in stored.items():
+            if held <= limit or file_id == file.file_id:
+                break
+            manager.remove_file(session_id, file_id)
+            held -= len(rec.data)
+
+    manager.add_file = bounded_add_file
+    manager._b12_bounded = True
 
 
 keep_uploads_in_memory()  # before any uploader is drawn: every page with one imports this module

@@ -27,12 +27,12 @@ def decision_picture(a: Assessment, profile: GuidelineProfile, alt: str) -> None
             st.image(full, alt=alt, width="stretch")
 
 
-def mechanism_picture(a: Assessment, figure: Any, alt: str) -> None:
+def mechanism_picture(a: Assessment, figure: Any, alt: str, step: str | None = None) -> None:
     """The mechanism: the interactive chart, or on a phone the outline with the chart (hover = tap) under it."""
     wide, narrow = layout.wide_and_narrow("mechanism")
     wide.plotly_chart(figure, width="stretch", key="mechanism_figure", alt=alt, config={"displaylogo": False})
     with narrow:
-        st.image(mechanism_svg_phone(a), alt=alt, width="stretch")
+        st.image(mechanism_svg_phone(a, step), alt=alt, width="stretch")
         with st.expander(FULL_SIZE + "; tap a box for what it means"):
             st.plotly_chart(
                 figure, width="stretch", key="mechanism_figure_full", alt=alt, config={"displaylogo": False}

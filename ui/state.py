@@ -10,7 +10,7 @@ import streamlit as st
 import ui.pages_mode
 from b12logic import Assessment, Case, CaseError, evaluate
 from b12logic.fields import FIELDS, LAB_SETTINGS, PREGNANCY_AGES, RISK_FACTORS
-from b12logic.guidelines import PROFILES, GuidelineProfile, custom_profile, get_profile
+from b12logic.guidelines import CUSTOM_PROFILE_NAME, PROFILES, GuidelineProfile, custom_profile, get_profile
 from b12logic.units import b12_convert, crp_to_mg_l, hb_convert, mma_convert
 from b12logic.urlstate import (
     CRP_LIMIT_RANGE,
@@ -59,7 +59,7 @@ _LAST_KEY = "_last_values"  # the case values of the previous run, to notice a c
 _LINK_KEY = "_link_values"  # the case of the link this session was opened with
 UNDO_DEPTH = 30
 GUIDELINE_CHOICES = [*PROFILES, "custom"]
-GUIDELINE_NAMES = {**{p.id: p.name for p in PROFILES.values()}, "custom": "Laboratory custom cut-offs"}
+GUIDELINE_NAMES = {**{p.id: p.name for p in PROFILES.values()}, "custom": CUSTOM_PROFILE_NAME}
 # Said where the profile's name is first shown (the sidebar), so "Source answer (default)" is never a riddle.
 PROFILE_NOTE = (
     "**Source answer**: the worked answer to this case that the app teaches, its rules exactly as written. "

@@ -11,6 +11,7 @@ One module per figure family; import from the package (`from b12logic.figures im
 - `mechanism`: the mechanism diagram and why each node is lit.
 - `timeline`: the treatment timeline. `regions`: the B12 × MMA region map. `esr_age`: ESR limit by age.
 - `batch`: the Batch check page's charts. `class_tally`: the class room's reveal (answers per round).
+- `outline`: the phone layout of the two diagrams: a graph drawn top to bottom as an SVG outline.
 - `slides`: presenter mode's figures, drawn for a projector (labels 20 px and up): this case's path, and the
   mechanism diagram at presenter scale.
 
@@ -34,6 +35,7 @@ Builders:
   `decision_svg` the same picture as SVG).
 - `mechanism_figure(assessment, step=None, profile=None)`: the mechanism diagram, abnormal nodes lit.
 - `lit_reasons(assessment, profile=None)`: why each lit mechanism node is lit, in words.
+- `decision_svg_phone`, `mechanism_svg_phone`: the two diagrams drawn top to bottom for a phone.
 - `treatment_timeline_figure`, `region_map_figure`, `esr_by_age_figure`, `batch_status_figure`,
   `batch_esr_flag_figure`.
 """
@@ -64,10 +66,10 @@ from b12logic.figures.mechanism import (
 )
 from b12logic.figures.mechanism import _edge_step as _edge_step
 from b12logic.figures.mechanism import _step_nodes as _step_nodes
+from b12logic.figures.outline import BOX_FONT, LABEL_FONT, PHONE_WIDTH, TITLE_FONT, Look, Section, outline_svg
 from b12logic.figures.regions import (
     NOT_MEASURED,
     PROFILE_DASH,
-    PROFILE_SHORT,
     STATUS_COLOURS,
     region_grid,
     region_map_figure,
@@ -105,12 +107,14 @@ __all__ = [
     "B12_AXES",
     "BLACK",
     "BLUE",
+    "BOX_FONT",
     "CONFOUNDING_STEP",
     "ESR_AGES",
     "ESR_AXES",
     "FONT_FAMILY",
     "GREEN",
     "GREY",
+    "LABEL_FONT",
     "LIGHT_GREY",
     "MECHANISM_STEPS",
     "MID_GREY",
@@ -118,19 +122,22 @@ __all__ = [
     "OKABE_ITO",
     "ORANGE",
     "PATHWAY_COLOUR",
+    "PHONE_WIDTH",
     "PRESENTER_SCALE",
     "PROFILE_DASH",
-    "PROFILE_SHORT",
     "PURPLE",
     "SEX_COLOURS",
     "SEX_WORDS",
     "SKY_BLUE",
     "STATUS_COLOURS",
     "TEXT_ON",
+    "TITLE_FONT",
     "VALIDATE_FIGURES",
     "VERMILLION",
     "WHITE",
+    "Look",
     "ReadyFigure",
+    "Section",
     "at_presenter_scale",
     "batch_esr_flag_figure",
     "batch_status_figure",
@@ -148,6 +155,7 @@ __all__ = [
     "mechanism_slide_spec",
     "mechanism_svg_phone",
     "nodes_of",
+    "outline_svg",
     "path_slide_spec",
     "region_grid",
     "region_map_figure",

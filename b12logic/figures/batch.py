@@ -74,13 +74,13 @@ def _count_bars(
 
 def batch_status_figure(status_counts: dict[str, int]) -> go.Figure:
     """Rows of a batch by b12_status (in the order given, e.g. B12_STATUSES, zeros included)."""
-    from b12logic.engine import STATUS_LABELS
+    from b12logic.labels import STATUS_LABELS
 
     return _count_bars(status_counts, STATUS_LABELS, _BATCH_STATUS_COLOUR, "Rows by B12 status", "B12 status")
 
 
 def batch_esr_flag_figure(flag_counts: dict[str, int]) -> go.Figure:
     """Rows of a batch by esr_flag (normal, elevated, markedly_elevated)."""
-    from b12logic.engine import ESR_FLAG_LABELS
+    from b12logic.labels import ESR_FLAG_LABELS
 
     return _count_bars(flag_counts, ESR_FLAG_LABELS, _BATCH_FLAG_COLOUR, "Rows by ESR flag", "ESR flag")

@@ -292,7 +292,7 @@ def decision_alt_text(assessment: Assessment, profile: GuidelineProfile) -> str:
 
     >>> from b12logic import Case, evaluate, get_profile
     >>> decision_alt_text(evaluate(Case(age=30, sex="male", b12=400, esr=5)), get_profile("source"))
-    'B12 work-up path: Suspected B12 deficiency, then Total B12?, then Above range: neurological symptoms?, then Normal: no B12 treatment. ESR work-up path, separate: ESR measured, then Above age/sex limit?, then Normal for age and sex.'
+    'B12 work-up path: Suspected B12 deficiency, then Total B12?, then Above range: neurological symptoms?, then No B12 deficiency. ESR work-up path, separate: ESR measured, then Above age/sex limit?, then Normal for age and sex.'
     """
     graph = _decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id).graph
 

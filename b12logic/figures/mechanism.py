@@ -294,9 +294,10 @@ def lit_reasons(assessment: Assessment, profile: GuidelineProfile | None = None)
     return out
 
 
-def mechanism_svg_phone(assessment: Assessment) -> str:
+def mechanism_svg_phone(assessment: Assessment, step: str | None = None) -> str:
     """The mechanism for a phone: each pathway top to bottom at 358 px wide (outline.py), lit boxes filled.
-    The bridges between pathways (the folic acid bypass, the weak confounder) are dashed "see" boxes.
+    The bridges between pathways (the folic acid bypass, the weak confounder) are dashed "see" boxes. With a
+    teaching `step` only its pathways are drawn (the confounder: both pathways it joins).
 
     >>> from b12logic import Case, evaluate
     >>> svg = mechanism_svg_phone(evaluate(Case(age=68, sex="female", b12=150, esr=60)))
@@ -312,10 +313,16 @@ def mechanism_svg_phone(assessment: Assessment) -> str:
         off_fill=lambda node: WHITE,
         off_border=lambda node: PATHWAY_COLOUR[node.tree],
     )
+    if step is not None and step not in MECHANISM_STEPS:
+        raise ValueError(f"step: {step!r} is not one of {', '.join(MECHANISM_STEPS)}")
+    trees = {None: ("b12", "folate_bypass", "inflammation"), CONFOUNDING_STEP: ("b12", "inflammation")}.get(
+        step, (step,)
+    )
     roots = graph.roots()
     sections = [
         Section(MECHANISM_PATHWAYS[tree], tuple(r for r in roots if graph.node(r).tree == tree), frozenset({tree}))
-        for tree in ("b12", "folate_bypass", "inflammation")
+        for tree in trees
+        if tree is not None
     ]
     return outline_svg(
         graph,

@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from b12logic.case import Case
-from b12logic.engine import B12_STATUSES, STATUS_LABELS
+from b12logic.engine import B12_STATUSES
 from b12logic.figures.style import (
     BLACK,
     BLUE,
@@ -32,6 +32,7 @@ from b12logic.figures.style import (
     _wrap,
 )
 from b12logic.guidelines import PROFILES, GuidelineProfile, custom_profile
+from b12logic.labels import STATUS_LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,7 +47,6 @@ STATUS_COLOURS = {
     "normal": GREEN,
 }
 PROFILE_DASH = {"source": "longdash", "nice-ng239": "dash", "bsh-2014": "dot", "custom": "dashdot"}
-PROFILE_SHORT = {"source": "Source", "nice-ng239": "NICE", "bsh-2014": "BSH", "custom": "Lab"}
 NOT_MEASURED = "MMA not measured"
 _GRID_STEPS = (120, 90)
 # Characters of 11 px text across the whole B12 axis at the narrowest drawn width (ui/style.css: 640 px).
@@ -329,7 +329,7 @@ def region_map_figure(
     crowded = {later for earlier, later in itertools.pairwise(sorted(b12_cuts)) if later - earlier < b12_hi * _CROWDED}
     for value, axis in [(c, "b12") for c in b12_cuts] + [(c, "mma") for c in mma_cuts]:
         owners = [
-            PROFILE_SHORT.get(p.id, p.name)
+            p.short_name
             for p in profiles
             if (axis == "b12" and value in (p.b12_low, p.b12_upper)) or (axis == "mma" and value == p.mma_upper)
         ]

@@ -44,7 +44,7 @@ _NEURO_TREAT = Statement(
     "regimen now, once the bloods are taken, rather than wait for that advice or the tests. Symptoms of spinal "
     "cord or optic nerve damage: same-day emergency admission.",
     ("BNF / NICE CKS", "BSH 2014", "NHS Lothian"),
-    "Neuro: urgent specialist advice; start the alternate-day regimen now",
+    "Neurological symptoms: urgent specialist advice; start the alternate-day regimen now",
     kind="do_now",
     rank=RANK_NEURO,
     starts_b12=True,
@@ -53,7 +53,7 @@ _NEURO_ADVICE = Statement(
     "Seek urgent specialist advice for the neurological symptoms. Symptoms of spinal cord or optic nerve damage: "
     "same-day emergency admission.",
     ("BNF / NICE CKS", "NHS Lothian"),
-    "Neuro: urgent specialist advice",
+    "Neurological symptoms: urgent specialist advice",
     kind="do_now",
     rank=RANK_NEURO,
 )
@@ -61,7 +61,7 @@ _NEURO_NOT_EXCLUDED = Statement(
     "Seek specialist advice for the neurological symptoms: a result at or below the laboratory's limit does not "
     "exclude B12 deficiency when the clinical features are strong, and other causes need looking for.",
     ("BSH 2014", "BNF / NICE CKS"),
-    "Neuro: specialist advice (a normal MMA does not exclude deficiency when features are strong)",
+    "Neurological symptoms: specialist advice (a normal MMA does not exclude deficiency when features are strong)",
     kind="do_now",
     rank=RANK_NEURO,
 )

@@ -94,8 +94,9 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
         Pitfall(
             "folate_before_b12",
             "Folic acid before B12",
-            "Folic acid can correct the anaemia while subacute combined degeneration of the cord goes on. "
-            "Confirm adequate B12 status, or start B12, before giving folic acid.",
+            "This patient is already taking folic acid, which can correct the anaemia while subacute combined "
+            "degeneration of the cord goes on. Folic acid alone is not enough until B12 deficiency is excluded or "
+            "treated: B12 status must be settled, or B12 started once the diagnostic bloods are taken.",
             ("source", "BNF / NICE CKS"),
             "plan",
         ),

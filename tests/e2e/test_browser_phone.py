@@ -203,7 +203,7 @@ def test_verdict_in_view_beside_open_inputs(browser: Browser, app_url: str, view
         # The problem this solves: the open inputs cover the page's first block (the Do-now block, issue 18).
         covered = page.evaluate(
             "([v, s]) => { const r = document.querySelector(v).getBoundingClientRect();"
-            " const top = document.elementFromPoint(r.left + 20, Math.max(r.top + 20, 20));"
+            " const top = document.elementFromPoint(r.left + 20, Math.min(Math.max(r.top + 20, 20), innerHeight - 20));"
             " return !!top && !!top.closest(s); }",
             [".st-key-do_now", SIDEBAR],
         )

@@ -87,6 +87,7 @@ def open_inputs(page: Page) -> None:
     opener = page.get_by_test_id("stExpandSidebarButton")
     words = opener.evaluate("(e) => getComputedStyle(e, '::after').content")
     assert words == '"Case inputs"', f"the control that opens the inputs says {words!r}"
+    expect(page.get_by_role("button", name="Case inputs", exact=True)).to_have_count(1)  # announced as shown
     box = opener.bounding_box()
     assert box is not None and box["width"] >= 40 and box["height"] >= 40
     opener.click()
@@ -370,10 +371,113 @@ def test_every_page_complete_with_the_network_cut_to_loopback(browser: Browser, 
                     " return i ? i.getBoundingClientRect().width : -1; })"
                 )
             )
-            assert len(widths) == len(PAGE_PATHS) and all(0 < w <= 28 for w in widths), (name, widths)
+            # Every case page, plus the class room (a page without the shared case, so not in PAGE_PATHS).
+            assert len(widths) == len(PAGE_PATHS) + 1 and all(0 < w <= 28 for w in widths), (name, widths)
             page.close()
         assert not outside, f"requests outside the app's server: {sorted(set(outside))}"
         assert not failed, f"failed requests: {sorted(set(failed))}"
         record_figure(f"network cut {viewport['width']}", f"{len(PAGE_PATHS)} pages complete, 0 outside requests")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, VIEWPORT], ids=["390x844", "1400x1000"])
+def test_batch_results_open_on_the_verdict_in_words(browser: Browser, app_url: str, viewport: Any) -> None:
+    """The template (an example of every status) uploaded: the results grid opens on the verdict columns, in
+    the Explorer's words; six rows are said in words, not charted."""
+    from b12logic.batch import template_csv
+    from b12logic.engine import STATUS_LABELS
+
+    context = new_context(browser, app_url, viewport=viewport, mobile=viewport is PHONE)
+    try:
+        page = context.new_page()
+        open_page(page, "batch")
+        before = runs_done(page)
+        page.locator(".st-key-batch_upload").locator('input[type="file"]').set_input_files(
+            files=[{"name": "cases.csv", "mimeType": "text/csv", "buffer": template_csv().encode()}]
+        )
+        wait_for_app(page, after=before)
+        # The grid draws on a canvas: its column order and words are checked by tests/test_page_batch.py
+        # (AppTest reads the frame); here, the page as a user sees it, and the counts said in words.
+        grid = page.get_by_test_id("stDataFrame")
+        expect(grid).to_have_count(1)
+        grid.scroll_into_view_if_needed()
+        counts = page.get_by_test_id("stMarkdownContainer").filter(has_text="Rows by B12 status:").inner_text()
+        for label in STATUS_LABELS.values():
+            assert f"{label} 1" in counts, counts
+        expect(page.get_by_test_id("stPlotlyChart")).to_have_count(0)
+        screenshot(page, f"trust-batch-{viewport['width']}")
+    finally:
+        context.close()
+
+
+BAND_JS = """
+() => {
+  const rgb = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
+  const cell = [...document.querySelectorAll('table td')].find((td) => td.innerText.includes('differs'));
+  const page = rgb(getComputedStyle(document.querySelector('[data-testid="stApp"]')).backgroundColor);
+  const [r, g, b, a = 1] = rgb(getComputedStyle(cell).backgroundColor);
+  const band = [r, g, b].map((v, i) => v * a + page[i] * (1 - a));
+  const lum = (c) => {
+    const [R, G, B] = c.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  const text = rgb(getComputedStyle(cell).color);
+  const [hi, lo] = [lum(band), lum(text)].sort((x, y) => y - x);
+  return { band: lum(band), page: lum(page.slice(0, 3)), contrast: (hi + 0.05) / (lo + 0.05) };
+}
+"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_compare_bands_calm_and_readable_in_both_themes(browser: Browser, app_url: str, scheme: Any) -> None:
+    """Issue 19: in the dark theme the 'differs' rows were solid peach beside black rows. The band is now a
+    tint of the theme's own background: close to it in brightness, its text 4.5:1 or more."""
+    context = new_context(browser, app_url, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        open_page(page, "compare", SHOWCASE_QUERY)
+        found = page.evaluate(BAND_JS)
+        record_figure(f"compare band {scheme}", f"text contrast {found['contrast']:.1f}:1")
+        assert found["contrast"] >= 4.5, found
+        assert abs(found["band"] - found["page"]) < 0.2, f"the band glares against the page: {found}"
+    finally:
+        context.close()
+
+
+# --- The ESR reading: near the top on a phone, never an empty box on a cold load -------------------------
+
+WATCH_ESR_JS = """
+(() => {
+  window.__esrGaps = 0;
+  const look = () => {
+    const panel = document.querySelector('.st-key-esr_panel');
+    if (panel && panel.innerText.includes('ESR:')) {
+      const reading = document.querySelector('.st-key-esr_reading');
+      if (!reading || !/mm\\/h/.test(reading.innerText)) window.__esrGaps++;
+    }
+    requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+})();
+"""
+
+
+def test_esr_reading_in_the_first_screen_of_a_phone_and_never_an_empty_box(browser: Browser, app_url: str) -> None:
+    """A first visit (cold cache) on a phone: the ESR reading with its numbers is in the first screen, and in
+    no frame does the ESR panel show without its reading (st.metric's code arrived ~1.5 s later, issue 19)."""
+    context = new_context(browser, app_url, viewport=PHONE, mobile=True)
+    context.add_init_script(WATCH_ESR_JS)
+    try:
+        page = context.new_page()
+        open_page(page, "explorer", START.replace("esr=20", "esr=41"))
+        expected = assessment_from_url(page)
+        words = f"ESR 41 mm/h, limit {expected.esr_upper_limit:g} mm/h"
+        line = page.get_by_text(words, exact=False).first
+        box = line.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= PHONE["height"], box
+        expect(page.get_by_test_id("stMetric")).to_have_count(0)
+        assert page.evaluate("window.__esrGaps") == 0
+        record_figure("phone 390: ESR reading", f"at {box['y']:.0f} px (the ESR panel was 3.4 screens down)")
     finally:
         context.close()
