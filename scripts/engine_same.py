@@ -22,20 +22,26 @@ from b12logic.fields import RISK_FACTORS
 from b12logic.guidelines import PROFILES, custom_profile
 
 # Values at and either side of every threshold the rules read, plus random ones.
-B12 = [20, 99.9, 100, 145, 150, 179.9, 180, 199, 200, 250, 300, 350, 350.1, 400, 1000, 1000.5, 2500]
-MMA = [None, None, 50, 270, 271, 271.5, 272, 280, 300, 450, 1000]
-HCY = [None, None, 8, 10, 15, 15.1, 20, 20.1, 45]
-MCV = [None, None, 80, 100, 100.1, 110, 120, 120.1, 135]
-HB = [None, None, 6.5, 7.0, 7.9, 8.0, 9.9, 10.0, 11.0, 11.9, 12.0, 12.9, 13.0, 15.0]
-ACTIVE = [None, None, None, 10, 24.9, 25, 40, 70, 70.1, 120]
-ESR = [0, 5, 12, 20, 25, 30, 35, 40, 50, 75, 99, 100, 101, 140]
-CRP = [None, None, 2, 5, 5.1, 30]
+B12: list[float] = [20, 99.9, 100, 145, 150, 179.9, 180, 199, 200, 250, 300, 350, 350.1, 400, 1000, 1000.5, 2500]
+MMA: list[float | None] = [None, None, 50, 270, 271, 271.5, 272, 280, 300, 450, 1000]
+HCY: list[float | None] = [None, None, 8, 10, 15, 15.1, 20, 20.1, 45]
+MCV: list[float | None] = [None, None, 80, 100, 100.1, 110, 120, 120.1, 135]
+HB: list[float | None] = [None, None, 6.5, 7.0, 7.9, 8.0, 9.9, 10.0, 11.0, 11.9, 12.0, 12.9, 13.0, 15.0]
+ACTIVE: list[float | None] = [None, None, None, 10, 24.9, 25, 40, 70, 70.1, 120]
+ESR: list[float] = [0, 5, 12, 20, 25, 30, 35, 40, 50, 75, 99, 100, 101, 140]
+CRP: list[float | None] = [None, None, 2, 5, 5.1, 30]
 
 
-def _value(rng: random.Random, grid: list, low: float, high: float) -> float | None:
+def _value(rng: random.Random, grid: list[float | None], low: float, high: float) -> float | None:
     if rng.random() < 0.75:
         return rng.choice(grid)
     return round(rng.uniform(low, high), rng.choice((0, 1, 3)))
+
+
+def _number(rng: random.Random, grid: list[float], low: float, high: float) -> float:
+    """A required value: never None."""
+    value = _value(rng, list(grid), low, high)
+    return low if value is None else value
 
 
 def cases(n: int, seed: int) -> Iterator[Case]:
@@ -45,14 +51,14 @@ def cases(n: int, seed: int) -> Iterator[Case]:
         sex = rng.choice(("female", "male"))
         age = rng.choice((16, 30, 45, 49, 50, 55, 56, 70, 90, rng.randint(16, 110)))
         unit = rng.choice(("pg/mL", "pg/mL", "pmol/L"))
-        b12 = _value(rng, B12, 10, 3000)
+        b12 = _number(rng, B12, 10, 3000)
         try:
             case = Case(
                 age=age,
                 sex=sex,
                 b12=round(b12 * 0.738, 1) if unit == "pmol/L" else b12,
                 b12_unit=unit,
-                esr=_value(rng, ESR, 0, 150),
+                esr=_number(rng, ESR, 0, 150),
                 mma=_value(rng, MMA, 20, 2000),
                 homocysteine=_value(rng, HCY, 3, 80),
                 mcv=_value(rng, MCV, 60, 140),
