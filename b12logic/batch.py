@@ -30,12 +30,11 @@ from b12logic.engine import (
     PitfallFacts,
     PlanFacts,
     b12_next_steps,
-    corrected_steps,
     esr_urgency,
     evaluate,
     graph_for,
     pitfalls_for,
-    status_of_path,
+    source_steps,
 )
 from b12logic.esr import DEFAULT_CRP_LIMIT_MG_L, GCA_AGE, MARKED_ESR, esr_upper_limit_array, esr_urgent_steps
 from b12logic.fields import (
@@ -58,7 +57,7 @@ from b12logic.guidelines import (
 )
 from b12logic.labels import ANAEMIA_GRADES
 from b12logic.rules.facts import anaemia_grade_codes
-from b12logic.rules.judgment import AWAITING_NODES, Judgment
+from b12logic.rules.judgment import path_outcome
 from b12logic.units import PMOL_PER_PG, UNIT_ALIASES
 from b12logic.validate import NUMBER_PATTERN, CaseError, check_risk_factors, normalise_decimal_comma
 
@@ -437,9 +436,8 @@ def evaluate_frame(
 
     with np.errstate(invalid="ignore"):
         path_index, paths = _walk_vectorised(profile, view, n)
-        graph, _ = graph_for(profile)
-        path_status = [status_of_path(graph, p) for p in paths]
-        path_regimen = [graph.node(p[-1]).regimen or "none" for p in paths]
+        path_status = [path_outcome(profile, p)[0] for p in paths]
+        path_regimen = [path_outcome(profile, p)[1] for p in paths]
         deficient = np.array([st in DEFICIENT_STATUSES for st in path_status], dtype=bool)[path_index]
         severe = deficient & np.asarray(PREDICATES["severe"](view, profile), dtype=bool)
         flag = np.select([v["esr"] >= MARKED_ESR, v["esr"] > limit], [2, 1], 0)  # codes into _FLAG_CELLS
@@ -454,7 +452,6 @@ def evaluate_frame(
             guide_index, guide_paths = np.zeros(n, dtype=np.int64), [paths[0]] if paths else []
         else:
             guide_index, guide_paths = _walk_vectorised(correcting, view, n)
-        guide_graph, _ = graph_for(correcting)
 
     # Text cells: built once per distinct combination of what decides them. The combinations are found
     # as small integers (a path fixes status and regimen), not as a million-row MultiIndex of text.
@@ -481,12 +478,11 @@ def evaluate_frame(
             "active_measured": ac,
             "very_high_mcv": mcv_high,
         }
-        own = _judgment_of(paths[path], path_status[path], path_regimen[path], common)
-        steps = b12_next_steps(profile, own.facts)
-        if not profile.reads_context:
-            gp = guide_paths[guide]
-            gst, grg = status_of_path(guide_graph, gp), guide_graph.node(gp[-1]).regimen or "none"
-            steps, _ = corrected_steps(steps, own, _judgment_of(gp, gst, grg, common))
+        own = _facts_of(profile, paths[path], common)
+        if profile.reads_context:
+            steps = b12_next_steps(profile, own)
+        else:
+            steps, _ = source_steps(profile, own, _facts_of(correcting, guide_paths[guide], common))
         steps = (*steps, *esr_urgent_steps(_FLAG_CELLS[fl], old))
         steps_text.append(STEP_SEPARATOR.join(s.brief for s in steps))
     facts_bits = [parsed.flags["on_folic_acid"], neuro, anaemic, parsed.flags["renal_impairment"], ~np.isnan(mma)]
@@ -529,16 +525,10 @@ def evaluate_frame(
     return out
 
 
-def _judgment_of(path: tuple[str, ...], status: str, regimen: str, common: dict[str, Any]) -> Judgment:
-    """A judgment for one combination of a batch (the fields the statements read)."""
-    facts = PlanFacts(
-        outcome=path[-1],
-        status=status,
-        regimen=regimen,
-        awaiting=not AWAITING_NODES.isdisjoint(path),
-        **common,
-    )
-    return Judgment(path, status, regimen, False, "unknown", facts)
+def _facts_of(profile: GuidelineProfile, path: tuple[str, ...], common: dict[str, Any]) -> PlanFacts:
+    """The facts of one combination of a batch under one profile (the fields the statements read)."""
+    status, regimen, awaiting = path_outcome(profile, path)
+    return PlanFacts(outcome=path[-1], status=status, regimen=regimen, awaiting=awaiting, **common)
 
 
 def _risk_factors(

@@ -65,6 +65,7 @@ from b12logic.rules.judgment import (
     DEFICIENT_STATUSES,
     TREATMENT_REGIMENS,
     Judgment,
+    case_facts,
     graph_for,
     judge,
     nodes_for,
@@ -234,17 +235,21 @@ def evaluate(
     hb = case.hb_g_dl
     limit = esr_upper_limit(case.age, case.sex, case.pregnant)
     view = view_of(case, limit)
-    judgment = judge(case, profile, view)
+    of_case = case_facts(case, view)
+    judgment = judge(case, profile, view, of_case)
     path, status, regimen = judgment.path, judgment.status, judgment.regimen
     _, adjacency = graph_for(profile)
     esr_path = walk(adjacency, ESR_ROOT, view, profile)
     flag = esr_flag(case.esr, limit)
     oral = regimen == "oral_or_im"
     risks = case.risk_factors
-    steps = b12_next_steps(profile, judgment.facts)
     correction = ""
-    if not profile.reads_context:
-        steps, correction = corrected_steps(steps, judgment, judge(case, PROFILES[CORRECTING_PROFILE], view))
+    if profile.reads_context:
+        steps = b12_next_steps(profile, judgment.facts)
+    else:
+        steps, correction = source_steps(
+            profile, judgment.facts, judge(case, PROFILES[CORRECTING_PROFILE], view, of_case).facts
+        )
     pitfalls = _pitfalls(
         PitfallFacts(
             on_folic_acid=case.on_folic_acid,
@@ -298,19 +303,38 @@ def corrected_steps(
 ) -> tuple[tuple[Statement, ...], str]:
     """The source's statements with the guideline's urgent steps beside them, and the correction its headline
     carries when the guideline would act otherwise on this case (treat, test first, or not treat)."""
-    guideline_steps = b12_next_steps(PROFILES[CORRECTING_PROFILE], guideline.facts)
+    return _corrected(steps, own.regimen, guideline.facts)
+
+
+def source_steps(profile: GuidelineProfile, own: PlanFacts, guideline: PlanFacts) -> tuple[tuple[Statement, ...], str]:
+    """corrected_steps for a profile that follows the source's fixed rule, remembered for named profiles: the
+    two judgments' facts decide every word."""
+    if PROFILES.get(profile.id) is profile:
+        return _named_source_steps(profile.id, own, guideline)
+    return _corrected(b12_next_steps(profile, own), own.regimen, guideline)
+
+
+@lru_cache(maxsize=4096)
+def _named_source_steps(profile_id: str, own: PlanFacts, guideline: PlanFacts) -> tuple[tuple[Statement, ...], str]:
+    return _corrected(b12_next_steps(PROFILES[profile_id], own), own.regimen, guideline)
+
+
+def _corrected(
+    steps: tuple[Statement, ...], own_regimen: str, guideline: PlanFacts
+) -> tuple[tuple[Statement, ...], str]:
+    guideline_steps = b12_next_steps(PROFILES[CORRECTING_PROFILE], guideline)
     do_now = ranked_do_now(guideline_steps, steps)
     merged = (*do_now, *(s for s in steps if s.kind != "do_now"))
-    if ACTION_LEVEL[guideline.regimen] == ACTION_LEVEL[own.regimen]:
+    if ACTION_LEVEL[guideline.regimen] == ACTION_LEVEL[own_regimen]:
         return merged, ""
     correction = (
         f"Under {PROFILES[CORRECTING_PROFILE].teaching_name}: {STATUS_LABELS[guideline.status]}; "
         f"{REGIMEN_LABELS[guideline.regimen]}"
-        + (" now, while the tests are awaited" if guideline.facts.awaiting else "")
+        + (" now, while the tests are awaited" if guideline.awaiting else "")
         + "."
         + (
             " In pregnancy NICE NG239 reads active B12 first, because total B12 falls in normal pregnancy."
-            if guideline.facts.pregnant
+            if guideline.pregnant
             else ""
         )
     )
@@ -363,5 +387,6 @@ __all__ = [
     "graph_for",
     "nodes_for",
     "pitfalls_for",
+    "source_steps",
     "status_of_path",
 ]

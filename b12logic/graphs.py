@@ -84,6 +84,11 @@ def _present(x: Any) -> Any:
     return x == x
 
 
+def _not(x: Any) -> Any:
+    """Logical not of one case's bool or of a batch's array (np.logical_not on a bool costs ~1 µs: hot path)."""
+    return not x if type(x) is bool else np.logical_not(x)
+
+
 def _active_bands(v: Any, p: GuidelineProfile) -> tuple[Any, Any, Any]:
     """Active B12 (holotranscobalamin) low, high, and whether it governs (pregnancy: NICE NG239's first test)."""
     if not p.holotc_pmol_l:
@@ -98,7 +103,7 @@ def _reading_low(v: Any, p: GuidelineProfile) -> Any:
     active B12 (total B12 falls in normal pregnancy: active B12 is the first test)."""
     act_low, act_high, _ = _active_bands(v, p)
     pregnant_reads_active = v.pregnant if p.holotc_pmol_l else False
-    return act_low | ((v.b12 < p.b12_low) & np.logical_not(act_high) & np.logical_not(pregnant_reads_active))
+    return act_low | ((v.b12 < p.b12_low) & _not(act_high) & _not(pregnant_reads_active))
 
 
 def _reading_above(v: Any, p: GuidelineProfile) -> Any:
@@ -106,8 +111,8 @@ def _reading_above(v: Any, p: GuidelineProfile) -> Any:
     if not p.holotc_pmol_l:
         return v.b12 > p.b12_upper
     act_low, act_high, _ = _active_bands(v, p)
-    act_indeterminate = _present(v.active_b12) & np.logical_not(act_low) & np.logical_not(act_high)
-    return (v.b12 > p.b12_upper) & np.logical_not(act_indeterminate)
+    act_indeterminate = _present(v.active_b12) & _not(act_low) & _not(act_high)
+    return (v.b12 > p.b12_upper) & _not(act_indeterminate)
 
 
 def megaloblastic(v: Any) -> Any:
@@ -121,7 +126,7 @@ def _active_unlikely(v: Any, p: GuidelineProfile) -> Any:
     low total B12 is expected); no neurological features, no very high MCV and no nitrous oxide, which a normal
     active B12 does not answer."""
     _, act_high, governs = _active_bands(v, p)
-    quiet = np.logical_not(v.neuro | v.nitrous_oxide | megaloblastic(v))
+    quiet = _not(v.neuro | v.nitrous_oxide | megaloblastic(v))
     return act_high & (governs | (v.b12 >= p.b12_low)) & quiet
 
 

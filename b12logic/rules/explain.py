@@ -258,10 +258,16 @@ def why(
         if source == "treat_severe" and target == "rx_oral_or_im" and hb is None:  # unknown, never "no"
             branch = "unknown"
             tail = "severity is unknown until the full blood count is seen; oral only once it rules out severe anaemia"
-        seen = describe(source, case, b12, hb, limit)
-        head = f"{label} ({seen}) → {branch}" if seen and branch else label
-        out.append(Statement(f"{head}: {tail}", citations))
+        out.append(_sentence(label, branch, tail, citations, describe(source, case, b12, hb, limit)))
     return tuple(out)
+
+
+# Small on purpose: it holds one case's sentences across reruns, not a whole batch's values.
+@lru_cache(maxsize=256)
+def _sentence(label: str, branch: str, tail: str, citations: tuple[str, ...], seen: str) -> Statement:
+    """One decision's sentence, remembered: most recur from rerun to rerun (a slider moves one value)."""
+    head = f"{label} ({seen}) → {branch}" if seen and branch else label
+    return Statement(f"{head}: {tail}", citations)
 
 
 def mechanism_lit(case: Case, profile: GuidelineProfile, status: str, flag: str, hb: float | None) -> frozenset[str]:

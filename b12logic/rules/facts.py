@@ -47,9 +47,31 @@ class CaseView:
         "severe_anaemia",
     )
 
-    def __init__(self, **values: Any) -> None:
-        for name in self.__slots__:
-            setattr(self, name, values[name])
+    def __init__(
+        self,
+        *,
+        active_b12: Any,
+        b12: Any,
+        esr: Any,
+        esr_limit: Any,
+        hb: Any,
+        hcy: Any,
+        mcv: Any,
+        mma: Any,
+        neuro: Any,
+        nitrous_oxide: Any,
+        pregnant: Any,
+        severe_anaemia: Any,
+    ) -> None:
+        # Spelled out, not a loop of setattr: evaluate builds one per call (hot path).
+        self.active_b12, self.b12, self.esr, self.esr_limit = active_b12, b12, esr, esr_limit
+        self.hb, self.hcy, self.mcv, self.mma = hb, hcy, mcv, mma
+        self.neuro, self.nitrous_oxide, self.pregnant, self.severe_anaemia = (
+            neuro,
+            nitrous_oxide,
+            pregnant,
+            severe_anaemia,
+        )
 
 
 def _num(value: float | None) -> float:

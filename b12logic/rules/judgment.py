@@ -90,34 +90,59 @@ class Judgment:
     facts: PlanFacts
 
 
-def judge(case: Case, profile: GuidelineProfile, view: CaseView) -> Judgment:
-    """Status and regimen from the path, anaemia graded on its own axis, and the facts for the statements."""
-    _, adjacency, nodes = _graph_for(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
-    path = walk(adjacency, B12_ROOT, view, profile)
-    status = _status_from(nodes, path)
-    regimen = nodes[path[-1]].regimen or "none"
+CaseFacts = tuple[bool, bool, bool, str, bool, frozenset[str], bool, bool, bool, bool]
+
+
+def case_facts(case: Case, view: CaseView) -> CaseFacts:
+    """The PlanFacts fields the case decides under any profile, in PlanFacts' order (neuro to very_high_mcv):
+    worked out once when a case is judged twice (the source's rules and the guideline beside them)."""
     hb = case.hb_g_dl
-    grade = anaemia_grade(hb, case.sex, case.pregnant)
+    return (
+        case.neuro_symptoms,
+        hb is not None,
+        hb is not None and hb < SEVERE_HB_G_DL,
+        anaemia_grade(hb, case.sex, case.pregnant),
+        case.pregnant,
+        case.risk_factors,
+        case.mma is not None,
+        case.homocysteine is not None,
+        case.active_b12 is not None,
+        bool(megaloblastic(view)),
+    )
+
+
+def judge(case: Case, profile: GuidelineProfile, view: CaseView, of_case: CaseFacts | None = None) -> Judgment:
+    """Status and regimen from the path, anaemia graded on its own axis, and the facts for the statements."""
+    of_case = of_case or case_facts(case, view)
+    _, adjacency, _ = _graph_for(*_graph_key(profile))
+    path = walk(adjacency, B12_ROOT, view, profile)
+    status, regimen, awaiting = path_outcome(profile, path)
     return Judgment(
         path=path,
         status=status,
         regimen=regimen,
         severe=status in DEFICIENT_STATUSES and bool(PREDICATES["severe"](view, profile)),
-        anaemia_grade=grade,
-        facts=PlanFacts(
-            outcome=path[-1],
-            status=status,
-            regimen=regimen,
-            neuro=case.neuro_symptoms,
-            hb_measured=hb is not None,
-            severe_anaemia=hb is not None and hb < SEVERE_HB_G_DL,
-            anaemia_grade=grade,
-            pregnant=case.pregnant,
-            risk_factors=case.risk_factors,
-            mma_measured=case.mma is not None,
-            hcy_measured=case.homocysteine is not None,
-            active_measured=case.active_b12 is not None,
-            very_high_mcv=bool(megaloblastic(view)),
-            awaiting=not AWAITING_NODES.isdisjoint(path),
-        ),
+        anaemia_grade=of_case[3],
+        facts=_plan_facts(path[-1], status, regimen, *of_case, awaiting),
     )
+
+
+def _graph_key(profile: GuidelineProfile) -> tuple[float, float, float, str]:
+    """What a profile's graph depends on (a profile itself is not hashable)."""
+    return profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id
+
+
+def path_outcome(profile: GuidelineProfile, path: tuple[str, ...]) -> tuple[str, str, bool]:
+    """Status, regimen and whether treatment starts while the tests are awaited: the path decides them."""
+    return _path_outcome(_graph_key(profile), path)
+
+
+@lru_cache(maxsize=1024)
+def _path_outcome(key: tuple[float, float, float, str], path: tuple[str, ...]) -> tuple[str, str, bool]:
+    # Remembered: a graph has a few dozen paths.
+    nodes = _graph_for(*key)[2]
+    return _status_from(nodes, path), nodes[path[-1]].regimen or "none", not AWAITING_NODES.isdisjoint(path)
+
+
+# The same few combinations of yes/no facts recur: one PlanFacts each, so the statements' caches hash it once.
+_plan_facts = lru_cache(maxsize=4096)(PlanFacts)
