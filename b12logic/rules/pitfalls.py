@@ -94,9 +94,8 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
         Pitfall(
             "folate_before_b12",
             "Folic acid before B12",
-            "This patient is already taking folic acid, which can correct the anaemia while subacute combined "
-            "degeneration of the cord goes on. Folic acid alone is not enough until B12 deficiency is excluded or "
-            "treated: B12 status must be settled, or B12 started once the diagnostic bloods are taken.",
+            "On folic acid already: it can correct the anaemia while subacute combined degeneration of the cord "
+            "goes on. Settle B12 status, or start B12 once the bloods are taken.",
             ("source", "BNF / NICE CKS"),
             "plan",
         ),
