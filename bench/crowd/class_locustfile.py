@@ -20,12 +20,12 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from locust import User, between, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from protocol import ProtocolError, StreamlitSession, choose, press
+from protocol import ProtocolError, StreamlitSession, choose, press, refuse_unless_loopback
 
 ROOM = os.environ.get("CROWD_ROOM", "")
 OPTIONS: dict[str, list[str]] = json.loads(os.environ.get("CROWD_OPTIONS", "{}"))
@@ -37,9 +37,7 @@ STUDENTS: list[ClassStudent] = []
 
 @events.test_start.add_listener
 def _loopback_only(environment: Any, **_: Any) -> None:
-    host = urlsplit(environment.host or "").hostname
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit(f"crowd: refusing to load {host!r}; loopback only")
+    refuse_unless_loopback(environment.host)
 
 
 @events.test_stop.add_listener

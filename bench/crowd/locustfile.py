@@ -23,12 +23,11 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from locust import User, between, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from protocol import ProtocolError, StreamlitSession, choose, press, slider_move
+from protocol import ProtocolError, StreamlitSession, choose, press, refuse_unless_loopback, slider_move
 
 SCENARIO = os.environ.get("CROWD_SCENARIO", "slider")
 PAUSE = tuple(float(x) for x in os.environ.get("CROWD_PAUSE", "4,6").split(","))
@@ -49,9 +48,7 @@ STUDENTS: list[Student] = []
 
 @events.test_start.add_listener
 def _loopback_only(environment: Any, **_: Any) -> None:
-    host = urlsplit(environment.host or "").hostname
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit(f"crowd: refusing to load {host!r}; loopback only")
+    refuse_unless_loopback(environment.host)
 
 
 @events.test_stop.add_listener

@@ -268,3 +268,10 @@ def press(session: StreamlitSession, key: str) -> WidgetState:
 
 def link_query(values: dict[str, Any]) -> str:
     return urlencode(values)
+
+
+def refuse_unless_loopback(url: str | None) -> None:
+    """Load tests target this machine only (the workplace's rule): stop before any request to another host."""
+    host = urlsplit(url or "").hostname
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit(f"crowd: refusing to load {host!r}; loopback only")
