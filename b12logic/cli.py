@@ -139,7 +139,7 @@ def verdict_lines(a: Assessment) -> list[str]:
     if a.correction:
         lines.append(f"  Guidelines differ: {a.correction}")
     # The regimen by its one label (b12logic.labels), its detail under it (issue 19: one vocabulary).
-    lines.append(f"Regimen: {a.regimen} ({a.regimen_label})")
+    lines.append(f"Regimen: {a.regimen} ({a.regimen_headline})")
     if a.regimen_detail:
         lines.append(f"  {a.regimen_detail.text}")
     if a.oral_regimen:

@@ -138,6 +138,12 @@ class Assessment:
         return f"{self.status_label} ({SOURCE_DIFFERS})" if self.correction else self.status_label
 
     @property
+    def regimen_headline(self) -> str:
+        """The regimen as the headline says it: under `source`, marked too, so "tests first" never stands alone
+        beside a Do-now step that starts treatment (independent read, session 5)."""
+        return f"{self.regimen_label} ({SOURCE_DIFFERS})" if self.correction else self.regimen_label
+
+    @property
     def anaemia_grade_label(self) -> str:
         return ANAEMIA_GRADE_LABELS[self.anaemia_grade]
 

@@ -115,7 +115,7 @@ def report_sections(assessment: Assessment, profile: GuidelineProfile, version: 
     )
 
     verdict = Section(
-        "Verdict", paragraphs=[Item(f"{a.headline}.", profile.citations), Item(f"Treatment: {a.regimen_label}.")]
+        "Verdict", paragraphs=[Item(f"{a.headline}.", profile.citations), Item(f"Treatment: {a.regimen_headline}.")]
     )
     if a.correction:
         verdict.paragraphs.append(Item(a.correction, ("NICE NG239",)))

@@ -191,3 +191,16 @@ def test_folic_acid_pitfall_speaks_to_a_patient_already_taking_it() -> None:
     for guideline in ("source", "nice-ng239", "bsh-2014"):
         (pitfall,) = [p for p in evaluate(case, guideline=guideline).pitfalls if p == "folate_before_b12"]
         assert "folic acid already" in pitfall.text and "before giving folic acid" not in pitfall.text
+
+
+def test_source_regimen_carries_the_marker_beside_a_start_now_step() -> None:
+    """Second independent read (C15, C18): under `source`, "tests first" stood unmarked beside a Do-now step that
+    starts the alternate-day regimen; the regimen line now carries the source marker as the status does."""
+    for case in (
+        Case(age=72, sex="female", b12=200, esr=60, neuro_symptoms=True),
+        Case(age=25, sex="female", b12=200, esr=30, pregnant=True, neuro_symptoms=True, hb=10.5),
+    ):
+        a = evaluate(case, guideline="source")
+        assert any(s.starts_b12 for s in a.do_now) and a.regimen == "pending_tests"
+        assert SOURCE_DIFFERS in a.regimen_headline
+        assert any(line.startswith("Regimen:") and SOURCE_DIFFERS in line for line in verdict_lines(a))

@@ -65,7 +65,7 @@ def do_now(a: Assessment) -> None:
                 "are below.",
                 icon=":material/check_circle:",
             )
-        headline = f"**B12:** {render.escape(a.headline)} · {render.escape(a.regimen_label)}"
+        headline = f"**B12:** {render.escape(a.headline)} · {render.escape(a.regimen_headline)}"
         # The ESR reading with its numbers, so a phone shows it in the first screen (issue 19: the ESR panel
         # starts two to three screens down there, under the B12 plan).
         esr = render.escape(f"ESR {a.case.esr:g} mm/h, limit {a.esr_upper_limit:g} mm/h")
@@ -76,7 +76,7 @@ def verdict_panel(a: Assessment) -> None:
     """The B12 plan: status, treatment in words (IM, and oral where it is offered), severity and the plan."""
     colour, icon = render.STATUS_STYLE[a.b12_status]
     st.subheader(f"B12 status: {render.escape(a.headline)}", anchor=False)
-    render.badge(a.regimen_label, colour, icon)
+    render.badge(a.regimen_headline, colour, icon)
     if a.correction:
         st.warning(f"**Guidelines differ.** {render.escape(a.correction)}", icon=":material/compare_arrows:")
     for warning in a.warnings:
