@@ -284,6 +284,16 @@ def click_and_wait(page: Page, target: Locator) -> None:
     wait_for_app(page, after=before)
 
 
+def open_expander(page: Page, summary: Locator) -> None:
+    """Open an expander by its summary and wait until its opening animation has ended.
+
+    Streamlit animates an expander's height as it opens; a click on a button inside it during that animation
+    was lost about one time in four here (no rerun reached the server, the page looked ready), so tests that
+    act inside a freshly opened expander wait for the page's animations to finish first."""
+    summary.click()
+    page.wait_for_function("() => document.getAnimations().length === 0", polling=50)
+
+
 def go_to_page(page: Page, name: str) -> None:
     """Switch page through the sidebar navigation, as a user does."""
     nav = page.get_by_test_id("stSidebarNav")

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import serve_app
-from e2e_support import ARTIFACTS, PHONE, new_context, runs_done, screenshot, wait_for_app
+from e2e_support import ARTIFACTS, PHONE, new_context, open_expander, runs_done, screenshot, wait_for_app
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from b12logic.classroom import make_store, questions_for
@@ -83,7 +83,7 @@ def test_a_class_end_to_end(browser: Browser, class_app_url: str, class_store_ur
         teacher = teacher_context.new_page()
         teacher.goto("/class")
         wait_for_app(teacher)
-        teacher.get_by_text("Teachers: open a room for a teaching case").click()
+        open_expander(teacher, teacher.get_by_text("Teachers: open a room for a teaching case"))
         _click(teacher, "Open a room")
         params = _query(teacher)
         room, key = params["room"], params["key"]

@@ -23,6 +23,7 @@ from e2e_support import (
     PageViews,
     assessment_from_url,
     new_context,
+    open_expander,
     open_page,
     record_figure,
     runs_done,
@@ -278,7 +279,7 @@ def page_for_touch(phone_context: BrowserContext) -> Iterator[Page]:
     page = phone_context.new_page()
     open_page(page, "explorer", SHOWCASE_QUERY)
     open_inputs(page)
-    page.locator(SIDEBAR).get_by_test_id("stExpander").locator("summary").click()
+    open_expander(page, page.locator(SIDEBAR).get_by_test_id("stExpander").locator("summary"))
     page.locator(SIDEBAR).get_by_test_id("stMultiSelect").wait_for(state="visible")
     yield page
     page.close()
