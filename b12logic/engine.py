@@ -72,7 +72,7 @@ from b12logic.rules.judgment import (
     status_of_path,
     walk,
 )
-from b12logic.rules.next_steps import b12_next_steps
+from b12logic.rules.next_steps import PRESUME_B12_NOT_LOW, b12_next_steps
 from b12logic.rules.pitfalls import PITFALL_IDS, Pitfall, PitfallFacts, _pitfalls, pitfalls_for
 from b12logic.statement import Statement, ranked_do_now
 
@@ -309,7 +309,7 @@ def corrected_steps(
 ) -> tuple[tuple[Statement, ...], str]:
     """The source's statements with the guideline's urgent steps beside them, and the correction its headline
     carries when the guideline would act otherwise on this case (treat, test first, or not treat)."""
-    return _corrected(steps, own.regimen, guideline.facts)
+    return _corrected(steps, own.facts, guideline.facts)
 
 
 def source_steps(profile: GuidelineProfile, own: PlanFacts, guideline: PlanFacts) -> tuple[tuple[Statement, ...], str]:
@@ -317,21 +317,21 @@ def source_steps(profile: GuidelineProfile, own: PlanFacts, guideline: PlanFacts
     two judgments' facts decide every word."""
     if PROFILES.get(profile.id) is profile:
         return _named_source_steps(profile.id, own, guideline)
-    return _corrected(b12_next_steps(profile, own), own.regimen, guideline)
+    return _corrected(b12_next_steps(profile, own), own, guideline)
 
 
 @lru_cache(maxsize=4096)
 def _named_source_steps(profile_id: str, own: PlanFacts, guideline: PlanFacts) -> tuple[tuple[Statement, ...], str]:
-    return _corrected(b12_next_steps(PROFILES[profile_id], own), own.regimen, guideline)
+    return _corrected(b12_next_steps(PROFILES[profile_id], own), own, guideline)
 
 
-def _corrected(
-    steps: tuple[Statement, ...], own_regimen: str, guideline: PlanFacts
-) -> tuple[tuple[Statement, ...], str]:
+def _corrected(steps: tuple[Statement, ...], own: PlanFacts, guideline: PlanFacts) -> tuple[tuple[Statement, ...], str]:
     guideline_steps = b12_next_steps(PROFILES[CORRECTING_PROFILE], guideline)
+    if own.status == "deficient":  # the headline says deficient: no step beside it may say the B12 is not low
+        guideline_steps = tuple(s for s in guideline_steps if s not in PRESUME_B12_NOT_LOW)
     do_now = ranked_do_now(guideline_steps, steps)
     merged = (*do_now, *(s for s in steps if s.kind != "do_now"))
-    if ACTION_LEVEL[guideline.regimen] == ACTION_LEVEL[own_regimen]:
+    if ACTION_LEVEL[guideline.regimen] == ACTION_LEVEL[own.regimen]:
         return merged, ""
     correction = (
         f"Under {PROFILES[CORRECTING_PROFILE].teaching_name}: {STATUS_LABELS[guideline.status]}; "

@@ -289,6 +289,10 @@ def test_invariants_of_one_judgment(case: Case, profile: GuidelineProfile) -> No
             assert "Mayo" not in s.text and "Mayo" not in s.citations, s.text
         if f"{profile.mma_upper:g} nmol/L" in s.text and profile.id != "custom":
             assert "Mayo" in s.citations or "source" in s.citations, s.text
+    # 8: a headline that reads the B12 as deficient never sits beside a step that calls the same B12 not low
+    # (under the source, NICE NG239's urgent steps are shown beside its fixed rule).
+    if a.b12_status == "deficient":
+        assert all("B12 that is not low" not in s.text for s in a.do_now), [s.text for s in a.do_now]
     # Every statement has a kind, and each is said once on the page.
     texts = [s.text for s in (*a.next_steps, *a.esr_workup)]
     assert len(texts) == len(set(texts))
