@@ -316,7 +316,12 @@ def custom_profile(
         laboratory_values={"All cut-offs": "set by the user for their laboratory"},
         teaching_name="your laboratory's cut-offs (read as NICE NG239 does)",
         mma_role="With your laboratory's cut-offs, MMA is second line, as under NICE NG239.",
-        mma_limit_words="your laboratory's upper limit",
+        # Until a limit is entered the profile holds the app's default, which is no laboratory's own.
+        mma_limit_words=(
+            "the app's default (enter your laboratory's own)"
+            if float(mma_upper) == base.mma_upper
+            else "your laboratory's upper limit"
+        ),
         mma_limit_citation="laboratory",
         short_name="Lab",
     )

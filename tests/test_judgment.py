@@ -190,6 +190,18 @@ def test_class7_laboratory_profile_does_not_call_its_limit_mayos() -> None:
     assert mma and all("Mayo" not in s.text and "Mayo" not in s.citations for s in mma)
 
 
+@pytest.mark.parametrize(("mma_upper", "words"), [(271, "the app's default"), (300, "your laboratory's upper limit")])
+def test_laboratory_profile_calls_the_default_mma_limit_the_apps_not_the_laboratorys(
+    mma_upper: int, words: str
+) -> None:
+    """With no MMA limit entered the laboratory profile holds the app's default: it never calls that the lab's own."""
+    a = evaluate(Case(age=60, sex="female", b12=250, esr=20), custom_profile(180, 350, mma_upper))
+    mma = [s.text for s in a.next_steps if f"{mma_upper} nmol/L" in s.text]
+    assert mma and all(words in text for text in mma), mma
+    if mma_upper == 271:
+        assert all("your laboratory's upper limit" not in text for text in mma)
+
+
 def test_class7_vegan_flowchart_node_does_not_say_1_to_2_mg() -> None:
     from b12logic.graphs import decision_graph
 
