@@ -130,7 +130,11 @@ _NICE_MONITORING = (
     # The month-1 review in pregnancy is added by the engine for a pregnant case (engine._monitoring), so a
     # case that cannot be pregnant never reads about pregnancy (issue 19: a 74-year-old did).
     MonitoringItem(3, "Review symptoms and response", ("NICE NG239",)),
-    MonitoringItem(None, "No routine B12 recheck during injections (many NHS pathways)", ("BNSSG Remedy",)),
+    MonitoringItem(
+        None,
+        "No routine B12 recheck during injections; the full blood count follows the response",
+        ("Essex B12 pathway 2019",),
+    ),
 )
 # Said wherever the source's schedule is shown (clinical-facts, source error 4).
 SOURCE_MONITORING_CAVEAT = (

@@ -101,9 +101,11 @@ REFERENCES: dict[str, Reference] = {
             "NHS Lothian RefHelp. Vitamin B12 deficiency; Vitamin B12: initial tests and monitoring (2025).",
         ),
         Reference(
-            "BNSSG Remedy",
-            "Bristol, North Somerset and South Gloucestershire ICB, Remedy: Vitamin B12 (2025). Do not recheck B12 "
-            "in people established on replacement; use the full blood count to follow the response.",
+            "Essex B12 pathway 2019",
+            "Mid Essex Hospital Services NHS Trust and Colchester Hospital University NHS Foundation Trust. Guideline "
+            "for the management of B12 deficiency (for adults), version 2.0, 2019.",
+            "No need to recheck B12 in a patient on intramuscular treatment: the full blood count monitors the "
+            "response.",
         ),
         Reference(
             "RCEM 2024",
@@ -209,9 +211,9 @@ SOURCE_ISSUES: tuple[SourceIssue, ...] = (
         "The monitoring schedule is bariatric guidance",
         "Rechecking B12 at 3, 6 and 12 months then yearly, with a homocysteine target below 10 µmol/L, matches "
         "bariatric surgery guidance rather than a general guideline. NICE NG239 advises a review at 3 months "
-        "(1 month in pregnancy) and found no studies on how often to follow up; NHS pathways advise not "
-        "rechecking B12 during injections.",
-        ("NICE NG239", "BNSSG Remedy", "source"),
+        "(1 month in pregnancy) and found no studies on how often to follow up; an NHS pathway advises not "
+        "rechecking B12 during injections and following the response with the full blood count.",
+        ("NICE NG239", "Essex B12 pathway 2019", "source"),
     ),
     SourceIssue(
         "borderline_with_neuro",
