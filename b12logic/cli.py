@@ -156,7 +156,7 @@ def verdict_lines(a: Assessment) -> list[str]:
     plan = [s for s in a.statements("plan") if s.text not in esr]
     lines.append(f"{KIND_HEADINGS['plan']}:")
     if not a.regimen_detail:
-        lines.append(f"  - {a.regimen_label}.")
+        lines.append(f"  - {a.regimen_headline}.")
     lines += [f"  - {s.text} [{_cites(s.citations)}]" for s in plan]
     beside = [p for p in a.pitfalls if p.kind == "plan"]  # pitfalls that bear on this verdict sit beside it
     lines += [f"  - ({p.id}; {p.kind}) {p.heading}. {p.text} [{_cites(p.citations)}]" for p in beside]

@@ -72,7 +72,7 @@ from b12logic.rules.judgment import (
     status_of_path,
     walk,
 )
-from b12logic.rules.next_steps import PRESUME_B12_NOT_LOW, b12_next_steps
+from b12logic.rules.next_steps import PRESUME_B12_NOT_LOW, b12_next_steps, regimen_statement
 from b12logic.rules.pitfalls import PITFALL_IDS, Pitfall, PitfallFacts, _pitfalls, pitfalls_for
 from b12logic.statement import Statement, ranked_do_now
 
@@ -127,6 +127,7 @@ class Assessment:
     anaemia_grade: str = "unknown"  # WHO, by sex and pregnancy: none, mild, moderate, severe, unknown
     # Under `source`: where a guideline would act more on this case, what it would do (the headline says so).
     correction: str = ""
+    corrected_regimen: str = ""  # under `source`, with a correction: the guideline's regimen for this case
 
     @property
     def status_label(self) -> str:
@@ -141,7 +142,17 @@ class Assessment:
     def regimen_headline(self) -> str:
         """The regimen as the headline says it: under `source`, marked too, so "tests first" never stands alone
         beside a Do-now step that starts treatment (independent read, session 5)."""
-        return f"{self.regimen_label} ({SOURCE_DIFFERS})" if self.correction else self.regimen_label
+        if not self.correction:
+            return self.regimen_label
+        if ACTION_LEVEL.get(self.corrected_regimen, 0) > ACTION_LEVEL[self.regimen]:
+            # The source's rule would delay or withhold treatment the guideline starts: the safe action leads, the
+            # source's rule follows as what it is (second independent read, session 6: nitrous oxide with neuro).
+            would = "would delay it" if self.regimen == "pending_tests" else "would withhold it"
+            return (
+                f"{REGIMEN_LABELS[self.corrected_regimen]}, now under {PROFILES[CORRECTING_PROFILE].teaching_name} "
+                f'(the source\'s rule, "{self.regimen_label}", {would})'
+            )
+        return f"{self.regimen_label} ({SOURCE_DIFFERS})"
 
     @property
     def anaemia_grade_label(self) -> str:
@@ -249,13 +260,13 @@ def evaluate(
     flag = esr_flag(case.esr, limit)
     oral = regimen == "oral_or_im"
     risks = case.risk_factors
-    correction = ""
+    correction, corrected_regimen = "", ""
     if profile.reads_context:
         steps = b12_next_steps(profile, judgment.facts)
     else:
-        steps, correction = source_steps(
-            profile, judgment.facts, judge(case, PROFILES[CORRECTING_PROFILE], view, of_case).facts
-        )
+        guideline = judge(case, PROFILES[CORRECTING_PROFILE], view, of_case).facts
+        steps, correction = source_steps(profile, judgment.facts, guideline)
+        corrected_regimen = guideline.regimen if correction else ""
     pitfalls = _pitfalls(
         PitfallFacts(
             on_folic_acid=case.on_folic_acid,
@@ -301,6 +312,7 @@ def evaluate(
         mechanism_lit=mechanism_lit(case, profile, status, flag, hb),
         anaemia_grade=judgment.anaemia_grade,
         correction=correction,
+        corrected_regimen=corrected_regimen,
     )
 
 
@@ -330,7 +342,11 @@ def _corrected(steps: tuple[Statement, ...], own: PlanFacts, guideline: PlanFact
     if own.status == "deficient":  # the headline says deficient: no step beside it may say the B12 is not low
         guideline_steps = tuple(s for s in guideline_steps if s not in PRESUME_B12_NOT_LOW)
     do_now = ranked_do_now(guideline_steps, steps)
-    merged = (*do_now, *(s for s in steps if s.kind != "do_now"))
+    rest = tuple(s for s in steps if s.kind != "do_now")
+    if ACTION_LEVEL[guideline.regimen] > ACTION_LEVEL[own.regimen] and guideline.regimen in TREATMENT_REGIMENS:
+        # The guideline treats where the source waits: its regimen opens the plan, before the source's rule.
+        rest = (regimen_statement(PROFILES[CORRECTING_PROFILE], guideline), *rest)
+    merged = (*do_now, *rest)
     if ACTION_LEVEL[guideline.regimen] == ACTION_LEVEL[own.regimen]:
         return merged, ""
     correction = (

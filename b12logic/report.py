@@ -131,7 +131,11 @@ def report_sections(assessment: Assessment, profile: GuidelineProfile, version: 
     esr_texts = {s.text for s in a.esr_workup}
     plan = Section(KIND_HEADINGS["plan"])
     if a.regimen_detail is None:  # a regimen is said by its own statement in the list below
-        plan.paragraphs.append(Item(f"Under {profile.teaching_name}: {a.regimen_label}.", profile.citations))
+        plan.paragraphs.append(
+            Item(f"{a.regimen_headline}.", ("source", "NICE NG239"))
+            if a.correction
+            else Item(f"Under {profile.teaching_name}: {a.regimen_label}.", profile.citations)
+        )
     plan.bullets = [Item(s.text, s.citations) for s in a.statements("plan") if s.text not in esr_texts]
 
     above = "above" if a.case.esr > a.esr_upper_limit else "at or below"

@@ -374,7 +374,12 @@ def test_next_steps_without_deficiency(changes: dict[str, Any], words: str) -> N
     a = evaluate(case(**changes))
     text = _texts(a.next_steps)
     assert words in text
-    assert "the regimen for this case is" not in text
+    if a.corrected_regimen in ("im_neuro", "im_standard", "oral_or_im"):
+        # The source waits where NICE NG239 treats (neuro, no MMA yet): NICE's regimen is shown, the source's none.
+        assert "Under NICE NG239, the regimen for this case is" in text
+        assert "Under the source answer, the regimen" not in text
+    else:
+        assert "the regimen for this case is" not in text
     assert "Find the cause" not in text
 
 

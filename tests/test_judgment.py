@@ -15,7 +15,7 @@ from b12logic.cli import main as cli_main
 from b12logic.cli import verdict_lines
 from b12logic.engine import TREATMENT_REGIMENS, Assessment
 from b12logic.guidelines import PROFILES, GuidelineProfile, regimen_for
-from b12logic.labels import SOURCE_DIFFERS
+from b12logic.labels import REGIMEN_LABELS, SOURCE_DIFFERS
 from b12logic.statement import KINDS
 from tests.test_engine_properties import SETTINGS, custom_profiles, valid_cases
 
@@ -268,6 +268,10 @@ def test_invariants_of_one_judgment(case: Case, profile: GuidelineProfile) -> No
         assert not a.correction
     elif starts and not treats:
         assert a.correction and SOURCE_DIFFERS in a.headline
+        # ... and the regimen line and the plan lead with the treatment the Do-now step starts, not "tests first".
+        assert a.regimen_headline.startswith(REGIMEN_LABELS[a.corrected_regimen]), a.regimen_headline
+        assert a.corrected_regimen in TREATMENT_REGIMENS
+        assert any(s.text.startswith("Under NICE NG239, the regimen for this case is") for s in a.statements("plan"))
     # 5: Hb unknown never reads as not severe.
     if case.hb is None:
         assert a.anaemia_grade == "unknown"

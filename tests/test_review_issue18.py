@@ -195,12 +195,17 @@ def test_folic_acid_pitfall_speaks_to_a_patient_already_taking_it() -> None:
 
 def test_source_regimen_carries_the_marker_beside_a_start_now_step() -> None:
     """Second independent read (C15, C18): under `source`, "tests first" stood unmarked beside a Do-now step that
-    starts the alternate-day regimen; the regimen line now carries the source marker as the status does."""
+    starts the alternate-day regimen. Third read (session 6, F1/F2): a marker was not enough; the regimen line and
+    the plan now lead with the treatment the Do-now step starts, the source's "tests first" named as what delays it."""
     for case in (
         Case(age=72, sex="female", b12=200, esr=60, neuro_symptoms=True),
         Case(age=25, sex="female", b12=200, esr=30, pregnant=True, neuro_symptoms=True, hb=10.5),
     ):
         a = evaluate(case, guideline="source")
         assert any(s.starts_b12 for s in a.do_now) and a.regimen == "pending_tests"
-        assert SOURCE_DIFFERS in a.regimen_headline
-        assert any(line.startswith("Regimen:") and SOURCE_DIFFERS in line for line in verdict_lines(a))
+        assert a.regimen_headline.startswith("Hydroxocobalamin IM, neurological regimen, now under NICE NG239")
+        assert "tests first" in a.regimen_headline and "would delay it" in a.regimen_headline
+        lines = verdict_lines(a)
+        assert any(line.startswith("Regimen:") and "now under NICE NG239" in line for line in lines)
+        plan = lines[lines.index("B12 plan:") + 1]
+        assert plan.startswith("  - Hydroxocobalamin IM, neurological regimen, now under NICE NG239"), plan

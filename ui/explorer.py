@@ -88,7 +88,7 @@ def verdict_panel(a: Assessment) -> None:
     if a.regimen_detail is not None:
         parts += [f"{render.escape(a.regimen_detail.title)}:", render.regimen_text(a.regimen_detail)]
     else:
-        parts.append(render.escape(a.regimen_label))
+        parts.append(render.escape(a.regimen_headline))
     if a.oral_alternative and a.oral_regimen is not None:
         why = (
             "offered because the deficiency is not severe and there are no neurological symptoms"

@@ -268,7 +268,9 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
     return steps
 
 
-def _regimen_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
+def regimen_statement(profile: GuidelineProfile, f: PlanFacts) -> Statement:
+    """The plan's first line for a treating regimen: under this profile, the regimen for this case (and, with tests
+    pending, that it starts now). Also shown under the source where the guideline treats and the source waits."""
     under = profile.teaching_name
     plan = regimen_for(profile, "im_standard" if f.regimen == "oral_or_im" else f.regimen, f.risk_factors)
     why = ""
@@ -277,14 +279,16 @@ def _regimen_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
         tests = "MMA and homocysteine are" if both else "MMA is"
         why = f", started now once the bloods are taken, while {tests} awaited: strong clinical features are not a "
         why += "reason to wait"
-    steps = [
-        Statement(
-            f"Under {under}, the regimen for this case is {plan.text}{why}.",
-            cite(*plan.citations, *(profile.treat_now_citations if f.awaiting else ())),
-            f"Regimen under {under}: {plan.title}" + (" (now, tests pending)" if f.awaiting else ""),
-            kind="plan",
-        )
-    ]
+    return Statement(
+        f"Under {under}, the regimen for this case is {plan.text}{why}.",
+        cite(*plan.citations, *(profile.treat_now_citations if f.awaiting else ())),
+        f"Regimen under {under}: {plan.title}" + (" (now, tests pending)" if f.awaiting else ""),
+        kind="plan",
+    )
+
+
+def _regimen_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
+    steps = [regimen_statement(profile, f)]
     if f.regimen == "oral_or_im":
         oral = regimen_for(profile, "oral", f.risk_factors)
         severity = (
