@@ -135,7 +135,10 @@ def _profile(args: argparse.Namespace) -> str | GuidelineProfile:
 def verdict_lines(a: Assessment) -> list[str]:
     """The verdict as text, in the order every page shows it: the headline, Do now, the B12 plan and the ESR
     reading, the work-up, then the background; each statement once."""
-    lines = [f"B12 status: {a.b12_status} ({a.headline})"]
+    # A value that looks like a unit slip is said before the verdict it may make wrong (independent read, s6: an
+    # MMA in µmol/L read as nmol/L gave "not confirmed" with the warning at the bottom).
+    lines = [f"Check first: {w}" for w in a.warnings]
+    lines.append(f"B12 status: {a.b12_status} ({a.headline})")
     if a.correction:
         lines.append(f"  Guidelines differ: {a.correction}")
     # The regimen by its one label (b12logic.labels), its detail under it (issue 19: one vocabulary).
@@ -178,7 +181,6 @@ def verdict_lines(a: Assessment) -> list[str]:
     if background:
         lines.append(f"{KIND_HEADINGS['background']}:")
         lines += [f"  - {s.text} [{_cites(s.citations)}]" for s in background]
-    lines += [f"Warning: {w}" for w in a.warnings]
     lines.append("Educational only, not a prescription: check your local guideline and laboratory.")
     lines.append(f"Decision path: {' > '.join(a.decision_path)}")
     return lines

@@ -20,7 +20,6 @@ from typing import Any
 from b12logic.case import Case
 from b12logic.esr import (
     DEFAULT_CRP_LIMIT_MG_L,
-    FIRST_TRIMESTER_TOP,
     GCA_AGE,
     NAIVE_ESR_CUTOFF,
     crp_state,
@@ -45,6 +44,7 @@ from b12logic.guidelines import (
 from b12logic.labels import (
     ANAEMIA_GRADE_LABELS,
     ESR_FLAG_LABELS,
+    PREGNANCY_ESR_NORMAL,
     REGIMEN_LABELS,
     SOURCE_DIFFERS,
     STATUS_LABELS,
@@ -179,6 +179,8 @@ class Assessment:
 
     @property
     def esr_flag_label(self) -> str:
+        if self.case.pregnant and self.esr_flag == "normal":  # the age/sex limit does not apply in pregnancy
+            return PREGNANCY_ESR_NORMAL
         return ESR_FLAG_LABELS[self.esr_flag]
 
     @property
@@ -285,7 +287,6 @@ def evaluate(
     )
     treated = regimen if regimen in ("im_neuro", "im_standard") else ("im_standard" if oral else None)
     crp = crp_state(case.crp_mg_l, crp_limit)
-    first_trimester = case.pregnant and case.esr > FIRST_TRIMESTER_TOP
     _, why_parts = why_lookups(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
     return Assessment(
         case=case,
@@ -300,7 +301,7 @@ def evaluate(
         esr_upper_limit=limit,
         esr_above_naive_cutoff=case.esr > NAIVE_ESR_CUTOFF,
         next_steps=steps,
-        esr_workup=_esr_workup(flag, case.age, crp, case.pregnant, crp_limit, first_trimester),
+        esr_workup=_esr_workup(flag, case.age, crp, case.pregnant, crp_limit, case.esr if case.pregnant else 0.0),
         pitfalls=pitfalls,
         caveats=caveats(case, profile, status, b12),
         warnings=warnings(case, b12),

@@ -73,7 +73,8 @@ _GCA_EMERGENCY = Statement(
     "Ask now about new headache, jaw claudication, scalp tenderness, visual symptoms and shoulder or hip girdle "
     "stiffness (polymyalgia rheumatica): from 50, a raised ESR raises the question of giant cell arteritis. If "
     "it is suspected, treat it as a medical emergency: high-dose glucocorticoid at once, without waiting for "
-    "results, and specialist review the same working day (within 3 working days at most).",
+    "results, and specialist review the same working day (within 3 working days at most); new visual loss or "
+    "double vision: ophthalmology the same day.",
     ("BSR 2020",),
     "If GCA suspected: emergency (steroid at once, same-day specialist review)",
     kind="do_now",
@@ -82,18 +83,27 @@ _GCA_EMERGENCY = Statement(
 _PREGNANCY = Statement(
     "Pregnant: the age/sex limit does not apply, because the ESR rises in normal pregnancy (reference ranges "
     "4–57, 7–47 and 13–70 mm/h in the first, second and third trimesters). With no trimester recorded the app "
-    "reads the ESR against 70 mm/h, the top of those ranges; in the first trimester an ESR above 57 is raised.",
+    "reads the ESR against 70 mm/h, the top of those ranges; in the second trimester an ESR above 47 is raised, "
+    "in the first above 57.",
     ("Abbassi-Ghanavati 2009",),
     "Pregnancy: age/sex ESR limit not applicable",
     kind="background",
 )
-_FIRST_TRIMESTER = Statement(
-    "This ESR is above the first-trimester range (4–57 mm/h): in the first trimester read it as raised.",
+_ABOVE_FIRST_AND_SECOND = Statement(
+    "This ESR is above the first- and second-trimester ranges (4–57 and 7–47 mm/h): read it as raised unless "
+    "the pregnancy is in its third trimester (13–70 mm/h).",
     ("Abbassi-Ghanavati 2009",),
-    "Above the first-trimester range (57 mm/h)",
+    "Above the first- and second-trimester ranges (57 and 47 mm/h)",
+    kind="workup",
+)
+_ABOVE_SECOND = Statement(
+    "This ESR is above the second-trimester range (7–47 mm/h): in the second trimester read it as raised.",
+    ("Abbassi-Ghanavati 2009",),
+    "Above the second-trimester range (47 mm/h)",
     kind="workup",
 )
 FIRST_TRIMESTER_TOP = 57.0
+SECOND_TRIMESTER_TOP = 47.0  # the lowest top of the three ranges (independent read, session 6)
 
 
 _MARKED = Statement(
@@ -128,18 +138,22 @@ def esr_workup(
     crp: str = "not_measured",
     pregnant: bool = False,
     crp_limit_mg_l: float = DEFAULT_CRP_LIMIT_MG_L,
-    above_first_trimester: bool = False,
+    esr: float = 0.0,
 ) -> tuple[Statement, ...]:
-    """What an ESR result calls for, on its own criteria; never a change to the B12 plan."""
+    """What an ESR result calls for, on its own criteria; never a change to the B12 plan. `esr` (mm/h) places a
+    pregnant woman's ESR against each trimester's range, since no trimester is recorded."""
     steps: list[Statement] = []
+    above_second = pregnant and flag == "normal" and esr > SECOND_TRIMESTER_TOP
     if pregnant:
         steps.append(_PREGNANCY)
-        if above_first_trimester and flag == "normal":
-            steps.append(_FIRST_TRIMESTER)
+        if above_second:
+            steps.append(_ABOVE_FIRST_AND_SECOND if esr > FIRST_TRIMESTER_TOP else _ABOVE_SECOND)
     if flag == "normal":
         steps.append(
             Statement(
-                "ESR within the limit: the ESR itself calls for no work-up.",
+                "ESR within the third-trimester range: in the third trimester the ESR itself calls for no work-up."
+                if above_second
+                else "ESR within the limit: the ESR itself calls for no work-up.",
                 ("Abbassi-Ghanavati 2009",) if pregnant else ("Miller 1983",),
                 "ESR within limit",
                 kind="workup",
@@ -182,11 +196,13 @@ def esr_workup(
         )
     else:
         steps.append(_crp_reading(flag, crp, crp_limit_mg_l))
+    # Fincher 1986 studied ESRs of 100 mm/h or more: cited for those only (independent read, session 6).
+    marked = flag == "markedly_elevated"
     steps.append(
         Statement(
-            "History and examination for infection, malignancy (including myeloma) and inflammatory disease, "
-            "the causes found for most raised ESRs.",
-            ("source", "Fincher 1986"),
+            "History and examination for infection, malignancy (including myeloma) and inflammatory disease"
+            + (", the causes found for most ESRs of 100 mm/h or more." if marked else "."),
+            ("source", "Fincher 1986") if marked else ("source",),
             "History and examination: infection, malignancy, inflammation",
             kind="workup",
         )

@@ -31,6 +31,8 @@ ESR_FLAG_LABELS: dict[str, str] = {
     "elevated": "ESR elevated for age and sex",
     "markedly_elevated": "ESR markedly elevated (≥ 100 mm/h)",
 }
+# In pregnancy the ESR is read against the top of the trimester ranges, not an age/sex limit.
+PREGNANCY_ESR_NORMAL = "ESR within the pregnancy range"
 # WHO grades by sex and pregnancy (guidelines.anaemia_grade); "unknown" when Hb is not measured.
 ANAEMIA_GRADES = ("none", "mild", "moderate", "severe", "unknown")
 ANAEMIA_GRADE_LABELS: dict[str, str] = {

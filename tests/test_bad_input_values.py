@@ -213,7 +213,10 @@ WARNED: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     (
         "mma-umol-value-in-nmol",
         {"mma": 0.3},
-        ("MMA 0.3 nmol/L is implausibly low: was it reported in µmol/L?",),
+        (
+            "MMA 0.3 nmol/L is implausibly low: was it reported in µmol/L? (0.3 µmol/L is 300 nmol/L.) This verdict "
+            "reads it as nmol/L: check the unit before reading it.",
+        ),
     ),
     (
         "two-at-once",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from b12logic import Case, evaluate
 from b12logic.esr import (
     ESR_FLAGS,
     MARKED_ESR,
@@ -151,3 +152,21 @@ def test_every_workup_statement_is_cited(flag: str) -> None:
 def test_statement_brief() -> None:
     assert Statement("long text", ("source",), "short").brief == "short"
     assert Statement("long text").brief == "long text"
+
+
+@pytest.mark.parametrize(
+    ("esr", "above"),
+    [(47.0, ""), (47.1, "second"), (57.0, "second"), (57.1, "first and second"), (70.0, "first and second")],
+)
+def test_pregnant_esr_is_placed_against_each_trimesters_range(esr: float, above: str) -> None:
+    """No trimester is recorded, so an ESR within 70 mm/h is placed against the second trimester's top (47, the
+    lowest) and the first's (57) too (independent read, session 6: 48–70 was read as 'no work-up')."""
+    steps = esr_workup("normal", 30, pregnant=True, esr=esr)
+    text = " ".join(s.text for s in steps)
+    assert ("above the second-trimester range" in text) is (above == "second")
+    assert ("above the first- and second-trimester ranges" in text) is (above == "first and second")
+    assert ("in the third trimester the ESR itself calls for no work-up" in text) is bool(above)
+    assert ("ESR within the limit: the ESR itself calls for no work-up" in text) is (not above)
+    a = evaluate(Case(age=30, sex="female", b12=300, esr=esr, pregnant=True))
+    assert a.esr_flag == "normal" and a.esr_flag_label == "ESR within the pregnancy range"
+    assert tuple(a.esr_workup) == tuple(steps)

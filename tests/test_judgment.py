@@ -226,7 +226,7 @@ def test_class7_pregnancy_esr_why_cites_the_pregnancy_ranges_and_no_gca_at_29() 
     esr_steps = [w for w in a.why if "ESR" in w.text]
     assert esr_steps and all("Miller 1983" not in w.citations for w in esr_steps)
     assert not any("giant cell" in w.text for w in a.why)
-    assert any("first-trimester" in s.text for s in a.esr_workup)  # 60 is above the first-trimester 57
+    assert any("first- and second-trimester ranges" in s.text for s in a.esr_workup)  # 60: above 57 and 47
 
 
 # --- Statement kinds, JSON and CLI
@@ -293,6 +293,9 @@ def test_invariants_of_one_judgment(case: Case, profile: GuidelineProfile) -> No
     if case.neuro_symptoms:
         assert "if symptoms develop" not in _text(a)
         assert a.do_now  # specialist advice stays in the verdict
+        # ... urgent, with the same-day rule for cord or optic symptoms, whatever the MMA (independent read s6, F6)
+        urgent = " ".join(s.text for s in a.do_now)
+        assert "urgent" in urgent and "same-day emergency admission" in urgent, urgent
     # 6: no statement asks to measure what was measured.
     measured = _measured(case)
     for s in _all_statements(a):

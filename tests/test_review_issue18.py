@@ -139,7 +139,7 @@ def test_notes_autoimmune_disease_and_first_trimester_are_said() -> None:
     )
     assert "risk marker, not itself a cause" in _all_text(a)
     p = evaluate(Case(age=29, sex="female", b12=400, esr=30, pregnant=True))
-    assert "in the first trimester an ESR above 57 is raised" in _all_text(p)
+    assert "in the second trimester an ESR above 47 is raised, in the first above 57" in _all_text(p)
 
 
 # --- Re-check (second read)

@@ -57,6 +57,8 @@ def _severity(a: Assessment) -> str:
 def do_now(a: Assessment) -> None:
     """The first block of the page: the urgent steps, most urgent first, as instructions; or that there are none."""
     with st.container(key="do_now", border=True):
+        for warning in a.warnings:  # a likely unit slip first: the verdict below may rest on it
+            st.warning(f"**Check first:** {render.escape(warning)}", icon=":material/warning:")
         if a.do_now:
             st.error(f"**{KIND_HEADINGS['do_now']}**\n\n{render.do_now_text(a)}", icon=":material/emergency:")
         else:
@@ -79,8 +81,6 @@ def verdict_panel(a: Assessment) -> None:
     render.badge(a.regimen_headline, colour, icon)
     if a.correction:
         st.warning(f"**Guidelines differ.** {render.escape(a.correction)}", icon=":material/compare_arrows:")
-    for warning in a.warnings:
-        st.warning(warning, icon=":material/warning:")
 
     # One Markdown element for the rest of the panel: every element costs the server a message and the
     # browser a render on each slider move (bench/HISTORY.md).

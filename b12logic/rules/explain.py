@@ -8,7 +8,7 @@ from functools import lru_cache
 from b12logic.case import Case
 from b12logic.esr import GCA_AGE, UNUSUAL_ESR
 from b12logic.graphs import Node
-from b12logic.guidelines import ANAEMIA_HB_G_DL, GuidelineProfile
+from b12logic.guidelines import ANAEMIA_HB_G_DL, PROFILES, GuidelineProfile
 from b12logic.rules.facts import (
     HOMOCYSTEINE_SUGGESTS_B12,
     HOMOCYSTEINE_UPPER,
@@ -142,7 +142,14 @@ def caveats(case: Case, profile: GuidelineProfile, status: str, b12: float) -> t
             )
         )
     if profile.superseded_by:
-        caveats.append(Statement(f"{profile.name} has been superseded by NICE NG239 (2024).", profile.citations))
+        newer = PROFILES[profile.superseded_by]
+        caveats.append(
+            Statement(
+                f"{profile.teaching_name} has been superseded by {newer.teaching_name} (2024): read it as "
+                "history, and the current guideline beside it.",
+                newer.citations,
+            )
+        )
     return tuple(caveats)
 
 
@@ -167,7 +174,10 @@ def warnings(case: Case, b12: float) -> tuple[str, ...]:
     if case.esr > UNUSUAL_ESR:
         warnings.append(f"ESR {case.esr:g} mm/h is unusually high: confirm the result with the laboratory.")
     if case.mma is not None and case.mma_unit == "nmol/L" and case.mma < 10:
-        warnings.append(f"MMA {case.mma:g} nmol/L is implausibly low: was it reported in µmol/L?")
+        warnings.append(
+            f"MMA {case.mma:g} nmol/L is implausibly low: was it reported in µmol/L? ({case.mma:g} µmol/L is "
+            f"{case.mma * 1000:g} nmol/L.) This verdict reads it as nmol/L: check the unit before reading it."
+        )
     if b12 < 30:  # below 30 pg/mL (22 pmol/L) in either unit: more likely a unit slip than a result
         warnings.append(f"B12 {case.b12:g} {case.b12_unit} is implausibly low: check the unit and the result.")
     return tuple(warnings)

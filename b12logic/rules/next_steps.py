@@ -58,10 +58,12 @@ _NEURO_ADVICE = Statement(
     rank=RANK_NEURO,
 )
 _NEURO_NOT_EXCLUDED = Statement(
-    "Seek specialist advice for the neurological symptoms: a result at or below the laboratory's limit does not "
-    "exclude B12 deficiency when the clinical features are strong, and other causes need looking for.",
-    ("BSH 2014", "BNF / NICE CKS"),
-    "Neurological symptoms: specialist advice (a normal MMA does not exclude deficiency when features are strong)",
+    "Seek urgent specialist advice for the neurological symptoms: a result at or below the laboratory's limit "
+    "makes B12 deficiency less likely but does not exclude it when the clinical features are strong (treatment "
+    "is the specialist's call then), and other causes need looking for. Symptoms of spinal cord or optic nerve "
+    "damage: same-day emergency admission.",
+    ("BSH 2014", "BNF / NICE CKS", "NHS Lothian"),
+    "Neurological symptoms: urgent specialist advice (a normal result does not exclude deficiency)",
     kind="do_now",
     rank=RANK_NEURO,
 )

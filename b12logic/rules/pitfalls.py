@@ -89,13 +89,28 @@ _STOP_CAUSE = Pitfall(
 )
 
 _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
+    # One pitfall id, worded for what the B12 status already says (independent read, session 6: "settle B12
+    # status" beside a status that had settled it).
     (
-        lambda f: f.on_folic_acid and f.status != "normal",
+        lambda f: f.on_folic_acid and f.status in ("deficient", "functional_deficiency"),
         Pitfall(
             "folate_before_b12",
             "Folic acid before B12",
             "On folic acid already: it can correct the anaemia while subacute combined degeneration of the cord "
-            "goes on. Settle B12 status, or start B12 once the bloods are taken.",
+            "goes on, so the blood count may look milder than the deficiency is. Start B12 once the bloods are "
+            "taken; never folic acid alone.",
+            ("source", "BNF / NICE CKS"),
+            "plan",
+        ),
+    ),
+    (
+        lambda f: f.on_folic_acid and f.status not in ("normal", "deficient", "functional_deficiency"),
+        Pitfall(
+            "folate_before_b12",
+            "Folic acid before B12",
+            "On folic acid already: it can correct the anaemia while subacute combined degeneration of the cord "
+            "goes on, so the blood count may look milder than the deficiency is. Settle B12 status, or start B12 "
+            "once the bloods are taken.",
             ("source", "BNF / NICE CKS"),
             "plan",
         ),
@@ -180,7 +195,10 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
         ),
     ),
 )
-PITFALL_IDS = tuple(p.id if isinstance(p, Pitfall) else next(iter(p.values())).id for _, p in _PITFALL_RULES)
+# Each id once, in rule order (one pitfall may have a rule per wording).
+PITFALL_IDS = tuple(
+    dict.fromkeys(p.id if isinstance(p, Pitfall) else next(iter(p.values())).id for _, p in _PITFALL_RULES)
+)
 # Each pitfall's heading by id (the Batch page names pitfalls in words); a profile-dependent one by its first form.
 PITFALL_HEADINGS = {
     (p if isinstance(p, Pitfall) else next(iter(p.values()))).id: (
