@@ -218,7 +218,7 @@ class Assessment:
             "source_rule_differs": bool(self.correction),
             "correction": self.correction,
             "regimen": self.regimen,
-            "regimen_text": self.regimen_detail.text if self.regimen_detail else self.regimen_label,
+            "regimen_text": self.regimen_detail.text if self.regimen_detail else self.regimen_headline,
             "oral_alternative": self.oral_alternative,
             "oral_regimen_text": self.oral_regimen.text if self.oral_regimen else None,
             "severe": self.severe,

@@ -113,9 +113,9 @@ _PREGNANT = Statement(
 )
 _VERY_HIGH_MCV = Statement(
     "Seek urgent haematology advice: a megaloblastic picture (MCV above 120 fL, or severe anaemia with a raised "
-    "MCV) with a B12 that is not low is a strong clinical feature, and functional deficiency is suspected.",
+    "MCV) is a strong clinical feature, so deficiency is suspected whatever the B12 tests still have to settle.",
     ("BNF / NICE CKS", "BSH 2014"),
-    "Megaloblastic picture with B12 not low: urgent haematology advice",
+    "Megaloblastic picture: urgent haematology advice",
     kind="do_now",
     rank=RANK_VERY_HIGH_MCV,
 )

@@ -109,8 +109,8 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
             "folate_before_b12",
             "Folic acid before B12",
             "On folic acid already: it can correct the anaemia while subacute combined degeneration of the cord "
-            "goes on, so the blood count may look milder than the deficiency is. Settle B12 status, or start B12 "
-            "once the bloods are taken.",
+            "goes on, so the blood count may look milder than the deficiency is. Not folic acid alone: take the "
+            "bloods, then B12 as the plan says (at once where a Do-now step starts it).",
             ("source", "BNF / NICE CKS"),
             "plan",
         ),
