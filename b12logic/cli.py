@@ -20,7 +20,7 @@ from b12logic.engine import DEFICIENT_STATUSES, Assessment, evaluate
 from b12logic.esr import DEFAULT_CRP_LIMIT_MG_L
 from b12logic.fields import RISK_FACTORS
 from b12logic.guidelines import DEFAULT_PROFILE, PROFILES, GuidelineProfile, custom_profile
-from b12logic.labels import KIND_HEADINGS, SEVERITY_UNKNOWN
+from b12logic.labels import KIND_HEADINGS, NEURO_DECIDES, SEVERITY_UNKNOWN
 from b12logic.urlstate import CRP_LIMIT_RANGE
 from b12logic.validate import CaseError
 
@@ -194,6 +194,8 @@ def _severity(a: Assessment) -> str:
         return "not assessed: no deficiency diagnosed" + (
             f" (the anaemia itself is {a.anaemia_grade}, WHO)" if a.anaemia_grade not in ("none", "unknown") else ""
         )
+    if a.regimen == "im_neuro":
+        return f"{'unknown' if a.anaemia_grade == 'unknown' else 'no'} ({NEURO_DECIDES})"
     return f"unknown ({SEVERITY_UNKNOWN})" if a.anaemia_grade == "unknown" else "no"
 
 

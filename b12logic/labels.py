@@ -44,6 +44,8 @@ ANAEMIA_GRADE_LABELS: dict[str, str] = {
 }
 # Said wherever severity would otherwise be shown as known (CLI, Explorer, timeline, summary).
 SEVERITY_UNKNOWN = "Severity unknown: check the full blood count before choosing oral"
+# With neurological symptoms the regimen is the IM neurological one whatever the severity (independent read s6, F13).
+NEURO_DECIDES = "the neurological symptoms decide the regimen (IM), whatever the severity"
 # The kinds of statement, in the order every page shows them, with their headings.
 STATEMENT_KINDS = ("do_now", "plan", "workup", "background")
 KIND_HEADINGS: dict[str, str] = {

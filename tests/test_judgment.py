@@ -338,3 +338,14 @@ def test_frame_agrees_with_evaluate_with_risk_factors(cases: list[Case], profile
         from b12logic.batch import assessment_cells
 
         assert out["next_steps"].iloc[i] == assessment_cells(a)["next_steps"]
+
+
+def test_severity_line_in_a_neurological_case_says_the_symptoms_decide() -> None:
+    """Independent read s6 (F13): "check the full blood count before choosing oral" beside the IM neurological
+    regimen, where oral is never offered."""
+    for hb, word in ((None, "unknown"), (12.0, "no")):
+        a = evaluate(Case(age=63, sex="male", b12=150, esr=20, neuro_symptoms=True, hb=hb), "nice-ng239")
+        assert a.regimen == "im_neuro"
+        (line,) = [x for x in verdict_lines(a) if x.startswith("Severe deficiency")]
+        assert line.endswith(f": {word} (the neurological symptoms decide the regimen (IM), whatever the severity)")
+        assert "before choosing oral" not in line

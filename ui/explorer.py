@@ -15,7 +15,7 @@ from b12logic.engine import Assessment
 from b12logic.esr import NAIVE_ESR_CUTOFF
 from b12logic.figures import decision_alt_text, decision_chart
 from b12logic.guidelines import SEVERE_B12_PG_ML, SEVERE_HB_G_DL
-from b12logic.labels import KIND_HEADINGS, SEVERITY_UNKNOWN
+from b12logic.labels import KIND_HEADINGS, NEURO_DECIDES, SEVERITY_UNKNOWN
 from b12logic.report import report_filename, report_html, report_markdown
 from ui import pictures, render
 from ui.state import Current
@@ -49,6 +49,8 @@ def case_line(cur: Current) -> None:
 def _severity(a: Assessment) -> str:
     if a.b12_status not in ("deficient", "functional_deficiency"):
         return "not applicable (no deficiency established)"
+    if not a.severe and a.regimen == "im_neuro":
+        return f"{'unknown' if a.case.hb is None else 'not severe'}: {NEURO_DECIDES}"
     if not a.severe and a.case.hb is None:
         return "unknown: Hb not measured, so check the full blood count before choosing oral"
     return "severe" if a.severe else "not severe"
