@@ -41,15 +41,11 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 from crowd_tools import VENV_BIN, start_servers  # noqa: E402
-from run import Sampler, percentile  # noqa: E402
+from run import Sampler, cores, percentile  # noqa: E402
 
 from b12logic.classroom import make_store, questions_for  # noqa: E402
 
 TARGET_P95_MS = 500.0
-
-
-def _cores(text: str) -> set[int]:
-    return {int(c) for c in text.split(",") if c.strip()}
 
 
 def _open_room(store_url: str, case: str) -> tuple[str, str]:
@@ -99,7 +95,7 @@ def _presenter_lag(series: list[list[float]], first_answer_times: list[float]) -
 
 
 def one_run(args: argparse.Namespace) -> dict[str, Any]:
-    server_cores, tool_cores = _cores(args.server_cores), _cores(args.tool_cores)
+    server_cores, tool_cores = cores(args.server_cores), cores(args.tool_cores)
     load_before = os.getloadavg()
     os.sched_setaffinity(0, server_cores)  # serve.sh, HAProxy and the replicas inherit this
     servers = start_servers(args.replicas, args.port, True, None, restart=not args.no_restart)

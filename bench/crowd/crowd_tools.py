@@ -46,7 +46,12 @@ class Servers:
 
 
 def start_servers(
-    replicas: int, port: int, balancer: bool = True, extra: list[str] | None = None, restart: bool = False
+    replicas: int,
+    port: int,
+    balancer: bool = True,
+    extra: list[str] | None = None,
+    restart: bool = False,
+    pin: bool = True,
 ) -> Servers:
     run_dir = Path(tempfile.mkdtemp(prefix="crowd-serve."))
     cmd = ["bash", str(ROOT / "scripts" / "serve.sh"), "--replicas", str(replicas), "--port", str(port)]
@@ -55,6 +60,8 @@ def start_servers(
         cmd.append("--no-restart")
     if not balancer:
         cmd.append("--no-balancer")
+    if not pin:
+        cmd.append("--no-pin")
     if extra:
         cmd += ["--", *extra]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
