@@ -109,7 +109,10 @@ class ClassStudent(User):
 
     def _reconnect(self) -> bool:
         """As the browser does when its websocket drops: same URL (same student id), a first run again."""
+        # The tab's address: the link it opened, or what the page wrote into it since (the student id). The
+        # first run sends it, as a browser sends its URL's query (a run without it is the landing page).
         query = self.session.query_string or f"room={ROOM}"
+        self.session.query_string = query
         for attempt in range(20):
             try:
                 self.session.close()
@@ -139,8 +142,9 @@ class ClassStudent(User):
             )
             if not any(t.startswith("Sent: your answer is") for t in self.session.texts):
                 error = ProtocolError(f"no confirmation: {[t[:80] for t in self.session.texts][-2:]}")
-        except KeyError as exc:  # the page drawn is not the room's questions: say what it was
+        except KeyError as exc:  # the page drawn is not the room's questions: say what it was, and reload
             error = ProtocolError(f"no widget {exc}; page said {[t[:60] for t in self.session.texts][:4]}")
+            self.joined = False  # as a student would: open the link again (act() reconnects)
         except (ProtocolError, OSError) as exc:
             error = exc
         ms = (time.perf_counter() - t0) * 1000
@@ -166,5 +170,5 @@ class ClassStudent(User):
         for question in OPTIONS:
             if question not in self.confirmed:
                 self._answer(question)
-                if self.session.ws is None:
+                if self.session.ws is None or not self.joined:
                     return

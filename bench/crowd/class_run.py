@@ -8,8 +8,7 @@ What it does: starts serve.sh (HAProxy, --replicas, one SQLite class store in it
 sched_setaffinity; loopback only, bounded in students and time). Opens a room with `python -m b12logic class
 open`, opens the presenter's page in Chromium (bench/crowd/class_presenter.py), and runs --users students
 (bench/crowd/class_locustfile.py) joining at --rate per second, each answering both questions after 0.5-3 s.
-With --kill-after S the second replica is killed (SIGKILL) S seconds after the load tool starts (its first
-student joins 1-3 s later; the figures count from that join); its students
+With --kill-after S the second replica is killed (SIGKILL) S seconds after its first student connected; its students
 reconnect through HAProxy to the other replica (same link, same anonymous student id) and send both answers again.
 
 Checks, printed and kept with --json: the store's tally equals the students exactly once each (students ==
@@ -176,8 +175,18 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
         if args.kill_after:
             victim = servers.replicas[f"app{args.replicas}"]
 
+            def connections() -> int:
+                try:
+                    return sum(1 for c in victim.net_connections("tcp") if c.status == psutil.CONN_ESTABLISHED)
+                except psutil.Error:
+                    return 0
+
+            before = connections()  # the presenter's, perhaps
+
             def kill() -> None:
                 nonlocal killed_at
+                while connections() <= before and tool.poll() is None:  # its first student has not come yet
+                    time.sleep(0.05)
                 time.sleep(args.kill_after)
                 killed_at = time.time()
                 victim.send_signal(signal.SIGKILL)

@@ -136,9 +136,9 @@ class StreamlitSession:
 
     def start(self, path: str = "", query: str = "") -> Reply:
         """A shared link opened: page GET, websocket, first run with the link's query string."""
+        self.query_string = query  # the tab's address from now on, even if the server cannot be reached yet
         self.open_page(path, query)
         self.connect()
-        self.query_string = query
         return self.rerun(page_name=path.strip("/"), first=True)
 
     # -- runs -----------------------------------------------------------------------------------------------
@@ -173,12 +173,12 @@ class StreamlitSession:
         states = dict(self.widgets)
         triggers = []
         for change in changes or []:
+            # A widget drawn inside st.fragment (a button or a slider alike) reruns only its fragment: the
+            # frontend's WidgetStateManager sends the fragment's id with the rerun.
+            if self.fragments.get(change.id):
+                cs.fragment_id = self.fragments[change.id]
             if change.WhichOneof("value") == "trigger_value":
                 triggers.append(change)
-                # A widget drawn inside st.fragment reruns only its fragment (the frontend's WidgetStateManager
-                # sends the fragment's id with the rerun).
-                if self.fragments.get(change.id):
-                    cs.fragment_id = self.fragments[change.id]
             else:
                 states[change.id] = change
         if page is None or first:
