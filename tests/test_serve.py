@@ -186,10 +186,12 @@ def test_load_tool_refuses_hosts_other_than_loopback() -> None:
 
 
 def test_server_tuning_is_in_the_config() -> None:
-    """The two settings that keep a rerun's cost flat as sessions grow (bench/HISTORY.md, "Crowd")."""
+    """The two settings that keep a rerun's cost flat as sessions grow (bench/HISTORY.md, "Crowd"), and a
+    disconnected phone's session kept longer than Streamlit's 2 minutes (a phone that sleeps in a lecture)."""
     import tomllib
 
     with (ROOT / ".streamlit" / "config.toml").open("rb") as handle:
         config = tomllib.load(handle)
     assert config["runner"]["postScriptGC"] is False
     assert config["server"]["fileWatcherType"] == "none"
+    assert config["server"]["disconnectedSessionTTL"] >= 600

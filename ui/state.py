@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import ui.pages_mode
 from b12logic import Assessment, Case, CaseError, evaluate
@@ -20,7 +21,7 @@ from b12logic.urlstate import (
     parse_query,
     query_from_values,
 )
-from ui import browser, render
+from ui import browser, layout, render
 
 # Widget keys, by case value name.
 KEYS = {
@@ -50,6 +51,7 @@ KEYS = {
     "lab_crp_upper": "in_lab_crp_upper",
 }
 MMA_MEASURED_KEY = "in_mma_measured"
+MORE_LABS_KEY = "more_labs_open"  # the sidebar's "More labs and context" expander: open or not
 # The number boxes beside the B12, MMA and ESR sliders, for an exact value. The slider's key holds the case
 # value (the one source of truth); each box is a mirror, refilled from it before it is drawn on every run and
 # copied back into it when the user types (`_typed`).
@@ -280,36 +282,9 @@ def sidebar() -> dict[str, Any]:
         _slider("esr", "mm/h", "ESR")
         st.toggle("Neurological symptoms", key=KEYS["neuro_symptoms"], help=FIELDS["neuro_symptoms"].help)
         st.toggle("Taking folic acid", key=KEYS["on_folic_acid"], help=FIELDS["on_folic_acid"].help)
-        with st.expander("More labs and context"):
-            _optional_number("homocysteine", "µmol/L")
-            _optional_number("mcv", "fL")
-            _optional_number("hb", _unit_choice("hb", "Hb unit"))
-            _optional_number("active_b12", "pmol/L")
-            _optional_number("crp", _unit_choice("crp", "CRP unit"))
-            low, high = CRP_LIMIT_RANGE
-            st.number_input(
-                "Lab: CRP upper limit (mg/L)",
-                low,
-                high,
-                key=KEYS["lab_crp_upper"],
-                help="Your laboratory's CRP limit: 5 mg/L by default; laboratories commonly use 5 or 10.",
-            )
-            if _can_be_pregnant():
-                st.toggle("Pregnant", key=KEYS["pregnant"], help=FIELDS["pregnant"].help)
-            else:
-                st.caption("Pregnancy applies to women aged 16 to 55 only.")
-            st.toggle(
-                "Renal impairment",
-                key=KEYS["renal_impairment"],
-                help="Impaired renal function raises MMA on its own.",
-            )
-            st.multiselect(
-                "Risk factors",
-                list(RISK_FACTORS),
-                key=KEYS["risk_factors"],
-                format_func=RISK_FACTORS.__getitem__,
-                help="Used for the 'find the cause' step and the caveats.",
-            )
+        more = layout.lazy_expander("More labs and context", key=MORE_LABS_KEY)
+        if more.open:  # drawn only when opened: 11 inputs fewer on every slider move (their values stay, init_state)
+            _more_labs(more)
         st.selectbox(
             "Guideline profile",
             GUIDELINE_CHOICES,
@@ -341,6 +316,40 @@ def sidebar() -> dict[str, Any]:
     if not st.session_state[MMA_MEASURED_KEY]:
         values["mma"] = None
     return values
+
+
+def _more_labs(more: DeltaGenerator) -> None:
+    """The optional labs and context, in the sidebar's "More labs and context" expander."""
+    with more:
+        _optional_number("homocysteine", "µmol/L")
+        _optional_number("mcv", "fL")
+        _optional_number("hb", _unit_choice("hb", "Hb unit"))
+        _optional_number("active_b12", "pmol/L")
+        _optional_number("crp", _unit_choice("crp", "CRP unit"))
+        low, high = CRP_LIMIT_RANGE
+        st.number_input(
+            "Lab: CRP upper limit (mg/L)",
+            low,
+            high,
+            key=KEYS["lab_crp_upper"],
+            help="Your laboratory's CRP limit: 5 mg/L by default; laboratories commonly use 5 or 10.",
+        )
+        if _can_be_pregnant():
+            st.toggle("Pregnant", key=KEYS["pregnant"], help=FIELDS["pregnant"].help)
+        else:
+            st.caption("Pregnancy applies to women aged 16 to 55 only.")
+        st.toggle(
+            "Renal impairment",
+            key=KEYS["renal_impairment"],
+            help="Impaired renal function raises MMA on its own.",
+        )
+        st.multiselect(
+            "Risk factors",
+            list(RISK_FACTORS),
+            key=KEYS["risk_factors"],
+            format_func=RISK_FACTORS.__getitem__,
+            help="Used for the 'find the cause' step and the caveats.",
+        )
 
 
 def _can_be_pregnant() -> bool:

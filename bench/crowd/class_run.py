@@ -40,7 +40,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
-from crowd_tools import VENV_BIN, start_servers  # noqa: E402
+from crowd_tools import VENV_BIN, niced, start_servers  # noqa: E402
 from run import Sampler, cores, percentile  # noqa: E402
 
 from b12logic.classroom import make_store, questions_for  # noqa: E402
@@ -166,9 +166,7 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
-            # The load tool ahead of other work on its core(s): a starved tool times its own queue, not the
-            # server (bench/RESULTS.md "Class room": why the p95 varied).
-            preexec_fn=lambda: os.setpriority(os.PRIO_PROCESS, 0, args.tool_nice),
+            preexec_fn=niced(args.tool_nice),
         )
         sampler = Sampler(servers.replicas, psutil.Process(tool.pid), every=1.0)
         sampler.start()

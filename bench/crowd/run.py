@@ -134,7 +134,9 @@ def one_step(args: argparse.Namespace, users: int) -> dict[str, Any]:
         ramp = users / args.rate
         total = ramp + args.warmup + args.seconds
         started = time.time()
-        tool, prefix = start_locust(servers.url, users, total, args.rate, args.scenario, args.pause, args.processes)
+        tool, prefix = start_locust(
+            servers.url, users, total, args.rate, args.scenario, args.pause, args.processes, args.tool_nice
+        )
         sampler = Sampler(servers.replicas, psutil.Process(tool.pid))
         sampler.start()
         profile = None
@@ -182,6 +184,7 @@ def one_step(args: argparse.Namespace, users: int) -> dict[str, Any]:
         "server_options": args.extra,
         "server_cores": sorted(server_cores),
         "tool_cores": sorted(tool_cores),
+        "tool_nice": args.tool_nice,
         "seconds": args.seconds,
         "reruns_measured": len(measured),
         "p50_ms": percentile(ms, 50),
@@ -281,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--browser", type=int, default=0, help="a real Chromium makes this many slider presses")
     parser.add_argument("--server-cores", default="0", help="cores for serve.sh and its replicas ('': all)")
     parser.add_argument("--tool-cores", default="1", help="cores for Locust and this script ('': all)")
+    parser.add_argument("--tool-nice", type=int, default=-5, help="Locust's nice value (root: below 0)")
     parser.add_argument("--keep-timeline", action="store_true")
     parser.add_argument("--json", type=Path, help="append each step's result (one JSON per line)")
     args = parser.parse_args(argv)
