@@ -18,7 +18,7 @@ from b12logic.figures import decision_alt_text, decision_chart
 from b12logic.guidelines import SEVERE_B12_PG_ML, SEVERE_HB_G_DL
 from b12logic.labels import KIND_HEADINGS, SEVERITY_UNKNOWN
 from b12logic.report import report_filename, report_html, report_markdown
-from ui import labs, pictures, render, state
+from ui import labs, pictures, render, startup, state
 from ui.state import Current
 
 SEVERITY_DEFINITION = (
@@ -34,7 +34,14 @@ def page(top: DeltaGenerator) -> None:
     bench/RESULTS.md "Crowd"). Streamlit 1.67 lets a fragment write to st.sidebar and to a container made outside
     it (`top`, app.py's slot above the disclaimer), and a widget drawn there reruns the fragment
     (streamlit/runtime/fragment.py:898-904, delta_generator.py:846-870); a fragment rerun gets the same `top`
-    (fragment.py:803 calls the function with the arguments of the full run)."""
+    (fragment.py:803 calls the function with the arguments of the full run). The runs of all sessions take
+    turns (ui/startup.py)."""
+    with startup.one_run_at_a_time():
+        _page(top)
+    labs.open_case_button()  # outside the turn: its dialog may read a large file for seconds
+
+
+def _page(top: DeltaGenerator) -> None:
     cur = state.build()
     with top:  # first on the page, above the title and the disclaimer
         do_now(cur.assessment)
@@ -54,7 +61,6 @@ def page(top: DeltaGenerator) -> None:
     background(cur.assessment)
     decision_path(cur)
     report_downloads(cur)
-    labs.open_case_button()
 
 
 def case_line(cur: Current) -> None:

@@ -28,7 +28,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -40,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
-from crowd_tools import VENV_BIN, niced, start_servers  # noqa: E402
+from crowd_tools import start_locust, start_servers  # noqa: E402
 from run import Sampler, cores, percentile  # noqa: E402
 
 from b12logic.classroom import make_store, questions_for  # noqa: E402
@@ -145,28 +144,21 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
         ready = json.loads(presenter.stdout.readline() or "{}")
         if "ready" not in ready:
             raise SystemExit("class_run: the presenter's page did not open")
-        prefix = tempfile.mktemp(prefix="class-samples.")
-        env = {
-            **os.environ,
-            "CROWD_ROOM": room,
-            "CROWD_OPTIONS": json.dumps(options),
-            "CROWD_SAMPLES": prefix,
-            "CROWD_DELAY": args.delay,
-            "CROWD_USERS": str(args.users),
-            "CROWD_MIN_SECONDS": str(at_least),
-        }
-        cmd = [str(VENV_BIN / "locust"), "-f", str(HERE / "class_locustfile.py"), "--headless", "--only-summary"]
-        cmd += ["-u", str(args.users), "-r", str(args.rate), "-t", f"{int(cap + 0.999)}s", "--stop-timeout", "10"]
-        cmd += ["--host", servers.url, "--loglevel", "WARNING"]
         started = time.time()
-        tool = subprocess.Popen(
-            cmd,
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=niced(args.tool_nice),
+        tool, prefix = start_locust(
+            servers.url,
+            args.users,
+            cap,
+            args.rate,
+            nice=args.tool_nice,
+            locustfile="class_locustfile.py",
+            env_extra={
+                "CROWD_ROOM": room,
+                "CROWD_OPTIONS": json.dumps(options),
+                "CROWD_DELAY": args.delay,
+                "CROWD_USERS": str(args.users),
+                "CROWD_MIN_SECONDS": str(at_least),
+            },
         )
         sampler = Sampler(servers.replicas, psutil.Process(tool.pid), every=1.0)
         sampler.start()

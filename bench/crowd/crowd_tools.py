@@ -110,11 +110,14 @@ def start_locust(
     pause: str = "4,6",
     processes: int = 1,
     nice: int = 0,
+    locustfile: str = "locustfile.py",
+    env_extra: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen[str], str]:
-    """Locust headless in the background, stopping by itself after `seconds`; returns it and its sample prefix."""
+    """Locust headless in the background, stopping by itself after `seconds` at the latest; returns it and its
+    sample prefix. `locustfile` (in bench/crowd) and `env_extra` choose the scenario (class_locustfile.py)."""
     prefix = tempfile.mktemp(prefix="crowd-samples.")
-    env = {**os.environ, "CROWD_SCENARIO": scenario, "CROWD_PAUSE": pause, "CROWD_SAMPLES": prefix}
-    cmd = [str(VENV_BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "--only-summary"]
+    env = {**os.environ, "CROWD_SCENARIO": scenario, "CROWD_PAUSE": pause, "CROWD_SAMPLES": prefix, **(env_extra or {})}
+    cmd = [str(VENV_BIN / "locust"), "-f", str(HERE / locustfile), "--headless", "--only-summary"]
     cmd += ["-u", str(users), "-r", str(rate), "-t", f"{int(seconds + 0.999)}s", "--stop-timeout", "10"]
     cmd += ["--host", url, "--loglevel", "WARNING"]
     if processes > 1:
