@@ -23,7 +23,8 @@ def wide_and_narrow(name: str) -> tuple[DeltaGenerator, DeltaGenerator]:
 
 def lazy_expander(label: str, key: str) -> ExpanderContainer:
     """An expander whose content is drawn only while it is open (`if exp.open:`): a closed one costs one message
-    per rerun, not its content's (the Explorer's full-size flowchart: 27 kB; bench/RESULTS.md "Crowd"). Opening it reruns the app
-    (or the fragment that drew it). Streamlit 1.67: `on_change="rerun"` makes the expander keep its state and
-    `.open` say it (streamlit/elements/layouts.py:1911-1917, elements/lib/mutable_expander_container.py:95-106)."""
+    per rerun, not its content's (the Explorer's full-size flowchart: 27 kB; bench/RESULTS.md "Crowd"). Opening
+    it reruns the app (or the fragment that drew it). Streamlit 1.67: `on_change="rerun"` makes the expander keep
+    its state and `.open` say it (streamlit/elements/layouts.py:1911-1917,
+    elements/lib/mutable_expander_container.py:96-107)."""
     return st.expander(label, key=key, on_change="rerun")
