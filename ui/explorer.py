@@ -42,7 +42,7 @@ def page(top: DeltaGenerator) -> None:
 
 
 def _page(top: DeltaGenerator) -> None:
-    cur = state.build()
+    cur = state.build(lazy_labs=True)
     with top:  # first on the page, above the title and the disclaimer
         do_now(cur.assessment)
     st.title("Explorer")

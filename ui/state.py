@@ -250,8 +250,9 @@ def _optional_number(name: str, unit: str) -> float | None:
     )
 
 
-def sidebar() -> dict[str, Any]:
-    """Draw the case inputs in the sidebar; return the case values."""
+def sidebar(lazy_labs: bool = False) -> dict[str, Any]:
+    """Draw the case inputs in the sidebar; return the case values. `lazy_labs`: "More labs and context" draws
+    its inputs only when open (the Explorer, where a crowd moves sliders)."""
     sb = st.sidebar
     with sb:
         st.header("The case")
@@ -282,9 +283,12 @@ def sidebar() -> dict[str, Any]:
         _slider("esr", "mm/h", "ESR")
         st.toggle("Neurological symptoms", key=KEYS["neuro_symptoms"], help=FIELDS["neuro_symptoms"].help)
         st.toggle("Taking folic acid", key=KEYS["on_folic_acid"], help=FIELDS["on_folic_acid"].help)
-        more = layout.lazy_expander("More labs and context", key=MORE_LABS_KEY)
-        if more.open:  # drawn only when opened: 11 inputs fewer on every slider move (their values stay, init_state)
-            _more_labs(more)
+        if lazy_labs:  # drawn only when opened: 11 inputs fewer on every slider move (their values stay, init_state)
+            more = layout.lazy_expander("More labs and context", key=MORE_LABS_KEY)
+            if more.open:
+                _more_labs(more)
+        else:  # other pages: eager (a stateful expander there left Chromium's first load unsettled, e2e a11y test)
+            _more_labs(st.expander("More labs and context"))
         st.selectbox(
             "Guideline profile",
             GUIDELINE_CHOICES,
@@ -367,12 +371,12 @@ def profile_for(values: dict[str, Any]) -> tuple[GuidelineProfile, str | None]:
         return get_profile("source"), f"Laboratory cut-offs not used: {err}. Showing the source profile."
 
 
-def build() -> Current:
+def build(lazy_labs: bool = False) -> Current:
     """Entry-point work on every run: inputs, URL, case, assessment. Pages then call current()."""
     init_state()
     # First in the sidebar, filled once the case is assessed: the live answer above the inputs (phones).
     summary = st.sidebar.container(key="case_summary")
-    values = sidebar()
+    values = sidebar(lazy_labs)
     _remember(values)
     profile, profile_problem = profile_for(values)
     case = Case(**{k: values[k] for k in Case.__dataclass_fields__ if k != "id"})
