@@ -31,9 +31,12 @@ PAGES = {
 
 page = st.navigation(PAGES)
 case_page = page.url_path != "class"  # the class room is light: no shared case inputs (pages/class.py)
-if case_page:
+# The Explorer (the default page: URL path "") draws the shared case inputs itself, in its fragment, so that a
+# slider move reruns that alone (ui/explorer.py `page`); here only the link's case is read, for the warnings below.
+inputs_here = case_page and page.url_path != ""
+if inputs_here:
     state.build()
-elif st.session_state.get("_case_ready"):
+elif case_page or st.session_state.get("_case_ready"):
     state.init_state()  # keeps the shared case's values while its inputs are not drawn (Streamlit drops them)
 # The page's first block (the Explorer's "Do now") goes above the disclaimer: the action first (issue 18).
 render.set_page_top(st.container(key="page_top"))

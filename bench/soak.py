@@ -113,6 +113,9 @@ class _User:
         self.at = AppTest.from_file(APP, default_timeout=60)
         for name, value in params.items():
             self.at.query_params[name] = value
+        from ui.state import MORE_LABS_KEY
+
+        self.at.session_state[MORE_LABS_KEY] = True  # "More labs and context" open: the soak switches its inputs
         self.run("open")
         if bad_link:
             shown = [w.value for w in self.at.warning] + [t.value for t in self.at.text]

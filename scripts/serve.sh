@@ -7,8 +7,13 @@
 # Options: --replicas N (default: one per core), --port P (the URL's port; replicas listen on 127.0.0.1:P+1..P+N),
 # --address A (where the balancer listens; default 0.0.0.0 so phones on the room's network reach it),
 # --run-dir D (config, logs, HAProxy's admin socket, the "replicas" file: name port pid; default a temporary
-# folder removed at exit), --no-restart (a replica that dies stays down; default: restarted), --no-balancer;
+# folder removed at exit), --no-restart (a replica that dies stays down; default: restarted), --no-balancer,
+# --no-pin (replicas float over every core; default: each pinned to a core of its own, see below);
 # anything after "--" goes to every `streamlit run` (e.g. -- --runner.postScriptGC true).
+# Cores: when serve.sh may run on more than one core (its own affinity: `taskset -c 0,1 bash scripts/serve.sh`
+# limits it), replica i is pinned to the i-th of them (`taskset -c`, round robin): a replica's script threads
+# then never migrate between cores or crowd another replica's core (bench/RESULTS.md "Crowd"). On one core,
+# or without taskset, nothing is pinned.
 # One cookie secret for all replicas (STREAMLIT_SERVER_COOKIE_SECRET, generated when unset), and one class store
 # (B12_CLASS_STORE: sqlite:///PATH or redis://HOST:PORT/DB; default an SQLite file in the run dir).
 # Memory per replica: B12_REPLICA_MEMORY_MB (default 3000): a replica above it is stopped and restarted, and
@@ -26,6 +31,7 @@ address=0.0.0.0
 run_dir=""
 restart=1
 balancer=1
+pin=1
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -35,8 +41,9 @@ while [ $# -gt 0 ]; do
     --run-dir) run_dir=$2; shift 2 ;;
     --no-restart) restart=0; shift ;;
     --no-balancer) balancer=0; shift ;;
+    --no-pin) pin=0; shift ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "serve.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -66,6 +73,12 @@ if [ -z "$mem_tmp" ]; then
 fi
 
 declare -a pids ports
+# The cores this script may use (its affinity, inherited by what it starts), e.g. "0 1": one per replica.
+cores=()
+if [ "$pin" = 1 ] && command -v taskset >/dev/null; then
+  read -r -a cores <<<"$(taskset -cp $$ | sed 's/.*: //' | awk -F, '{
+    for (i = 1; i <= NF; i++) { n = split($i, r, "-"); if (n == 2) for (c = r[1]; c <= r[2]; c++) printf "%d ", c; else printf "%d ", $i } }')"
+fi
 haproxy_pid=""
 stopping=0
 
@@ -74,7 +87,9 @@ replica_port() { if [ "$balancer" = 1 ]; then echo $((port + $1)); else echo "$p
 start_replica() {  # $1: replica number (1..N)
   local i=$1 p
   p=$(replica_port "$i")
-  TMPDIR="$mem_tmp" .venv/bin/streamlit run "$ROOT/app.py" --server.port "$p" --server.address 127.0.0.1 --server.headless true \
+  local pin_cmd=()
+  if [ "${#cores[@]}" -gt 1 ]; then pin_cmd=(taskset -c "${cores[$(((i - 1) % ${#cores[@]}))]}"); fi
+  TMPDIR="$mem_tmp" ${pin_cmd[@]+"${pin_cmd[@]}"} .venv/bin/streamlit run "$ROOT/app.py" --server.port "$p" --server.address 127.0.0.1 --server.headless true \
     ${extra[@]+"${extra[@]}"} >>"$run_dir/app$i.log" 2>&1 &
   pids[i]=$!
   ports[i]=$p

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from b12logic import B12_STATUSES, Case, evaluate
 from b12logic.esr import esr_upper_limit
 from b12logic.urlstate import LAB_DEFAULTS, default_values, query_from_values
+from ui.state import MORE_LABS_KEY
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -69,15 +70,26 @@ def chart_spec(at: AppTest, key: str) -> dict[str, Any]:
     return json.loads(chart.proto.spec)
 
 
+FULL_SIZE_KEY = "decision_full_size"
+
+
 def decision_picture(at: AppTest, which: int = 0) -> tuple[str, str]:
-    """The Explorer's decision flowchart image: its SVG text and its alt text. Three images: the wide drawing,
-    the phone outline and the wide drawing again under the phone's "full-size" expander (ui/pictures.py)."""
+    """The Explorer's decision flowchart image: its SVG text and its alt text. Two images: the wide drawing and
+    the phone outline; a third, the wide drawing again, under the phone's "full-size" expander once it is opened
+    (drawn only then: ui/layout.py lazy_expander). which=2 opens it, as a tap does."""
+    if which == 2 and not full_size_open(at):
+        at.session_state[FULL_SIZE_KEY] = True
+        at.run()
     images = at.get("image")
-    assert len(images) == 3
+    assert len(images) == (3 if full_size_open(at) else 2)
     image = images[which]
     url, alt = image.proto.imgs[0].url, image.proto.imgs[0].alt
     assert url.startswith("data:image/svg+xml;base64,"), url[:40]
     return base64.b64decode(url.split(",", 1)[1]).decode(), alt
+
+
+def full_size_open(at: AppTest) -> bool:
+    return FULL_SIZE_KEY in at.session_state and bool(at.session_state[FULL_SIZE_KEY])
 
 
 def highlighted_in_picture(svg: str) -> list[str]:
@@ -332,6 +344,8 @@ def test_raised_esr_over_50_shows_the_gca_emergency_in_the_esr_verdict() -> None
 def test_pregnancy_switch_only_for_women_16_to_55_and_it_changes_the_esr_limit() -> None:
     at = run_app({"age": "31", "sex": "female", "b12": "170", "esr": "45", "pregnant": "yes"})
     assert not at.exception
+    at.session_state[MORE_LABS_KEY] = True  # open "More labs and context", as a tap does
+    at.run()
     assert at.sidebar.toggle(key="in_pregnant").value is True
     assert "does not apply" in " ".join(m.value for m in at.markdown)
     assert url_params(at).get("pregnant") == "yes"
@@ -339,6 +353,24 @@ def test_pregnancy_switch_only_for_women_16_to_55_and_it_changes_the_esr_limit()
     assert not at.exception
     assert not [t for t in at.sidebar.toggle if t.key == "in_pregnant"]
     assert "pregnant" not in url_params(at)
+
+
+def test_more_labs_are_drawn_only_when_opened_and_count_while_closed() -> None:
+    """The sidebar's "More labs and context" draws its inputs only when open (fewer elements per slider move);
+    a link's Hb counts all the same, open or closed, and survives slider moves while it is closed."""
+    at = run_app({"age": "68", "sex": "female", "b12": "150", "esr": "30", "hb": "12.5"})
+    assert not [n for n in at.sidebar.number_input if n.key == "in_hb"]
+    assert "unknown: Hb not measured" not in markdown_text(at)
+    at.sidebar.slider(key="in_b12").set_value(155).run()
+    assert url_params(at)["hb"] == "12.5"
+    at.session_state[MORE_LABS_KEY] = True
+    at.run()
+    assert at.sidebar.number_input(key="in_hb").value == 12.5
+    at.sidebar.number_input(key="in_hb").set_value(9.5).run()
+    at.session_state[MORE_LABS_KEY] = False
+    at.run()
+    assert not [n for n in at.sidebar.number_input if n.key == "in_hb"]
+    assert url_params(at)["hb"] == "9.5"
 
 
 def test_a_link_with_an_impossible_pregnancy_warns_and_ignores_it() -> None:

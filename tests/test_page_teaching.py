@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from b12logic.misconceptions import why_wrong
 from b12logic.teaching_cases import NEXT_STEPS, QUIZ_STATUS_LABELS, TEACHING_CASES
 from ui.presenter import ASK_STATUS, ASK_STEP, REVEALING, SLIDES
+from ui.state import MORE_LABS_KEY
 
 APP = "app.py"
 PAGE = "pages/teaching.py"
@@ -119,6 +120,7 @@ def test_load_sets_the_shared_case_and_the_url(case_id: str, sliders: dict[str, 
 
 def test_load_sets_units_flags_and_optional_labs() -> None:
     at = _open()
+    at.session_state[MORE_LABS_KEY] = True  # "More labs and context" open: its inputs are drawn only then
     _pick(at, "renal_mma")
     at.button(key="teaching_load").click().run()
     assert at.sidebar.toggle(key="in_mma_measured").value is True

@@ -104,6 +104,26 @@ def test_serve_sh_serves_through_the_balancer_and_stops_everything_on_sigterm(tw
     assert not alive, f"still running after SIGTERM: {alive}"
 
 
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core")
+def test_serve_sh_pins_each_replica_to_a_core_of_its_own_unless_told_not_to() -> None:
+    """Two cores allowed: replica 1 on the first, replica 2 on the second; --no-pin: both on both; one core: no pin."""
+    mine = os.sched_getaffinity(0)
+    seen: dict[str, list[list[int]]] = {}
+    for label, cores, pin in (("pinned", {0, 1}, True), ("no-pin", {0, 1}, False), ("one core", {1}, True)):
+        os.sched_setaffinity(0, cores)  # serve.sh inherits it, as under `taskset -c`
+        try:
+            servers = start_servers(replicas=2, port=free_port_block(), balancer=True, pin=pin)
+        finally:
+            os.sched_setaffinity(0, mine)
+        try:
+            seen[label] = [sorted(p.cpu_affinity()) for p in servers.replicas.values()]
+        finally:
+            servers.stop()
+    assert seen["pinned"] == [[0], [1]]
+    assert seen["no-pin"] == [[0, 1], [0, 1]]
+    assert seen["one core"] == [[1], [1]]
+
+
 def test_killed_replica_students_reconnect_elsewhere_and_nobody_else_notices(two_replicas: Servers) -> None:
     servers = two_replicas
     users, seconds = 24, 16
@@ -166,10 +186,12 @@ def test_load_tool_refuses_hosts_other_than_loopback() -> None:
 
 
 def test_server_tuning_is_in_the_config() -> None:
-    """The two settings that keep a rerun's cost flat as sessions grow (bench/HISTORY.md, "Crowd")."""
+    """The two settings that keep a rerun's cost flat as sessions grow (bench/HISTORY.md, "Crowd"), and a
+    disconnected phone's session kept longer than Streamlit's 2 minutes (a phone that sleeps in a lecture)."""
     import tomllib
 
     with (ROOT / ".streamlit" / "config.toml").open("rb") as handle:
         config = tomllib.load(handle)
     assert config["runner"]["postScriptGC"] is False
     assert config["server"]["fileWatcherType"] == "none"
+    assert config["server"]["disconnectedSessionTTL"] >= 600

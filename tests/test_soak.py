@@ -12,6 +12,8 @@ from types import ModuleType
 
 import pytest
 
+from ui.state import MORE_LABS_KEY
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -49,6 +51,8 @@ def test_hidden_widgets_keep_their_values_found_by_the_soak() -> None:
     at.run()
     at.sidebar.button(key="reset_case").click().run()
     at.sidebar.toggle(key="in_neuro").set_value(True).run()
+    at.session_state[MORE_LABS_KEY] = True  # "More labs and context" open: its inputs are drawn only then
+    at.run()
     at.sidebar.radio(key="in_hb_unit").set_value("g/L").run()
     assert not at.exception
     at.sidebar.selectbox(key="in_guideline").set_value("custom").run()

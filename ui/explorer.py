@@ -1,7 +1,7 @@
 """The Explorer's sections: the B12 verdict and the ESR reading side by side but apart, the decision path.
 
-The page (pages/explorer.py) only calls these in order. They live in a module, not in the page
-script, because Streamlit compiles a page script on every rerun and imports a module once.
+The page (pages/explorer.py) only calls `page`, which calls these in order. They live in a module, not in the
+page script, because Streamlit compiles a page script on every rerun and imports a module once.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from b12logic import __version__
 from b12logic.engine import Assessment
@@ -17,13 +18,49 @@ from b12logic.figures import decision_alt_text, decision_chart
 from b12logic.guidelines import SEVERE_B12_PG_ML, SEVERE_HB_G_DL
 from b12logic.labels import KIND_HEADINGS, NEURO_DECIDES, SEVERITY_UNKNOWN
 from b12logic.report import report_filename, report_html, report_markdown
-from ui import pictures, render
+from ui import labs, pictures, render, startup, state
 from ui.state import Current
 
 SEVERITY_DEFINITION = (
     f"Working definition: B12 < {SEVERE_B12_PG_ML:g} pg/mL or Hb < {SEVERE_HB_G_DL:g} g/dL "
     "(WHO severe anaemia); the source uses the word without defining it."
 )
+
+
+@st.fragment
+def page(top: DeltaGenerator) -> None:
+    """The whole Explorer with its case inputs (sidebar), as one fragment: a slider move reruns this, not the
+    page config, the CSS, the navigation and the disclaimer of a full run (about a tenth of a rerun's server CPU;
+    bench/RESULTS.md "Crowd"). Streamlit 1.67 lets a fragment write to st.sidebar and to a container made outside
+    it (`top`, app.py's slot above the disclaimer), and a widget drawn there reruns the fragment
+    (streamlit/runtime/fragment.py:898-904, delta_generator.py:846-870); a fragment rerun gets the same `top`
+    (fragment.py:803 calls the function with the arguments of the full run). The runs of all sessions take
+    turns (ui/startup.py)."""
+    with startup.one_run_at_a_time():
+        _page(top)
+    labs.open_case_button()  # outside the turn: its dialog may read a large file for seconds
+
+
+def _page(top: DeltaGenerator) -> None:
+    cur = state.build(lazy_labs=True)
+    with top:  # first on the page, above the title and the disclaimer
+        do_now(cur.assessment)
+    st.title("Explorer")
+    st.caption(
+        "Move the sliders in the sidebar. The B12 plan and the ESR reading update together, but each is decided "
+        "on its own criteria: the ESR never changes the B12 plan."
+    )
+    case_line(cur)
+    verdict_col, esr_col = st.columns([3, 2], gap="medium")
+    with verdict_col, st.container(key="verdict_panel", border=True):
+        verdict_panel(cur.assessment)
+    with esr_col, st.container(key="esr_panel", border=True):
+        esr_panel(cur.assessment)
+    workup(cur.assessment)
+    pitfalls(cur.assessment)
+    background(cur.assessment)
+    decision_path(cur)
+    report_downloads(cur)
 
 
 def case_line(cur: Current) -> None:

@@ -23,8 +23,10 @@ def decision_picture(a: Assessment, profile: GuidelineProfile, alt: str) -> None
         st.image(full, alt=alt, width="stretch")
     with narrow:
         st.image(decision_svg_phone(a, profile), alt=alt, width="stretch")
-        with st.expander(FULL_SIZE), st.container(key="decision_picture_full"):  # ui/style.css: scrolls sideways
-            st.image(full, alt=alt, width="stretch")
+        full_size = layout.lazy_expander(FULL_SIZE, key="decision_full_size")
+        if full_size.open:
+            with full_size, st.container(key="decision_picture_full"):  # ui/style.css: scrolls sideways
+                st.image(full, alt=alt, width="stretch")
 
 
 def mechanism_picture(a: Assessment, figure: Any, alt: str, step: str | None = None) -> None:

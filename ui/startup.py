@@ -1,4 +1,5 @@
-"""Process-wide tuning that every run shares: keep Streamlit's after-run garbage collection cheap.
+"""Process-wide tuning that every run shares: keep Streamlit's after-run garbage collection cheap, and let one
+Explorer run at a time hold the interpreter (`one_run_at_a_time`).
 
 Streamlit runs a full `gc.collect(2)` after every script run (`runner.postScriptGC`) while holding the
 interpreter lock, and the run's messages wait for it. A full collection walks every object the
@@ -13,6 +14,14 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
+
+# One Explorer run at a time per process. Streamlit runs each session's script in a thread of its own; under a
+# crowd dozens are runnable at once and pass the interpreter lock to each other every few milliseconds, each
+# time waking every waiting thread: the server then used 60% of its core while queueing runs for seconds (bench/
+# RESULTS.md "Crowd"). Taken in turn, the runs use the core fully. Reentrant: a run that takes it twice (a full
+# run and the fragment inside it) is one holder. The Explorer only: a batch upload may run for minutes.
+_EXPLORER_RUNS = threading.RLock()
 
 _modules_frozen = 0
 
@@ -31,3 +40,8 @@ def freeze_imported_modules() -> bool:
     gc.freeze()
     _modules_frozen = len(sys.modules)
     return True
+
+
+def one_run_at_a_time() -> threading.RLock:
+    """`with startup.one_run_at_a_time():` around an Explorer run: the runs of all sessions take turns."""
+    return _EXPLORER_RUNS

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import ui.pages_mode
 from b12logic import Assessment, Case, CaseError, evaluate
@@ -20,7 +21,7 @@ from b12logic.urlstate import (
     parse_query,
     query_from_values,
 )
-from ui import browser, render
+from ui import browser, layout, render
 
 # Widget keys, by case value name.
 KEYS = {
@@ -50,6 +51,7 @@ KEYS = {
     "lab_crp_upper": "in_lab_crp_upper",
 }
 MMA_MEASURED_KEY = "in_mma_measured"
+MORE_LABS_KEY = "more_labs_open"  # the sidebar's "More labs and context" expander: open or not
 # The number boxes beside the B12, MMA and ESR sliders, for an exact value. The slider's key holds the case
 # value (the one source of truth); each box is a mirror, refilled from it before it is drawn on every run and
 # copied back into it when the user types (`_typed`).
@@ -248,8 +250,9 @@ def _optional_number(name: str, unit: str) -> float | None:
     )
 
 
-def sidebar() -> dict[str, Any]:
-    """Draw the case inputs in the sidebar; return the case values."""
+def sidebar(lazy_labs: bool = False) -> dict[str, Any]:
+    """Draw the case inputs in the sidebar; return the case values. `lazy_labs`: "More labs and context" draws
+    its inputs only when open (the Explorer, where a crowd moves sliders)."""
     sb = st.sidebar
     with sb:
         st.header("The case")
@@ -280,36 +283,12 @@ def sidebar() -> dict[str, Any]:
         _slider("esr", "mm/h", "ESR")
         st.toggle("Neurological symptoms", key=KEYS["neuro_symptoms"], help=FIELDS["neuro_symptoms"].help)
         st.toggle("Taking folic acid", key=KEYS["on_folic_acid"], help=FIELDS["on_folic_acid"].help)
-        with st.expander("More labs and context"):
-            _optional_number("homocysteine", "µmol/L")
-            _optional_number("mcv", "fL")
-            _optional_number("hb", _unit_choice("hb", "Hb unit"))
-            _optional_number("active_b12", "pmol/L")
-            _optional_number("crp", _unit_choice("crp", "CRP unit"))
-            low, high = CRP_LIMIT_RANGE
-            st.number_input(
-                "Lab: CRP upper limit (mg/L)",
-                low,
-                high,
-                key=KEYS["lab_crp_upper"],
-                help="Your laboratory's CRP limit: 5 mg/L by default; laboratories commonly use 5 or 10.",
-            )
-            if _can_be_pregnant():
-                st.toggle("Pregnant", key=KEYS["pregnant"], help=FIELDS["pregnant"].help)
-            else:
-                st.caption("Pregnancy applies to women aged 16 to 55 only.")
-            st.toggle(
-                "Renal impairment",
-                key=KEYS["renal_impairment"],
-                help="Impaired renal function raises MMA on its own.",
-            )
-            st.multiselect(
-                "Risk factors",
-                list(RISK_FACTORS),
-                key=KEYS["risk_factors"],
-                format_func=RISK_FACTORS.__getitem__,
-                help="Used for the 'find the cause' step and the caveats.",
-            )
+        if lazy_labs:  # drawn only when opened: 11 inputs fewer on every slider move (their values stay, init_state)
+            more = layout.lazy_expander("More labs and context", key=MORE_LABS_KEY)
+            if more.open:
+                _more_labs(more)
+        else:  # other pages: eager (a stateful expander there left Chromium's first load unsettled, e2e a11y test)
+            _more_labs(st.expander("More labs and context"))
         st.selectbox(
             "Guideline profile",
             GUIDELINE_CHOICES,
@@ -343,6 +322,40 @@ def sidebar() -> dict[str, Any]:
     return values
 
 
+def _more_labs(more: DeltaGenerator) -> None:
+    """The optional labs and context, in the sidebar's "More labs and context" expander."""
+    with more:
+        _optional_number("homocysteine", "µmol/L")
+        _optional_number("mcv", "fL")
+        _optional_number("hb", _unit_choice("hb", "Hb unit"))
+        _optional_number("active_b12", "pmol/L")
+        _optional_number("crp", _unit_choice("crp", "CRP unit"))
+        low, high = CRP_LIMIT_RANGE
+        st.number_input(
+            "Lab: CRP upper limit (mg/L)",
+            low,
+            high,
+            key=KEYS["lab_crp_upper"],
+            help="Your laboratory's CRP limit: 5 mg/L by default; laboratories commonly use 5 or 10.",
+        )
+        if _can_be_pregnant():
+            st.toggle("Pregnant", key=KEYS["pregnant"], help=FIELDS["pregnant"].help)
+        else:
+            st.caption("Pregnancy applies to women aged 16 to 55 only.")
+        st.toggle(
+            "Renal impairment",
+            key=KEYS["renal_impairment"],
+            help="Impaired renal function raises MMA on its own.",
+        )
+        st.multiselect(
+            "Risk factors",
+            list(RISK_FACTORS),
+            key=KEYS["risk_factors"],
+            format_func=RISK_FACTORS.__getitem__,
+            help="Used for the 'find the cause' step and the caveats.",
+        )
+
+
 def _can_be_pregnant() -> bool:
     low, high = PREGNANCY_AGES
     return st.session_state[KEYS["sex"]] == "female" and low <= float(st.session_state[KEYS["age"]]) <= high
@@ -358,12 +371,12 @@ def profile_for(values: dict[str, Any]) -> tuple[GuidelineProfile, str | None]:
         return get_profile("source"), f"Laboratory cut-offs not used: {err}. Showing the source profile."
 
 
-def build() -> Current:
+def build(lazy_labs: bool = False) -> Current:
     """Entry-point work on every run: inputs, URL, case, assessment. Pages then call current()."""
     init_state()
     # First in the sidebar, filled once the case is assessed: the live answer above the inputs (phones).
     summary = st.sidebar.container(key="case_summary")
-    values = sidebar()
+    values = sidebar(lazy_labs)
     _remember(values)
     profile, profile_problem = profile_for(values)
     case = Case(**{k: values[k] for k in Case.__dataclass_fields__ if k != "id"})

@@ -6,7 +6,10 @@ the tally). Loopback only (checked at start). Environment:
 - CROWD_SAMPLES: a file prefix; each process writes <prefix>.<pid>.json with every answer (wall time sent,
   wall time confirmed, ms, ok, question, label) and every student (student id, confirmed answers, reconnects,
   errors);
-- CROWD_DELAY: "min,max" seconds between joining and the first answer (default "0.5,3").
+- CROWD_DELAY: "min,max" seconds between joining and the first answer (default "0.5,3");
+- CROWD_USERS, CROWD_MIN_SECONDS: the run ends as soon as all CROWD_USERS students have every answer confirmed,
+  but not before CROWD_MIN_SECONDS (Locust's -t is then only a cap): a load tool slowed by the machine's other
+  work still lets every student answer, and a quick run does not idle.
 A student whose websocket drops (a replica killed) reconnects with the same link, so the same student id (the
 page keeps it in the URL), and sends both answers again: a re-sent answer must count once.
 """
@@ -22,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import gevent
 from locust import User, between, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -31,6 +35,8 @@ ROOM = os.environ.get("CROWD_ROOM", "")
 OPTIONS: dict[str, list[str]] = json.loads(os.environ.get("CROWD_OPTIONS", "{}"))
 SAMPLES = os.environ.get("CROWD_SAMPLES", "")
 DELAY = tuple(float(x) for x in os.environ.get("CROWD_DELAY", "0.5,3").split(","))
+USERS = int(os.environ.get("CROWD_USERS", "0"))
+MIN_SECONDS = float(os.environ.get("CROWD_MIN_SECONDS", "0"))
 ANSWERS: list[tuple[float, float, float, bool, str, str]] = []
 STUDENTS: list[ClassStudent] = []
 
@@ -38,6 +44,17 @@ STUDENTS: list[ClassStudent] = []
 @events.test_start.add_listener
 def _loopback_only(environment: Any, **_: Any) -> None:
     refuse_unless_loopback(environment.host)
+    if USERS:
+        gevent.spawn(_stop_when_everyone_answered, environment, time.time())
+
+
+def _stop_when_everyone_answered(environment: Any, started: float) -> None:
+    while True:
+        gevent.sleep(0.5)
+        done = sum(1 for s in STUDENTS if len(s.confirmed) == len(OPTIONS))
+        if done >= USERS and time.time() - started >= MIN_SECONDS and environment.runner is not None:
+            environment.runner.quit()
+            return
 
 
 @events.test_stop.add_listener
@@ -56,6 +73,7 @@ class ClassStudent(User):
 
     def on_start(self) -> None:
         STUDENTS.append(self)
+        self.joined_at = time.time()
         self.session = StreamlitSession(self.host)
         self.choices = {q: random.choice(labels) for q, labels in OPTIONS.items()}
         self.confirmed: dict[str, str] = {}
@@ -76,6 +94,7 @@ class ClassStudent(User):
         student = parse_qs(self.session.query_string).get("student", [""])[0]
         return {
             "student": student,
+            "joined_at": self.joined_at,
             "confirmed": self.confirmed,
             "first_confirmed": self.first_confirmed,
             "reconnects": self.reconnects,
@@ -90,7 +109,10 @@ class ClassStudent(User):
 
     def _reconnect(self) -> bool:
         """As the browser does when its websocket drops: same URL (same student id), a first run again."""
+        # The tab's address: the link it opened, or what the page wrote into it since (the student id). The
+        # first run sends it, as a browser sends its URL's query (a run without it is the landing page).
         query = self.session.query_string or f"room={ROOM}"
+        self.session.query_string = query
         for attempt in range(20):
             try:
                 self.session.close()
@@ -120,8 +142,9 @@ class ClassStudent(User):
             )
             if not any(t.startswith("Sent: your answer is") for t in self.session.texts):
                 error = ProtocolError(f"no confirmation: {[t[:80] for t in self.session.texts][-2:]}")
-        except KeyError as exc:  # the page drawn is not the room's questions: say what it was
+        except KeyError as exc:  # the page drawn is not the room's questions: say what it was, and reload
             error = ProtocolError(f"no widget {exc}; page said {[t[:60] for t in self.session.texts][:4]}")
+            self.joined = False  # as a student would: open the link again (act() reconnects)
         except (ProtocolError, OSError) as exc:
             error = exc
         ms = (time.perf_counter() - t0) * 1000
@@ -147,5 +170,5 @@ class ClassStudent(User):
         for question in OPTIONS:
             if question not in self.confirmed:
                 self._answer(question)
-                if self.session.ws is None:
+                if self.session.ws is None or not self.joined:
                     return

@@ -3,7 +3,7 @@ the live count (the fragment refreshed every second) with the wall-clock time it
 
     .venv/bin/python bench/crowd/class_presenter.py --url http://127.0.0.1:8790 --room K7QM2X --key KEY --seconds 40
 
-Prints JSON {"series": [[unix seconds, count], ...], "errors": [...]}. A MutationObserver in the page stamps each
+Watches for --seconds, or until SIGTERM. Prints JSON {"series": [[unix seconds, count], ...], "errors": [...]}. A MutationObserver in the page stamps each
 new value with Date.now() (the same clock as the load tool's), so bench/crowd/class_run.py can say how long after
 an answer was confirmed the presenter saw it counted. Loopback only.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import time
 from urllib.parse import urlsplit
 
@@ -44,6 +45,8 @@ def main() -> int:
 
     errors: list[str] = []
     series: list[list[float]] = []
+    stop = {"asked": False}  # SIGTERM (class_run.py, once the students are done): stop watching, print the series
+    signal.signal(signal.SIGTERM, lambda *_: stop.update(asked=True))
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         try:
@@ -53,7 +56,7 @@ def main() -> int:
             page.evaluate(WATCH_JS, METRIC)
             print(json.dumps({"ready": time.time()}), flush=True)
             end = time.time() + args.seconds
-            while time.time() < end:
+            while time.time() < end and not stop["asked"]:
                 page.wait_for_timeout(500)
             series = page.evaluate("() => window.__counts")
         except Exception as exc:  # Playwright's errors: reported, not fatal

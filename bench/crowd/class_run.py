@@ -8,7 +8,7 @@ What it does: starts serve.sh (HAProxy, --replicas, one SQLite class store in it
 sched_setaffinity; loopback only, bounded in students and time). Opens a room with `python -m b12logic class
 open`, opens the presenter's page in Chromium (bench/crowd/class_presenter.py), and runs --users students
 (bench/crowd/class_locustfile.py) joining at --rate per second, each answering both questions after 0.5-3 s.
-With --kill-after S the second replica is killed (SIGKILL) S seconds after the first student joins; its students
+With --kill-after S the second replica is killed (SIGKILL) S seconds after its first student connected; its students
 reconnect through HAProxy to the other replica (same link, same anonymous student id) and send both answers again.
 
 Checks, printed and kept with --json: the store's tally equals the students exactly once each (students ==
@@ -28,7 +28,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -40,16 +39,13 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
-from crowd_tools import VENV_BIN, start_servers  # noqa: E402
-from run import Sampler, percentile  # noqa: E402
+from crowd_tools import start_locust, start_servers  # noqa: E402
+from run import Sampler, cores, percentile  # noqa: E402
 
 from b12logic.classroom import make_store, questions_for  # noqa: E402
 
 TARGET_P95_MS = 500.0
-
-
-def _cores(text: str) -> set[int]:
-    return {int(c) for c in text.split(",") if c.strip()}
+CAP_SLACK_S = 30.0  # Locust's -t: the planned length plus this, should the load tool fall behind
 
 
 def _open_room(store_url: str, case: str) -> tuple[str, str]:
@@ -98,8 +94,27 @@ def _presenter_lag(series: list[list[float]], first_answer_times: list[float]) -
     }
 
 
+def _timeline(answers: list[list[Any]], samples: list[dict[str, Any]], started: float) -> list[dict[str, Any]]:
+    """Second by second from the first join: answers sent, their p95 ms, and each replica's CPU % and the load."""
+    rows = []
+    last = int(max((a[0] for a in answers), default=started) - started) + 1
+    for second in range(last):
+        sent = sorted(a[2] for a in answers if a[3] and int(a[0] - started) == second)
+        cpu = [r for r in samples if int(r["t"] - started) == second]
+        rows.append(
+            {
+                "s": second,
+                "answers": len(sent),
+                "p95_ms": round(percentile(sent, 95)) if sent else None,
+                "cpu": {k: round(v["cpu"]) for k, v in cpu[0].items() if isinstance(v, dict)} if cpu else None,
+                "load1": round(cpu[0]["load1"], 1) if cpu else None,
+            }
+        )
+    return rows
+
+
 def one_run(args: argparse.Namespace) -> dict[str, Any]:
-    server_cores, tool_cores = _cores(args.server_cores), _cores(args.tool_cores)
+    server_cores, tool_cores = cores(args.server_cores), cores(args.tool_cores)
     load_before = os.getloadavg()
     os.sched_setaffinity(0, server_cores)  # serve.sh, HAProxy and the replicas inherit this
     servers = start_servers(args.replicas, args.port, True, None, restart=not args.no_restart)
@@ -115,9 +130,12 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
         options = {q.id: list(q.options.values()) for q in questions}
         ramp = args.users / args.rate
         total = ramp + 3.5 + args.linger
+        # Locust stops once every student has every answer confirmed (and the kill is past); -t is a cap only.
+        at_least = max(ramp + 3.5, args.kill_after + args.linger if args.kill_after else 0.0)
+        cap = total + CAP_SLACK_S
         watch = [sys.executable, str(HERE / "class_presenter.py"), "--url", servers.url, "--room", room, "--key", key]
         presenter = subprocess.Popen(
-            [*watch, "--seconds", str(total + 5)],
+            [*watch, "--seconds", str(cap + 5)],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
@@ -126,34 +144,49 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
         ready = json.loads(presenter.stdout.readline() or "{}")
         if "ready" not in ready:
             raise SystemExit("class_run: the presenter's page did not open")
-        prefix = tempfile.mktemp(prefix="class-samples.")
-        env = {
-            **os.environ,
-            "CROWD_ROOM": room,
-            "CROWD_OPTIONS": json.dumps(options),
-            "CROWD_SAMPLES": prefix,
-            "CROWD_DELAY": args.delay,
-        }
-        cmd = [str(VENV_BIN / "locust"), "-f", str(HERE / "class_locustfile.py"), "--headless", "--only-summary"]
-        cmd += ["-u", str(args.users), "-r", str(args.rate), "-t", f"{int(total + 0.999)}s", "--stop-timeout", "10"]
-        cmd += ["--host", servers.url, "--loglevel", "WARNING"]
         started = time.time()
-        tool = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        tool, prefix = start_locust(
+            servers.url,
+            args.users,
+            cap,
+            args.rate,
+            nice=args.tool_nice,
+            locustfile="class_locustfile.py",
+            env_extra={
+                "CROWD_ROOM": room,
+                "CROWD_OPTIONS": json.dumps(options),
+                "CROWD_DELAY": args.delay,
+                "CROWD_USERS": str(args.users),
+                "CROWD_MIN_SECONDS": str(at_least),
+            },
+        )
         sampler = Sampler(servers.replicas, psutil.Process(tool.pid), every=1.0)
         sampler.start()
         if args.kill_after:
             victim = servers.replicas[f"app{args.replicas}"]
 
+            def connections() -> int:
+                try:
+                    return sum(1 for c in victim.net_connections("tcp") if c.status == psutil.CONN_ESTABLISHED)
+                except psutil.Error:
+                    return 0
+
+            before = connections()  # the presenter's, perhaps
+
             def kill() -> None:
                 nonlocal killed_at
+                while connections() <= before and tool.poll() is None:  # its first student has not come yet
+                    time.sleep(0.05)
                 time.sleep(args.kill_after)
                 killed_at = time.time()
                 victim.send_signal(signal.SIGKILL)
 
             threading.Thread(target=kill, daemon=True).start()
-        _, stderr = tool.communicate(timeout=total + 120)
+        _, stderr = tool.communicate(timeout=cap + 120)
         sampler.done.set()
         sampler.join()
+        time.sleep(3)  # the presenter's last refresh (one a second) shows the final count
+        presenter.send_signal(signal.SIGTERM)  # class_presenter.py: stop watching, print the series
         presenter_out = json.loads(presenter.communicate(timeout=120)[0].strip().splitlines()[-1])
         load_after = os.getloadavg()
         answers, students = _collect(prefix)
@@ -182,6 +215,7 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
     ms = sorted(a[2] for a in ok_answers)
     firsts = [s["first_confirmed"] for s in students if s["first_confirmed"]]
     lag = _presenter_lag(presenter_out.get("series", []), firsts)
+    first_join = min((s["joined_at"] for s in students), default=started)
     last_confirmed = max((a[1] for a in ok_answers), default=float("nan"))
     cpu = {name: statistics.fmean(r[name]["cpu"] for r in sampler.rows) for name in servers.replicas}
     result = {
@@ -189,7 +223,7 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
         "replicas": args.replicas,
         "rate": args.rate,
         "kill_after": args.kill_after,
-        "killed_at_s": (killed_at - started) if killed_at else None,
+        "killed_at_s": (killed_at - first_join) if killed_at else None,
         "room": room,
         "students_reporting": len(students),
         "students_with_both_confirmed": sum(1 for s in students if len(s["confirmed"]) == len(questions)),
@@ -197,7 +231,7 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
         "tally_sums": {q: sum(c.values()) for q, c in tally.questions.items()},
         "stored_equals_confirmed": stored == expected,
         "stored_students": len(stored),
-        "first_join_to_last_answer_s": last_confirmed - started,
+        "first_join_to_last_answer_s": last_confirmed - first_join,
         "answers_ok": len(ok_answers),
         "answers_failed": len(answers) - len(ok_answers),
         "answer_p50_ms": percentile(ms, 50),
@@ -217,6 +251,7 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
         "server_cores": sorted(server_cores),
         "tool_cores": sorted(tool_cores),
         "locust_stderr_tail": stderr[-1500:],
+        "timeline": _timeline(answers, sampler.rows, first_join),
     }
     return result
 
@@ -234,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--server-cores", default="0")
     parser.add_argument("--tool-cores", default="1")
+    parser.add_argument("--tool-nice", type=int, default=-5, help="the load tool's nice value (root: below 0)")
     parser.add_argument("--json", type=Path, help="append the result (one JSON line)")
     args = parser.parse_args(argv)
     if args.users > 1500 or args.replicas > 8 or args.linger > 300:
@@ -264,6 +300,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for k in keys:
         print(f"{k}: {result[k]}")
+    print("timeline (s from first join: answers sent, their p95 ms, server CPU %):")
+    for r in result["timeline"]:
+        print(f"  {r['s']:3d}s {r['answers']:4d} answers p95 {r['p95_ms']} ms cpu {r['cpu']} load {r['load1']}")
     passed = (
         result["tally_students"] == args.users
         and all(v == args.users for v in result["tally_sums"].values())

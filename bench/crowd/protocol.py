@@ -52,6 +52,8 @@ class Reply:
     messages: int
     status: int
     exceptions: list[str] = field(default_factory=list)
+    # Messages and bytes by kind ("new_session", "delta:markdown", ...): what a rerun costs to send.
+    kinds: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _widget_value(kind: str, el: Any) -> WidgetState | None:
@@ -134,9 +136,9 @@ class StreamlitSession:
 
     def start(self, path: str = "", query: str = "") -> Reply:
         """A shared link opened: page GET, websocket, first run with the link's query string."""
+        self.query_string = query  # the tab's address from now on, even if the server cannot be reached yet
         self.open_page(path, query)
         self.connect()
-        self.query_string = query
         return self.rerun(page_name=path.strip("/"), first=True)
 
     # -- runs -----------------------------------------------------------------------------------------------
@@ -171,12 +173,12 @@ class StreamlitSession:
         states = dict(self.widgets)
         triggers = []
         for change in changes or []:
+            # A widget drawn inside st.fragment (a button or a slider alike) reruns only its fragment: the
+            # frontend's WidgetStateManager sends the fragment's id with the rerun.
+            if self.fragments.get(change.id):
+                cs.fragment_id = self.fragments[change.id]
             if change.WhichOneof("value") == "trigger_value":
                 triggers.append(change)
-                # A widget drawn inside st.fragment reruns only its fragment (the frontend's WidgetStateManager
-                # sends the fragment's id with the rerun).
-                if self.fragments.get(change.id):
-                    cs.fragment_id = self.fragments[change.id]
             else:
                 states[change.id] = change
         if page is None or first:
@@ -199,6 +201,7 @@ class StreamlitSession:
         texts: list[str] = []
         seen: dict[str, WidgetState] = {}
         ids: list[str] = []
+        kinds: dict[str, list[int]] = {}
         while True:
             opcode, data = self.ws.recv_data()
             if opcode == websocket.ABNF.OPCODE_CLOSE:
@@ -208,6 +211,14 @@ class StreamlitSession:
             fm.ParseFromString(data)
             count += 1
             kind = fm.WhichOneof("type")
+            label = kind or "?"
+            if kind == "delta":
+                delta_kind = fm.delta.WhichOneof("type")
+                inner = fm.delta.new_element.WhichOneof("type") if delta_kind == "new_element" else None
+                label = f"delta:{inner or delta_kind}"
+            tally = kinds.setdefault(label, [0, 0])
+            tally[0] += 1
+            tally[1] += len(data)
             if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
                 fragment = fm.delta.fragment_id
                 element = fm.delta.new_element
@@ -251,7 +262,7 @@ class StreamlitSession:
                     self.widgets = seen
                     self.ids = ids
                 self.texts = texts
-                return Reply(seconds, count, status, exceptions)
+                return Reply(seconds, count, status, exceptions, kinds)
 
 
 def slider_move(session: StreamlitSession, key: str, value: float) -> WidgetState:

@@ -116,15 +116,27 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 10) - 1]
 
 
+def cores(text: str) -> set[int]:
+    """A taskset-style core list ("0" or "0,1"); empty: every core."""
+    return {int(c) for c in text.split(",") if c.strip()} or set(range(os.cpu_count() or 1))
+
+
 def one_step(args: argparse.Namespace, users: int) -> dict[str, Any]:
     load_before = os.getloadavg()
-    servers = start_servers(args.replicas, args.port, not args.no_balancer, args.extra)
+    server_cores, tool_cores = cores(args.server_cores), cores(args.tool_cores)
+    os.sched_setaffinity(0, server_cores)  # serve.sh, HAProxy and the replicas inherit this (as `taskset -c`)
+    try:
+        servers = start_servers(args.replicas, args.port, not args.no_balancer, args.extra)
+    finally:
+        os.sched_setaffinity(0, tool_cores)  # this script, the warm-up visits and Locust: the other core(s)
     try:
         warm(servers.url, args.replicas)
         ramp = users / args.rate
         total = ramp + args.warmup + args.seconds
         started = time.time()
-        tool, prefix = start_locust(servers.url, users, total, args.rate, args.scenario, args.pause, args.processes)
+        tool, prefix = start_locust(
+            servers.url, users, total, args.rate, args.scenario, args.pause, args.processes, args.tool_nice
+        )
         sampler = Sampler(servers.replicas, psutil.Process(tool.pid))
         sampler.start()
         profile = None
@@ -170,6 +182,9 @@ def one_step(args: argparse.Namespace, users: int) -> dict[str, Any]:
         "scenario": args.scenario,
         "pause": args.pause,
         "server_options": args.extra,
+        "server_cores": sorted(server_cores),
+        "tool_cores": sorted(tool_cores),
+        "tool_nice": args.tool_nice,
         "seconds": args.seconds,
         "reruns_measured": len(measured),
         "p50_ms": percentile(ms, 50),
@@ -267,6 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=1, help="Locust processes (load tool)")
     parser.add_argument("--profile", type=int, default=0, help="py-spy replica 1 for this many seconds")
     parser.add_argument("--browser", type=int, default=0, help="a real Chromium makes this many slider presses")
+    parser.add_argument("--server-cores", default="0", help="cores for serve.sh and its replicas ('': all)")
+    parser.add_argument("--tool-cores", default="1", help="cores for Locust and this script ('': all)")
+    parser.add_argument("--tool-nice", type=int, default=-5, help="Locust's nice value (root: below 0)")
     parser.add_argument("--keep-timeline", action="store_true")
     parser.add_argument("--json", type=Path, help="append each step's result (one JSON per line)")
     args = parser.parse_args(argv)
