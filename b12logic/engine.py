@@ -266,9 +266,9 @@ def evaluate(
     if profile.reads_context:
         steps = b12_next_steps(profile, judgment.facts)
     else:
-        guideline = judge(case, PROFILES[CORRECTING_PROFILE], view, of_case).facts
-        steps, correction = source_steps(profile, judgment.facts, guideline)
-        corrected_regimen = guideline.regimen if correction else ""
+        corrector = judge(case, PROFILES[CORRECTING_PROFILE], view, of_case).facts
+        steps, correction = source_steps(profile, judgment.facts, corrector)
+        corrected_regimen = corrector.regimen if correction else ""
     pitfalls = _pitfalls(
         PitfallFacts(
             on_folic_acid=case.on_folic_acid,
