@@ -19,7 +19,14 @@ from b12logic.classroom.store import ClassError
 from b12logic.engine import DEFICIENT_STATUSES, Assessment, evaluate
 from b12logic.esr import DEFAULT_CRP_LIMIT_MG_L
 from b12logic.fields import RISK_FACTORS
-from b12logic.guidelines import DEFAULT_PROFILE, PROFILES, GuidelineProfile, custom_profile
+from b12logic.guidelines import (
+    DEFAULT_PROFILE,
+    PROFILE_CHOICES,
+    PROFILES,
+    GuidelineProfile,
+    custom_profile,
+    takes_lab_cutoffs,
+)
 from b12logic.labels import KIND_HEADINGS, SEVERITY_UNKNOWN
 from b12logic.urlstate import CRP_LIMIT_RANGE
 from b12logic.validate import CaseError
@@ -70,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="RISK",
         help=f"a recorded risk factor or cause (repeatable): {', '.join(RISK_FACTORS)}",
     )
-    ev.add_argument("--guideline", default=DEFAULT_PROFILE, help=f"one of {', '.join(PROFILES)}, or custom")
+    ev.add_argument("--guideline", default=DEFAULT_PROFILE, help=f"one of {', '.join(PROFILE_CHOICES)}")
     ev.add_argument("--lab-b12-low", help="custom: the laboratory's low B12 cut-off, pg/mL (default 180)")
     ev.add_argument("--lab-b12-upper", help="custom: the top of the borderline range, pg/mL (default 350)")
     ev.add_argument("--lab-mma-upper", help="custom: the laboratory's MMA upper limit, nmol/L (default 271)")
@@ -118,7 +125,7 @@ def _evaluate(args: argparse.Namespace) -> None:
 
 def _profile(args: argparse.Namespace) -> str | GuidelineProfile:
     """A named profile, or (--guideline custom) the laboratory's cut-offs read as NICE NG239 reads a case."""
-    if str(args.guideline).strip().lower() != "custom":
+    if not takes_lab_cutoffs(args.guideline):
         return str(args.guideline)
     cut_offs = {"lab_b12_low": 180.0, "lab_b12_upper": 350.0, "lab_mma_upper": 271.0}
     for name in list(cut_offs):

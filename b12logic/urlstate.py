@@ -20,7 +20,7 @@ from typing import Any
 
 from b12logic.case import Case
 from b12logic.fields import CSV_COLUMNS, FIELDS, LAB_SETTINGS, RISK_FACTORS, format_value
-from b12logic.guidelines import DEFAULT_PROFILE, PROFILES
+from b12logic.guidelines import DEFAULT_PROFILE, PROFILE_CHOICES, takes_lab_cutoffs
 from b12logic.units import b12_convert
 from b12logic.validate import (
     NUMBER_PATTERN,
@@ -183,12 +183,12 @@ def parse_query(params: Mapping[str, Any]) -> QueryState:
             fallback("risk_factors", err)
     if "guideline" in texts:
         gid = texts["guideline"].strip().lower()
-        if gid in PROFILES or gid == "custom":
+        if gid in PROFILE_CHOICES:
             values["guideline"] = gid
         else:
             warnings.append(
                 f"Link parameter guideline ignored: {format_value(texts['guideline'])} is not one of "
-                f"{', '.join([*PROFILES, 'custom'])}. Using {DEFAULT_PROFILE}."
+                f"{', '.join(PROFILE_CHOICES)}. Using {DEFAULT_PROFILE}."
             )
     for name, setting in LAB_SETTINGS.items():
         if name not in texts:
@@ -243,7 +243,7 @@ def query_from_values(values: Mapping[str, Any]) -> dict[str, str]:
     if risks:
         params["risk_factors"] = ",".join(r for r in RISK_FACTORS if r in risks)
     params["guideline"] = values.get("guideline", DEFAULT_PROFILE)
-    if params["guideline"] == "custom":
+    if takes_lab_cutoffs(params["guideline"]):
         for name in LAB_DEFAULTS:
             params[name] = _text(values[name])
     return params

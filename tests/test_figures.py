@@ -113,12 +113,12 @@ def test_edge_labels_show_thresholds_escaped_and_bold_on_the_path() -> None:
 
 def test_static_part_is_built_once_per_profile_and_not_mutated() -> None:
     profile = get_profile("source")
-    F._decision_static.cache_clear()
+    F.decision_static.cache_clear()
     first = F.decision_figure(evaluate(CASES["deficient"]), profile)
     first_texts = [ann.text for ann in first.layout.annotations]
     for case in CASES.values():
         F.decision_figure(evaluate(case), profile)
-    info = F._decision_static.cache_info()
+    info = F.decision_static.cache_info()
     assert info.misses == 1 and info.hits == len(CASES)
     # Building later figures did not change the first one, nor the cached layout.
     assert [ann.text for ann in first.layout.annotations] == first_texts
@@ -150,7 +150,7 @@ def test_decision_chart_leaves_the_cached_parts_alone() -> None:
     import plotly.io as pio
 
     profile = get_profile("source")
-    static = F._decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
+    static = F.decision_static(profile)
     before = copy.deepcopy(static.layout)
     for case in CASES.values():
         chart = F.decision_chart(evaluate(case), profile)
@@ -300,7 +300,7 @@ def test_decision_svg_draws_every_node_once_and_lights_exactly_the_paths(pid: st
     import xml.etree.ElementTree as ET
 
     profile = _profile(pid)
-    graph = F._decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id).graph
+    graph = F.decision_static(profile).graph
     for case in CASES.values():
         a = evaluate(case, profile)
         svg = F.decision_svg(a, profile)

@@ -10,7 +10,15 @@ import streamlit as st
 import ui.pages_mode
 from b12logic import Assessment, Case, CaseError, evaluate
 from b12logic.fields import FIELDS, LAB_SETTINGS, PREGNANCY_AGES, RISK_FACTORS
-from b12logic.guidelines import CUSTOM_PROFILE_NAME, PROFILES, GuidelineProfile, custom_profile, get_profile
+from b12logic.guidelines import (
+    DEFAULT_PROFILE,
+    PROFILE_CHOICES,
+    GuidelineProfile,
+    custom_profile,
+    get_profile,
+    profile_of,
+    takes_lab_cutoffs,
+)
 from b12logic.units import b12_convert, crp_to_mg_l, hb_convert, mma_convert
 from b12logic.urlstate import (
     CRP_LIMIT_RANGE,
@@ -58,8 +66,8 @@ UNDO_KEY = "_undo"  # the case values before each change, most recent last
 _LAST_KEY = "_last_values"  # the case values of the previous run, to notice a change
 _LINK_KEY = "_link_values"  # the case of the link this session was opened with
 UNDO_DEPTH = 30
-GUIDELINE_CHOICES = [*PROFILES, "custom"]
-GUIDELINE_NAMES = {**{p.id: p.name for p in PROFILES.values()}, "custom": CUSTOM_PROFILE_NAME}
+GUIDELINE_CHOICES = list(PROFILE_CHOICES)
+GUIDELINE_NAMES = {gid: profile_of(gid).name for gid in PROFILE_CHOICES}
 # Said where the profile's name is first shown (the sidebar), so "Source answer (default)" is never a riddle.
 PROFILE_NOTE = (
     "**Source answer**: the worked answer to this case that the app teaches, its rules exactly as written. "
@@ -318,7 +326,7 @@ def sidebar() -> dict[str, Any]:
             help="Whose thresholds and regimens to apply. Default: the source answer.",
         )
         st.caption(PROFILE_NOTE)
-        if st.session_state[KEYS["guideline"]] == "custom":
+        if takes_lab_cutoffs(st.session_state[KEYS["guideline"]]):
             for name in LAB_DEFAULTS:  # each input's range is the one a link may set (b12logic.fields)
                 lab = LAB_SETTINGS[name]
                 st.number_input(f"Lab: {lab.label} ({lab.unit})", lab.low, lab.high, key=KEYS[name])
@@ -350,12 +358,12 @@ def _can_be_pregnant() -> bool:
 
 def profile_for(values: dict[str, Any]) -> tuple[GuidelineProfile, str | None]:
     """The chosen profile; a bad custom cut-off falls back to the source profile with a message."""
-    if values["guideline"] != "custom":
+    if not takes_lab_cutoffs(values["guideline"]):
         return get_profile(values["guideline"]), None
     try:
         return custom_profile(values["lab_b12_low"], values["lab_b12_upper"], values["lab_mma_upper"]), None
     except CaseError as err:
-        return get_profile("source"), f"Laboratory cut-offs not used: {err}. Showing the source profile."
+        return get_profile(DEFAULT_PROFILE), f"Laboratory cut-offs not used: {err}. Showing the source profile."
 
 
 def build() -> Current:
@@ -368,7 +376,7 @@ def build() -> Current:
     profile, profile_problem = profile_for(values)
     case = Case(**{k: values[k] for k in Case.__dataclass_fields__ if k != "id"})
     assessment = evaluate(case, profile, crp_limit=float(values["lab_crp_upper"]))
-    params = query_from_values(values if values["guideline"] == "custom" else {**values, **LAB_DEFAULTS})
+    params = query_from_values(values if takes_lab_cutoffs(values["guideline"]) else {**values, **LAB_DEFAULTS})
     params.update({name: st.query_params[name] for name in PAGE_PARAMS if name in st.query_params})
     if {k: st.query_params.get_all(k) for k in st.query_params} != {k: [v] for k, v in params.items()}:
         st.query_params.from_dict(params)

@@ -52,8 +52,8 @@ from b12logic.figures.decision import (
     decision_chart,
     decision_figure,
     decision_figure_spec,
+    decision_static,
 )
-from b12logic.figures.decision import _decision_static as _decision_static
 from b12logic.figures.decision_svg import decision_svg, decision_svg_phone
 from b12logic.figures.esr_age import ESR_AGES, SEX_COLOURS, SEX_WORDS, esr_by_age_figure
 from b12logic.figures.mechanism import (
@@ -69,7 +69,6 @@ from b12logic.figures.mechanism import _step_nodes as _step_nodes
 from b12logic.figures.outline import BOX_FONT, LABEL_FONT, PHONE_WIDTH, TITLE_FONT, Look, Section, outline_svg
 from b12logic.figures.regions import (
     NOT_MEASURED,
-    PROFILE_DASH,
     STATUS_COLOURS,
     region_grid,
     region_map_figure,
@@ -96,7 +95,7 @@ from b12logic.figures.style import _base_layout as _base_layout
 from b12logic.figures.timeline import treatment_timeline_figure
 
 # The `_name as _name` imports above are private helpers that tests/test_figures.py reaches through the
-# package (for one, F._decision_static.cache_clear()); only the names below are the package's interface.
+# package (for one, F._step_nodes); only the names below are the package's interface.
 
 # Plotly validates every property on construction, which costs ~10x the build itself. The figures here
 # are assembled from a fixed set of property dicts, so validation runs in the tests (which set this
@@ -124,7 +123,6 @@ __all__ = [
     "PATHWAY_COLOUR",
     "PHONE_WIDTH",
     "PRESENTER_SCALE",
-    "PROFILE_DASH",
     "PURPLE",
     "SEX_COLOURS",
     "SEX_WORDS",
@@ -147,6 +145,7 @@ __all__ = [
     "decision_edges_of",
     "decision_figure",
     "decision_figure_spec",
+    "decision_static",
     "decision_svg",
     "decision_svg_phone",
     "esr_by_age_figure",

@@ -1,6 +1,6 @@
 """The decision flowchart: the B12 work-up and the separate ESR work-up, this case's two paths highlighted.
 
-The layout (boxes, edges, panels) is built once per set of thresholds (`_decision_static`) and shared by
+The layout (boxes, edges, panels) is built once per set of thresholds (`decision_static`) and shared by
 the Plotly chart here and the SVG picture in decision_svg.py, so both draw the same geometry.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from b12logic.engine import Assessment
+from b12logic.engine import Assessment, graph_for
 from b12logic.figures.boxes import (
     _Box,
     _box,
@@ -43,8 +43,8 @@ from b12logic.figures.style import (
     _on_white,
     _wrap,
 )
-from b12logic.graphs import Graph, decision_graph
-from b12logic.guidelines import PROFILES, GuidelineProfile, custom_profile
+from b12logic.graphs import Graph
+from b12logic.guidelines import GuidelineProfile
 
 B12_AXES = ("x", "y")
 ESR_AXES = ("x2", "y2")
@@ -70,7 +70,7 @@ _LABEL_PLACES = {
 
 
 @dataclass(frozen=True)
-class _DecisionStatic:
+class DecisionStatic:
     graph: Graph
     boxes: dict[str, _Box]
     edges: dict[tuple[str, str], _EdgeGeom]
@@ -149,16 +149,15 @@ def _decision_layout() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=16)
-def _decision_static(b12_low: float, b12_upper: float, mma_upper: float, profile_id: str) -> _DecisionStatic:
-    """Everything about the flowchart that does not depend on the case, once per set of thresholds."""
-    profile = PROFILES.get(profile_id) or custom_profile(b12_low, b12_upper, mma_upper)
-    graph = decision_graph(profile)
+def decision_static(profile: GuidelineProfile) -> DecisionStatic:
+    """Everything about the flowchart that does not depend on the case, once per profile (on the engine's graph)."""
+    graph, _ = graph_for(profile)
     boxes = {n.id: _box(n, _DECISION_WRAP[n.tree]) for n in graph.nodes}
     edges = {
         (e.source, e.target): _edge_geom(boxes[e.source], boxes[e.target], e, _LABEL_PLACES.get((e.source, e.target)))
         for e in graph.edges
     }
-    return _DecisionStatic(graph, boxes, edges, _decision_layout())
+    return DecisionStatic(graph, boxes, edges, _decision_layout())
 
 
 def _why_by_node(assessment: Assessment, graph: Graph) -> dict[str, str]:
@@ -185,7 +184,7 @@ def decision_figure_spec(assessment: Assessment, profile: GuidelineProfile) -> d
     >>> [t["meta"]["ids"] for t in spec["data"] if t["meta"].get("role") == "node" and t["meta"]["state"] == "path"][0][:3]
     ['b12_start', 'b12_band', 'st_deficient']
     """
-    static = _decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
+    static = decision_static(profile)
     why = _why_by_node(assessment, static.graph)
     paths = {"b12": assessment.decision_path, "esr": assessment.esr_path}
     traces: list[dict[str, Any]] = []
@@ -294,7 +293,7 @@ def decision_alt_text(assessment: Assessment, profile: GuidelineProfile) -> str:
     >>> decision_alt_text(evaluate(Case(age=30, sex="male", b12=400, esr=5)), get_profile("source"))
     'B12 work-up path: Suspected B12 deficiency, then Total B12?, then Above range: neurological symptoms?, then No B12 deficiency. ESR work-up path, separate: ESR measured, then Above age/sex limit?, then Normal for age and sex.'
     """
-    graph = _decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id).graph
+    graph = decision_static(profile).graph
 
     def words(path: Sequence[str]) -> str:
         return ", then ".join(graph.node(n).label for n in path)

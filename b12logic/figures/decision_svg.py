@@ -17,8 +17,8 @@ from b12logic.figures.decision import (
     _ESR_X,
     _TREE_COLOUR,
     _TREE_NAME,
-    _decision_static,
     decision_alt_text,
+    decision_static,
 )
 from b12logic.figures.outline import Look, Section, outline_svg
 from b12logic.figures.style import (
@@ -80,7 +80,7 @@ def decision_svg(assessment: Assessment, profile: GuidelineProfile) -> str:
     >>> svg.startswith("<svg") and 'data-node="st_deficient" data-state="path"' in svg
     True
     """
-    static = _decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
+    static = decision_static(profile)
     x_ranges = {"b12": _B12_X, "esr": _ESR_X}
     widths = {tree: (hi - lo) * _SVG_SCALE for tree, (lo, hi) in x_ranges.items()}
     lefts = {"b12": _SVG_SIDE, "esr": _SVG_SIDE + widths["b12"] + _SVG_GAP}
@@ -203,7 +203,7 @@ def decision_svg_phone(assessment: Assessment, profile: GuidelineProfile) -> str
     >>> 'data-node="st_deficient" data-state="on"' in svg and 'data-node="esr_start" data-state="on"' in svg
     True
     """
-    graph = _decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id).graph
+    graph = decision_static(profile).graph
     paths = (assessment.decision_path, assessment.esr_path)
     look = Look(
         on_nodes={n for path in paths for n in path},

@@ -44,7 +44,7 @@ from b12logic.figures.style import (
     _wrap,
 )
 from b12logic.graphs import MECHANISM_GRAPH, MECHANISM_PATHWAYS, Edge, Graph
-from b12logic.guidelines import ANAEMIA_HB_G_DL, PROFILES, GuidelineProfile
+from b12logic.guidelines import ANAEMIA_HB_G_DL, DEFAULT_PROFILE, PROFILES, GuidelineProfile
 
 CONFOUNDING_STEP = "confounding"
 MECHANISM_STEPS: dict[str, str] = {
@@ -245,7 +245,7 @@ def lit_reasons(assessment: Assessment, profile: GuidelineProfile | None = None)
     """
     case = assessment.case
     if profile is None:
-        profile = PROFILES.get(assessment.guideline, PROFILES["source"])
+        profile = PROFILES.get(assessment.guideline, PROFILES[DEFAULT_PROFILE])
     b12 = case.b12_pg_ml
     mma = case.mma_nmol_l
     hb = case.hb_g_dl

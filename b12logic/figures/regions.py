@@ -31,7 +31,7 @@ from b12logic.figures.style import (
     _plotly_text,
     _wrap,
 )
-from b12logic.guidelines import PROFILES, GuidelineProfile, custom_profile
+from b12logic.guidelines import GuidelineProfile
 from b12logic.labels import STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -46,7 +46,6 @@ STATUS_COLOURS = {
     "normal_needs_mma_hcy": PURPLE,
     "normal": GREEN,
 }
-PROFILE_DASH = {"source": "longdash", "nice-ng239": "dash", "bsh-2014": "dot", "custom": "dashdot"}
 NOT_MEASURED = "MMA not measured"
 _GRID_STEPS = (120, 90)
 # Characters of 11 px text across the whole B12 axis at the narrowest drawn width (ui/style.css: 640 px).
@@ -97,18 +96,9 @@ def region_grid(profile: GuidelineProfile, neuro: bool, b12_edges: np.ndarray, m
 
 @lru_cache(maxsize=32)
 def _region_codes(
-    b12_low: float,
-    b12_upper: float,
-    mma_upper: float,
-    profile_id: str,
-    neuro: bool,
-    b12_edges: tuple[float, ...],
-    mma_edges: tuple[float, ...],
+    profile: GuidelineProfile, neuro: bool, b12_edges: tuple[float, ...], mma_edges: tuple[float, ...]
 ) -> np.ndarray:
-    """Status indices (into B12_STATUSES) of `region_grid`'s rows, cached on plain values: slider moves are cheap."""
-    profile = PROFILES.get(profile_id)
-    if profile is None or (profile.b12_low, profile.b12_upper, profile.mma_upper) != (b12_low, b12_upper, mma_upper):
-        profile = custom_profile(b12_low, b12_upper, mma_upper)
+    """Status indices (into B12_STATUSES) of `region_grid`'s rows, cached: slider moves are cheap."""
     grid = region_grid(profile, neuro, np.asarray(b12_edges), np.asarray(mma_edges))
     index = {s: i for i, s in enumerate(B12_STATUSES)}
     codes = np.fromiter((index[s] for s in grid["b12_status"].to_numpy(dtype=object)), dtype=np.int8)
@@ -157,15 +147,7 @@ def region_map_figure(
             mma_hi = max(mma_hi, min(100000.0, point[1] * 1.1))
     b12_edges = _edges(0.0, b12_hi, _GRID_STEPS[0], b12_cuts)
     mma_edges = _edges(0.0, mma_hi, _GRID_STEPS[1], mma_cuts)
-    codes = _region_codes(
-        profile.b12_low,
-        profile.b12_upper,
-        profile.mma_upper,
-        profile.id,
-        bool(neuro),
-        tuple(b12_edges.tolist()),
-        tuple(mma_edges.tolist()),
-    )
+    codes = _region_codes(profile, bool(neuro), tuple(b12_edges.tolist()), tuple(mma_edges.tolist()))
     index = {s: i for i, s in enumerate(B12_STATUSES)}
     labels = np.asarray([STATUS_LABELS[s] for s in B12_STATUSES], dtype=object)[codes]
     nx, ny = b12_edges.size - 1, mma_edges.size - 1
@@ -281,7 +263,7 @@ def region_map_figure(
         line = {
             "color": BLACK if chosen else GREY,
             "width": 3.0 if chosen else 1.5,
-            "dash": "solid" if chosen else PROFILE_DASH.get(p.id, "dash"),
+            "dash": "solid" if chosen else p.line_dash,
         }
         name = f"{p.name} cut-offs" + (" (shown)" if chosen else "")
         xs: list[float | None] = []

@@ -79,7 +79,7 @@ def treatment_timeline_figure(
     events = treatment_events(assessment, months=months, neuro_loading_weeks=neuro_loading_weeks)
     regimen = assessment.regimen_detail
     own = profile_name(assessment.guideline)
-    other, _ = comparison_monitoring(assessment.guideline)
+    other = comparison_monitoring(assessment.guideline).name
     title = "Treatment and monitoring timeline"
     if not events or regimen is None:
         layout = _base_layout(title, f"{assessment.status_label}: {assessment.regimen_label}", height=320)
