@@ -9,7 +9,7 @@ import streamlit as st
 
 import ui.pages_mode
 from b12logic import Assessment, Case, CaseError, evaluate
-from b12logic.fields import FIELDS, LAB_SETTINGS, PREGNANCY_AGES, RISK_FACTORS
+from b12logic.fields import FIELDS, LAB_SETTINGS, MORE_LABS, PREGNANCY_AGES, RISK_FACTORS, UNIT_FIELDS
 from b12logic.guidelines import (
     DEFAULT_PROFILE,
     PROFILE_CHOICES,
@@ -30,32 +30,14 @@ from b12logic.urlstate import (
 )
 from ui import browser, render
 
-# Widget keys, by case value name.
+# Widget keys, by case value name: each input's from its spec (b12logic.fields), its unit's beside it, then the
+# context, the profile and the laboratory settings.
 KEYS = {
-    "age": "in_age",
-    "sex": "in_sex",
-    "b12": "in_b12",
-    "b12_unit": "in_b12_unit",
-    "mma": "in_mma",
-    "mma_unit": "in_mma_unit",
-    "homocysteine": "in_homocysteine",
-    "esr": "in_esr",
-    "mcv": "in_mcv",
-    "hb": "in_hb",
-    "hb_unit": "in_hb_unit",
-    "neuro_symptoms": "in_neuro",
-    "on_folic_acid": "in_folic",
-    "active_b12": "in_active_b12",
-    "crp": "in_crp",
-    "crp_unit": "in_crp_unit",
-    "pregnant": "in_pregnant",
-    "renal_impairment": "in_renal",
+    **{name: spec.widget_key for name, spec in FIELDS.items()},
+    **{unit_field: f"in_{unit_field}" for unit_field in UNIT_FIELDS},
     "risk_factors": "in_risks",
     "guideline": "in_guideline",
-    "lab_b12_low": "in_lab_b12_low",
-    "lab_b12_upper": "in_lab_b12_upper",
-    "lab_mma_upper": "in_lab_mma_upper",
-    "lab_crp_upper": "in_lab_crp_upper",
+    **{name: f"in_{name}" for name in LAB_SETTINGS},
 }
 MMA_MEASURED_KEY = "in_mma_measured"
 # The number boxes beside the B12, MMA and ESR sliders, for an exact value. The slider's key holds the case
@@ -104,8 +86,8 @@ def _store(values: dict[str, Any]) -> None:
     st.session_state[MMA_MEASURED_KEY] = measured
     if not measured:
         st.session_state[KEYS["mma"]] = _DEFAULT_MMA[values["mma_unit"]]
-    for name in ("b12", "mma", "hb", "crp"):
-        st.session_state[f"_prev_{name}_unit"] = values[f"{name}_unit"]
+    for unit_field, name in UNIT_FIELDS.items():
+        st.session_state[f"_prev_{name}_unit"] = values[unit_field]
 
 
 def init_state() -> None:
@@ -289,11 +271,10 @@ def sidebar() -> dict[str, Any]:
         st.toggle("Neurological symptoms", key=KEYS["neuro_symptoms"], help=FIELDS["neuro_symptoms"].help)
         st.toggle("Taking folic acid", key=KEYS["on_folic_acid"], help=FIELDS["on_folic_acid"].help)
         with st.expander("More labs and context"):
-            _optional_number("homocysteine", "µmol/L")
-            _optional_number("mcv", "fL")
-            _optional_number("hb", _unit_choice("hb", "Hb unit"))
-            _optional_number("active_b12", "pmol/L")
-            _optional_number("crp", _unit_choice("crp", "CRP unit"))
+            for name in MORE_LABS:
+                spec = FIELDS[name]
+                unit = _unit_choice(name, f"{spec.short_label} unit") if spec.unit_field else spec.default_unit
+                _optional_number(name, unit)
             low, high = CRP_LIMIT_RANGE
             st.number_input(
                 "Lab: CRP upper limit (mg/L)",
@@ -306,11 +287,7 @@ def sidebar() -> dict[str, Any]:
                 st.toggle("Pregnant", key=KEYS["pregnant"], help=FIELDS["pregnant"].help)
             else:
                 st.caption("Pregnancy applies to women aged 16 to 55 only.")
-            st.toggle(
-                "Renal impairment",
-                key=KEYS["renal_impairment"],
-                help="Impaired renal function raises MMA on its own.",
-            )
+            st.toggle("Renal impairment", key=KEYS["renal_impairment"], help=FIELDS["renal_impairment"].help)
             st.multiselect(
                 "Risk factors",
                 list(RISK_FACTORS),
