@@ -72,7 +72,7 @@ from b12logic.rules.judgment import (
     walk,
 )
 from b12logic.rules.next_steps import b12_next_steps
-from b12logic.rules.pitfalls import PITFALL_IDS, Pitfall, PitfallFacts, _pitfalls, pitfalls_for
+from b12logic.rules.pitfalls import PITFALL_IDS, Pitfall, PitfallFacts, pitfalls_for, remembered_pitfalls
 from b12logic.statement import Statement, ranked_do_now
 
 B12_STATUSES = (
@@ -254,7 +254,7 @@ def evaluate(
         steps = b12_next_steps(profile, judgment.facts)
     else:
         steps, correction = source_steps(profile, judgment.facts, judge(case, profile.correcting, view, of_case).facts)
-    pitfalls = _pitfalls(
+    pitfalls = remembered_pitfalls(
         PitfallFacts(
             on_folic_acid=case.on_folic_acid,
             neuro=case.neuro_symptoms,

@@ -20,7 +20,7 @@ CACHES = (
     judgment.path_outcome,
     judgment._plan_facts,
     next_steps.b12_next_steps,
-    pitfalls._pitfalls,
+    pitfalls.remembered_pitfalls,
     explain.why_lookups,
     explain._sentence,
     engine.source_steps,

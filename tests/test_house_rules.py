@@ -1,6 +1,7 @@
 """The house rules a change must keep, read from the source itself (DESIGN.md, issue 21).
 
 - A guideline profile is data: nothing outside b12logic/guidelines.py branches on a profile id.
+- A helper shared between modules has a public name: no module imports another's `_private` name.
 """
 
 from __future__ import annotations
@@ -62,3 +63,28 @@ def test_no_branch_on_a_profile_id_outside_guidelines() -> None:
         for line, value in profile_id_branches(ast.parse(path.read_text(encoding="utf-8")))
     ]
     assert source_files() and not found, "profile-id branches (move the choice into the profile):\n" + "\n".join(found)
+
+
+def private_imports(tree: ast.AST) -> list[tuple[int, str]]:
+    """`from module import _name` (dunder names aside): a helper another module needs should be public."""
+    return [
+        (node.lineno, f"{node.module}.{alias.name}")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.name.startswith("_") and not alias.name.startswith("__")
+    ]
+
+
+def test_the_scan_finds_a_private_import() -> None:
+    code = "from b12logic.figures.style import _wrap, on_white\nfrom x import __version__\nimport _thread\n"
+    assert private_imports(ast.parse(code)) == [(1, "b12logic.figures.style._wrap")]
+
+
+def test_no_module_imports_another_modules_private_name() -> None:
+    found = [
+        f"{path.relative_to(REPO)}:{line}: {name}"
+        for path in source_files()
+        for line, name in private_imports(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert not found, "private names imported across modules (give them public names):\n" + "\n".join(found)

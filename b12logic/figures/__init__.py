@@ -21,10 +21,10 @@ family; reuse the helpers in style.py and boxes.py rather than re-inventing them
 - Colours come from the Okabe-Ito palette (colour-blind safe): use the constants `BLUE`, `ORANGE`,
   `GREEN`, `VERMILLION`, `PURPLE`, `SKY_BLUE`, `BLACK` (and `GREY` / `LIGHT_GREY` for faded items).
 - Never colour alone: anything that is highlighted is also bold, thicker or a different symbol,
-  and every figure has a title (`_base_layout(title)`), which is also its accessible name.
-- Diagrams hide their axes (`_diagram_axes()`); charts keep labelled axes with units.
-- Text that reaches plotly goes through `_plotly_text()` (escapes `<`, `>` and `&`, which plotly
-  would otherwise read as markup) and `_wrap()` for line breaks.
+  and every figure has a title (`base_layout(title)`), which is also its accessible name.
+- Diagrams hide their axes (`diagram_axes()`); charts keep labelled axes with units.
+- Text that reaches plotly goes through `plotly_text()` (escapes `<`, `>` and `&`, which plotly
+  would otherwise read as markup) and `wrap_text()` for line breaks.
 - Whatever does not depend on the case is built once and cached (`functools.lru_cache` keyed on
   plain values such as the profile's thresholds); only the per-case styling is done per call,
   because every slider move reruns the page.
@@ -60,12 +60,12 @@ from b12logic.figures.mechanism import (
     CONFOUNDING_STEP,
     MECHANISM_STEPS,
     PATHWAY_COLOUR,
+    edge_step,
     lit_reasons,
     mechanism_figure,
     mechanism_svg_phone,
+    step_nodes,
 )
-from b12logic.figures.mechanism import _edge_step as _edge_step
-from b12logic.figures.mechanism import _step_nodes as _step_nodes
 from b12logic.figures.outline import BOX_FONT, LABEL_FONT, PHONE_WIDTH, TITLE_FONT, Look, Section, outline_svg
 from b12logic.figures.regions import (
     NOT_MEASURED,
@@ -90,12 +90,9 @@ from b12logic.figures.style import (
     VERMILLION,
     WHITE,
     ReadyFigure,
+    base_layout,
 )
-from b12logic.figures.style import _base_layout as _base_layout
 from b12logic.figures.timeline import treatment_timeline_figure
-
-# The `_name as _name` imports above are private helpers that tests/test_figures.py reaches through the
-# package (for one, F._step_nodes); only the names below are the package's interface.
 
 # Plotly validates every property on construction, which costs ~10x the build itself. The figures here
 # are assembled from a fixed set of property dicts, so validation runs in the tests (which set this
@@ -137,6 +134,7 @@ __all__ = [
     "ReadyFigure",
     "Section",
     "at_presenter_scale",
+    "base_layout",
     "batch_esr_flag_figure",
     "batch_status_figure",
     "class_tally_figure",
@@ -148,6 +146,7 @@ __all__ = [
     "decision_static",
     "decision_svg",
     "decision_svg_phone",
+    "edge_step",
     "esr_by_age_figure",
     "lit_reasons",
     "mechanism_figure",
@@ -158,5 +157,6 @@ __all__ = [
     "path_slide_spec",
     "region_grid",
     "region_map_figure",
+    "step_nodes",
     "treatment_timeline_figure",
 ]

@@ -60,7 +60,7 @@ class PitfallFacts:
 
 
 @lru_cache(maxsize=4096)
-def _pitfalls(facts: PitfallFacts) -> tuple[Pitfall, ...]:
+def remembered_pitfalls(facts: PitfallFacts) -> tuple[Pitfall, ...]:
     """pitfalls_for, remembered per combination of facts."""
     return pitfalls_for(facts)
 
