@@ -76,6 +76,7 @@ RESULT_COLUMNS = (
 EXTRA_COLUMNS = ("decision_path",)
 # Read when present; not part of the template. risk_factors: ids separated by ";" or "," (e.g. "nitrous_oxide").
 OPTIONAL_CONTEXT_COLUMNS = ("renal_impairment", "risk_factors")
+# TODO(batch helper, issue 21): derive these from b12logic.fields (NUMBER_FIELDS, FLAG_FIELDS, UNIT_FIELDS inverted).
 _NUMBER_FIELDS = ("age", "b12", "mma", "homocysteine", "esr", "mcv", "hb", "active_b12", "crp")
 _FLAG_FIELDS = ("neuro_symptoms", "on_folic_acid", "pregnant", "renal_impairment")
 _UNIT_OF = {"b12": "b12_unit", "mma": "mma_unit", "hb": "hb_unit", "crp": "crp_unit"}

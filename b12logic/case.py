@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from b12logic.fields import FIELDS, FLAG_FIELDS, OPTIONAL_NUMBERS, REQUIRED_COLUMNS, UNIT_FIELDS
 from b12logic.units import b12_to_pg_ml, crp_to_mg_l, hb_to_g_dl, mma_to_nmol_l
 from b12logic.validate import (
     check_flag,
@@ -55,23 +56,23 @@ class Case:
     id: str | None = None
 
     def __post_init__(self) -> None:
-        # Units first: the numeric limits depend on them.
+        # Every input is checked as its spec says (b12logic.fields): units first, as the numeric limits depend
+        # on them; then the required values, the optional ones and the flags, so the field a message names
+        # first is the same wherever a case is checked.
         put = object.__setattr__
-        put(self, "b12_unit", check_unit("b12", self.b12_unit))
-        put(self, "mma_unit", check_unit("mma", self.mma_unit))
-        put(self, "hb_unit", check_unit("hb", self.hb_unit))
-        put(self, "crp_unit", check_unit("crp", self.crp_unit))
-        put(self, "age", check_number("age", self.age))
-        put(self, "sex", check_sex(self.sex))
-        put(self, "b12", check_number("b12", self.b12, self.b12_unit))
-        put(self, "esr", check_number("esr", self.esr))
-        put(self, "mma", check_optional_number("mma", self.mma, self.mma_unit))
-        put(self, "homocysteine", check_optional_number("homocysteine", self.homocysteine))
-        put(self, "mcv", check_optional_number("mcv", self.mcv))
-        put(self, "hb", check_optional_number("hb", self.hb, self.hb_unit))
-        put(self, "active_b12", check_optional_number("active_b12", self.active_b12))
-        put(self, "crp", check_optional_number("crp", self.crp, self.crp_unit))
-        for flag in ("neuro_symptoms", "on_folic_acid", "pregnant", "renal_impairment"):
+        for unit_field, name in UNIT_FIELDS.items():
+            put(self, unit_field, check_unit(name, getattr(self, unit_field)))
+        for name in REQUIRED_COLUMNS:
+            unit = getattr(self, FIELDS[name].unit_field or "", None)
+            put(
+                self,
+                name,
+                check_sex(self.sex) if FIELDS[name].kind == "choice" else check_number(name, getattr(self, name), unit),
+            )
+        for name in OPTIONAL_NUMBERS:
+            unit = getattr(self, FIELDS[name].unit_field or "", None)
+            put(self, name, check_optional_number(name, getattr(self, name), unit))
+        for flag in FLAG_FIELDS:
             put(self, flag, check_flag(flag, getattr(self, flag)))
         check_pregnancy(self.pregnant, self.sex, self.age)
         put(self, "risk_factors", check_risk_factors(self.risk_factors))

@@ -18,8 +18,15 @@ from b12logic.classroom import cli as class_cli
 from b12logic.classroom.store import ClassError
 from b12logic.engine import DEFICIENT_STATUSES, Assessment, evaluate
 from b12logic.esr import DEFAULT_CRP_LIMIT_MG_L
-from b12logic.fields import RISK_FACTORS
-from b12logic.guidelines import DEFAULT_PROFILE, PROFILES, GuidelineProfile, custom_profile
+from b12logic.fields import FIELDS, RISK_FACTORS, UNIT_FIELDS
+from b12logic.guidelines import (
+    DEFAULT_PROFILE,
+    PROFILE_CHOICES,
+    PROFILES,
+    GuidelineProfile,
+    custom_profile,
+    takes_lab_cutoffs,
+)
 from b12logic.labels import KIND_HEADINGS, NEURO_DECIDES, SEVERITY_UNKNOWN
 from b12logic.urlstate import CRP_LIMIT_RANGE
 from b12logic.validate import CaseError
@@ -44,25 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     ev = sub.add_parser("evaluate", help="evaluate one case")
-    ev.add_argument("--age", required=True)
-    ev.add_argument("--sex", required=True)
-    ev.add_argument("--b12", required=True)
-    ev.add_argument("--b12-unit", default="pg/mL")
-    ev.add_argument("--esr", required=True)
-    ev.add_argument("--mma")
-    ev.add_argument("--mma-unit", default="nmol/L")
-    ev.add_argument("--homocysteine")
-    ev.add_argument("--mcv")
-    ev.add_argument("--hb")
-    ev.add_argument("--hb-unit", default="g/dL")
-    ev.add_argument("--active-b12", help="active B12 (holotranscobalamin), pmol/L")
-    ev.add_argument("--crp", help="C-reactive protein")
-    ev.add_argument("--crp-unit", default="mg/L")
+    _case_arguments(ev)
     ev.add_argument("--crp-limit", default=DEFAULT_CRP_LIMIT_MG_L, help="the laboratory's CRP upper limit, mg/L")
-    ev.add_argument("--neuro", action="store_true", help="neurological symptoms present")
-    ev.add_argument("--on-folic-acid", action="store_true")
-    ev.add_argument("--pregnant", action="store_true", help="pregnant (women aged 16 to 55 only)")
-    ev.add_argument("--renal-impairment", action="store_true")
     ev.add_argument(
         "--risk",
         action="append",
@@ -70,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="RISK",
         help=f"a recorded risk factor or cause (repeatable): {', '.join(RISK_FACTORS)}",
     )
-    ev.add_argument("--guideline", default=DEFAULT_PROFILE, help=f"one of {', '.join(PROFILES)}, or custom")
+    ev.add_argument("--guideline", default=DEFAULT_PROFILE, help=f"one of {', '.join(PROFILE_CHOICES)}")
     ev.add_argument("--lab-b12-low", help="custom: the laboratory's low B12 cut-off, pg/mL (default 180)")
     ev.add_argument("--lab-b12-upper", help="custom: the top of the borderline range, pg/mL (default 350)")
     ev.add_argument("--lab-mma-upper", help="custom: the laboratory's MMA upper limit, nmol/L (default 271)")
@@ -87,28 +77,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _case_arguments(ev: argparse.ArgumentParser) -> None:
+    """One option per case input (b12logic.fields), each with its unit and allowed range in --help; values stay
+    text here, so a bad one is checked, and named, by the Case."""
+    for spec in FIELDS.values():
+        if spec.kind == "flag":
+            ev.add_argument(spec.option, dest=spec.name, action="store_true", help=spec.cli_help())
+            continue
+        ev.add_argument(spec.option, dest=spec.name, required=spec.required, help=spec.cli_help())
+        if spec.unit_field:
+            ev.add_argument(
+                spec.unit_option,
+                dest=spec.unit_field,
+                default=spec.default_unit,
+                help=f"unit of {spec.option}: one of {', '.join(spec.units)} (default {spec.default_unit})",
+            )
+
+
 def _evaluate(args: argparse.Namespace) -> None:
-    case = Case(
-        age=args.age,
-        sex=args.sex,
-        b12=args.b12,
-        b12_unit=args.b12_unit,
-        esr=args.esr,
-        mma=args.mma,
-        mma_unit=args.mma_unit,
-        homocysteine=args.homocysteine,
-        mcv=args.mcv,
-        hb=args.hb,
-        hb_unit=args.hb_unit,
-        active_b12=args.active_b12,
-        crp=args.crp,
-        crp_unit=args.crp_unit,
-        neuro_symptoms=args.neuro,
-        on_folic_acid=args.on_folic_acid,
-        pregnant=args.pregnant,
-        renal_impairment=args.renal_impairment,
-        risk_factors=frozenset(args.risk),
-    )
+    inputs = (*FIELDS, *UNIT_FIELDS)
+    case = Case(**{name: getattr(args, name) for name in inputs}, risk_factors=frozenset(args.risk))
     a = evaluate(case, guideline=_profile(args), crp_limit=_crp_limit(args.crp_limit))
     if args.json:
         print(json.dumps(a.to_dict(), indent=2, ensure_ascii=False))
@@ -118,7 +106,7 @@ def _evaluate(args: argparse.Namespace) -> None:
 
 def _profile(args: argparse.Namespace) -> str | GuidelineProfile:
     """A named profile, or (--guideline custom) the laboratory's cut-offs read as NICE NG239 reads a case."""
-    if str(args.guideline).strip().lower() != "custom":
+    if not takes_lab_cutoffs(args.guideline):
         return str(args.guideline)
     cut_offs = {"lab_b12_low": 180.0, "lab_b12_upper": 350.0, "lab_mma_upper": 271.0}
     for name in list(cut_offs):

@@ -64,7 +64,6 @@ from b12logic.rules.judgment import (
     ACTION_LEVEL,
     DEFICIENT_STATUSES,
     TREATMENT_REGIMENS,
-    Judgment,
     case_facts,
     graph_for,
     judge,
@@ -73,7 +72,7 @@ from b12logic.rules.judgment import (
     walk,
 )
 from b12logic.rules.next_steps import PRESUME_B12_NOT_LOW, b12_next_steps, regimen_statement
-from b12logic.rules.pitfalls import PITFALL_IDS, Pitfall, PitfallFacts, _pitfalls, pitfalls_for
+from b12logic.rules.pitfalls import PITFALL_IDS, Pitfall, PitfallFacts, pitfalls_for, remembered_pitfalls
 from b12logic.statement import Statement, ranked_do_now
 
 B12_STATUSES = (
@@ -94,8 +93,9 @@ STATUS_SEVERITY = {
     "functional_deficiency": 3,
     "deficient": 4,
 }
-# The guideline that corrects the source where its fixed rule is unsafe for a case.
-CORRECTING_PROFILE = "nice-ng239"
+# The guideline that corrects the default profile's fixed rule (the batch's frame path reads it; the engine asks
+# each profile, GuidelineProfile.correcting).
+CORRECTING_PROFILE = PROFILES[DEFAULT_PROFILE].corrected_by
 
 
 @dataclass(frozen=True)
@@ -266,10 +266,10 @@ def evaluate(
     if profile.reads_context:
         steps = b12_next_steps(profile, judgment.facts)
     else:
-        corrector = judge(case, PROFILES[CORRECTING_PROFILE], view, of_case).facts
+        corrector = judge(case, profile.correcting, view, of_case).facts
         steps, correction = source_steps(profile, judgment.facts, corrector)
         corrected_regimen = corrector.regimen if correction else ""
-    pitfalls = _pitfalls(
+    pitfalls = remembered_pitfalls(
         PitfallFacts(
             on_folic_acid=case.on_folic_acid,
             neuro=case.neuro_symptoms,
@@ -287,7 +287,7 @@ def evaluate(
     )
     treated = regimen if regimen in ("im_neuro", "im_standard") else ("im_standard" if oral else None)
     crp = crp_state(case.crp_mg_l, crp_limit)
-    _, why_parts = why_lookups(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
+    _, why_parts = why_lookups(profile)
     return Assessment(
         case=case,
         guideline=profile.id,
@@ -317,41 +317,30 @@ def evaluate(
     )
 
 
-def corrected_steps(
-    steps: tuple[Statement, ...], own: Judgment, guideline: Judgment
-) -> tuple[tuple[Statement, ...], str]:
-    """The source's statements with the guideline's urgent steps beside them, and the correction its headline
-    carries when the guideline would act otherwise on this case (treat, test first, or not treat)."""
-    return _corrected(steps, own.facts, guideline.facts)
-
-
-def source_steps(profile: GuidelineProfile, own: PlanFacts, guideline: PlanFacts) -> tuple[tuple[Statement, ...], str]:
-    """corrected_steps for a profile that follows the source's fixed rule, remembered for named profiles: the
-    two judgments' facts decide every word."""
-    if PROFILES.get(profile.id) is profile:
-        return _named_source_steps(profile.id, own, guideline)
-    return _corrected(b12_next_steps(profile, own), own, guideline)
-
-
 @lru_cache(maxsize=4096)
-def _named_source_steps(profile_id: str, own: PlanFacts, guideline: PlanFacts) -> tuple[tuple[Statement, ...], str]:
-    return _corrected(b12_next_steps(PROFILES[profile_id], own), own, guideline)
+def source_steps(profile: GuidelineProfile, own: PlanFacts, guideline: PlanFacts) -> tuple[tuple[Statement, ...], str]:
+    """The source's statements with the correcting guideline's urgent steps beside them, and the correction the
+    headline carries when that guideline would act otherwise on this case (treat, test first, or not treat).
+    Remembered: the profile and the two judgments' facts decide every word."""
+    return _corrected(b12_next_steps(profile, own), own, guideline, profile.correcting)
 
 
-def _corrected(steps: tuple[Statement, ...], own: PlanFacts, guideline: PlanFacts) -> tuple[tuple[Statement, ...], str]:
-    guideline_steps = b12_next_steps(PROFILES[CORRECTING_PROFILE], guideline)
+def _corrected(
+    steps: tuple[Statement, ...], own: PlanFacts, guideline: PlanFacts, correcting: GuidelineProfile
+) -> tuple[tuple[Statement, ...], str]:
+    guideline_steps = b12_next_steps(correcting, guideline)
     if own.status == "deficient":  # the headline says deficient: no step beside it may say the B12 is not low
         guideline_steps = tuple(s for s in guideline_steps if s not in PRESUME_B12_NOT_LOW)
     do_now = ranked_do_now(guideline_steps, steps)
     rest = tuple(s for s in steps if s.kind != "do_now")
     if ACTION_LEVEL[guideline.regimen] > ACTION_LEVEL[own.regimen] and guideline.regimen in TREATMENT_REGIMENS:
         # The guideline treats where the source waits: its regimen opens the plan, before the source's rule.
-        rest = (regimen_statement(PROFILES[CORRECTING_PROFILE], guideline), *rest)
+        rest = (regimen_statement(correcting, guideline), *rest)
     merged = (*do_now, *rest)
     if ACTION_LEVEL[guideline.regimen] == ACTION_LEVEL[own.regimen]:
         return merged, ""
     correction = (
-        f"Under {PROFILES[CORRECTING_PROFILE].teaching_name}: {STATUS_LABELS[guideline.status]}; "
+        f"Under {correcting.teaching_name}: {STATUS_LABELS[guideline.status]}; "
         f"{REGIMEN_LABELS[guideline.regimen]}"
         + (" now, while the tests are awaited" if guideline.awaiting else "")
         + "."

@@ -1,7 +1,10 @@
-"""One specification per case input: the single source of truth for ranges, units and defaults.
+"""One specification per case input: the single roster of the case's inputs, and the one place their ranges,
+units and defaults are written.
 
-The specs drive validation messages (case.py, batch.py), slider bounds (the app), the CSV template
-and the documentation, so a range is written down exactly once.
+FIELDS drives the Case's checks (case.py), the CLI's `evaluate` arguments and their help (cli.py), the link
+parameters (urlstate.py), the sidebar's widget keys and its "More labs" inputs (ui/state.py), the CSV columns
+and template, validation messages and the tests' field lists. A new optional lab input is one FieldSpec here
+(added=True, at the end), its typed line in the Case, and the rule that reads it.
 
 >>> FIELDS["esr"].allowed_range("mm/h")
 '0 to 200 mm/h'
@@ -54,6 +57,38 @@ class FieldSpec:
     limits: dict[str, Limits] = field(default_factory=dict)
     slider: dict[str, SliderRange] = field(default_factory=dict)
     choices: tuple[str, ...] = ()
+    csv: bool = True  # a CSV column (and so a link parameter); False: a link parameter and CLI option only
+    added: bool = False  # added after the first contract (DESIGN.md): a link carries it only when set
+    short: str = ""  # the name where space is short ("Hb")
+    cli: str = ""  # the CLI option when it is not --name-with-dashes (a fixed contract: --neuro)
+    key: str = ""  # the sidebar widget's key when it is not in_<name> (keys kept as the browser tests know them)
+    sidebar_more: bool = True  # drawn by the loop in the sidebar's "More labs and context" (False: by hand)
+
+    @property
+    def option(self) -> str:
+        """The CLI option for this input."""
+        return self.cli or "--" + self.name.replace("_", "-")
+
+    @property
+    def short_label(self) -> str:
+        """Where space is short (the sidebar's "Hb unit")."""
+        return self.short or self.label
+
+    @property
+    def widget_key(self) -> str:
+        return self.key or f"in_{self.name}"
+
+    def cli_help(self) -> str:
+        """The CLI's help line: what it is, its unit and the allowed range."""
+        if self.kind == "flag":
+            return f"{self.label.lower()}: {self.help}"
+        units = f"; unit {self.default_unit} unless {self.unit_option} says otherwise" if self.unit_field else ""
+        blank = "" if self.required or self.kind != "number" else "; omit when not measured"
+        return f"{self.label}: {self.allowed_range()}{units}{blank}"
+
+    @property
+    def unit_option(self) -> str:
+        return "--" + (self.unit_field or "").replace("_", "-")
 
     @property
     def default_unit(self) -> str:
@@ -116,6 +151,7 @@ FIELDS: dict[str, FieldSpec] = {
     for spec in (
         FieldSpec(
             name="age",
+            sidebar_more=False,
             label="Age",
             kind="number",
             required=True,
@@ -127,6 +163,7 @@ FIELDS: dict[str, FieldSpec] = {
         ),
         FieldSpec(
             name="sex",
+            sidebar_more=False,
             label="Sex",
             kind="choice",
             required=True,
@@ -136,6 +173,7 @@ FIELDS: dict[str, FieldSpec] = {
         ),
         FieldSpec(
             name="b12",
+            sidebar_more=False,
             label="Total serum B12",
             kind="number",
             required=True,
@@ -151,6 +189,8 @@ FIELDS: dict[str, FieldSpec] = {
         ),
         FieldSpec(
             name="mma",
+            short="MMA",
+            sidebar_more=False,
             label="Methylmalonic acid (MMA)",
             kind="number",
             units=MMA_UNITS,
@@ -175,6 +215,7 @@ FIELDS: dict[str, FieldSpec] = {
         ),
         FieldSpec(
             name="esr",
+            sidebar_more=False,
             label="ESR (Westergren)",
             kind="number",
             required=True,
@@ -186,6 +227,7 @@ FIELDS: dict[str, FieldSpec] = {
         ),
         FieldSpec(
             name="mcv",
+            short="MCV",
             label="Mean corpuscular volume (MCV)",
             kind="number",
             units=("fL",),
@@ -196,6 +238,7 @@ FIELDS: dict[str, FieldSpec] = {
         ),
         FieldSpec(
             name="hb",
+            short="Hb",
             label="Haemoglobin (Hb)",
             kind="number",
             units=HB_UNITS,
@@ -206,9 +249,29 @@ FIELDS: dict[str, FieldSpec] = {
             slider={"g/dL": SliderRange(4, 18, 0.1), "g/L": SliderRange(40, 180, 1)},
         ),
         FieldSpec(
+            name="neuro_symptoms",
+            label="Neurological symptoms",
+            kind="flag",
+            cli="--neuro",
+            key="in_neuro",
+            sidebar_more=False,
+            default=False,
+            help="Paraesthesia, numbness, ataxia, cognitive change: changes the regimen and the work-up.",
+        ),
+        FieldSpec(
+            name="on_folic_acid",
+            label="Taking folic acid",
+            kind="flag",
+            key="in_folic",
+            sidebar_more=False,
+            default=False,
+            help="Folic acid before B12 can hide the anaemia while nerve damage goes on.",
+        ),
+        FieldSpec(
             name="active_b12",
             label="Active B12 (holotranscobalamin)",
             kind="number",
+            added=True,
             units=HOLOTC_UNITS,
             default=None,
             help="Leave blank when not measured. A first-line alternative to total B12 under NICE NG239 "
@@ -218,8 +281,10 @@ FIELDS: dict[str, FieldSpec] = {
         ),
         FieldSpec(
             name="crp",
+            short="CRP",
             label="C-reactive protein (CRP)",
             kind="number",
+            added=True,
             units=CRP_UNITS,
             unit_field="crp_unit",
             default=None,
@@ -229,26 +294,25 @@ FIELDS: dict[str, FieldSpec] = {
             slider={"mg/L": SliderRange(0, 300, 1), "mg/dL": SliderRange(0, 30, 0.1)},
         ),
         FieldSpec(
-            name="neuro_symptoms",
-            label="Neurological symptoms",
-            kind="flag",
-            default=False,
-            help="Paraesthesia, numbness, ataxia, cognitive change: changes the regimen and the work-up.",
-        ),
-        FieldSpec(
-            name="on_folic_acid",
-            label="Taking folic acid",
-            kind="flag",
-            default=False,
-            help="Folic acid before B12 can hide the anaemia while nerve damage goes on.",
-        ),
-        FieldSpec(
             name="pregnant",
             label="Pregnant",
             kind="flag",
+            added=True,
+            sidebar_more=False,
             default=False,
             help="Women aged 16 to 55 only. Total B12 falls in normal pregnancy and the ESR rises, so the "
             "age/sex ESR limit does not apply.",
+        ),
+        FieldSpec(
+            name="renal_impairment",
+            label="Renal impairment",
+            kind="flag",
+            default=False,
+            added=True,
+            csv=False,
+            key="in_renal",
+            sidebar_more=False,
+            help="Impaired renal function raises MMA on its own.",
         ),
     )
 }
@@ -286,28 +350,24 @@ LAB_SETTINGS: dict[str, LabSetting] = {
 # Pregnancy is only meaningful for women of these ages (DESIGN.md: otherwise a validation error).
 PREGNANCY_AGES = (16.0, 55.0)
 
-# The CSV columns of DESIGN.md, in template order (units sit beside their values).
+# Rosters derived from FIELDS, in its order.
+NUMBER_FIELDS = tuple(name for name, spec in FIELDS.items() if spec.kind == "number")
+OPTIONAL_NUMBERS = tuple(name for name in NUMBER_FIELDS if not FIELDS[name].required)
+FLAG_FIELDS = tuple(name for name, spec in FIELDS.items() if spec.kind == "flag")
+# The optional numbers the sidebar draws in its "More labs and context" loop.
+MORE_LABS = tuple(name for name in OPTIONAL_NUMBERS if FIELDS[name].sidebar_more)
+# The CSV columns of DESIGN.md, in template order (units sit beside their values; added inputs at the end).
 CSV_COLUMNS = (
     "id",
-    "age",
-    "sex",
-    "b12",
-    "b12_unit",
-    "mma",
-    "mma_unit",
-    "homocysteine",
-    "esr",
-    "mcv",
-    "hb",
-    "hb_unit",
-    "neuro_symptoms",
-    "on_folic_acid",
-    # Added, optional (DESIGN.md): blank = not measured / no.
-    "active_b12",
-    "crp",
-    "crp_unit",
-    "pregnant",
+    *(
+        column
+        for spec in FIELDS.values()
+        if spec.csv
+        for column in (spec.name, *((spec.unit_field,) if spec.unit_field else ()))
+    ),
 )
+# Case inputs that are link parameters and CLI options but not CSV columns of the contract.
+LINK_ONLY_FIELDS = tuple(name for name, spec in FIELDS.items() if not spec.csv)
 REQUIRED_COLUMNS = tuple(name for name, spec in FIELDS.items() if spec.required)
 UNIT_FIELDS = {spec.unit_field: spec.name for spec in FIELDS.values() if spec.unit_field}
 

@@ -12,7 +12,7 @@ says which laboratory value it borrows, and the app shows that.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, fields, replace
 
 from b12logic.validate import CaseError
 
@@ -154,19 +154,20 @@ class GuidelineProfile:
     b12_upper: float
     mma_upper: float
     summary: str
-    regimens: dict[str, Regimen] = field(default_factory=dict)
+    regimens: tuple[Regimen, ...] = ()  # im_neuro and im_standard (regimen() finds one by id)
     oral: Regimen = _ORAL_SOURCE
     monitoring: tuple[MonitoringItem, ...] = ()
-    laboratory_values: dict[str, str] = field(default_factory=dict)
+    # (which value, why the app uses it) for each number the guideline does not give
+    laboratory_values: tuple[tuple[str, str], ...] = ()
     holotc_pmol_l: tuple[float, float] | None = None  # active B12: low below, above range above
     treat_borderline_neuro_now: bool = False
     superseded_by: str | None = None
     # How the profile is named in teaching sentences ("Under NICE NG239 the regimen for this case is ...").
     teaching_name: str = "the source answer"
     short_name: str = "Source"  # where space is short: the region map's cut-off lines
-    # "source": lifelong for everyone, as the source writes it (shown with the correction beside it);
+    # "lifelong": for everyone, as the source writes it (shown with the correction beside it);
     # "cause": the duration follows the recorded cause (NICE NG239).
-    duration_rule: str = "source"
+    duration_rule: str = "lifelong"
     monitoring_caveat: str = ""
     # One judgment from every marker and the clinical context (DESIGN.md); False: the source's fixed rules.
     reads_context: bool = False
@@ -176,11 +177,39 @@ class GuidelineProfile:
     mma_limit_citation: str = "Mayo"
     # Said beside the regimen when strong features start treatment before the tests return.
     treat_now_citations: tuple[str, ...] = ("BSH 2014", "BNF / NICE CKS")
+    # For a profile that does not read the context: the guideline whose judgment is shown beside the source's
+    # fixed rule where that rule is unsafe for a case (the headline's correction, the Do-now steps).
+    corrected_by: str = "nice-ng239"
+    # The profile whose monitoring schedule the Treatment page shows beside this one's.
+    monitoring_beside: str = "nice-ng239"
+    line_dash: str = "longdash"  # the region map draws this profile's cut-offs with it
+
+    def __hash__(self) -> int:
+        # Hashed once: caches key on the profile itself, and every case looks it up.
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(tuple(getattr(self, f.name) for f in fields(self)))
+            object.__setattr__(self, "_hash", cached)
+        return int(cached)
+
+    def regimen(self, regimen_id: str) -> Regimen:
+        """One of the profile's IM regimens by id (im_neuro, im_standard)."""
+        return next(r for r in self.regimens if r.id == regimen_id)
+
+    @property
+    def correcting(self) -> GuidelineProfile:
+        """The guideline shown beside this profile's fixed rule where that rule is unsafe for a case."""
+        return PROFILES[self.corrected_by]
+
+    @property
+    def monitoring_compared(self) -> GuidelineProfile:
+        """The profile whose schedule is shown beside this one's."""
+        return PROFILES[self.monitoring_beside]
 
     @property
     def follows_source(self) -> bool:
         """Whether this profile's rules are the source answer's (the source itself, or lab cut-offs on it)."""
-        return self.duration_rule == "source"
+        return self.duration_rule == "lifelong"
 
     def threshold_rows(self) -> list[dict[str, str]]:
         """The profile's thresholds as table rows for the References page."""
@@ -197,12 +226,12 @@ class GuidelineProfile:
         if self.holotc_pmol_l:
             low, high = self.holotc_pmol_l
             rows.append({"threshold": "Active B12 (holoTC)", "value": f"< {low:g} low; {low:g}–{high:g} indeterminate"})
-        for name, why in self.laboratory_values.items():
+        for name, why in self.laboratory_values:
             rows.append({"threshold": f"{name} (laboratory value)", "value": why})
         return rows
 
 
-_REGIMENS = {"im_neuro": _IM_NEURO, "im_standard": _IM_STANDARD}
+_REGIMENS = (_IM_NEURO, _IM_STANDARD)
 
 PROFILES: dict[str, GuidelineProfile] = {
     p.id: p
@@ -219,7 +248,7 @@ PROFILES: dict[str, GuidelineProfile] = {
             oral=_ORAL_SOURCE,
             monitoring=_SOURCE_MONITORING,
             monitoring_caveat=SOURCE_MONITORING_CAVEAT,
-            laboratory_values={"MMA 271 nmol/L": "Mayo's upper reference limit (73–271 nmol/L), used by the source"},
+            laboratory_values=(("MMA 271 nmol/L", "Mayo's upper reference limit (73–271 nmol/L), used by the source"),),
         ),
         GuidelineProfile(
             id="nice-ng239",
@@ -234,16 +263,21 @@ PROFILES: dict[str, GuidelineProfile] = {
             regimens=_REGIMENS,
             oral=_ORAL_NICE,
             monitoring=_NICE_MONITORING,
-            laboratory_values={
-                "MMA 271 nmol/L": "NICE gives no numeric MMA cut-off; the app uses the example laboratory's "
-                "upper limit (Mayo 271 nmol/L). Use your laboratory's."
-            },
+            laboratory_values=(
+                (
+                    "MMA 271 nmol/L",
+                    "NICE gives no numeric MMA cut-off; the app uses the example laboratory's upper limit (Mayo 271 "
+                    "nmol/L). Use your laboratory's.",
+                ),
+            ),
             holotc_pmol_l=(25.0, 70.0),
             treat_borderline_neuro_now=True,
             teaching_name="NICE NG239",
             short_name="NICE",
             duration_rule="cause",
             reads_context=True,
+            monitoring_beside="source",
+            line_dash="dash",
             mma_role="Under NICE NG239, MMA is second line: consider it for people with symptoms or signs and an "
             "indeterminate total or active B12.",
         ),
@@ -259,14 +293,19 @@ PROFILES: dict[str, GuidelineProfile] = {
             regimens=_REGIMENS,
             oral=_ORAL_SOURCE,
             monitoring=(),
-            laboratory_values={
-                "B12 borderline upper 350 pg/mL": "BSH defers to local ranges; the app uses 350 pg/mL as the "
-                "example laboratory's",
-                "MMA 271 nmol/L": "BSH gives no numeric MMA cut-off; the app uses Mayo's 271 nmol/L",
-                "Monitoring": "BSH 2014 gives no schedule in the app's checked facts; none is shown",
-                "Active B12 25 / 70 pmol/L": "BSH 2014 names active B12 a possible first-line test without bands; "
-                "the app reads it with NICE NG239's bands",
-            },
+            laboratory_values=(
+                (
+                    "B12 borderline upper 350 pg/mL",
+                    "BSH defers to local ranges; the app uses 350 pg/mL as the example laboratory's",
+                ),
+                ("MMA 271 nmol/L", "BSH gives no numeric MMA cut-off; the app uses Mayo's 271 nmol/L"),
+                ("Monitoring", "BSH 2014 gives no schedule in the app's checked facts; none is shown"),
+                (
+                    "Active B12 25 / 70 pmol/L",
+                    "BSH 2014 names active B12 a possible first-line test without bands; the app reads it with NICE "
+                    "NG239's bands",
+                ),
+            ),
             holotc_pmol_l=(25.0, 70.0),
             treat_borderline_neuro_now=True,
             superseded_by="nice-ng239",
@@ -274,6 +313,7 @@ PROFILES: dict[str, GuidelineProfile] = {
             short_name="BSH",
             duration_rule="cause",
             reads_context=True,
+            line_dash="dot",
             mma_role="Under BSH 2014, MMA is a second-line test for a borderline B12.",
         ),
     )
@@ -283,6 +323,18 @@ DEFAULT_PROFILE = "source"
 
 
 CUSTOM_PROFILE_NAME = "Laboratory custom"  # the one name of the laboratory profile, wherever it is shown
+# The laboratory profile's id in links, the CLI and the sidebar: it is built from cut-offs, so not in PROFILES.
+LAB_PROFILE_ID = "custom"
+PROFILE_CHOICES = (*PROFILES, LAB_PROFILE_ID)
+
+
+def takes_lab_cutoffs(guideline: str) -> bool:
+    """Whether a chosen profile id is the laboratory's own cut-offs (custom_profile builds it).
+
+    >>> takes_lab_cutoffs(" Custom"), takes_lab_cutoffs("source")
+    (True, False)
+    """
+    return str(guideline).strip().lower() == LAB_PROFILE_ID
 
 
 def custom_profile(
@@ -309,7 +361,7 @@ def custom_profile(
     base = PROFILES["nice-ng239"]
     return replace(
         base,
-        id="custom",
+        id=LAB_PROFILE_ID,
         name=name,
         b12_low=float(b12_low),
         b12_upper=float(b12_upper),
@@ -317,7 +369,7 @@ def custom_profile(
         summary=f"User-set cut-offs: B12 < {b12_low:g} low, {b12_low:g}–{b12_upper:g} borderline pg/mL; "
         f"MMA > {mma_upper:g} nmol/L raised; read as NICE NG239 reads a case. Labs differ: assay-specific "
         "cut-offs move cases.",
-        laboratory_values={"All cut-offs": "set by the user for their laboratory"},
+        laboratory_values=(("All cut-offs", "set by the user for their laboratory"),),
         teaching_name="your laboratory's cut-offs (read as NICE NG239 does)",
         mma_role="With your laboratory's cut-offs, MMA is second line, as under NICE NG239.",
         # Until a limit is entered the profile holds the app's default, which is no laboratory's own.
@@ -328,7 +380,23 @@ def custom_profile(
         ),
         mma_limit_citation="laboratory",
         short_name="Lab",
+        monitoring_beside="nice-ng239",
+        line_dash="dashdot",
     )
+
+
+# Every laboratory profile shares its words and choices; only its cut-offs are the user's.
+_LAB_PROFILE = custom_profile(180.0, 350.0, 271.0)
+
+
+def profile_of(guideline: str) -> GuidelineProfile:
+    """The profile an assessment names by its id, for its words and choices (name, schedules): a laboratory
+    profile (id custom) answers with the laboratory profile's, whatever its cut-offs.
+
+    >>> profile_of("custom").name == CUSTOM_PROFILE_NAME, profile_of("bsh-2014").short_name
+    (True, 'BSH')
+    """
+    return PROFILES.get(guideline, _LAB_PROFILE)
 
 
 def _duration(risk_factors: frozenset[str]) -> str:
@@ -358,7 +426,7 @@ def regimen_for(profile: GuidelineProfile, regimen_id: str, risk_factors: frozen
     >>> regimen_for(PROFILES["nice-ng239"], "oral", frozenset({"vegan_diet"})).dose
     '50–150 µg'
     """
-    base = profile.oral if regimen_id == "oral" else profile.regimens[regimen_id]
+    base = profile.oral if regimen_id == "oral" else profile.regimen(regimen_id)
     if profile.follows_source:
         return base
     if regimen_id == "oral" and risk_factors and risk_factors <= DIET_CAUSES:

@@ -60,10 +60,9 @@ SOURCE_DIFFERS = "the source's rule; guidelines differ"
 
 def profile_label(profile_id: str) -> str:
     """The profile's name as every page shows it (held by the profile in guidelines.py)."""
-    from b12logic.guidelines import CUSTOM_PROFILE_NAME, PROFILES
+    from b12logic.guidelines import profile_of
 
-    profile = PROFILES.get(profile_id)
-    return profile.name if profile else CUSTOM_PROFILE_NAME
+    return profile_of(profile_id).name
 
 
 __all__ = [

@@ -25,7 +25,7 @@ from typing import Any
 from b12logic.case import Case
 from b12logic.engine import TREATMENT_REGIMENS, Assessment, evaluate
 from b12logic.esr import Statement
-from b12logic.guidelines import PROFILES, GuidelineProfile, MonitoringItem, Regimen
+from b12logic.guidelines import GuidelineProfile, MonitoringItem, Regimen, profile_of
 from b12logic.labels import SEVERITY_UNKNOWN, profile_label
 from b12logic.validate import CaseError
 
@@ -112,7 +112,7 @@ def loading_days(regimen: Regimen, neuro_loading_weeks: float = ILLUSTRATIVE_NEU
     """Days of the loading injections: three times weekly for N weeks, or every k days for the drawn weeks.
 
     >>> from b12logic.guidelines import PROFILES
-    >>> loading_days(PROFILES["source"].regimens["im_neuro"], neuro_loading_weeks=2)
+    >>> loading_days(PROFILES["source"].regimen("im_neuro"), neuro_loading_weeks=2)
     [0, 2, 4, 6, 8, 10, 12]
     """
     if regimen.loading_per_week:
@@ -137,10 +137,9 @@ def profile_name(guideline: str) -> str:
     return profile_label(guideline)
 
 
-def comparison_monitoring(guideline: str) -> tuple[str, tuple[MonitoringItem, ...]]:
-    """The schedule shown beside the profile's own: NICE NG239, or the source when NICE is the profile."""
-    other = "source" if guideline == "nice-ng239" else "nice-ng239"
-    return PROFILES[other].name, PROFILES[other].monitoring
+def comparison_monitoring(guideline: str) -> GuidelineProfile:
+    """The profile whose schedule is shown beside the profile's own (each profile names it)."""
+    return profile_of(guideline).monitoring_compared
 
 
 def treatment_events(
@@ -239,8 +238,8 @@ def treatment_events(
         )
     own_name = profile_name(assessment.guideline)
     events.extend(_monitoring_events(assessment.monitoring, own_name, "monitoring", horizon))
-    other_name, other_items = comparison_monitoring(assessment.guideline)
-    events.extend(_monitoring_events(other_items, f"{other_name} (for comparison)", "monitoring_compare", horizon))
+    other = comparison_monitoring(assessment.guideline)
+    events.extend(_monitoring_events(other.monitoring, f"{other.name} (for comparison)", "monitoring_compare", horizon))
     return sorted(events, key=lambda e: (e["day"] is None, e["day"] or 0, EVENT_KINDS.index(e["kind"])))
 
 

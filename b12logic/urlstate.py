@@ -19,8 +19,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from b12logic.case import Case
-from b12logic.fields import CSV_COLUMNS, FIELDS, LAB_SETTINGS, RISK_FACTORS, format_value
-from b12logic.guidelines import DEFAULT_PROFILE, PROFILES
+from b12logic.fields import (
+    CSV_COLUMNS,
+    FIELDS,
+    FLAG_FIELDS,
+    LAB_SETTINGS,
+    LINK_ONLY_FIELDS,
+    OPTIONAL_NUMBERS,
+    REQUIRED_COLUMNS,
+    RISK_FACTORS,
+    UNIT_FIELDS,
+    format_value,
+)
+from b12logic.guidelines import DEFAULT_PROFILE, PROFILE_CHOICES, takes_lab_cutoffs
 from b12logic.units import b12_convert
 from b12logic.validate import (
     NUMBER_PATTERN,
@@ -35,15 +46,7 @@ from b12logic.validate import (
 
 # Link parameters are the CSV columns (DESIGN.md: shareable links), less the row id.
 CASE_PARAMS = tuple(column for column in CSV_COLUMNS if column != "id")
-EXTRA_PARAMS = (
-    "renal_impairment",
-    "risk_factors",
-    "guideline",
-    "lab_b12_low",
-    "lab_b12_upper",
-    "lab_mma_upper",
-    "lab_crp_upper",
-)
+EXTRA_PARAMS = (*LINK_ONLY_FIELDS, "risk_factors", "guideline", *LAB_SETTINGS)
 # Parameters Streamlit itself may add to a URL: never warn about these.
 STREAMLIT_PARAMS = frozenset({"embed", "embed_options"})
 # Parameters a page owns (not case values): the Teaching page's case, slide and presenter switch, so a
@@ -55,15 +58,13 @@ LAB_DEFAULTS = {name: LAB_SETTINGS[name].default for name in ("lab_b12_low", "la
 CRP_LIMIT_DEFAULT = LAB_SETTINGS["lab_crp_upper"].default
 CRP_LIMIT_RANGE = (LAB_SETTINGS["lab_crp_upper"].low, LAB_SETTINGS["lab_crp_upper"].high)
 MAX_PARAM_LENGTH = 64
-OPTIONAL_NUMBERS = ("mma", "homocysteine", "mcv", "hb", "active_b12", "crp")
-FLAGS = ("neuro_symptoms", "on_folic_acid", "pregnant", "renal_impairment")
 
 
 def default_values() -> dict[str, Any]:
     """The case a fresh page shows: field-spec defaults, source profile."""
     values: dict[str, Any] = {name: spec.default for name, spec in FIELDS.items()}
-    values.update({"b12_unit": "pg/mL", "mma_unit": "nmol/L", "hb_unit": "g/dL", "crp_unit": "mg/L"})
-    values.update({"renal_impairment": False, "risk_factors": frozenset(), "guideline": DEFAULT_PROFILE})
+    values.update({unit_field: FIELDS[name].default_unit for unit_field, name in UNIT_FIELDS.items()})
+    values.update({"risk_factors": frozenset(), "guideline": DEFAULT_PROFILE})
     values.update(LAB_DEFAULTS)
     values["lab_crp_upper"] = CRP_LIMIT_DEFAULT
     return values
@@ -76,7 +77,7 @@ class QueryState:
 
     def case(self) -> Case:
         """The Case these values describe (each was validated on its own, so this does not fail)."""
-        return Case(**{k: self.values[k] for k in (*CASE_PARAMS, "renal_impairment", "risk_factors")})
+        return Case(**{k: self.values[k] for k in (*CASE_PARAMS, *LINK_ONLY_FIELDS, "risk_factors")})
 
     @property
     def crp_limit(self) -> float:
@@ -130,7 +131,7 @@ def parse_query(params: Mapping[str, Any]) -> QueryState:
         warnings.append(f"Link parameter {name} ignored: {err}{stop} Using {_shown_default(name, values)}.")
 
     # Units first: numbers are checked in their own unit.
-    for unit_param, measured in (("b12_unit", "b12"), ("mma_unit", "mma"), ("hb_unit", "hb"), ("crp_unit", "crp")):
+    for unit_param, measured in UNIT_FIELDS.items():
         if unit_param in texts:
             try:
                 values[unit_param] = check_unit(measured, texts[unit_param])
@@ -144,7 +145,7 @@ def parse_query(params: Mapping[str, Any]) -> QueryState:
             values["sex"] = check_sex(texts["sex"])
         except CaseError as err:
             fallback("sex", err)
-    for name in ("age", "b12", "esr", *OPTIONAL_NUMBERS):
+    for name in (*(n for n in REQUIRED_COLUMNS if FIELDS[n].kind == "number"), *OPTIONAL_NUMBERS):
         if name not in texts:
             continue
         text = texts[name].strip()
@@ -165,7 +166,7 @@ def parse_query(params: Mapping[str, Any]) -> QueryState:
             )
             continue
         values[name] = number
-    for name in FLAGS:
+    for name in FLAG_FIELDS:
         if name in texts:
             try:
                 values[name] = check_flag(name, texts[name])
@@ -183,12 +184,12 @@ def parse_query(params: Mapping[str, Any]) -> QueryState:
             fallback("risk_factors", err)
     if "guideline" in texts:
         gid = texts["guideline"].strip().lower()
-        if gid in PROFILES or gid == "custom":
+        if gid in PROFILE_CHOICES:
             values["guideline"] = gid
         else:
             warnings.append(
                 f"Link parameter guideline ignored: {format_value(texts['guideline'])} is not one of "
-                f"{', '.join([*PROFILES, 'custom'])}. Using {DEFAULT_PROFILE}."
+                f"{', '.join(PROFILE_CHOICES)}. Using {DEFAULT_PROFILE}."
             )
     for name, setting in LAB_SETTINGS.items():
         if name not in texts:
@@ -218,24 +219,19 @@ def _text(value: float) -> str:
 
 def query_from_values(values: Mapping[str, Any]) -> dict[str, str]:
     """Query parameters for a case: core fields always, optional ones only when set (short, stable links)."""
-    params: dict[str, str] = {
-        "age": _text(values["age"]),
-        "sex": values["sex"],
-        "b12": _text(values["b12"]),
-        "b12_unit": values["b12_unit"],
-        "esr": _text(values["esr"]),
-        "neuro_symptoms": "yes" if values["neuro_symptoms"] else "no",
-        "on_folic_acid": "yes" if values["on_folic_acid"] else "no",
-    }
-    for name in OPTIONAL_NUMBERS:
-        if values.get(name) is not None:
-            params[name] = _text(values[name])
-            if f"{name}_unit" in values:
-                params[f"{name}_unit"] = values[f"{name}_unit"]
-    if values.get("pregnant"):
-        params["pregnant"] = "yes"
-    if values.get("renal_impairment"):
-        params["renal_impairment"] = "yes"
+    params: dict[str, str] = {}
+    # In the order links have always had: the required values and the first contract's flags, then the
+    # measured optional numbers, then the added flags that are set.
+    always = [n for n, spec in FIELDS.items() if spec.required or (spec.kind == "flag" and not spec.added)]
+    added_flags = [n for n in FLAG_FIELDS if FIELDS[n].added and values.get(n)]
+    for name in (*always, *(n for n in OPTIONAL_NUMBERS if values.get(n) is not None), *added_flags):
+        spec, value = FIELDS[name], values[name]
+        if spec.kind == "flag":
+            params[name] = "yes" if value else "no"
+        else:
+            params[name] = value if spec.kind == "choice" else _text(value)
+            if spec.unit_field:
+                params[spec.unit_field] = values[spec.unit_field]
     crp_limit = values.get("lab_crp_upper", CRP_LIMIT_DEFAULT)
     if crp_limit != CRP_LIMIT_DEFAULT:
         params["lab_crp_upper"] = _text(crp_limit)
@@ -243,7 +239,7 @@ def query_from_values(values: Mapping[str, Any]) -> dict[str, str]:
     if risks:
         params["risk_factors"] = ",".join(r for r in RISK_FACTORS if r in risks)
     params["guideline"] = values.get("guideline", DEFAULT_PROFILE)
-    if params["guideline"] == "custom":
+    if takes_lab_cutoffs(params["guideline"]):
         for name in LAB_DEFAULTS:
             params[name] = _text(values[name])
     return params

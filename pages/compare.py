@@ -7,7 +7,7 @@ from b12logic import CaseError
 from b12logic.comparison import DIFFERS_MARK, SAME_MARK, comparison_rows, differences, evaluate_all
 from b12logic.fields import LAB_SETTINGS
 from b12logic.figures import esr_by_age_figure, region_map_figure
-from b12logic.guidelines import PROFILES, custom_profile
+from b12logic.guidelines import DEFAULT_PROFILE, PROFILES, GuidelineProfile, custom_profile
 from b12logic.units import PMOL_PER_PG
 from ui import layout, render, state
 
@@ -55,6 +55,7 @@ for name, (column, label, help_text) in lab_inputs.items():
         key=f"compare_{name}",
         help=help_text,
     )
+lab_profile: GuidelineProfile | None
 try:
     lab_profile = custom_profile(lab["lab_b12_low"], lab["lab_b12_upper"], lab["lab_mma_upper"])
 except CaseError as err:
@@ -129,7 +130,7 @@ st.write(
     "strip; the map shows total B12 and MMA only."
 )
 names = {p.id: p.name for p in profiles}
-current_id = cur.profile.id if cur.profile.id in names else "source"
+current_id = cur.profile.id if cur.profile.id in names else DEFAULT_PROFILE
 map_col, neuro_col = st.columns([3, 2])
 chosen_id = map_col.selectbox(
     "Profile shown on the map",

@@ -5,7 +5,6 @@ import streamlit as st
 
 from b12logic.engine import TREATMENT_REGIMENS
 from b12logic.figures import treatment_timeline_figure
-from b12logic.guidelines import PROFILES
 from b12logic.references import SOURCE_ISSUES
 from b12logic.treatment import (
     DURATION_NOTES,
@@ -118,7 +117,7 @@ if shown.regimen in TREATMENT_REGIMENS and shown.regimen_detail is not None:
         key="timeline_figure",
         config={"displaylogo": False},
         alt=f"Timeline of {plan.title.lower()}: {plan.text}. Checks by {profile_name(shown.guideline)} "
-        f"beside {comparison_monitoring(shown.guideline)[0]}.",
+        f"beside {comparison_monitoring(shown.guideline).name}.",
     )
 
     st.header("For how long")
@@ -133,7 +132,8 @@ if shown.regimen in TREATMENT_REGIMENS and shown.regimen_detail is not None:
         )
         render.statements(DURATION_NOTES)
 
-    other_name, other_items = comparison_monitoring(shown.guideline)
+    beside = comparison_monitoring(shown.guideline)
+    other_name, other_items = beside.name, beside.monitoring
     own_name = profile_name(shown.guideline)
     st.header(f"Monitoring: {own_name} beside {other_name}")
     own_col, other_col = st.columns(2, gap="medium")
@@ -150,7 +150,7 @@ if shown.regimen in TREATMENT_REGIMENS and shown.regimen_detail is not None:
         for item in other_items:
             when = f"Month {item.month:g}" if item.month is not None else "Throughout"
             st.markdown(f"- {when}: {render.escape(item.what)} :gray[{render.escape(render.cite(item.citations))}]")
-    if profile_now.follows_source or other_name == PROFILES["source"].name:  # the source's schedule is on screen
+    if profile_now.follows_source or beside.follows_source:  # the source's schedule is on screen
         issue = next(i for i in SOURCE_ISSUES if i.id == "monitoring_schedule")
         st.info(
             f"**{issue.title}.** {render.escape(issue.text)} {render.escape(render.cite(issue.citations))}",

@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 
 from b12logic import Case, CaseError, evaluate
 from b12logic.batch import assessment_cells, evaluate_frame, read_cases_csv, row_to_case_kwargs, write_results_csv
-from b12logic.fields import CSV_COLUMNS
+from b12logic.fields import CSV_COLUMNS, LINK_ONLY_FIELDS
 from b12logic.urlstate import CASE_PARAMS, EXTRA_PARAMS, PAGE_PARAMS, parse_query, query_from_values
 
 # The contract columns, an optional context column, and an extra column the batch must keep.
-COLUMNS = (*CSV_COLUMNS, "renal_impairment", "note")
+COLUMNS = (*CSV_COLUMNS, *LINK_ONLY_FIELDS, "note")
 PLAUSIBLE = [
     "",
     " ",

@@ -189,7 +189,6 @@ def test_parse_query_falls_back_with_a_warning(
 
 
 ALL_GARBAGE = {name: "\x00<b>garbage</b>" for name in (*CASE_PARAMS, *EXTRA_PARAMS)}
-OPTIONAL = {"mma", "homocysteine", "mcv", "hb"}
 
 
 def test_every_parameter_garbage_at_once_gives_defaults_and_names_each() -> None:

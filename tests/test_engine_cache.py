@@ -16,14 +16,14 @@ from b12logic.rules import explain, judgment, next_steps, pitfalls
 from tests.test_engine_properties import profiles, valid_cases
 
 CACHES = (
-    judgment._graph_for,
-    judgment._path_outcome,
+    judgment.graph_index,
+    judgment.path_outcome,
     judgment._plan_facts,
-    next_steps._named_next_steps,
-    pitfalls._pitfalls,
+    next_steps.b12_next_steps,
+    pitfalls.remembered_pitfalls,
     explain.why_lookups,
     explain._sentence,
-    engine._named_source_steps,
+    engine.source_steps,
     engine._esr_workup,
 )
 
@@ -52,5 +52,5 @@ def test_the_caches_are_used() -> None:
     case = Case(age=40, sex="female", b12=160, esr=20, neuro_symptoms=True, hb=7.5, pregnant=True)
     evaluate(case)
     evaluate(case)
-    for cache in (judgment._path_outcome, judgment._plan_facts, engine._named_source_steps, explain._sentence):
+    for cache in (judgment.path_outcome, judgment._plan_facts, engine.source_steps, explain._sentence):
         assert cache.cache_info().hits > 0, cache

@@ -23,7 +23,18 @@ from hypothesis import strategies as st
 from b12logic import B12_STATUSES, ESR_FLAGS, REGIMENS, Case, CaseError, evaluate
 from b12logic.batch import RESULT_COLUMNS, assessment_cells, evaluate_frame
 from b12logic.engine import STATUS_SEVERITY
-from b12logic.fields import FALSE_WORDS, FIELDS, SEX_ALIASES, TRUE_WORDS
+from b12logic.fields import (
+    CSV_COLUMNS,
+    FALSE_WORDS,
+    FIELDS,
+    FLAG_FIELDS,
+    LINK_ONLY_FIELDS,
+    NUMBER_FIELDS,
+    REQUIRED_COLUMNS,
+    SEX_ALIASES,
+    TRUE_WORDS,
+    UNIT_FIELDS,
+)
 from b12logic.graphs import B12_ROOT, ESR_ROOT, decision_graph
 from b12logic.guidelines import PROFILES, GuidelineProfile, custom_profile
 from b12logic.units import PMOL_PER_PG, canonical_unit
@@ -381,8 +392,7 @@ def _is_number_text(text: str) -> bool:
 
 
 junk_text = st.text(min_size=1, max_size=12).filter(lambda t: t.strip() != "" and not _is_number_text(t))
-NUMBER_FIELDS = [name for name, spec in FIELDS.items() if spec.kind == "number"]
-UNIT_OF = {"b12": "b12_unit", "mma": "mma_unit", "hb": "hb_unit", "crp": "crp_unit"}
+UNIT_OF = {name: unit_field for unit_field, name in UNIT_FIELDS.items()}
 
 
 def _out_of_range(name: str, unit: str) -> st.SearchStrategy[tuple[str, object, str]]:
@@ -495,33 +505,23 @@ def test_every_invalid_input_raises_case_error(example: tuple[dict[str, Any], st
 
 # --- evaluate_frame equals evaluate, row by row
 
+# Every column the batch reads (the CSV's, the link-only inputs, the risk factors), its header in a few spellings.
 HEADERS = {
-    "age": ["age", "AGE", "Age"],
-    "sex": ["sex", "Sex", "SEX"],
-    "b12": ["b12", "B12"],
-    "b12_unit": ["b12_unit", "B12_Unit"],
-    "mma": ["mma", "MMA"],
-    "mma_unit": ["mma_unit", "MMA_UNIT"],
-    "homocysteine": ["homocysteine", "Homocysteine"],
-    "esr": ["esr", "ESR"],
-    "mcv": ["mcv", "MCV"],
-    "hb": ["hb", "Hb", "HB"],
-    "hb_unit": ["hb_unit", "Hb_unit"],
-    "neuro_symptoms": ["neuro_symptoms", "Neuro_Symptoms"],
-    "on_folic_acid": ["on_folic_acid", "ON_FOLIC_ACID"],
-    "renal_impairment": ["renal_impairment"],
-    "active_b12": ["active_b12", "Active_B12"],
-    "crp": ["crp", "CRP"],
-    "crp_unit": ["crp_unit", "CRP_unit"],
-    "pregnant": ["pregnant", "Pregnant"],
-    "risk_factors": ["risk_factors", "Risk_Factors"],
-    "id": ["id", "ID"],
+    name: list(dict.fromkeys((name, name.upper(), name.title())))
+    for name in (*CSV_COLUMNS, *LINK_ONLY_FIELDS, "risk_factors")
 }
+# Spellings a laboratory writes for a unit, beyond each unit in upper case and padded.
+_UNIT_ALIASES = {"b12_unit": ["ng/L", "pg/ml"], "mma_unit": ["umol/l", "μmol/L"]}
 UNIT_CELLS = {
-    "b12_unit": ["pg/mL", "pmol/L", "ng/L", " PMOL/L ", "pg/ml", "", None, "mg/dL"],
-    "mma_unit": ["nmol/L", "µmol/L", "umol/l", "μmol/L", "", None, "mmol/L"],
-    "hb_unit": ["g/dL", "g/L", "G/L", "", None, "mmol/L"],
-    "crp_unit": ["mg/L", "mg/dL", "MG/DL", "", None, "nmol/L"],
+    unit_field: [
+        *FIELDS[name].units,
+        *(f" {unit.upper()} " for unit in FIELDS[name].units),
+        *_UNIT_ALIASES.get(unit_field, []),
+        "",
+        None,
+        "mmol/mL",  # no field's unit
+    ]
+    for unit_field, name in UNIT_FIELDS.items()
 }
 FLAG_CELLS = [True, False, None, math.nan, "", "yes", "No", " y ", "TRUE", "false", "1", "0", 1, 0, 1.0, "maybe", 2]
 SEX_CELLS = ["female", "male", "F", "m", " Female ", "woman", "MAN", "x", "", None, 1]
@@ -549,7 +549,7 @@ _NEAR_CELLS = {
     "mcv": (100.0, 120.0, 120.1, 122.0),
     "active_b12": (24.9, 25.0, 70.0, 70.1),
     "crp": (5.0, 5.1, 0.5),
-}
+}  # values beside the thresholds; a field without any is drawn across its range
 
 
 def _number_cells(name: str) -> list[object]:
@@ -563,7 +563,7 @@ def _number_cells(name: str) -> list[object]:
     high = max(lim.high for lim in spec.limits.values())
     rng = random.Random(name)
     values = [
-        *_NEAR_CELLS[name],
+        *_NEAR_CELLS.get(name, ()),
         *(rng.uniform(low, high) for _ in range(150)),
         *(float(rng.randint(math.ceil(low), math.floor(high))) for _ in range(60)),
         *(rng.uniform(low, min(high, 400.0)) for _ in range(60)),
@@ -585,7 +585,7 @@ def _numeric_column_cells(name: str) -> st.SearchStrategy[object]:
     return st.sampled_from([math.nan, low, 300.0, *(rng.uniform(low, 300) for _ in range(200))])
 
 
-NUMBER_KEYS = ("age", "b12", "esr", "mma", "homocysteine", "mcv", "hb", "active_b12", "crp")
+NUMBER_KEYS = NUMBER_FIELDS
 CELLS: dict[str, st.SearchStrategy[object]] = {
     **{key: st.sampled_from(_number_cells(key)) for key in NUMBER_KEYS},
     **{key: st.sampled_from(values) for key, values in UNIT_CELLS.items()},
@@ -594,12 +594,12 @@ CELLS: dict[str, st.SearchStrategy[object]] = {
     "risk_factors": st.sampled_from(
         ["", None, "nitrous_oxide", "nitrous_oxide", "vegan_diet;metformin", "nitrous_oxide,pernicious_anaemia", "x"]
     ),
-    **{flag: st.sampled_from(FLAG_CELLS) for flag in ("neuro_symptoms", "on_folic_acid", "renal_impairment")},
+    **{flag: st.sampled_from(FLAG_CELLS) for flag in FLAG_FIELDS if flag != "pregnant"},
     # Pregnancy mostly "no", so that most rows stay valid (it is only for women aged 16 to 55).
     "pregnant": st.sampled_from(["", "no", "yes", None, 0, True, "maybe"]),
 }
 NUMERIC_COLUMN_CELLS = {key: _numeric_column_cells(key) for key in NUMBER_KEYS}
-OPTIONAL_KEYS = [key for key in HEADERS if key not in ("age", "sex", "b12", "esr")]
+OPTIONAL_KEYS = [key for key in HEADERS if key not in REQUIRED_COLUMNS]
 
 
 @st.composite
@@ -609,7 +609,7 @@ def case_frames(draw: st.DrawFn) -> tuple[pd.DataFrame, list[dict[str, object]]]
     present = draw(st.integers(0, 2 ** len(OPTIONAL_KEYS) - 1))  # which optional columns, as bits
     numeric = draw(st.integers(0, 2 ** len(NUMBER_KEYS) - 1))  # which number columns have float dtype
     layout = random.Random(draw(st.integers(0, 2**32)))  # column order and header spelling
-    keys = ["age", "sex", "b12", "esr"] + [k for i, k in enumerate(OPTIONAL_KEYS) if present >> i & 1]
+    keys = [*REQUIRED_COLUMNS] + [k for i, k in enumerate(OPTIONAL_KEYS) if present >> i & 1]
     layout.shuffle(keys)
     data: dict[str, list[object]] = {}
     for key in keys:
@@ -636,11 +636,11 @@ def case_from_row(row: dict[str, object]) -> Case:
     kwargs: dict[str, Any] = {}
     for name in NUMBER_KEYS:
         kwargs[name] = None if _blank(row.get(name)) else row[name]
-    units = (("b12_unit", "pg/mL"), ("mma_unit", "nmol/L"), ("hb_unit", "g/dL"), ("crp_unit", "mg/L"))
-    for unit_field, default in units:
+    for unit_field, name in UNIT_FIELDS.items():
+        default = FIELDS[name].default_unit
         kwargs[unit_field] = default if _blank(row.get(unit_field)) else row[unit_field]
     kwargs["sex"] = row.get("sex")
-    for flag in ("neuro_symptoms", "on_folic_acid", "renal_impairment", "pregnant"):
+    for flag in FLAG_FIELDS:
         kwargs[flag] = False if _blank(row.get(flag)) else row[flag]
     risks = row.get("risk_factors")
     if not _blank(risks):  # the optional column: ids separated by ";" or ","

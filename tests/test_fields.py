@@ -39,7 +39,8 @@ DESIGN_RANGES = [
 
 
 def test_csv_columns_are_the_contract() -> None:
-    assert CSV_COLUMNS == (
+    """DESIGN.md's columns, in order; inputs added later come after them (columns are added, never renamed)."""
+    assert CSV_COLUMNS[:18] == (
         "id",
         "age",
         "sex",
@@ -210,3 +211,19 @@ def test_words_accepted_for_sex_and_flags() -> None:
 def test_risk_factors_named() -> None:
     assert {"metformin", "vegan_diet", "nitrous_oxide", "pernicious_anaemia"} <= set(RISK_FACTORS)
     assert all(text.strip() for text in RISK_FACTORS.values())
+
+
+def test_the_case_and_the_cli_take_every_field() -> None:
+    """FIELDS is the roster: the Case has a keyword for each input and unit, and the CLI an option with its unit
+    and range in the help."""
+    from b12logic.case import Case
+    from b12logic.cli import _parser
+
+    assert set(FIELDS) | set(UNIT_FIELDS) <= set(Case.__dataclass_fields__)
+    evaluate = _parser()._subparsers._group_actions[0].choices["evaluate"]  # type: ignore[union-attr]
+    options = {o: a for a in evaluate._actions for o in a.option_strings}
+    for spec in FIELDS.values():
+        assert options[spec.option].dest == spec.name
+        if spec.kind == "number":
+            assert spec.allowed_range() in (options[spec.option].help or "")
+    assert "--neuro" in options and "--b12-unit" in options  # the fixed contract's names

@@ -113,12 +113,12 @@ def test_edge_labels_show_thresholds_escaped_and_bold_on_the_path() -> None:
 
 def test_static_part_is_built_once_per_profile_and_not_mutated() -> None:
     profile = get_profile("source")
-    F._decision_static.cache_clear()
+    F.decision_static.cache_clear()
     first = F.decision_figure(evaluate(CASES["deficient"]), profile)
     first_texts = [ann.text for ann in first.layout.annotations]
     for case in CASES.values():
         F.decision_figure(evaluate(case), profile)
-    info = F._decision_static.cache_info()
+    info = F.decision_static.cache_info()
     assert info.misses == 1 and info.hits == len(CASES)
     # Building later figures did not change the first one, nor the cached layout.
     assert [ann.text for ann in first.layout.annotations] == first_texts
@@ -150,7 +150,7 @@ def test_decision_chart_leaves_the_cached_parts_alone() -> None:
     import plotly.io as pio
 
     profile = get_profile("source")
-    static = F._decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
+    static = F.decision_static(profile)
     before = copy.deepcopy(static.layout)
     for case in CASES.values():
         chart = F.decision_chart(evaluate(case), profile)
@@ -245,13 +245,13 @@ def test_step_shows_one_pathway_and_fades_the_rest(step: str) -> None:
     assert F.MECHANISM_STEPS[step] in fig.layout.title.text
     opacity = {ann.name.split(":", 1)[1]: ann.opacity for ann in fig.layout.annotations if ann.name.startswith("node:")}
     strong = {n for n, o in opacity.items() if o == 1}
-    assert strong == F._step_nodes(step, MECHANISM_GRAPH)
+    assert strong == F.step_nodes(step, MECHANISM_GRAPH)
     assert all(o < 0.3 for n, o in opacity.items() if n not in strong)
     if step != "confounding":
         assert {n.id for n in MECHANISM_GRAPH.nodes if n.tree == step} <= strong
     shown_edges = [t for t in fig.data if (t.meta or {}).get("role") == "edge" and t.meta["state"] == "shown"]
     assert shown_edges and all(
-        F._edge_step(next(e for e in MECHANISM_GRAPH.edges if (e.source, e.target) == tuple(pair)), MECHANISM_GRAPH)
+        F.edge_step(next(e for e in MECHANISM_GRAPH.edges if (e.source, e.target) == tuple(pair)), MECHANISM_GRAPH)
         == step
         for t in shown_edges
         for pair in t.meta["edges"]
@@ -268,7 +268,7 @@ def test_figures_have_titles_and_hidden_axes() -> None:
     for fig in (F.decision_figure(a, get_profile("source")), F.mechanism_figure(a)):
         assert fig.layout.title.text and fig.layout.title.subtitle.text
         assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
-    assert F._base_layout("ESR <by> age")["title"]["text"] == "ESR &lt;by&gt; age"
+    assert F.base_layout("ESR <by> age")["title"]["text"] == "ESR &lt;by&gt; age"
 
 
 def test_alt_text_follows_both_paths() -> None:
@@ -300,7 +300,7 @@ def test_decision_svg_draws_every_node_once_and_lights_exactly_the_paths(pid: st
     import xml.etree.ElementTree as ET
 
     profile = _profile(pid)
-    graph = F._decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id).graph
+    graph = F.decision_static(profile).graph
     for case in CASES.values():
         a = evaluate(case, profile)
         svg = F.decision_svg(a, profile)

@@ -10,12 +10,16 @@ from b12logic import Case, CaseError, evaluate
 from b12logic.guidelines import (
     ANAEMIA_HB_G_DL,
     DEFAULT_PROFILE,
+    LAB_PROFILE_ID,
+    PROFILE_CHOICES,
     PROFILES,
     SEVERE_B12_PG_ML,
     SEVERE_HB_G_DL,
     GuidelineProfile,
     custom_profile,
     get_profile,
+    profile_of,
+    takes_lab_cutoffs,
 )
 from b12logic.references import REFERENCES
 
@@ -39,7 +43,7 @@ def test_nice_thresholds_and_holotc() -> None:
     assert (nice.b12_low, nice.b12_upper) == (180.0, 350.0)  # ng/L = pg/mL
     assert nice.holotc_pmol_l == (25.0, 70.0)
     # NICE gives no numeric MMA cut-off: the profile must say which laboratory value it borrows.
-    assert any("MMA" in key for key in nice.laboratory_values)
+    assert any("MMA" in key for key, _ in nice.laboratory_values)
     assert [m.month for m in nice.monitoring if m.month is not None] == [3]
 
 
@@ -49,7 +53,7 @@ def test_bsh_profile() -> None:
     assert bsh.superseded_by == "nice-ng239"
     assert bsh.treat_borderline_neuro_now is True
     # BSH defers to local ranges and gives no MMA number: both are declared laboratory values.
-    keys = " ".join(bsh.laboratory_values)
+    keys = " ".join(key for key, _ in bsh.laboratory_values)
     assert "MMA" in keys and "350" in keys
 
 
@@ -68,8 +72,9 @@ def test_severe_and_anaemia_constants() -> None:
 
 @pytest.mark.parametrize("profile_id", sorted(PROFILES))
 def test_regimens_match_design(profile_id: str) -> None:
-    regimens = PROFILES[profile_id].regimens
+    regimens = {r.id: r for r in PROFILES[profile_id].regimens}
     assert set(regimens) == {"im_neuro", "im_standard"}
+    assert all(PROFILES[profile_id].regimen(rid) is r for rid, r in regimens.items())
     neuro = regimens["im_neuro"].text
     for words in ("Hydroxocobalamin", "1 mg", "alternate days", "until no further improvement", "every 2 months"):
         assert words in neuro
@@ -92,7 +97,7 @@ def test_source_oral_dose() -> None:
 
 def test_every_citation_is_a_known_reference() -> None:
     for profile in PROFILES.values():
-        cited = list(profile.citations) + [c for r in (*profile.regimens.values(), profile.oral) for c in r.citations]
+        cited = list(profile.citations) + [c for r in (*profile.regimens, profile.oral) for c in r.citations]
         cited += [c for m in profile.monitoring for c in m.citations]
         for short in cited:
             assert short in REFERENCES, (profile.id, short)
@@ -137,6 +142,7 @@ def test_custom_profile_takes_the_cut_offs() -> None:
     assert (custom.b12_low, custom.b12_upper, custom.mma_upper) == (145.0, 250.0, 300.0)
     assert custom.regimens == PROFILES["source"].regimens
     assert custom.laboratory_values  # the user-set numbers are declared as such
+    assert custom.line_dash not in {p.line_dash for p in PROFILES.values()}  # its lines stay told apart
     assert PROFILES["source"].b12_low == 180.0  # the source profile is untouched
 
 
@@ -174,3 +180,23 @@ def test_custom_profile_rejects_bad_cut_offs(kwargs: dict[str, object], field: s
         custom_profile(**values)  # type: ignore[arg-type]
     assert info.value.field == field
     assert str(info.value).startswith(f"{field}: ")
+
+
+def test_a_profile_is_hashable_and_caches_key_on_it() -> None:
+    """Caches key on the profile itself: equal profiles hash alike, different cut-offs do not collide."""
+    assert len({*PROFILES.values(), *PROFILES.values()}) == len(PROFILES)
+    lab, same = custom_profile(145, 250, 300), custom_profile(145, 250, 300)
+    assert lab == same and hash(lab) == hash(same)
+    assert lab != custom_profile(146, 250, 300)
+    assert {lab: 1}[same] == 1
+
+
+def test_each_profile_names_the_profiles_it_is_shown_beside() -> None:
+    """The correcting guideline and the schedule shown beside are choices each profile holds, by id."""
+    for profile in PROFILES.values():
+        assert profile.correcting.reads_context  # a guideline that reads the whole case corrects the source
+        assert profile.monitoring_compared.id != profile.id
+        assert profile.monitoring_compared.monitoring
+        assert profile_of(profile.id) is profile
+    assert takes_lab_cutoffs(LAB_PROFILE_ID) and not any(takes_lab_cutoffs(p) for p in PROFILES)
+    assert (*PROFILES, LAB_PROFILE_ID) == PROFILE_CHOICES

@@ -14,13 +14,13 @@ from b12logic import Case, custom_profile, evaluate, evaluate_frame
 from b12logic.cli import main as cli_main
 from b12logic.cli import verdict_lines
 from b12logic.engine import TREATMENT_REGIMENS, Assessment
-from b12logic.guidelines import PROFILES, GuidelineProfile, regimen_for
+from b12logic.guidelines import PROFILE_CHOICES, PROFILES, GuidelineProfile, regimen_for
 from b12logic.labels import REGIMEN_LABELS, SOURCE_DIFFERS
 from b12logic.statement import KINDS
 from tests.test_engine_properties import SETTINGS, custom_profiles, valid_cases
 
-JUDGING = ("nice-ng239", "bsh-2014")
-EVERY = ("source", *JUDGING)
+JUDGING = tuple(p.id for p in PROFILES.values() if p.reads_context)
+EVERY = tuple(PROFILES)
 N2O = frozenset({"nitrous_oxide"})
 
 
@@ -234,7 +234,7 @@ def test_class7_pregnancy_esr_why_cites_the_pregnancy_ranges_and_no_gca_at_29() 
 
 def test_every_statement_has_a_kind_in_json_and_cli(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["evaluate", "--age", "74", "--sex", "female", "--b12", "140", "--hb", "7.2", "--neuro", "--esr", "80"]
-    for guideline in ("source", "nice-ng239", "bsh-2014", "custom"):
+    for guideline in PROFILE_CHOICES:
         assert cli_main([*argv, "--guideline", guideline, "--json"]) == 0
         data = json.loads(capsys.readouterr().out)
         for group in ("next_steps", "esr_workup", "caveats", "pitfalls", "do_now"):

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from b12logic.fields import FIELDS, LAB_SETTINGS
-from b12logic.urlstate import OPTIONAL_NUMBERS, parse_query
+from b12logic.fields import FIELDS, LAB_SETTINGS, NUMBER_FIELDS
+from b12logic.urlstate import parse_query
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ("explorer", "treatment", "compare", "batch", "mechanism", "teaching", "references")
-NUMBERS = ("age", "b12", "esr", *OPTIONAL_NUMBERS)
+NUMBERS = NUMBER_FIELDS
 
 
 def _bound_links() -> list[tuple[str, dict[str, str]]]:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from b12logic.guidelines import PROFILES
 from b12logic.misconceptions import (
     ESR_CHANGES_PLAN,
     FOLIC_ACID_FIRST,
@@ -153,7 +154,7 @@ def test_options_are_checked() -> None:
     neuro=st.booleans(),
     folic=st.booleans(),
     nitrous=st.booleans(),
-    guideline=st.sampled_from(["source", "nice-ng239", "bsh-2014"]),
+    guideline=st.sampled_from(list(PROFILES)),
 )
 def test_any_case_any_option_gets_an_answer_or_none(
     age: int,

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from b12logic import Case, evaluate
+from b12logic.guidelines import PROFILES
 from b12logic.treatment import TABLE_COLUMNS, treatment_events
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -151,7 +152,7 @@ def test_rows_without_a_day_say_throughout(pages: dict[str, AppTest], regimen: s
     assert not cells & {"nan", "None", "<NA>", ""}
 
 
-@pytest.mark.parametrize("guideline", ["nice-ng239", "bsh-2014"])
+@pytest.mark.parametrize("guideline", [p.id for p in PROFILES.values() if not p.follows_source])
 def test_other_profiles_give_their_own_duration_not_the_sources_words(guideline: str) -> None:
     at = run_page({**BASE, "b12": "150", "guideline": guideline, "risk_factors": "pernicious_anaemia"})
     text = text_of(at)

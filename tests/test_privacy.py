@@ -26,6 +26,7 @@ from streamlit.testing.v1 import AppTest
 from b12logic import Case, evaluate
 from b12logic.batch import evaluate_frame, read_cases_csv, write_results_csv
 from b12logic.batch_check import check_csv
+from b12logic.guidelines import PROFILES
 from b12logic.method import PRIVACY_STATEMENT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,7 +153,7 @@ def _run_engine() -> None:
         mcv=float(VALUES_MCV),
         neuro_symptoms=True,
     )
-    for guideline in ("source", "nice-ng239", "bsh-2014"):
+    for guideline in PROFILES:
         evaluate(case, guideline).to_dict()
 
 

@@ -119,7 +119,9 @@ def test_monitoring_follows_the_profile_with_the_other_schedule_beside_it() -> N
     nice = events_for("im_standard", guideline="nice-ng239")
     assert all(e["citation"] in ("NICE NG239", "Essex B12 pathway 2019") for e in of_kind(nice, "monitoring"))
     assert {e["citation"].split("; ")[0] for e in of_kind(nice, "monitoring_compare")} == {"source"}
-    assert comparison_monitoring("bsh-2014")[0] == PROFILES["nice-ng239"].name
+    assert comparison_monitoring("bsh-2014") is PROFILES["nice-ng239"]
+    assert comparison_monitoring("nice-ng239") is PROFILES["source"]
+    assert comparison_monitoring("custom") is PROFILES["nice-ng239"]  # as before profiles held the choice
     assert not of_kind(events_for("im_standard", guideline="bsh-2014"), "monitoring")  # BSH gives no schedule
 
 
@@ -138,9 +140,9 @@ def test_events_are_sorted_by_day_with_untimed_notes_last() -> None:
 
 
 def test_loading_days_of_the_shipped_regimens() -> None:
-    regimens = PROFILES["source"].regimens
-    assert loading_days(regimens["im_standard"]) == [0, 2, 4, 7, 9, 11]
-    assert loading_days(regimens["im_neuro"], neuro_loading_weeks=1) == [0, 2, 4]
+    source = PROFILES["source"]
+    assert loading_days(source.regimen("im_standard")) == [0, 2, 4, 7, 9, 11]
+    assert loading_days(source.regimen("im_neuro"), neuro_loading_weeks=1) == [0, 2, 4]
 
 
 def test_if_confirmed_shows_the_plan_for_an_untreated_case() -> None:

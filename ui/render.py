@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 import streamlit as st
 
@@ -14,7 +14,9 @@ from b12logic.guidelines import Regimen
 from b12logic.references import REFERENCES
 
 # Okabe-Ito-friendly choices among Streamlit's badge colours; the words carry the meaning.
-STATUS_STYLE = {
+# The colours st.badge takes that the badges use (its parameter is a Literal).
+BadgeColour = Literal["red", "orange", "blue"]
+STATUS_STYLE: dict[str, tuple[BadgeColour, str]] = {
     "deficient": ("red", ":material/warning:"),
     "functional_deficiency": ("red", ":material/warning:"),
     "indeterminate_needs_mma": ("orange", ":material/science:"),
@@ -22,14 +24,14 @@ STATUS_STYLE = {
     "not_confirmed": ("blue", ":material/info:"),
     "normal": ("blue", ":material/check_circle:"),
 }
-ESR_STYLE = {
+ESR_STYLE: dict[str, tuple[BadgeColour, str]] = {
     "normal": ("blue", ":material/check_circle:"),
     "elevated": ("orange", ":material/arrow_upward:"),
     "markedly_elevated": ("red", ":material/warning:"),
 }
 
 
-def badge(text: str, colour: str, icon: str) -> None:
+def badge(text: str, colour: BadgeColour, icon: str) -> None:
     st.badge(text, icon=icon, color=colour)
 
 

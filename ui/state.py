@@ -10,8 +10,16 @@ from streamlit.delta_generator import DeltaGenerator
 
 import ui.pages_mode
 from b12logic import Assessment, Case, CaseError, evaluate
-from b12logic.fields import FIELDS, LAB_SETTINGS, PREGNANCY_AGES, RISK_FACTORS
-from b12logic.guidelines import CUSTOM_PROFILE_NAME, PROFILES, GuidelineProfile, custom_profile, get_profile
+from b12logic.fields import FIELDS, LAB_SETTINGS, MORE_LABS, PREGNANCY_AGES, RISK_FACTORS, UNIT_FIELDS
+from b12logic.guidelines import (
+    DEFAULT_PROFILE,
+    PROFILE_CHOICES,
+    GuidelineProfile,
+    custom_profile,
+    get_profile,
+    profile_of,
+    takes_lab_cutoffs,
+)
 from b12logic.units import b12_convert, crp_to_mg_l, hb_convert, mma_convert
 from b12logic.urlstate import (
     CRP_LIMIT_RANGE,
@@ -23,32 +31,14 @@ from b12logic.urlstate import (
 )
 from ui import browser, layout, render
 
-# Widget keys, by case value name.
+# Widget keys, by case value name: each input's from its spec (b12logic.fields), its unit's beside it, then the
+# context, the profile and the laboratory settings.
 KEYS = {
-    "age": "in_age",
-    "sex": "in_sex",
-    "b12": "in_b12",
-    "b12_unit": "in_b12_unit",
-    "mma": "in_mma",
-    "mma_unit": "in_mma_unit",
-    "homocysteine": "in_homocysteine",
-    "esr": "in_esr",
-    "mcv": "in_mcv",
-    "hb": "in_hb",
-    "hb_unit": "in_hb_unit",
-    "neuro_symptoms": "in_neuro",
-    "on_folic_acid": "in_folic",
-    "active_b12": "in_active_b12",
-    "crp": "in_crp",
-    "crp_unit": "in_crp_unit",
-    "pregnant": "in_pregnant",
-    "renal_impairment": "in_renal",
+    **{name: spec.widget_key for name, spec in FIELDS.items()},
+    **{unit_field: f"in_{unit_field}" for unit_field in UNIT_FIELDS},
     "risk_factors": "in_risks",
     "guideline": "in_guideline",
-    "lab_b12_low": "in_lab_b12_low",
-    "lab_b12_upper": "in_lab_b12_upper",
-    "lab_mma_upper": "in_lab_mma_upper",
-    "lab_crp_upper": "in_lab_crp_upper",
+    **{name: f"in_{name}" for name in LAB_SETTINGS},
 }
 MMA_MEASURED_KEY = "in_mma_measured"
 MORE_LABS_KEY = "more_labs_open"  # the sidebar's "More labs and context" expander: open or not
@@ -60,8 +50,8 @@ UNDO_KEY = "_undo"  # the case values before each change, most recent last
 _LAST_KEY = "_last_values"  # the case values of the previous run, to notice a change
 _LINK_KEY = "_link_values"  # the case of the link this session was opened with
 UNDO_DEPTH = 30
-GUIDELINE_CHOICES = [*PROFILES, "custom"]
-GUIDELINE_NAMES = {**{p.id: p.name for p in PROFILES.values()}, "custom": CUSTOM_PROFILE_NAME}
+GUIDELINE_CHOICES = list(PROFILE_CHOICES)
+GUIDELINE_NAMES = {gid: profile_of(gid).name for gid in PROFILE_CHOICES}
 # Said where the profile's name is first shown (the sidebar), so "Source answer (default)" is never a riddle.
 PROFILE_NOTE = (
     "**Source answer**: the worked answer to this case that the app teaches, its rules exactly as written. "
@@ -98,8 +88,8 @@ def _store(values: dict[str, Any]) -> None:
     st.session_state[MMA_MEASURED_KEY] = measured
     if not measured:
         st.session_state[KEYS["mma"]] = _DEFAULT_MMA[values["mma_unit"]]
-    for name in ("b12", "mma", "hb", "crp"):
-        st.session_state[f"_prev_{name}_unit"] = values[f"{name}_unit"]
+    for unit_field, name in UNIT_FIELDS.items():
+        st.session_state[f"_prev_{name}_unit"] = values[unit_field]
 
 
 def init_state() -> None:
@@ -297,7 +287,7 @@ def sidebar(lazy_labs: bool = False) -> dict[str, Any]:
             help="Whose thresholds and regimens to apply. Default: the source answer.",
         )
         st.caption(PROFILE_NOTE)
-        if st.session_state[KEYS["guideline"]] == "custom":
+        if takes_lab_cutoffs(st.session_state[KEYS["guideline"]]):
             for name in LAB_DEFAULTS:  # each input's range is the one a link may set (b12logic.fields)
                 lab = LAB_SETTINGS[name]
                 st.number_input(f"Lab: {lab.label} ({lab.unit})", lab.low, lab.high, key=KEYS[name])
@@ -325,11 +315,10 @@ def sidebar(lazy_labs: bool = False) -> dict[str, Any]:
 def _more_labs(more: DeltaGenerator) -> None:
     """The optional labs and context, in the sidebar's "More labs and context" expander."""
     with more:
-        _optional_number("homocysteine", "µmol/L")
-        _optional_number("mcv", "fL")
-        _optional_number("hb", _unit_choice("hb", "Hb unit"))
-        _optional_number("active_b12", "pmol/L")
-        _optional_number("crp", _unit_choice("crp", "CRP unit"))
+        for name in MORE_LABS:
+            spec = FIELDS[name]
+            unit = _unit_choice(name, f"{spec.short_label} unit") if spec.unit_field else spec.default_unit
+            _optional_number(name, unit)
         low, high = CRP_LIMIT_RANGE
         st.number_input(
             "Lab: CRP upper limit (mg/L)",
@@ -342,11 +331,7 @@ def _more_labs(more: DeltaGenerator) -> None:
             st.toggle("Pregnant", key=KEYS["pregnant"], help=FIELDS["pregnant"].help)
         else:
             st.caption("Pregnancy applies to women aged 16 to 55 only.")
-        st.toggle(
-            "Renal impairment",
-            key=KEYS["renal_impairment"],
-            help="Impaired renal function raises MMA on its own.",
-        )
+        st.toggle("Renal impairment", key=KEYS["renal_impairment"], help=FIELDS["renal_impairment"].help)
         st.multiselect(
             "Risk factors",
             list(RISK_FACTORS),
@@ -363,12 +348,12 @@ def _can_be_pregnant() -> bool:
 
 def profile_for(values: dict[str, Any]) -> tuple[GuidelineProfile, str | None]:
     """The chosen profile; a bad custom cut-off falls back to the source profile with a message."""
-    if values["guideline"] != "custom":
+    if not takes_lab_cutoffs(values["guideline"]):
         return get_profile(values["guideline"]), None
     try:
         return custom_profile(values["lab_b12_low"], values["lab_b12_upper"], values["lab_mma_upper"]), None
     except CaseError as err:
-        return get_profile("source"), f"Laboratory cut-offs not used: {err}. Showing the source profile."
+        return get_profile(DEFAULT_PROFILE), f"Laboratory cut-offs not used: {err}. Showing the source profile."
 
 
 def build(lazy_labs: bool = False) -> Current:
@@ -381,7 +366,7 @@ def build(lazy_labs: bool = False) -> Current:
     profile, profile_problem = profile_for(values)
     case = Case(**{k: values[k] for k in Case.__dataclass_fields__ if k != "id"})
     assessment = evaluate(case, profile, crp_limit=float(values["lab_crp_upper"]))
-    params = query_from_values(values if values["guideline"] == "custom" else {**values, **LAB_DEFAULTS})
+    params = query_from_values(values if takes_lab_cutoffs(values["guideline"]) else {**values, **LAB_DEFAULTS})
     params.update({name: st.query_params[name] for name in PAGE_PARAMS if name in st.query_params})
     if {k: st.query_params.get_all(k) for k in st.query_params} != {k: [v] for k, v in params.items()}:
         st.query_params.from_dict(params)

@@ -21,10 +21,10 @@ family; reuse the helpers in style.py and boxes.py rather than re-inventing them
 - Colours come from the Okabe-Ito palette (colour-blind safe): use the constants `BLUE`, `ORANGE`,
   `GREEN`, `VERMILLION`, `PURPLE`, `SKY_BLUE`, `BLACK` (and `GREY` / `LIGHT_GREY` for faded items).
 - Never colour alone: anything that is highlighted is also bold, thicker or a different symbol,
-  and every figure has a title (`_base_layout(title)`), which is also its accessible name.
-- Diagrams hide their axes (`_diagram_axes()`); charts keep labelled axes with units.
-- Text that reaches plotly goes through `_plotly_text()` (escapes `<`, `>` and `&`, which plotly
-  would otherwise read as markup) and `_wrap()` for line breaks.
+  and every figure has a title (`base_layout(title)`), which is also its accessible name.
+- Diagrams hide their axes (`diagram_axes()`); charts keep labelled axes with units.
+- Text that reaches plotly goes through `plotly_text()` (escapes `<`, `>` and `&`, which plotly
+  would otherwise read as markup) and `wrap_text()` for line breaks.
 - Whatever does not depend on the case is built once and cached (`functools.lru_cache` keyed on
   plain values such as the profile's thresholds); only the per-case styling is done per call,
   because every slider move reruns the page.
@@ -43,33 +43,53 @@ Builders:
 from __future__ import annotations
 
 from b12logic.figures.batch import batch_esr_flag_figure, batch_status_figure
-from b12logic.figures.boxes import decision_edges_of, nodes_of
+from b12logic.figures.boxes import (
+    LINE_PX,
+    PX_PER_UNIT,
+    Box,
+    EdgeGeom,
+    LabelPlace,
+    box_annotation,
+    box_for,
+    decision_edges_of,
+    edge_geom,
+    edge_label_annotation,
+    edge_trace,
+    hover_text,
+    node_trace,
+    nodes_of,
+)
 from b12logic.figures.class_tally import class_tally_figure
 from b12logic.figures.decision import (
     B12_AXES,
+    B12_X,
+    DECISION_Y,
     ESR_AXES,
+    ESR_X,
+    TREE_COLOUR,
+    TREE_NAME,
+    DecisionStatic,
     decision_alt_text,
     decision_chart,
     decision_figure,
     decision_figure_spec,
+    decision_static,
 )
-from b12logic.figures.decision import _decision_static as _decision_static
 from b12logic.figures.decision_svg import decision_svg, decision_svg_phone
 from b12logic.figures.esr_age import ESR_AGES, SEX_COLOURS, SEX_WORDS, esr_by_age_figure
 from b12logic.figures.mechanism import (
     CONFOUNDING_STEP,
     MECHANISM_STEPS,
     PATHWAY_COLOUR,
+    edge_step,
     lit_reasons,
     mechanism_figure,
     mechanism_svg_phone,
+    step_nodes,
 )
-from b12logic.figures.mechanism import _edge_step as _edge_step
-from b12logic.figures.mechanism import _step_nodes as _step_nodes
 from b12logic.figures.outline import BOX_FONT, LABEL_FONT, PHONE_WIDTH, TITLE_FONT, Look, Section, outline_svg
 from b12logic.figures.regions import (
     NOT_MEASURED,
-    PROFILE_DASH,
     STATUS_COLOURS,
     region_grid,
     region_map_figure,
@@ -91,12 +111,15 @@ from b12logic.figures.style import (
     VERMILLION,
     WHITE,
     ReadyFigure,
+    base_layout,
+    build_figure,
+    diagram_axes,
+    legend_key,
+    on_white,
+    plotly_text,
+    wrap_text,
 )
-from b12logic.figures.style import _base_layout as _base_layout
 from b12logic.figures.timeline import treatment_timeline_figure
-
-# The `_name as _name` imports above are private helpers that tests/test_figures.py reaches through the
-# package (for one, F._decision_static.cache_clear()); only the names below are the package's interface.
 
 # Plotly validates every property on construction, which costs ~10x the build itself. The figures here
 # are assembled from a fixed set of property dicts, so validation runs in the tests (which set this
@@ -105,17 +128,21 @@ VALIDATE_FIGURES = False
 
 __all__ = [
     "B12_AXES",
+    "B12_X",
     "BLACK",
     "BLUE",
     "BOX_FONT",
     "CONFOUNDING_STEP",
+    "DECISION_Y",
     "ESR_AGES",
     "ESR_AXES",
+    "ESR_X",
     "FONT_FAMILY",
     "GREEN",
     "GREY",
     "LABEL_FONT",
     "LIGHT_GREY",
+    "LINE_PX",
     "MECHANISM_STEPS",
     "MID_GREY",
     "NOT_MEASURED",
@@ -124,40 +151,63 @@ __all__ = [
     "PATHWAY_COLOUR",
     "PHONE_WIDTH",
     "PRESENTER_SCALE",
-    "PROFILE_DASH",
     "PURPLE",
+    "PX_PER_UNIT",
     "SEX_COLOURS",
     "SEX_WORDS",
     "SKY_BLUE",
     "STATUS_COLOURS",
     "TEXT_ON",
     "TITLE_FONT",
+    "TREE_COLOUR",
+    "TREE_NAME",
     "VALIDATE_FIGURES",
     "VERMILLION",
     "WHITE",
+    "Box",
+    "DecisionStatic",
+    "EdgeGeom",
+    "LabelPlace",
     "Look",
     "ReadyFigure",
     "Section",
     "at_presenter_scale",
+    "base_layout",
     "batch_esr_flag_figure",
     "batch_status_figure",
+    "box_annotation",
+    "box_for",
+    "build_figure",
     "class_tally_figure",
     "decision_alt_text",
     "decision_chart",
     "decision_edges_of",
     "decision_figure",
     "decision_figure_spec",
+    "decision_static",
     "decision_svg",
     "decision_svg_phone",
+    "diagram_axes",
+    "edge_geom",
+    "edge_label_annotation",
+    "edge_step",
+    "edge_trace",
     "esr_by_age_figure",
+    "hover_text",
+    "legend_key",
     "lit_reasons",
     "mechanism_figure",
     "mechanism_slide_spec",
     "mechanism_svg_phone",
+    "node_trace",
     "nodes_of",
+    "on_white",
     "outline_svg",
     "path_slide_spec",
+    "plotly_text",
     "region_grid",
     "region_map_figure",
+    "step_nodes",
     "treatment_timeline_figure",
+    "wrap_text",
 ]

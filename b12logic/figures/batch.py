@@ -12,10 +12,10 @@ from b12logic.figures.style import (
     ORANGE,
     SKY_BLUE,
     VERMILLION,
-    _base_layout,
-    _on_white,
-    _plotly_text,
-    _wrap,
+    base_layout,
+    on_white,
+    plotly_text,
+    wrap_text,
 )
 
 # Severity order and colour agree with the app's badges; the bar labels and counts carry the meaning.
@@ -41,7 +41,7 @@ def _count_bars(
     fig = go.Figure(
         go.Bar(
             x=values,
-            y=[_wrap(labels.get(n, n), 30) for n in names],
+            y=[wrap_text(labels.get(n, n), 30) for n in names],
             orientation="h",
             marker={"color": [colours.get(n, GREY) for n in names], "line": {"color": BLACK, "width": 1}},
             text=shares,
@@ -52,7 +52,7 @@ def _count_bars(
             name=axis_title,
         )
     )
-    layout = _base_layout(title, f"{total:,} rows checked", height=90 + 62 * max(len(names), 1))
+    layout = base_layout(title, f"{total:,} rows checked", height=90 + 62 * max(len(names), 1))
     layout["showlegend"] = False
     layout["margin"] = {**layout["margin"], "r": 70}
     layout = {
@@ -66,9 +66,9 @@ def _count_bars(
             "gridcolor": LIGHT_GREY,
             "fixedrange": True,
         },
-        "yaxis": {"title": {"text": _plotly_text(axis_title)}, "autorange": "reversed", "fixedrange": True},
+        "yaxis": {"title": {"text": plotly_text(axis_title)}, "autorange": "reversed", "fixedrange": True},
     }
-    fig.update_layout(**_on_white(layout))
+    fig.update_layout(**on_white(layout))
     return fig
 
 

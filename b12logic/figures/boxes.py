@@ -16,18 +16,18 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from b12logic.figures.style import BLACK, GREY, WHITE, _plotly_text, _wrap
+from b12logic.figures.style import BLACK, GREY, WHITE, plotly_text, wrap_text
 from b12logic.graphs import Edge, Node
 
 # Approximate pixel scales used only to stop arrowheads at the edge of a label box.
-_PX_PER_UNIT = 70.0
+PX_PER_UNIT = 70.0
 _CHAR_PX = 6.2
-_LINE_PX = 16.0
+LINE_PX = 16.0
 _BOX_PAD_PX = 5.0
 
 
 @dataclass(frozen=True)
-class _Box:
+class Box:
     """A node drawn as a labelled box: centre, wrapped label, half-size in data units."""
 
     node: Node
@@ -36,14 +36,14 @@ class _Box:
     half_h: float
 
 
-def _box(node: Node, wrap_at: int) -> _Box:
+def box_for(node: Node, wrap_at: int) -> Box:
     lines = textwrap.wrap(node.label, wrap_at, break_on_hyphens=False, break_long_words=False) or [""]
-    half_w = (max(len(line) for line in lines) * _CHAR_PX / 2 + _BOX_PAD_PX) / _PX_PER_UNIT
-    half_h = (len(lines) * _LINE_PX / 2 + _BOX_PAD_PX) / _PX_PER_UNIT
-    return _Box(node, "<br>".join(_plotly_text(line) for line in lines), half_w, half_h)
+    half_w = (max(len(line) for line in lines) * _CHAR_PX / 2 + _BOX_PAD_PX) / PX_PER_UNIT
+    half_h = (len(lines) * LINE_PX / 2 + _BOX_PAD_PX) / PX_PER_UNIT
+    return Box(node, "<br>".join(plotly_text(line) for line in lines), half_w, half_h)
 
 
-def _arrow_tip(src: tuple[float, float], dst: _Box) -> tuple[float, float]:
+def _arrow_tip(src: tuple[float, float], dst: Box) -> tuple[float, float]:
     """Where the segment from `src` meets dst's box (just outside it), for the arrowhead."""
     dx, dy = dst.node.x - src[0], dst.node.y - src[1]
     length = math.hypot(dx, dy)
@@ -59,7 +59,7 @@ def _arrow_tip(src: tuple[float, float], dst: _Box) -> tuple[float, float]:
 
 
 @dataclass(frozen=True)
-class _LabelPlace:
+class LabelPlace:
     """Where an edge label sits: a fraction along one segment of the edge, optionally nudged or turned."""
 
     at: float = 0.5
@@ -71,25 +71,25 @@ class _LabelPlace:
 
 
 @dataclass(frozen=True)
-class _EdgeGeom:
+class EdgeGeom:
     edge: Edge
     xs: tuple[float, ...]
     ys: tuple[float, ...]
     label_x: float
     label_y: float
-    place: _LabelPlace
+    place: LabelPlace
 
 
-def _edge_geom(
-    src: _Box, dst: _Box, edge: Edge, place: _LabelPlace | None = None, via: Sequence[tuple[float, float]] = ()
-) -> _EdgeGeom:
+def edge_geom(
+    src: Box, dst: Box, edge: Edge, place: LabelPlace | None = None, via: Sequence[tuple[float, float]] = ()
+) -> EdgeGeom:
     """An edge as a polyline from src's centre through `via` to just outside dst's box."""
-    place = place or _LabelPlace()
+    place = place or LabelPlace()
     points = [(src.node.x, src.node.y), *via]
     points.append(_arrow_tip(points[-1], dst))
     seg = min(place.segment, len(points) - 2)
     (x0, y0), (x1, y1) = points[seg], (points[seg + 1] if seg + 2 < len(points) else (dst.node.x, dst.node.y))
-    return _EdgeGeom(
+    return EdgeGeom(
         edge,
         tuple(p[0] for p in points),
         tuple(p[1] for p in points),
@@ -99,8 +99,8 @@ def _edge_geom(
     )
 
 
-def _edge_trace(
-    geoms: Sequence[_EdgeGeom],
+def edge_trace(
+    geoms: Sequence[EdgeGeom],
     name: str,
     colour: str,
     width: float,
@@ -135,8 +135,8 @@ def _edge_trace(
     }
 
 
-def _node_trace(
-    boxes: Sequence[_Box], name: str, axes: tuple[str, str], meta: dict[str, Any], hover: Sequence[str]
+def node_trace(
+    boxes: Sequence[Box], name: str, axes: tuple[str, str], meta: dict[str, Any], hover: Sequence[str]
 ) -> dict[str, Any]:
     """The nodes as data: one transparent marker per node carrying its id (customdata) and hover text.
 
@@ -159,8 +159,8 @@ def _node_trace(
     }
 
 
-def _box_annotation(
-    box: _Box,
+def box_annotation(
+    box: Box,
     axes: tuple[str, str],
     fill: str,
     text_colour: str,
@@ -190,8 +190,8 @@ def _box_annotation(
     }
 
 
-def _edge_label_annotation(g: _EdgeGeom, axes: tuple[str, str], strong: bool, opacity: float = 1.0) -> dict[str, Any]:
-    text = _wrap(g.edge.label, g.place.wrap)
+def edge_label_annotation(g: EdgeGeom, axes: tuple[str, str], strong: bool, opacity: float = 1.0) -> dict[str, Any]:
+    text = wrap_text(g.edge.label, g.place.wrap)
     return {
         "x": g.label_x,
         "y": g.label_y,
@@ -212,10 +212,10 @@ def _edge_label_annotation(g: _EdgeGeom, axes: tuple[str, str], strong: bool, op
 @lru_cache(maxsize=512)
 def _node_hover(node: Node) -> str:
     """A node's own hover text (label and what it checks): fixed, so wrapped once, not on every rerun."""
-    return "<br>".join(p for p in (f"<b>{_plotly_text(node.label)}</b>", _wrap(node.hover, 60)) if p)
+    return "<br>".join(p for p in (f"<b>{plotly_text(node.label)}</b>", wrap_text(node.hover, 60)) if p)
 
 
-def _hover(node: Node, extra: Iterable[str] = ()) -> str:
+def hover_text(node: Node, extra: Iterable[str] = ()) -> str:
     return "<br>".join(p for p in (_node_hover(node), *extra) if p)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from b12logic.classroom.questions import Question
-from b12logic.figures.style import BLACK, BLUE, LIGHT_GREY, ORANGE, SKY_BLUE, _base_layout, _on_white, _wrap
+from b12logic.figures.style import BLACK, BLUE, LIGHT_GREY, ORANGE, SKY_BLUE, base_layout, on_white, wrap_text
 
 _ROUND_COLOURS = (SKY_BLUE, BLUE, ORANGE)  # the latest round darkest when there are two
 
@@ -26,7 +26,9 @@ def class_tally_figure(question: Question, rounds: dict[int, dict[str, int]]) ->
     """Students per option of `question`, one bar trace per round (zeros kept), in the question's order."""
     options = list(question.options)
     labels = [
-        f"<b>✓ Right: {_wrap(question.options[o], 34)}</b>" if o in question.right else _wrap(question.options[o], 40)
+        f"<b>✓ Right: {wrap_text(question.options[o], 34)}</b>"
+        if o in question.right
+        else wrap_text(question.options[o], 40)
         for o in options
     ]
     shown = sorted(rounds)[-len(_ROUND_COLOURS) :]
@@ -48,7 +50,7 @@ def class_tally_figure(question: Question, rounds: dict[int, dict[str, int]]) ->
             )
         )
     most = max((max(r.values(), default=0) for r in rounds.values()), default=0)
-    layout = _base_layout(question.text, "Bars: students choosing each answer", height=120 + 70 * len(options))
+    layout = base_layout(question.text, "Bars: students choosing each answer", height=120 + 70 * len(options))
     layout = {
         **layout,
         "barmode": "group",
@@ -65,5 +67,5 @@ def class_tally_figure(question: Question, rounds: dict[int, dict[str, int]]) ->
         "yaxis": {"title": {"text": "Answer"}, "autorange": "reversed", "fixedrange": True},
     }
     fig = go.Figure(data=traces)
-    fig.update_layout(**_on_white(layout))
+    fig.update_layout(**on_white(layout))
     return fig

@@ -1,6 +1,6 @@
 """The decision flowchart: the B12 work-up and the separate ESR work-up, this case's two paths highlighted.
 
-The layout (boxes, edges, panels) is built once per set of thresholds (`_decision_static`) and shared by
+The layout (boxes, edges, panels) is built once per set of thresholds (`decision_static`) and shared by
 the Plotly chart here and the SVG picture in decision_svg.py, so both draw the same geometry.
 """
 
@@ -14,18 +14,18 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from b12logic.engine import Assessment
+from b12logic.engine import Assessment, graph_for
 from b12logic.figures.boxes import (
-    _Box,
-    _box,
-    _box_annotation,
-    _edge_geom,
-    _edge_label_annotation,
-    _edge_trace,
-    _EdgeGeom,
-    _hover,
-    _LabelPlace,
-    _node_trace,
+    Box,
+    EdgeGeom,
+    LabelPlace,
+    box_annotation,
+    box_for,
+    edge_geom,
+    edge_label_annotation,
+    edge_trace,
+    hover_text,
+    node_trace,
 )
 from b12logic.figures.style import (
     BLACK,
@@ -36,62 +36,62 @@ from b12logic.figures.style import (
     ORANGE,
     TEXT_ON,
     ReadyFigure,
-    _base_layout,
-    _diagram_axes,
-    _figure,
-    _legend_key,
-    _on_white,
-    _wrap,
+    base_layout,
+    build_figure,
+    diagram_axes,
+    legend_key,
+    on_white,
+    wrap_text,
 )
-from b12logic.graphs import Graph, decision_graph
-from b12logic.guidelines import PROFILES, GuidelineProfile, custom_profile
+from b12logic.graphs import Graph
+from b12logic.guidelines import GuidelineProfile
 
 B12_AXES = ("x", "y")
 ESR_AXES = ("x2", "y2")
 _TREE_AXES = {"b12": B12_AXES, "esr": ESR_AXES}
-_TREE_COLOUR = {"b12": BLUE, "esr": ORANGE}
-_TREE_NAME = {"b12": "B12 work-up", "esr": "ESR work-up"}
+TREE_COLOUR = {"b12": BLUE, "esr": ORANGE}
+TREE_NAME = {"b12": "B12 work-up", "esr": "ESR work-up"}
 _DECISION_WRAP = {"b12": 18, "esr": 13}  # the ESR panel is narrower
-_B12_X = (-0.4, 10.9)
-_ESR_X = (10.9, 15.9)
-_DECISION_Y = (1.45, 10.45)
+B12_X = (-0.4, 10.9)
+ESR_X = (10.9, 15.9)
+DECISION_Y = (1.45, 10.45)
 # Where along an edge its label sits (fraction from the source); a few edges share space with a box.
 _LABEL_PLACES = {
-    ("mma_borderline", "st_functional"): _LabelPlace(at=0.72, xanchor="right", dx=-0.08),
-    ("mma_borderline", "out_not_confirmed"): _LabelPlace(at=0.5),
-    ("mma_above", "st_functional"): _LabelPlace(at=0.6),
-    ("mma_above", "out_needs_mma_hcy"): _LabelPlace(at=0.5, wrap=8),
-    ("borderline_wait", "out_indeterminate"): _LabelPlace(at=0.5, xanchor="right", dx=-0.05),
-    ("borderline_wait", "out_active_unlikely"): _LabelPlace(at=0.5, xanchor="left", dx=0.05),
-    ("borderline_wait", "st_treat_awaiting"): _LabelPlace(at=0.5, xanchor="left", dx=0.05),
-    ("mma_above", "out_treat_awaiting_hcy"): _LabelPlace(at=0.4, xanchor="left", dx=0.08, wrap=10),
-    ("mma_above", "out_normal_after_mma"): _LabelPlace(at=0.5, wrap=10),
+    ("mma_borderline", "st_functional"): LabelPlace(at=0.72, xanchor="right", dx=-0.08),
+    ("mma_borderline", "out_not_confirmed"): LabelPlace(at=0.5),
+    ("mma_above", "st_functional"): LabelPlace(at=0.6),
+    ("mma_above", "out_needs_mma_hcy"): LabelPlace(at=0.5, wrap=8),
+    ("borderline_wait", "out_indeterminate"): LabelPlace(at=0.5, xanchor="right", dx=-0.05),
+    ("borderline_wait", "out_active_unlikely"): LabelPlace(at=0.5, xanchor="left", dx=0.05),
+    ("borderline_wait", "st_treat_awaiting"): LabelPlace(at=0.5, xanchor="left", dx=0.05),
+    ("mma_above", "out_treat_awaiting_hcy"): LabelPlace(at=0.4, xanchor="left", dx=0.08, wrap=10),
+    ("mma_above", "out_normal_after_mma"): LabelPlace(at=0.5, wrap=10),
 }
 
 
 @dataclass(frozen=True)
-class _DecisionStatic:
+class DecisionStatic:
     graph: Graph
-    boxes: dict[str, _Box]
-    edges: dict[tuple[str, str], _EdgeGeom]
+    boxes: dict[str, Box]
+    edges: dict[tuple[str, str], EdgeGeom]
     layout: dict[str, Any]
 
 
 def _decision_layout() -> dict[str, Any]:
-    layout = _base_layout(
+    layout = base_layout(
         "Decision path for this case",
         "No arrow joins the two flowcharts: the ESR never changes the B12 plan. Bold, filled boxes = this case's path.",
         height=780,
     )
     # Two panels side by side, their width in proportion to the x range each tree needs.
-    b12_span, esr_span = _B12_X[1] - _B12_X[0], _ESR_X[1] - _ESR_X[0]
+    b12_span, esr_span = B12_X[1] - B12_X[0], ESR_X[1] - ESR_X[0]
     gap = 0.03
     split = (1 - gap) * b12_span / (b12_span + esr_span)
     layout.update(
-        xaxis={**_diagram_axes(*_B12_X), "domain": [0.0, split]},
-        yaxis={**_diagram_axes(*_DECISION_Y), "domain": [0.0, 0.95]},
-        xaxis2={**_diagram_axes(*_ESR_X), "domain": [split + gap, 1.0]},
-        yaxis2={**_diagram_axes(*_DECISION_Y), "domain": [0.0, 0.95], "anchor": "x2"},
+        xaxis={**diagram_axes(*B12_X), "domain": [0.0, split]},
+        yaxis={**diagram_axes(*DECISION_Y), "domain": [0.0, 0.95]},
+        xaxis2={**diagram_axes(*ESR_X), "domain": [split + gap, 1.0]},
+        yaxis2={**diagram_axes(*DECISION_Y), "domain": [0.0, 0.95], "anchor": "x2"},
         hovermode="closest",
         dragmode=False,
     )
@@ -114,7 +114,7 @@ def _decision_layout() -> dict[str, Any]:
         )
         titles.append(
             {
-                "text": f"<b>{_TREE_NAME[tree]}</b>",
+                "text": f"<b>{TREE_NAME[tree]}</b>",
                 "xref": f"{xa} domain",
                 "yref": f"{ya} domain",
                 "x": 0.01,
@@ -128,7 +128,7 @@ def _decision_layout() -> dict[str, Any]:
         )
     titles.append(
         {
-            "text": _wrap(
+            "text": wrap_text(
                 "The ESR is read against its own age- and sex-specific limit and worked up on its own. "
                 "Nothing on this side feeds into the B12 flowchart.",
                 34,
@@ -149,16 +149,15 @@ def _decision_layout() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=16)
-def _decision_static(b12_low: float, b12_upper: float, mma_upper: float, profile_id: str) -> _DecisionStatic:
-    """Everything about the flowchart that does not depend on the case, once per set of thresholds."""
-    profile = PROFILES.get(profile_id) or custom_profile(b12_low, b12_upper, mma_upper)
-    graph = decision_graph(profile)
-    boxes = {n.id: _box(n, _DECISION_WRAP[n.tree]) for n in graph.nodes}
+def decision_static(profile: GuidelineProfile) -> DecisionStatic:
+    """Everything about the flowchart that does not depend on the case, once per profile (on the engine's graph)."""
+    graph, _ = graph_for(profile)
+    boxes = {n.id: box_for(n, _DECISION_WRAP[n.tree]) for n in graph.nodes}
     edges = {
-        (e.source, e.target): _edge_geom(boxes[e.source], boxes[e.target], e, _LABEL_PLACES.get((e.source, e.target)))
+        (e.source, e.target): edge_geom(boxes[e.source], boxes[e.target], e, _LABEL_PLACES.get((e.source, e.target)))
         for e in graph.edges
     }
-    return _DecisionStatic(graph, boxes, edges, _decision_layout())
+    return DecisionStatic(graph, boxes, edges, _decision_layout())
 
 
 def _why_by_node(assessment: Assessment, graph: Graph) -> dict[str, str]:
@@ -185,7 +184,7 @@ def decision_figure_spec(assessment: Assessment, profile: GuidelineProfile) -> d
     >>> [t["meta"]["ids"] for t in spec["data"] if t["meta"].get("role") == "node" and t["meta"]["state"] == "path"][0][:3]
     ['b12_start', 'b12_band', 'st_deficient']
     """
-    static = _decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
+    static = decision_static(profile)
     why = _why_by_node(assessment, static.graph)
     paths = {"b12": assessment.decision_path, "esr": assessment.esr_path}
     traces: list[dict[str, Any]] = []
@@ -193,14 +192,14 @@ def decision_figure_spec(assessment: Assessment, profile: GuidelineProfile) -> d
     node_annotations: list[dict[str, Any]] = []
     label_annotations: list[dict[str, Any]] = []
     for tree, path in paths.items():
-        axes, colour = _TREE_AXES[tree], _TREE_COLOUR[tree]
+        axes, colour = _TREE_AXES[tree], TREE_COLOUR[tree]
         on_path = set(path)
         path_edges = set(itertools.pairwise(path))
         tree_edges = [g for key, g in static.edges.items() if static.boxes[key[0]].node.tree == tree]
         faded_edges = [g for g in tree_edges if (g.edge.source, g.edge.target) not in path_edges]
         taken = [static.edges[p] for p in itertools.pairwise(path) if p in static.edges]
         traces.append(
-            _edge_trace(
+            edge_trace(
                 faded_edges,
                 "Branch not taken",
                 MID_GREY,
@@ -212,9 +211,9 @@ def decision_figure_spec(assessment: Assessment, profile: GuidelineProfile) -> d
             )
         )
         traces.append(
-            _edge_trace(
+            edge_trace(
                 taken,
-                f"{_TREE_NAME[tree]}: this case's path",
+                f"{TREE_NAME[tree]}: this case's path",
                 colour,
                 4.5,
                 "solid",
@@ -226,60 +225,60 @@ def decision_figure_spec(assessment: Assessment, profile: GuidelineProfile) -> d
         path_boxes = [static.boxes[n] for n in path]
         faded_boxes = [b for b in static.boxes.values() if b.node.tree == tree and b.node.id not in on_path]
         path_hover = [
-            _hover(
+            hover_text(
                 b.node,
                 (
-                    f"<i>Step {i} of this case's {_TREE_NAME[tree]} path</i>",
-                    f"This case: {_wrap(why[b.node.id], 60)}" if b.node.id in why else "",
+                    f"<i>Step {i} of this case's {TREE_NAME[tree]} path</i>",
+                    f"This case: {wrap_text(why[b.node.id], 60)}" if b.node.id in why else "",
                 ),
             )
             for i, b in enumerate(path_boxes, start=1)
         ]
-        faded_hover = [_hover(b.node, ("<i>Not on this case's path</i>",)) for b in faded_boxes]
+        faded_hover = [hover_text(b.node, ("<i>Not on this case's path</i>",)) for b in faded_boxes]
         traces.append(
-            _node_trace(
+            node_trace(
                 path_boxes,
-                f"{_TREE_NAME[tree]} path",
+                f"{TREE_NAME[tree]} path",
                 axes,
                 {"role": "node", "tree": tree, "state": "path"},
                 path_hover,
             )
         )
         traces.append(
-            _node_trace(
+            node_trace(
                 faded_boxes,
-                f"{_TREE_NAME[tree]}: not taken",
+                f"{TREE_NAME[tree]}: not taken",
                 axes,
                 {"role": "node", "tree": tree, "state": "faded"},
                 faded_hover,
             )
         )
         node_annotations += [
-            _box_annotation(b, axes, colour, TEXT_ON[colour], BLACK, 3, True, h)
+            box_annotation(b, axes, colour, TEXT_ON[colour], BLACK, 3, True, h)
             for b, h in zip(path_boxes, path_hover, strict=True)
         ]
         node_annotations += [
-            _box_annotation(b, axes, LIGHT_GREY, GREY, MID_GREY, 1, False, h)
+            box_annotation(b, axes, LIGHT_GREY, GREY, MID_GREY, 1, False, h)
             for b, h in zip(faded_boxes, faded_hover, strict=True)
         ]
         label_annotations += [
-            _edge_label_annotation(g, axes, (g.edge.source, g.edge.target) in path_edges)
+            edge_label_annotation(g, axes, (g.edge.source, g.edge.target) in path_edges)
             for g in tree_edges
             if g.edge.label
         ]
     traces += [
-        _legend_key("B12 path (this case)", BLUE, BLACK, 3),
-        _legend_key("ESR path (this case)", ORANGE, BLACK, 3),
-        _legend_key("Step not taken", LIGHT_GREY, MID_GREY, 1),
+        legend_key("B12 path (this case)", BLUE, BLACK, 3),
+        legend_key("ESR path (this case)", ORANGE, BLACK, 3),
+        legend_key("Step not taken", LIGHT_GREY, MID_GREY, 1),
     ]
-    layout = _on_white({**static.layout, "annotations": annotations + label_annotations + node_annotations})
+    layout = on_white({**static.layout, "annotations": annotations + label_annotations + node_annotations})
     return {"data": traces, "layout": layout}
 
 
 def decision_figure(assessment: Assessment, profile: GuidelineProfile) -> go.Figure:
     """The decision chart as a `go.Figure` (see `decision_figure_spec`), for tests and inspection."""
     spec = decision_figure_spec(assessment, profile)
-    return _figure(spec["data"], spec["layout"])
+    return build_figure(spec["data"], spec["layout"])
 
 
 def decision_chart(assessment: Assessment, profile: GuidelineProfile) -> ReadyFigure:
@@ -294,7 +293,7 @@ def decision_alt_text(assessment: Assessment, profile: GuidelineProfile) -> str:
     >>> decision_alt_text(evaluate(Case(age=30, sex="male", b12=400, esr=5)), get_profile("source"))
     'B12 work-up path: Suspected B12 deficiency, then Total B12?, then Above range: neurological symptoms?, then No B12 deficiency. ESR work-up path, separate: ESR measured, then Above age/sex limit?, then Normal for age and sex.'
     """
-    graph = _decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id).graph
+    graph = decision_static(profile).graph
 
     def words(path: Sequence[str]) -> str:
         return ", then ".join(graph.node(n).label for n in path)

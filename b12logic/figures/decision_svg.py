@@ -10,15 +10,15 @@ import itertools
 from collections.abc import Sequence
 
 from b12logic.engine import Assessment
-from b12logic.figures.boxes import _LINE_PX, _PX_PER_UNIT
+from b12logic.figures.boxes import LINE_PX, PX_PER_UNIT
 from b12logic.figures.decision import (
-    _B12_X,
-    _DECISION_Y,
-    _ESR_X,
-    _TREE_COLOUR,
-    _TREE_NAME,
-    _decision_static,
+    B12_X,
+    DECISION_Y,
+    ESR_X,
+    TREE_COLOUR,
+    TREE_NAME,
     decision_alt_text,
+    decision_static,
 )
 from b12logic.figures.outline import Look, Section, outline_svg
 from b12logic.figures.style import (
@@ -30,8 +30,8 @@ from b12logic.figures.style import (
     ORANGE,
     TEXT_ON,
     WHITE,
-    _plotly_text,
-    _wrap,
+    plotly_text,
+    wrap_text,
 )
 from b12logic.guidelines import GuidelineProfile
 
@@ -39,7 +39,7 @@ from b12logic.guidelines import GuidelineProfile
 # whose data changes is rebuilt from scratch in the browser (Streamlit gives it a new identity), which
 # cost ~430 ms of browser CPU per slider move (bench/HISTORY.md). Same geometry, colours and path as
 # `decision_figure`, which stays available as the interactive chart (hover for details).
-_SVG_SCALE = _PX_PER_UNIT  # pixels per data unit: the boxes were sized in these pixels
+_SVG_SCALE = PX_PER_UNIT  # pixels per data unit: the boxes were sized in these pixels
 _SVG_GAP = 24.0  # between the two panels
 _SVG_TOP = 96.0  # title, subtitle and the panel titles
 _SVG_BOTTOM = 44.0  # the legend
@@ -54,9 +54,9 @@ def _svg_text_lines(
     lines: Sequence[str], x: float, y: float, size: float, colour: str, anchor: str = "middle", bold: bool = False
 ) -> str:
     """Lines of already XML-escaped text, centred vertically on y."""
-    top = y - (len(lines) - 1) * _LINE_PX / 2
+    top = y - (len(lines) - 1) * LINE_PX / 2
     weight = ' font-weight="bold"' if bold else ""
-    spans = "".join(f'<tspan x="{x:.1f}" y="{top + i * _LINE_PX:.1f}">{line}</tspan>' for i, line in enumerate(lines))
+    spans = "".join(f'<tspan x="{x:.1f}" y="{top + i * LINE_PX:.1f}">{line}</tspan>' for i, line in enumerate(lines))
     return (
         f'<text font-size="{size:g}" fill="{colour}" text-anchor="{anchor}" dominant-baseline="central"'
         f"{weight}>{spans}</text>"
@@ -64,7 +64,7 @@ def _svg_text_lines(
 
 
 def _svg_lines(text: str) -> list[str]:
-    """Plotly-style text ('<br>' breaks, '<b>' bold) to XML-safe lines; `_plotly_text` already escaped it."""
+    """Plotly-style text ('<br>' breaks, '<b>' bold) to XML-safe lines; `plotly_text` already escaped it."""
     return [line for line in text.replace("<b>", "").replace("</b>", "").split("<br>")]
 
 
@@ -80,18 +80,18 @@ def decision_svg(assessment: Assessment, profile: GuidelineProfile) -> str:
     >>> svg.startswith("<svg") and 'data-node="st_deficient" data-state="path"' in svg
     True
     """
-    static = _decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
-    x_ranges = {"b12": _B12_X, "esr": _ESR_X}
+    static = decision_static(profile)
+    x_ranges = {"b12": B12_X, "esr": ESR_X}
     widths = {tree: (hi - lo) * _SVG_SCALE for tree, (lo, hi) in x_ranges.items()}
     lefts = {"b12": _SVG_SIDE, "esr": _SVG_SIDE + widths["b12"] + _SVG_GAP}
-    height = (_DECISION_Y[1] - _DECISION_Y[0]) * _SVG_SCALE
+    height = (DECISION_Y[1] - DECISION_Y[0]) * _SVG_SCALE
     total_w = lefts["esr"] + widths["esr"] + _SVG_SIDE
     total_h = _SVG_TOP + height + _SVG_BOTTOM
 
     def px(tree: str, x: float, y: float) -> tuple[float, float]:
-        return lefts[tree] + (x - x_ranges[tree][0]) * _SVG_SCALE, _SVG_TOP + (_DECISION_Y[1] - y) * _SVG_SCALE
+        return lefts[tree] + (x - x_ranges[tree][0]) * _SVG_SCALE, _SVG_TOP + (DECISION_Y[1] - y) * _SVG_SCALE
 
-    alt = _plotly_text(decision_alt_text(assessment, profile))
+    alt = plotly_text(decision_alt_text(assessment, profile))
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {total_w:.0f} {total_h:.0f}" '
         f'width="{total_w:.0f}" height="{total_h:.0f}" role="img" font-family="{_SVG_FONT}">',
@@ -123,9 +123,9 @@ def decision_svg(assessment: Assessment, profile: GuidelineProfile) -> str:
             f'<rect x="{lefts[tree]:.1f}" y="{_SVG_TOP:.1f}" width="{widths[tree]:.1f}" height="{height:.1f}" '
             f'fill="{LIGHT_GREY}" fill-opacity="0.35" stroke="{MID_GREY}" stroke-width="1"/>'
         )
-        out.append(_svg_text_lines([_TREE_NAME[tree]], lefts[tree] + 6, _SVG_TOP - 14, 15, BLACK, "start", True))
+        out.append(_svg_text_lines([TREE_NAME[tree]], lefts[tree] + 6, _SVG_TOP - 14, 15, BLACK, "start", True))
     note = _svg_lines(
-        _wrap(
+        wrap_text(
             "The ESR is read against its own age- and sex-specific limit and worked up on its own. "
             "Nothing on this side feeds into the B12 flowchart.",
             34,
@@ -136,7 +136,7 @@ def decision_svg(assessment: Assessment, profile: GuidelineProfile) -> str:
     paths = {"b12": assessment.decision_path, "esr": assessment.esr_path}
     labels: list[str] = []
     for tree, path in paths.items():
-        colour = _TREE_COLOUR[tree]
+        colour = TREE_COLOUR[tree]
         on_path, path_edges = set(path), set(itertools.pairwise(path))
         tree_edges = [g for key, g in static.edges.items() if static.boxes[key[0]].node.tree == tree]
         # Faded edges first, so the path is drawn over them.
@@ -153,7 +153,13 @@ def decision_svg(assessment: Assessment, profile: GuidelineProfile) -> str:
                 lx, ly = px(tree, g.label_x, g.label_y)
                 anchor = {"left": "start", "right": "end"}.get(g.place.xanchor, "middle")
                 text = _svg_text_lines(
-                    _svg_lines(_wrap(g.edge.label, g.place.wrap)), lx, ly, 11, BLACK if taken else GREY, anchor, taken
+                    _svg_lines(wrap_text(g.edge.label, g.place.wrap)),
+                    lx,
+                    ly,
+                    11,
+                    BLACK if taken else GREY,
+                    anchor,
+                    taken,
                 )
                 turn = f' transform="rotate({g.place.angle:g} {lx:.1f} {ly:.1f})"' if g.place.angle else ""
                 # A white outline behind the letters keeps a label readable where it crosses a line.
@@ -203,20 +209,20 @@ def decision_svg_phone(assessment: Assessment, profile: GuidelineProfile) -> str
     >>> 'data-node="st_deficient" data-state="on"' in svg and 'data-node="esr_start" data-state="on"' in svg
     True
     """
-    graph = _decision_static(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id).graph
+    graph = decision_static(profile).graph
     paths = (assessment.decision_path, assessment.esr_path)
     look = Look(
         on_nodes={n for path in paths for n in path},
         on_edges={pair for path in paths for pair in itertools.pairwise(path)},
-        colour=lambda node: _TREE_COLOUR[node.tree],
+        colour=lambda node: TREE_COLOUR[node.tree],
         off_fill=lambda node: LIGHT_GREY,
         off_border=lambda node: MID_GREY,
         off_text=GREY,
     )
     sections = [
-        Section(_TREE_NAME["b12"], ("b12_start",), frozenset({"b12"})),
+        Section(TREE_NAME["b12"], ("b12_start",), frozenset({"b12"})),
         Section(
-            _TREE_NAME["esr"] + ": on its own, nothing joins it to the B12 flowchart",
+            TREE_NAME["esr"] + ": on its own, nothing joins it to the B12 flowchart",
             ("esr_start",),
             frozenset({"esr"}),
         ),

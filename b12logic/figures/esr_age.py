@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from b12logic.case import Case
 from b12logic.esr import MARKED_ESR, NAIVE_ESR_CUTOFF, WETTELAND_CENTILES, esr_upper_limit
-from b12logic.figures.style import BLACK, BLUE, PURPLE, VERMILLION, _base_layout, _on_white, _plotly_text, _wrap
+from b12logic.figures.style import BLACK, BLUE, PURPLE, VERMILLION, base_layout, on_white, plotly_text, wrap_text
 
 ESR_AGES = (16, 100)
 SEX_COLOURS = {"female": PURPLE, "male": BLUE}
@@ -105,7 +105,7 @@ def esr_by_age_figure(case: Case | None) -> go.Figure:
                 "marker": {"symbol": "star", "size": 20, "color": VERMILLION, "line": {"color": BLACK, "width": 1.5}},
                 "name": "This case",
                 "hoverinfo": "text",
-                "hovertext": _plotly_text(label),
+                "hovertext": plotly_text(label),
                 "meta": {"role": "case"},
                 "cliponaxis": False,
             }
@@ -115,7 +115,7 @@ def esr_by_age_figure(case: Case | None) -> go.Figure:
             {
                 "x": case.age,
                 "y": case.esr,
-                "text": f"<b>{_wrap(label, 34)}</b>",
+                "text": f"<b>{wrap_text(label, 34)}</b>",
                 "showarrow": True,
                 "arrowhead": 2,
                 "ax": -60 if case.age > 55 else 60,
@@ -141,7 +141,7 @@ def esr_by_age_figure(case: Case | None) -> go.Figure:
             }
         )
         annotations.append({**end_label, "y": MARKED_ESR, "text": f"<b>{MARKED_ESR:g} mm/h</b>", "font": {"size": 13}})
-    layout = _base_layout(
+    layout = base_layout(
         "ESR upper limit of normal by age and sex",
         "Westergren method. The limit rises with age; a fixed 20 mm/h line flags many healthy older women.",
         height=520,
@@ -154,4 +154,4 @@ def esr_by_age_figure(case: Case | None) -> go.Figure:
         xaxis={**grid, "title": {"text": "Age (years)"}, "range": [ESR_AGES[0] - 2, ESR_AGES[1] + 2]},
         yaxis={**grid, "title": {"text": "ESR (mm/h)"}, "range": [0, top], "zeroline": False},
     )
-    return go.Figure(data=data, layout=_on_white(layout))
+    return go.Figure(data=data, layout=on_white(layout))

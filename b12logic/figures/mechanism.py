@@ -15,16 +15,16 @@ import plotly.graph_objects as go
 from b12logic.engine import DEFICIENT_STATUSES, HOMOCYSTEINE_UPPER, MACROCYTOSIS_MCV, Assessment
 from b12logic.esr import MARKED_ESR
 from b12logic.figures.boxes import (
-    _Box,
-    _box,
-    _box_annotation,
-    _edge_geom,
-    _edge_label_annotation,
-    _edge_trace,
-    _EdgeGeom,
-    _hover,
-    _LabelPlace,
-    _node_trace,
+    Box,
+    EdgeGeom,
+    LabelPlace,
+    box_annotation,
+    box_for,
+    edge_geom,
+    edge_label_annotation,
+    edge_trace,
+    hover_text,
+    node_trace,
 )
 from b12logic.figures.outline import Look, Section, outline_svg
 from b12logic.figures.style import (
@@ -36,15 +36,15 @@ from b12logic.figures.style import (
     TEXT_ON,
     VERMILLION,
     WHITE,
-    _base_layout,
-    _diagram_axes,
-    _figure,
-    _legend_key,
-    _plotly_text,
-    _wrap,
+    base_layout,
+    build_figure,
+    diagram_axes,
+    legend_key,
+    plotly_text,
+    wrap_text,
 )
 from b12logic.graphs import MECHANISM_GRAPH, MECHANISM_PATHWAYS, Edge, Graph
-from b12logic.guidelines import ANAEMIA_HB_G_DL, PROFILES, GuidelineProfile
+from b12logic.guidelines import ANAEMIA_HB_G_DL, DEFAULT_PROFILE, PROFILES, GuidelineProfile
 
 CONFOUNDING_STEP = "confounding"
 MECHANISM_STEPS: dict[str, str] = {
@@ -62,16 +62,16 @@ _MECH_X = (-2.9, 11.3)
 _MECH_Y = (4.4, 11.0)
 _MECH_AXES = ("x", "y")
 _MECH_LABEL_PLACES = {
-    ("m_anaemia", "m_esr"): _LabelPlace(at=0.5),
-    ("m_methylcbl", "m_myelin"): _LabelPlace(segment=0, at=0.5),
-    ("m_folic", "m_dna"): _LabelPlace(at=0.55, xanchor="right", dx=-0.12, wrap=20),
+    ("m_anaemia", "m_esr"): LabelPlace(at=0.5),
+    ("m_methylcbl", "m_myelin"): LabelPlace(segment=0, at=0.5),
+    ("m_folic", "m_dna"): LabelPlace(at=0.55, xanchor="right", dx=-0.12, wrap=20),
 }
 # Edges routed around a box they would otherwise cross.
 _MECH_VIA = {("m_methylcbl", "m_myelin"): ((2.85, 9.0), (2.85, 7.3))}
 _FADED_OPACITY = 0.18
 
 
-def _edge_step(edge: Edge, graph: Graph) -> str:
+def edge_step(edge: Edge, graph: Graph) -> str:
     """The teaching step an edge belongs to: its kind for the bypass and confounder, else its source's pathway."""
     if edge.kind == "bypass":
         return "folate_bypass"
@@ -80,28 +80,28 @@ def _edge_step(edge: Edge, graph: Graph) -> str:
     return graph.node(edge.source).tree
 
 
-def _step_nodes(step: str, graph: Graph) -> frozenset[str]:
+def step_nodes(step: str, graph: Graph) -> frozenset[str]:
     """Nodes shown at full strength for a step: the pathway's own and the ends of its edges."""
     ids = {n.id for n in graph.nodes if n.tree == step}
     for e in graph.edges:
-        if _edge_step(e, graph) == step:
+        if edge_step(e, graph) == step:
             ids |= {e.source, e.target}
     return frozenset(ids)
 
 
 @dataclass(frozen=True)
 class _MechanismStatic:
-    boxes: dict[str, _Box]
-    edges: tuple[_EdgeGeom, ...]
+    boxes: dict[str, Box]
+    edges: tuple[EdgeGeom, ...]
     layout: dict[str, Any]
 
 
 @lru_cache(maxsize=1)
 def _mechanism_static() -> _MechanismStatic:
     graph = MECHANISM_GRAPH
-    boxes = {n.id: _box(n, _MECH_WRAP) for n in graph.nodes}
+    boxes = {n.id: box_for(n, _MECH_WRAP) for n in graph.nodes}
     edges = tuple(
-        _edge_geom(
+        edge_geom(
             boxes[e.source],
             boxes[e.target],
             e,
@@ -110,17 +110,17 @@ def _mechanism_static() -> _MechanismStatic:
         )
         for e in graph.edges
     )
-    layout = _base_layout(
+    layout = base_layout(
         "How B12 deficiency and a raised ESR arise",
         "Lit boxes (filled, bold, thick outline) are abnormal in this case. Dotted = bypass; dashed = weak confounder.",
         height=640,
     )
-    layout.update(xaxis=_diagram_axes(*_MECH_X), yaxis=_diagram_axes(*_MECH_Y), hovermode="closest", dragmode=False)
+    layout.update(xaxis=diagram_axes(*_MECH_X), yaxis=diagram_axes(*_MECH_Y), hovermode="closest", dragmode=False)
     headers = []
     for pathway, (x, y) in {"b12": (1.6, 10.5), "inflammation": (10.0, 10.5), "folate_bypass": (-1.4, 9.05)}.items():
         headers.append(
             {
-                "text": f"<b>{_wrap(MECHANISM_PATHWAYS[pathway], 30)}</b>",
+                "text": f"<b>{wrap_text(MECHANISM_PATHWAYS[pathway], 30)}</b>",
                 "x": x,
                 "y": y,
                 "xref": "x",
@@ -134,7 +134,7 @@ def _mechanism_static() -> _MechanismStatic:
     headers.append(
         {
             "text": "<i>"
-            + _wrap(
+            + wrap_text(
                 "No causal arrow joins the two pathways: B12 deficiency does not cause inflammation, and "
                 "inflammation does not cause B12 deficiency.",
                 28,
@@ -171,7 +171,7 @@ def mechanism_figure(
         raise ValueError(f"step: {step!r} is not one of {', '.join(MECHANISM_STEPS)}")
     static = _mechanism_static()
     graph = MECHANISM_GRAPH
-    shown = _step_nodes(step, graph) if step else frozenset(static.boxes)
+    shown = step_nodes(step, graph) if step else frozenset(static.boxes)
     reasons = lit_reasons(assessment, profile)
     lit = assessment.mechanism_lit
     traces: list[dict[str, Any]] = []
@@ -179,11 +179,11 @@ def mechanism_figure(
     for kind, (name, colour, width, dash) in _EDGE_STYLE.items():
         geoms = [g for g in static.edges if g.edge.kind == kind]
         for strong in (True, False):
-            chosen = [g for g in geoms if (step is None or _edge_step(g.edge, graph) == step) == strong]
+            chosen = [g for g in geoms if (step is None or edge_step(g.edge, graph) == step) == strong]
             if not chosen and not strong:
                 continue
             traces.append(
-                _edge_trace(
+                edge_trace(
                     chosen,
                     name,
                     colour,
@@ -197,8 +197,8 @@ def mechanism_figure(
             )
         for g in geoms:
             if g.edge.label:
-                strong = step is None or _edge_step(g.edge, graph) == step
-                label = _edge_label_annotation(g, _MECH_AXES, strong, 1.0 if strong else _FADED_OPACITY)
+                strong = step is None or edge_step(g.edge, graph) == step
+                label = edge_label_annotation(g, _MECH_AXES, strong, 1.0 if strong else _FADED_OPACITY)
                 if kind == "confounding":
                     label.update(bordercolor=PURPLE, borderwidth=1.5, borderpad=3)
                 label_annotations.append(label)
@@ -206,33 +206,31 @@ def mechanism_figure(
     for state in ("lit", "unlit"):
         boxes = [b for b in static.boxes.values() if (b.node.id in lit) == (state == "lit")]
         hover = [
-            _hover(
+            hover_text(
                 b.node,
-                (f"<b>Lit in this case:</b> {_wrap(reasons[b.node.id], 60)}",) if b.node.id in reasons else (),
+                (f"<b>Lit in this case:</b> {wrap_text(reasons[b.node.id], 60)}",) if b.node.id in reasons else (),
             )
             for b in boxes
         ]
-        traces.append(_node_trace(boxes, f"{state} nodes", _MECH_AXES, {"role": "node", "state": state}, hover))
+        traces.append(node_trace(boxes, f"{state} nodes", _MECH_AXES, {"role": "node", "state": state}, hover))
         for b, h in zip(boxes, hover, strict=True):
             colour = PATHWAY_COLOUR[b.node.tree]
             opacity = 1.0 if b.node.id in shown else _FADED_OPACITY
             if state == "lit":
                 node_annotations.append(
-                    _box_annotation(b, _MECH_AXES, colour, TEXT_ON[colour], BLACK, 3, True, h, opacity)
+                    box_annotation(b, _MECH_AXES, colour, TEXT_ON[colour], BLACK, 3, True, h, opacity)
                 )
             else:
-                node_annotations.append(
-                    _box_annotation(b, _MECH_AXES, WHITE, "#333333", colour, 1.5, False, h, opacity)
-                )
-    traces.append(_legend_key("Abnormal in this case (lit)", BLUE, BLACK, 3))
-    traces.append(_legend_key("Not abnormal / not measured", WHITE, BLUE, 1.5))
+                node_annotations.append(box_annotation(b, _MECH_AXES, WHITE, "#333333", colour, 1.5, False, h, opacity))
+    traces.append(legend_key("Abnormal in this case (lit)", BLUE, BLACK, 3))
+    traces.append(legend_key("Not abnormal / not measured", WHITE, BLUE, 1.5))
     layout = {**static.layout, "annotations": [*static.layout["annotations"], *label_annotations, *node_annotations]}
     if step:
         layout["title"] = {
             **layout["title"],
-            "text": _plotly_text(f"How B12 deficiency and a raised ESR arise: {MECHANISM_STEPS[step]}"),
+            "text": plotly_text(f"How B12 deficiency and a raised ESR arise: {MECHANISM_STEPS[step]}"),
         }
-    return _figure(traces, layout)
+    return build_figure(traces, layout)
 
 
 def lit_reasons(assessment: Assessment, profile: GuidelineProfile | None = None) -> dict[str, str]:
@@ -245,7 +243,7 @@ def lit_reasons(assessment: Assessment, profile: GuidelineProfile | None = None)
     """
     case = assessment.case
     if profile is None:
-        profile = PROFILES.get(assessment.guideline, PROFILES["source"])
+        profile = PROFILES.get(assessment.guideline, PROFILES[DEFAULT_PROFILE])
     b12 = case.b12_pg_ml
     mma = case.mma_nmol_l
     hb = case.hb_g_dl

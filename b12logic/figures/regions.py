@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -26,12 +27,12 @@ from b12logic.figures.style import (
     SKY_BLUE,
     VERMILLION,
     WHITE,
-    _base_layout,
-    _on_white,
-    _plotly_text,
-    _wrap,
+    base_layout,
+    on_white,
+    plotly_text,
+    wrap_text,
 )
-from b12logic.guidelines import PROFILES, GuidelineProfile, custom_profile
+from b12logic.guidelines import GuidelineProfile
 from b12logic.labels import STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -46,7 +47,6 @@ STATUS_COLOURS = {
     "normal_needs_mma_hcy": PURPLE,
     "normal": GREEN,
 }
-PROFILE_DASH = {"source": "longdash", "nice-ng239": "dash", "bsh-2014": "dot", "custom": "dashdot"}
 NOT_MEASURED = "MMA not measured"
 _GRID_STEPS = (120, 90)
 # Characters of 11 px text across the whole B12 axis at the narrowest drawn width (ui/style.css: 640 px).
@@ -97,18 +97,9 @@ def region_grid(profile: GuidelineProfile, neuro: bool, b12_edges: np.ndarray, m
 
 @lru_cache(maxsize=32)
 def _region_codes(
-    b12_low: float,
-    b12_upper: float,
-    mma_upper: float,
-    profile_id: str,
-    neuro: bool,
-    b12_edges: tuple[float, ...],
-    mma_edges: tuple[float, ...],
+    profile: GuidelineProfile, neuro: bool, b12_edges: tuple[float, ...], mma_edges: tuple[float, ...]
 ) -> np.ndarray:
-    """Status indices (into B12_STATUSES) of `region_grid`'s rows, cached on plain values: slider moves are cheap."""
-    profile = PROFILES.get(profile_id)
-    if profile is None or (profile.b12_low, profile.b12_upper, profile.mma_upper) != (b12_low, b12_upper, mma_upper):
-        profile = custom_profile(b12_low, b12_upper, mma_upper)
+    """Status indices (into B12_STATUSES) of `region_grid`'s rows, cached: slider moves are cheap."""
     grid = region_grid(profile, neuro, np.asarray(b12_edges), np.asarray(mma_edges))
     index = {s: i for i, s in enumerate(B12_STATUSES)}
     codes = np.fromiter((index[s] for s in grid["b12_status"].to_numpy(dtype=object)), dtype=np.int8)
@@ -147,35 +138,78 @@ def region_map_figure(
     profiles = list(all_profiles) or [profile]
     if profile.id not in {p.id for p in profiles}:
         profiles.append(profile)
-    b12_cuts = sorted({c for p in profiles for c in (p.b12_low, p.b12_upper)})
-    mma_cuts = sorted({p.mma_upper for p in profiles})
-    b12_hi = min(10000.0, max(600.0, 1.25 * max(b12_cuts)))
-    mma_hi = min(100000.0, max(700.0, 1.6 * max(mma_cuts)))
-    if point is not None:
-        b12_hi = max(b12_hi, min(10000.0, point[0] * 1.1))
-        if point[1] is not None:
-            mma_hi = max(mma_hi, min(100000.0, point[1] * 1.1))
-    b12_edges = _edges(0.0, b12_hi, _GRID_STEPS[0], b12_cuts)
-    mma_edges = _edges(0.0, mma_hi, _GRID_STEPS[1], mma_cuts)
-    codes = _region_codes(
-        profile.b12_low,
-        profile.b12_upper,
-        profile.mma_upper,
-        profile.id,
-        bool(neuro),
-        tuple(b12_edges.tolist()),
-        tuple(mma_edges.tolist()),
-    )
-    index = {s: i for i, s in enumerate(B12_STATUSES)}
-    labels = np.asarray([STATUS_LABELS[s] for s in B12_STATUSES], dtype=object)[codes]
-    nx, ny = b12_edges.size - 1, mma_edges.size - 1
-    main_z, strip_z = codes[: nx * ny].reshape(ny, nx), codes[nx * ny :].reshape(1, nx)
-    main_text, strip_text = labels[: nx * ny].reshape(ny, nx), labels[nx * ny :].reshape(1, nx)
-    top, strip = {"xaxis": "x", "yaxis": "y"}, {"xaxis": "x2", "yaxis": "y2"}
+    grid = _MapGrid.of(profile, bool(neuro), profiles, point)
+    case_traces, case_note = _case_marker(point, grid.b12_hi)
+    data = [*_region_traces(grid), *_cutoff_traces(profiles, profile, grid), *case_traces]
+    annotations = [*_region_labels(grid), *_strip_labels(grid), *_cutoff_labels(profiles, grid), *case_note]
+    return go.Figure(data=data, layout=on_white(_map_layout(profile, bool(neuro), grid, annotations)))
 
+
+_TOP, _STRIP = {"xaxis": "x", "yaxis": "y"}, {"xaxis": "x2", "yaxis": "y2"}  # the map and the not-measured strip
+
+
+@dataclass(frozen=True)
+class _MapGrid:
+    """The map's extent, its cells' edges and the status of each cell: the map (rows of MMA) and the strip."""
+
+    b12_cuts: list[float]
+    mma_cuts: list[float]
+    b12_hi: float
+    mma_hi: float
+    b12_edges: np.ndarray
+    mma_edges: np.ndarray
+    codes: np.ndarray
+
+    @classmethod
+    def of(
+        cls,
+        profile: GuidelineProfile,
+        neuro: bool,
+        profiles: list[GuidelineProfile],
+        point: tuple[float, float | None] | None,
+    ) -> _MapGrid:
+        """Wide enough for every profile's cut-offs and the case; a cell edge on every cut-off."""
+        b12_cuts = sorted({c for p in profiles for c in (p.b12_low, p.b12_upper)})
+        mma_cuts = sorted({p.mma_upper for p in profiles})
+        b12_hi = min(10000.0, max(600.0, 1.25 * max(b12_cuts)))
+        mma_hi = min(100000.0, max(700.0, 1.6 * max(mma_cuts)))
+        if point is not None:
+            b12_hi = max(b12_hi, min(10000.0, point[0] * 1.1))
+            if point[1] is not None:
+                mma_hi = max(mma_hi, min(100000.0, point[1] * 1.1))
+        b12_edges = _edges(0.0, b12_hi, _GRID_STEPS[0], b12_cuts)
+        mma_edges = _edges(0.0, mma_hi, _GRID_STEPS[1], mma_cuts)
+        codes = _region_codes(profile, neuro, tuple(b12_edges.tolist()), tuple(mma_edges.tolist()))
+        return cls(b12_cuts, mma_cuts, b12_hi, mma_hi, b12_edges, mma_edges, codes)
+
+    @property
+    def nx(self) -> int:
+        return int(self.b12_edges.size - 1)
+
+    @property
+    def main_z(self) -> np.ndarray:
+        ny = self.mma_edges.size - 1
+        return self.codes[: self.nx * ny].reshape(ny, self.nx)
+
+    @property
+    def strip_z(self) -> np.ndarray:
+        ny = self.mma_edges.size - 1
+        return self.codes[self.nx * ny :].reshape(1, self.nx)
+
+    def labels(self, z: np.ndarray) -> np.ndarray:
+        return np.asarray([STATUS_LABELS[s] for s in B12_STATUSES], dtype=object)[z]
+
+    @property
+    def present(self) -> list[str]:
+        """The statuses the map shows, in B12_STATUSES order."""
+        return [B12_STATUSES[i] for i in sorted(set(self.codes.tolist()))]
+
+
+def _region_traces(grid: _MapGrid) -> list[dict[str, Any]]:
+    """The coloured cells (map and strip), and a legend entry per status shown: words carry what colours show."""
     heat = {
         "type": "heatmap",
-        "x": b12_edges,
+        "x": grid.b12_edges,
         "colorscale": _status_colorscale(),
         "zmin": -0.5,
         "zmax": len(B12_STATUSES) - 0.5,
@@ -186,32 +220,30 @@ def region_map_figure(
     data: list[dict[str, Any]] = [
         {
             **heat,
-            **top,
-            "y": mma_edges,
-            "z": main_z,
-            "customdata": main_text,
+            **_TOP,
+            "y": grid.mma_edges,
+            "z": grid.main_z,
+            "customdata": grid.labels(grid.main_z),
             "hovertemplate": "B12 %{x:.0f} pg/mL, MMA %{y:.0f} nmol/L<br><b>%{customdata}</b><extra></extra>",
             "name": "B12 status",
             "meta": {"role": "regions"},
         },
         {
             **heat,
-            **strip,
+            **_STRIP,
             "y": [0.0, 1.0],
-            "z": strip_z,
-            "customdata": strip_text,
+            "z": grid.strip_z,
+            "customdata": grid.labels(grid.strip_z),
             "hovertemplate": "B12 %{x:.0f} pg/mL, MMA not measured<br><b>%{customdata}</b><extra></extra>",
             "name": "B12 status, MMA not measured",
             "meta": {"role": "regions_not_measured"},
         },
     ]
-    # Legend entries and in-region labels: the words carry what the colours show.
-    present = [B12_STATUSES[i] for i in sorted(set(codes.tolist()))]
-    for status in present:
+    for status in grid.present:
         data.append(
             {
                 "type": "scatter",
-                **top,
+                **_TOP,
                 "x": [None],
                 "y": [None],
                 "mode": "markers",
@@ -222,16 +254,23 @@ def region_map_figure(
                 "meta": {"role": "legend"},
             }
         )
+    return data
+
+
+def _region_labels(grid: _MapGrid) -> list[dict[str, Any]]:
+    """Each status's name in its region, at the cell nearest the region's area-weighted centre."""
+    b12_edges, mma_edges, main_z = grid.b12_edges, grid.mma_edges, grid.main_z
+    index = {s: i for i, s in enumerate(B12_STATUSES)}
     centres_b12 = (b12_edges[:-1] + b12_edges[1:]) / 2
     centres_mma = (mma_edges[:-1] + mma_edges[1:]) / 2
     annotations: list[dict[str, Any]] = []
-    for status in present:
+    for status in grid.present:
         rows, cols = np.nonzero(main_z == index[status])
         if rows.size:
             weight = (b12_edges[cols + 1] - b12_edges[cols]) * (mma_edges[rows + 1] - mma_edges[rows])
             cx = float(np.average(centres_b12[cols], weights=weight))
             cy = float(np.average(centres_mma[rows], weights=weight))
-            distance = (centres_b12[cols] - cx) ** 2 / b12_hi**2 + (centres_mma[rows] - cy) ** 2 / mma_hi**2
+            distance = (centres_b12[cols] - cx) ** 2 / grid.b12_hi**2 + (centres_mma[rows] - cy) ** 2 / grid.mma_hi**2
             nearest = int(np.argmin(distance))
             annotations.append(
                 {
@@ -239,26 +278,32 @@ def region_map_figure(
                     "y": float(centres_mma[rows[nearest]]),
                     "xref": "x",
                     "yref": "y",
-                    "text": f"<b>{_wrap(STATUS_LABELS[status], 16)}</b>",
+                    "text": f"<b>{wrap_text(STATUS_LABELS[status], 16)}</b>",
                     "showarrow": False,
                     "font": {"size": 12, "color": BLACK},
                     "bgcolor": "rgba(255,255,255,0.75)",
                 }
             )
-    # Labels in the not-measured strip: one per run of the same status.
-    strip_codes = strip_z[0]
+    return annotations
+
+
+def _strip_labels(grid: _MapGrid) -> list[dict[str, Any]]:
+    """Labels in the not-measured strip: one per run of the same status."""
+    b12_edges, nx = grid.b12_edges, grid.nx
+    strip_codes = grid.strip_z[0]
     starts = [0, *[i for i in range(1, nx) if strip_codes[i] != strip_codes[i - 1]]]
+    annotations: list[dict[str, Any]] = []
     for a, b in itertools.pairwise([*starts, nx]):
         status = B12_STATUSES[int(strip_codes[a])]
         # As many characters as the run holds at the narrowest drawn width (a phone's 640 px frame, 11 px
         # text): one line, two, or an ellipsis with the words on hover and in the legend. A label wider than
         # its run ran over the frame's edge (issue 19).
-        room = int(_STRIP_CHARS * (b12_edges[b] - b12_edges[a]) / b12_hi)
+        room = int(_STRIP_CHARS * (b12_edges[b] - b12_edges[a]) / grid.b12_hi)
         words = STATUS_LABELS[status]
         text = (
-            _plotly_text(words)
+            plotly_text(words)
             if len(words) <= room
-            else _wrap(words, room)
+            else wrap_text(words, room)
             if len(textwrap.wrap(words, max(room, 1))) <= 2 and room >= 8
             else "…"
         )
@@ -269,35 +314,40 @@ def region_map_figure(
                 "xref": "x2",
                 "yref": "y2",
                 "text": text,
-                "hovertext": _plotly_text(STATUS_LABELS[status]),
+                "hovertext": plotly_text(STATUS_LABELS[status]),
                 "showarrow": False,
                 "font": {"size": 11, "color": BLACK},
                 "bgcolor": "rgba(255,255,255,0.75)",
             }
         )
-    # Cut-off lines, one trace per profile; the chosen profile's are solid and thick.
+    return annotations
+
+
+def _cutoff_traces(profiles: list[GuidelineProfile], profile: GuidelineProfile, grid: _MapGrid) -> list[dict[str, Any]]:
+    """Cut-off lines, one trace per profile (and its strip); the chosen profile's are solid and thick."""
+    data: list[dict[str, Any]] = []
     for p in profiles:
         chosen = p.id == profile.id
         line = {
             "color": BLACK if chosen else GREY,
             "width": 3.0 if chosen else 1.5,
-            "dash": "solid" if chosen else PROFILE_DASH.get(p.id, "dash"),
+            "dash": "solid" if chosen else p.line_dash,
         }
         name = f"{p.name} cut-offs" + (" (shown)" if chosen else "")
         xs: list[float | None] = []
         ys: list[float | None] = []
         for cut in (p.b12_low, p.b12_upper):
             xs += [cut, cut, None]
-            ys += [0, mma_hi, None]
-        xs += [0, b12_hi, None]
+            ys += [0, grid.mma_hi, None]
+        xs += [0, grid.b12_hi, None]
         ys += [p.mma_upper, p.mma_upper, None]
-        hover = _plotly_text(
+        hover = plotly_text(
             f"{p.name}: B12 < {p.b12_low:g} low, {p.b12_low:g}–{p.b12_upper:g} borderline; MMA > {p.mma_upper:g} raised"
         )
         data.append(
             {
                 "type": "scatter",
-                **top,
+                **_TOP,
                 "x": xs,
                 "y": ys,
                 "mode": "lines",
@@ -312,7 +362,7 @@ def region_map_figure(
         data.append(
             {
                 "type": "scatter",
-                **strip,
+                **_STRIP,
                 "x": [p.b12_low, p.b12_low, None, p.b12_upper, p.b12_upper],
                 "y": [0.0, 1.0, None, 0.0, 1.0],
                 "mode": "lines",
@@ -324,16 +374,22 @@ def region_map_figure(
                 "meta": {"role": "cutoffs_strip", "profile": p.id},
             }
         )
-    # Labels for the cut-off values, naming the profiles that share each one. Two B12 cut-offs close together
-    # (180 and 200) put their labels on either side of their lines, so they never overlap (issue 19).
-    crowded = {later for earlier, later in itertools.pairwise(sorted(b12_cuts)) if later - earlier < b12_hi * _CROWDED}
-    for value, axis in [(c, "b12") for c in b12_cuts] + [(c, "mma") for c in mma_cuts]:
+    return data
+
+
+def _cutoff_labels(profiles: list[GuidelineProfile], grid: _MapGrid) -> list[dict[str, Any]]:
+    """Labels for the cut-off values, naming the profiles that share each one. Two B12 cut-offs close together
+    (180 and 200) put their labels on either side of their lines, so they never overlap (issue 19)."""
+    pairs = itertools.pairwise(grid.b12_cuts)
+    crowded = {later for earlier, later in pairs if later - earlier < grid.b12_hi * _CROWDED}
+    annotations: list[dict[str, Any]] = []
+    for value, axis in [(c, "b12") for c in grid.b12_cuts] + [(c, "mma") for c in grid.mma_cuts]:
         owners = [
             p.short_name
             for p in profiles
             if (axis == "b12" and value in (p.b12_low, p.b12_upper)) or (axis == "mma" and value == p.mma_upper)
         ]
-        common = {"text": _plotly_text(f"{value:g}: {', '.join(owners)}"), "showarrow": False}
+        common = {"text": plotly_text(f"{value:g}: {', '.join(owners)}"), "showarrow": False}
         if axis == "b12":
             annotations.append(
                 {
@@ -361,45 +417,56 @@ def region_map_figure(
                     "font": {"size": 11, "color": BLACK},
                 }
             )
-    if point is not None:
-        b12, mma = point
-        measured = mma is not None
-        label = f"This case: B12 {b12:.0f} pg/mL, " + (f"MMA {mma:g} nmol/L" if measured else "MMA not measured")
-        data.append(
-            {
-                "type": "scatter",
-                **(top if measured else strip),
-                "x": [b12],
-                "y": [mma if measured else 0.5],
-                "mode": "markers",
-                "marker": {"symbol": "star", "size": 20, "color": BLACK, "line": {"color": WHITE, "width": 2}},
-                "name": "This case",
-                "hoverinfo": "text",
-                "hovertext": _plotly_text(label),
-                "meta": {"role": "case", "mma_measured": measured},
-                "cliponaxis": False,
-            }
-        )
-        left_half = b12 < b12_hi * 0.6
-        annotations.append(
-            {
-                "x": b12,
-                "y": mma if measured else 1.0,
-                "xref": "x" if measured else "x2",
-                "yref": "y" if measured else "y2",
-                "text": f"<b>{_plotly_text(label)}</b>",
-                "showarrow": True,
-                "arrowhead": 2,
-                "ax": 40 if left_half else -40,
-                "ay": -40,
-                "xanchor": "left" if left_half else "right",
-                "bgcolor": "rgba(255,255,255,0.9)",
-                "bordercolor": BLACK,
-                "font": {"size": 12, "color": BLACK},
-            }
-        )
+    return annotations
+
+
+def _case_marker(
+    point: tuple[float, float | None] | None, b12_hi: float
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The case as a star (in the strip when its MMA was not measured), and its label."""
+    if point is None:
+        return [], []
+    b12, mma = point
+    measured = mma is not None
+    label = f"This case: B12 {b12:.0f} pg/mL, " + (f"MMA {mma:g} nmol/L" if measured else "MMA not measured")
+    star = {
+        "type": "scatter",
+        **(_TOP if measured else _STRIP),
+        "x": [b12],
+        "y": [mma if measured else 0.5],
+        "mode": "markers",
+        "marker": {"symbol": "star", "size": 20, "color": BLACK, "line": {"color": WHITE, "width": 2}},
+        "name": "This case",
+        "hoverinfo": "text",
+        "hovertext": plotly_text(label),
+        "meta": {"role": "case", "mma_measured": measured},
+        "cliponaxis": False,
+    }
+    left_half = b12 < b12_hi * 0.6
+    note = {
+        "x": b12,
+        "y": mma if measured else 1.0,
+        "xref": "x" if measured else "x2",
+        "yref": "y" if measured else "y2",
+        "text": f"<b>{plotly_text(label)}</b>",
+        "showarrow": True,
+        "arrowhead": 2,
+        "ax": 40 if left_half else -40,
+        "ay": -40,
+        "xanchor": "left" if left_half else "right",
+        "bgcolor": "rgba(255,255,255,0.9)",
+        "bordercolor": BLACK,
+        "font": {"size": 12, "color": BLACK},
+    }
+    return [star], [note]
+
+
+def _map_layout(
+    profile: GuidelineProfile, neuro: bool, grid: _MapGrid, annotations: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The map above, the not-measured strip below, sharing the B12 axis."""
     neuro_text = "with" if neuro else "without"
-    layout = _base_layout(
+    layout = base_layout(
         f"B12 status by total B12 and MMA: {profile.name}",
         f"Cases {neuro_text} neurological symptoms. Lines: each profile's cut-offs; thick solid = the profile shown. "
         "The MMA line is one laboratory's upper limit (Mayo Clinic Laboratories, 271 nmol/L); others differ, and "
@@ -407,6 +474,7 @@ def region_map_figure(
         height=640,
     )
     plain = {"showgrid": False, "zeroline": False}
+    b12_hi, mma_hi = grid.b12_hi, grid.mma_hi
     layout.update(
         xaxis={**plain, "range": [0, b12_hi], "anchor": "y", "matches": "x2", "showticklabels": False},
         yaxis={**plain, "title": {"text": "MMA (nmol/L)"}, "range": [0, mma_hi], "domain": [0.2, 1.0]},
@@ -423,4 +491,4 @@ def region_map_figure(
         annotations=annotations,
         legend={**layout["legend"], "y": -0.17},
     )
-    return go.Figure(data=data, layout=_on_white(layout))
+    return layout

@@ -25,10 +25,10 @@ from b12logic.figures.style import (
     ORANGE,
     TEXT_ON,
     WHITE,
-    _diagram_axes,
-    _on_white,
-    _plotly_text,
-    _wrap,
+    diagram_axes,
+    on_white,
+    plotly_text,
+    wrap_text,
 )
 from b12logic.graphs import MECHANISM_GRAPH, MECHANISM_PATHWAYS, Graph, decision_graph
 from b12logic.guidelines import GuidelineProfile
@@ -47,7 +47,7 @@ _CHAR_PX = 0.56  # average glyph width of the font, as a fraction of its size (b
 def _box_text(label: str, wrap_at: int = 16) -> tuple[str, int, int]:
     """A label wrapped for the slide: its plotly text, its longest line in characters, its number of lines."""
     lines = textwrap.wrap(label, wrap_at, break_on_hyphens=False, break_long_words=False) or [""]
-    return "<br>".join(_plotly_text(line) for line in lines), max(len(line) for line in lines), len(lines)
+    return "<br>".join(plotly_text(line) for line in lines), max(len(line) for line in lines), len(lines)
 
 
 def _path_row(
@@ -127,7 +127,7 @@ def _path_row(
                     "xanchor": "left" if vertical else "center",
                     "xref": "x",
                     "yref": "y",
-                    "text": f"<b>{_wrap(label, 9)}</b>",
+                    "text": f"<b>{wrap_text(label, 9)}</b>",
                     "showarrow": False,
                     "bgcolor": WHITE,
                     "borderpad": 2,
@@ -170,7 +170,7 @@ def path_slide_spec(assessment: Assessment, profile: GuidelineProfile, width: fl
                 "yref": "y",
                 "xanchor": "left",
                 "yanchor": "top",
-                "text": f"<b>{_plotly_text(heading)}</b>",
+                "text": f"<b>{plotly_text(heading)}</b>",
                 "showarrow": False,
                 "font": {"size": _TITLE_PX, "color": BLACK},
                 "name": f"panel:{tree}",
@@ -187,13 +187,13 @@ def path_slide_spec(assessment: Assessment, profile: GuidelineProfile, width: fl
         "plot_bgcolor": WHITE,
         "paper_bgcolor": WHITE,
         "showlegend": False,
-        "xaxis": _diagram_axes(0, width),
-        "yaxis": _diagram_axes(0, height),
+        "xaxis": diagram_axes(0, width),
+        "yaxis": diagram_axes(0, height),
         "hovermode": False,
         "dragmode": False,
         "annotations": annotations,
     }
-    return {"data": [], "layout": _on_white(layout)}
+    return {"data": [], "layout": on_white(layout)}
 
 
 def at_presenter_scale(spec: dict[str, Any], scale: float = PRESENTER_SCALE) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Shared style of every figure: the Okabe-Ito palette, fonts, escaped and wrapped text, the base layout.
 
-Also how a figure is built (`_figure`, validated only when `b12logic.figures.VALIDATE_FIGURES` is set) and
+Also how a figure is built (`build_figure`, validated only when `b12logic.figures.VALIDATE_FIGURES` is set) and
 `ReadyFigure`, the finished chart that `st.plotly_chart` sends without plotly's copies.
 """
 
@@ -37,14 +37,14 @@ _AXIS_GRID = "#DDDDDD"
 _AXIS_NAME = re.compile(r"[xy]axis\d*")
 
 
-def _on_white(layout: dict[str, Any]) -> dict[str, Any]:
+def on_white(layout: dict[str, Any]) -> dict[str, Any]:
     """The layout with black axes, tick labels, axis titles and legend text on light grey grid lines.
 
     Streamlit's own chart theme (st.plotly_chart's default) recolours what a figure leaves unset for the
     page's theme: light grey text in the dark theme, which is unreadable on the figures' white ground.
     Setting these explicitly keeps every figure the same card in both themes.
 
-    >>> _on_white({"xaxis": {"visible": False}, "legend": {"x": 0}})["xaxis"]["color"]
+    >>> on_white({"xaxis": {"visible": False}, "legend": {"x": 0}})["xaxis"]["color"]
     '#000000'
     """
     out = {**layout}
@@ -62,11 +62,11 @@ def _on_white(layout: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _figure(traces: Sequence[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+def build_figure(traces: Sequence[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
     """A Figure from trace and layout dicts (validated only when VALIDATE_FIGURES is set), black on white."""
     from b12logic import figures  # the switch is the package's, b12logic.figures.VALIDATE_FIGURES (tests set it)
 
-    return go.Figure(data=list(traces), layout=_on_white(layout), _validate=figures.VALIDATE_FIGURES)
+    return go.Figure(data=list(traces), layout=on_white(layout), _validate=figures.VALIDATE_FIGURES)
 
 
 @lru_cache(maxsize=4)
@@ -102,30 +102,30 @@ class ReadyFigure(go.Figure):
         return f"ReadyFigure({len(self._spec.get('data', []))} traces)"
 
 
-def _plotly_text(text: str) -> str:
+def plotly_text(text: str) -> str:
     """Escape characters plotly reads as markup ('<b>'), so 'B12 < 180 and > 350' shows as written."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _wrap(text: str, width: int) -> str:
+def wrap_text(text: str, width: int) -> str:
     """Escaped text with '<br>' line breaks every `width` characters (plotly does not wrap)."""
     return "<br>".join(
-        _plotly_text(line) for line in textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
+        plotly_text(line) for line in textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
     )
 
 
-def _base_layout(title: str, subtitle: str = "", height: int = 520) -> dict[str, Any]:
+def base_layout(title: str, subtitle: str = "", height: int = 520) -> dict[str, Any]:
     """Layout every figure starts from: a title (the chart's accessible name), quiet margins, one font, black on
     white whatever the app's theme."""
     title_spec: dict[str, Any] = {
-        "text": _plotly_text(title),
+        "text": plotly_text(title),
         "x": 0.0,
         "xanchor": "left",
         "font": {"size": 18, "color": BLACK},
     }
     top = 60
     if subtitle:
-        wrapped = _wrap(subtitle, 120)
+        wrapped = wrap_text(subtitle, 120)
         title_spec["subtitle"] = {"text": wrapped, "font": {"size": 13, "color": GREY}}
         top = 68 + 18 * (wrapped.count("<br>") + 1)  # room for every subtitle line, so none sits on the plot
     return {
@@ -143,12 +143,12 @@ def _base_layout(title: str, subtitle: str = "", height: int = 520) -> dict[str,
     }
 
 
-def _diagram_axes(lo: float, hi: float) -> dict[str, Any]:
+def diagram_axes(lo: float, hi: float) -> dict[str, Any]:
     """An axis for a diagram: fixed range, no ticks, grid or zero line, no zooming by accident."""
     return {"range": [lo, hi], "visible": False, "fixedrange": True}
 
 
-def _legend_key(name: str, fill: str, line: str, line_width: float, symbol: str = "square") -> dict[str, Any]:
+def legend_key(name: str, fill: str, line: str, line_width: float, symbol: str = "square") -> dict[str, Any]:
     """A legend-only entry (a trace with no points) explaining a style used by annotations."""
     return {
         "type": "scatter",

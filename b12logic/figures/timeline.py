@@ -6,6 +6,7 @@ picture and the table agree.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
@@ -19,11 +20,12 @@ from b12logic.figures.style import (
     PURPLE,
     VERMILLION,
     WHITE,
-    _base_layout,
-    _on_white,
-    _plotly_text,
-    _wrap,
+    base_layout,
+    on_white,
+    plotly_text,
+    wrap_text,
 )
+from b12logic.guidelines import Regimen
 from b12logic.treatment import (
     DAYS_PER_MONTH,
     ILLUSTRATIVE_NEURO_LOADING_WEEKS,
@@ -53,10 +55,10 @@ def _event_hover(e: dict[str, Any]) -> str:
     when = "throughout" if e["day"] is None else f"day {e['day']} (month {e['month']:g})"
     return "<br>".join(
         [
-            f"<b>{_plotly_text(e['event'])}</b>",
-            _plotly_text(when),
-            _wrap(e["detail"], 60),
-            _plotly_text(f"[{e['citation']}]"),
+            f"<b>{plotly_text(e['event'])}</b>",
+            plotly_text(when),
+            wrap_text(e["detail"], 60),
+            plotly_text(f"[{e['citation']}]"),
         ]
     )
 
@@ -78,64 +80,98 @@ def treatment_timeline_figure(
     """
     events = treatment_events(assessment, months=months, neuro_loading_weeks=neuro_loading_weeks)
     regimen = assessment.regimen_detail
-    own = profile_name(assessment.guideline)
-    other, _ = comparison_monitoring(assessment.guideline)
-    title = "Treatment and monitoring timeline"
     if not events or regimen is None:
-        layout = _base_layout(title, f"{assessment.status_label}: {assessment.regimen_label}", height=320)
-        layout.update(
-            xaxis={"visible": False},
-            yaxis={"visible": False},
-            annotations=[
-                {
-                    "text": _wrap(
-                        f"No B12 treatment for this case ({assessment.status_label}), so there is nothing to draw.", 70
-                    ),
-                    "xref": "paper",
-                    "yref": "paper",
-                    "x": 0.5,
-                    "y": 0.5,
-                    "showarrow": False,
-                    "font": {"size": 15},
-                }
-            ],
-        )
-        return go.Figure(layout=_on_white(layout))
+        return _nothing_to_draw(assessment)
+    own = profile_name(assessment.guideline)
+    other = comparison_monitoring(assessment.guideline).name
+    lanes = _Lanes.of(events)
     # Built from plain dicts and validated once by go.Figure: quick enough to redraw on every slider move.
+    data = [
+        *_band_traces(lanes, neuro_loading_weeks),
+        *_point_traces(lanes, regimen, own, other),
+    ]
+    annotations = _lane_words(lanes, assessment, regimen, own, months)
+    layout = _timeline_layout(lanes, regimen, own, other, months, annotations)
+    return go.Figure(data=data, layout=on_white(layout))
+
+
+_TITLE = "Treatment and monitoring timeline"
+
+
+def _nothing_to_draw(assessment: Assessment) -> go.Figure:
+    """No treatment regimen: the figure says so in words."""
+    layout = base_layout(_TITLE, f"{assessment.status_label}: {assessment.regimen_label}", height=320)
+    layout.update(
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        annotations=[
+            {
+                "text": wrap_text(
+                    f"No B12 treatment for this case ({assessment.status_label}), so there is nothing to draw.", 70
+                ),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "showarrow": False,
+                "font": {"size": 15},
+            }
+        ],
+    )
+    return go.Figure(layout=on_white(layout))
+
+
+@dataclass(frozen=True)
+class _Lanes:
+    """The events by kind, the lanes drawn (top to bottom) and how many days the left panel shows."""
+
+    by_kind: dict[str, list[dict[str, Any]]]
+    y: dict[str, float]
+    panel_days: float
+
+    @classmethod
+    def of(cls, events: list[dict[str, Any]]) -> _Lanes:
+        by_kind: dict[str, list[dict[str, Any]]] = {}
+        for e in events:
+            by_kind.setdefault(e["kind"], []).append(e)
+        open_end = by_kind.get("loading_open", [])
+        last_loading_day = max([e["day"] for e in by_kind.get("loading", []) + open_end] or [0])
+        shown = [k for k in _LANE_ORDER if k != "oral" or by_kind.get("oral")]
+        panel_days = max(_LOADING_PANEL_MIN_DAYS, last_loading_day + (_OPEN_END_DAYS + 2 if open_end else 7))
+        return cls(by_kind, {k: float(len(shown) - 1 - i) for i, k in enumerate(shown)}, panel_days)
+
+    def of_kind(self, kind: str) -> list[dict[str, Any]]:
+        return self.by_kind.get(kind, [])
+
+
+def _in_panels(
+    trace: dict[str, Any], in_days: bool = True, in_months: bool = True, legend: bool = True
+) -> list[dict[str, Any]]:
+    """A trace given in days, in the left panel (days) and the right panel (months)."""
+    out = []
+    if in_days:
+        out.append({"type": "scatter", **trace, "xaxis": "x", "yaxis": "y", "showlegend": legend})
+    if in_months:
+        month_x = [None if x is None else x / DAYS_PER_MONTH for x in trace["x"]]
+        out.append(
+            {
+                "type": "scatter",
+                **trace,
+                "x": month_x,
+                "xaxis": "x2",
+                "yaxis": "y",
+                "showlegend": legend and not in_days,
+            }
+        )
+    return out
+
+
+def _band_traces(lanes: _Lanes, neuro_loading_weeks: float) -> list[dict[str, Any]]:
+    """The bands: the daily oral alternative, open-ended loading, and maintenance due windows."""
     data: list[dict[str, Any]] = []
-
-    by_kind: dict[str, list[dict[str, Any]]] = {}
-    for e in events:
-        by_kind.setdefault(e["kind"], []).append(e)
-    loading = by_kind.get("loading", [])
-    open_end = by_kind.get("loading_open", [])
-    last_loading_day = max([e["day"] for e in loading + open_end] or [0])
-    shown = [k for k in _LANE_ORDER if k != "oral" or by_kind.get("oral")]
-    lane_y = {k: float(len(shown) - 1 - i) for i, k in enumerate(shown)}
-    panel_days = max(_LOADING_PANEL_MIN_DAYS, last_loading_day + (_OPEN_END_DAYS + 2 if open_end else 7))
-    horizon_months = months
-
-    def both(trace: dict[str, Any], in_days: bool = True, in_months: bool = True, legend: bool = True) -> None:
-        """Add a trace given in days to the left panel (days) and the right panel (months)."""
-        if in_days:
-            data.append({"type": "scatter", **trace, "xaxis": "x", "yaxis": "y", "showlegend": legend})
-        if in_months:
-            month_x = [None if x is None else x / DAYS_PER_MONTH for x in trace["x"]]
-            data.append(
-                {
-                    "type": "scatter",
-                    **trace,
-                    "x": month_x,
-                    "xaxis": "x2",
-                    "yaxis": "y",
-                    "showlegend": legend and not in_days,
-                }
-            )
-
-    # Oral alternative: a daily band.
-    for e in by_kind.get("oral", []):
-        xs, ys = _band(e["day"], e["until_day"], lane_y["oral"], 0.28)
-        both(
+    for e in lanes.of_kind("oral"):
+        xs, ys = _band(e["day"], e["until_day"], lanes.y["oral"], 0.28)
+        data += _in_panels(
             {
                 "x": xs,
                 "y": ys,
@@ -152,9 +188,9 @@ def treatment_timeline_figure(
             }
         )
     # Open-ended loading (neurological regimen): a band from the first dose to the review, continued by a dotted arrow.
-    for e in open_end:
-        xs, ys = _band(e["day"], e["day"] + _OPEN_END_DAYS, lane_y["loading"], 0.3)
-        both(
+    for e in lanes.of_kind("loading_open"):
+        xs, ys = _band(e["day"], e["day"] + _OPEN_END_DAYS, lanes.y["loading"], 0.3)
+        data += _in_panels(
             {
                 "x": xs,
                 "y": ys,
@@ -171,8 +207,8 @@ def treatment_timeline_figure(
                 "meta": {"role": "loading_open_end"},
             }
         )
-        xs, ys = _band(0, e["day"], lane_y["loading"], 0.3)
-        both(
+        xs, ys = _band(0, e["day"], lanes.y["loading"], 0.3)
+        data += _in_panels(
             {
                 "x": xs,
                 "y": ys,
@@ -189,15 +225,15 @@ def treatment_timeline_figure(
             }
         )
     # Due windows of 2–3-monthly maintenance.
-    windows = [e for e in by_kind.get("maintenance", []) if e["until_day"] is not None]
+    windows = [e for e in lanes.of_kind("maintenance") if e["until_day"] is not None]
     if windows:
         window_x: list[float | None] = []
         window_y: list[float | None] = []
         for e in windows:
-            bx, by = _band(e["day"], e["until_day"], lane_y["maintenance"], 0.22)
+            bx, by = _band(e["day"], e["until_day"], lanes.y["maintenance"], 0.22)
             window_x += bx
             window_y += by
-        both(
+        data += _in_panels(
             {
                 "x": window_x,
                 "y": window_y,
@@ -212,21 +248,26 @@ def treatment_timeline_figure(
             },
             in_days=False,
         )
-    # Point events: injections and checks.
+    return data
+
+
+def _point_traces(lanes: _Lanes, regimen: Regimen, own: str, other: str) -> list[dict[str, Any]]:
+    """Point events: injections and checks, one trace per kind."""
     names = {
-        "loading": f"Loading injection ({regimen.dose} {regimen.route})" if regimen else "Loading injection",
+        "loading": f"Loading injection ({regimen.dose} {regimen.route})",
         "maintenance": "Maintenance injection",
         "monitoring": f"Check advised by {own}",
         "monitoring_compare": f"Check advised by {other} (for comparison)",
     }
+    data: list[dict[str, Any]] = []
     for kind, (colour, symbol) in _TIMELINE_STYLE.items():
-        timed = [e for e in by_kind.get(kind, []) if e["day"] is not None]
+        timed = [e for e in lanes.of_kind(kind) if e["day"] is not None]
         if not timed:
             continue
         labels = [_short_label(e) if kind.startswith("monitoring") else "" for e in timed]
         trace = {
             "x": [e["day"] for e in timed],
-            "y": [lane_y[kind]] * len(timed),
+            "y": [lanes.y[kind]] * len(timed),
             "mode": "markers+text" if kind.startswith("monitoring") else "markers",
             "marker": {"color": colour, "symbol": symbol, "size": 13, "line": {"color": WHITE, "width": 1}},
             "text": labels,
@@ -238,29 +279,34 @@ def treatment_timeline_figure(
             "hoverinfo": "text",
             "meta": {"role": kind},
         }
-        both(trace, in_days=kind == "loading")
+        data += _in_panels(trace, in_days=kind == "loading")
+    return data
 
-    # Words beside the shapes: "for life", the open end, untimed checks.
+
+def _lane_words(
+    lanes: _Lanes, assessment: Assessment, regimen: Regimen, own: str, months: float
+) -> list[dict[str, Any]]:
+    """Words beside the shapes: "for life", the oral alternative, the open end, untimed checks."""
     right = {"xref": "x2", "yref": "y", "showarrow": False, "xanchor": "right", "font": {"size": 12}}
     annotations: list[dict[str, Any]] = []
     if regimen.duration:
         annotations.append(
             {
                 **right,
-                "x": horizon_months,
-                "y": lane_y["maintenance"] + 0.42,
-                "text": f"<b>→ {_plotly_text(_short_duration(regimen.duration))}</b>",
+                "x": months,
+                "y": lanes.y["maintenance"] + 0.42,
+                "text": f"<b>→ {plotly_text(_short_duration(regimen.duration))}</b>",
             }
         )
     oral = assessment.oral_regimen
     oral_words = f"{oral.drug.lower()} {oral.dose} {oral.route}, every day" if oral else ""
-    for _ in by_kind.get("oral", []):
+    for _ in lanes.of_kind("oral"):
         annotations.append(
             {
                 **right,
-                "x": horizon_months,
-                "y": lane_y["oral"] + 0.42,
-                "text": f"<b>→ {_plotly_text(_short_duration(oral.duration if oral else ''))}</b>",
+                "x": months,
+                "y": lanes.y["oral"] + 0.42,
+                "text": f"<b>→ {plotly_text(_short_duration(oral.duration if oral else ''))}</b>",
             }
         )
         annotations.append(
@@ -268,17 +314,17 @@ def treatment_timeline_figure(
                 **right,
                 "x": 0.2,
                 "xanchor": "left",
-                "y": lane_y["oral"],
-                "text": _plotly_text(f"OR, instead of injections: {oral_words}"),
+                "y": lanes.y["oral"],
+                "text": plotly_text(f"OR, instead of injections: {oral_words}"),
             }
         )
-    for e in open_end:
+    for e in lanes.of_kind("loading_open"):
         annotations.append(
             {
                 "xref": "x",
                 "yref": "y",
                 "x": e["day"] + _OPEN_END_DAYS,
-                "y": lane_y["loading"] - 0.42,
+                "y": lanes.y["loading"] - 0.42,
                 "xanchor": "right",
                 "showarrow": False,
                 "font": {"size": 11, "color": BLACK},
@@ -286,31 +332,37 @@ def treatment_timeline_figure(
             }
         )
     for kind in ("monitoring", "monitoring_compare"):
-        untimed = [e for e in by_kind.get(kind, []) if e["day"] is None]
+        untimed = [e for e in lanes.of_kind(kind) if e["day"] is None]
         if untimed:
             annotations.append(
                 {
                     **right,
-                    "x": horizon_months,
-                    "y": lane_y[kind] - 0.38,
-                    "text": _plotly_text("; ".join(e["event"] for e in untimed)),
+                    "x": months,
+                    "y": lanes.y[kind] - 0.38,
+                    "text": plotly_text("; ".join(e["event"] for e in untimed)),
                     "font": {"size": 11, "color": GREY},
                 }
             )
-    if not by_kind.get("monitoring"):
+    if not lanes.of_kind("monitoring"):
         annotations.append(
-            {**right, "x": horizon_months, "y": lane_y["monitoring"], "text": _plotly_text(f"{own}: no schedule given")}
+            {**right, "x": months, "y": lanes.y["monitoring"], "text": plotly_text(f"{own}: no schedule given")}
         )
+    return annotations
 
-    lanes = {
+
+def _timeline_layout(
+    lanes: _Lanes, regimen: Regimen, own: str, other: str, months: float, annotations: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Two panels side by side sharing the lanes; the schedule as the subtitle (the duration ends its lane)."""
+    names = {
         "loading": "Loading injections",
         "maintenance": "Maintenance injections",
         "oral": "Oral alternative",
         "monitoring": f"Checks: {_short_profile(own)}",
         "monitoring_compare": f"Checks: {_short_profile(other)}",
     }
-    if not by_kind.get("oral"):
-        lanes.pop("oral")
+    if not lanes.of_kind("oral"):
+        names.pop("oral")
     panel_titles = [
         {"text": "First weeks (days)", "x": 0.14, "y": 1.0, "xref": "paper", "yref": "paper", "yanchor": "bottom"},
         {
@@ -324,18 +376,18 @@ def treatment_timeline_figure(
     ]
     for panel in panel_titles:
         panel.update(showarrow=False, font={"size": 15})
-    # The schedule as the subtitle; the duration sits at the end of its lane (see _short_duration).
     schedule = "; ".join(
         p for p in (f"{regimen.drug} {regimen.dose} {regimen.route}", regimen.loading, regimen.maintenance) if p
     )
-    layout = _base_layout(title, schedule, height=170 + 75 * len(shown))
+    shown = len(lanes.y)
+    layout = base_layout(_TITLE, schedule, height=170 + 75 * shown)
     layout.update(
         annotations=[*panel_titles, *annotations],
         hovermode="closest",
         yaxis={
-            "tickvals": [lane_y[k] for k in lanes],
-            "ticktext": list(lanes.values()),
-            "range": [-0.7, len(shown) - 0.3],
+            "tickvals": [lanes.y[k] for k in names],
+            "ticktext": list(names.values()),
+            "range": [-0.7, shown - 0.3],
             "fixedrange": True,
             "showgrid": True,
             "gridcolor": "#E5E5E5",
@@ -343,7 +395,7 @@ def treatment_timeline_figure(
         },
         xaxis={
             "title": {"text": "Days since the first dose"},
-            "range": [-1, panel_days],
+            "range": [-1, lanes.panel_days],
             "dtick": 7,
             "zeroline": False,
             "domain": [0.0, 0.28],
@@ -351,7 +403,7 @@ def treatment_timeline_figure(
         },
         xaxis2={
             "title": {"text": "Months since the first dose"},
-            "range": [-0.3, horizon_months + 0.2],
+            "range": [-0.3, months + 0.2],
             "dtick": 1,
             "zeroline": False,
             "domain": [0.31, 1.0],
@@ -360,7 +412,7 @@ def treatment_timeline_figure(
         margin={"l": 10, "r": 10, "t": 100, "b": 10},
         legend={**layout["legend"], "y": -80 / (layout["height"] - 110)},  # below the axis titles
     )
-    return go.Figure(data=data, layout=_on_white(layout))
+    return layout
 
 
 def _short_label(e: dict[str, Any], limit: int = 30) -> str:
@@ -370,7 +422,7 @@ def _short_label(e: dict[str, Any], limit: int = 30) -> str:
     short = short.split(";")[0].split("(")[0].strip()
     if len(short) > limit:
         short = short[:limit].rsplit(" ", 1)[0] + "…"
-    return _plotly_text(short)
+    return plotly_text(short)
 
 
 def _short_profile(name: str) -> str:

@@ -15,7 +15,7 @@ from b12logic.rules.facts import (
     MACROCYTOSIS_MCV,
     UNUSUAL_B12,
 )
-from b12logic.rules.judgment import DEFICIENT_STATUSES, _graph_for
+from b12logic.rules.judgment import DEFICIENT_STATUSES, graph_index
 from b12logic.rules.next_steps import cite
 from b12logic.statement import Statement
 from b12logic.units import PMOL_PER_PG
@@ -23,15 +23,11 @@ from b12logic.units import PMOL_PER_PG
 
 @lru_cache(maxsize=64)
 def why_lookups(
-    b12_low: float, b12_upper: float, mma_upper: float, profile_id: str
+    profile: GuidelineProfile,
 ) -> tuple[dict[str, Node], dict[tuple[str, str], tuple[str, str, str, tuple[str, ...]]]]:
-    """Built once per graph (Graph.node rebuilds its index on every call, a third of evaluate's time):
+    """Built once per profile (Graph.node rebuilds its index on every call, a third of evaluate's time):
     node by id, and per edge the fixed parts of its "why" sentence (node label, branch, tail, citations)."""
-    from b12logic.guidelines import PROFILES, custom_profile
-
-    graph, _, _ = _graph_for(b12_low, b12_upper, mma_upper, profile_id)
-    profile = PROFILES.get(profile_id) or custom_profile(b12_low, b12_upper, mma_upper)
-    nodes = {n.id: n for n in graph.nodes}
+    graph, _, nodes = graph_index(profile)
     why_parts: dict[tuple[str, str], tuple[str, str, str, tuple[str, ...]]] = {}
     for e in graph.edges:
         node, nxt = nodes[e.source], nodes[e.target]

@@ -25,13 +25,8 @@ ACTION_LEVEL = {"none": 0, "pending_tests": 1, "oral_or_im": 2, "im_standard": 2
 
 
 @lru_cache(maxsize=64)
-def _graph_for(
-    b12_low: float, b12_upper: float, mma_upper: float, profile_id: str
-) -> tuple[Graph, dict[str, list[Edge]], dict[str, Node]]:
-    """The decision graph of a profile, its adjacency and its node index, built once per set of thresholds."""
-    from b12logic.guidelines import PROFILES, custom_profile
-
-    profile = PROFILES.get(profile_id) or custom_profile(b12_low, b12_upper, mma_upper)
+def graph_index(profile: GuidelineProfile) -> tuple[Graph, dict[str, list[Edge]], dict[str, Node]]:
+    """The decision graph of a profile, its adjacency and its node index, built once per profile."""
     graph = decision_graph(profile)
     adjacency: dict[str, list[Edge]] = {n.id: [] for n in graph.nodes}
     for edge in graph.edges:
@@ -40,12 +35,12 @@ def _graph_for(
 
 
 def graph_for(profile: GuidelineProfile) -> tuple[Graph, dict[str, list[Edge]]]:
-    graph, adjacency, _ = _graph_for(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)
+    graph, adjacency, _ = graph_index(profile)
     return graph, adjacency
 
 
 def nodes_for(profile: GuidelineProfile) -> dict[str, Node]:
-    return _graph_for(profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id)[2]
+    return graph_index(profile)[2]
 
 
 def status_of_path(graph: Graph, path: tuple[str, ...]) -> str:
@@ -114,7 +109,7 @@ def case_facts(case: Case, view: CaseView) -> CaseFacts:
 def judge(case: Case, profile: GuidelineProfile, view: CaseView, of_case: CaseFacts | None = None) -> Judgment:
     """Status and regimen from the path, anaemia graded on its own axis, and the facts for the statements."""
     of_case = of_case or case_facts(case, view)
-    _, adjacency, _ = _graph_for(*_graph_key(profile))
+    _, adjacency, _ = graph_index(profile)
     path = walk(adjacency, B12_ROOT, view, profile)
     status, regimen, awaiting = path_outcome(profile, path)
     return Judgment(
@@ -127,20 +122,11 @@ def judge(case: Case, profile: GuidelineProfile, view: CaseView, of_case: CaseFa
     )
 
 
-def _graph_key(profile: GuidelineProfile) -> tuple[float, float, float, str]:
-    """What a profile's graph depends on (a profile itself is not hashable)."""
-    return profile.b12_low, profile.b12_upper, profile.mma_upper, profile.id
-
-
-def path_outcome(profile: GuidelineProfile, path: tuple[str, ...]) -> tuple[str, str, bool]:
-    """Status, regimen and whether treatment starts while the tests are awaited: the path decides them."""
-    return _path_outcome(_graph_key(profile), path)
-
-
 @lru_cache(maxsize=1024)
-def _path_outcome(key: tuple[float, float, float, str], path: tuple[str, ...]) -> tuple[str, str, bool]:
-    # Remembered: a graph has a few dozen paths.
-    nodes = _graph_for(*key)[2]
+def path_outcome(profile: GuidelineProfile, path: tuple[str, ...]) -> tuple[str, str, bool]:
+    """Status, regimen and whether treatment starts while the tests are awaited: the path decides them.
+    Remembered: a graph has a few dozen paths."""
+    nodes = graph_index(profile)[2]
     return _status_from(nodes, path), nodes[path[-1]].regimen or "none", not AWAITING_NODES.isdisjoint(path)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from b12logic.fields import RISK_FACTORS
-from b12logic.guidelines import PROFILES, GuidelineProfile, regimen_for
+from b12logic.guidelines import GuidelineProfile, regimen_for
 from b12logic.rules.facts import PlanFacts
 from b12logic.rules.judgment import DEFICIENT_STATUSES, TREATMENT_REGIMENS
 from b12logic.statement import Statement
@@ -403,19 +403,10 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
     return steps
 
 
-def b12_next_steps(profile: GuidelineProfile, facts: PlanFacts) -> tuple[Statement, ...]:
-    """The B12 plan's statements, do_now first. It takes no ESR argument, so the ESR cannot change them."""
-    if PROFILES.get(profile.id) is profile:  # a named profile: its id says everything (custom ones may not)
-        return _named_next_steps(profile.id, facts)
-    return _b12_next_steps(profile, facts)
-
-
 @lru_cache(maxsize=4096)
-def _named_next_steps(profile_id: str, facts: PlanFacts) -> tuple[Statement, ...]:
-    return _b12_next_steps(PROFILES[profile_id], facts)
-
-
-def _b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, ...]:
+def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, ...]:
+    """The B12 plan's statements, do_now first. It takes no ESR argument, so the ESR cannot change them.
+    Remembered: the profile and the plan's facts decide every word."""
     steps = _do_now(profile, f)
     treats = f.regimen in TREATMENT_REGIMENS
     if treats:

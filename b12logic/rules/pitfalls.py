@@ -55,14 +55,12 @@ class PitfallFacts:
     mma_measured: bool
     b12_very_high: bool
     nitrous_oxide: bool
-    duration_rule: str = "source"
-    b12_not_above: bool = (
-        True  # total B12 low or borderline (not above the profile's range)  # the profile's: "source" or "cause"
-    )
+    duration_rule: str = "lifelong"  # the profile's: "lifelong" (the source's words) or "cause"
+    b12_not_above: bool = True  # total B12 low or borderline (not above the profile's range)
 
 
 @lru_cache(maxsize=4096)
-def _pitfalls(facts: PitfallFacts) -> tuple[Pitfall, ...]:
+def remembered_pitfalls(facts: PitfallFacts) -> tuple[Pitfall, ...]:
     """pitfalls_for, remembered per combination of facts."""
     return pitfalls_for(facts)
 
@@ -128,7 +126,7 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
     ),
     (
         lambda f: f.regimen in TREATMENT_REGIMENS,
-        {"source": _STOP_SOURCE, "cause": _STOP_CAUSE},
+        {"lifelong": _STOP_SOURCE, "cause": _STOP_CAUSE},
     ),
     (
         lambda f: f.esr_flag != "normal",
