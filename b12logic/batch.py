@@ -31,7 +31,7 @@ from b12logic import budget
 from b12logic.csv_blocks import BLOCK_BYTES, NotStreamable, stream_plan, text_blocks
 from b12logic.csv_cells import frame_holds_cr, spreadsheet_safe
 from b12logic.csv_in import read_cases_csv, read_source_bytes, utf8_from_utf16
-from b12logic.csv_out import results_csv_bytes, results_for_csv, write_results_csv
+from b12logic.csv_out import ResultsCsv, results_csv_bytes, results_for_csv, write_results_csv
 from b12logic.csv_template import template_csv
 from b12logic.frame import evaluate_frame
 from b12logic.frame_columns import (
@@ -53,6 +53,7 @@ __all__ = [
     "RESULT_COLUMNS",
     "STEP_SEPARATOR",
     "BatchInput",
+    "ResultsCsv",
     "assessment_cells",
     "evaluate_batch",
     "evaluate_frame",
@@ -126,8 +127,9 @@ def _streamed(source: str | bytes, chunk_rows: int | None, block_bytes: int) -> 
             for block in _chained(first, blocks):
                 step = chunk_rows or max(len(block), 1)
                 for start in range(0, len(block), step):
-                    yield block.iloc[start : start + step], None
-                    rows += min(step, len(block) - start)
+                    part = block.iloc[start : start + step]
+                    yield part, None
+                    rows += len(part)
         except NotStreamable:  # rows were given out: they cannot be taken back
             raise CaseError("file", "csv", f"file: not a readable CSV after row {rows:,}") from None
 
@@ -201,14 +203,9 @@ class _TextSink:
 
 def _write_into(batch: BatchInput, out: Any, guideline: str | GuidelineProfile) -> tuple[int, int]:
     rows = errors = 0
-    started = False
+    csv = ResultsCsv(out, batch.crlf)
     for results in evaluate_batch(batch, guideline):
-        header, body = results_csv_bytes(results, crlf=batch.crlf)
-        if not started:
-            out.write(header)
-            started = True
-        for piece in body:
-            out.write(piece)
+        csv.add(results)
         rows += len(results)
         errors += int((results["error"] != "").sum())
     return rows, errors

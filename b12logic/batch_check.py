@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from b12logic import budget
-from b12logic.batch import BatchInput, evaluate_batch, open_batch, results_csv_bytes
+from b12logic.batch import BatchInput, ResultsCsv, evaluate_batch, open_batch
 from b12logic.engine import B12_STATUSES
 from b12logic.esr import ESR_FLAGS
 from b12logic.fields import REQUIRED_COLUMNS
@@ -205,7 +205,7 @@ class _Answer:
 
     def __init__(self, crlf: bool) -> None:
         self.csv = io.BytesIO()
-        self.crlf = crlf  # the whole file's line ends (b12logic.batch.BatchInput)
+        self.writer = ResultsCsv(self.csv, crlf)  # the whole file's line ends (b12logic.batch.BatchInput)
         self.preview: list[pd.DataFrame] = []
         self.error_preview: list[pd.DataFrame] = []
         self.previewed = self.error_rows_previewed = 0
@@ -217,11 +217,7 @@ class _Answer:
     def add(self, results: pd.DataFrame) -> None:
         done = self.rows
         results.index = pd.RangeIndex(done + 1, done + len(results) + 1, name="row")  # row 1 = first under header
-        header, body = results_csv_bytes(results, crlf=self.crlf)
-        if self.csv.tell() == 0:
-            self.csv.write(header)
-        for piece in body:
-            self.csv.write(piece)
+        self.writer.add(results)
         errors = results["error"].astype("string").fillna("")
         bad = (errors != "").to_numpy()
         for position in np.flatnonzero(bad).tolist():

@@ -15,7 +15,7 @@ import io
 import mmap
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -66,12 +66,12 @@ def _first_line(path: str | bytes) -> bytes:
     return line[len(_BOM) :] if line.startswith(_BOM) else line
 
 
-def _check_quotes_of(path: str, delimiter: str) -> None:
+def _check_quotes_of(path: str, delimiter: str) -> bool:
     """check_quotes on the file, mapped rather than read into memory."""
     if os.path.getsize(path) == 0:
-        return
+        return False
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        check_quotes(mapped, delimiter)
+        return check_quotes(mapped, delimiter)
 
 
 class _OddRows:
@@ -188,9 +188,10 @@ def text_blocks(source: str | bytes, names: list[str], delimiter: str, block_byt
         yield rest
 
 
-def _scan(path: str | bytes) -> tuple[bytes, bool]:
-    """The file's first 64 KiB (BOM removed), and whether no cell can hold a carriage return (which would make
-    every line end CRLF), the file is UTF-8 throughout and it looks like text: read in pieces, never whole."""
+def _scan(path: str | bytes) -> tuple[bytes, bool, bool]:
+    """The file's first 64 KiB (BOM removed), whether no cell can hold a carriage return (which would make
+    every line end CRLF), the file is UTF-8 throughout and it looks like text, and whether it holds no quote:
+    read in pieces, never whole."""
     crs = crlfs = quotes = 0
     previous = b""
     utf8 = codecs.getincrementaldecoder("utf-8")()
@@ -216,26 +217,36 @@ def _scan(path: str | bytes) -> tuple[bytes, bool]:
         except UnicodeDecodeError:
             is_utf8 = False
     if b"\x00" in head or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return head, False
+        return head, False, False
     body = head[len(_BOM) :] if head.startswith(_BOM) else head
-    return body, is_utf8 and (crs == 0 or (crs == crlfs and quotes == 0))  # CRLF line ends, no quoted cells
+    streamable = is_utf8 and (crs == 0 or (crs == crlfs and quotes == 0))  # CRLF line ends, no quoted cells
+    return body, streamable, quotes == 0
 
 
-def stream_plan(path: str | bytes) -> tuple[list[str], str] | None:
-    """How to stream the file (header, delimiter, lines inside quoted cells), or None for the whole-file way;
-    decided before anything is written. CaseError for a file neither way may read (too wide, an open quote)."""
-    head, streamable = _scan(path)
+class StreamPlan(NamedTuple):
+    """How to stream a file: its header cells and its delimiter."""
+
+    names: list[str]
+    delimiter: str
+
+
+def stream_plan(path: str | bytes) -> StreamPlan | None:
+    """How to stream the file, or None for the whole-file way; decided before anything is written. CaseError
+    for a file neither way may read (too wide, an open quote)."""
+    head, streamable, no_quotes = _scan(path)
     if not streamable:
         return None
     try:
         names, delimiter = _header(head if b"\n" in head else _first_line(path))  # a header past 64 KiB
     except NotStreamable:
         return None
-    if isinstance(path, bytes):
+    if no_quotes:
+        pass  # no quoted cell can run on (and a pass over the file is saved)
+    elif isinstance(path, bytes):
         check_quotes(path, delimiter)
     else:
         _check_quotes_of(path, delimiter)
-    return names, delimiter
+    return StreamPlan(names, delimiter)
 
 
 def read_text_frame(source: str | bytes) -> pd.DataFrame | None:

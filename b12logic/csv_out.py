@@ -92,6 +92,32 @@ def _write_csv_fast(out: pd.DataFrame, dest: str | IO[str] | None) -> object:
 def _csv_parts(out: pd.DataFrame, crlf: bool | None = None) -> tuple[str, list[memoryview]] | None:
     """The header line (text) and the body (UTF-8 bytes) that out.to_csv(index=False, lineterminator=...)
     writes; None for a frame this writer does not handle (pandas then writes it)."""
+    rendered = _rendered_columns(out)
+    if rendered is None:
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    has_cr = any("\r" in c for c in out.columns) or any(cr for _, cr in rendered) if crlf is None else crlf
+    terminator = "\r\n" if has_cr else "\n"
+    try:
+        cells = [c for c, _ in rendered]
+        nothing = pa.scalar("", pa.string())
+        cells[-1] = pc.binary_join_element_wise(cells[-1], pa.scalar(terminator), nothing)  # not a second pass
+        lines = _joined(cells)
+    except (pa.ArrowException, UnicodeError, ValueError, TypeError):
+        return None
+    if lines is None:
+        return None
+    header = ",".join(csv_quote(c) for c in out.columns) + terminator
+    return header, [
+        data_bytes(chunk, pa) for chunk in (lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines])
+    ]
+
+
+def _rendered_columns(out: pd.DataFrame) -> list[tuple[Any, bool]] | None:
+    """out's columns as to_csv renders their cells (Arrow string arrays; adjacent result columns joined into
+    one), each with whether a cell holds a CR; None for a frame this writer does not handle."""
     if out.columns.nlevels != 1 or len(out.columns) < 2 or not all(isinstance(c, str) for c in out.columns):
         return None  # csv quotes a lone empty cell; non-text headers: leave both to pandas
     try:
@@ -118,19 +144,38 @@ def _csv_parts(out: pd.DataFrame, crlf: bool | None = None) -> tuple[str, list[m
                 columns.append(column)
         if group:
             columns.append(_joint_cells(group, pa))
-        has_cr = any("\r" in c for c in out.columns) or any(cr for _, cr in columns) if crlf is None else crlf
-        terminator = pa.scalar("\r\n" if has_cr else "\n", pa.string())
-        comma, nothing = pa.scalar(",", pa.string()), pa.scalar("", pa.string())
-        cells = [c for c, _ in columns]
-        cells[-1] = pc.binary_join_element_wise(cells[-1], terminator, nothing)  # not a second pass over all
-        lines = pc.binary_join_element_wise(*cells, comma)
-        if lines.null_count:
-            return None
-        header = ",".join(csv_quote(c) for c in out.columns) + terminator.as_py()
-        body = [data_bytes(chunk, pa) for chunk in (lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines])]
     except (pa.ArrowException, UnicodeError, ValueError, TypeError):
         return None
-    return header, body
+    return columns
+
+
+def _joined(cells: list[Any]) -> Any:
+    """The cells of each row joined by commas (one Arrow array), or None if a cell is missing."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lines = pc.binary_join_element_wise(*cells, pa.scalar(",", pa.string()))
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    return None if lines.null_count else lines
+
+
+class ResultsCsv:
+    """The results CSV of one file, written block by block into a binary handle (header once), byte for byte
+    what write_results_csv writes for all its rows at once: the line ends are decided once for the file."""
+
+    def __init__(self, out: Any, crlf: bool = False) -> None:
+        self.out = out
+        self.crlf = crlf
+        self.started = False
+
+    def add(self, results: pd.DataFrame) -> None:
+        header, body = results_csv_bytes(results, crlf=self.crlf)
+        if not self.started:
+            self.out.write(header)
+            self.started = True
+        for piece in body:
+            self.out.write(piece)
 
 
 # Result columns hold few distinct cells (a path fixes most of them): adjacent ones are written as one column of

@@ -17,33 +17,36 @@ import pandas as pd
 from b12logic.engine import (
     CORRECTING_PROFILE,
     DEFICIENT_STATUSES,
-    VERY_HIGH_B12,
     PitfallFacts,
-    PlanFacts,
     b12_next_steps,
     graph_for,
     pitfalls_for,
     source_steps,
 )
-from b12logic.esr import DEFAULT_CRP_LIMIT_MG_L, GCA_AGE, MARKED_ESR, esr_upper_limit_array, esr_urgent_steps
-from b12logic.frame_columns import EXTRA_COLUMNS, RESULT_COLUMNS, STEP_SEPARATOR, ParsedColumns, resolve_columns
-from b12logic.frame_fallback import fill_bad_rows
-from b12logic.graphs import B12_ROOT, PREDICATES, megaloblastic
-from b12logic.guidelines import (
-    ANAEMIA_HB_G_DL,
-    DEFAULT_PROFILE,
-    PROFILES,
-    SEVERE_HB_G_DL,
-    GuidelineProfile,
-    get_profile,
+from b12logic.esr import (
+    DEFAULT_CRP_LIMIT_MG_L,
+    ESR_FLAGS,
+    GCA_AGE,
+    esr_flag_code,
+    esr_upper_limit_array,
+    esr_urgent_steps,
 )
+from b12logic.frame_columns import (
+    EXTRA_COLUMNS,
+    RESULT_COLUMNS,
+    STEP_SEPARATOR,
+    UNIT_OF,
+    ParsedColumns,
+    resolve_columns,
+)
+from b12logic.frame_fallback import fill_bad_rows
+from b12logic.graphs import B12_ROOT, PREDICATES
+from b12logic.guidelines import DEFAULT_PROFILE, PROFILES, GuidelineProfile, get_profile
 from b12logic.labels import ANAEMIA_GRADES
-from b12logic.rules.facts import anaemia_grade_codes
-from b12logic.rules.judgment import path_outcome
-from b12logic.units import PMOL_PER_PG
+from b12logic.rules.facts import CaseView, anaemia_grade_codes, anaemic, b12_pitfall_facts
+from b12logic.rules.judgment import case_fact_columns, path_outcome, plan_facts, with_risk_factors
+from b12logic.units import TO_RULES_UNIT
 from b12logic.validate import CaseError, check_risk_factors
-
-FLAG_CELLS = ("normal", "elevated", "markedly_elevated")  # esr_flag codes 0, 1, 2 in evaluate_frame
 
 
 class _Coded:
@@ -100,14 +103,7 @@ def _categorical_dtype(categories: tuple[str, ...]) -> pd.CategoricalDtype:
     return pd.CategoricalDtype(list(categories))
 
 
-class _Columns:
-    """Attribute access to arrays, so the graph's predicates run on whole columns."""
-
-    def __init__(self, **arrays: np.ndarray) -> None:
-        self.__dict__.update(arrays)
-
-
-def _walk_vectorised(profile: GuidelineProfile, view: _Columns, n: int) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+def _walk_vectorised(profile: GuidelineProfile, view: CaseView, n: int) -> tuple[np.ndarray, list[tuple[str, ...]]]:
     """Every row's path through the B12 tree: an index per row into a list of distinct paths.
 
     A row's path depends only on which predicates hold for it, so each row gets that pattern as bits
@@ -154,17 +150,13 @@ def evaluate_frame(
     parsed = ParsedColumns(df, columns)
     n = parsed.n
     v = parsed.values
-    b12 = np.where(parsed.unit_is("b12_unit", "pmol/L"), v["b12"] / PMOL_PER_PG, v["b12"])
-    mma = np.where(parsed.unit_is("mma_unit", "µmol/L"), v["mma"] * 1000.0, v["mma"])
-    hb = np.where(parsed.unit_is("hb_unit", "g/L"), v["hb"] / 10.0, v["hb"])
+    b12, mma, hb = (_in_rules_unit(parsed, name) for name in ("b12", "mma", "hb"))
     female = parsed.is_female
     pregnant = parsed.flags["pregnant"]
     limit = esr_upper_limit_array(v["age"], female, pregnant)
     neuro = parsed.flags["neuro_symptoms"]
     risk_codes, risk_sets = _risk_factors(df, columns, parsed)
-    grade = anaemia_grade_codes(hb, female, pregnant)
-    nitrous = np.array(["nitrous_oxide" in r for r in risk_sets], dtype=bool)[risk_codes]
-    view = _Columns(
+    view = CaseView(
         b12=b12,
         mma=mma,
         hb=hb,
@@ -172,11 +164,11 @@ def evaluate_frame(
         esr=v["esr"],
         esr_limit=limit,
         active_b12=v["active_b12"],
-        nitrous_oxide=nitrous,
+        nitrous_oxide=np.array(["nitrous_oxide" in r for r in risk_sets], dtype=bool)[risk_codes],
         hcy=v["homocysteine"],
         mcv=v["mcv"],
         pregnant=pregnant,
-        severe_anaemia=grade == ANAEMIA_GRADES.index("severe"),
+        severe_anaemia=anaemia_grade_codes(hb, female, pregnant) == ANAEMIA_GRADES.index("severe"),
     )
 
     with np.errstate(invalid="ignore"):
@@ -185,12 +177,10 @@ def evaluate_frame(
         path_regimen = [path_outcome(profile, p)[1] for p in paths]
         deficient = np.array([st in DEFICIENT_STATUSES for st in path_status], dtype=bool)[path_index]
         severe = deficient & np.asarray(PREDICATES["severe"](view, profile), dtype=bool)
-        flag = np.select([v["esr"] >= MARKED_ESR, v["esr"] > limit], [2, 1], 0)  # codes into FLAG_CELLS
-        anaemic = hb < np.where(female, ANAEMIA_HB_G_DL["female"], ANAEMIA_HB_G_DL["male"])
-        severe_anaemia = hb < SEVERE_HB_G_DL
+        flag = esr_flag_code(v["esr"], limit)  # codes into ESR_FLAGS
+        *before_grade, grade, after_grade = _split_grade(case_fact_columns(view, female))
+        fact_bits = [np.broadcast_to(np.asarray(b, dtype=bool), (n,)) for b in (*before_grade, *after_grade)]
         gca_age = v["age"] >= GCA_AGE
-        very_high = b12 > VERY_HIGH_B12
-        very_high_mcv = np.asarray(megaloblastic(view), dtype=bool)
         # Under the source's rules the guideline's urgent steps stand beside them (engine.corrected_steps).
         correcting = PROFILES[CORRECTING_PROFILE]
         if profile.reads_context:
@@ -200,54 +190,47 @@ def evaluate_frame(
 
     # Text cells: built once per distinct combination of what decides them. The combinations are found
     # as small integers (a path fixes status and regimen), not as a million-row MultiIndex of text.
-    measured = [~np.isnan(mma), ~np.isnan(v["homocysteine"]), ~np.isnan(v["active_b12"])]
-    grade_bits = [grade == ANAEMIA_GRADES.index("severe"), grade == ANAEMIA_GRADES.index("unknown")]
-    step_bits = [neuro, ~np.isnan(hb), severe_anaemia, pregnant, gca_age, *measured, very_high_mcv, *grade_bits]
-    steps_codes, steps_keys = _combinations(
-        path_index, flag, step_bits, extra=[(risk_codes, len(risk_sets)), (guide_index, max(len(guide_paths), 1))]
-    )
+    extra = [
+        (np.asarray(grade, dtype=np.intp), len(ANAEMIA_GRADES)),
+        (risk_codes, len(risk_sets)),
+        (guide_index, max(len(guide_paths), 1)),
+    ]
+    steps_codes, steps_keys = _combinations(path_index, flag, [*fact_bits, gca_age], extra=extra)
     steps_text = []
-    for path, fl, bits, (risk, guide) in steps_keys:
-        nr, hm, sa, pg, old, mm, hc, ac, mcv_high, grade_severe, grade_unknown = bits
-        graded = "severe" if grade_severe else ("unknown" if grade_unknown else "none")
-
-        common = {
-            "neuro": nr,
-            "hb_measured": hm,
-            "severe_anaemia": sa,
-            "anaemia_grade": graded,
-            "pregnant": pg,
-            "risk_factors": risk_sets[risk],
-            "mma_measured": mm,
-            "hcy_measured": hc,
-            "active_measured": ac,
-            "very_high_mcv": mcv_high,
-        }
-        own = _facts_of(profile, paths[path], common)
+    for path, fl, (*bits, old), (graded, risk, guide) in steps_keys:
+        of_case = with_risk_factors((*bits[:3], graded, *bits[3:]), risk_sets[risk])
+        own = plan_facts(profile, paths[path], of_case)
         if profile.reads_context:
             steps = b12_next_steps(profile, own)
         else:
-            steps, _ = source_steps(profile, own, _facts_of(correcting, guide_paths[guide], common))
-        steps = (*steps, *esr_urgent_steps(FLAG_CELLS[fl], old))
+            steps, _ = source_steps(profile, own, plan_facts(correcting, guide_paths[guide], of_case))
+        steps = (*steps, *esr_urgent_steps(ESR_FLAGS[fl], old))
         steps_text.append(STEP_SEPARATOR.join(s.brief for s in steps))
-    facts_bits = [parsed.flags["on_folic_acid"], neuro, anaemic, parsed.flags["renal_impairment"], ~np.isnan(mma)]
-    not_above = b12 <= profile.b12_upper
-    facts_codes, facts_keys = _combinations(path_index, flag, [*facts_bits, very_high, nitrous, not_above])
+    b12_facts = b12_pitfall_facts(b12, profile)
+    facts_bits = [
+        parsed.flags["on_folic_acid"],
+        neuro,
+        anaemic(hb, female),
+        parsed.flags["renal_impairment"],
+        ~np.isnan(mma),
+        view.nitrous_oxide,
+        *b12_facts.values(),
+    ]
+    facts_codes, facts_keys = _combinations(path_index, flag, facts_bits)
     pitfall_text = []
-    for path, fl, (fo, nr, an, rn, mm, vh, no, na), _ in facts_keys:
+    for path, fl, (fo, nr, an, rn, mm, no, *b12_bits), _ in facts_keys:
         facts = PitfallFacts(
             on_folic_acid=fo,
             neuro=nr,
             status=path_status[path],
             regimen=path_regimen[path],
-            esr_flag=FLAG_CELLS[fl],
+            esr_flag=ESR_FLAGS[fl],
             anaemic=an,
             renal_impairment=rn,
             mma_measured=mm,
-            b12_very_high=vh,
             nitrous_oxide=no,
             duration_rule=profile.duration_rule,
-            b12_not_above=na,
+            **dict(zip(b12_facts, b12_bits, strict=True)),
         )
         pitfall_text.append(";".join(p.id for p in pitfalls_for(facts)))
 
@@ -256,7 +239,7 @@ def evaluate_frame(
         "regimen": _Coded(path_index, path_regimen),
         "oral_alternative": np.array([rg == "oral_or_im" for rg in path_regimen], dtype=bool)[path_index],
         "severe": severe,
-        "esr_flag": _Coded(flag, list(FLAG_CELLS)),
+        "esr_flag": _Coded(flag, list(ESR_FLAGS)),
         "esr_upper_limit": limit,
         "next_steps": _Coded(steps_codes, steps_text),
         "pitfalls": _Coded(facts_codes, pitfall_text),
@@ -270,10 +253,18 @@ def evaluate_frame(
     return out
 
 
-def _facts_of(profile: GuidelineProfile, path: tuple[str, ...], common: dict[str, Any]) -> PlanFacts:
-    """The facts of one combination of a batch under one profile (the fields the statements read)."""
-    status, regimen, awaiting = path_outcome(profile, path)
-    return PlanFacts(outcome=path[-1], status=status, regimen=regimen, awaiting=awaiting, **common)
+def _split_grade(columns: tuple[Any, ...]) -> tuple[Any, ...]:
+    """case_fact_columns as (the yes/no columns before the anaemia grade..., the grade, the yes/no columns after)."""
+    return (*columns[:3], columns[3], columns[4:])
+
+
+def _in_rules_unit(parsed: ParsedColumns, name: str) -> np.ndarray:
+    """A number column in the unit the rules read (units.TO_RULES_UNIT: the conversions Case uses)."""
+    values = parsed.values[name]
+    converted = values
+    for unit, convert in TO_RULES_UNIT[name][1].items():
+        converted = np.where(parsed.unit_is(UNIT_OF[name], unit), convert(values), converted)
+    return converted
 
 
 def _risk_factors(
