@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from b12logic import budget
-from b12logic.csv_blocks import BLOCK_BYTES, NotStreamable, stream_plan, text_blocks
+from b12logic.csv_blocks import BLOCK_BYTES, NotStreamable, budgeted_plan, text_blocks
 from b12logic.csv_cells import frame_holds_cr, spreadsheet_safe
 from b12logic.csv_in import read_cases_csv, read_source_bytes, utf8_from_utf16
 from b12logic.csv_out import ResultsCsv, results_csv_bytes, results_for_csv, write_results_csv
@@ -94,7 +94,8 @@ def open_batch(
     many rows a chunk (None: a streamed block, or the whole file)."""
     held = isinstance(source, bytes)
     budget.check_size(len(source) if held else os.path.getsize(source), max_bytes)
-    if held:
+    head: bytes
+    if isinstance(source, bytes):
         head = source[: 1 << 16]
     else:
         with open(source, "rb") as handle:
@@ -109,13 +110,10 @@ def open_batch(
 
 def _streamed(source: str | bytes, chunk_rows: int | None, block_bytes: int) -> BatchInput | None:
     """A wide CSV read in blocks, or None when it goes the whole-file way (decided before its first chunk)."""
-    plan = stream_plan(source)
+    plan = budgeted_plan(source, files_too=False)  # a file on disk is streamed: no limit on its length
     if plan is None:
         return None
-    names, delimiter = plan
-    if isinstance(source, bytes):
-        budget.check_csv_size(source, len(names))
-    blocks = text_blocks(source, names, delimiter, block_bytes)
+    blocks = text_blocks(source, plan.names, plan.delimiter, block_bytes)
     try:
         first = next(blocks)
     except (NotStreamable, StopIteration):  # pyarrow reads it otherwise, or no rows: the whole file says what

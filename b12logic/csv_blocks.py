@@ -66,12 +66,12 @@ def _first_line(path: str | bytes) -> bytes:
     return line[len(_BOM) :] if line.startswith(_BOM) else line
 
 
-def _check_quotes_of(path: str, delimiter: str) -> bool:
+def _check_quotes_of(path: str, delimiter: str) -> None:
     """check_quotes on the file, mapped rather than read into memory."""
     if os.path.getsize(path) == 0:
-        return False
+        return
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        return check_quotes(mapped, delimiter)
+        check_quotes(mapped, delimiter)
 
 
 class _OddRows:
@@ -249,19 +249,26 @@ def stream_plan(path: str | bytes) -> StreamPlan | None:
     return StreamPlan(names, delimiter)
 
 
+def budgeted_plan(source: str | bytes, files_too: bool) -> StreamPlan | None:
+    """stream_plan, with the cells of an upload held in memory (and of a file on disk, files_too) checked against
+    the budget (b12logic.budget) before any reader builds them."""
+    plan = stream_plan(source)
+    if plan is not None and isinstance(source, bytes):
+        budget.check_csv_size(source, len(plan.names))
+    elif plan is not None and files_too and isinstance(source, str):
+        budget.check_csv_size_of(source, len(plan.names))
+    return plan
+
+
 def read_text_frame(source: str | bytes) -> pd.DataFrame | None:
     """The whole file's text cells (a path, or an upload's bytes), read by pyarrow, as read_cases_csv reads them;
     None when this file must be read by read_cases_csv itself (the same conditions as streaming). For readers
     that need every row at once (a long laboratory file is grouped by patient). CaseError as read_cases_csv
     gives it."""
-    plan = stream_plan(source)
+    plan = budgeted_plan(source, files_too=True)
     if plan is None:
         return None
     names, delimiter = plan
-    if isinstance(source, bytes):
-        budget.check_csv_size(source, len(names))
-    else:
-        budget.check_csv_size_of(source, len(names))
     try:
         frames = list(text_blocks(source, names, delimiter, BLOCK_BYTES))
     except NotStreamable:
