@@ -28,6 +28,7 @@ BLOCK_BYTES = (
     4 << 20
 )  # ~75k rows of a laboratory CSV per block: numpy works on whole columns, and the reader's read-ahead (several blocks) stays small
 _BOM = b"\xef\xbb\xbf"
+_QUOTE, _NEWLINE = ord('"'), ord("\n")
 
 
 class NotStreamable(Exception):
@@ -190,9 +191,11 @@ def text_blocks(source: str | bytes, names: list[str], delimiter: str, block_byt
 
 def _scan(path: str | bytes) -> tuple[bytes, bool, bool]:
     """The file's first 64 KiB (BOM removed), whether no cell can hold a carriage return (which would make
-    every line end CRLF), the file is UTF-8 throughout and it looks like text, and whether it holds no quote:
-    read in pieces, never whole."""
+    every line end CRLF), the file is UTF-8 throughout and it looks like text, and whether its quotes need
+    check_quotes' full reading (some quoted cell may hold a line break, or one is left open): read in pieces,
+    never whole, so memory stays flat however long the file is."""
     crs = crlfs = quotes = 0
+    line_in_quotes = False
     previous = b""
     utf8 = codecs.getincrementaldecoder("utf-8")()
     is_utf8 = True
@@ -203,7 +206,10 @@ def _scan(path: str | bytes) -> tuple[bytes, bool, bool]:
             joined = previous + piece  # a CRLF split across two pieces
             crs += piece.count(b"\r")
             crlfs += joined.count(b"\r\n") - previous.count(b"\r\n")
-            quotes += piece.count(b'"')
+            in_piece = piece.count(b'"')
+            if in_piece or quotes % 2:
+                line_in_quotes = line_in_quotes or _line_in_quotes(piece, quotes)
+            quotes += in_piece
             if is_utf8:
                 try:
                     utf8.decode(piece)  # a Latin-1 cell deep in the file would stop pyarrow mid-stream
@@ -217,10 +223,22 @@ def _scan(path: str | bytes) -> tuple[bytes, bool, bool]:
         except UnicodeDecodeError:
             is_utf8 = False
     if b"\x00" in head or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return head, False, False
+        return head, False, True
     body = head[len(_BOM) :] if head.startswith(_BOM) else head
     streamable = is_utf8 and (crs == 0 or (crs == crlfs and quotes == 0))  # CRLF line ends, no quoted cells
-    return body, streamable, quotes == 0
+    return body, streamable, line_in_quotes or quotes % 2 == 1
+
+
+def _line_in_quotes(piece: bytes, quotes_before: int) -> bool:
+    """Whether a line break of this piece has an odd number of quotes before it in the file: check_quotes' own
+    quick test (when no line break lies inside quotes and the quotes pair up, no quoted cell can run on), read
+    piece by piece instead of over the whole file at once."""
+    data = np.frombuffer(piece, dtype=np.uint8)
+    breaks = np.flatnonzero(data == _NEWLINE)
+    if len(breaks) == 0:
+        return False
+    quotes = np.flatnonzero(data == _QUOTE)
+    return bool(((np.searchsorted(quotes, breaks) + quotes_before) % 2 == 1).any())
 
 
 class StreamPlan(NamedTuple):
@@ -233,15 +251,15 @@ class StreamPlan(NamedTuple):
 def stream_plan(path: str | bytes) -> StreamPlan | None:
     """How to stream the file, or None for the whole-file way; decided before anything is written. CaseError
     for a file neither way may read (too wide, an open quote)."""
-    head, streamable, no_quotes = _scan(path)
+    head, streamable, quotes_to_check = _scan(path)
     if not streamable:
         return None
     try:
         names, delimiter = _header(head if b"\n" in head else _first_line(path))  # a header past 64 KiB
     except NotStreamable:
         return None
-    if no_quotes:
-        pass  # no quoted cell can run on (and a pass over the file is saved)
+    if not quotes_to_check:
+        pass  # no quoted cell can run on: no second pass over the file (the whole file's arrays were its peak)
     elif isinstance(path, bytes):
         check_quotes(path, delimiter)
     else:
