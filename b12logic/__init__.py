@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 
 def evaluate_frame(df, guideline="source"):  # type: ignore[no-untyped-def]
     """Vectorised evaluate over a DataFrame (imported lazily: pandas is heavy)."""
-    from b12logic.batch import evaluate_frame as _evaluate_frame
+    from b12logic.frame import evaluate_frame as _evaluate_frame
 
     return _evaluate_frame(df, guideline=guideline)
 

@@ -18,21 +18,19 @@ from __future__ import annotations
 import io
 import logging
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from b12logic import budget
-from b12logic.batch import evaluate_frame, results_csv_bytes
-from b12logic.batch_stream import upload_blocks
+from b12logic.batch import BatchInput, ResultsCsv, evaluate_batch, open_batch
 from b12logic.engine import B12_STATUSES
 from b12logic.esr import ESR_FLAGS
 from b12logic.fields import REQUIRED_COLUMNS
 from b12logic.guidelines import DEFAULT_PROFILE, GuidelineProfile
-from b12logic.labs import LabReport, detect_layout, lay_read_errors, read_cases
-from b12logic.labs.report import READ_ERROR_COLUMN
+from b12logic.labs import LabReport
 from b12logic.validate import CaseError
 from b12logic.worker import run_in_worker
 
@@ -178,10 +176,7 @@ def check_csv(
     the upload; a laboratory export is read whole (its rows are grouped by patient), then evaluated in chunks.
     """
     try:
-        try:
-            return _check(data, guideline, max_bytes, progress, chunk_rows)
-        except _MixedLineEnds:  # a carriage return in a later chunk: the whole file at once, as the CLI writes it
-            return _check(data, guideline, max_bytes, None, 1 << 62)
+        return _check(open_batch(data, max_bytes, chunk_rows), guideline, progress)
     except CaseError as err:
         return BatchCheck(problem=plain_message(err))
     except Exception:  # a file the reader accepted but the engine could not handle: say so, log the detail
@@ -189,69 +184,28 @@ def check_csv(
         return BatchCheck(problem="The file could not be checked. Save it again as CSV (UTF-8) from the template.")
 
 
-def _check(
-    data: bytes,
-    guideline: str | GuidelineProfile,
-    max_bytes: int | None,
-    progress: ProgressCallback | None,
-    chunk_rows: int,
-) -> BatchCheck:
-    chunks, total, report = _chunks(data, max_bytes, chunk_rows)
-    answer = _Answer()
-    done = 0
-    for frame, read_errors in chunks:
-        if done == 0:
-            evaluate_frame(frame.head(0), guideline)  # the column check, before any row work
-        results = evaluate_frame(frame, guideline)
-        if read_errors is not None:
-            results = lay_read_errors(results, read_errors)
-        answer.add(results, done)
-        done += len(results)
-        if progress is not None:
-            total = max(total, done)
-            progress(done, total)
-    if done == 0:
+def _check(batch: BatchInput, guideline: str | GuidelineProfile, progress: ProgressCallback | None) -> BatchCheck:
+    answer = _Answer(batch.crlf)
+    total = batch.rows_estimate
+    for results in evaluate_batch(batch, guideline):
+        answer.add(results)
+        if progress is not None and len(results):
+            total = max(total, answer.rows)
+            progress(answer.rows, total)
+    if answer.rows == 0:
         return BatchCheck(
             problem=f"The file has a header row but no rows of cases under it (required columns: "
             f"{', '.join(REQUIRED_COLUMNS)})."
         )
-    return answer.check(report)
-
-
-Chunks = Iterator[tuple[pd.DataFrame, "np.ndarray | None"]]
-
-
-def _chunks(data: bytes, max_bytes: int | None, chunk_rows: int) -> tuple[Chunks, int, LabReport | None]:
-    """The file's rows in chunks (each with its read errors, for a laboratory export), an estimate of how many
-    rows there are (for the progress bar), and what a laboratory export held."""
-    budget.check_size(len(data), max_bytes)
-    if detect_layout(data) == "wide" and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
-        blocks = upload_blocks(data, chunk_rows)
-        if blocks is not None:
-            return ((frame, None) for frame in blocks), max(data.count(b"\n") - 1, 1), None
-    read = read_cases(data, max_bytes=max_bytes)  # the wide CSV's unusual files, a long laboratory CSV or FHIR
-    df, read_errors = read.frame, None
-    if read.report is not None:  # one row per case, with the problems found while building it
-        read_errors = df[READ_ERROR_COLUMN].to_numpy(dtype=object)
-        df = df.drop(columns=[READ_ERROR_COLUMN])
-    budget.check_cases(len(df))
-
-    def chunks() -> Chunks:
-        for start in range(0, len(df), chunk_rows):
-            part = read_errors[start : start + chunk_rows] if read_errors is not None else None
-            yield df.iloc[start : start + chunk_rows], part
-
-    if len(df) == 0:
-        evaluate_frame(df, DEFAULT_PROFILE)  # an empty file still gets its column check
-    return chunks(), max(len(df), 1), read.report
+    return answer.check(batch.report)
 
 
 class _Answer:
     """What the page keeps of the results, built chunk by chunk: the CSV, a preview, counts and error groups."""
 
-    def __init__(self) -> None:
+    def __init__(self, crlf: bool) -> None:
         self.csv = io.BytesIO()
-        self.crlf = False
+        self.writer = ResultsCsv(self.csv, crlf)  # the whole file's line ends (b12logic.batch.BatchInput)
         self.preview: list[pd.DataFrame] = []
         self.error_preview: list[pd.DataFrame] = []
         self.previewed = self.error_rows_previewed = 0
@@ -260,16 +214,10 @@ class _Answer:
         self.flags: dict[str, int] = dict.fromkeys(ESR_FLAGS, 0)
         self.rows = self.bad = 0
 
-    def add(self, results: pd.DataFrame, done: int) -> None:
+    def add(self, results: pd.DataFrame) -> None:
+        done = self.rows
         results.index = pd.RangeIndex(done + 1, done + len(results) + 1, name="row")  # row 1 = first under header
-        header, body = results_csv_bytes(results)
-        if done == 0:
-            self.csv.write(header)
-            self.crlf = header.endswith(b"\r\n")
-        elif header.endswith(b"\r\n") != self.crlf:
-            raise _MixedLineEnds
-        for piece in body:
-            self.csv.write(piece)
+        self.writer.add(results)
         errors = results["error"].astype("string").fillna("")
         bad = (errors != "").to_numpy()
         for position in np.flatnonzero(bad).tolist():
@@ -302,10 +250,6 @@ class _Answer:
             error_rows=errors,
             csv=self.csv.getvalue(),
         )
-
-
-class _MixedLineEnds(Exception):
-    """A chunk holds a carriage return in a cell (CRLF lines) and an earlier one did not."""
 
 
 IN_PROCESS_BYTES = 1_000_000  # smaller uploads are checked in the server's process (a new one costs ~2 s)

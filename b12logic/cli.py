@@ -208,42 +208,21 @@ def _crp_limit(raw: object) -> float:
 
 
 def _batch(args: argparse.Namespace) -> None:
-    from b12logic.batch import write_results_csv
-    from b12logic.labs import detect_layout, evaluate_cases, read_cases
+    from b12logic.batch import open_batch, write_batch  # the one batch path: any layout, streamed when it can be
 
     try:
-        with open(args.input, "rb") as handle:
-            layout = detect_layout(handle.read(1 << 16))
-        if layout == "wide":  # the template's layout: streamed in blocks, memory flat however long the file
-            _batch_wide(args)
-            return
-        read = read_cases(args.input)  # a laboratory export: a long LOINC-coded CSV or FHIR JSON
+        batch = open_batch(args.input)
     except OSError as err:
         _fail(f"input: cannot read {args.input!r} ({err.strerror or err})")
-    assert read.report is not None
-    print(read.report.summary(), file=sys.stderr)  # what was read, and what was not used
-    for note in read.report.notes:
-        print(f"note: {note}", file=sys.stderr)
-    results = evaluate_cases(read, guideline=args.guideline)
-    if args.output:
-        try:
-            write_results_csv(results, args.output)
-        except OSError as err:
-            _fail(f"output: cannot write {args.output!r} ({err.strerror or err})")
-        bad = int((results["error"] != "").sum())
-        print(f"{len(results)} rows written to {args.output} ({bad} with errors)", file=sys.stderr)
-    else:
-        write_results_csv(results, sys.stdout)
-
-
-def _batch_wide(args: argparse.Namespace) -> None:
-    from b12logic.batch_stream import stream_batch
-
+    if batch.report is not None:  # a laboratory export: a long LOINC-coded CSV or FHIR JSON
+        print(batch.report.summary(), file=sys.stderr)  # what was read, and what was not used
+        for note in batch.report.notes:
+            print(f"note: {note}", file=sys.stderr)
     if not args.output:
-        stream_batch(args.input, sys.stdout, args.guideline)
+        write_batch(batch, sys.stdout, args.guideline)
         return
     try:
-        rows, bad = stream_batch(args.input, args.output, args.guideline)
+        rows, bad = write_batch(batch, args.output, args.guideline)
     except OSError as err:
         _fail(f"output: cannot write {args.output!r} ({err.strerror or err})")
     print(f"{rows} rows written to {args.output} ({bad} with errors)", file=sys.stderr)
@@ -257,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "batch":
             _batch(args)
         elif args.command == "template":
-            from b12logic.batch import template_csv
+            from b12logic.csv_template import template_csv
 
             sys.stdout.write(template_csv())
         elif args.command == "class":

@@ -30,7 +30,6 @@ from b12logic.esr import (
 )
 from b12logic.graphs import ESR_ROOT
 from b12logic.guidelines import (
-    ANAEMIA_HB_G_DL,
     DEFAULT_PROFILE,
     PROFILES,
     SEVERE_B12_PG_ML,
@@ -56,10 +55,11 @@ from b12logic.rules.facts import (
     HOMOCYSTEINE_UPPER,
     MACROCYTOSIS_MCV,
     UNUSUAL_B12,
-    VERY_HIGH_B12,
     PlanFacts,
+    b12_pitfall_facts,
     view_of,
 )
+from b12logic.rules.facts import anaemic as anaemic_hb
 from b12logic.rules.judgment import (
     ACTION_LEVEL,
     DEFICIENT_STATUSES,
@@ -276,12 +276,11 @@ def evaluate(
             status=status,
             regimen=regimen,
             esr_flag=flag,
-            anaemic=hb is not None and hb < ANAEMIA_HB_G_DL[case.sex],
+            anaemic=anaemic_hb(view.hb, case.sex == "female"),
             renal_impairment=case.renal_impairment,
             mma_measured=case.mma is not None,
-            b12_very_high=b12 > VERY_HIGH_B12,
             nitrous_oxide="nitrous_oxide" in risks,
-            b12_not_above=b12 <= profile.b12_upper,
+            **b12_pitfall_facts(b12, profile),
             duration_rule=profile.duration_rule,
         )
     )

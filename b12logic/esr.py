@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
 
+from b12logic.columnwise import pick
 from b12logic.statement import Statement
 
 MARKED_ESR = 100.0  # mm/h; "100 or more": the group Fincher 1986 studied (about 90% had an identifiable cause)
@@ -34,15 +35,19 @@ def esr_upper_limit(age: float, sex: str, pregnant: bool = False) -> float:
     >>> esr_upper_limit(30, "female", pregnant=True)
     70.0
     """
-    if pregnant:
-        return PREGNANCY_ESR_LIMIT
-    return (age + 10) / 2 if sex == "female" else age / 2
+    return float(esr_upper_limit_array(age, sex == "female", pregnant))
 
 
-def esr_upper_limit_array(age: np.ndarray, is_female: np.ndarray, pregnant: np.ndarray | None = None) -> np.ndarray:
-    """The same rule over arrays (batch)."""
-    limit = (age + np.where(is_female, 10.0, 0.0)) / 2
-    return limit if pregnant is None else np.where(pregnant, PREGNANCY_ESR_LIMIT, limit)
+def esr_upper_limit_array(age: Any, is_female: Any, pregnant: Any = False) -> Any:
+    """The same rule for one case (numbers) or a batch (arrays): the one copy of it."""
+    return pick(pregnant, PREGNANCY_ESR_LIMIT, (age + pick(is_female, 10.0, 0.0)) / 2)
+
+
+def esr_flag_code(esr: Any, upper_limit: Any) -> Any:
+    """The index into ESR_FLAGS, for one case or a batch: markedly elevated at MARKED_ESR or more, elevated above
+    the limit (strict), else normal."""
+    marked = esr >= MARKED_ESR
+    return marked * 1 + (marked | (esr > upper_limit))
 
 
 def esr_flag(esr: float, upper_limit: float) -> str:
@@ -51,11 +56,7 @@ def esr_flag(esr: float, upper_limit: float) -> str:
     >>> esr_flag(100, 40.0), esr_flag(99.9, 40.0)
     ('markedly_elevated', 'elevated')
     """
-    if esr >= MARKED_ESR:
-        return "markedly_elevated"
-    if esr > upper_limit:
-        return "elevated"
-    return "normal"
+    return ESR_FLAGS[esr_flag_code(esr, upper_limit)]
 
 
 def crp_state(crp_mg_l: float | None, limit_mg_l: float = DEFAULT_CRP_LIMIT_MG_L) -> str:

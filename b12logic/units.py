@@ -15,6 +15,9 @@ The factor matters: the source answer pairs "< 180 pg/mL" with "< 150 pmol/L", b
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 # 1 pg/mL = 1 ng/L = 0.738 pmol/L (molar mass of cyanocobalamin about 1355 g/mol).
 PMOL_PER_PG = 0.738
 
@@ -52,9 +55,35 @@ def canonical_unit(text: str) -> str | None:
     return UNIT_ALIASES.get(str(text).strip().lower())
 
 
+def _b12_pmol_to_pg(value: Any) -> Any:
+    return value / PMOL_PER_PG
+
+
+def _mma_umol_to_nmol(value: Any) -> Any:
+    return value * 1000.0
+
+
+def _hb_g_l_to_g_dl(value: Any) -> Any:
+    return value / 10.0
+
+
+def _crp_mg_dl_to_mg_l(value: Any) -> Any:
+    return value * 10.0
+
+
+# Field -> (the unit the rules read, {other unit: its conversion}): the one copy of the arithmetic, for one
+# value (Case's properties) and for a batch's arrays (evaluate_frame).
+TO_RULES_UNIT: dict[str, tuple[str, dict[str, Callable[[Any], Any]]]] = {
+    "b12": ("pg/mL", {"pmol/L": _b12_pmol_to_pg}),
+    "mma": ("nmol/L", {"µmol/L": _mma_umol_to_nmol}),
+    "hb": ("g/dL", {"g/L": _hb_g_l_to_g_dl}),
+    "crp": ("mg/L", {"mg/dL": _crp_mg_dl_to_mg_l}),
+}
+
+
 def b12_to_pg_ml(value: float, unit: str = "pmol/L") -> float:
     """Total B12 in pg/mL (equal to ng/L)."""
-    return value if unit == "pg/mL" else value / PMOL_PER_PG
+    return value if unit == "pg/mL" else _b12_pmol_to_pg(value)
 
 
 def b12_to_pmol_l(value: float, unit: str = "pg/mL") -> float:
@@ -69,7 +98,7 @@ def b12_convert(value: float, from_unit: str, to_unit: str) -> float:
 
 def mma_to_nmol_l(value: float, unit: str = "µmol/L") -> float:
     """Methylmalonic acid in nmol/L."""
-    return value if unit == "nmol/L" else value * 1000.0
+    return value if unit == "nmol/L" else _mma_umol_to_nmol(value)
 
 
 def mma_convert(value: float, from_unit: str, to_unit: str) -> float:
@@ -80,7 +109,7 @@ def mma_convert(value: float, from_unit: str, to_unit: str) -> float:
 
 def hb_to_g_dl(value: float, unit: str = "g/L") -> float:
     """Haemoglobin in g/dL."""
-    return value if unit == "g/dL" else value / 10.0
+    return value if unit == "g/dL" else _hb_g_l_to_g_dl(value)
 
 
 def hb_convert(value: float, from_unit: str, to_unit: str) -> float:
@@ -95,4 +124,4 @@ def crp_to_mg_l(value: float, unit: str = "mg/dL") -> float:
     >>> crp_to_mg_l(1.2, "mg/dL")
     12.0
     """
-    return value if unit == "mg/L" else value * 10.0
+    return value if unit == "mg/L" else _crp_mg_dl_to_mg_l(value)

@@ -38,7 +38,17 @@ LONG_CODES = {  # wide column -> (LOINC code, unit column or fixed UCUM unit)
 }
 _DEFAULT_UNIT = {"b12_unit": "pg/mL", "mma_unit": "nmol/L", "hb_unit": "g/dL"}
 
-# The floor: what reading and writing the file costs with pyarrow (every cell a string), nothing else.
+# The floor (issue 21): pyarrow reading the input (every cell a string) and writing the batch's own output bytes
+# (read back from its file in 16 MB pieces), nothing else: the results hold ~6 times the input's bytes (the
+# next steps are sentences), so writing them is part of the least any batch must do.
+_FLOOR_OUT_SCRIPT = (
+    "import sys, pyarrow as pa, pyarrow.csv as pc; "
+    "names = pc.read_csv(sys.argv[1], read_options=pc.ReadOptions(block_size=1 << 16)).column_names; "
+    "t = pc.read_csv(sys.argv[1], convert_options=pc.ConvertOptions(column_types={n: pa.string() for n in names})); "
+    "src, dst = open(sys.argv[3], 'rb'), open(sys.argv[2], 'wb'); "
+    "[dst.write(piece) for piece in iter(lambda: src.read(1 << 24), b'')]; dst.close()"
+)
+# The earlier floor, kept for comparison: reading the file and writing it back (the input's bytes, not the output's).
 _FLOOR_SCRIPT = (
     "import sys, pyarrow as pa, pyarrow.csv as pc; "
     "names = pc.read_csv(sys.argv[1], read_options=pc.ReadOptions(block_size=1 << 16)).column_names; "
@@ -116,11 +126,13 @@ def lines(path: Path) -> int:
 def measure(source: Path, name: str, repeats: int, reference: Path | None) -> dict[str, object]:
     out, floor_out, ref_out = DATA / f"{name}_out.csv", DATA / f"{name}_floor_out.csv", DATA / f"{name}_ref_out.csv"
     batch = [sys.executable, "-m", "b12logic", "batch", str(source), "-o", str(out)]
-    floor = [sys.executable, "-c", _FLOOR_SCRIPT, str(source), str(floor_out)]
-    runs: dict[str, list[tuple[float, float]]] = {"batch": [], "floor": [], "reference": []}
+    floor = [sys.executable, "-c", _FLOOR_OUT_SCRIPT, str(source), str(floor_out), str(out)]
+    floor_in = [sys.executable, "-c", _FLOOR_SCRIPT, str(source), str(floor_out)]
+    runs: dict[str, list[tuple[float, float]]] = {"batch": [], "floor": [], "floor_in": [], "reference": []}
     for _ in range(repeats):  # interleaved: a slower moment of a shared machine hits all of them
+        runs["batch"].append(run_child(batch))  # first: the floor writes its output's bytes
         runs["floor"].append(run_child(floor))
-        runs["batch"].append(run_child(batch))
+        runs["floor_in"].append(run_child(floor_in))
         if reference is not None:  # the code before the change, on the same file: before -> after
             runs["reference"].append(run_child([*batch[:-1], str(ref_out)], cwd=reference))
     return {"source": source, "out": out, "ref_out": ref_out, "command": batch, "runs": runs}
@@ -135,6 +147,11 @@ def _before(runs: dict[str, list[tuple[float, float]]], floor_wall: float) -> st
         return ""
     wall, peak = median([w for w, _ in runs["reference"]]), median([p for _, p in runs["reference"]])
     return f"{wall:.2f} s ({wall / floor_wall:.2f}×), {peak:,.0f} MB"
+
+
+def _floor_in(runs: dict[str, list[tuple[float, float]]], wall: float) -> str:
+    floor_in = median([w for w, _ in runs["floor_in"]])
+    return f"{floor_in:.2f} s ({wall / floor_in:.2f}×)"
 
 
 def main() -> None:
@@ -155,14 +172,16 @@ def main() -> None:
         f"Command: `.venv/bin/python bench/labs_batch.py --repeats {args.repeats}"
         + (" --reference-code DIR" if args.reference_code else "")
         + "` (files under bench/data/). Each figure is the median of fresh processes, interleaved with the "
-        "floor: `pyarrow.csv.read_csv` (every column as string) + `pyarrow.csv.write_csv` of the same file. "
+        "floor: `pyarrow.csv.read_csv` of the input (every column as string) + writing the batch's output bytes "
+        "(read back from its file); the earlier floor (`pyarrow.csv.write_csv` of the input table, which writes "
+        "the input's bytes, not the output's) is the last column. "
         "Peak = the process's maximum resident set (os.wait4).",
         "",
-        "| file | batch wall | floor wall | ratio (target) | batch peak MB | floor peak MB | rows in → out | before (reference code) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| file | batch wall | floor wall | ratio (target) | batch peak MB | floor peak MB | rows in → out | before (reference code) | input-only floor (ratio) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     notes: list[str] = []
-    for result, target in zip(results, (3.0, 5.0), strict=True):
+    for result, target in zip(results, (2.0, 3.0), strict=True):
         runs = result["runs"]
         assert isinstance(runs, dict)
         wall, peak = median([w for w, _ in runs["batch"]]), median([p for _, p in runs["batch"]])
@@ -172,7 +191,8 @@ def main() -> None:
         report.append(
             f"| {source.name} ({source.stat().st_size / 1e6:.0f} MB) | {wall:.2f} s | {floor_wall:.2f} s | "
             f"{ratio:.2f}× (≤ {target:g}×: {'met' if ratio <= target else 'missed'}) | {peak:,.0f} | "
-            f"{floor_peak:,.0f} | {lines(source) - 1:,} → {lines(out) - 1:,} | {_before(runs, floor_wall)} |"
+            f"{floor_peak:,.0f} | {lines(source) - 1:,} → {lines(out) - 1:,} | {_before(runs, floor_wall)} | "
+            f"{_floor_in(runs, wall)} |"
         )
         spread = "; ".join(
             f"{kind}: " + ", ".join(f"{w:.2f} s/{p:,.0f} MB" for w, p in values)

@@ -218,10 +218,11 @@ def test_an_odd_row_at_the_end_keeps_streaming(
     import io
 
     import b12logic.batch_stream as batch_stream
+    import b12logic.labs as labs
 
     path = tmp_path / "cases.csv"
     path.write_bytes(b"id,age,sex,b12,esr\n" + b"A,68,F,179,30\n" * 50_000 + odd_row)
-    monkeypatch.setattr(batch_stream, "read_cases_csv", _whole_file_refused)
+    monkeypatch.setattr(labs, "read_cases_csv", _whole_file_refused)  # the whole-file way reads there
     out = io.StringIO()
     assert batch_stream.stream_batch(str(path), out, block_bytes=1 << 16)[0] == 50_001
     last = out.getvalue().splitlines()[-1]

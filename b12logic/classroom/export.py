@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from b12logic.batch import spreadsheet_safe
 from b12logic.classroom.questions import questions_for
 from b12logic.classroom.store import AnswerRow, Room
+from b12logic.csv_cells import spreadsheet_safe
 
 COLUMNS = ["room", "case_id", "round", "student", "question", "answer", "answer_text", "right"]
 

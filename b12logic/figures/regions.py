@@ -78,7 +78,7 @@ def region_grid(profile: GuidelineProfile, neuro: bool, b12_edges: np.ndarray, m
     """
     import pandas as pd
 
-    from b12logic.batch import evaluate_frame
+    from b12logic.frame import evaluate_frame
 
     b12 = (b12_edges[:-1] + b12_edges[1:]) / 2
     mma = (mma_edges[:-1] + mma_edges[1:]) / 2

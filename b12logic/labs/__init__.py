@@ -26,14 +26,10 @@ import numpy as np
 import pandas as pd
 
 from b12logic import budget
-from b12logic.batch import (
-    EXTRA_COLUMNS,
-    RESULT_COLUMNS,
-    evaluate_frame,
-    read_cases_csv,
-    read_source_bytes,
-    utf8_from_utf16,
-)
+from b12logic.csv_blocks import read_text_frame
+from b12logic.csv_in import read_cases_csv, read_source_bytes, utf8_from_utf16
+from b12logic.frame import evaluate_frame
+from b12logic.frame_columns import EXTRA_COLUMNS, RESULT_COLUMNS
 from b12logic.guidelines import DEFAULT_PROFILE, GuidelineProfile
 from b12logic.labs.long_csv import check_header, is_long, long_template_csv, read_long_frame, wide_to_long
 from b12logic.labs.report import READ_ERROR_COLUMN, LabRead, LabReport
@@ -82,11 +78,14 @@ def detect_layout(raw: bytes) -> str:
     return "long" if is_long(header.split(delimiter)) else "wide"
 
 
-def read_cases(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | None = None) -> LabRead:
-    """Read a cases file in any layout. CaseError("file"/"columns", ...) for a file that cannot be read, in one
-    line, whatever the file holds (b12logic.budget's limits; no reader's own exception gets out)."""
+def read_cases(
+    source: str | bytes | IO[bytes] | IO[str], max_bytes: int | None = None, layout: str | None = None
+) -> LabRead:
+    """Read a cases file in any layout (detect_layout's, or the one given by a caller that has found it).
+    CaseError("file"/"columns", ...) for a file that cannot be read, in one line, whatever the file holds
+    (b12logic.budget's limits; no reader's own exception gets out)."""
     try:
-        return _read_cases(source, max_bytes)
+        return _read_cases(source, max_bytes, layout)
     except CaseError:
         raise
     except RecursionError:
@@ -97,22 +96,23 @@ def read_cases(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | None 
         raise CaseError("file", "unreadable", f"file: could not be read ({first})") from None
 
 
-def _read_cases(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | None) -> LabRead:
+def _read_cases(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | None, layout: str | None) -> LabRead:
     if isinstance(source, str):  # a path: its header says the layout before the whole file is read
         budget.check_size(os.path.getsize(source), max_bytes)
         with open(source, "rb") as handle:
             head = handle.read(1 << 16)
-        if detect_layout(head) == "long" and head[:2] not in (b"\xff\xfe", b"\xfe\xff"):
-            from b12logic.batch_stream import read_text_frame  # pyarrow reads a large file several times faster
-
-            fast = read_text_frame(source)
-            if fast is not None:
-                check_header(_header(head))
-                return read_long_frame(fast)
-    raw = _bytes(source)
-    budget.check_size(len(raw), max_bytes)
-    raw = utf8_from_utf16(raw)  # one text for every layout: a UTF-16 long file is read as long
-    if detect_layout(raw) == "fhir":
+    else:
+        source = _bytes(source)
+        budget.check_size(len(source), max_bytes)
+        head = source[: 1 << 16]
+    layout = layout or detect_layout(head)
+    if layout == "long" and head[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        fast = read_text_frame(source)  # pyarrow: several times faster than pandas on a large file
+        if fast is not None:
+            check_header(_header(head))
+            return read_long_frame(fast)
+    raw = utf8_from_utf16(_bytes(source))  # one text for every layout: a UTF-16 long file is read as long
+    if layout == "fhir":
         from b12logic.labs.fhir import read_fhir  # fhir.resources loads its models: only when needed
 
         return read_fhir(raw)

@@ -460,7 +460,7 @@ def long_template_csv() -> str:
     >>> long_template_csv().splitlines()[0]
     'patient_id,collected,age,sex,neuro_symptoms,on_folic_acid,pregnant,loinc,value,unit'
     """
-    from b12logic.batch import template_csv
+    from b12logic.csv_template import template_csv
 
     wide = pd.read_csv(io.StringIO(template_csv()), dtype=str, keep_default_na=False)
     long = wide_to_long(wide)

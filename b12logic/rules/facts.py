@@ -15,11 +15,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from b12logic.case import Case
+from b12logic.columnwise import first_match, pick
 from b12logic.graphs import HOMOCYSTEINE_UPPER, VERY_HIGH_MCV
-from b12logic.guidelines import WHO_ANAEMIA_GRADES_G_DL
+from b12logic.guidelines import ANAEMIA_HB_G_DL, SEVERE_HB_G_DL, WHO_ANAEMIA_GRADES_G_DL, GuidelineProfile
 from b12logic.labels import ANAEMIA_GRADES
 
 HOMOCYSTEINE_TARGET = 10.0  # µmol/L: the source's target, from bariatric guidance (not a reference limit)
@@ -98,30 +97,37 @@ def view_of(case: Case, esr_limit: float) -> CaseView:
 
 def anaemia_grade(hb_g_dl: float | None, sex: str, pregnant: bool = False) -> str:
     """The WHO grade of anaemia for sex and pregnancy: none, mild, moderate, severe, or unknown (Hb not measured)."""
-    if hb_g_dl is None or hb_g_dl != hb_g_dl:
-        return "unknown"
-    anaemia, moderate, severe = WHO_ANAEMIA_GRADES_G_DL["pregnant" if pregnant else sex]
-    if hb_g_dl < severe:
-        return "severe"
-    if hb_g_dl < moderate:
-        return "moderate"
-    return "mild" if hb_g_dl < anaemia else "none"
+    return ANAEMIA_GRADES[anaemia_grade_codes(_num(hb_g_dl), sex == "female", pregnant)]
 
 
-def anaemia_grade_codes(hb: np.ndarray, female: np.ndarray, pregnant: np.ndarray) -> np.ndarray:
-    """anaemia_grade over arrays, as indexes into ANAEMIA_GRADES."""
+def anaemia_grade_codes(hb: Any, female: Any, pregnant: Any) -> Any:
+    """anaemia_grade as an index into ANAEMIA_GRADES, for one case (Hb NaN = not measured) or a batch of arrays."""
+    who = WHO_ANAEMIA_GRADES_G_DL
 
-    def limit(i: int) -> np.ndarray:
-        who = WHO_ANAEMIA_GRADES_G_DL
-        return np.where(pregnant, who["pregnant"][i], np.where(female, who["female"][i], who["male"][i]))
+    def limit(i: int) -> Any:
+        return pick(pregnant, who["pregnant"][i], pick(female, who["female"][i], who["male"][i]))
 
-    with np.errstate(invalid="ignore"):
-        code = np.select(
-            [np.isnan(hb), hb < limit(2), hb < limit(1), hb < limit(0)],
-            [ANAEMIA_GRADES.index(g) for g in ("unknown", "severe", "moderate", "mild")],
-            ANAEMIA_GRADES.index("none"),
-        )
-    return code
+    return first_match(
+        [hb != hb, hb < limit(2), hb < limit(1), hb < limit(0)],  # hb != hb: NaN, not measured
+        [ANAEMIA_GRADES.index(g) for g in ("unknown", "severe", "moderate", "mild")],
+        ANAEMIA_GRADES.index("none"),
+    )
+
+
+def anaemic(hb: Any, female: Any) -> Any:
+    """Hb below the WHO anaemia threshold for sex (13 g/dL men, 12 g/dL women); False when not measured (NaN)."""
+    return hb < pick(female, ANAEMIA_HB_G_DL["female"], ANAEMIA_HB_G_DL["male"])
+
+
+def b12_pitfall_facts(b12_pg_ml: Any, profile: GuidelineProfile) -> dict[str, Any]:
+    """What the pitfalls read of the B12 value (pg/mL), for one case or a batch: very high (AFP 2025), and not
+    above the profile's upper cut-off."""
+    return {"b12_very_high": b12_pg_ml > VERY_HIGH_B12, "b12_not_above": b12_pg_ml <= profile.b12_upper}
+
+
+def severe_anaemia(hb: Any) -> Any:
+    """Hb below 8 g/dL (WHO severe anaemia); False when not measured (NaN)."""
+    return hb < SEVERE_HB_G_DL
 
 
 __all__ = [
@@ -136,6 +142,9 @@ __all__ = [
     "PlanFacts",
     "anaemia_grade",
     "anaemia_grade_codes",
+    "anaemic",
+    "b12_pitfall_facts",
+    "severe_anaemia",
     "view_of",
 ]
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from b12logic.case import Case
 from b12logic.graphs import B12_ROOT, PREDICATES, Edge, Graph, Node, decision_graph, megaloblastic
-from b12logic.guidelines import SEVERE_HB_G_DL, GuidelineProfile
-from b12logic.rules.facts import CaseView, PlanFacts, anaemia_grade
+from b12logic.guidelines import GuidelineProfile
+from b12logic.labels import ANAEMIA_GRADES
+from b12logic.rules.facts import CaseView, PlanFacts, anaemia_grade_codes, severe_anaemia
 
 DEFICIENT_STATUSES = frozenset({"deficient", "functional_deficiency"})
 TREATMENT_REGIMENS = frozenset({"im_neuro", "im_standard", "oral_or_im"})
@@ -88,22 +90,50 @@ class Judgment:
 CaseFacts = tuple[bool, bool, bool, str, bool, frozenset[str], bool, bool, bool, bool]
 
 
-def case_facts(case: Case, view: CaseView) -> CaseFacts:
-    """The PlanFacts fields the case decides under any profile, in PlanFacts' order (neuro to very_high_mcv):
-    worked out once when a case is judged twice (the source's rules and the guideline beside them)."""
-    hb = case.hb_g_dl
+def case_fact_columns(view: CaseView, female: Any) -> tuple[Any, ...]:
+    """The PlanFacts fields a case decides under any profile, but its risk factors, for one case (values) or a
+    batch (arrays, evaluate_frame): neuro, Hb measured, severe anaemia, anaemia grade (an index into
+    ANAEMIA_GRADES), pregnant, MMA, homocysteine and active B12 measured, megaloblastic picture. Not measured
+    is NaN in the view, so `x == x` says measured."""
+    hb = view.hb
     return (
-        case.neuro_symptoms,
-        hb is not None,
-        hb is not None and hb < SEVERE_HB_G_DL,
-        anaemia_grade(hb, case.sex, case.pregnant),
-        case.pregnant,
-        case.risk_factors,
-        case.mma is not None,
-        case.homocysteine is not None,
-        case.active_b12 is not None,
-        bool(megaloblastic(view)),
+        view.neuro,
+        hb == hb,
+        severe_anaemia(hb),
+        anaemia_grade_codes(hb, female, view.pregnant),
+        view.pregnant,
+        view.mma == view.mma,
+        view.hcy == view.hcy,
+        view.active_b12 == view.active_b12,
+        megaloblastic(view),
     )
+
+
+def case_facts(case: Case, view: CaseView) -> CaseFacts:
+    """case_fact_columns of one case, in PlanFacts' order (neuro to very_high_mcv, risk factors in their place):
+    worked out once when a case is judged twice (the source's rules and the guideline beside them)."""
+    return with_risk_factors(case_fact_columns(view, case.sex == "female"), case.risk_factors)
+
+
+def with_risk_factors(columns: tuple[Any, ...], risk_factors: frozenset[str]) -> CaseFacts:
+    """One case's (or one batch combination's) case_fact_columns as CaseFacts: the grade named, the risk factors in."""
+    neuro, hb_measured, severe, grade, pregnant, *measured, megaloblastic_picture = columns
+    return (
+        bool(neuro),
+        bool(hb_measured),
+        bool(severe),
+        ANAEMIA_GRADES[grade],
+        bool(pregnant),
+        risk_factors,
+        *(bool(m) for m in measured),
+        bool(megaloblastic_picture),
+    )  # type: ignore[return-value]
+
+
+def plan_facts(profile: GuidelineProfile, path: tuple[str, ...], of_case: CaseFacts) -> PlanFacts:
+    """The facts every statement follows: the path's outcome and the case's facts (one PlanFacts per combination)."""
+    status, regimen, awaiting = path_outcome(profile, path)
+    return _plan_facts(path[-1], status, regimen, *of_case, awaiting)
 
 
 def judge(case: Case, profile: GuidelineProfile, view: CaseView, of_case: CaseFacts | None = None) -> Judgment:
@@ -111,14 +141,14 @@ def judge(case: Case, profile: GuidelineProfile, view: CaseView, of_case: CaseFa
     of_case = of_case or case_facts(case, view)
     _, adjacency, _ = graph_index(profile)
     path = walk(adjacency, B12_ROOT, view, profile)
-    status, regimen, awaiting = path_outcome(profile, path)
+    facts = plan_facts(profile, path, of_case)
     return Judgment(
         path=path,
-        status=status,
-        regimen=regimen,
-        severe=status in DEFICIENT_STATUSES and bool(PREDICATES["severe"](view, profile)),
+        status=facts.status,
+        regimen=facts.regimen,
+        severe=facts.status in DEFICIENT_STATUSES and bool(PREDICATES["severe"](view, profile)),
         anaemia_grade=of_case[3],
-        facts=_plan_facts(path[-1], status, regimen, *of_case, awaiting),
+        facts=facts,
     )
 
 
