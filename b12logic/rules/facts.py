@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from b12logic.case import Case
@@ -102,6 +103,17 @@ def anaemia_grade(hb_g_dl: float | None, sex: str, pregnant: bool = False) -> st
 
 def anaemia_grade_codes(hb: Any, female: Any, pregnant: Any) -> Any:
     """anaemia_grade as an index into ANAEMIA_GRADES, for one case (Hb NaN = not measured) or a batch of arrays."""
+    if isinstance(hb, float):  # one case: remembered (the column-wise form costs ~25 µs a call, evaluate's hot path)
+        return _one_grade_code(hb, bool(female), bool(pregnant))
+    return _grade_codes(hb, female, pregnant)
+
+
+@lru_cache(maxsize=4096)
+def _one_grade_code(hb: float, female: bool, pregnant: bool) -> int:
+    return int(_grade_codes(hb, female, pregnant))
+
+
+def _grade_codes(hb: Any, female: Any, pregnant: Any) -> Any:
     who = WHO_ANAEMIA_GRADES_G_DL
 
     def limit(i: int) -> Any:
