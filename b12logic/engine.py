@@ -71,7 +71,7 @@ from b12logic.rules.judgment import (
     status_of_path,
     walk,
 )
-from b12logic.rules.next_steps import PRESUME_B12_NOT_LOW, b12_next_steps, regimen_statement
+from b12logic.rules.next_steps import b12_next_steps, regimen_statement
 from b12logic.rules.pitfalls import PITFALL_IDS, Pitfall, PitfallFacts, pitfalls_for, remembered_pitfalls
 from b12logic.statement import Statement, ranked_do_now
 
@@ -328,9 +328,10 @@ def _corrected(
     steps: tuple[Statement, ...], own: PlanFacts, guideline: PlanFacts, correcting: GuidelineProfile
 ) -> tuple[tuple[Statement, ...], str]:
     guideline_steps = b12_next_steps(correcting, guideline)
-    if own.status == "deficient":  # the headline says deficient: no step beside it may say the B12 is not low
-        guideline_steps = tuple(s for s in guideline_steps if s not in PRESUME_B12_NOT_LOW)
-    do_now = ranked_do_now(guideline_steps, steps)
+    # One step per rank: the judgment that acts more speaks for it, so a step worded for "not deficient" never
+    # stands beside a source headline that treats (the guideline's other urgent steps still join).
+    own_acts_more = ACTION_LEVEL[own.regimen] > ACTION_LEVEL[guideline.regimen]
+    do_now = ranked_do_now(steps, guideline_steps) if own_acts_more else ranked_do_now(guideline_steps, steps)
     rest = tuple(s for s in steps if s.kind != "do_now")
     if ACTION_LEVEL[guideline.regimen] > ACTION_LEVEL[own.regimen] and guideline.regimen in TREATMENT_REGIMENS:
         # The guideline treats where the source waits: its regimen opens the plan, before the source's rule.

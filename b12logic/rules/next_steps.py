@@ -119,9 +119,6 @@ _VERY_HIGH_MCV = Statement(
     kind="do_now",
     rank=RANK_VERY_HIGH_MCV,
 )
-# Steps whose words presume a B12 that is not low: beside a profile that reads this B12 as deficient (the source's
-# fixed rule, with NICE NG239's urgent steps shown beside it) they would contradict the headline.
-PRESUME_B12_NOT_LOW = frozenset({_VERY_HIGH_MCV})
 _AUTOIMMUNE = Statement(
     "Autoimmune disease recorded (thyroid disease, vitiligo, type 1 diabetes): pernicious anaemia clusters with "
     "these, so autoimmune gastritis is more likely; the autoimmune disease is a risk marker, not itself a cause.",
