@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from b12logic.fields import FIELDS, FLAG_FIELDS, OPTIONAL_NUMBERS, REQUIRED_COLUMNS, UNIT_FIELDS
-from b12logic.units import b12_to_pg_ml, crp_to_mg_l, hb_to_g_dl, mma_to_nmol_l
+from b12logic.units import b12_to_pg_ml, crp_to_mg_l, hb_to_g_dl, mma_readable, mma_to_nmol_l
 from b12logic.validate import (
     check_flag,
     check_number,
@@ -86,6 +86,16 @@ class Case:
     @property
     def mma_nmol_l(self) -> float | None:
         return None if self.mma is None else mma_to_nmol_l(self.mma, self.mma_unit)
+
+    @property
+    def mma_read_nmol_l(self) -> float | None:
+        """The MMA the judgment reads: None when not measured or implausibly low (units.mma_readable)."""
+        mma = self.mma_nmol_l
+        return mma if mma is not None and mma_readable(mma) else None
+
+    @property
+    def mma_implausible(self) -> bool:
+        return self.mma is not None and self.mma_read_nmol_l is None
 
     @property
     def crp_mg_l(self) -> float | None:

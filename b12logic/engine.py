@@ -278,7 +278,7 @@ def evaluate(
             esr_flag=flag,
             anaemic=anaemic_hb(view.hb, case.sex == "female"),
             renal_impairment=case.renal_impairment,
-            mma_measured=case.mma is not None,
+            mma_measured=case.mma_read_nmol_l is not None,
             nitrous_oxide="nitrous_oxide" in risks,
             **b12_pitfall_facts(b12, profile),
             duration_rule=profile.duration_rule,

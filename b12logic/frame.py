@@ -45,7 +45,7 @@ from b12logic.guidelines import DEFAULT_PROFILE, PROFILES, GuidelineProfile, get
 from b12logic.labels import ANAEMIA_GRADES
 from b12logic.rules.facts import CaseView, anaemia_grade_codes, anaemic, b12_pitfall_facts
 from b12logic.rules.judgment import case_fact_columns, path_outcome, plan_facts, with_risk_factors
-from b12logic.units import TO_RULES_UNIT
+from b12logic.units import TO_RULES_UNIT, mma_readable
 from b12logic.validate import CaseError, check_risk_factors
 
 
@@ -151,6 +151,10 @@ def evaluate_frame(
     n = parsed.n
     v = parsed.values
     b12, mma, hb = (_in_rules_unit(parsed, name) for name in ("b12", "mma", "hb"))
+    with np.errstate(invalid="ignore"):
+        mma = np.where(
+            mma_readable(mma), mma, np.nan
+        )  # an implausible MMA is read as not measured (Case.mma_read_nmol_l)
     female = parsed.is_female
     pregnant = parsed.flags["pregnant"]
     limit = esr_upper_limit_array(v["age"], female, pregnant)

@@ -121,7 +121,7 @@ class _Situation:
 
     @property
     def mma(self) -> float | None:
-        value = self.case.mma_nmol_l
+        value = self.case.mma_read_nmol_l
         return None if value is None else float(value)
 
     @property

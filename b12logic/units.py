@@ -101,6 +101,17 @@ def mma_to_nmol_l(value: float, unit: str = "µmol/L") -> float:
     return value if unit == "nmol/L" else _mma_umol_to_nmol(value)
 
 
+# An MMA below 10 nmol/L is below any reported reference range (Mayo's starts at 73): more likely a µmol/L result
+# typed as nmol/L (0.3 µmol/L is 300 nmol/L) than a result. Reading it as "MMA normal" would withhold treatment, so the
+# judgment reads it as not measured and the verdict asks for the unit (a warning, never an error: DESIGN.md's range).
+MMA_IMPLAUSIBLE_BELOW_NMOL_L = 10.0
+
+
+def mma_readable(nmol_l: float) -> bool:
+    """Whether an MMA in nmol/L is plausible enough for the judgment to read (works on arrays too)."""
+    return nmol_l >= MMA_IMPLAUSIBLE_BELOW_NMOL_L
+
+
 def mma_convert(value: float, from_unit: str, to_unit: str) -> float:
     """Convert MMA between nmol/L and µmol/L."""
     nmol = mma_to_nmol_l(value, from_unit)

@@ -215,9 +215,18 @@ WARNED: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
         {"mma": 0.3},
         (
             "MMA 0.3 nmol/L is implausibly low: was it reported in µmol/L? (0.3 µmol/L is 300 nmol/L.) This verdict "
-            "reads it as nmol/L: check the unit before reading it.",
+            "reads the MMA as not measured until the unit is checked.",
         ),
     ),
+    (
+        "mma-nmol-value-in-umol",
+        {"mma": 0.005, "mma_unit": "µmol/L"},
+        (
+            "MMA 0.005 µmol/L is implausibly low: check the unit and the result. This verdict reads the MMA as not "
+            "measured until the unit is checked.",
+        ),
+    ),
+    ("mma-at-10-nmol-is-read", {"mma": 10}, ()),
     (
         "two-at-once",
         {"b12": 5000, "esr": 190},

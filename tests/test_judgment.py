@@ -124,6 +124,28 @@ def test_class4_mma_at_the_limit_with_neuro_keeps_specialist_advice() -> None:
         assert "if symptoms develop" not in _text(a)
 
 
+@pytest.mark.parametrize(("mma", "unit"), [(0.6, "nmol/L"), (9.99, "nmol/L"), (0.005, "µmol/L")])
+def test_class4_an_implausible_mma_never_withholds_treatment(mma: float, unit: str) -> None:
+    """A µmol/L result typed as nmol/L (0.6 for 600) is not a normal MMA: with neuro symptoms the case is treated
+    as if the MMA were not back (the same verdict as without it), and the unit is questioned first."""
+    for risks in (frozenset(), frozenset({"nitrous_oxide"})):
+        slip = Case(
+            age=60, sex="male", b12=250, esr=15, mma=mma, mma_unit=unit, neuro_symptoms=True, risk_factors=risks
+        )
+        without = Case(age=60, sex="male", b12=250, esr=15, neuro_symptoms=True, risk_factors=risks)
+        for profile in (*EVERY, _lab()):
+            a, b = evaluate(slip, profile), evaluate(without, profile)
+            assert (a.b12_status, a.regimen, a.corrected_regimen) == (b.b12_status, b.regimen, b.corrected_regimen)
+            assert any(s.starts_b12 for s in a.do_now)
+            assert "less likely" not in " ".join(s.text for s in a.do_now)
+            assert a.warnings and "implausibly low" in a.warnings[0]
+
+
+def test_class4_an_mma_of_10_nmol_is_read() -> None:
+    case = Case(age=60, sex="male", b12=250, esr=15, mma=10, neuro_symptoms=True)
+    assert evaluate(case, "source").b12_status == "not_confirmed"
+
+
 # --- Class 5: unknown severity never shown as known
 
 
@@ -253,7 +275,9 @@ PROFILES_ALL = st.sampled_from(list(PROFILES.values())) | custom_profiles
 
 def _measured(case: Case) -> set[str]:
     fields = ("mma", "homocysteine", "hb", "active_b12", "crp")
-    return {f for f in fields if getattr(case, f) is not None}
+    measured = {f for f in fields if getattr(case, f) is not None}
+    # An implausibly low MMA (a unit slip) is read as not measured: asking for it again is right.
+    return measured - {"mma"} if case.mma_implausible else measured
 
 
 @SETTINGS

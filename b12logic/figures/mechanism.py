@@ -245,7 +245,7 @@ def lit_reasons(assessment: Assessment, profile: GuidelineProfile | None = None)
     if profile is None:
         profile = PROFILES.get(assessment.guideline, PROFILES[DEFAULT_PROFILE])
     b12 = case.b12_pg_ml
-    mma = case.mma_nmol_l
+    mma = case.mma_read_nmol_l
     hb = case.hb_g_dl
     out: dict[str, str] = {}
     lit = assessment.mechanism_lit

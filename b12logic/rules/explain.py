@@ -75,7 +75,7 @@ def _discordance(case: Case, profile: GuidelineProfile, b12: float) -> Statement
 
 def _low_total_normal_mma(case: Case, profile: GuidelineProfile, b12: float) -> Statement | None:
     """A low total B12 with an MMA within the laboratory's limit: the markers disagree, said beside the verdict."""
-    mma = case.mma_nmol_l
+    mma = case.mma_read_nmol_l
     if not profile.reads_context or mma is None or b12 >= profile.b12_low or mma > profile.mma_upper:
         return None
     return Statement(
@@ -127,7 +127,7 @@ def caveats(case: Case, profile: GuidelineProfile, status: str, b12: float) -> t
         )
     if case.homocysteine is not None:
         caveats.append(homocysteine_reading(case.homocysteine))
-    mma = case.mma_nmol_l
+    mma = case.mma_read_nmol_l
     if status == "normal" and not case.neuro_symptoms and mma is not None and mma > profile.mma_upper:
         caveats.append(
             Statement(
@@ -169,10 +169,15 @@ def warnings(case: Case, b12: float) -> tuple[str, ...]:
         warnings.append(f"B12 {b12:.0f} pg/mL is unusually high: check for recent injections or a unit slip.")
     if case.esr > UNUSUAL_ESR:
         warnings.append(f"ESR {case.esr:g} mm/h is unusually high: confirm the result with the laboratory.")
-    if case.mma is not None and case.mma_unit == "nmol/L" and case.mma < 10:
+    if case.mma_implausible:
+        slip = (
+            f" was it reported in µmol/L? ({case.mma:g} µmol/L is {case.mma * 1000:g} nmol/L.)"
+            if case.mma_unit == "nmol/L"
+            else " check the unit and the result."
+        )
         warnings.append(
-            f"MMA {case.mma:g} nmol/L is implausibly low: was it reported in µmol/L? ({case.mma:g} µmol/L is "
-            f"{case.mma * 1000:g} nmol/L.) This verdict reads it as nmol/L: check the unit before reading it."
+            f"MMA {case.mma:g} {case.mma_unit} is implausibly low:{slip} This verdict reads the MMA as not measured "
+            "until the unit is checked."
         )
     if b12 < 30:  # below 30 pg/mL (22 pmol/L) in either unit: more likely a unit slip than a result
         warnings.append(f"B12 {case.b12:g} {case.b12_unit} is implausibly low: check the unit and the result.")
@@ -185,7 +190,7 @@ def describe(node_id: str, case: Case, b12: float, hb: float | None, limit: floa
         active = "" if case.active_b12 is None else f", active B12 {case.active_b12:g} pmol/L"
         return f"B12 {b12:.0f} pg/mL{active}" + (", pregnant" if case.pregnant and active else "")
     if node_id in ("mma_borderline", "mma_above"):
-        mma = case.mma_nmol_l
+        mma = case.mma_read_nmol_l
         return "MMA not measured" if mma is None else f"MMA {mma:g} nmol/L"
     if node_id == "borderline_wait":
         return f"neurological symptoms: {'yes' if case.neuro_symptoms else 'no'}" + (
@@ -281,7 +286,7 @@ def mechanism_lit(case: Case, profile: GuidelineProfile, status: str, flag: str,
     lit: set[str] = set()
     if status in DEFICIENT_STATUSES:
         lit.add("m_b12")
-    mma = case.mma_nmol_l
+    mma = case.mma_read_nmol_l
     if status == "functional_deficiency" or (mma is not None and mma > profile.mma_upper):
         lit.add("m_mma")
     if case.homocysteine is not None and case.homocysteine > HOMOCYSTEINE_UPPER:

@@ -82,7 +82,7 @@ def view_of(case: Case, esr_limit: float) -> CaseView:
     """One case's view."""
     return CaseView(
         b12=case.b12_pg_ml,
-        mma=_num(case.mma_nmol_l),
+        mma=_num(case.mma_read_nmol_l),
         hb=_num(case.hb_g_dl),
         neuro=case.neuro_symptoms,
         esr=case.esr,
