@@ -381,6 +381,7 @@ RISK_FACTORS: dict[str, str] = {
     # A risk marker, not a cause: it clusters with pernicious anaemia but does not make treatment lifelong.
     "autoimmune_disease": "Autoimmune disease (thyroid, type 1 diabetes, vitiligo): a risk marker, not a cause",
     "gastric_surgery": "Gastrectomy, bariatric surgery or ileal resection",
+    "bowel_disease": "Crohn's disease or coeliac disease",
     "metformin": "Metformin",
     "acid_suppression": "Proton-pump inhibitor or H2 blocker",
     "vegan_diet": "Vegan diet",

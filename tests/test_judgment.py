@@ -373,3 +373,38 @@ def test_severity_line_in_a_neurological_case_says_the_symptoms_decide() -> None
         (line,) = [x for x in verdict_lines(a) if x.startswith("Severe deficiency")]
         assert line.endswith(f": {word} (the neurological symptoms decide the regimen (IM), whatever the severity)")
         assert "before choosing oral" not in line
+
+
+# --- Read s7: recorded causes and converted units are never silent
+
+
+@pytest.mark.parametrize("risk", ["gastric_surgery", "pernicious_anaemia"])
+def test_an_irreversible_cause_is_said_while_the_tests_decide(risk: str) -> None:
+    """Indeterminate B12 with a recorded cause that cannot be reversed: the plan names it and says that a
+    deficiency shown would be treated for life (independent read s6, NF3 and F1)."""
+    case = Case(age=60, sex="male", b12=230, esr=20, risk_factors=frozenset({risk}))
+    for profile in (*EVERY, _lab()):
+        a = evaluate(case, profile)
+        if a.regimen != "pending_tests":
+            continue
+        said = [s for s in a.next_steps if s.text.startswith("Recorded risk factors for B12 deficiency")]
+        assert len(said) == 1 and "lifelong" in said[0].text, profile.id
+
+
+def test_a_reversible_risk_factor_is_named_without_lifelong() -> None:
+    a = evaluate(Case(age=60, sex="male", b12=230, esr=20, risk_factors=frozenset({"metformin"})), "nice-ng239")
+    assert a.regimen == "pending_tests"
+    said = [s.text for s in a.next_steps if s.text.startswith("Recorded risk factors")]
+    assert said == ["Recorded risk factors for B12 deficiency: Metformin."]
+
+
+def test_bowel_disease_can_be_recorded() -> None:
+    a = evaluate(Case(age=35, sex="female", b12=160, esr=40, risk_factors=frozenset({"bowel_disease"})), "nice-ng239")
+    assert any("Crohn's disease or coeliac disease" in s.text for s in a.next_steps)
+
+
+def test_an_mma_in_micromol_is_shown_converted() -> None:
+    a = evaluate(Case(age=55, sex="male", b12=250, esr=15, mma=0.5, mma_unit="µmol/L"), "nice-ng239")
+    assert any("MMA 0.5 µmol/L = 500 nmol/L" in s.text for s in a.caveats)
+    plain = evaluate(Case(age=55, sex="male", b12=250, esr=15, mma=500), "nice-ng239")
+    assert not any("Converted: MMA" in s.text for s in plain.caveats)

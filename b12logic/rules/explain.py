@@ -98,9 +98,14 @@ def caveats(case: Case, profile: GuidelineProfile, status: str, b12: float) -> t
             )
         )
     if case.mma is not None:
+        converted = (
+            f"Converted: MMA {case.mma:g} {case.mma_unit} = {case.mma_nmol_l:g} nmol/L (1 µmol/L = 1000 nmol/L). "
+            if case.mma_unit != "nmol/L"
+            else ""
+        )
         caveats.append(
             Statement(
-                f"The MMA limit {profile.mma_upper:g} nmol/L is {profile.mma_limit_words}, not a universal one: "
+                f"{converted}The MMA limit {profile.mma_upper:g} nmol/L is {profile.mma_limit_words}, not a universal one: "
                 "laboratories differ.",
                 (profile.mma_limit_citation,),
             )

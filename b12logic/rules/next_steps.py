@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from b12logic.fields import RISK_FACTORS
-from b12logic.guidelines import GuidelineProfile, regimen_for
+from b12logic.guidelines import IRREVERSIBLE_CAUSES, GuidelineProfile, regimen_for
 from b12logic.rules.facts import PlanFacts
 from b12logic.rules.judgment import DEFICIENT_STATUSES, TREATMENT_REGIMENS
 from b12logic.statement import Statement
@@ -116,6 +116,14 @@ _VERY_HIGH_MCV = Statement(
     "MCV) is a strong clinical feature, so deficiency is suspected whatever the B12 tests still have to settle.",
     ("BNF / NICE CKS", "BSH 2014"),
     "Megaloblastic picture: urgent haematology advice",
+    kind="do_now",
+    rank=RANK_VERY_HIGH_MCV,
+)
+_PREGNANT_VERY_HIGH_MCV = Statement(  # one urgent haematology step, not two in a row (independent read s6, NF1)
+    "Seek urgent haematology advice: B12 deficiency is suspected in pregnancy, and a megaloblastic picture (MCV "
+    "above 120 fL, or severe anaemia with a raised MCV) is a strong clinical feature.",
+    ("BNF / NICE CKS", "BSH 2014"),
+    "Pregnant, megaloblastic picture: urgent haematology advice",
     kind="do_now",
     rank=RANK_VERY_HIGH_MCV,
 )
@@ -258,9 +266,13 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
             steps.append(_N2O_STOP)
         else:
             steps.append(_N2O_TEST)
-    if f.pregnant and f.status not in ("normal", "not_confirmed"):
+    pregnant_step = f.pregnant and f.status not in ("normal", "not_confirmed")
+    mcv_step = f.very_high_mcv and f.status != "deficient"
+    if pregnant_step and mcv_step:
+        steps.append(_PREGNANT_VERY_HIGH_MCV)
+    elif pregnant_step:
         steps.append(_PREGNANT)
-    if f.very_high_mcv and f.status != "deficient":
+    elif mcv_step:
         steps.append(_VERY_HIGH_MCV)
     if f.severe_anaemia and treats:
         steps.append(_POTASSIUM)
@@ -400,6 +412,17 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
     return steps
 
 
+def _risk_factors_while_testing(risk_factors: frozenset[str]) -> Statement:
+    """Recorded risk factors said while the tests decide: a cause that cannot be reversed changes what a positive
+    result means for the plan (lifelong), so it is never silent."""
+    named = "; ".join(RISK_FACTORS[r] for r in sorted(risk_factors))
+    lifelong = sorted(risk_factors & IRREVERSIBLE_CAUSES)
+    text = f"Recorded risk factors for B12 deficiency: {named}."
+    if lifelong:
+        text += " If the tests show deficiency, treatment is lifelong: this cause cannot be reversed."
+    return Statement(text, ("NICE NG239",), f"Risk factors recorded: {named}", kind="plan")
+
+
 @lru_cache(maxsize=4096)
 def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, ...]:
     """The B12 plan's statements, do_now first. It takes no ESR argument, so the ESR cannot change them.
@@ -438,6 +461,8 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
             steps.append(_PREGNANCY_TOTAL)
     if f.status not in DEFICIENT_STATUSES:
         steps += _not_treated_steps(profile, f)
+    if f.risk_factors and f.regimen == "pending_tests":
+        steps.append(_risk_factors_while_testing(f.risk_factors))
     if "autoimmune_disease" in f.risk_factors and f.status != "normal":
         steps.append(_AUTOIMMUNE)
     return tuple(steps)
