@@ -147,7 +147,7 @@ CASES: list[tuple[str, dict[str, Any], list[str], dict[str, Any]]] = [
         {"risk_factors": "metformin,smoking"},
         [
             "Link parameter risk_factors ignored: risk_factors: 'smoking' is not known (any of pernicious_anaemia, "
-            "autoimmune_disease, gastric_surgery, metformin, acid_suppression, vegan_diet, nitrous_oxide). Using none."
+            "autoimmune_disease, gastric_surgery, bowel_disease, metformin, acid_suppression, vegan_diet, nitrous_oxide). Using none."
         ],
         {"risk_factors": frozenset()},
     ),
