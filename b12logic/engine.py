@@ -13,7 +13,7 @@ B12 plan: b12_status, regimen and next_steps are computed from the B12 inputs on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -333,9 +333,14 @@ def _corrected(
     own_acts_more = ACTION_LEVEL[own.regimen] > ACTION_LEVEL[guideline.regimen]
     do_now = ranked_do_now(steps, guideline_steps) if own_acts_more else ranked_do_now(guideline_steps, steps)
     rest = tuple(s for s in steps if s.kind != "do_now")
-    if ACTION_LEVEL[guideline.regimen] > ACTION_LEVEL[own.regimen] and guideline.regimen in TREATMENT_REGIMENS:
-        # The guideline treats where the source waits: its regimen opens the plan, before the source's rule.
-        rest = (regimen_statement(correcting, guideline), *rest)
+    if ACTION_LEVEL[guideline.regimen] > ACTION_LEVEL[own.regimen]:
+        # The guideline acts where the source does not: the source's plan lines are marked as its rule, the
+        # guideline's regimen opens the plan, and the work-up its plan depends on joins (independent read s7, F3).
+        rest = tuple(replace(s, text=f"The source's rule: {s.text}") if s.kind == "plan" else s for s in rest)
+        if guideline.regimen in TREATMENT_REGIMENS:
+            rest = (regimen_statement(correcting, guideline), *rest)
+        said = {s.text for s in rest}
+        rest = (*rest, *(s for s in guideline_steps if s.kind == "workup" and s.text not in said))
     merged = (*do_now, *rest)
     if ACTION_LEVEL[guideline.regimen] == ACTION_LEVEL[own.regimen]:
         return merged, ""

@@ -41,7 +41,7 @@ from b12logic.frame_columns import (
 )
 from b12logic.frame_fallback import fill_bad_rows
 from b12logic.graphs import B12_ROOT, PREDICATES
-from b12logic.guidelines import DEFAULT_PROFILE, PROFILES, GuidelineProfile, get_profile
+from b12logic.guidelines import DEFAULT_PROFILE, IRREVERSIBLE_CAUSES, PROFILES, GuidelineProfile, get_profile
 from b12logic.labels import ANAEMIA_GRADES
 from b12logic.rules.facts import CaseView, anaemia_grade_codes, anaemic, b12_pitfall_facts
 from b12logic.rules.judgment import case_fact_columns, path_outcome, plan_facts, with_risk_factors
@@ -169,6 +169,7 @@ def evaluate_frame(
         esr_limit=limit,
         active_b12=v["active_b12"],
         nitrous_oxide=np.array(["nitrous_oxide" in r for r in risk_sets], dtype=bool)[risk_codes],
+        lasting_cause=np.array([not r.isdisjoint(IRREVERSIBLE_CAUSES) for r in risk_sets], dtype=bool)[risk_codes],
         hcy=v["homocysteine"],
         mcv=v["mcv"],
         pregnant=pregnant,

@@ -153,6 +153,9 @@ PREDICATES: dict[str, Predicate] = {
     "functional_raised": _functional_raised,
     "functional_measured": _functional_measured,
     "neuro": lambda v, p: v.neuro,
+    # A normal MMA beside neurological symptoms and a recorded cause that cannot be reversed (gastrectomy,
+    # autoimmune gastritis): strong features that disagree with the test; BSH 2014: do not delay treatment.
+    "neuro_lasting_cause": lambda v, p: _functional_measured(v, p) & v.neuro & v.lasting_cause,
     # Strong features with a borderline B12: treat once bloods are taken (BSH 2014; BNF / NICE CKS).
     "strong_features": lambda v, p: v.neuro | megaloblastic(v),
     # With B12 above range, deficiency is not excluded: neuro features, nitrous oxide, a megaloblastic picture.
@@ -270,6 +273,18 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
             "Borderline B12 with MMA at or below the cut-off: deficiency not confirmed.",
             status="not_confirmed",
             regimen="none",
+        ),
+        Node(
+            "st_treat_lasting_cause",
+            f"{STATUS_LABELS['not_confirmed']}; neurological + lasting cause: treat",
+            "status",
+            "b12",
+            5.0,
+            5.0,
+            "MMA not raised, but neurological symptoms and a recorded cause that cannot be reversed (gastrectomy, "
+            "autoimmune gastritis): strong clinical features that disagree with the test, so treatment is not "
+            "delayed (BSH 2014), with urgent specialist advice.",
+            status="not_confirmed",
         ),
         Node(
             "mma_above",
@@ -457,6 +472,7 @@ def decision_graph(profile: GuidelineProfile) -> Graph:
         Edge("st_deficient", "treat_neuro"),
         Edge("st_functional", "treat_neuro"),
         *((Edge("st_treat_awaiting", "treat_neuro"),) if profile.reads_context else ()),
+        *((Edge("st_treat_lasting_cause", "treat_neuro"),) if profile.reads_context else ()),
         Edge("treat_neuro", "rx_im_neuro", "yes", "neuro"),
         Edge("treat_neuro", "treat_severe", "no"),
         Edge("treat_severe", "rx_im_standard", "yes", "severe"),
@@ -500,6 +516,7 @@ def _judgment_edges(profile: GuidelineProfile) -> tuple[Edge, ...]:
         Edge("b12_band", "neuro_above", f"> {upper}", "reading_above"),
         Edge("b12_band", "mma_borderline", f"{low}–{upper}" + (" or discordant" if active else "")),
         Edge("mma_borderline", "st_functional", f"> {mma} nmol/L", "functional_raised"),
+        Edge("mma_borderline", "st_treat_lasting_cause", f"≤ {mma}, neurological, lasting cause", "neuro_lasting_cause"),
         Edge("mma_borderline", "out_not_confirmed", f"≤ {mma}", "functional_measured"),
         Edge("mma_borderline", "borderline_wait", "not measured"),
         *((Edge("borderline_wait", "out_active_unlikely", "active > 70", "active_unlikely"),) if active else ()),

@@ -113,6 +113,7 @@ _ORAL_DIET = replace(
 
 # Causes by whether they can be reversed (NICE NG239 rationale): the duration of treatment follows them.
 IRREVERSIBLE_CAUSES = frozenset({"pernicious_anaemia", "gastric_surgery"})
+_CAUSE_WORDS = {"pernicious_anaemia": "autoimmune gastritis", "gastric_surgery": "gastric or ileal surgery"}
 REVERSIBLE_CAUSES = frozenset({"vegan_diet", "metformin", "acid_suppression", "nitrous_oxide"})
 DIET_CAUSES = frozenset({"vegan_diet"})
 
@@ -402,9 +403,10 @@ def profile_of(guideline: str) -> GuidelineProfile:
 def _duration(risk_factors: frozenset[str]) -> str:
     """How long treatment goes on under NICE NG239, in words, for the recorded causes."""
     if risk_factors & IRREVERSIBLE_CAUSES:
+        named = " and ".join(_CAUSE_WORDS[r] for r in sorted(risk_factors & IRREVERSIBLE_CAUSES))
         return (
-            "lifelong, because the recorded cause cannot be reversed (NICE reassures these patients that it will "
-            "not be stopped; dose, form or route can change if symptoms persist)"
+            f"lifelong, because the recorded cause ({named}) cannot be reversed (NICE reassures these patients that "
+            "it will not be stopped; dose, form or route can change if symptoms persist)"
         )
     if risk_factors & REVERSIBLE_CAUSES:
         return "for as long as the recorded cause lasts: once it is dealt with, treatment can stop or change"

@@ -127,6 +127,12 @@ REFERENCES: dict[str, Reference] = {
             "reference range 0–15 µmol/L (South Tees Hospitals: 5–15 µmol/L).",
         ),
         Reference(
+            "NICE NG12",
+            "NICE guideline NG12. Suspected cancer: recognition and referral, 2015 (updated).",
+            "Myeloma: consider very urgent (within 48 hours) serum protein electrophoresis and a Bence-Jones protein "
+            "urine test when plasma viscosity or ESR and the presentation are consistent with possible myeloma.",
+        ),
+        Reference(
             "BSR 2020",
             "Mackie SL, Dejaco C, Appenzeller S, et al. British Society for Rheumatology guideline on diagnosis and "
             "treatment of giant cell arteritis. Rheumatology 2020;59(3):e1–e23.",

@@ -138,6 +138,12 @@ def test_treatment_outcomes_only_follow_a_deficiency_status(graph: Graph) -> Non
     # st_treat_awaiting: strong features with a borderline B12, treated while MMA is awaited (BSH 2014).
     deficiency = {n.id for n in graph.nodes if n.status in ("deficient", "functional_deficiency")}
     deficiency |= {"st_treat_awaiting"}
+    # st_treat_lasting_cause: a normal MMA beside neurological symptoms and a cause that cannot be reversed
+    # (independent read s7): reached only through that predicate, and it leads to the neurological regimen.
+    if "st_treat_lasting_cause" in {n.id for n in graph.nodes}:
+        whens = {e.when for e in graph.edges if e.target == "st_treat_lasting_cause"}
+        assert whens == {"neuro_lasting_cause"}, whens
+        deficiency |= {"st_treat_lasting_cause"}
     for leaf in graph.nodes:
         if leaf.regimen in ("im_neuro", "im_standard", "oral_or_im"):
             parents = {e.source for e in graph.edges if e.target == leaf.id}
@@ -202,6 +208,7 @@ def test_predicates_give_the_same_answer_on_scalars_and_arrays() -> None:
         "esr_limit": rng.choice([35.0, 35.5, 39.0], n),
         "active_b12": rng.choice([np.nan, 24.9, 25.0, 70.0, 70.1], n),
         "nitrous_oxide": rng.choice([True, False], n),
+        "lasting_cause": rng.choice([True, False], n),
         "pregnant": rng.choice([True, False], n),
         "hcy": rng.choice([np.nan, 15.0, 15.1, 70.0], n),
         "mcv": rng.choice([np.nan, 100.0, 100.1, 120.0, 120.1], n),
@@ -214,7 +221,9 @@ def test_predicates_give_the_same_answer_on_scalars_and_arrays() -> None:
                 row = _View(
                     **{
                         k: (
-                            bool(v[i]) if k in ("neuro", "nitrous_oxide", "pregnant", "severe_anaemia") else float(v[i])
+                            bool(v[i])
+                            if k in ("neuro", "nitrous_oxide", "lasting_cause", "pregnant", "severe_anaemia")
+                            else float(v[i])
                         )
                         for k, v in cols.items()
                     }

@@ -4,6 +4,7 @@ before the judgment was rebuilt), and invariants over every profile (hypothesis)
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -408,3 +409,62 @@ def test_an_mma_in_micromol_is_shown_converted() -> None:
     assert any("MMA 0.5 µmol/L = 500 nmol/L" in s.text for s in a.caveats)
     plain = evaluate(Case(age=55, sex="male", b12=250, esr=15, mma=500), "nice-ng239")
     assert not any("Converted: MMA" in s.text for s in plain.caveats)
+
+
+def test_a_lasting_cause_with_neuro_symptoms_is_treated_despite_a_normal_mma() -> None:
+    """Gastric surgery, neurological symptoms, borderline B12, MMA within the limit: strong features against the
+    test (BSH 2014), so the neurological regimen starts (independent read s7, F1: 'No B12 treatment' before)."""
+    case = Case(
+        age=45, sex="female", b12=200, mma=200, esr=30, neuro_symptoms=True, risk_factors=frozenset({"gastric_surgery"})
+    )
+    for profile in (*JUDGING, _lab()):
+        a = evaluate(case, profile)
+        assert (a.b12_status, a.regimen) == ("not_confirmed", "im_neuro"), getattr(profile, "id", profile)
+        assert any(s.starts_b12 for s in a.do_now)
+        assert "gastric or ileal surgery" in _text(a)
+        assert "no B12 treatment" not in _text(a)
+    source = evaluate(case, "source")
+    assert source.regimen == "none" and source.corrected_regimen == "im_neuro" and source.correction
+    # Either fact alone does not: the normal MMA then stands (with urgent advice for the symptoms).
+    for other in (replace(case, risk_factors=frozenset()), replace(case, neuro_symptoms=False)):
+        assert evaluate(other, "nice-ng239").regimen == "none"
+
+
+def test_a_very_high_esr_with_a_normal_crp_asks_for_myeloma_first() -> None:
+    case = Case(age=74, sex="male", b12=150, mcv=106, hb=9.5, crp=2, esr=110)
+    for profile in EVERY:
+        a = evaluate(case, profile)
+        assert a.do_now[0].text.startswith("ESR of 100 mm/h or more with a normal CRP"), profile
+        assert "NICE NG12" in a.do_now[0].citations
+    raised = evaluate(replace(case, crp=60), "nice-ng239")
+    assert not any("normal CRP" in s.text for s in raised.do_now)
+    below = evaluate(replace(case, esr=99), "nice-ng239")
+    assert not any("normal CRP" in s.text for s in below.do_now)
+
+
+def test_a_source_correction_brings_the_guidelines_work_up_and_marks_the_source_rule() -> None:
+    """Source says no treatment; NICE treats (low active B12) or tests first: the student gets the work-up that the
+    corrected plan depends on, and the source's own plan line is labelled as its rule (independent read s7, F3)."""
+    for case, wanted in (
+        (Case(age=72, sex="female", b12=420, active_b12=20, mcv=108, hb=10.8, esr=45), "Take the work-up bloods"),
+        (Case(age=66, sex="female", b12=450, hb=7.5, mcv=124, esr=104, crp=120), "Measure MMA and homocysteine"),
+    ):
+        a = evaluate(case, "source")
+        assert a.regimen == "none" and a.correction
+        assert any(s.text.startswith(wanted) for s in a.next_steps), wanted
+        plain = [s.text for s in a.next_steps if s.kind == "plan" and "no B12 treatment" in s.text]
+        assert plain and all(t.startswith("The source's rule: ") for t in plain)
+
+
+def test_risk_factors_are_named_when_nothing_is_treated() -> None:
+    case = Case(age=71, sex="male", b12=190, mma=250, homocysteine=14, esr=42, risk_factors=frozenset({"metformin"}))
+    a = evaluate(case, "nice-ng239")
+    assert a.regimen == "none"
+    assert "Recorded risk factors for B12 deficiency: Metformin." in [s.text for s in a.next_steps]
+
+
+def test_a_recorded_lasting_cause_is_not_asked_for_again_nor_told_to_be_addressed() -> None:
+    case = Case(age=62, sex="female", b12=140, mcv=110, hb=10.5, esr=38, risk_factors=frozenset({"pernicious_anaemia"}))
+    text = _text(evaluate(case, "nice-ng239"))
+    assert "If no cause is evident" not in text and "to address: Pernicious" not in text
+    assert "recorded cause (autoimmune gastritis) cannot be reversed" in text

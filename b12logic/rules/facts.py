@@ -19,7 +19,13 @@ from typing import Any
 from b12logic.case import Case
 from b12logic.columnwise import first_match, pick
 from b12logic.graphs import HOMOCYSTEINE_UPPER, VERY_HIGH_MCV
-from b12logic.guidelines import ANAEMIA_HB_G_DL, SEVERE_HB_G_DL, WHO_ANAEMIA_GRADES_G_DL, GuidelineProfile
+from b12logic.guidelines import (
+    ANAEMIA_HB_G_DL,
+    IRREVERSIBLE_CAUSES,
+    SEVERE_HB_G_DL,
+    WHO_ANAEMIA_GRADES_G_DL,
+    GuidelineProfile,
+)
 from b12logic.labels import ANAEMIA_GRADES
 
 HOMOCYSTEINE_TARGET = 10.0  # µmol/L: the source's target, from bariatric guidance (not a reference limit)
@@ -39,6 +45,7 @@ class CaseView:
         "esr_limit",
         "hb",
         "hcy",
+        "lasting_cause",
         "mcv",
         "mma",
         "neuro",
@@ -56,6 +63,7 @@ class CaseView:
         esr_limit: Any,
         hb: Any,
         hcy: Any,
+        lasting_cause: Any,
         mcv: Any,
         mma: Any,
         neuro: Any,
@@ -66,6 +74,7 @@ class CaseView:
         # Spelled out, not a loop of setattr: evaluate builds one per call (hot path).
         self.active_b12, self.b12, self.esr, self.esr_limit = active_b12, b12, esr, esr_limit
         self.hb, self.hcy, self.mcv, self.mma = hb, hcy, mcv, mma
+        self.lasting_cause = lasting_cause  # a recorded cause that cannot be reversed (guidelines.IRREVERSIBLE_CAUSES)
         self.neuro, self.nitrous_oxide, self.pregnant, self.severe_anaemia = (
             neuro,
             nitrous_oxide,
@@ -89,6 +98,7 @@ def view_of(case: Case, esr_limit: float) -> CaseView:
         esr_limit=esr_limit,
         active_b12=_num(case.active_b12),
         nitrous_oxide="nitrous_oxide" in case.risk_factors,
+        lasting_cause=not case.risk_factors.isdisjoint(IRREVERSIBLE_CAUSES),
         hcy=_num(case.homocysteine),
         mcv=_num(case.mcv),
         pregnant=case.pregnant,

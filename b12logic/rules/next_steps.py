@@ -369,6 +369,17 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
             )
         )
         steps.append(_ETHNICITY)
+    elif f.status == "not_confirmed" and f.regimen in TREATMENT_REGIMENS:  # graphs: st_treat_lasting_cause
+        steps.append(
+            Statement(
+                f"MMA at or below the laboratory's limit (here {mma} nmol/L), but with neurological symptoms and a "
+                "recorded cause that cannot be reversed: the strong clinical features disagree with the test, so "
+                "treatment is not delayed, and the specialist advice above decides how long it goes on.",
+                ("BSH 2014", "BNF / NICE CKS"),
+                "MMA normal, lasting cause with neuro symptoms: treat, urgent advice",
+                kind="plan",
+            )
+        )
     elif f.status == "not_confirmed":
         if f.outcome == "out_active_unlikely" and profile.holotc_pmol_l:
             text = f"Active B12 above {profile.holotc_pmol_l[1]:g} pmol/L: deficiency unlikely, no B12 treatment."
@@ -412,13 +423,12 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
     return steps
 
 
-def _risk_factors_while_testing(risk_factors: frozenset[str]) -> Statement:
-    """Recorded risk factors said while the tests decide: a cause that cannot be reversed changes what a positive
-    result means for the plan (lifelong), so it is never silent."""
+def _risk_factors_untreated(risk_factors: frozenset[str], lifelong_if_shown: bool) -> Statement:
+    """Recorded risk factors said when there is no treatment (yet): never silent. While the tests decide, a cause
+    that cannot be reversed changes what a positive result means for the plan (lifelong)."""
     named = "; ".join(RISK_FACTORS[r] for r in sorted(risk_factors))
-    lifelong = sorted(risk_factors & IRREVERSIBLE_CAUSES)
     text = f"Recorded risk factors for B12 deficiency: {named}."
-    if lifelong:
+    if lifelong_if_shown and not risk_factors.isdisjoint(IRREVERSIBLE_CAUSES):
         text += " If the tests show deficiency, treatment is lifelong: this cause cannot be reversed."
     return Statement(text, ("NICE NG239",), f"Risk factors recorded: {named}", kind="plan")
 
@@ -435,10 +445,11 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
         steps.append(_workup_bloods(f.hb_measured))
     if treats:
         if f.status in DEFICIENT_STATUSES:
-            steps.append(_FIND_CAUSE)
+            if f.risk_factors.isdisjoint(IRREVERSIBLE_CAUSES):  # a recorded lasting cause is the cause found
+                steps.append(_FIND_CAUSE)
             steps.append(_INTRINSIC_FACTOR)
-        if f.risk_factors:
-            named = "; ".join(RISK_FACTORS[r] for r in sorted(f.risk_factors))
+        if f.risk_factors - IRREVERSIBLE_CAUSES:
+            named = "; ".join(RISK_FACTORS[r] for r in sorted(f.risk_factors - IRREVERSIBLE_CAUSES))
             steps.append(
                 Statement(
                     f"Recorded risk factors to address: {named}.", ("AFP 2025",), f"Address: {named}", kind="plan"
@@ -461,8 +472,8 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
             steps.append(_PREGNANCY_TOTAL)
     if f.status not in DEFICIENT_STATUSES:
         steps += _not_treated_steps(profile, f)
-    if f.risk_factors and f.regimen == "pending_tests":
-        steps.append(_risk_factors_while_testing(f.risk_factors))
+    if f.risk_factors and not treats:
+        steps.append(_risk_factors_untreated(f.risk_factors, lifelong_if_shown=f.regimen == "pending_tests"))
     if "autoimmune_disease" in f.risk_factors and f.status != "normal":
         steps.append(_AUTOIMMUNE)
     return tuple(steps)
