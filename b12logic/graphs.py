@@ -276,11 +276,11 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "st_treat_lasting_cause",
-            f"{STATUS_LABELS['not_confirmed']}; neurological + lasting cause: treat",
+            "MMA ≤ limit, but lasting cause + neurological: treat",
             "status",
             "b12",
-            5.0,
-            5.0,
+            5.2,
+            4.0,
             "MMA not raised, but neurological symptoms and a recorded cause that cannot be reversed (gastrectomy, "
             "autoimmune gastritis): strong clinical features that disagree with the test, so treatment is not "
             "delayed (BSH 2014), with urgent specialist advice.",
@@ -516,7 +516,7 @@ def _judgment_edges(profile: GuidelineProfile) -> tuple[Edge, ...]:
         Edge("b12_band", "neuro_above", f"> {upper}", "reading_above"),
         Edge("b12_band", "mma_borderline", f"{low}–{upper}" + (" or discordant" if active else "")),
         Edge("mma_borderline", "st_functional", f"> {mma} nmol/L", "functional_raised"),
-        Edge("mma_borderline", "st_treat_lasting_cause", f"≤ {mma}, neurological, lasting cause", "neuro_lasting_cause"),
+        Edge("mma_borderline", "st_treat_lasting_cause", "", "neuro_lasting_cause"),  # the box says why
         Edge("mma_borderline", "out_not_confirmed", f"≤ {mma}", "functional_measured"),
         Edge("mma_borderline", "borderline_wait", "not measured"),
         *((Edge("borderline_wait", "out_active_unlikely", "active > 70", "active_unlikely"),) if active else ()),
