@@ -516,7 +516,7 @@ def _judgment_edges(profile: GuidelineProfile) -> tuple[Edge, ...]:
         Edge("b12_band", "neuro_above", f"> {upper}", "reading_above"),
         Edge("b12_band", "mma_borderline", f"{low}–{upper}" + (" or discordant" if active else "")),
         Edge("mma_borderline", "st_functional", f"> {mma} nmol/L", "functional_raised"),
-        Edge("mma_borderline", "st_treat_lasting_cause", "", "neuro_lasting_cause"),  # the box says why
+        Edge("mma_borderline", "st_treat_lasting_cause", f"≤ {mma}, lasting cause", "neuro_lasting_cause"),
         Edge("mma_borderline", "out_not_confirmed", f"≤ {mma}", "functional_measured"),
         Edge("mma_borderline", "borderline_wait", "not measured"),
         *((Edge("borderline_wait", "out_active_unlikely", "active > 70", "active_unlikely"),) if active else ()),
