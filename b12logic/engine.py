@@ -48,6 +48,7 @@ from b12logic.labels import (
     SOURCE_DIFFERS,
     STATUS_LABELS,
 )
+from b12logic.references import SOURCE_CITATION
 from b12logic.rules.explain import caveats, mechanism_lit, warnings, why, why_lookups
 from b12logic.rules.facts import (
     HOMOCYSTEINE_SUGGESTS_B12,
@@ -336,7 +337,12 @@ def _corrected(
     if ACTION_LEVEL[guideline.regimen] > ACTION_LEVEL[own.regimen]:
         # The guideline acts where the source does not: the source's plan lines are marked as its rule, the
         # guideline's regimen opens the plan, and the work-up its plan depends on joins (independent read s7, F3).
-        rest = tuple(replace(s, text=f"The source's rule: {s.text}") if s.kind == "plan" else s for s in rest)
+        rest = tuple(
+            replace(s, text=f"The source's rule: {s.text}")
+            if s.kind == "plan" and SOURCE_CITATION in s.citations
+            else s
+            for s in rest
+        )
         if guideline.regimen in TREATMENT_REGIMENS:
             rest = (regimen_statement(correcting, guideline), *rest)
         said = {s.text for s in rest}

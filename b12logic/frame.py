@@ -169,6 +169,7 @@ def evaluate_frame(
         esr_limit=limit,
         active_b12=v["active_b12"],
         nitrous_oxide=np.array(["nitrous_oxide" in r for r in risk_sets], dtype=bool)[risk_codes],
+        on_folic_acid=parsed.flags["on_folic_acid"],
         lasting_cause=np.array([not r.isdisjoint(IRREVERSIBLE_CAUSES) for r in risk_sets], dtype=bool)[risk_codes],
         hcy=v["homocysteine"],
         mcv=v["mcv"],

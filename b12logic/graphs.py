@@ -153,11 +153,12 @@ PREDICATES: dict[str, Predicate] = {
     "functional_raised": _functional_raised,
     "functional_measured": _functional_measured,
     "neuro": lambda v, p: v.neuro,
-    # A normal MMA beside neurological symptoms and a recorded cause that cannot be reversed (gastrectomy,
-    # autoimmune gastritis): strong features that disagree with the test; BSH 2014: do not delay treatment.
-    "neuro_lasting_cause": lambda v, p: _functional_measured(v, p) & v.neuro & v.lasting_cause,
+    # A normal MMA beside a recorded cause that cannot be reversed (gastrectomy, autoimmune gastritis): replacement
+    # for such a cause is lifelong (NICE NG239), so the test does not withhold it.
+    "lasting_cause_measured": lambda v, p: _functional_measured(v, p) & v.lasting_cause,
     # Strong features with a borderline B12: treat once bloods are taken (BSH 2014; BNF / NICE CKS).
-    "strong_features": lambda v, p: v.neuro | megaloblastic(v),
+    # A recorded cause that cannot be reversed, and folic acid already taken (it must not go on alone), too.
+    "strong_features": lambda v, p: v.neuro | megaloblastic(v) | v.lasting_cause | v.on_folic_acid,
     # With B12 above range, deficiency is not excluded: neuro features, nitrous oxide, a megaloblastic picture.
     "not_excluded": lambda v, p: v.neuro | v.nitrous_oxide | megaloblastic(v),
     "severe": lambda v, p: (v.b12 < SEVERE_B12_PG_ML) | (v.hb < SEVERE_HB_G_DL),
@@ -237,9 +238,10 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
             "b12",
             3,
             7,
-            "Borderline or indeterminate B12 and no MMA yet: neurological features or a megaloblastic picture (MCV "
-            "above 120 fL, or severe anaemia with MCV above 100) are not a reason to wait; a high active B12 "
-            "without them makes deficiency unlikely.",
+            "Borderline or indeterminate B12 and no MMA yet: neurological features, a megaloblastic picture (MCV "
+            "above 120 fL, or severe anaemia with MCV above 100), a recorded cause that cannot be reversed or folic "
+            "acid already taken are not a reason to wait; a high active B12 without the first two makes deficiency "
+            "unlikely.",
         ),
         Node(
             "out_active_unlikely",
@@ -276,14 +278,14 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "st_treat_lasting_cause",
-            "MMA ≤ limit, but lasting cause + neurological: treat",
+            "MMA ≤ limit, but a lasting cause: treat",
             "status",
             "b12",
             5.2,
             4.0,
-            "MMA not raised, but neurological symptoms and a recorded cause that cannot be reversed (gastrectomy, "
-            "autoimmune gastritis): strong clinical features that disagree with the test, so treatment is not "
-            "delayed (BSH 2014), with urgent specialist advice.",
+            "MMA not raised, but a recorded cause that cannot be reversed (gastrectomy, autoimmune gastritis): "
+            "replacement for it is lifelong (NICE NG239), and with neurological symptoms strong features that "
+            "disagree with the test do not delay treatment (BSH 2014).",
             status="not_confirmed",
         ),
         Node(
@@ -516,7 +518,7 @@ def _judgment_edges(profile: GuidelineProfile) -> tuple[Edge, ...]:
         Edge("b12_band", "neuro_above", f"> {upper}", "reading_above"),
         Edge("b12_band", "mma_borderline", f"{low}–{upper}" + (" or discordant" if active else "")),
         Edge("mma_borderline", "st_functional", f"> {mma} nmol/L", "functional_raised"),
-        Edge("mma_borderline", "st_treat_lasting_cause", f"≤ {mma}, lasting cause", "neuro_lasting_cause"),
+        Edge("mma_borderline", "st_treat_lasting_cause", f"≤ {mma}, lasting cause", "lasting_cause_measured"),
         Edge("mma_borderline", "out_not_confirmed", f"≤ {mma}", "functional_measured"),
         Edge("mma_borderline", "borderline_wait", "not measured"),
         *((Edge("borderline_wait", "out_active_unlikely", "active > 70", "active_unlikely"),) if active else ()),

@@ -16,6 +16,9 @@ class Reference:
     note: str = ""
 
 
+# The source answer's short name as a citation (it is also the default profile's id: this is the citation).
+SOURCE_CITATION = "source"
+
 REFERENCES: dict[str, Reference] = {
     ref.short: ref
     for ref in (

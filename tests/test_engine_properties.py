@@ -199,8 +199,10 @@ def _source_status(b12: float, mma: float | None, neuro: bool, profile: Guidelin
 
 
 def _judged(case: Case, b12: float, mma: float | None, profile: GuidelineProfile) -> tuple[str, bool]:
-    """DESIGN.md "One judgment per case", written out: (status, treat while the tests are awaited)."""
+    """DESIGN.md "One judgment per case", written out: (status, treat although the tests do not show deficiency)."""
     neuro, n2o, hcy = case.neuro_symptoms, "nitrous_oxide" in case.risk_factors, case.homocysteine
+    # A recorded cause that cannot be reversed: replacement is lifelong (NICE NG239); folic acid must not go on alone.
+    lasting = bool(case.risk_factors & {"pernicious_anaemia", "gastric_surgery"})
     hb = None if case.hb is None else (case.hb / 10 if case.hb_unit == "g/L" else case.hb)
     severe_hb = 7.0 if case.pregnant else 8.0  # WHO severe anaemia
     severe_anaemia = hb is not None and hb < severe_hb
@@ -227,10 +229,10 @@ def _judged(case: Case, b12: float, mma: float | None, profile: GuidelineProfile
         if raised:
             return "functional_deficiency", False
         if measured:
-            return "not_confirmed", False
+            return "not_confirmed", lasting
         if act_high and (governs or b12 >= profile.b12_low) and not (neuro or n2o or very_high_mcv):
             return "not_confirmed", False
-        return "indeterminate_needs_mma", neuro or very_high_mcv
+        return "indeterminate_needs_mma", neuro or very_high_mcv or lasting or case.on_folic_acid
     if not (neuro or n2o or very_high_mcv):
         return "normal", False
     if raised:
@@ -243,6 +245,8 @@ def _judged(case: Case, b12: float, mma: float | None, profile: GuidelineProfile
 def design_answer(case: Case, profile: GuidelineProfile) -> dict[str, Any]:
     b12 = case.b12 if case.b12_unit == "pg/mL" else case.b12 / 0.738
     mma = None if case.mma is None else (case.mma * 1000 if case.mma_unit == "µmol/L" else case.mma)
+    if mma is not None and mma < 10:  # below any reference range: a unit slip, read as not measured
+        mma = None
     hb = None if case.hb is None else (case.hb / 10 if case.hb_unit == "g/L" else case.hb)
     neuro = case.neuro_symptoms
     if profile.reads_context:

@@ -142,7 +142,7 @@ def test_treatment_outcomes_only_follow_a_deficiency_status(graph: Graph) -> Non
     # (independent read s7): reached only through that predicate, and it leads to the neurological regimen.
     if "st_treat_lasting_cause" in {n.id for n in graph.nodes}:
         whens = {e.when for e in graph.edges if e.target == "st_treat_lasting_cause"}
-        assert whens == {"neuro_lasting_cause"}, whens
+        assert whens == {"lasting_cause_measured"}, whens
         deficiency |= {"st_treat_lasting_cause"}
     for leaf in graph.nodes:
         if leaf.regimen in ("im_neuro", "im_standard", "oral_or_im"):
@@ -209,6 +209,7 @@ def test_predicates_give_the_same_answer_on_scalars_and_arrays() -> None:
         "active_b12": rng.choice([np.nan, 24.9, 25.0, 70.0, 70.1], n),
         "nitrous_oxide": rng.choice([True, False], n),
         "lasting_cause": rng.choice([True, False], n),
+        "on_folic_acid": rng.choice([True, False], n),
         "pregnant": rng.choice([True, False], n),
         "hcy": rng.choice([np.nan, 15.0, 15.1, 70.0], n),
         "mcv": rng.choice([np.nan, 100.0, 100.1, 120.0, 120.1], n),
@@ -222,7 +223,15 @@ def test_predicates_give_the_same_answer_on_scalars_and_arrays() -> None:
                     **{
                         k: (
                             bool(v[i])
-                            if k in ("neuro", "nitrous_oxide", "lasting_cause", "pregnant", "severe_anaemia")
+                            if k
+                            in (
+                                "neuro",
+                                "nitrous_oxide",
+                                "lasting_cause",
+                                "on_folic_acid",
+                                "pregnant",
+                                "severe_anaemia",
+                            )
                             else float(v[i])
                         )
                         for k, v in cols.items()
@@ -265,6 +274,8 @@ _QUIET = {
     "pregnant": False,
     "hcy": math.nan,
     "severe_anaemia": False,
+    "lasting_cause": False,
+    "on_folic_acid": False,
 }
 
 
@@ -302,6 +313,11 @@ _QUIET = {
         ("strong_features", {"mcv": 100.1, "severe_anaemia": True}, True),  # severe macrocytic anaemia
         ("strong_features", {"mcv": 100.0, "severe_anaemia": True}, False),
         ("strong_features", {"mcv": 118.0, "severe_anaemia": False}, False),
+        ("strong_features", {"lasting_cause": True}, True),  # independent read s7b, G4
+        ("strong_features", {"on_folic_acid": True}, True),  # independent read s7b, G2
+        ("lasting_cause_measured", {"lasting_cause": True, "mma": 271.0}, True),
+        ("lasting_cause_measured", {"lasting_cause": True}, False),
+        ("lasting_cause_measured", {"mma": 271.0}, False),
         ("not_excluded", {"nitrous_oxide": True}, True),
         ("not_excluded", {}, False),
     ],

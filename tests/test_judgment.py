@@ -425,9 +425,34 @@ def test_a_lasting_cause_with_neuro_symptoms_is_treated_despite_a_normal_mma() -
         assert "no B12 treatment" not in _text(a)
     source = evaluate(case, "source")
     assert source.regimen == "none" and source.corrected_regimen == "im_neuro" and source.correction
-    # Either fact alone does not: the normal MMA then stands (with urgent advice for the symptoms).
-    for other in (replace(case, risk_factors=frozenset()), replace(case, neuro_symptoms=False)):
-        assert evaluate(other, "nice-ng239").regimen == "none"
+    # Without the lasting cause the normal MMA stands (with urgent advice for the symptoms); without the symptoms
+    # the lasting cause still keeps replacement lifelong (independent read s7b, G1), without the neurological regimen.
+    assert evaluate(replace(case, risk_factors=frozenset()), "nice-ng239").regimen == "none"
+    quiet = evaluate(replace(case, neuro_symptoms=False), "nice-ng239")
+    assert quiet.regimen == "oral_or_im" and "not stopped because a level is in range" in _text(quiet)
+
+
+@pytest.mark.parametrize("risk", ["pernicious_anaemia", "gastric_surgery"])
+def test_a_lasting_cause_is_never_told_no_treatment_without_its_lifelong_rule(risk: str) -> None:
+    """Recorded pernicious anaemia with levels in range (often a patient on injections): the plan never teaches
+    stopping lifelong replacement (independent read s7b, G1)."""
+    for b12, mma in ((280, 200), (280, None), (400, None), (400, 200)):
+        case = Case(age=60, sex="female", b12=b12, mma=mma, esr=20, risk_factors=frozenset({risk}))
+        for profile in (*JUDGING, _lab()):
+            a = evaluate(case, profile)
+            if a.regimen not in TREATMENT_REGIMENS:
+                assert "is not stopped because a level is in range" in _text(a), (b12, mma, profile)
+
+
+def test_folic_acid_with_a_borderline_b12_starts_b12_while_mma_is_awaited() -> None:
+    """On folic acid, borderline B12, no MMA: folic acid must not go on alone (independent read s7b, G2)."""
+    case = Case(age=58, sex="female", b12=190, mcv=92, hb=12.5, esr=40, on_folic_acid=True)
+    for profile in JUDGING:
+        a = evaluate(case, profile)
+        if a.b12_status == "indeterminate_needs_mma":
+            assert a.regimen in TREATMENT_REGIMENS, profile
+            assert "folic acid already taken must not go on alone" in _text(a)
+    assert evaluate(replace(case, on_folic_acid=False), "nice-ng239").regimen == "pending_tests"
 
 
 def test_a_very_high_esr_with_a_normal_crp_asks_for_myeloma_first() -> None:

@@ -50,6 +50,7 @@ class CaseView:
         "mma",
         "neuro",
         "nitrous_oxide",
+        "on_folic_acid",
         "pregnant",
         "severe_anaemia",
     )
@@ -69,12 +70,16 @@ class CaseView:
         neuro: Any,
         nitrous_oxide: Any,
         pregnant: Any,
+        on_folic_acid: Any = False,
         severe_anaemia: Any,
     ) -> None:
         # Spelled out, not a loop of setattr: evaluate builds one per call (hot path).
         self.active_b12, self.b12, self.esr, self.esr_limit = active_b12, b12, esr, esr_limit
         self.hb, self.hcy, self.mcv, self.mma = hb, hcy, mcv, mma
-        self.lasting_cause = lasting_cause  # a recorded cause that cannot be reversed (guidelines.IRREVERSIBLE_CAUSES)
+        self.lasting_cause, self.on_folic_acid = (
+            lasting_cause,
+            on_folic_acid,
+        )  # a recorded cause that cannot be reversed (guidelines.IRREVERSIBLE_CAUSES)
         self.neuro, self.nitrous_oxide, self.pregnant, self.severe_anaemia = (
             neuro,
             nitrous_oxide,
@@ -99,6 +104,7 @@ def view_of(case: Case, esr_limit: float) -> CaseView:
         active_b12=_num(case.active_b12),
         nitrous_oxide="nitrous_oxide" in case.risk_factors,
         lasting_cause=not case.risk_factors.isdisjoint(IRREVERSIBLE_CAUSES),
+        on_folic_acid=case.on_folic_acid,
         hcy=_num(case.homocysteine),
         mcv=_num(case.mcv),
         pregnant=case.pregnant,
@@ -189,6 +195,7 @@ class PlanFacts:
     hcy_measured: bool = False
     active_measured: bool = False
     very_high_mcv: bool = False  # a megaloblastic picture: MCV above 120 fL, or severe anaemia with MCV above 100
+    on_folic_acid: bool = False
     awaiting: bool = False  # treatment starts while the tests are awaited (strong features)
 
     @property

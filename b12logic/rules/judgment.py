@@ -87,7 +87,7 @@ class Judgment:
     facts: PlanFacts
 
 
-CaseFacts = tuple[bool, bool, bool, str, bool, frozenset[str], bool, bool, bool, bool]
+CaseFacts = tuple[bool, bool, bool, str, bool, frozenset[str], bool, bool, bool, bool, bool]
 
 
 def case_fact_columns(view: CaseView, female: Any) -> tuple[Any, ...]:
@@ -106,6 +106,7 @@ def case_fact_columns(view: CaseView, female: Any) -> tuple[Any, ...]:
         view.hcy == view.hcy,
         view.active_b12 == view.active_b12,
         megaloblastic(view),
+        view.on_folic_acid,
     )
 
 
@@ -117,7 +118,7 @@ def case_facts(case: Case, view: CaseView) -> CaseFacts:
 
 def with_risk_factors(columns: tuple[Any, ...], risk_factors: frozenset[str]) -> CaseFacts:
     """One case's (or one batch combination's) case_fact_columns as CaseFacts: the grade named, the risk factors in."""
-    neuro, hb_measured, severe, grade, pregnant, *measured, megaloblastic_picture = columns
+    neuro, hb_measured, severe, grade, pregnant, *measured, megaloblastic_picture, folic = columns
     return (
         bool(neuro),
         bool(hb_measured),
@@ -127,6 +128,7 @@ def with_risk_factors(columns: tuple[Any, ...], risk_factors: frozenset[str]) ->
         risk_factors,
         *(bool(m) for m in measured),
         bool(megaloblastic_picture),
+        bool(folic),
     )  # type: ignore[return-value]
 
 

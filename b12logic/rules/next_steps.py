@@ -288,14 +288,22 @@ def regimen_statement(profile: GuidelineProfile, f: PlanFacts) -> Statement:
     if f.awaiting:
         both = f.outcome == "out_treat_awaiting_hcy" and not f.hcy_measured
         tests = "MMA and homocysteine are" if both else "MMA is"
-        why = f", started now once the bloods are taken, while {tests} awaited: strong clinical features are not a "
-        why += "reason to wait"
+        why = f", started now once the bloods are taken, while {tests} awaited: {_reason_not_to_wait(f)}"
     return Statement(
         f"Under {under}, the regimen for this case is {plan.text}{why}.",
         cite(*plan.citations, *(profile.treat_now_citations if f.awaiting else ())),
         f"Regimen under {under}: {plan.title}" + (" (now, tests pending)" if f.awaiting else ""),
         kind="plan",
     )
+
+
+def _reason_not_to_wait(f: PlanFacts) -> str:
+    """Why treatment starts before the tests are back, in the words of what this case has."""
+    if f.neuro or f.very_high_mcv:
+        return "strong clinical features are not a reason to wait"
+    if not f.risk_factors.isdisjoint(IRREVERSIBLE_CAUSES):
+        return "replacement for a recorded cause that cannot be reversed is lifelong"
+    return "folic acid already taken must not go on alone, since it can hide the anaemia while nerve damage goes on"
 
 
 def _regimen_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
@@ -372,11 +380,16 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
     elif f.status == "not_confirmed" and f.regimen in TREATMENT_REGIMENS:  # graphs: st_treat_lasting_cause
         steps.append(
             Statement(
-                f"MMA at or below the laboratory's limit (here {mma} nmol/L), but with neurological symptoms and a "
-                "recorded cause that cannot be reversed: the strong clinical features disagree with the test, so "
-                "treatment is not delayed, and the specialist advice above decides how long it goes on.",
-                ("BSH 2014", "BNF / NICE CKS"),
-                "MMA normal, lasting cause with neuro symptoms: treat, urgent advice",
+                f"MMA at or below the laboratory's limit (here {mma} nmol/L), but a recorded cause that cannot be "
+                "reversed: replacement for it is lifelong and is not stopped because a level is in range"
+                + (
+                    "; with the neurological symptoms, strong features that disagree with the test do not delay "
+                    "treatment, and the specialist advice above follows it."
+                    if f.neuro
+                    else "."
+                ),
+                ("NICE NG239", *(("BSH 2014", "BNF / NICE CKS") if f.neuro else ())),
+                "MMA normal, lasting cause: lifelong replacement",
                 kind="plan",
             )
         )
@@ -430,6 +443,11 @@ def _risk_factors_untreated(risk_factors: frozenset[str], lifelong_if_shown: boo
     text = f"Recorded risk factors for B12 deficiency: {named}."
     if lifelong_if_shown and not risk_factors.isdisjoint(IRREVERSIBLE_CAUSES):
         text += " If the tests show deficiency, treatment is lifelong: this cause cannot be reversed."
+    elif not risk_factors.isdisjoint(IRREVERSIBLE_CAUSES):
+        text += (
+            " Replacement for a cause that cannot be reversed is lifelong: if it has been started, it is not stopped "
+            "because a level is in range."
+        )
     return Statement(text, ("NICE NG239",), f"Risk factors recorded: {named}", kind="plan")
 
 
