@@ -156,6 +156,7 @@ PREDICATES: dict[str, Predicate] = {
     # A normal MMA beside a recorded cause that cannot be reversed (gastrectomy, autoimmune gastritis): replacement
     # for such a cause is lifelong (NICE NG239), so the test does not withhold it.
     "lasting_cause_measured": lambda v, p: _functional_measured(v, p) & v.lasting_cause,
+    "lasting_cause": lambda v, p: v.lasting_cause,
     # Strong features with a borderline B12: treat once bloods are taken (BSH 2014; BNF / NICE CKS).
     # A recorded cause that cannot be reversed, and folic acid already taken (it must not go on alone), too.
     "strong_features": lambda v, p: v.neuro | megaloblastic(v) | v.lasting_cause | v.on_folic_acid,
@@ -287,6 +288,17 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
             "replacement for it is lifelong (NICE NG239), and with neurological symptoms strong features that "
             "disagree with the test do not delay treatment (BSH 2014).",
             status="not_confirmed",
+        ),
+        Node(
+            "st_lasting_in_range",
+            "B12 in range, but a lasting cause: treat",
+            "status",
+            "b12",
+            8.45,
+            2.4,
+            "B12 above the borderline range, but a recorded cause that cannot be reversed (gastrectomy, autoimmune "
+            "gastritis): replacement for it is lifelong (NICE NG239) and is not stopped because a level is in range.",
+            status="normal",
         ),
         Node(
             "mma_above",
@@ -475,6 +487,7 @@ def decision_graph(profile: GuidelineProfile) -> Graph:
         Edge("st_functional", "treat_neuro"),
         *((Edge("st_treat_awaiting", "treat_neuro"),) if profile.reads_context else ()),
         *((Edge("st_treat_lasting_cause", "treat_neuro"),) if profile.reads_context else ()),
+        *((Edge("st_lasting_in_range", "treat_neuro"),) if profile.reads_context else ()),
         Edge("treat_neuro", "rx_im_neuro", "yes", "neuro"),
         Edge("treat_neuro", "treat_severe", "no"),
         Edge("treat_severe", "rx_im_standard", "yes", "severe"),
@@ -525,8 +538,10 @@ def _judgment_edges(profile: GuidelineProfile) -> tuple[Edge, ...]:
         Edge("borderline_wait", "st_treat_awaiting", "strong", "strong_features"),
         Edge("borderline_wait", "out_indeterminate", "no"),
         Edge("neuro_above", "mma_above", "yes", "not_excluded"),
+        Edge("neuro_above", "st_lasting_in_range", "lasting cause", "lasting_cause"),
         Edge("neuro_above", "out_normal", "no"),
         Edge("mma_above", "st_functional", f"> {mma} nmol/L", "functional_raised"),
+        Edge("mma_above", "st_lasting_in_range", "lasting cause", "lasting_cause_measured"),
         Edge("mma_above", "out_normal_after_mma", "not raised", "functional_measured"),
         Edge("mma_above", "out_treat_awaiting_hcy", "neurological", "neuro"),
         Edge("mma_above", "out_needs_mma_hcy", "not measured"),

@@ -234,11 +234,11 @@ def _judged(case: Case, b12: float, mma: float | None, profile: GuidelineProfile
             return "not_confirmed", False
         return "indeterminate_needs_mma", neuro or very_high_mcv or lasting or case.on_folic_acid
     if not (neuro or n2o or very_high_mcv):
-        return "normal", False
+        return "normal", lasting
     if raised:
         return "functional_deficiency", False
     if measured:
-        return "normal", False
+        return "normal", lasting
     return "normal_needs_mma_hcy", neuro
 
 

@@ -144,6 +144,10 @@ def test_treatment_outcomes_only_follow_a_deficiency_status(graph: Graph) -> Non
         whens = {e.when for e in graph.edges if e.target == "st_treat_lasting_cause"}
         assert whens == {"lasting_cause_measured"}, whens
         deficiency |= {"st_treat_lasting_cause"}
+    if "st_lasting_in_range" in {n.id for n in graph.nodes}:
+        whens = {e.when for e in graph.edges if e.target == "st_lasting_in_range"}
+        assert whens == {"lasting_cause", "lasting_cause_measured"}, whens
+        deficiency |= {"st_lasting_in_range"}
     for leaf in graph.nodes:
         if leaf.regimen in ("im_neuro", "im_standard", "oral_or_im"):
             parents = {e.source for e in graph.edges if e.target == leaf.id}

@@ -432,6 +432,27 @@ def test_a_lasting_cause_with_neuro_symptoms_is_treated_despite_a_normal_mma() -
     assert quiet.regimen == "oral_or_im" and "not stopped because a level is in range" in _text(quiet)
 
 
+def test_a_lasting_cause_above_the_laboratorys_band_is_treated() -> None:
+    """Pernicious anaemia, neurological symptoms, B12 260 above a laboratory's band of 250, MMA normal: the
+    neurological regimen, never 'unlikely to explain the symptoms' (independent read s7c, H1, UNSAFE before)."""
+    case = Case(
+        age=60,
+        sex="female",
+        b12=260,
+        mma=150,
+        esr=20,
+        neuro_symptoms=True,
+        risk_factors=frozenset({"pernicious_anaemia"}),
+    )
+    for profile in (*JUDGING, _lab()):
+        a = evaluate(case, profile)
+        assert a.regimen == "im_neuro" and any(s.starts_b12 for s in a.do_now), profile
+        assert "unlikely to explain" not in _text(a)
+    above = evaluate(replace(case, b12=600, neuro_symptoms=False, mma=None), "nice-ng239")
+    assert (above.b12_status, above.regimen) == ("normal", "oral_or_im")
+    assert "the maintenance doses go on" in _text(above)
+
+
 @pytest.mark.parametrize("risk", ["pernicious_anaemia", "gastric_surgery"])
 def test_a_lasting_cause_is_never_told_no_treatment_without_its_lifelong_rule(risk: str) -> None:
     """Recorded pernicious anaemia with levels in range (often a patient on injections): the plan never teaches

@@ -297,6 +297,27 @@ def regimen_statement(profile: GuidelineProfile, f: PlanFacts) -> Statement:
     )
 
 
+def _lasting_cause_treated(profile: GuidelineProfile, f: PlanFacts) -> Statement:
+    """Treated although the tests do not show deficiency: a recorded cause that cannot be reversed."""
+    if f.mma_measured:
+        reading = f"MMA at or below the laboratory's limit (here {profile.mma_upper:g} nmol/L)"
+    else:
+        reading = "B12 above the borderline range"
+    return Statement(
+        f"{reading}, but a recorded cause that cannot be reversed: replacement for it is lifelong and is not "
+        "stopped because a level is in range; if it is already given, the maintenance doses go on"
+        + (
+            "; with the neurological symptoms, strong features that disagree with the tests do not delay "
+            "treatment, and the specialist advice above follows it."
+            if f.neuro
+            else "."
+        ),
+        ("NICE NG239", *(("BSH 2014", "BNF / NICE CKS") if f.neuro else ())),
+        "Lasting cause: lifelong replacement whatever the level",
+        kind="plan",
+    )
+
+
 def _reason_not_to_wait(f: PlanFacts) -> str:
     """Why treatment starts before the tests are back, in the words of what this case has."""
     if f.neuro or f.very_high_mcv:
@@ -377,22 +398,8 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
             )
         )
         steps.append(_ETHNICITY)
-    elif f.status == "not_confirmed" and f.regimen in TREATMENT_REGIMENS:  # graphs: st_treat_lasting_cause
-        steps.append(
-            Statement(
-                f"MMA at or below the laboratory's limit (here {mma} nmol/L), but a recorded cause that cannot be "
-                "reversed: replacement for it is lifelong and is not stopped because a level is in range"
-                + (
-                    "; with the neurological symptoms, strong features that disagree with the test do not delay "
-                    "treatment, and the specialist advice above follows it."
-                    if f.neuro
-                    else "."
-                ),
-                ("NICE NG239", *(("BSH 2014", "BNF / NICE CKS") if f.neuro else ())),
-                "MMA normal, lasting cause: lifelong replacement",
-                kind="plan",
-            )
-        )
+    elif f.regimen in TREATMENT_REGIMENS:  # graphs: st_treat_lasting_cause, st_lasting_in_range
+        steps.append(_lasting_cause_treated(profile, f))
     elif f.status == "not_confirmed":
         if f.outcome == "out_active_unlikely" and profile.holotc_pmol_l:
             text = f"Active B12 above {profile.holotc_pmol_l[1]:g} pmol/L: deficiency unlikely, no B12 treatment."
