@@ -157,6 +157,7 @@ PREDICATES: dict[str, Predicate] = {
     # for such a cause is lifelong (NICE NG239), so the test does not withhold it.
     "lasting_cause_measured": lambda v, p: _functional_measured(v, p) & v.lasting_cause,
     "lasting_cause": lambda v, p: v.lasting_cause,
+    "megaloblastic": lambda v, p: megaloblastic(v),
     # Strong features with a borderline B12: treat once bloods are taken (BSH 2014; BNF / NICE CKS).
     # A recorded cause that cannot be reversed, and folic acid already taken (it must not go on alone), too.
     "strong_features": lambda v, p: v.neuro | megaloblastic(v) | v.lasting_cause | v.on_folic_acid,
@@ -288,6 +289,18 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
             "replacement for it is lifelong (NICE NG239), and with neurological symptoms strong features that "
             "disagree with the test do not delay treatment (BSH 2014).",
             status="not_confirmed",
+        ),
+        Node(
+            "st_treat_awaiting_hcy",
+            "Megaloblastic, B12 in range: treat now",
+            "status",
+            "b12",
+            10.0,
+            3.5,
+            "A megaloblastic picture (MCV above 120 fL, or severe anaemia with MCV above 100) with a B12 in range: "
+            "deficiency is suspected, so treatment starts once bloods for MMA and homocysteine are taken (BSH 2014: "
+            "strong features that disagree with the tests do not delay treatment), with urgent haematology advice.",
+            status="normal_needs_mma_hcy",
         ),
         Node(
             "st_lasting_in_range",
@@ -488,6 +501,7 @@ def decision_graph(profile: GuidelineProfile) -> Graph:
         *((Edge("st_treat_awaiting", "treat_neuro"),) if profile.reads_context else ()),
         *((Edge("st_treat_lasting_cause", "treat_neuro"),) if profile.reads_context else ()),
         *((Edge("st_lasting_in_range", "treat_neuro"),) if profile.reads_context else ()),
+        *((Edge("st_treat_awaiting_hcy", "treat_severe"),) if profile.reads_context else ()),  # no neuro: its own edge
         Edge("treat_neuro", "rx_im_neuro", "yes", "neuro"),
         Edge("treat_neuro", "treat_severe", "no"),
         Edge("treat_severe", "rx_im_standard", "yes", "severe"),
@@ -544,6 +558,7 @@ def _judgment_edges(profile: GuidelineProfile) -> tuple[Edge, ...]:
         Edge("mma_above", "st_lasting_in_range", "lasting cause", "lasting_cause_measured"),
         Edge("mma_above", "out_normal_after_mma", "not raised", "functional_measured"),
         Edge("mma_above", "out_treat_awaiting_hcy", "neurological", "neuro"),
+        Edge("mma_above", "st_treat_awaiting_hcy", "megaloblastic", "megaloblastic"),
         Edge("mma_above", "out_needs_mma_hcy", "not measured"),
     )
 

@@ -107,8 +107,8 @@ def mma_to_nmol_l(value: float, unit: str = "µmol/L") -> float:
 MMA_IMPLAUSIBLE_BELOW_NMOL_L = 10.0
 
 
-def mma_readable(nmol_l: float) -> bool:
-    """Whether an MMA in nmol/L is plausible enough for the judgment to read (works on arrays too)."""
+def mma_readable(nmol_l: Any) -> Any:
+    """Whether an MMA in nmol/L is plausible enough for the judgment to read: a bool, or a bool array for an array."""
     return nmol_l >= MMA_IMPLAUSIBLE_BELOW_NMOL_L
 
 

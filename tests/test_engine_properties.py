@@ -239,7 +239,7 @@ def _judged(case: Case, b12: float, mma: float | None, profile: GuidelineProfile
         return "functional_deficiency", False
     if measured:
         return "normal", lasting
-    return "normal_needs_mma_hcy", neuro
+    return "normal_needs_mma_hcy", neuro or very_high_mcv
 
 
 def design_answer(case: Case, profile: GuidelineProfile) -> dict[str, Any]:

@@ -138,6 +138,11 @@ def test_treatment_outcomes_only_follow_a_deficiency_status(graph: Graph) -> Non
     # st_treat_awaiting: strong features with a borderline B12, treated while MMA is awaited (BSH 2014).
     deficiency = {n.id for n in graph.nodes if n.status in ("deficient", "functional_deficiency")}
     deficiency |= {"st_treat_awaiting"}
+    # st_treat_awaiting_hcy: a megaloblastic picture with a B12 in range, treated while MMA and homocysteine are
+    # awaited (independent read s7c, H2): reached only through that predicate.
+    if "st_treat_awaiting_hcy" in {n.id for n in graph.nodes}:
+        assert {e.when for e in graph.edges if e.target == "st_treat_awaiting_hcy"} == {"megaloblastic"}
+        deficiency |= {"st_treat_awaiting_hcy"}
     # st_treat_lasting_cause: a normal MMA beside neurological symptoms and a cause that cannot be reversed
     # (independent read s7): reached only through that predicate, and it leads to the neurological regimen.
     if "st_treat_lasting_cause" in {n.id for n in graph.nodes}:

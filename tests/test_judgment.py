@@ -514,3 +514,17 @@ def test_a_recorded_lasting_cause_is_not_asked_for_again_nor_told_to_be_addresse
     text = _text(evaluate(case, "nice-ng239"))
     assert "If no cause is evident" not in text and "to address: Pernicious" not in text
     assert "recorded cause (autoimmune gastritis) cannot be reversed" in text
+
+
+def test_a_megaloblastic_picture_with_a_b12_above_the_band_is_treated_while_tests_are_awaited() -> None:
+    """Hb 6.5, MCV 128, B12 260 above a laboratory's band of 250: not 'tests first' beside 'deficiency is
+    suspected' (independent read s7c, H2); the potassium step comes with the treatment."""
+    case = Case(age=70, sex="female", b12=260, hb=6.5, mcv=128, esr=40)
+    lab = custom_profile(145, 250, 400)
+    a = evaluate(case, lab)
+    assert (a.b12_status, a.regimen) == ("normal_needs_mma_hcy", "im_standard")
+    assert any("potassium" in s.text for s in a.do_now)
+    assert "while MMA and homocysteine are awaited" in _text(a)
+    assert evaluate(replace(case, b12=400), "nice-ng239").regimen == "im_standard"
+    quiet = evaluate(replace(case, hb=13.0, mcv=95), lab)
+    assert quiet.regimen == "none"

@@ -174,7 +174,7 @@ def warnings(case: Case, b12: float) -> tuple[str, ...]:
         warnings.append(f"B12 {b12:.0f} pg/mL is unusually high: check for recent injections or a unit slip.")
     if case.esr > UNUSUAL_ESR:
         warnings.append(f"ESR {case.esr:g} mm/h is unusually high: confirm the result with the laboratory.")
-    if case.mma_implausible:
+    if case.mma is not None and case.mma_implausible:
         slip = (
             f" was it reported in µmol/L? ({case.mma:g} µmol/L is {case.mma * 1000:g} nmol/L.)"
             if case.mma_unit == "nmol/L"

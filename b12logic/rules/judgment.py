@@ -21,7 +21,7 @@ from b12logic.rules.facts import CaseView, PlanFacts, anaemia_grade_codes, sever
 DEFICIENT_STATUSES = frozenset({"deficient", "functional_deficiency"})
 TREATMENT_REGIMENS = frozenset({"im_neuro", "im_standard", "oral_or_im"})
 # Nodes after which treatment starts while the tests are awaited (strong clinical features).
-AWAITING_NODES = frozenset({"st_treat_awaiting", "out_treat_awaiting_hcy"})
+AWAITING_NODES = frozenset({"st_treat_awaiting", "out_treat_awaiting_hcy", "st_treat_awaiting_hcy"})
 # How much a regimen does: the source's headline is marked when a guideline would do more.
 ACTION_LEVEL = {"none": 0, "pending_tests": 1, "oral_or_im": 2, "im_standard": 2, "im_neuro": 2}
 

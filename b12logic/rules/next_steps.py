@@ -286,7 +286,7 @@ def regimen_statement(profile: GuidelineProfile, f: PlanFacts) -> Statement:
     plan = regimen_for(profile, "im_standard" if f.regimen == "oral_or_im" else f.regimen, f.risk_factors)
     why = ""
     if f.awaiting:
-        both = f.outcome == "out_treat_awaiting_hcy" and not f.hcy_measured
+        both = f.status == "normal_needs_mma_hcy" and not f.hcy_measured
         tests = "MMA and homocysteine are" if both else "MMA is"
         why = f", started now once the bloods are taken, while {tests} awaited: {_reason_not_to_wait(f)}"
     return Statement(
