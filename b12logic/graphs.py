@@ -280,7 +280,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "st_treat_lasting_cause",
-            "MMA ≤ limit, but a lasting cause: treat",
+            f"{STATUS_LABELS['not_confirmed']}; lasting cause: treat",
             "status",
             "b12",
             5.2,
@@ -292,11 +292,11 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "st_treat_awaiting_hcy",
-            "Megaloblastic, B12 in range: treat now",
+            f"{STATUS_LABELS['normal_needs_mma_hcy']}; megaloblastic: treat now",
             "status",
             "b12",
             10.0,
-            3.5,
+            3.15,
             "A megaloblastic picture (MCV above 120 fL, or severe anaemia with MCV above 100) with a B12 in range: "
             "deficiency is suspected, so treatment starts once bloods for MMA and homocysteine are taken (BSH 2014: "
             "strong features that disagree with the tests do not delay treatment), with urgent haematology advice.",
@@ -304,11 +304,11 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "st_lasting_in_range",
-            "B12 in range, but a lasting cause: treat",
+            f"{STATUS_LABELS['normal']}; lasting cause: treat",
             "status",
             "b12",
-            8.45,
-            2.4,
+            8.3,
+            1.95,
             "B12 above the borderline range, but a recorded cause that cannot be reversed (gastrectomy, autoimmune "
             "gastritis): replacement for it is lifelong (NICE NG239) and is not stopped because a level is in range.",
             status="normal",

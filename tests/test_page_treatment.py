@@ -157,7 +157,7 @@ def test_other_profiles_give_their_own_duration_not_the_sources_words(guideline:
     at = run_page({**BASE, "b12": "150", "guideline": guideline, "risk_factors": "pernicious_anaemia"})
     text = text_of(at)
     assert "in the source's words" not in text
-    assert "lifelong, because the recorded cause cannot be reversed" in text
+    assert "lifelong, because the recorded cause (autoimmune gastritis) cannot be reversed" in text
     assert "Monitoring: the source's schedule" not in text
     if guideline == "bsh-2014":  # neither column is the source's: no bariatric note
         assert "bariatric" not in text
