@@ -240,6 +240,22 @@ def _joint_cells(group: list[tuple[np.ndarray, list[str], bool]], pa: Any) -> tu
     return encoded.cast(pa.string()), any(cr for _, _, cr in group)
 
 
+def _quoted(column: Any, pa: Any, pc: Any) -> Any:
+    """A text column (no nulls) with each cell holding the delimiter, a quote or a line end quoted, its quotes
+    doubled. The regular expression runs once per distinct cell when the cells repeat (a decimal-comma Hb, the
+    error messages): on every row it cost five times the rest of the column's writing."""
+    encoded = pc.dictionary_encode(column)
+    cells = encoded.dictionary
+    repeats = len(cells) * 4 <= len(column)
+    if not repeats:
+        cells = column
+    needs = pc.match_substring_regex(cells, '[,"\r\n]')
+    doubled = pc.replace_substring(cells, '"', '""')
+    quote, nothing = pa.scalar('"', cells.type), pa.scalar("", cells.type)
+    cells = pc.if_else(needs, pc.binary_join_element_wise(quote, doubled, quote, nothing), cells)
+    return pc.take(cells, encoded.indices) if repeats else cells
+
+
 def _csv_cells(series: pd.Series, pa: Any, pc: Any) -> tuple[Any, bool] | None:
     """The column's cells as to_csv writes them, as an Arrow large_string array without nulls, and whether
     a cell holds a CR; None for a dtype not handled here. As to_csv: a missing cell is "", and a cell
@@ -256,10 +272,7 @@ def _csv_cells(series: pd.Series, pa: Any, pc: Any) -> tuple[Any, bool] | None:
             column = pc.fill_null(column, "")
         data = bytes(data_bytes(column, pa))  # every cell end to end: one scan says whether any needs quotes
         if any(special in data for special in (b",", b'"', b"\r", b"\n")):
-            needs = pc.match_substring_regex(column, '[,"\r\n]')
-            doubled = pc.replace_substring(column, '"', '""')
-            quote, nothing = pa.scalar('"', text), pa.scalar("", text)
-            column = pc.if_else(needs, pc.binary_join_element_wise(quote, doubled, quote, nothing), column)
+            column = _quoted(column, pa, pc)
         return column, b"\r" in data
     if isinstance(dtype, pd.CategoricalDtype):
         categories = list(dtype.categories)
