@@ -42,15 +42,16 @@ def spreadsheet_safe(series: pd.Series) -> pd.Series:
         if isinstance(series.dtype, pd.CategoricalDtype):
             return series.cat.rename_categories(lambda c: safe_cell(c) if isinstance(c, str) else c)
         return series
-    text = series.astype("string")
+    text = series if isinstance(series.dtype, pd.StringDtype) else series.astype("string")
     risky_rows = starts_like_formula(text)
     if not risky_rows.any():
         return series
     numeric = np.zeros(len(text), dtype=bool)
-    numeric[risky_rows] = [plain_number(v) for v in text[risky_rows].to_numpy(dtype=object)]
+    codes, cells = pd.factorize(text[risky_rows])  # "-5" on many rows: read once
+    numeric[risky_rows] = np.array([plain_number(str(c)) for c in cells], dtype=bool)[codes]
     if not (risky_rows & ~numeric).any():  # only numbers like "-5": nothing to quote
         return series
-    return series.mask(risky_rows & ~numeric, "'" + text)
+    return series.mask(risky_rows & ~numeric, "'" + series.astype("string"))
 
 
 def starts_like_formula(text: pd.Series) -> np.ndarray:

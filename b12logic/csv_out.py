@@ -21,7 +21,12 @@ def results_for_csv(results: pd.DataFrame) -> pd.DataFrame:
         out[name] = out[name].map({True: "true", False: "false"}).astype("string")
     # Header cells too: an extra column named "=HYPERLINK(...)" is as live in a spreadsheet as a data cell.
     out.columns = pd.Index([safe_cell(c) if isinstance(c, str) else c for c in out.columns])
-    return out.apply(spreadsheet_safe)
+    for i in range(out.shape[1]):  # column by column, in place: apply rebuilt the whole frame
+        column = out.iloc[:, i]
+        safe = spreadsheet_safe(column)
+        if safe is not column:
+            out.isetitem(i, safe)
+    return out
 
 
 def write_results_csv(results: pd.DataFrame, dest: str | IO[str] | None = None) -> str | None:
