@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import shlex
 import subprocess
 import sys
@@ -165,7 +166,9 @@ def main() -> None:
     wide = cases_csv(args.rows, DATA)
     long = long_csv(args.rows // 4, DATA)
     ref = args.reference_code
-    results = [measure(wide, "labs_wide", args.repeats, ref), measure(long, "labs_long", args.repeats, None)]
+    load_before = os.getloadavg()
+    results = [measure(wide, "labs_wide", args.repeats, ref), measure(long, "labs_long", args.repeats, ref)]
+    load_after = os.getloadavg()
     report = [
         SECTION,
         "",
@@ -202,10 +205,13 @@ def main() -> None:
         notes.append(f"- {source.name} runs, in order: {spread}.")
         print(report[-1], flush=True)
     report += ["", *notes]
+    loads = ", ".join(f"{x:.1f}" for x in (*load_before, *load_after))
+    report += ["", f"Load average (1, 5, 15 min) at the start and the end: {loads}."]
     if args.reference_code is not None:
-        same = sha256(Path(str(results[0]["ref_out"]))) == sha256(Path(str(results[0]["out"])))
-        report += ["", f"Wide output byte-identical to the reference code's: {'yes' if same else 'NO'}."]
-        print(report[-1])
+        for result, kind in zip(results, ("Wide", "Long"), strict=True):
+            same = sha256(Path(str(result["ref_out"]))) == sha256(Path(str(result["out"])))
+            report += ["", f"{kind} output byte-identical to the reference code's: {'yes' if same else 'NO'}."]
+            print(report[-1])
     if args.write:
         from results import replace_section
 
