@@ -249,7 +249,8 @@ def read_long_frame(df: pd.DataFrame, layout: str = "long CSV") -> LabRead:
     wide["id"] = np.array(
         [f"{p}/{d}" if d else p for p, d in zip(case_patient.tolist(), case_day.tolist(), strict=True)], dtype=object
     )
-    _results(df, columns, case_of_row, n_cases, wide, errors, report)
+    loinc = _factor(df[columns["loinc"]])
+    _results(df, columns, loinc, case_of_row, n_cases, wide, errors, report)
     for name in PER_CASE_COLUMNS:
         if name in columns:
             wide[name] = _per_case(name, df[columns[name]], case_of_row, n_cases, errors)
@@ -265,25 +266,41 @@ def read_long_frame(df: pd.DataFrame, layout: str = "long CSV") -> LabRead:
     frame[DATE_COLUMN] = case_day
     for label in extras:
         frame[str(label).strip()] = _kept(df[label], case_of_row, n_cases)
-    frame[OTHER_RESULTS_COLUMN] = _other_results(df, columns, case_of_row, n_cases, report)
+    frame[OTHER_RESULTS_COLUMN] = _other_results(df, columns, loinc, case_of_row, n_cases, report)
     error_column = errors.column(n_cases)
     frame[READ_ERROR_COLUMN] = error_column
     report.cases_with_errors = int((error_column != "").sum())
-    out = pd.DataFrame(frame)
+    out = _text_frame(frame)
     return LabRead(frame=out, report=report)
+
+
+def _text_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """pd.DataFrame(columns) of columns whose every cell is a str: each column handed to Arrow at once, in the
+    text dtype pandas infers for it (pandas' own inference checked every cell first, a third of the read)."""
+    first = next(iter(columns.values()), None)
+    dtype = pd.Series(first[:1] if first is not None else [], dtype=None).dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return pd.DataFrame(columns)
+    import pyarrow as pa
+
+    return pd.DataFrame(
+        {name: pd.array(pa.array(cells, type=pa.large_string()), dtype=dtype) for name, cells in columns.items()}
+    )
 
 
 def _results(
     df: pd.DataFrame,
     columns: Mapping[str, Any],
+    loinc: tuple[np.ndarray, np.ndarray],
     case_of_row: np.ndarray,
     n_cases: int,
     wide: dict[str, np.ndarray],
     errors: _Errors,
     report: LabReport,
 ) -> None:
-    """Fill the analyte columns (and their unit columns) from the rows with a code this app reads."""
-    code_codes, codes = _factor(df[columns["loinc"]])
+    """Fill the analyte columns (and their unit columns) from the rows with a code this app reads (loinc: the
+    code column's _factor)."""
+    code_codes, codes = loinc
     unit_codes, units = _factor(df[columns["unit"]])
     value_codes, values = _factor(df[columns["value"]])
     fields = list(ANALYTE_FIELDS)
@@ -434,10 +451,15 @@ def _kept(series: pd.Series, case_of_row: np.ndarray, n_cases: int) -> np.ndarra
 
 
 def _other_results(
-    df: pd.DataFrame, columns: Mapping[str, Any], case_of_row: np.ndarray, n_cases: int, report: LabReport
+    df: pd.DataFrame,
+    columns: Mapping[str, Any],
+    loinc: tuple[np.ndarray, np.ndarray],
+    case_of_row: np.ndarray,
+    n_cases: int,
+    report: LabReport,
 ) -> np.ndarray:
     """Results whose code this app does not read, per case ("LOINC 2345-7: 5.1 mmol/L"), and counted."""
-    code_codes, codes = _factor(df[columns["loinc"]])
+    code_codes, codes = loinc
     unknown_code = np.array([c not in ANALYTES for c in codes], dtype=bool)
     rows = np.flatnonzero(unknown_code[code_codes])
     out = np.full(n_cases, "", dtype=object)
