@@ -18,15 +18,30 @@ def results_for_csv(results: pd.DataFrame) -> pd.DataFrame:
     """The results as the CSV contract writes them: contract columns only, booleans as true/false, safe cells."""
     out = results.drop(columns=[c for c in EXTRA_COLUMNS if c in results.columns])
     for name in ("oral_alternative", "severe"):
-        out[name] = out[name].map({True: "true", False: "false"}).astype("string")
+        out[name] = _true_false(out[name])
     # Header cells too: an extra column named "=HYPERLINK(...)" is as live in a spreadsheet as a data cell.
     out.columns = pd.Index([safe_cell(c) if isinstance(c, str) else c for c in out.columns])
     for i in range(out.shape[1]):  # column by column, in place: apply rebuilt the whole frame
         column = out.iloc[:, i]
         safe = spreadsheet_safe(column)
         if safe is not column:
-            out.isetitem(i, safe)
+            out.isetitem(i, safe.array)
     return out
+
+
+def _true_false(flags: pd.Series) -> pd.Series:
+    """flags.map({True: "true", False: "false"}).astype("string"), missing kept missing; a boolean column is
+    spelled from its two words by Arrow (the map looked up every row in Python)."""
+    try:
+        import pyarrow as pa
+    except ImportError:
+        pa = None
+    if pa is None or not isinstance(flags.dtype, pd.BooleanDtype):
+        return flags.map({True: "true", False: "false"}).astype("string")
+    values = flags.array
+    codes = pa.array(values.to_numpy(dtype=np.int8, na_value=0), mask=values.isna())
+    words = pa.DictionaryArray.from_arrays(codes, pa.array(["false", "true"])).cast(pa.string())
+    return pd.Series(pd.array(words, dtype="string"), index=flags.index)
 
 
 def write_results_csv(results: pd.DataFrame, dest: str | IO[str] | None = None) -> str | None:
