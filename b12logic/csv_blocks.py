@@ -203,14 +203,13 @@ def _scan(path: str | bytes) -> tuple[bytes, bool, bool]:
         head = handle.read(1 << 16)
         piece = head
         while piece:
-            joined = previous + piece  # a CRLF split across two pieces
             crs += piece.count(b"\r")
-            crlfs += joined.count(b"\r\n") - previous.count(b"\r\n")
+            crlfs += piece.count(b"\r\n") + (previous == b"\r" and piece[:1] == b"\n")  # one split across pieces
             in_piece = piece.count(b'"')
             if in_piece or quotes % 2:
-                line_in_quotes = line_in_quotes or _line_in_quotes(piece, quotes)
+                line_in_quotes = line_in_quotes or _line_in_quotes(piece, quotes, in_piece)
             quotes += in_piece
-            if is_utf8:
+            if is_utf8 and not (piece.isascii() and not utf8.getstate()[0]):  # ASCII needs no decoding
                 try:
                     utf8.decode(piece)  # a Latin-1 cell deep in the file would stop pyarrow mid-stream
                 except UnicodeDecodeError:
@@ -229,16 +228,28 @@ def _scan(path: str | bytes) -> tuple[bytes, bool, bool]:
     return body, streamable, line_in_quotes or quotes % 2 == 1
 
 
-def _line_in_quotes(piece: bytes, quotes_before: int) -> bool:
+def _line_in_quotes(piece: bytes, quotes_before: int, quotes_in_piece: int) -> bool:
     """Whether a line break of this piece has an odd number of quotes before it in the file: check_quotes' own
     quick test (when no line break lies inside quotes and the quotes pair up, no quoted cell can run on), read
-    piece by piece instead of over the whole file at once."""
-    data = np.frombuffer(piece, dtype=np.uint8)
-    breaks = np.flatnonzero(data == _NEWLINE)
-    if len(breaks) == 0:
-        return False
-    quotes = np.flatnonzero(data == _QUOTE)
-    return bool(((np.searchsorted(quotes, breaks) + quotes_before) % 2 == 1).any())
+    piece by piece instead of over the whole file at once. A piece with few quotes is read span by span
+    between them (two whole-piece numpy passes cost more); one with many, by numpy."""
+    if quotes_in_piece > len(piece) >> 10:
+        data = np.frombuffer(piece, dtype=np.uint8)
+        breaks = np.flatnonzero(data == _NEWLINE)
+        if len(breaks) == 0:
+            return False
+        quotes = np.flatnonzero(data == _QUOTE)
+        return bool(((np.searchsorted(quotes, breaks) + quotes_before) % 2 == 1).any())
+    opened = -1 if quotes_before % 2 else piece.find(b'"')  # the piece starts inside quotes: a span from 0
+    while opened >= 0 or (opened == -1 and quotes_before % 2):
+        closed = piece.find(b'"', opened + 1)
+        if piece.find(b"\n", opened + 1, len(piece) if closed < 0 else closed) >= 0:
+            return True
+        if closed < 0:
+            return False
+        opened = piece.find(b'"', closed + 1)
+        quotes_before = 0  # only the first span can start before the piece
+    return False
 
 
 class StreamPlan(NamedTuple):

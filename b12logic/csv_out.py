@@ -18,10 +18,30 @@ def results_for_csv(results: pd.DataFrame) -> pd.DataFrame:
     """The results as the CSV contract writes them: contract columns only, booleans as true/false, safe cells."""
     out = results.drop(columns=[c for c in EXTRA_COLUMNS if c in results.columns])
     for name in ("oral_alternative", "severe"):
-        out[name] = out[name].map({True: "true", False: "false"}).astype("string")
+        out[name] = _true_false(out[name])
     # Header cells too: an extra column named "=HYPERLINK(...)" is as live in a spreadsheet as a data cell.
     out.columns = pd.Index([safe_cell(c) if isinstance(c, str) else c for c in out.columns])
-    return out.apply(spreadsheet_safe)
+    for i in range(out.shape[1]):  # column by column, in place: apply rebuilt the whole frame
+        column = out.iloc[:, i]
+        safe = spreadsheet_safe(column)
+        if safe is not column:
+            out.isetitem(i, safe.array)
+    return out
+
+
+def _true_false(flags: pd.Series) -> pd.Series:
+    """flags.map({True: "true", False: "false"}).astype("string"), missing kept missing; a boolean column is
+    spelled from its two words by Arrow (the map looked up every row in Python)."""
+    try:
+        import pyarrow as pa
+    except ImportError:
+        pa = None
+    if pa is None or not isinstance(flags.dtype, pd.BooleanDtype):
+        return flags.map({True: "true", False: "false"}).astype("string")
+    values = flags.array
+    codes = pa.array(values.to_numpy(dtype=np.int8, na_value=0), mask=values.isna())
+    words = pa.DictionaryArray.from_arrays(codes, pa.array(["false", "true"])).cast(pa.string())
+    return pd.Series(pd.array(words, dtype="string"), index=flags.index)
 
 
 def write_results_csv(results: pd.DataFrame, dest: str | IO[str] | None = None) -> str | None:
@@ -240,6 +260,22 @@ def _joint_cells(group: list[tuple[np.ndarray, list[str], bool]], pa: Any) -> tu
     return encoded.cast(pa.string()), any(cr for _, _, cr in group)
 
 
+def _quoted(column: Any, pa: Any, pc: Any) -> Any:
+    """A text column (no nulls) with each cell holding the delimiter, a quote or a line end quoted, its quotes
+    doubled. The regular expression runs once per distinct cell when the cells repeat (a decimal-comma Hb, the
+    error messages): on every row it cost five times the rest of the column's writing."""
+    encoded = pc.dictionary_encode(column)
+    cells = encoded.dictionary
+    repeats = len(cells) * 4 <= len(column)
+    if not repeats:
+        cells = column
+    needs = pc.match_substring_regex(cells, '[,"\r\n]')
+    doubled = pc.replace_substring(cells, '"', '""')
+    quote, nothing = pa.scalar('"', cells.type), pa.scalar("", cells.type)
+    cells = pc.if_else(needs, pc.binary_join_element_wise(quote, doubled, quote, nothing), cells)
+    return pc.take(cells, encoded.indices) if repeats else cells
+
+
 def _csv_cells(series: pd.Series, pa: Any, pc: Any) -> tuple[Any, bool] | None:
     """The column's cells as to_csv writes them, as an Arrow large_string array without nulls, and whether
     a cell holds a CR; None for a dtype not handled here. As to_csv: a missing cell is "", and a cell
@@ -256,10 +292,7 @@ def _csv_cells(series: pd.Series, pa: Any, pc: Any) -> tuple[Any, bool] | None:
             column = pc.fill_null(column, "")
         data = bytes(data_bytes(column, pa))  # every cell end to end: one scan says whether any needs quotes
         if any(special in data for special in (b",", b'"', b"\r", b"\n")):
-            needs = pc.match_substring_regex(column, '[,"\r\n]')
-            doubled = pc.replace_substring(column, '"', '""')
-            quote, nothing = pa.scalar('"', text), pa.scalar("", text)
-            column = pc.if_else(needs, pc.binary_join_element_wise(quote, doubled, quote, nothing), column)
+            column = _quoted(column, pa, pc)
         return column, b"\r" in data
     if isinstance(dtype, pd.CategoricalDtype):
         categories = list(dtype.categories)

@@ -58,7 +58,7 @@ def fill_bad_rows(
     fields = list(columns)
     raw = [_cells_at(df[label], positions) for label in columns.values()]  # to_dict("records") is slow
     checked = [_stand_ins(parsed, field, positions, cells) for field, cells in zip(fields, raw, strict=True)]
-    outcome: dict[tuple[Any, ...], str | None] = {}
+    outcome = _outcomes(df, columns)
     for i, (pos, key) in enumerate(zip(positions.tolist(), zip(*checked, strict=True), strict=True)):
         message = _case_error(fields, key, outcome)
         if message is not None:
@@ -74,6 +74,25 @@ def fill_bad_rows(
         for name, value in cells.items():
             result[name][pos] = value
         bad[pos] = False
+
+
+# Case's messages for rows of text cells, by the columns read, kept from one block of a file to the next (a bad
+# cell's row, with its good cells replaced by stand-ins, recurs across a million rows). Only for columns of text:
+# there a cell is a str, a missing cell or a fixed stand-in, so equal keys are equal rows (1, 1.0 and True are
+# equal keys, and a column of numbers or booleans could hold them).
+_TEXT_OUTCOMES: dict[tuple[str, ...], dict[tuple[Any, ...], str | None]] = {}
+_MAX_OUTCOMES = 1 << 16
+
+
+def _outcomes(df: pd.DataFrame, columns: dict[str, Any]) -> dict[tuple[Any, ...], str | None]:
+    if not all(isinstance(df[label].dtype, pd.StringDtype) for label in columns.values()):
+        return {}  # this frame's own
+    if len(_TEXT_OUTCOMES) > 64:
+        _TEXT_OUTCOMES.clear()
+    outcome = _TEXT_OUTCOMES.setdefault(tuple(columns), {})
+    if len(outcome) > _MAX_OUTCOMES:
+        outcome.clear()
+    return outcome
 
 
 def _cells_at(series: pd.Series, rows: np.ndarray) -> list[Any]:

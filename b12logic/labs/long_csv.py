@@ -21,7 +21,7 @@ import io
 import math
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -116,10 +116,39 @@ def _resolve(df: pd.DataFrame) -> tuple[dict[str, Any], list[Any]]:
 
 def _factor(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Each row's code into the column's distinct stripped cells (blank for a missing cell): " 68" and "68"
-    are one cell. The strip runs on the whole column in Arrow, not once per cell in Python."""
+    are one cell. The column is factorised as it is, then only its distinct cells are stripped: a million
+    observations hold a few thousand cells. Codes follow first appearance, as factorising the stripped
+    column would."""
     text = series if isinstance(series.dtype, pd.StringDtype) else series.astype("str")
-    codes, uniques = pd.factorize(text.fillna("").str.strip())
-    return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object)
+    raw_codes, raw_cells = pd.factorize(text, use_na_sentinel=False)
+    stripped = pd.Series(raw_cells, dtype=text.dtype).fillna("").str.strip()
+    codes, uniques = pd.factorize(stripped)
+    return np.asarray(codes, dtype=np.intp)[raw_codes], np.asarray(uniques, dtype=object)
+
+
+def _combined(*columns: tuple[np.ndarray, int]) -> np.ndarray:
+    """One integer per row for its combination of these codes (each column's codes below its size): equal
+    combinations, equal integers, as DataFrame.duplicated compares rows, without building a frame."""
+    key = np.zeros(len(columns[0][0]), dtype=np.int64)
+    size = 1
+    for codes, n in columns:
+        if size * n >= 1 << 62:  # Python integers: made small again before the product could overflow
+            key, uniques = pd.factorize(key)
+            size = len(uniques)
+        key = key * n + codes
+        size *= max(n, 1)
+    return key
+
+
+def _codes(column: np.ndarray) -> tuple[np.ndarray, int]:
+    """A column of any values as codes and their count, for _combined (equal values, equal codes)."""
+    codes, uniques = pd.factorize(column)
+    return np.asarray(codes, dtype=np.int64), len(uniques)
+
+
+def _repeated(key: np.ndarray, keep: Literal["first", False] = "first") -> np.ndarray:
+    """DataFrame.duplicated(keep=keep) of the columns behind key (_combined), as a bool array."""
+    return pd.Series(key, copy=False).duplicated(keep=keep).to_numpy(dtype=bool)
 
 
 def _missing(value: object) -> bool:
@@ -220,7 +249,8 @@ def read_long_frame(df: pd.DataFrame, layout: str = "long CSV") -> LabRead:
     wide["id"] = np.array(
         [f"{p}/{d}" if d else p for p, d in zip(case_patient.tolist(), case_day.tolist(), strict=True)], dtype=object
     )
-    _results(df, columns, case_of_row, n_cases, wide, errors, report)
+    loinc = _factor(df[columns["loinc"]])
+    _results(df, columns, loinc, case_of_row, n_cases, wide, errors, report)
     for name in PER_CASE_COLUMNS:
         if name in columns:
             wide[name] = _per_case(name, df[columns[name]], case_of_row, n_cases, errors)
@@ -236,25 +266,41 @@ def read_long_frame(df: pd.DataFrame, layout: str = "long CSV") -> LabRead:
     frame[DATE_COLUMN] = case_day
     for label in extras:
         frame[str(label).strip()] = _kept(df[label], case_of_row, n_cases)
-    frame[OTHER_RESULTS_COLUMN] = _other_results(df, columns, case_of_row, n_cases, report)
+    frame[OTHER_RESULTS_COLUMN] = _other_results(df, columns, loinc, case_of_row, n_cases, report)
     error_column = errors.column(n_cases)
     frame[READ_ERROR_COLUMN] = error_column
     report.cases_with_errors = int((error_column != "").sum())
-    out = pd.DataFrame(frame)
+    out = _text_frame(frame)
     return LabRead(frame=out, report=report)
+
+
+def _text_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """pd.DataFrame(columns) of columns whose every cell is a str: each column handed to Arrow at once, in the
+    text dtype pandas infers for it (pandas' own inference checked every cell first, a third of the read)."""
+    first = next(iter(columns.values()), None)
+    dtype = pd.Series(first[:1] if first is not None else [], dtype=None).dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return pd.DataFrame(columns)
+    import pyarrow as pa
+
+    return pd.DataFrame(
+        {name: pd.array(pa.array(cells, type=pa.large_string()), dtype=dtype) for name, cells in columns.items()}
+    )
 
 
 def _results(
     df: pd.DataFrame,
     columns: Mapping[str, Any],
+    loinc: tuple[np.ndarray, np.ndarray],
     case_of_row: np.ndarray,
     n_cases: int,
     wide: dict[str, np.ndarray],
     errors: _Errors,
     report: LabReport,
 ) -> None:
-    """Fill the analyte columns (and their unit columns) from the rows with a code this app reads."""
-    code_codes, codes = _factor(df[columns["loinc"]])
+    """Fill the analyte columns (and their unit columns) from the rows with a code this app reads (loinc: the
+    code column's _factor)."""
+    code_codes, codes = loinc
     unit_codes, units = _factor(df[columns["unit"]])
     value_codes, values = _factor(df[columns["value"]])
     fields = list(ANALYTE_FIELDS)
@@ -296,20 +342,23 @@ def _results(
     good = row_fits & row_number
     good_rows, good_pairs = rows[good], pair_codes[good]
     report.used = int(good_rows.size)
-    unit_of_row = np.array(pair_unit, dtype=object)[good_pairs]
+    unit_of_pair = np.array(pair_unit, dtype=object)
     cases, field_index = case_of_row[good_rows], field_row[good_rows]
-    same, unit_group = _comparable(amounts[value_codes[good_rows]], unit_of_row, field_index, fields)
-    obs = pd.DataFrame({"case": cases, "field": field_index, "same": same, "group": unit_group})
-    distinct = ~obs.duplicated(["case", "field", "same", "group"]).to_numpy()
-    first = distinct & ~obs.duplicated(["case", "field"]).to_numpy()
-    seen = obs[distinct].assign(row=np.flatnonzero(distinct))
-    clash = seen[seen.duplicated(["case", "field"], keep=False)]  # two different results, one analyte, one case
+    same, unit_group = _comparable(amounts[value_codes[good_rows]], unit_of_pair, good_pairs, field_index, fields)
+    case_field = _combined((cases, n_cases), (field_index, len(fields)))
+    distinct = ~_repeated(
+        _combined((case_field, n_cases * len(fields)), _codes(same), (unit_group, int(unit_group.max(initial=0)) + 1))
+    )
+    first = distinct & ~_repeated(case_field)
+    seen = np.flatnonzero(distinct)
+    seen = seen[_repeated(case_field[seen], keep=False)]  # two different results, one analyte, one case
+    clash = pd.DataFrame({"case": cases[seen], "field": field_index[seen], "row": seen})
     for _, group in clash.groupby(["case", "field"], sort=True):
         case, name = int(group["case"].to_numpy()[0]), fields[int(group["field"].to_numpy()[0])]
         here = group["row"].to_numpy()
         results = [
             f"{values[value_codes[r]]} {u}"
-            for r, u in zip(good_rows[here].tolist(), unit_of_row[here].tolist(), strict=True)
+            for r, u in zip(good_rows[here].tolist(), unit_of_pair[good_pairs[here]].tolist(), strict=True)
         ]
         errors.add(
             case, name, f"{name}: {len(results)} different results in one case ({_list_values(results)}); keep one"
@@ -320,7 +369,7 @@ def _results(
         wide[name][target] = values[value_codes[good_rows[take]]]
         unit_name = unit_column(name)
         if unit_name is not None:
-            wide[unit_name][target] = unit_of_row[take]
+            wide[unit_name][target] = unit_of_pair[good_pairs[take]]
     for case, name in errors.fields:  # a result with an error is not used: the case is not half-read
         if name in wide:
             wide[name][case] = ""
@@ -330,11 +379,12 @@ def _results(
 
 
 def _comparable(
-    amounts: np.ndarray, units: np.ndarray, field_index: np.ndarray, fields: list[str]
+    amounts: np.ndarray, unit_of_pair: np.ndarray, pair: np.ndarray, field_index: np.ndarray, fields: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each result as one number per analyte (B12 in pg/mL, MMA in nmol/L, Hb in g/dL), rounded to 9 figures
     so that one result given twice, in either unit, is the same; and a unit group that keeps apart the units
-    of a field without a converter (none today: every field with two units has one in units.py)."""
+    of a field without a converter (none today: every field with two units has one in units.py). A result's
+    unit is unit_of_pair[pair]; units are compared once per pair, and each distinct amount converted once."""
     out = np.array(amounts, dtype=float)
     group = np.zeros(len(out), dtype=np.intp)
     for f, name in enumerate(fields):
@@ -342,11 +392,13 @@ def _comparable(
         convert = _CONVERTERS.get(name)
         default = field_units(name)[0]
         for number, unit in enumerate(field_units(name)[1:], start=1):
-            rows = here & (units == unit)
+            rows = here & (unit_of_pair == unit)[pair]
             if not rows.any():
                 continue
             if convert is not None:
-                out[rows] = [convert(v, unit, default) for v in out[rows].tolist()]
+                distinct, inverse = np.unique(out[rows], return_inverse=True)
+                converted = np.array([convert(v, unit, default) for v in distinct.tolist()], dtype=float)
+                out[rows] = converted[inverse.reshape(-1)]
             else:
                 group[rows] = number
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -367,13 +419,14 @@ def _per_case(name: str, series: pd.Series, case_of_row: np.ndarray, n_cases: in
     codes, cells = _factor(series)
     kinds, _ = pd.factorize(np.array([_same_kind(name, c) for c in cells], dtype=object))
     kind = np.asarray(kinds, dtype=np.intp)[codes]
-    filled = cells[codes] != ""
-    pairs = pd.DataFrame({"case": case_of_row[filled], "kind": kind[filled], "code": codes[filled]})
-    distinct = pairs[~pairs.duplicated(["case", "kind"])]
+    filled = (cells != "")[codes]
+    row_case, row_kind, row_code = case_of_row[filled], kind[filled], codes[filled]
+    distinct = np.flatnonzero(~_repeated(_combined((row_case, n_cases), (row_kind, len(cells)))))
     out = np.full(n_cases, "", dtype=object)
-    first = distinct[~distinct.duplicated(["case"])]
-    out[first["case"].to_numpy()] = cells[first["code"].to_numpy()]
-    clash = distinct[distinct.duplicated(["case"], keep=False)]
+    first = distinct[~_repeated(row_case[distinct])]
+    out[row_case[first]] = cells[row_code[first]]
+    several = distinct[_repeated(row_case[distinct], keep=False)]
+    clash = pd.DataFrame({"case": row_case[several], "code": row_code[several]})
     for _, group in clash.groupby("case", sort=True):
         case, given = int(group["case"].to_numpy()[0]), cells[group["code"].to_numpy()].tolist()
         errors.add(case, name, f"{name}: {len(given)} different values in one case ({_list_values(given)})")
@@ -384,22 +437,29 @@ def _per_case(name: str, series: pd.Series, case_of_row: np.ndarray, n_cases: in
 def _kept(series: pd.Series, case_of_row: np.ndarray, n_cases: int) -> np.ndarray:
     """An extra column per case: its one value, or its different values joined by '; ' (none is lost)."""
     codes, cells = _factor(series)
-    filled = cells[codes] != ""
-    pairs = pd.DataFrame({"case": case_of_row[filled], "code": codes[filled]}).drop_duplicates()
+    filled = (cells != "")[codes]
+    row_case, row_code = case_of_row[filled], codes[filled]
+    distinct = np.flatnonzero(~_repeated(_combined((row_case, n_cases), (row_code, len(cells)))))
+    row_case, row_code = row_case[distinct], row_code[distinct]
     out = np.full(n_cases, "", dtype=object)
-    single = pairs[~pairs.duplicated(["case"], keep=False)]
-    out[single["case"].to_numpy()] = cells[single["code"].to_numpy()]
-    several = pairs[pairs.duplicated(["case"], keep=False)]
+    single = ~_repeated(row_case, keep=False)
+    out[row_case[single]] = cells[row_code[single]]
+    several = pd.DataFrame({"case": row_case[~single], "code": row_code[~single]})
     for _, group in several.groupby("case", sort=True):
         out[int(group["case"].to_numpy()[0])] = "; ".join(cells[group["code"].to_numpy()].tolist())
     return out
 
 
 def _other_results(
-    df: pd.DataFrame, columns: Mapping[str, Any], case_of_row: np.ndarray, n_cases: int, report: LabReport
+    df: pd.DataFrame,
+    columns: Mapping[str, Any],
+    loinc: tuple[np.ndarray, np.ndarray],
+    case_of_row: np.ndarray,
+    n_cases: int,
+    report: LabReport,
 ) -> np.ndarray:
     """Results whose code this app does not read, per case ("LOINC 2345-7: 5.1 mmol/L"), and counted."""
-    code_codes, codes = _factor(df[columns["loinc"]])
+    code_codes, codes = loinc
     unknown_code = np.array([c not in ANALYTES for c in codes], dtype=bool)
     rows = np.flatnonzero(unknown_code[code_codes])
     out = np.full(n_cases, "", dtype=object)
