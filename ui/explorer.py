@@ -208,13 +208,10 @@ def esr_panel(a: Assessment) -> None:
     # The reading as Markdown, not st.metric: the metric's code is a separate download in Streamlit's frontend
     # (static/js/Metric.*.js), fetched on first use, so a cold load showed an empty grey box for ~1.5 s (issue 19).
     delta = f"{gap:+g} mm/h vs upper limit {a.esr_upper_limit:g} mm/h" if gap else "at the upper limit"
-    # The heading, its badge and the reading in one element (issue 20); ui/style.css draws the reading's value
-    # (its only bold text) large, as a metric's.
-    with st.container(key="esr_reading"):
-        st.markdown(
-            f"{heading}\n\n{worked_up}\n\n:gray[ESR, {case.sex} aged {case.age:g}]  \n**{case.esr:g} mm/h**  \n"
-            + render.md_badge(delta, flag_colour, flag_icon)
-        )
+    # ui/style.css draws the value large, as a metric's: the panel's one paragraph with line breaks.
+    reading = f":gray[ESR, {case.sex} aged {case.age:g}]  \n**{case.esr:g} mm/h**  \n" + render.md_badge(
+        delta, flag_colour, flag_icon
+    )
     if case.pregnant:
         limit = render.escape(
             f"ESR {case.esr:g} mm/h vs {a.esr_upper_limit:g} mm/h: pregnant, so the age/sex limit does not apply "
@@ -225,7 +222,9 @@ def esr_panel(a: Assessment) -> None:
     lesson = render.escape(_naive_cutoff_lesson(a))
     citations = render.escape(render.cite(("Miller 1983",)))
     workup = render.statements_text(s for s in a.esr_workup if s.kind != "do_now")  # do_now: first on the page
-    st.markdown("\n\n".join(p for p in (limit, f"{lesson} :gray[{citations}]", "**ESR work-up**", workup) if p))
+    # The heading, its badge, the reading, the limit and the work-up as one element (issue 20).
+    parts = (heading, worked_up, reading, limit, f"{lesson} :gray[{citations}]", "**ESR work-up**", workup)
+    st.markdown("\n\n".join(p for p in parts if p))
     st.info(
         "The ESR does not change the B12 plan: B12 deficiency does not raise the ESR through inflammation, so "
         "the B12 status, treatment and next steps above are the same whatever the ESR. "
