@@ -48,15 +48,24 @@ def _unescape(markdown: str) -> str:
     return markdown.replace("\\<", "<").replace("\\>", ">")
 
 
+def headings(at: AppTest) -> list[str]:
+    """The page's section headings, in order, as written: st.subheader's, and those that open a Markdown block
+    (ui/render.py heading: "### ..."; the Explorer draws a heading and its section as one element)."""
+    found = [s.value for s in at.subheader]
+    for m in at.markdown:
+        found += [line.removeprefix("### ") for line in m.value.splitlines() if line.startswith("### ")]
+    return found
+
+
 def verdict(at: AppTest) -> str:
     """The verdict heading as shown: 'B12 status: <label>'."""
-    lines = [_unescape(s.value) for s in at.subheader if s.value.startswith("B12 status: ")]
+    lines = [_unescape(h) for h in headings(at) if h.startswith("B12 status: ")]
     assert len(lines) == 1, lines
     return lines[0]
 
 
 def esr_line(at: AppTest) -> str:
-    lines = [_unescape(s.value) for s in at.subheader if s.value.startswith("ESR: ")]
+    lines = [_unescape(h) for h in headings(at) if h.startswith("ESR: ")]
     assert len(lines) == 1, lines
     return lines[0]
 
@@ -121,7 +130,8 @@ def test_default_case_runs_and_shows_both_panels() -> None:
     assert chart_spec(at, "decision_figure")["layout"]["title"]["text"] == "Decision path for this case"
     assert not at.get("image")
     # The Why? list is numbered, one sentence per decision, in order.
-    why = next(m.value for m in at.markdown if m.value.startswith("1. "))
+    why = next(m.value for m in at.markdown if "### Why?" in m.value).split("### Why?\n\n")[1]
+    assert why.startswith("1. ")
     assert len(why.splitlines()) == len(expected.why)
     assert any(e.label.startswith("Background") for e in at.expander)
 

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from b12logic.labels import STATUS_LABELS
 from b12logic.labs import long_template_csv
+from tests.test_app import headings
 from tests.test_labs_fhir import CLINIC
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -118,9 +119,7 @@ def test_explorer_opens_one_patients_case_from_a_file() -> None:
     assert at.session_state["in_age"] == 71 and at.session_state["in_sex"] == "male"
     assert at.session_state["in_b12"] == 260 and at.session_state["in_mma"] == 340
     assert at.session_state["in_guideline"] == "nice-ng239"  # the chosen profile stays
-    assert [s.value for s in at.subheader if s.value.startswith("B12 status")] == [
-        "B12 status: Functional B12 deficiency"
-    ]
+    assert [h for h in headings(at) if h.startswith("B12 status")] == ["B12 status: Functional B12 deficiency"]
     assert not at.get("file_uploader")  # the dialog closed
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.test_app import headings
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
@@ -18,7 +20,7 @@ def test_explorer_offers_html_and_markdown_reports() -> None:
     at.run()
     at.switch_page("pages/explorer.py").run()
     assert not at.exception
-    assert any(s.value == "Download a teaching summary" for s in at.subheader)
+    assert "Download a teaching summary" in headings(at)
     buttons = {b.label: b for b in at.get("download_button")}
     html_button = buttons["Download the teaching summary (HTML, prints on one page)"]
     md_button = buttons["Download the teaching summary (Markdown)"]

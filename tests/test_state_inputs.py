@@ -14,6 +14,7 @@ from streamlit.testing.v1.element_tree import NumberInput
 
 from b12logic import Case, evaluate
 from b12logic.fields import FIELDS
+from tests.test_app import headings
 from ui.state import KEYS, TYPED_KEYS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -35,7 +36,7 @@ def typed(at: AppTest, name: str) -> NumberInput:
 
 
 def status_heading(at: AppTest) -> str:
-    (line,) = [s.value for s in at.subheader if s.value.startswith("B12 status: ")]
+    (line,) = [h for h in headings(at) if h.startswith("B12 status: ")]
     return line
 
 
@@ -58,7 +59,7 @@ def test_typing_an_exact_b12_and_esr_sets_the_case_and_the_verdict() -> None:
     assert at.query_params["b12"] == "182" and at.query_params["esr"] == "41"
     expected = evaluate(Case(age=68, sex="female", b12=182, esr=41))
     assert status_heading(at) == f"B12 status: {expected.status_label}"
-    assert any(expected.esr_flag_label in s.value for s in at.subheader)
+    assert any(expected.esr_flag_label in h for h in headings(at))
 
 
 def test_a_typed_value_outside_the_slider_range_widens_the_slider() -> None:

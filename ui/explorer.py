@@ -21,6 +21,10 @@ from b12logic.report import report_filename, report_html, report_markdown
 from ui import labs, pictures, render, startup, state
 from ui.state import Current
 
+HINT = (
+    "Move the sliders in the sidebar. The B12 plan and the ESR reading update together, but each is decided on "
+    "its own criteria: the ESR never changes the B12 plan."
+)
 SEVERITY_DEFINITION = (
     f"Working definition: B12 < {SEVERE_B12_PG_ML:g} pg/mL or Hb < {SEVERE_HB_G_DL:g} g/dL "
     "(WHO severe anaemia); the source uses the word without defining it."
@@ -45,12 +49,9 @@ def _page(top: DeltaGenerator) -> None:
     cur = state.build(lazy_labs=True)
     with top:  # first on the page, above the title and the disclaimer
         do_now(cur.assessment)
-    st.title("Explorer")
-    st.caption(
-        "Move the sliders in the sidebar. The B12 plan and the ESR reading update together, but each is decided "
-        "on its own criteria: the ESR never changes the B12 plan."
-    )
-    case_line(cur)
+    # The title, the hint and the case line in one Markdown element (issue 20: every element is a message
+    # per slider move; the Do-now block above stays first on the page).
+    st.markdown("\n\n".join(("# Explorer", render.caption(HINT), case_line(cur))))
     verdict_col, esr_col = st.columns([3, 2], gap="medium")
     with verdict_col, st.container(key="verdict_panel", border=True):
         verdict_panel(cur.assessment)
@@ -63,7 +64,7 @@ def _page(top: DeltaGenerator) -> None:
     report_downloads(cur)
 
 
-def case_line(cur: Current) -> None:
+def case_line(cur: Current) -> str:
     """The case in one line, so a screenshot or a projected page says what it shows."""
     case = cur.case
     mma_text = "not measured" if case.mma is None else f"{case.mma:g} {case.mma_unit}"
@@ -74,12 +75,10 @@ def case_line(cur: Current) -> None:
         extra += f" · CRP {case.crp:g} {case.crp_unit}"
     if case.pregnant:
         extra += " · pregnant"
-    st.markdown(
-        render.escape(
-            f"Case: {case.sex}, {case.age:g} years · B12 {case.b12:g} {case.b12_unit} · MMA {mma_text} · "
-            f"ESR {case.esr:g} mm/h{extra} · neurological symptoms: {'yes' if case.neuro_symptoms else 'no'} · "
-            f"folic acid: {'yes' if case.on_folic_acid else 'no'} · profile: {cur.profile.name}"
-        )
+    return render.escape(
+        f"Case: {case.sex}, {case.age:g} years · B12 {case.b12:g} {case.b12_unit} · MMA {mma_text} · "
+        f"ESR {case.esr:g} mm/h{extra} · neurological symptoms: {'yes' if case.neuro_symptoms else 'no'} · "
+        f"folic acid: {'yes' if case.on_folic_acid else 'no'} · profile: {cur.profile.name}"
     )
 
 
@@ -116,14 +115,14 @@ def do_now(a: Assessment) -> None:
 def verdict_panel(a: Assessment) -> None:
     """The B12 plan: status, treatment in words (IM, and oral where it is offered), severity and the plan."""
     colour, icon = render.STATUS_STYLE[a.b12_status]
-    st.subheader(f"B12 status: {render.escape(a.headline)}", anchor=False)
-    render.badge(a.regimen_headline, colour, icon)
-    if a.correction:
+    # As few Markdown elements as the panel's order allows: every element costs the server a message and the
+    # browser a render on each slider move (bench/HISTORY.md; bench/RESULTS.md, issue 20).
+    parts = [render.heading(f"B12 status: {a.headline}"), render.md_badge(a.regimen_headline, colour, icon)]
+    if a.correction:  # between the verdict and the treatment it corrects
+        st.markdown("\n\n".join(parts))
         st.warning(f"**Guidelines differ.** {render.escape(a.correction)}", icon=":material/compare_arrows:")
-
-    # One Markdown element for the rest of the panel: every element costs the server a message and the
-    # browser a render on each slider move (bench/HISTORY.md).
-    parts = ["**Treatment**"]
+        parts = []
+    parts.append("**Treatment**")
     if a.regimen_detail is not None:
         parts += [f"{render.escape(a.regimen_detail.title)}:", render.regimen_text(a.regimen_detail)]
     else:
@@ -159,8 +158,7 @@ def workup(a: Assessment) -> None:
     esr = {s.text for s in a.esr_workup}
     items = [s for s in a.statements("workup") if s.text not in esr]
     if items:
-        st.subheader(KIND_HEADINGS["workup"], anchor=False)
-        render.statements(items)
+        st.markdown(f"{render.heading(KIND_HEADINGS['workup'])}\n\n{render.statements_text(items)}")
 
 
 def background(a: Assessment) -> None:
@@ -201,18 +199,19 @@ def esr_panel(a: Assessment) -> None:
     """The ESR against its age/sex limit, its own work-up, and the statement that it leaves the B12 plan alone."""
     case = a.case
     flag_colour, flag_icon = render.ESR_STYLE[a.esr_flag]
-    st.subheader(f"ESR: {render.escape(a.esr_flag_label)}", anchor=False)
-    render.badge("Worked up on its own" if a.esr_flag != "normal" else "No ESR work-up", flag_colour, flag_icon)
+    heading = render.heading(f"ESR: {a.esr_flag_label}")
+    worked_up = render.md_badge(
+        "Worked up on its own" if a.esr_flag != "normal" else "No ESR work-up", flag_colour, flag_icon
+    )
     rule = "women (age + 10)/2" if case.sex == "female" else "men age/2"
     gap = round(case.esr - a.esr_upper_limit, 1)
     # The reading as Markdown, not st.metric: the metric's code is a separate download in Streamlit's frontend
     # (static/js/Metric.*.js), fetched on first use, so a cold load showed an empty grey box for ~1.5 s (issue 19).
     delta = f"{gap:+g} mm/h vs upper limit {a.esr_upper_limit:g} mm/h" if gap else "at the upper limit"
-    with st.container(key="esr_reading"):  # ui/style.css: the value drawn large, as a metric's
-        st.markdown(
-            f":gray[ESR, {case.sex} aged {case.age:g}]  \n**{case.esr:g} mm/h**  \n"
-            f":{flag_colour}-badge[{flag_icon} {render.escape(delta)}]"
-        )
+    # ui/style.css draws the value large, as a metric's: the panel's one paragraph with line breaks.
+    reading = f":gray[ESR, {case.sex} aged {case.age:g}]  \n**{case.esr:g} mm/h**  \n" + render.md_badge(
+        delta, flag_colour, flag_icon
+    )
     if case.pregnant:
         limit = render.escape(
             f"ESR {case.esr:g} mm/h vs {a.esr_upper_limit:g} mm/h: pregnant, so the age/sex limit does not apply "
@@ -223,7 +222,9 @@ def esr_panel(a: Assessment) -> None:
     lesson = render.escape(_naive_cutoff_lesson(a))
     citations = render.escape(render.cite(("Miller 1983",)))
     workup = render.statements_text(s for s in a.esr_workup if s.kind != "do_now")  # do_now: first on the page
-    st.markdown("\n\n".join(p for p in (limit, f"{lesson} :gray[{citations}]", "**ESR work-up**", workup) if p))
+    # The heading, its badge, the reading, the limit and the work-up as one element (issue 20).
+    parts = (heading, worked_up, reading, limit, f"{lesson} :gray[{citations}]", "**ESR work-up**", workup)
+    st.markdown("\n\n".join(p for p in parts if p))
     st.info(
         "The ESR does not change the B12 plan: B12 deficiency does not raise the ESR through inflammation, so "
         "the B12 status, treatment and next steps above are the same whatever the ESR. "
@@ -239,6 +240,9 @@ def pitfalls(a: Assessment) -> None:
         st.subheader("Pitfalls for this case", anchor=False)
         for p in shown:
             render.pitfall(p)
+
+
+COLOUR_KEY = "Blue: B12 work-up; orange: ESR work-up; grey: steps not taken."
 
 
 def decision_path(cur: Current) -> None:
@@ -261,31 +265,29 @@ def decision_path(cur: Current) -> None:
             alt=alt,
             config={"displaylogo": False},
         )
-        st.caption(
-            "Hover a box to see what it checks and, on this case's path, the value it saw. Blue: B12 work-up; "
-            "orange: ESR work-up; grey: steps not taken."
-        )
+        key = "Hover a box to see what it checks and, on this case's path, the value it saw. " + COLOUR_KEY
     else:
         pictures.decision_picture(a, cur.profile, alt)  # on a phone: drawn top to bottom (issue 19)
-        st.caption(
-            "Blue: B12 work-up; orange: ESR work-up; grey: steps not taken. The values behind each step are under "
-            "Why? below; switch on the interactive chart to hover a box for what it checks."
+        key = (
+            f"{COLOUR_KEY} The values behind each step are under Why? below; switch on the interactive chart to "
+            "hover a box for what it checks."
         )
-    st.subheader("Why?", anchor=False)
-    render.numbered(a.why)
+    # The key to the colours, then the reasons, in one Markdown element (issue 20).
+    st.markdown("\n\n".join((render.caption(key), render.heading("Why?"), render.numbered_text(a.why))))
 
 
 def report_downloads(cur: Current) -> None:
     """Printable teaching summary (educational, with its disclaimer). Built only when a button is clicked (a callable `data`), not on every rerun."""
     a = cur.assessment
-    st.subheader("Download a teaching summary", anchor=False)
-    st.caption(
+    what = (
         "One printable page for this case: inputs with units, verdict, regimen, the ESR against its limit, "
         "pitfalls, decision path, full references, disclaimer, app version and guideline profile. Built in this "
         "session only; nothing is stored."
     )
-    html_col, md_col = st.columns(2)
-    html_col.download_button(
+    st.markdown(f"{render.heading('Download a teaching summary')}\n\n{render.caption(what)}")
+    # One row that wraps on a narrow screen: one block, where st.columns(2) sends three (issue 20).
+    buttons = st.container(horizontal=True, gap="small", key="report_buttons")
+    buttons.download_button(
         "Download the teaching summary (HTML, prints on one page)",
         data=lambda: report_html(a, cur.profile, __version__, datetime.now()),
         file_name=report_filename(a, "html"),
@@ -295,7 +297,7 @@ def report_downloads(cur: Current) -> None:
         key="report_html",
         width="stretch",
     )
-    md_col.download_button(
+    buttons.download_button(
         "Download the teaching summary (Markdown)",
         data=lambda: report_markdown(a, cur.profile, __version__, datetime.now()),
         file_name=report_filename(a, "md"),

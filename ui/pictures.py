@@ -19,8 +19,7 @@ def decision_picture(a: Assessment, profile: GuidelineProfile, alt: str) -> None
     """The flowchart as a picture: both trees side by side, or on a phone top to bottom."""
     wide, narrow = layout.wide_and_narrow("decision")
     full = decision_svg(a, profile)
-    with wide, st.container(key="decision_picture"):
-        st.image(full, alt=alt, width="stretch")
+    wide.image(full, alt=alt, width="stretch")
     with narrow:
         st.image(decision_svg_phone(a, profile), alt=alt, width="stretch")
         full_size = layout.lazy_expander(FULL_SIZE, key="decision_full_size")

@@ -35,6 +35,17 @@ def badge(text: str, colour: BadgeColour, icon: str) -> None:
     st.badge(text, icon=icon, color=colour)
 
 
+def heading(text: str) -> str:
+    """A section heading (h3, as st.subheader draws) as Markdown, to open a Markdown block: one element for a
+    heading and what follows it, so a slider move sends one message, not two (bench/RESULTS.md, issue 20)."""
+    return f"### {escape(text)}"
+
+
+def caption(text: str) -> str:
+    """Small grey text, as st.caption draws, as Markdown (inside a block; see `heading`)."""
+    return f":gray[:small[{escape(text)}]]"
+
+
 def cite(citations: Iterable[str]) -> str:
     """Short citation text, e.g. '[source; AFP 2017]'."""
     names = [c for c in citations if c]
@@ -104,11 +115,9 @@ def pitfall(p: Pitfall) -> None:
         st.warning(body, title=p.heading, icon=":material/warning:")
 
 
-def numbered(items: Iterable[Statement]) -> None:
-    """Statements as a numbered list, in order, each with its citation."""
-    lines = [f"{i}. {statement_text(s)}" for i, s in enumerate(items, start=1)]
-    if lines:
-        st.markdown("\n".join(lines))
+def numbered_text(items: Iterable[Statement]) -> str:
+    """Statements as a Markdown numbered list, in order, each with its citation ('' for none)."""
+    return "\n".join(f"{i}. {statement_text(s)}" for i, s in enumerate(items, start=1))
 
 
 _TOP = threading.local()  # per script run: app.py's first main-area container (set before the disclaimer)
@@ -127,7 +136,7 @@ def page_top() -> Any:
 
 def do_now_text(a: Assessment) -> str:
     """The Do-now block as Markdown: the urgent steps, most urgent first, each an instruction with its source."""
-    return "\n".join(f"{i}. {statement_text(s)}" for i, s in enumerate(a.do_now, start=1))
+    return numbered_text(a.do_now)
 
 
 def safety_steps(steps: Iterable[Statement]) -> None:
@@ -136,8 +145,9 @@ def safety_steps(steps: Iterable[Statement]) -> None:
         st.error(f"**Urgent:** {escape(step.text)} {escape(cite(step.citations))}", icon=":material/emergency:")
 
 
-# Badge colours for the live summary (Markdown badges: ":red-badge[...]"), the same as STATUS_STYLE / ESR_STYLE.
-def _md_badge(text: str, colour: str, icon: str) -> str:
+# Badge colours for Markdown badges (":red-badge[...]"), the same as STATUS_STYLE / ESR_STYLE.
+def md_badge(text: str, colour: str, icon: str) -> str:
+    """A badge (st.badge's look) as Markdown, to sit in a Markdown block."""
     return f":{colour}-badge[{icon} {escape(text)}]"
 
 
@@ -152,9 +162,9 @@ def case_summary(a: Assessment) -> None:
     esr_colour, esr_icon = ESR_STYLE[a.esr_flag]
     urgent = len(a.do_now)
     lines = [
-        f"**B12:** {_md_badge(a.headline, status_colour, status_icon)}",
+        f"**B12:** {md_badge(a.headline, status_colour, status_icon)}",
         escape(a.regimen_label),
-        _md_badge(a.esr_flag_label, esr_colour, esr_icon),  # the label starts with "ESR"
+        md_badge(a.esr_flag_label, esr_colour, esr_icon),  # the label starts with "ESR"
         escape(f"{a.case.esr:g} mm/h against a limit of {a.esr_upper_limit:g} mm/h"),
     ]
     if urgent:

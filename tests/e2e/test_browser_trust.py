@@ -452,9 +452,9 @@ WATCH_ESR_JS = """
   window.__esrGaps = 0;
   const look = () => {
     const panel = document.querySelector('.st-key-esr_panel');
-    if (panel && panel.innerText.includes('ESR:')) {
-      const reading = document.querySelector('.st-key-esr_reading');
-      if (!reading || !/mm\\/h/.test(reading.innerText)) window.__esrGaps++;
+    // The reading is drawn in one element with the panel's heading (ui/explorer.py esr_panel).
+    if (panel && panel.innerText.includes('ESR:') && !/ESR, \\w+ aged [\\d.]+\\s+[\\d.]+ mm\\/h/.test(panel.innerText)) {
+      window.__esrGaps++;
     }
     requestAnimationFrame(look);
   };
