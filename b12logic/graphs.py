@@ -155,7 +155,9 @@ PREDICATES: dict[str, Predicate] = {
     "neuro": lambda v, p: v.neuro,
     # A normal MMA beside a recorded cause that cannot be reversed (gastrectomy, autoimmune gastritis): replacement
     # for such a cause is lifelong (NICE NG239), so the test does not withhold it.
-    "lasting_cause_measured": lambda v, p: _functional_measured(v, p) & v.lasting_cause,
+    # Nitrous oxide with neurological symptoms, too: MMA and homocysteine miss 10–20% of its myeloneuropathy, and
+    # B12 starts without waiting (NICE NG239, RCEM), so normal tests do not withhold it (independent read s7d, I3).
+    "lasting_cause_measured": lambda v, p: _functional_measured(v, p) & (v.lasting_cause | (v.nitrous_oxide & v.neuro)),
     "lasting_cause": lambda v, p: v.lasting_cause,
     "megaloblastic": lambda v, p: megaloblastic(v),
     # Strong features with a borderline B12: treat once bloods are taken (BSH 2014; BNF / NICE CKS).
@@ -280,7 +282,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "st_treat_lasting_cause",
-            f"{STATUS_LABELS['not_confirmed']}; lasting cause: treat",
+            f"{STATUS_LABELS['not_confirmed']}; lasting cause or N₂O: treat",
             "status",
             "b12",
             5.2,
@@ -304,7 +306,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "st_lasting_in_range",
-            f"{STATUS_LABELS['normal']}; lasting cause: treat",
+            f"{STATUS_LABELS['normal']}; lasting cause or N₂O: treat",
             "status",
             "b12",
             8.3,

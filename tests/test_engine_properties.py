@@ -229,7 +229,7 @@ def _judged(case: Case, b12: float, mma: float | None, profile: GuidelineProfile
         if raised:
             return "functional_deficiency", False
         if measured:
-            return "not_confirmed", lasting
+            return "not_confirmed", lasting or (n2o and neuro)
         if act_high and (governs or b12 >= profile.b12_low) and not (neuro or n2o or very_high_mcv):
             return "not_confirmed", False
         return "indeterminate_needs_mma", neuro or very_high_mcv or lasting or case.on_folic_acid
@@ -238,7 +238,7 @@ def _judged(case: Case, b12: float, mma: float | None, profile: GuidelineProfile
     if raised:
         return "functional_deficiency", False
     if measured:
-        return "normal", lasting
+        return "normal", lasting or (n2o and neuro)
     return "normal_needs_mma_hcy", neuro or very_high_mcv
 
 

@@ -528,3 +528,34 @@ def test_a_megaloblastic_picture_with_a_b12_above_the_band_is_treated_while_test
     assert evaluate(replace(case, b12=400), "nice-ng239").regimen == "im_standard"
     quiet = evaluate(replace(case, hb=13.0, mcv=95), lab)
     assert quiet.regimen == "none"
+
+
+def test_nitrous_oxide_with_neuro_symptoms_is_treated_whatever_the_tests() -> None:
+    """MMA and homocysteine in range do not withhold B12 from nitrous oxide myeloneuropathy (independent read s7d,
+    I3): the do-now never calls treatment 'the specialist's call' beside a step that starts it."""
+    case = Case(
+        age=24,
+        sex="male",
+        b12=300,
+        mma=150,
+        homocysteine=12,
+        esr=10,
+        neuro_symptoms=True,
+        risk_factors=frozenset({"nitrous_oxide"}),
+    )
+    for profile in (*JUDGING, _lab()):
+        a = evaluate(case, profile)
+        assert a.regimen == "im_neuro", profile
+        assert any(s.starts_b12 for s in a.do_now)
+        assert not any("specialist's call" in s.text for s in a.do_now)
+    assert evaluate(replace(case, neuro_symptoms=False), "nice-ng239").regimen == "none"
+
+
+def test_an_unexplained_macrocytosis_asks_for_its_other_causes() -> None:
+    case = Case(age=63, sex="female", b12=400, hb=9.8, mcv=112, esr=30, on_folic_acid=True)
+    a = evaluate(case, "nice-ng239")
+    assert a.regimen == "none"
+    assert any(
+        s.text.startswith("Macrocytosis (MCV above 100 fL)") and "Savage 2000" in s.citations for s in a.next_steps
+    )
+    assert not any(s.text.startswith("Macrocytosis") for s in evaluate(replace(case, mcv=95), "nice-ng239").next_steps)

@@ -196,6 +196,7 @@ class PlanFacts:
     active_measured: bool = False
     very_high_mcv: bool = False  # a megaloblastic picture: MCV above 120 fL, or severe anaemia with MCV above 100
     on_folic_acid: bool = False
+    macrocytic: bool = False  # MCV above 100 fL
     awaiting: bool = False  # treatment starts while the tests are awaited (strong features)
 
     @property

@@ -16,7 +16,7 @@ from b12logic.case import Case
 from b12logic.graphs import B12_ROOT, PREDICATES, Edge, Graph, Node, decision_graph, megaloblastic
 from b12logic.guidelines import GuidelineProfile
 from b12logic.labels import ANAEMIA_GRADES
-from b12logic.rules.facts import CaseView, PlanFacts, anaemia_grade_codes, severe_anaemia
+from b12logic.rules.facts import MACROCYTOSIS_MCV, CaseView, PlanFacts, anaemia_grade_codes, severe_anaemia
 
 DEFICIENT_STATUSES = frozenset({"deficient", "functional_deficiency"})
 TREATMENT_REGIMENS = frozenset({"im_neuro", "im_standard", "oral_or_im"})
@@ -87,7 +87,7 @@ class Judgment:
     facts: PlanFacts
 
 
-CaseFacts = tuple[bool, bool, bool, str, bool, frozenset[str], bool, bool, bool, bool, bool]
+CaseFacts = tuple[bool, bool, bool, str, bool, frozenset[str], bool, bool, bool, bool, bool, bool]
 
 
 def case_fact_columns(view: CaseView, female: Any) -> tuple[Any, ...]:
@@ -107,6 +107,7 @@ def case_fact_columns(view: CaseView, female: Any) -> tuple[Any, ...]:
         view.active_b12 == view.active_b12,
         megaloblastic(view),
         view.on_folic_acid,
+        view.mcv > MACROCYTOSIS_MCV,
     )
 
 
@@ -118,7 +119,7 @@ def case_facts(case: Case, view: CaseView) -> CaseFacts:
 
 def with_risk_factors(columns: tuple[Any, ...], risk_factors: frozenset[str]) -> CaseFacts:
     """One case's (or one batch combination's) case_fact_columns as CaseFacts: the grade named, the risk factors in."""
-    neuro, hb_measured, severe, grade, pregnant, *measured, megaloblastic_picture, folic = columns
+    neuro, hb_measured, severe, grade, pregnant, *measured, megaloblastic_picture, folic, macrocytic = columns
     return (
         bool(neuro),
         bool(hb_measured),
@@ -129,6 +130,7 @@ def with_risk_factors(columns: tuple[Any, ...], risk_factors: frozenset[str]) ->
         *(bool(m) for m in measured),
         bool(megaloblastic_picture),
         bool(folic),
+        bool(macrocytic),
     )  # type: ignore[return-value]
 
 

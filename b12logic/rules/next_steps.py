@@ -127,6 +127,14 @@ _PREGNANT_VERY_HIGH_MCV = Statement(  # one urgent haematology step, not two in 
     kind="do_now",
     rank=RANK_VERY_HIGH_MCV,
 )
+_OTHER_MACROCYTOSIS = Statement(  # independent read s7d, I4: an unexplained macrocytosis is never left silent
+    "Macrocytosis (MCV above 100 fL) with B12 deficiency not shown: look for its other causes: alcohol, liver "
+    "disease, drugs (methotrexate, hydroxycarbamide, azathioprine, zidovudine, trimethoprim), hypothyroidism, "
+    "myelodysplasia, reticulocytosis (haemolysis, bleeding) and pregnancy.",
+    ("Savage 2000",),
+    "Macrocytosis, B12 not low: other causes",
+    kind="workup",
+)
 _AUTOIMMUNE = Statement(
     "Autoimmune disease recorded (thyroid disease, vitiligo, type 1 diabetes): pernicious anaemia clusters with "
     "these, so autoimmune gastritis is more likely; the autoimmune disease is a risk marker, not itself a cause.",
@@ -254,7 +262,7 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
     if f.neuro:
         if f.regimen == "im_neuro" and not n2o_treat:  # with nitrous oxide its own step says to start
             steps.append(_NEURO_TREAT)
-        elif f.status in ("not_confirmed", "normal"):
+        elif f.status in ("not_confirmed", "normal") and not treats:
             steps.append(_NEURO_NOT_EXCLUDED)
         else:
             steps.append(_NEURO_ADVICE)
@@ -298,7 +306,17 @@ def regimen_statement(profile: GuidelineProfile, f: PlanFacts) -> Statement:
 
 
 def _lasting_cause_treated(profile: GuidelineProfile, f: PlanFacts) -> Statement:
-    """Treated although the tests do not show deficiency: a recorded cause that cannot be reversed."""
+    """Treated although the tests do not show deficiency: a recorded cause that cannot be reversed, or nitrous
+    oxide with neurological symptoms."""
+    if f.nitrous_oxide and f.neuro and f.risk_factors.isdisjoint(IRREVERSIBLE_CAUSES):
+        return Statement(
+            "MMA or homocysteine not raised, but nitrous oxide with neurological symptoms: they miss 10–20% of "
+            "nitrous oxide myeloneuropathy, so the nitrous oxide stops and B12 starts without waiting, with urgent "
+            "neurological input.",
+            ("NICE NG239", "RCEM 2024", "Practical Neurology 2023"),
+            "Nitrous oxide with neurological symptoms: treat whatever the tests",
+            kind="plan",
+        )
     if f.mma_measured:
         reading = f"MMA at or below the laboratory's limit (here {profile.mma_upper:g} nmol/L)"
     else:
@@ -499,6 +517,8 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
         steps += _not_treated_steps(profile, f)
     if f.risk_factors and not treats:
         steps.append(_risk_factors_untreated(f.risk_factors, lifelong_if_shown=f.regimen == "pending_tests"))
+    if f.macrocytic and not treats and f.status in ("normal", "not_confirmed"):
+        steps.append(_OTHER_MACROCYTOSIS)
     if "autoimmune_disease" in f.risk_factors and f.status != "normal":
         steps.append(_AUTOIMMUNE)
     return tuple(steps)
