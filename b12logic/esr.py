@@ -207,7 +207,7 @@ def esr_workup(
                 measures=("crp",),
             )
         )
-    else:
+    elif not (flag == "markedly_elevated" and crp == "normal"):  # else its urgent step says it (_MARKED_NORMAL_CRP)
         steps.append(_crp_reading(flag, crp, crp_limit_mg_l))
     # Fincher 1986 studied ESRs of 100 mm/h or more: cited for those only (independent read, session 6).
     marked = flag == "markedly_elevated"
