@@ -115,16 +115,21 @@ _MARKED = Statement(
     kind="do_now",
     rank=65,
 )
+
+
 # A very high ESR without inflammation on the CRP: a paraprotein is the first thing to exclude (independent read s7).
-_MARKED_NORMAL_CRP = Statement(
-    "ESR of 100 mm/h or more with a normal CRP: this points away from active inflammation, and a paraprotein "
-    "(myeloma) is among the causes, so exclude it: under NICE NG12, consider very urgent (within 48 hours) serum "
-    "protein electrophoresis and a Bence-Jones protein urine test.",
-    ("NICE NG12", "ICSH 2011"),
-    "ESR ≥ 100, normal CRP: exclude myeloma (electrophoresis, Bence-Jones)",
-    kind="do_now",
-    rank=77,  # above the giant cell arteritis questions (75): a normal CRP makes a paraprotein the likelier cause
-)
+def _marked_normal_crp(limit_mg_l: float) -> Statement:
+    return Statement(
+        f"ESR of 100 mm/h or more with a normal CRP (at or below {limit_mg_l:g} mg/L): this points away from active "
+        "inflammation, and a paraprotein (myeloma) is among the causes, so exclude it: under NICE NG12, consider very "
+        "urgent (within 48 hours) serum protein electrophoresis and a Bence-Jones protein urine test.",
+        ("NICE NG12", "ICSH 2011"),
+        "ESR ≥ 100, normal CRP: exclude myeloma (electrophoresis, Bence-Jones)",
+        kind="do_now",
+        rank=77,  # above the giant cell arteritis questions (75): a normal CRP makes a paraprotein the likelier cause
+    )
+
+
 # The figures behind it: background, said once.
 MARKED_FIGURES = Statement(
     "Fincher 1986 reviewed 1,006 outpatients: 4.2% had an ESR of 100 mm/h or more, and among those the cause was "
@@ -185,7 +190,7 @@ def esr_workup(
         return tuple(steps)
     steps.extend(esr_urgent_steps(flag, age >= GCA_AGE))
     if flag == "markedly_elevated" and crp == "normal":
-        steps.append(_MARKED_NORMAL_CRP)
+        steps.append(_marked_normal_crp(crp_limit_mg_l))
     if flag == "markedly_elevated":
         steps.append(MARKED_FIGURES)
     steps.append(
@@ -207,7 +212,7 @@ def esr_workup(
                 measures=("crp",),
             )
         )
-    elif not (flag == "markedly_elevated" and crp == "normal"):  # else its urgent step says it (_MARKED_NORMAL_CRP)
+    elif not (flag == "markedly_elevated" and crp == "normal"):  # else its urgent step says it (_marked_normal_crp)
         steps.append(_crp_reading(flag, crp, crp_limit_mg_l))
     # Fincher 1986 studied ESRs of 100 mm/h or more: cited for those only (independent read, session 6).
     marked = flag == "markedly_elevated"
