@@ -179,7 +179,14 @@ def _severity(a: Assessment) -> str:
     if a.severe:
         return "yes"
     if a.b12_status not in DEFICIENT_STATUSES:
-        return "not assessed: no deficiency diagnosed" + (
+        # Treated without a confirmed deficiency (strong features, nitrous oxide): "no deficiency diagnosed" would
+        # sit oddly beside a regimen (independent read s7e).
+        why = (
+            "deficiency not confirmed, treated on clinical grounds"
+            if a.regimen != "none"
+            else "no deficiency diagnosed"
+        )
+        return f"not assessed: {why}" + (
             f" (the anaemia itself is {a.anaemia_grade}, WHO)" if a.anaemia_grade not in ("none", "unknown") else ""
         )
     if a.regimen == "im_neuro":

@@ -158,6 +158,10 @@ PREDICATES: dict[str, Predicate] = {
     # Nitrous oxide with neurological symptoms, too: MMA and homocysteine miss 10–20% of its myeloneuropathy, and
     # B12 starts without waiting (NICE NG239, RCEM), so normal tests do not withhold it (independent read s7d, I3).
     "lasting_cause_measured": lambda v, p: _functional_measured(v, p) & (v.lasting_cause | (v.nitrous_oxide & v.neuro)),
+    # Above the band, a lasting cause keeps the status "normal" (the level is in range); nitrous oxide with
+    # neurological symptoms does not: deficiency is not excluded (independent read s7e, I3 under a laboratory).
+    "lasting_cause_only_measured": lambda v, p: _functional_measured(v, p) & v.lasting_cause,
+    "nitrous_neuro_measured": lambda v, p: _functional_measured(v, p) & v.nitrous_oxide & v.neuro,
     "lasting_cause": lambda v, p: v.lasting_cause,
     "megaloblastic": lambda v, p: megaloblastic(v),
     # Strong features with a borderline B12: treat once bloods are taken (BSH 2014; BNF / NICE CKS).
@@ -285,7 +289,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
             f"{STATUS_LABELS['not_confirmed']}; lasting cause or N₂O: treat",
             "status",
             "b12",
-            5.2,
+            5.6,
             4.0,
             "MMA not raised, but a recorded cause that cannot be reversed (gastrectomy, autoimmune gastritis): "
             "replacement for it is lifelong (NICE NG239), and with neurological symptoms strong features that "
@@ -306,7 +310,7 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "st_lasting_in_range",
-            f"{STATUS_LABELS['normal']}; lasting cause or N₂O: treat",
+            f"{STATUS_LABELS['normal']}; lasting cause: treat",
             "status",
             "b12",
             8.3,
@@ -557,7 +561,8 @@ def _judgment_edges(profile: GuidelineProfile) -> tuple[Edge, ...]:
         Edge("neuro_above", "st_lasting_in_range", "lasting cause", "lasting_cause"),
         Edge("neuro_above", "out_normal", "no"),
         Edge("mma_above", "st_functional", f"> {mma} nmol/L", "functional_raised"),
-        Edge("mma_above", "st_lasting_in_range", "lasting cause or N₂O", "lasting_cause_measured"),
+        Edge("mma_above", "st_treat_lasting_cause", "N₂O, not raised", "nitrous_neuro_measured"),
+        Edge("mma_above", "st_lasting_in_range", "lasting cause", "lasting_cause_only_measured"),
         Edge("mma_above", "out_normal_after_mma", "not raised", "functional_measured"),
         Edge("mma_above", "out_treat_awaiting_hcy", "neurological", "neuro"),
         Edge("mma_above", "st_treat_awaiting_hcy", "megaloblastic", "megaloblastic"),

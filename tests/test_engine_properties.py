@@ -238,7 +238,10 @@ def _judged(case: Case, b12: float, mma: float | None, profile: GuidelineProfile
     if raised:
         return "functional_deficiency", False
     if measured:
-        return "normal", lasting or (n2o and neuro)
+        # Nitrous oxide with neurological symptoms: normal tests do not exclude it (they miss 10-20%).
+        if n2o and neuro:
+            return "not_confirmed", True
+        return "normal", lasting
     return "normal_needs_mma_hcy", neuro or very_high_mcv
 
 

@@ -559,3 +559,36 @@ def test_an_unexplained_macrocytosis_asks_for_its_other_causes() -> None:
         s.text.startswith("Macrocytosis (MCV above 100 fL)") and "Savage 2000" in s.citations for s in a.next_steps
     )
     assert not any(s.text.startswith("Macrocytosis") for s in evaluate(replace(case, mcv=95), "nice-ng239").next_steps)
+
+
+def test_nitrous_oxide_with_neuro_above_the_band_is_never_called_no_deficiency() -> None:
+    """Independent read s7e: above a laboratory's band, normal tests beside nitrous oxide with neurological symptoms
+    read "Deficiency not confirmed" (it is not excluded), never "No B12 deficiency" beside a regimen that treats."""
+    case = Case(
+        age=24,
+        sex="male",
+        b12=280,
+        mma=200,
+        homocysteine=12,
+        esr=8,
+        neuro_symptoms=True,
+        risk_factors=frozenset({"nitrous_oxide"}),
+    )
+    a = evaluate(case, custom_profile(145, 250, 400))
+    assert (a.b12_status, a.regimen) == ("not_confirmed", "im_neuro")
+    text = "\n".join(verdict_lines(a))
+    assert "No B12 deficiency" not in text and "no deficiency diagnosed" not in text
+    assert "treated on clinical grounds" in text
+    # A lasting cause above the band keeps "normal" (the level is in range) and is treated for the cause.
+    gastrectomy = replace(case, risk_factors=frozenset({"gastric_surgery"}))
+    assert evaluate(gastrectomy, custom_profile(145, 250, 400)).b12_status == "normal"
+
+
+@settings(SETTINGS)
+@given(valid_cases, PROFILES_ALL)
+def test_nitrous_oxide_with_neuro_symptoms_never_reads_normal(case: Case, profile: GuidelineProfile) -> None:
+    case = replace(case, neuro_symptoms=True, risk_factors=case.risk_factors | {"nitrous_oxide"})
+    a = evaluate(case, profile)
+    if profile.reads_context:
+        assert a.b12_status != "normal"
+        assert a.regimen == "im_neuro"

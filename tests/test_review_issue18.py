@@ -32,7 +32,10 @@ def test_x2_severe_deficiency_is_not_assessed_beside_a_severe_anaemia() -> None:
     a = evaluate(Case(age=38, sex="female", b12=210, esr=60, crp=2, mcv=118, hb=6.5), "nice-ng239")
     text = "\n".join(verdict_lines(a))
     assert "\nSevere: no" not in text and "working definition): no\n" not in text
-    assert "not assessed: no deficiency diagnosed (the anaemia itself is severe, WHO)" in text
+    assert (
+        "not assessed: deficiency not confirmed, treated on clinical grounds (the anaemia itself is severe, WHO)"
+        in text
+    )
 
 
 def test_x3_f04_bsh_reads_active_b12_first_in_pregnancy() -> None:

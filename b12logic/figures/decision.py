@@ -62,6 +62,7 @@ _LABEL_PLACES = {
     ("mma_borderline", "st_treat_lasting_cause"): LabelPlace(at=0.75, xanchor="left", dx=0.08, wrap=14),
     ("neuro_above", "st_lasting_in_range"): LabelPlace(at=0.88, xanchor="left", dx=0.08, wrap=14),
     ("mma_above", "st_lasting_in_range"): LabelPlace(at=0.88, xanchor="right", dx=-0.08, wrap=14),
+    ("mma_above", "st_treat_lasting_cause"): LabelPlace(at=0.55, xanchor="right", dx=-0.08, wrap=10),
     ("mma_above", "st_treat_awaiting_hcy"): LabelPlace(at=0.3, xanchor="left", dx=0.05, wrap=14),
     ("mma_above", "st_functional"): LabelPlace(at=0.6),
     ("mma_above", "out_needs_mma_hcy"): LabelPlace(at=0.5, wrap=8),
