@@ -16,7 +16,7 @@ from typing import NoReturn
 from b12logic.case import Case
 from b12logic.classroom import cli as class_cli
 from b12logic.classroom.store import ClassError
-from b12logic.engine import DEFICIENT_STATUSES, Assessment, evaluate
+from b12logic.engine import DEFICIENT_STATUSES, TREATMENT_REGIMENS, Assessment, evaluate
 from b12logic.esr import DEFAULT_CRP_LIMIT_MG_L
 from b12logic.fields import FIELDS, RISK_FACTORS, UNIT_FIELDS
 from b12logic.guidelines import (
@@ -181,11 +181,11 @@ def _severity(a: Assessment) -> str:
     if a.b12_status not in DEFICIENT_STATUSES:
         # Treated without a confirmed deficiency (strong features, nitrous oxide): "no deficiency diagnosed" would
         # sit oddly beside a regimen (independent read s7e).
-        why = (
-            "deficiency not confirmed, treated on clinical grounds"
-            if a.regimen != "none"
-            else "no deficiency diagnosed"
-        )
+        # Tests first: not yet confirmed (independent read s8b, F1).
+        if a.regimen in TREATMENT_REGIMENS:
+            why = "deficiency not confirmed, treated on clinical grounds"
+        else:
+            why = "deficiency not yet confirmed" if a.regimen == "pending_tests" else "no deficiency diagnosed"
         return f"not assessed: {why}" + (
             f" (the anaemia itself is {a.anaemia_grade}, WHO)" if a.anaemia_grade not in ("none", "unknown") else ""
         )

@@ -43,6 +43,8 @@ from b12logic.guidelines import (
 from b12logic.labels import (
     ANAEMIA_GRADE_LABELS,
     ESR_FLAG_LABELS,
+    INDETERMINATE_PREGNANT,
+    INDETERMINATE_RENAL_MMA,
     PREGNANCY_ESR_NORMAL,
     REGIMEN_LABELS,
     SOURCE_DIFFERS,
@@ -137,7 +139,21 @@ class Assessment:
     @property
     def headline(self) -> str:
         """The status as the verdict's headline says it: under `source`, marked where guidelines differ."""
-        return f"{self.status_label} ({SOURCE_DIFFERS})" if self.correction else self.status_label
+        label = self._active_b12_first() or self.status_label
+        return f"{label} ({SOURCE_DIFFERS})" if self.correction else label
+
+    def _active_b12_first(self) -> str:
+        """Where the plan asks for active B12 before anything can decide (pregnancy; a raised MMA beside renal
+        impairment), the headline names it, not "MMA decides" (independent read s8b, F2 and F4)."""
+        if self.b12_status != "indeterminate_needs_mma":
+            return ""
+        if not any("active_b12" in s.measures for s in self.next_steps):
+            return ""
+        if self.case.pregnant:
+            return INDETERMINATE_PREGNANT
+        if self.case.renal_impairment and self.case.mma_read_nmol_l is not None:
+            return INDETERMINATE_RENAL_MMA
+        return ""
 
     @property
     def regimen_headline(self) -> str:
@@ -345,8 +361,17 @@ def _corrected(
         )
         if guideline.regimen in TREATMENT_REGIMENS:
             rest = (regimen_statement(correcting, guideline), *rest)
+        # A test the source's lines already ask for is asked once (independent read s8b, F5: "Measure MMA" twice).
         said = {s.text for s in rest}
-        rest = (*rest, *(s for s in guideline_steps if s.kind == "workup" and s.text not in said))
+        asked = {m for s in rest for m in s.measures}
+        rest = (
+            *rest,
+            *(
+                s
+                for s in guideline_steps
+                if s.kind == "workup" and s.text not in said and not (s.measures and set(s.measures) <= asked)
+            ),
+        )
     merged = (*do_now, *rest)
     if ACTION_LEVEL[guideline.regimen] == ACTION_LEVEL[own.regimen]:
         return merged, ""

@@ -174,6 +174,7 @@ def evaluate_frame(
         hcy=v["homocysteine"],
         mcv=v["mcv"],
         pregnant=pregnant,
+        renal=parsed.flags["renal_impairment"],
         severe_anaemia=anaemia_grade_codes(hb, female, pregnant) == ANAEMIA_GRADES.index("severe"),
     )
 

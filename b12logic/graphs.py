@@ -130,17 +130,33 @@ def _active_unlikely(v: Any, p: GuidelineProfile) -> Any:
     return act_high & (governs | (v.b12 >= p.b12_low)) & quiet
 
 
+def _mma_raised_renal(v: Any, p: GuidelineProfile) -> Any:
+    """A raised MMA beside renal impairment, which raises MMA on its own (unadjusted MMA overstated deficiency by
+    about 40%, Ann Clin Biochem 2018): under the judging profiles it is read as no answer, so active B12 and the
+    clinical features decide, as when MMA is not back (independent reads s7 F5, s8b F4)."""
+    return v.renal & (v.mma > p.mma_upper)
+
+
 def _functional_raised(v: Any, p: GuidelineProfile) -> Any:
-    """MMA above the laboratory's limit; with nitrous oxide a raised homocysteine too (NICE NG239)."""
+    """MMA above the laboratory's limit (not beside renal impairment); with nitrous oxide a raised homocysteine too
+    (NICE NG239)."""
     raised = v.mma > p.mma_upper
-    return raised | (v.nitrous_oxide & (v.hcy > HOMOCYSTEINE_UPPER)) if p.reads_context else raised
+    if not p.reads_context:
+        return raised
+    return (raised & _not(v.renal)) | (v.nitrous_oxide & (v.hcy > HOMOCYSTEINE_UPPER))
 
 
 def _functional_measured(v: Any, p: GuidelineProfile) -> Any:
-    """The functional test is in: MMA, or homocysteine where nitrous oxide makes it the first test."""
+    """The functional test has answered: MMA (a raised MMA beside renal impairment does not), or homocysteine where
+    nitrous oxide makes it the first test."""
     measured = _present(v.mma)
-    return measured | (v.nitrous_oxide & _present(v.hcy)) if p.reads_context else measured
+    if not p.reads_context:
+        return measured
+    return (measured & _not(_mma_raised_renal(v, p))) | (v.nitrous_oxide & _present(v.hcy))
 
+
+# The nodes a path reaches while the functional test has not answered (through "not measured" edges).
+WAITS_FOR_MMA = frozenset({"borderline_wait", "out_needs_mma_hcy", "out_treat_awaiting_hcy", "st_treat_awaiting_hcy"})
 
 PREDICATES: dict[str, Predicate] = {
     "b12_low": lambda v, p: v.b12 < p.b12_low,
@@ -241,12 +257,13 @@ def _b12_nodes(profile: GuidelineProfile) -> tuple[Node, ...]:
         ),
         Node(
             "borderline_wait",
-            "No MMA yet: strong features?",
+            "No MMA answer yet: strong features?",
             "decision",
             "b12",
             3,
             7,
-            "Borderline or indeterminate B12 and no MMA yet: neurological features, a megaloblastic picture (MCV "
+            "Borderline or indeterminate B12 and no MMA yet (or a raised MMA beside renal impairment, which raises "
+            "MMA on its own): neurological features, a megaloblastic picture (MCV "
             "above 120 fL, or severe anaemia with MCV above 100), a recorded cause that cannot be reversed or folic "
             "acid already taken are not a reason to wait; a high active B12 without the first two makes deficiency "
             "unlikely.",
@@ -553,7 +570,7 @@ def _judgment_edges(profile: GuidelineProfile) -> tuple[Edge, ...]:
         Edge("mma_borderline", "st_functional", f"> {mma} nmol/L", "functional_raised"),
         Edge("mma_borderline", "st_treat_lasting_cause", f"≤ {mma}, lasting cause or N₂O", "lasting_cause_measured"),
         Edge("mma_borderline", "out_not_confirmed", f"≤ {mma}", "functional_measured"),
-        Edge("mma_borderline", "borderline_wait", "not measured"),
+        Edge("mma_borderline", "borderline_wait", "not measured (or raised, renal)"),
         *((Edge("borderline_wait", "out_active_unlikely", "active > 70", "active_unlikely"),) if active else ()),
         Edge("borderline_wait", "st_treat_awaiting", "strong", "strong_features"),
         Edge("borderline_wait", "out_indeterminate", "no"),

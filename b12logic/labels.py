@@ -19,6 +19,9 @@ STATUS_LABELS: dict[str, str] = {
     "normal_needs_mma_hcy": "B12 in range, deficiency not excluded: MMA and homocysteine decide",
     "normal": "No B12 deficiency",
 }
+# The indeterminate headline where active B12 comes before MMA (the status stays indeterminate_needs_mma).
+INDETERMINATE_PREGNANT = "Indeterminate: in pregnancy active B12 decides first, then MMA if needed"
+INDETERMINATE_RENAL_MMA = "Indeterminate: active B12 decides (a raised MMA with renal impairment does not)"
 REGIMEN_LABELS: dict[str, str] = {
     "im_neuro": "Hydroxocobalamin IM, neurological regimen",
     "im_standard": "Hydroxocobalamin IM, standard regimen",

@@ -221,8 +221,12 @@ def _judged(case: Case, b12: float, mma: float | None, profile: GuidelineProfile
         band = "above"
     else:
         band = "middle"
-    raised = (mma is not None and mma > profile.mma_upper) or (n2o and hcy is not None and hcy > 15)
-    measured = mma is not None or (n2o and hcy is not None)
+    # Renal impairment raises MMA on its own: a raised MMA beside it is no answer, so active B12, homocysteine
+    # (with nitrous oxide) and the clinical features decide, as when MMA is not back.
+    mma_raised = mma is not None and mma > profile.mma_upper
+    renal_mma = case.renal_impairment and mma_raised
+    raised = (mma_raised and not renal_mma) or (n2o and hcy is not None and hcy > 15)
+    measured = (mma is not None and not renal_mma) or (n2o and hcy is not None)
     if band == "low":
         return "deficient", False
     if band == "middle":

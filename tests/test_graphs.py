@@ -224,6 +224,7 @@ def test_predicates_give_the_same_answer_on_scalars_and_arrays() -> None:
         "hcy": rng.choice([np.nan, 15.0, 15.1, 70.0], n),
         "mcv": rng.choice([np.nan, 100.0, 100.1, 120.0, 120.1], n),
         "severe_anaemia": rng.choice([True, False], n),
+        "renal": rng.choice([True, False], n),
     }
     for profile in PROFILE_LIST:
         for name, predicate in PREDICATES.items():
@@ -241,6 +242,7 @@ def test_predicates_give_the_same_answer_on_scalars_and_arrays() -> None:
                                 "on_folic_acid",
                                 "pregnant",
                                 "severe_anaemia",
+                                "renal",
                             )
                             else float(v[i])
                         )
@@ -286,6 +288,7 @@ _QUIET = {
     "severe_anaemia": False,
     "lasting_cause": False,
     "on_folic_acid": False,
+    "renal": False,
 }
 
 
@@ -328,6 +331,14 @@ _QUIET = {
         ("lasting_cause_measured", {"lasting_cause": True, "mma": 271.0}, True),
         ("lasting_cause_measured", {"lasting_cause": True}, False),
         ("lasting_cause_measured", {"mma": 271.0}, False),
+        # Renal impairment raises MMA on its own: in the borderline band a raised MMA is no answer (s8b, F4).
+        ("functional_raised", {"mma": 271.1}, True),
+        ("functional_raised", {"mma": 271.1, "renal": True}, False),
+        ("functional_raised", {"mma": 400.0, "hcy": 15.1, "nitrous_oxide": True, "renal": True}, True),
+        ("functional_measured", {"mma": 271.1, "renal": True}, False),
+        ("functional_measured", {"mma": 271.0, "renal": True}, True),  # a normal MMA answers even so
+        ("functional_measured", {"mma": 400.0, "hcy": 12.0, "nitrous_oxide": True, "renal": True}, True),
+        ("lasting_cause_measured", {"lasting_cause": True, "mma": 400.0, "renal": True}, False),
         ("not_excluded", {"nitrous_oxide": True}, True),
         ("not_excluded", {}, False),
     ],

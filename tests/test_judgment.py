@@ -16,7 +16,7 @@ from b12logic.cli import main as cli_main
 from b12logic.cli import verdict_lines
 from b12logic.engine import TREATMENT_REGIMENS, Assessment
 from b12logic.guidelines import PROFILE_CHOICES, PROFILES, GuidelineProfile, regimen_for
-from b12logic.labels import REGIMEN_LABELS, SOURCE_DIFFERS
+from b12logic.labels import REGIMEN_LABELS, SOURCE_DIFFERS, STATUS_LABELS
 from b12logic.statement import KINDS
 from tests.test_engine_properties import SETTINGS, custom_profiles, valid_cases
 
@@ -592,3 +592,75 @@ def test_nitrous_oxide_with_neuro_symptoms_never_reads_normal(case: Case, profil
     if profile.reads_context:
         assert a.b12_status != "normal"
         assert a.regimen == "im_neuro"
+
+
+def test_a_raised_mma_beside_renal_impairment_does_not_settle_deficiency() -> None:
+    """Independent read s8b, F3/F4: renal impairment raises MMA on its own (Ann Clin Biochem 2018), so a raised MMA
+    with a borderline B12 asks for active B12; the source's "functional deficiency" is marked as its rule."""
+    case = Case(age=80, sex="male", b12=240, mma=380, esr=40, hb=12.4, mcv=99, renal_impairment=True)
+    for profile in JUDGING:
+        a = evaluate(case, profile)
+        assert (a.b12_status, a.regimen) == ("indeterminate_needs_mma", "pending_tests"), profile
+        assert "active B12 decides" in a.headline
+        assert not any("mma" in s.measures for s in a.next_steps)
+        assert any("active_b12" in s.measures and "Ann Clin Biochem 2018" in s.citations for s in a.next_steps)
+    source = evaluate(case, "source")
+    assert source.b12_status == "functional_deficiency" and SOURCE_DIFFERS in source.headline
+    # Without renal impairment the raised MMA answers; with it, active B12 does.
+    assert evaluate(replace(case, renal_impairment=False), "nice-ng239").b12_status == "functional_deficiency"
+    assert evaluate(replace(case, active_b12=20), "nice-ng239").b12_status == "deficient"
+    assert evaluate(replace(case, active_b12=90), "nice-ng239").b12_status == "not_confirmed"
+    # Strong features still start treatment while active B12 is awaited.
+    assert evaluate(replace(case, neuro_symptoms=True), "nice-ng239").regimen == "im_neuro"
+
+
+def test_pregnancy_headline_names_active_b12_first_and_mma_only_after_it() -> None:
+    """Independent read s8b, F2: in pregnancy active B12 is the first test (NICE NG239); the headline says so and
+    MMA is asked for only if active B12 is indeterminate."""
+    case = Case(age=33, sex="female", pregnant=True, b12=170, hb=10.5, mcv=99, esr=38)
+    for profile in JUDGING:
+        a = evaluate(case, profile)
+        assert a.headline.startswith("Indeterminate: in pregnancy active B12 decides first"), a.headline
+        mma_steps = [s for s in a.next_steps if "mma" in s.measures]
+        assert mma_steps and all(s.text.startswith("Measure MMA if active B12 is indeterminate") for s in mma_steps)
+    measured = evaluate(replace(case, active_b12=50), "nice-ng239")
+    assert measured.headline == STATUS_LABELS[measured.b12_status]
+
+
+def test_severity_line_never_says_treated_when_tests_come_first() -> None:
+    """Independent read s8b, F1."""
+    a = evaluate(Case(age=78, sex="female", b12=210, hb=11.2, mcv=101, esr=88, crp=62), "nice-ng239")
+    assert a.regimen == "pending_tests"
+    text = "\n".join(verdict_lines(a))
+    assert "deficiency not yet confirmed" in text and "treated on clinical grounds" not in text
+
+
+def test_the_source_correction_asks_for_a_test_once() -> None:
+    """Independent read s8b, F5: "Measure MMA" once, not in the source's and the guideline's words both."""
+    case = Case(age=45, sex="female", b12=195, on_folic_acid=True, neuro_symptoms=True, hb=11.5, mcv=102, esr=35)
+    a = evaluate(case, "source")
+    asks = [m for s in a.next_steps for m in s.measures]
+    assert asks.count("mma") == 1, [s.text for s in a.next_steps]
+
+
+def test_active_b12_making_deficiency_unlikely_is_said_once() -> None:
+    """Independent read s8a, c07: "deficiency unlikely" once in the plan, not three times."""
+    case = Case(age=35, sex="male", b12=120, active_b12=90, hb=13.5, mcv=96, esr=25, crp=30)
+    a = evaluate(case, custom_profile(100, 180, 271))
+    assert a.b12_status == "not_confirmed"
+    said = [s.text for s in (*a.next_steps, *a.caveats) if "unlikely" in s.text]
+    assert len(said) == 1, said
+    # With MMA in, the plan speaks of MMA, so the active B12 reading is still said beside it.
+    with_mma = evaluate(replace(case, mma=200), custom_profile(100, 180, 271))
+    assert any(s.text.startswith("Active B12 90 pmol/L") for s in with_mma.caveats)
+
+
+def test_a_lasting_cause_treated_while_tests_are_awaited_calls_them_optional() -> None:
+    """Independent read s8a, c04: lifelong replacement for gastrectomy does not wait on MMA, and MMA cannot change it."""
+    case = Case(
+        age=55, sex="male", b12=179, hb=11.5, mcv=101, esr=30, crp=2, risk_factors=frozenset({"gastric_surgery"})
+    )
+    a = evaluate(case, custom_profile(145, 250, 378))
+    assert a.b12_status == "indeterminate_needs_mma" and a.regimen in TREATMENT_REGIMENS
+    assert not any(s.measures for s in a.next_steps if s.kind == "workup" and "mma" in s.measures)
+    assert any("will not change the plan" in s.text for s in a.next_steps)

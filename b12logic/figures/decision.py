@@ -66,6 +66,7 @@ _LABEL_PLACES = {
     ("mma_above", "st_treat_awaiting_hcy"): LabelPlace(at=0.3, xanchor="left", dx=0.05, wrap=14),
     ("mma_above", "st_functional"): LabelPlace(at=0.6),
     ("mma_above", "out_needs_mma_hcy"): LabelPlace(at=0.5, wrap=8),
+    ("mma_borderline", "borderline_wait"): LabelPlace(at=0.4, xanchor="right", dx=-0.2, wrap=22),
     ("borderline_wait", "out_indeterminate"): LabelPlace(at=0.5, xanchor="right", dx=-0.05),
     ("borderline_wait", "out_active_unlikely"): LabelPlace(at=0.5, xanchor="left", dx=0.05),
     ("borderline_wait", "st_treat_awaiting"): LabelPlace(at=0.5, xanchor="left", dx=0.05),

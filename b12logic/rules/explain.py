@@ -37,7 +37,7 @@ def why_lookups(
     return nodes, why_parts
 
 
-def _discordance(case: Case, profile: GuidelineProfile, b12: float) -> Statement | None:
+def _discordance(case: Case, profile: GuidelineProfile, b12: float, status: str) -> Statement | None:
     """A measured active B12 read with the profile's bands, every time, beside total B12 and MMA: what it says,
     whether the markers disagree, and how the profile resolves it."""
     if not profile.holotc_pmol_l or case.active_b12 is None:
@@ -62,11 +62,15 @@ def _discordance(case: Case, profile: GuidelineProfile, b12: float) -> Statement
     elif total_low:
         text += " Total B12 decides: it is low."
     elif active > high and not total_above:
+        if not (case.neuro_symptoms or (case.mcv is not None and case.mcv > 120)):
+            # The plan's "Active B12 above 70: deficiency unlikely, no B12 treatment" says it (s8a, c07).
+            said = (
+                status == "not_confirmed" and case.mma_read_nmol_l is None and "nitrous_oxide" not in case.risk_factors
+            )
+            return None if said else Statement(text, ("NICE NG239",), kind="plan")
         text += (
             " With neurological symptoms or a megaloblastic picture the features outweigh it: look for another "
             "cause too, and MMA can settle it."
-            if case.neuro_symptoms or (case.mcv is not None and case.mcv > 120)
-            else " Deficiency is unlikely."
         )
     elif low <= active <= high:
         text += " MMA decides."
@@ -118,7 +122,7 @@ def caveats(case: Case, profile: GuidelineProfile, status: str, b12: float) -> t
                 ("NICE NG239",),
             )
         )
-    for said in (_discordance(case, profile, b12), _low_total_normal_mma(case, profile, b12)):
+    for said in (_discordance(case, profile, b12, status), _low_total_normal_mma(case, profile, b12)):
         if said:
             caveats.append(said)
     if status == "indeterminate_needs_mma" and case.neuro_symptoms and not profile.treat_borderline_neuro_now:

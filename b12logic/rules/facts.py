@@ -52,6 +52,7 @@ class CaseView:
         "nitrous_oxide",
         "on_folic_acid",
         "pregnant",
+        "renal",
         "severe_anaemia",
     )
 
@@ -71,11 +72,13 @@ class CaseView:
         nitrous_oxide: Any,
         pregnant: Any,
         on_folic_acid: Any = False,
+        renal: Any = False,
         severe_anaemia: Any,
     ) -> None:
         # Spelled out, not a loop of setattr: evaluate builds one per call (hot path).
         self.active_b12, self.b12, self.esr, self.esr_limit = active_b12, b12, esr, esr_limit
         self.hb, self.hcy, self.mcv, self.mma = hb, hcy, mcv, mma
+        self.renal = renal  # renal impairment: it raises MMA on its own (Ann Clin Biochem 2018)
         self.lasting_cause, self.on_folic_acid = (
             lasting_cause,
             on_folic_acid,
@@ -108,6 +111,7 @@ def view_of(case: Case, esr_limit: float) -> CaseView:
         hcy=_num(case.homocysteine),
         mcv=_num(case.mcv),
         pregnant=case.pregnant,
+        renal=case.renal_impairment,
         severe_anaemia=anaemia_grade(case.hb_g_dl, case.sex, case.pregnant) == "severe",
     )
 
@@ -198,6 +202,7 @@ class PlanFacts:
     on_folic_acid: bool = False
     macrocytic: bool = False  # MCV above 100 fL
     awaiting: bool = False  # treatment starts while the tests are awaited (strong features)
+    mma_undecided: bool = False  # MMA measured but read as no answer: raised beside renal impairment
 
     @property
     def nitrous_oxide(self) -> bool:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from b12logic.case import Case
-from b12logic.graphs import B12_ROOT, PREDICATES, Edge, Graph, Node, decision_graph, megaloblastic
+from b12logic.graphs import B12_ROOT, PREDICATES, WAITS_FOR_MMA, Edge, Graph, Node, decision_graph, megaloblastic
 from b12logic.guidelines import GuidelineProfile
 from b12logic.labels import ANAEMIA_GRADES
 from b12logic.rules.facts import MACROCYTOSIS_MCV, CaseView, PlanFacts, anaemia_grade_codes, severe_anaemia
@@ -137,7 +137,9 @@ def with_risk_factors(columns: tuple[Any, ...], risk_factors: frozenset[str]) ->
 def plan_facts(profile: GuidelineProfile, path: tuple[str, ...], of_case: CaseFacts) -> PlanFacts:
     """The facts every statement follows: the path's outcome and the case's facts (one PlanFacts per combination)."""
     status, regimen, awaiting = path_outcome(profile, path)
-    return _plan_facts(path[-1], status, regimen, *of_case, awaiting)
+    # MMA in, yet the path waits for an MMA answer: a raised MMA beside renal impairment (graphs._mma_raised_renal).
+    undecided = of_case[6] and not WAITS_FOR_MMA.isdisjoint(path)
+    return _plan_facts(path[-1], status, regimen, *of_case, awaiting, undecided)
 
 
 def judge(case: Case, profile: GuidelineProfile, view: CaseView, of_case: CaseFacts | None = None) -> Judgment:

@@ -150,6 +150,21 @@ _N2O_FIRST_TESTS = Statement(
     kind="workup",
     measures=("homocysteine", "mma"),
 )
+_MMA_OPTIONAL = Statement(
+    "MMA or active B12 can document the deficiency, but they will not change the plan: replacement for a recorded "
+    "cause that cannot be reversed is lifelong.",
+    ("NICE NG239",),
+    "Lasting cause: MMA optional, the plan is lifelong",
+    kind="workup",
+)
+_N2O_HCY_RENAL = Statement(
+    "Send homocysteine: with nitrous oxide it is a first test, and a raised MMA beside renal impairment does not "
+    "settle deficiency, because renal impairment raises MMA on its own.",
+    ("NICE NG239", "Ann Clin Biochem 2018"),
+    "Nitrous oxide, renal impairment: homocysteine",
+    kind="workup",
+    measures=("homocysteine",),
+)
 _POTASSIUM = Statement(
     "Once treatment starts, check potassium (U&E) over the first 48 hours: with Hb below 8 g/dL it can fall "
     "sharply (hypokalaemia, with sudden deaths reported).",
@@ -238,17 +253,73 @@ def _workup_bloods(hb_measured: bool) -> Statement:
     )
 
 
-def _mma_meaning(profile: GuidelineProfile) -> Statement:
-    """How a raised MMA is read: always with the laboratory's limit, whose it is, and what else raises it."""
+def _mma_meaning(profile: GuidelineProfile, after_active: bool = False) -> Statement:
+    """How a raised MMA is read: always with the laboratory's limit, whose it is, and what else raises it.
+    `after_active`: active B12 comes first (pregnancy), so MMA is asked for only if it is indeterminate."""
     mma = f"{profile.mma_upper:g} nmol/L"
+    ask = "Measure MMA."
+    if after_active and profile.holotc_pmol_l:
+        low, high = profile.holotc_pmol_l
+        ask = f"Measure MMA if active B12 is indeterminate ({low:g}–{high:g} pmol/L), not beside it."
     return Statement(
-        f"Measure MMA. {profile.mma_role} A result above the laboratory's upper limit supports functional "
+        f"{ask} {profile.mma_role} A result above the laboratory's upper limit supports functional "
         f"deficiency: the app uses {mma}, {profile.mma_limit_words}; other laboratories differ. Renal "
         "impairment, low blood volume and small-bowel bacterial overgrowth raise MMA too.",
         cite(*profile.citations, profile.mma_limit_citation),
         f"Measure MMA (above the lab's limit, here {mma}, supports deficiency)",
         kind="workup",
         measures=("mma",),
+    )
+
+
+def _in_range_tests(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
+    """B12 in range, deficiency not excluded: the functional tests not yet in (a raised MMA beside renal impairment
+    is in, but does not answer: said so, with the eGFR)."""
+    mma = f"{profile.mma_upper:g}"
+    steps = [_renal_mma_step(profile, active_measured=True)] if f.mma_undecided else []
+    wanted = [name for name, measured in (("MMA", f.mma_measured), ("homocysteine", f.hcy_measured)) if not measured]
+    if wanted:
+        steps.append(
+            Statement(
+                f"Measure {' and '.join(wanted)}: a B12 in range does not exclude deficiency here (MMA above the "
+                f"laboratory's limit, here {mma} nmol/L, supports it; homocysteine above about 20 µmol/L suggests "
+                "it when folate is replete"
+                + (
+                    "; with nitrous oxide, homocysteine above the reference limit of about 15 µmol/L)."
+                    if f.nitrous_oxide
+                    else ")."
+                ),
+                ("source", "AFP 2017", "Harrington 2017", *(("NICE NG239",) if f.nitrous_oxide else ())),
+                f"Measure {' and '.join(wanted)}",
+                kind="workup",
+                measures=tuple("mma" if w == "MMA" else w for w in wanted),
+            )
+        )
+    return steps
+
+
+def _renal_mma_step(profile: GuidelineProfile, active_measured: bool) -> Statement:
+    """A raised MMA beside renal impairment does not settle deficiency (independent reads s7 F5, s8b F4): active
+    B12 does, or, once it is in and indeterminate, the clinical picture read with the eGFR."""
+    said = (
+        "The MMA is above the laboratory's limit, but renal impairment raises MMA on its own (unadjusted for eGFR it "
+        "overstated deficiency by about 40% in people with a low-normal B12), so it does not settle deficiency here"
+    )
+    if active_measured or not profile.holotc_pmol_l:
+        return Statement(
+            f"{said}: read it with the eGFR and the clinical picture.",
+            ("Ann Clin Biochem 2018",),
+            "Raised MMA with renal impairment: read with the eGFR",
+            kind="workup",
+        )
+    low, high = profile.holotc_pmol_l
+    return Statement(
+        f"{said}: measure active B12 (holotranscobalamin): below {low:g} pmol/L confirms deficiency, {low:g}–{high:g} "
+        f"is indeterminate, above {high:g} makes deficiency unlikely.",
+        ("Ann Clin Biochem 2018", "NICE NG239"),
+        "Raised MMA with renal impairment: measure active B12",
+        kind="workup",
+        measures=("active_b12",),
     )
 
 
@@ -373,15 +444,22 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
     """What a status without treatment leads to: the tests still needed, or why there is no treatment."""
     mma = f"{profile.mma_upper:g}"
     steps: list[Statement] = []
+    treats_lasting_cause = f.regimen in TREATMENT_REGIMENS and not f.risk_factors.isdisjoint(IRREVERSIBLE_CAUSES)
     if f.status == "indeterminate_needs_mma" and f.nitrous_oxide and profile.follows_source:
         steps.append(_mma_meaning(profile))  # the source's rule, with the nitrous oxide correction beside it
         if not f.hcy_measured:
             steps.append(_N2O_FIRST_TESTS)
     elif f.status == "indeterminate_needs_mma" and f.nitrous_oxide:
-        if f.regimen in TREATMENT_REGIMENS:  # otherwise the urgent step already asks for them
+        if f.mma_undecided:  # a raised MMA beside renal impairment: homocysteine answers, active B12 does not
+            steps.append(_renal_mma_step(profile, active_measured=True) if f.hcy_measured else _N2O_HCY_RENAL)
+        elif f.regimen in TREATMENT_REGIMENS:  # otherwise the urgent step already asks for them
             steps.append(_N2O_FIRST_TESTS)
+    elif f.status == "indeterminate_needs_mma" and f.mma_undecided:
+        steps.append(_renal_mma_step(profile, f.active_measured))
+    elif f.status == "indeterminate_needs_mma" and treats_lasting_cause:
+        steps.append(_MMA_OPTIONAL)  # independent read s8a, c04: the tests cannot change a lifelong plan
     elif f.status == "indeterminate_needs_mma":
-        steps.append(_mma_meaning(profile))
+        steps.append(_mma_meaning(profile, after_active=f.pregnant and not f.active_measured))
         if profile.holotc_pmol_l and not f.active_measured and not f.pregnant:  # pregnancy: its own step
             low, high = profile.holotc_pmol_l
             steps.append(
@@ -396,25 +474,7 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
                 )
             )
     elif f.status == "normal_needs_mma_hcy":
-        wanted = [
-            name for name, measured in (("MMA", f.mma_measured), ("homocysteine", f.hcy_measured)) if not measured
-        ]
-        steps.append(
-            Statement(
-                f"Measure {' and '.join(wanted)}: a B12 in range does not exclude deficiency here (MMA above the "
-                f"laboratory's limit, here {mma} nmol/L, supports it; homocysteine above about 20 µmol/L suggests "
-                "it when folate is replete"
-                + (
-                    "; with nitrous oxide, homocysteine above the reference limit of about 15 µmol/L)."
-                    if f.nitrous_oxide
-                    else ")."
-                ),
-                ("source", "AFP 2017", "Harrington 2017", *(("NICE NG239",) if f.nitrous_oxide else ())),
-                f"Measure {' and '.join(wanted)}",
-                kind="workup",
-                measures=tuple("mma" if w == "MMA" else w for w in wanted),
-            )
-        )
+        steps += _in_range_tests(profile, f)
         steps.append(_ETHNICITY)
     elif f.regimen in TREATMENT_REGIMENS:  # graphs: st_treat_lasting_cause, st_lasting_in_range
         steps.append(_lasting_cause_treated(profile, f))
