@@ -664,3 +664,21 @@ def test_a_lasting_cause_treated_while_tests_are_awaited_calls_them_optional() -
     assert a.b12_status == "indeterminate_needs_mma" and a.regimen in TREATMENT_REGIMENS
     assert not any(s.measures for s in a.next_steps if s.kind == "workup" and "mma" in s.measures)
     assert any("will not change the plan" in s.text for s in a.next_steps)
+
+
+def test_the_bloods_are_asked_for_once_and_a_recorded_cause_is_checked_not_sought() -> None:
+    """Independent reads s8a/s8b: the severe-anaemia step already asks for folate, ferritin and reticulocytes; with
+    a risk factor recorded the work-up checks it and looks for another instead of "find the cause"."""
+    case = Case(
+        age=62, sex="male", b12=110, hb=72, hb_unit="g/L", mcv=118, esr=45, risk_factors=frozenset({"metformin"})
+    )
+    a = evaluate(case, "nice-ng239")
+    folate = [s for s in (*a.do_now, *a.next_steps) if "folate, ferritin" in s.text]
+    assert len({s.text for s in folate}) == 1, [s.text for s in folate]
+    assert any(s.text.startswith("Check that the recorded risk factor") for s in a.next_steps)
+    assert not any(s.text.startswith("Find the cause") for s in a.next_steps)
+    plain = evaluate(replace(case, hb=None, risk_factors=frozenset()), "nice-ng239")
+    assert any(s.text.startswith("Find the cause") for s in plain.next_steps)
+    assert any(s.text.startswith("Take the work-up bloods before the first dose") for s in plain.next_steps)
+    waiting = evaluate(Case(age=50, sex="female", b12=250, esr=10), "nice-ng239")
+    assert any(s.text.startswith("Take the work-up bloods with the tests") for s in waiting.next_steps)

@@ -188,11 +188,21 @@ _INTRINSIC_FACTOR = Statement(
     "Negative IF antibodies do not exclude autoimmune gastritis",
     kind="background",
 )
+_CAUSES = (
+    "diet, metformin, acid suppression, gastric or ileal surgery, Crohn's or coeliac disease, nitrous oxide. If no "
+    "cause is evident, test for H. pylori and autoimmune gastritis."
+)
 _FIND_CAUSE = Statement(
-    "Find the cause: diet, metformin, acid suppression, gastric or ileal surgery, Crohn's or coeliac disease, "
-    "nitrous oxide. If no cause is evident, test for H. pylori and autoimmune gastritis.",
+    f"Find the cause: {_CAUSES}",
     ("AFP 2025", "AFP 2017"),
     "Find the cause (IF antibodies, drugs, diet, surgery)",
+    kind="workup",
+)
+# A recorded risk factor may be the cause, or one of two (independent reads s8a, s8b: "find the cause" beside it).
+_CHECK_CAUSE = Statement(
+    f"Check that the recorded risk factor explains the deficiency, and look for another: {_CAUSES}",
+    ("AFP 2025", "AFP 2017"),
+    "Check the recorded cause; look for another",
     kind="workup",
 )
 _RESPONSE = Statement(
@@ -240,13 +250,23 @@ _PREGNANCY_TOTAL = Statement(
 )
 
 
-def _workup_bloods(hb_measured: bool) -> Statement:
+def _workup_bloods(hb_measured: bool, severe_anaemia: bool, treats: bool) -> Statement:
+    """The bloods beside B12, asked for once: the severe-anaemia step already asks for folate, ferritin and
+    reticulocytes (independent read s8b); before a first dose only when one is given (s8a, c07)."""
+    when = "before the first dose" if treats else "with the tests"
+    if severe_anaemia:
+        return Statement(
+            f"Add intrinsic factor antibodies to the bloods taken {when}.",
+            ("NHS Lothian", "NICE NG239"),
+            f"{when.capitalize()}: IF antibodies",
+            kind="workup",
+        )
     fbc = "blood film" if hb_measured else "full blood count and blood film"
     return Statement(
-        f"Take the work-up bloods before the first dose: {fbc}, reticulocytes (if anaemic or macrocytic), serum "
+        f"Take the work-up bloods {when}: {fbc}, reticulocytes (if anaemic or macrocytic), serum "
         "folate, ferritin and intrinsic factor antibodies.",
         ("NHS Lothian", "NICE NG239"),
-        f"Before the first dose: {'film' if hb_measured else 'FBC and film'}, reticulocytes, folate, ferritin, "
+        f"{when.capitalize()}: {'film' if hb_measured else 'FBC and film'}, reticulocytes, folate, ferritin, "
         "IF antibodies",
         kind="workup",
         measures=() if hb_measured else ("hb",),
@@ -545,11 +565,11 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
     if treats:
         steps += _regimen_steps(profile, f)
     if treats or f.status == "indeterminate_needs_mma":
-        steps.append(_workup_bloods(f.hb_measured))
+        steps.append(_workup_bloods(f.hb_measured, f.anaemia_grade == "severe", treats))
     if treats:
         if f.status in DEFICIENT_STATUSES:
             if f.risk_factors.isdisjoint(IRREVERSIBLE_CAUSES):  # a recorded lasting cause is the cause found
-                steps.append(_FIND_CAUSE)
+                steps.append(_CHECK_CAUSE if f.risk_factors else _FIND_CAUSE)
             steps.append(_INTRINSIC_FACTOR)
         if f.risk_factors - IRREVERSIBLE_CAUSES:
             named = "; ".join(RISK_FACTORS[r] for r in sorted(f.risk_factors - IRREVERSIBLE_CAUSES))
