@@ -43,8 +43,6 @@ from b12logic.guidelines import (
 from b12logic.labels import (
     ANAEMIA_GRADE_LABELS,
     ESR_FLAG_LABELS,
-    INDETERMINATE_PREGNANT,
-    INDETERMINATE_RENAL_MMA,
     PREGNANCY_ESR_NORMAL,
     REGIMEN_LABELS,
     SOURCE_DIFFERS,
@@ -69,12 +67,13 @@ from b12logic.rules.judgment import (
     TREATMENT_REGIMENS,
     case_facts,
     graph_for,
+    headline_label,
     judge,
     nodes_for,
     status_of_path,
     walk,
 )
-from b12logic.rules.next_steps import b12_next_steps, regimen_statement
+from b12logic.rules.next_steps import b12_next_steps, is_workup_bloods, regimen_statement
 from b12logic.rules.pitfalls import PITFALL_IDS, Pitfall, PitfallFacts, pitfalls_for, remembered_pitfalls
 from b12logic.statement import Statement, ranked_do_now
 
@@ -131,6 +130,7 @@ class Assessment:
     # Under `source`: where a guideline would act more on this case, what it would do (the headline says so).
     correction: str = ""
     corrected_regimen: str = ""  # under `source`, with a correction: the guideline's regimen for this case
+    status_headline: str = ""  # the status as the headline says it (rules.judgment.headline_label)
 
     @property
     def status_label(self) -> str:
@@ -139,34 +139,24 @@ class Assessment:
     @property
     def headline(self) -> str:
         """The status as the verdict's headline says it: under `source`, marked where guidelines differ."""
-        label = self._active_b12_first() or self.status_label
+        label = self.status_headline or self.status_label
         return f"{label} ({SOURCE_DIFFERS})" if self.correction else label
-
-    def _active_b12_first(self) -> str:
-        """Where the plan asks for active B12 before anything can decide (pregnancy; a raised MMA beside renal
-        impairment), the headline names it, not "MMA decides" (independent read s8b, F2 and F4)."""
-        if self.b12_status != "indeterminate_needs_mma":
-            return ""
-        if not any("active_b12" in s.measures for s in self.next_steps):
-            return ""
-        if self.case.pregnant:
-            return INDETERMINATE_PREGNANT
-        if self.case.renal_impairment and self.case.mma_read_nmol_l is not None:
-            return INDETERMINATE_RENAL_MMA
-        return ""
 
     @property
     def regimen_headline(self) -> str:
         """The regimen as the headline says it: under `source`, marked too, so "tests first" never stands alone
         beside a Do-now step that starts treatment (independent read, session 5)."""
-        if not self.correction:
+        if not self.correction or self.corrected_regimen == self.regimen:  # the same regimen: only the label differs
             return self.regimen_label
         if ACTION_LEVEL.get(self.corrected_regimen, 0) > ACTION_LEVEL[self.regimen]:
             # The source's rule would delay or withhold treatment the guideline starts: the safe action leads, the
             # source's rule follows as what it is (second independent read, session 6: nitrous oxide with neuro).
             would = "would delay it" if self.regimen == "pending_tests" else "would withhold it"
+            if self.corrected_regimen not in TREATMENT_REGIMENS:  # the guideline tests first: nothing is withheld
+                would = "would skip the tests"
+            now = "" if self.corrected_regimen not in TREATMENT_REGIMENS else ", now"
             return (
-                f"{REGIMEN_LABELS[self.corrected_regimen]}, now under {PROFILES[CORRECTING_PROFILE].teaching_name} "
+                f"{REGIMEN_LABELS[self.corrected_regimen]}{now} under {PROFILES[CORRECTING_PROFILE].teaching_name} "
                 f'(the source\'s rule, "{self.regimen_label}", {would})'
             )
         return f"{self.regimen_label} ({SOURCE_DIFFERS})"
@@ -328,6 +318,7 @@ def evaluate(
         why=why(why_parts, path + esr_path, case, b12, hb, limit),
         mechanism_lit=mechanism_lit(case, profile, status, flag, hb),
         anaemia_grade=judgment.anaemia_grade,
+        status_headline=headline_label(profile, judgment.facts),
         correction=correction,
         corrected_regimen=corrected_regimen,
     )
@@ -364,19 +355,22 @@ def _corrected(
         # A test the source's lines already ask for is asked once (independent read s8b, F5: "Measure MMA" twice).
         said = {s.text for s in rest}
         asked = {m for s in rest for m in s.measures}
-        rest = (
-            *rest,
-            *(
-                s
-                for s in guideline_steps
-                if s.kind == "workup" and s.text not in said and not (s.measures and set(s.measures) <= asked)
-            ),
+        joined = tuple(
+            s
+            for s in guideline_steps
+            if s.kind == "workup" and s.text not in said and not (s.measures and set(s.measures) <= asked)
         )
+        if any(is_workup_bloods(s) for s in joined):  # one bloods line, the guideline's "before the first dose"
+            rest = tuple(s for s in rest if not is_workup_bloods(s))
+        rest = (*rest, *joined)
     merged = (*do_now, *rest)
-    if ACTION_LEVEL[guideline.regimen] == ACTION_LEVEL[own.regimen]:
+    # The same action can still rest on a diagnosis the guideline does not make (s8c, F1: "functional deficiency"
+    # from a raised MMA beside renal impairment): the source's label is marked then too.
+    same_diagnosis = (own.status in DEFICIENT_STATUSES) == (guideline.status in DEFICIENT_STATUSES)
+    if ACTION_LEVEL[guideline.regimen] == ACTION_LEVEL[own.regimen] and same_diagnosis:
         return merged, ""
     correction = (
-        f"Under {correcting.teaching_name}: {STATUS_LABELS[guideline.status]}; "
+        f"Under {correcting.teaching_name}: {headline_label(correcting, guideline)}; "
         f"{REGIMEN_LABELS[guideline.regimen]}"
         + (" now, while the tests are awaited" if guideline.awaiting else "")
         + "."

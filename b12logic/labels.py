@@ -22,6 +22,12 @@ STATUS_LABELS: dict[str, str] = {
 # The indeterminate headline where active B12 comes before MMA (the status stays indeterminate_needs_mma).
 INDETERMINATE_PREGNANT = "Indeterminate: in pregnancy active B12 decides first, then MMA if needed"
 INDETERMINATE_RENAL_MMA = "Indeterminate: active B12 decides (a raised MMA with renal impairment does not)"
+INDETERMINATE_RENAL_BOTH = (
+    "Indeterminate: neither active B12 nor a raised MMA with renal impairment settles it; the clinical picture decides"
+)
+# A recorded cause that cannot be reversed is treated for life whatever the tests show (NICE NG239).
+INDETERMINATE_LASTING = "Indeterminate, but a lasting cause is recorded: treated now and for life; MMA optional"
+NORMAL_LASTING = "B12 in range, but a lasting cause is recorded: replacement is lifelong whatever the level"
 REGIMEN_LABELS: dict[str, str] = {
     "im_neuro": "Hydroxocobalamin IM, neurological regimen",
     "im_standard": "Hydroxocobalamin IM, standard regimen",

@@ -271,7 +271,9 @@ def design_answer(case: Case, profile: GuidelineProfile) -> dict[str, Any]:
     flag = "markedly_elevated" if case.esr >= 100 else ("elevated" if case.esr > limit else "normal")
     anaemic = hb is not None and hb < (13 if case.sex == "male" else 12)
     pitfalls = {
-        "folate_before_b12": case.on_folic_acid and status != "normal",
+        # Beside a plan that treats a B12 in range (a lasting cause) too: never folic acid alone.
+        "folate_before_b12": case.on_folic_acid
+        and (status != "normal" or regimen in ("im_neuro", "im_standard", "oral_or_im")),
         "do_not_stop_therapy": regimen in ("im_neuro", "im_standard", "oral_or_im"),
         "esr_needs_own_workup": flag != "normal",
         "anaemia_can_raise_esr": flag != "normal" and anaemic,

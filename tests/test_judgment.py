@@ -16,7 +16,15 @@ from b12logic.cli import main as cli_main
 from b12logic.cli import verdict_lines
 from b12logic.engine import TREATMENT_REGIMENS, Assessment
 from b12logic.guidelines import PROFILE_CHOICES, PROFILES, GuidelineProfile, regimen_for
-from b12logic.labels import REGIMEN_LABELS, SOURCE_DIFFERS, STATUS_LABELS
+from b12logic.labels import (
+    INDETERMINATE_LASTING,
+    INDETERMINATE_RENAL_BOTH,
+    INDETERMINATE_RENAL_MMA,
+    NORMAL_LASTING,
+    REGIMEN_LABELS,
+    SOURCE_DIFFERS,
+    STATUS_LABELS,
+)
 from b12logic.statement import KINDS
 from tests.test_engine_properties import SETTINGS, custom_profiles, valid_cases
 
@@ -682,3 +690,61 @@ def test_the_bloods_are_asked_for_once_and_a_recorded_cause_is_checked_not_sough
     assert any(s.text.startswith("Take the work-up bloods before the first dose") for s in plain.next_steps)
     waiting = evaluate(Case(age=50, sex="female", b12=250, esr=10), "nice-ng239")
     assert any(s.text.startswith("Take the work-up bloods with the tests") for s in waiting.next_steps)
+
+
+def test_a_lasting_cause_in_range_on_folic_acid_is_never_told_no_deficiency() -> None:
+    """Independent read s8c, F8 (UNSAFE): pernicious anaemia with a B12 above the laboratory's band, on folic acid:
+    the headline says replacement is lifelong whatever the level, and the folic-acid pitfall stays."""
+    case = Case(
+        age=58,
+        sex="female",
+        b12=260,
+        hb=11.8,
+        mcv=97,
+        esr=40,
+        crp=2,
+        on_folic_acid=True,
+        risk_factors=frozenset({"pernicious_anaemia"}),
+    )
+    for a in (evaluate(case, custom_profile(145, 250, 400)), evaluate(replace(case, b12=400), "nice-ng239")):
+        assert (a.b12_status, a.regimen in TREATMENT_REGIMENS) == ("normal", True)
+        assert a.headline == NORMAL_LASTING and "No B12 deficiency" not in "\n".join(verdict_lines(a))
+        assert "folate_before_b12" in {p.id for p in a.pitfalls}
+    nice = evaluate(case, "nice-ng239")  # borderline: treated while the tests are awaited, and said so
+    assert nice.headline == INDETERMINATE_LASTING
+
+
+def test_the_source_marks_a_renal_mma_diagnosis_even_when_the_regimen_agrees() -> None:
+    """Independent read s8c, F1: the same regimen on a diagnosis the guideline does not make is still marked, and
+    the correction beside it names what decides (not "MMA decides")."""
+    case = Case(
+        age=72, sex="male", b12=220, mma=450, esr=30, hb=12.0, mcv=103, neuro_symptoms=True, renal_impairment=True
+    )
+    a = evaluate(case, "source")
+    assert a.b12_status == "functional_deficiency" and SOURCE_DIFFERS in a.headline
+    assert a.regimen == a.corrected_regimen == "im_neuro" and a.regimen_headline == REGIMEN_LABELS["im_neuro"]
+    assert INDETERMINATE_RENAL_MMA in a.correction and "MMA decides" not in a.correction
+    pregnant = evaluate(Case(age=33, sex="female", pregnant=True, b12=200, esr=30), "source")
+    assert "MMA decides" not in pregnant.correction
+
+
+def test_renal_impairment_with_an_indeterminate_active_b12_says_the_picture_decides() -> None:
+    """Independent read s8c, F5: neither test settles it; the source's 'no treatment' skips tests, withholds nothing."""
+    case = Case(
+        age=82, sex="female", b12=400, active_b12=45, mma=350, esr=55, crp=40, hb=10.2, mcv=88, renal_impairment=True
+    )
+    a = evaluate(case, "nice-ng239")
+    assert a.headline == INDETERMINATE_RENAL_BOTH
+    assert not any(s.text.endswith("MMA decides.") for s in a.caveats)
+    source = evaluate(case, "source")
+    assert "would skip the tests" in source.regimen_headline and "withhold" not in source.regimen_headline
+
+
+@settings(SETTINGS)
+@given(valid_cases, PROFILES_ALL)
+def test_a_headline_never_says_no_deficiency_beside_a_treatment(case: Case, profile: GuidelineProfile) -> None:
+    a = evaluate(case, profile)
+    if a.regimen in TREATMENT_REGIMENS and not a.correction:
+        assert not a.headline.startswith(STATUS_LABELS["normal"]), a.headline
+    if case.on_folic_acid and a.regimen in TREATMENT_REGIMENS:
+        assert "folate_before_b12" in {p.id for p in a.pitfalls}

@@ -73,7 +73,10 @@ def _discordance(case: Case, profile: GuidelineProfile, b12: float, status: str)
             "cause too, and MMA can settle it."
         )
     elif low <= active <= high:
-        text += " MMA decides."
+        mma = case.mma_read_nmol_l
+        renal_mma = case.renal_impairment and mma is not None and mma > profile.mma_upper
+        # A raised MMA beside renal impairment does not decide (independent read s8c, F5).
+        text += " A raised MMA with renal impairment does not settle it either." if renal_mma else " MMA decides."
     return Statement(text, ("NICE NG239",), kind="plan")
 
 
@@ -141,7 +144,12 @@ def caveats(case: Case, profile: GuidelineProfile, status: str, b12: float) -> t
         caveats.append(
             Statement(
                 "MMA is raised although B12 is above range and there are no neurological symptoms: the rules call "
-                "this normal; check renal function and consider repeating.",
+                "this normal; "
+                + (
+                    "the recorded renal impairment can explain it (it raises MMA on its own)."
+                    if case.renal_impairment
+                    else "check renal function and consider repeating."
+                ),
                 ("source", "Ann Clin Biochem 2018"),
                 kind="workup",
             )

@@ -14,8 +14,16 @@ from typing import Any
 
 from b12logic.case import Case
 from b12logic.graphs import B12_ROOT, PREDICATES, WAITS_FOR_MMA, Edge, Graph, Node, decision_graph, megaloblastic
-from b12logic.guidelines import GuidelineProfile
-from b12logic.labels import ANAEMIA_GRADES
+from b12logic.guidelines import IRREVERSIBLE_CAUSES, GuidelineProfile
+from b12logic.labels import (
+    ANAEMIA_GRADES,
+    INDETERMINATE_LASTING,
+    INDETERMINATE_PREGNANT,
+    INDETERMINATE_RENAL_BOTH,
+    INDETERMINATE_RENAL_MMA,
+    NORMAL_LASTING,
+    STATUS_LABELS,
+)
 from b12logic.rules.facts import MACROCYTOSIS_MCV, CaseView, PlanFacts, anaemia_grade_codes, severe_anaemia
 
 DEFICIENT_STATUSES = frozenset({"deficient", "functional_deficiency"})
@@ -168,3 +176,21 @@ def path_outcome(profile: GuidelineProfile, path: tuple[str, ...]) -> tuple[str,
 
 # The same few combinations of yes/no facts recur: one PlanFacts each, so the statements' caches hash it once.
 _plan_facts = lru_cache(maxsize=4096)(PlanFacts)
+
+
+def headline_label(profile: GuidelineProfile, f: PlanFacts) -> str:
+    """The status as the verdict's headline says it. The status value is fixed (DESIGN.md); where its label would
+    contradict the plan, the headline says what decides instead (independent reads s8b F2, s8c F5, F7, F8)."""
+    treats = f.regimen in TREATMENT_REGIMENS
+    lasting = not f.risk_factors.isdisjoint(IRREVERSIBLE_CAUSES)
+    if f.status == "normal" and treats and lasting:
+        return NORMAL_LASTING
+    if f.status != "indeterminate_needs_mma":
+        return STATUS_LABELS[f.status]
+    if treats and lasting:
+        return INDETERMINATE_LASTING
+    if profile.holotc_pmol_l and not f.active_measured and f.pregnant:
+        return INDETERMINATE_PREGNANT
+    if f.mma_undecided:
+        return INDETERMINATE_RENAL_BOTH if f.active_measured else INDETERMINATE_RENAL_MMA
+    return STATUS_LABELS[f.status]

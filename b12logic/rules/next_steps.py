@@ -250,6 +250,9 @@ _PREGNANCY_TOTAL = Statement(
 )
 
 
+_BLOODS_OPENINGS = ("Take the work-up bloods", "Add intrinsic factor antibodies to the bloods")
+
+
 def _workup_bloods(hb_measured: bool, severe_anaemia: bool, treats: bool) -> Statement:
     """The bloods beside B12, asked for once: the severe-anaemia step already asks for folate, ferritin and
     reticulocytes (independent read s8b); before a first dose only when one is given (s8a, c07)."""
@@ -271,6 +274,11 @@ def _workup_bloods(hb_measured: bool, severe_anaemia: bool, treats: bool) -> Sta
         kind="workup",
         measures=() if hb_measured else ("hb",),
     )
+
+
+def is_workup_bloods(s: Statement) -> bool:
+    """The bloods line of _workup_bloods, in either wording."""
+    return s.kind == "workup" and s.text.startswith(_BLOODS_OPENINGS)
 
 
 def _mma_meaning(profile: GuidelineProfile, after_active: bool = False) -> Statement:
@@ -387,7 +395,10 @@ def regimen_statement(profile: GuidelineProfile, f: PlanFacts) -> Statement:
     if f.awaiting:
         both = f.status == "normal_needs_mma_hcy" and not f.hcy_measured
         tests = "MMA and homocysteine are" if both else "MMA is"
-        why = f", started now once the bloods are taken, while {tests} awaited: {_reason_not_to_wait(f)}"
+        if f.mma_undecided:  # MMA is in but does not answer (renal impairment): active B12 is what is awaited
+            tests = "" if f.active_measured else "active B12 is"
+        waiting = f", while {tests} awaited" if tests else ""
+        why = f", started now once the bloods are taken{waiting}: {_reason_not_to_wait(f)}"
     return Statement(
         f"Under {under}, the regimen for this case is {plan.text}{why}.",
         cite(*plan.citations, *(profile.treat_now_citations if f.awaiting else ())),

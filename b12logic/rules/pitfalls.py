@@ -102,7 +102,12 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
         ),
     ),
     (
-        lambda f: f.on_folic_acid and f.status not in ("normal", "deficient", "functional_deficiency"),
+        # Also beside a plan that treats a B12 in range (a lasting cause): folic acid must not go on alone (s8c, F8).
+        lambda f: (
+            f.on_folic_acid
+            and f.status not in ("deficient", "functional_deficiency")
+            and (f.status != "normal" or f.regimen in TREATMENT_REGIMENS)
+        ),
         Pitfall(
             "folate_before_b12",
             "Folic acid before B12",
