@@ -309,7 +309,7 @@ def evaluate(
         next_steps=steps,
         esr_workup=_esr_workup(flag, case.age, crp, case.pregnant, crp_limit, case.esr if case.pregnant else 0.0),
         pitfalls=pitfalls,
-        caveats=caveats(case, profile, status, b12),
+        caveats=caveats(case, profile, status, b12, path[-1]),
         warnings=warnings(case, b12),
         monitoring=_monitoring(profile, case.pregnant) if regimen in TREATMENT_REGIMENS else (),
         monitoring_caveat=profile.monitoring_caveat if regimen in TREATMENT_REGIMENS else "",

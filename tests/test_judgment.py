@@ -75,7 +75,10 @@ def test_class1_nitrous_oxide_without_neuro_or_tests_is_never_no_deficiency() ->
 def test_class2_pregnant_with_a_high_active_b12_is_not_deficient() -> None:
     a = evaluate(Case(age=30, sex="female", b12=165, esr=20, active_b12=90, pregnant=True), "nice-ng239")
     assert (a.b12_status, a.regimen) == ("not_confirmed", "none")
-    assert any("active B12 governs" in c.text for c in a.caveats)
+    # Said once, in the plan (independent read s8c, F3: not again in a caveat).
+    assert [s.text for s in (*a.next_steps, *a.caveats) if "active B12 governs" in s.text] == [
+        s.text for s in a.next_steps if s.text.startswith("Active B12 above 70 pmol/L")
+    ]
 
 
 def test_class2_low_active_b12_with_total_in_range_is_deficiency() -> None:
@@ -658,6 +661,10 @@ def test_active_b12_making_deficiency_unlikely_is_said_once() -> None:
     assert a.b12_status == "not_confirmed"
     said = [s.text for s in (*a.next_steps, *a.caveats) if "unlikely" in s.text]
     assert len(said) == 1, said
+    # On the renal path too (independent read s8c, F3).
+    renal = Case(age=75, sex="male", b12=300, mma=420, active_b12=95, esr=20, hb=13.5, mcv=92, renal_impairment=True)
+    r = evaluate(renal, "nice-ng239")
+    assert len([s for s in (*r.next_steps, *r.caveats) if "unlikely" in s.text]) == 1
     # With MMA in, the plan speaks of MMA, so the active B12 reading is still said beside it.
     with_mma = evaluate(replace(case, mma=200), custom_profile(100, 180, 271))
     assert any(s.text.startswith("Active B12 90 pmol/L") for s in with_mma.caveats)

@@ -37,11 +37,11 @@ def why_lookups(
     return nodes, why_parts
 
 
-def _discordance(case: Case, profile: GuidelineProfile, b12: float, status: str) -> Statement | None:
+def _discordance(case: Case, profile: GuidelineProfile, b12: float, outcome: str) -> Statement | None:
     """A measured active B12 read with the profile's bands, every time, beside total B12 and MMA: what it says,
     whether the markers disagree, and how the profile resolves it."""
-    if not profile.holotc_pmol_l or case.active_b12 is None:
-        return None
+    if not profile.holotc_pmol_l or case.active_b12 is None or outcome == "out_active_unlikely":
+        return None  # there the plan's "Active B12 above 70: deficiency unlikely" says it (s8a c07, s8c F3)
     low, high = profile.holotc_pmol_l
     active = case.active_b12
     total_low, total_above = b12 < profile.b12_low, b12 > profile.b12_upper
@@ -63,11 +63,7 @@ def _discordance(case: Case, profile: GuidelineProfile, b12: float, status: str)
         text += " Total B12 decides: it is low."
     elif active > high and not total_above:
         if not (case.neuro_symptoms or (case.mcv is not None and case.mcv > 120)):
-            # The plan's "Active B12 above 70: deficiency unlikely, no B12 treatment" says it (s8a, c07).
-            said = (
-                status == "not_confirmed" and case.mma_read_nmol_l is None and "nitrous_oxide" not in case.risk_factors
-            )
-            return None if said else Statement(text, ("NICE NG239",), kind="plan")
+            return Statement(text, ("NICE NG239",), kind="plan")
         text += (
             " With neurological symptoms or a megaloblastic picture the features outweigh it: look for another "
             "cause too, and MMA can settle it."
@@ -94,7 +90,7 @@ def _low_total_normal_mma(case: Case, profile: GuidelineProfile, b12: float) -> 
     )
 
 
-def caveats(case: Case, profile: GuidelineProfile, status: str, b12: float) -> tuple[Statement, ...]:
+def caveats(case: Case, profile: GuidelineProfile, status: str, b12: float, outcome: str) -> tuple[Statement, ...]:
     caveats: list[Statement] = []
     if case.b12_unit == "pmol/L":
         caveats.append(
@@ -125,7 +121,7 @@ def caveats(case: Case, profile: GuidelineProfile, status: str, b12: float) -> t
                 ("NICE NG239",),
             )
         )
-    for said in (_discordance(case, profile, b12, status), _low_total_normal_mma(case, profile, b12)):
+    for said in (_discordance(case, profile, b12, outcome), _low_total_normal_mma(case, profile, b12)):
         if said:
             caveats.append(said)
     if status == "indeterminate_needs_mma" and case.neuro_symptoms and not profile.treat_borderline_neuro_now:

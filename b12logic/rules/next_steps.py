@@ -512,6 +512,8 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
     elif f.status == "not_confirmed":
         if f.outcome == "out_active_unlikely" and profile.holotc_pmol_l:
             text = f"Active B12 above {profile.holotc_pmol_l[1]:g} pmol/L: deficiency unlikely, no B12 treatment."
+            if f.pregnant:
+                text += " In pregnancy active B12 governs, because total B12 falls in normal pregnancy."
             cites: tuple[str, ...] = ("NICE NG239",)
         else:
             test = "MMA" if f.mma_measured else "Homocysteine"
