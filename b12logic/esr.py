@@ -126,7 +126,9 @@ def _marked_normal_crp(limit_mg_l: float) -> Statement:
         ("NICE NG12", "ICSH 2011"),
         "ESR ≥ 100, normal CRP: exclude myeloma (electrophoresis, Bence-Jones)",
         kind="do_now",
-        rank=77,  # above the giant cell arteritis questions (75): a normal CRP makes a paraprotein the likelier cause
+        # Below the giant cell arteritis questions (75): those are asked now and act the same day, this test within
+        # 48 hours (independent read s8c, F9; s7 F2 had put it first).
+        rank=74,
     )
 
 
@@ -188,9 +190,11 @@ def esr_workup(
         if crp == "raised":
             steps.append(_crp_reading(flag, crp, crp_limit_mg_l))
         return tuple(steps)
-    steps.extend(esr_urgent_steps(flag, age >= GCA_AGE))
+    urgent = esr_urgent_steps(flag, age >= GCA_AGE)
     if flag == "markedly_elevated" and crp == "normal":
-        steps.append(_marked_normal_crp(crp_limit_mg_l))
+        # Its own urgent step names what to investigate: the general "investigate urgently" is not said as well.
+        urgent = (*(s for s in urgent if s is not _MARKED), _marked_normal_crp(crp_limit_mg_l))
+    steps.extend(urgent)
     if flag == "markedly_elevated":
         steps.append(MARKED_FIGURES)
     steps.append(

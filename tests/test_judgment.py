@@ -487,12 +487,18 @@ def test_folic_acid_with_a_borderline_b12_starts_b12_while_mma_is_awaited() -> N
     assert evaluate(replace(case, on_folic_acid=False), "nice-ng239").regimen == "pending_tests"
 
 
-def test_a_very_high_esr_with_a_normal_crp_asks_for_myeloma_first() -> None:
+def test_a_very_high_esr_with_a_normal_crp_asks_for_myeloma_after_the_gca_questions() -> None:
+    """Independent read s7, F2: exclude myeloma, in the Do-now block; s8c, F9: after the giant cell arteritis
+    questions (asked now, acted on the same day; the myeloma tests within 48 hours), and said once."""
     case = Case(age=74, sex="male", b12=150, mcv=106, hb=9.5, crp=2, esr=110)
     for profile in EVERY:
         a = evaluate(case, profile)
-        assert a.do_now[0].text.startswith("ESR of 100 mm/h or more with a normal CRP"), profile
-        assert "NICE NG12" in a.do_now[0].citations
+        assert a.do_now[0].text.startswith("Ask now about new headache"), profile
+        assert a.do_now[1].text.startswith("ESR of 100 mm/h or more with a normal CRP"), profile
+        assert "NICE NG12" in a.do_now[1].citations
+        assert not any(s.text.startswith("Investigate the ESR of 100") for s in a.do_now)
+    young = evaluate(replace(case, age=40), "nice-ng239")
+    assert young.do_now[0].text.startswith("ESR of 100 mm/h or more with a normal CRP")
     raised = evaluate(replace(case, crp=60), "nice-ng239")
     assert not any("normal CRP" in s.text for s in raised.do_now)
     below = evaluate(replace(case, esr=99), "nice-ng239")
