@@ -287,6 +287,7 @@ def evaluate(
             renal_impairment=case.renal_impairment,
             mma_measured=case.mma_read_nmol_l is not None,
             nitrous_oxide="nitrous_oxide" in risks,
+            lasting_cause=view.lasting_cause,
             **b12_pitfall_facts(b12, profile),
             duration_rule=profile.duration_rule,
         )
@@ -366,8 +367,12 @@ def _corrected(
     merged = (*do_now, *rest)
     # The same action can still rest on a diagnosis the guideline does not make (s8c, F1: "functional deficiency"
     # from a raised MMA beside renal impairment): the source's label is marked then too.
+    # So is a headline the guideline words otherwise for what decides (s8d, S7: pregnancy reads active B12 first).
     same_diagnosis = (own.status in DEFICIENT_STATUSES) == (guideline.status in DEFICIENT_STATUSES)
-    if ACTION_LEVEL[guideline.regimen] == ACTION_LEVEL[own.regimen] and same_diagnosis:
+    same_words = (
+        headline_label(correcting, guideline) == STATUS_LABELS[guideline.status] or own.status != guideline.status
+    )
+    if ACTION_LEVEL[guideline.regimen] == ACTION_LEVEL[own.regimen] and same_diagnosis and same_words:
         return merged, ""
     correction = (
         f"Under {correcting.teaching_name}: {headline_label(correcting, guideline)}; "

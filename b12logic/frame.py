@@ -221,11 +221,12 @@ def evaluate_frame(
         parsed.flags["renal_impairment"],
         ~np.isnan(mma),
         view.nitrous_oxide,
+        view.lasting_cause,
         *b12_facts.values(),
     ]
     facts_codes, facts_keys = _combinations(path_index, flag, facts_bits)
     pitfall_text = []
-    for path, fl, (fo, nr, an, rn, mm, no, *b12_bits), _ in facts_keys:
+    for path, fl, (fo, nr, an, rn, mm, no, lc, *b12_bits), _ in facts_keys:
         facts = PitfallFacts(
             on_folic_acid=fo,
             neuro=nr,
@@ -236,6 +237,7 @@ def evaluate_frame(
             renal_impairment=rn,
             mma_measured=mm,
             nitrous_oxide=no,
+            lasting_cause=lc,
             duration_rule=profile.duration_rule,
             **dict(zip(b12_facts, b12_bits, strict=True)),
         )

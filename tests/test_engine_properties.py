@@ -256,6 +256,7 @@ def design_answer(case: Case, profile: GuidelineProfile) -> dict[str, Any]:
         mma = None
     hb = None if case.hb is None else (case.hb / 10 if case.hb_unit == "g/L" else case.hb)
     neuro = case.neuro_symptoms
+    lasting_cause = bool(case.risk_factors & {"pernicious_anaemia", "gastric_surgery"})
     if profile.reads_context:
         status, awaiting = _judged(case, b12, mma, profile)
     else:
@@ -273,7 +274,7 @@ def design_answer(case: Case, profile: GuidelineProfile) -> dict[str, Any]:
     pitfalls = {
         # Beside a plan that treats a B12 in range (a lasting cause) too: never folic acid alone.
         "folate_before_b12": case.on_folic_acid
-        and (status != "normal" or regimen in ("im_neuro", "im_standard", "oral_or_im")),
+        and (status != "normal" or regimen in ("im_neuro", "im_standard", "oral_or_im") or lasting_cause),
         "do_not_stop_therapy": regimen in ("im_neuro", "im_standard", "oral_or_im"),
         "esr_needs_own_workup": flag != "normal",
         "anaemia_can_raise_esr": flag != "normal" and anaemic,

@@ -18,6 +18,7 @@ from b12logic.engine import TREATMENT_REGIMENS, Assessment
 from b12logic.guidelines import PROFILE_CHOICES, PROFILES, GuidelineProfile, regimen_for
 from b12logic.labels import (
     INDETERMINATE_LASTING,
+    INDETERMINATE_PREGNANT,
     INDETERMINATE_RENAL_BOTH,
     INDETERMINATE_RENAL_MMA,
     NORMAL_LASTING,
@@ -761,3 +762,33 @@ def test_a_headline_never_says_no_deficiency_beside_a_treatment(case: Case, prof
         assert not a.headline.startswith(STATUS_LABELS["normal"]), a.headline
     if case.on_folic_acid and a.regimen in TREATMENT_REGIMENS:
         assert "folate_before_b12" in {p.id for p in a.pitfalls}
+
+
+def test_independent_read_s8d_leftovers() -> None:
+    """s8d: the source's pernicious anaemia on folic acid keeps the folic-acid pitfall (S1); a lasting cause treated
+    while indeterminate waits for nothing (S4); pregnancy with neuro symptoms awaits active B12, not MMA (C04); the
+    source's pregnant indeterminate headline is marked (S7); a treated megaloblastic picture with B12 in range
+    looks for the other causes of macrocytosis (C06)."""
+    pa = Case(
+        age=58,
+        sex="female",
+        b12=400,
+        hb=11.8,
+        mcv=97,
+        esr=40,
+        on_folic_acid=True,
+        risk_factors=frozenset({"pernicious_anaemia"}),
+    )
+    assert "folate_before_b12" in {p.id for p in evaluate(pa, "source").pitfalls}
+    borderline = evaluate(replace(pa, b12=210, on_folic_acid=False), "nice-ng239")
+    assert borderline.regimen in TREATMENT_REGIMENS and not any("awaited" in s.text for s in borderline.next_steps)
+    pregnant_neuro = evaluate(
+        Case(age=30, sex="female", pregnant=True, b12=200, esr=30, neuro_symptoms=True), "nice-ng239"
+    )
+    plan = " ".join(s.text for s in pregnant_neuro.next_steps)
+    assert "while active B12 is awaited" in plan and "while MMA is awaited" not in plan
+    source_pregnant = evaluate(Case(age=33, sex="female", pregnant=True, b12=200, esr=30), "source")
+    assert SOURCE_DIFFERS in source_pregnant.headline and INDETERMINATE_PREGNANT in source_pregnant.correction
+    megaloblastic = evaluate(Case(age=70, sex="male", b12=520, hb=6.9, mcv=118, esr=30), "nice-ng239")
+    assert megaloblastic.regimen in TREATMENT_REGIMENS
+    assert any(s.text.startswith("Macrocytosis (MCV above 100 fL)") for s in megaloblastic.next_steps)

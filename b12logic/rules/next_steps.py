@@ -397,6 +397,10 @@ def regimen_statement(profile: GuidelineProfile, f: PlanFacts) -> Statement:
         tests = "MMA and homocysteine are" if both else "MMA is"
         if f.mma_undecided:  # MMA is in but does not answer (renal impairment): active B12 is what is awaited
             tests = "" if f.active_measured else "active B12 is"
+        if f.pregnant and profile.holotc_pmol_l and not f.active_measured:  # active B12 first in pregnancy (s8d)
+            tests = "active B12 is"
+        if f.status == "indeterminate_needs_mma" and not f.risk_factors.isdisjoint(IRREVERSIBLE_CAUSES):
+            tests = ""  # lifelong whatever the tests show: nothing is awaited (independent read s8d, S4)
         waiting = f", while {tests} awaited" if tests else ""
         why = f", started now once the bloods are taken{waiting}: {_reason_not_to_wait(f)}"
     return Statement(
@@ -610,7 +614,10 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
         steps += _not_treated_steps(profile, f)
     if f.risk_factors and not treats:
         steps.append(_risk_factors_untreated(f.risk_factors, lifelong_if_shown=f.regimen == "pending_tests"))
-    if f.macrocytic and not treats and f.status in ("normal", "not_confirmed"):
+    # Deficiency not shown: the other causes too, also while a megaloblastic picture is treated (s8d, C06).
+    if f.macrocytic and (
+        f.status == "normal_needs_mma_hcy" or (not treats and f.status in ("normal", "not_confirmed"))
+    ):
         steps.append(_OTHER_MACROCYTOSIS)
     if "autoimmune_disease" in f.risk_factors and f.status != "normal":
         steps.append(_AUTOIMMUNE)

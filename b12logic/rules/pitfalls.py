@@ -57,6 +57,7 @@ class PitfallFacts:
     nitrous_oxide: bool
     duration_rule: str = "lifelong"  # the profile's: "lifelong" (the source's words) or "cause"
     b12_not_above: bool = True  # total B12 low or borderline (not above the profile's range)
+    lasting_cause: bool = False  # a recorded cause that cannot be reversed: B12 is lifelong whatever the level
 
 
 @lru_cache(maxsize=4096)
@@ -106,7 +107,7 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
         lambda f: (
             f.on_folic_acid
             and f.status not in ("deficient", "functional_deficiency")
-            and (f.status != "normal" or f.regimen in TREATMENT_REGIMENS)
+            and (f.status != "normal" or f.regimen in TREATMENT_REGIMENS or f.lasting_cause)
         ),
         Pitfall(
             "folate_before_b12",
