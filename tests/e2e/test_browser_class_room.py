@@ -140,6 +140,7 @@ def test_a_class_end_to_end(browser: Browser, class_app_url: str, class_store_ur
         store.close()
 
         # The CSV: every answer of both rounds, anonymous, safe in a spreadsheet.
+        wait_for_app(teacher)  # the run that "Vote again" started has finished (the count's fragment runs apart)
         with teacher.expect_download() as download_info:
             teacher.get_by_role("button", name="Download the results (CSV, anonymous)").click()
         path = download_info.value.path()
@@ -151,6 +152,14 @@ def test_a_class_end_to_end(browser: Browser, class_app_url: str, class_store_ur
         assert {r["student"] for r in rows} == {str(n) for n in range(1, STUDENTS + 1)}
         assert not any(sid in data for sid in ids) and key not in data
         assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r.values())
+    except BaseException:
+        # This test's pages are its own contexts, not the new_page fixture's: keep what each showed (CI stop 25
+        # timed out once waiting for the download button, with no picture to read).
+        failures = ARTIFACTS / "failures"
+        failures.mkdir(parents=True, exist_ok=True)
+        for number, shown in enumerate(p for c in (teacher_context, *phones) for p in c.pages):
+            shown.screenshot(path=str(failures / f"class-end-to-end-{number}.png"), full_page=True)
+        raise
     finally:
         for context in phones:
             context.close()
