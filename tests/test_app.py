@@ -403,3 +403,18 @@ def test_phone_flowchart_shows_the_same_paths_top_to_bottom(status: str) -> None
     assert min(float(t.get("font-size", "99")) for t in root.iter() if t.tag.endswith("text")) >= 12
     assert alt == decision_picture(at, 0)[1]
     assert decision_picture(at, 2)[0] == decision_picture(at, 0)[0]
+
+
+def test_the_case_line_names_renal_impairment_and_risk_factors() -> None:
+    """The projected case line says what changes the reading (a raised MMA with renal impairment; a lasting cause)."""
+    from b12logic.fields import RISK_FACTORS
+    from b12logic.guidelines import PROFILES
+    from ui.explorer import case_line
+    from ui.state import Current
+
+    case = Case(
+        age=80, sex="male", b12=240, mma=380, esr=40, renal_impairment=True, risk_factors=frozenset({"metformin"})
+    )
+    profile = PROFILES["nice-ng239"]
+    line = case_line(Current(case=case, profile=profile, assessment=evaluate(case, profile), values={}))
+    assert "renal impairment" in line and RISK_FACTORS["metformin"] in line
