@@ -387,3 +387,8 @@ RISK_FACTORS: dict[str, str] = {
     "vegan_diet": "Vegan diet",
     "nitrous_oxide": "Nitrous oxide exposure",
 }
+
+
+def risk_factor_names(risk_factors: frozenset[str] | set[str]) -> str:
+    """Recorded risk factors in words, in a fixed order ("" when none)."""
+    return "; ".join(RISK_FACTORS[r] for r in sorted(risk_factors))

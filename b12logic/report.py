@@ -21,7 +21,7 @@ from datetime import datetime
 from b12logic.case import Case
 from b12logic.engine import Assessment
 from b12logic.esr import NAIVE_ESR_CUTOFF, Statement
-from b12logic.fields import RISK_FACTORS
+from b12logic.fields import risk_factor_names
 from b12logic.guidelines import GuidelineProfile
 from b12logic.labels import KIND_HEADINGS, SEVERITY_UNKNOWN
 from b12logic.references import REFERENCES
@@ -88,7 +88,7 @@ def _inputs(case: Case) -> list[tuple[str, str]]:
         ("Neurological symptoms", _yes(case.neuro_symptoms)),
         ("Taking folic acid", _yes(case.on_folic_acid)),
         ("Renal impairment", _yes(case.renal_impairment)),
-        ("Risk factors", "; ".join(RISK_FACTORS[r] for r in sorted(case.risk_factors)) or "none recorded"),
+        ("Risk factors", risk_factor_names(case.risk_factors) or "none recorded"),
     ]
     return rows
 

@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 from b12logic.case import Case
 from b12logic.engine import TREATMENT_REGIMENS, Assessment, evaluate
-from b12logic.fields import RISK_FACTORS
+from b12logic.fields import risk_factor_names
 from b12logic.guidelines import DEFAULT_PROFILE, GuidelineProfile
 from b12logic.labels import REGIMEN_LABELS, STATUS_LABELS
 from b12logic.urlstate import default_values, query_from_case
@@ -226,7 +226,7 @@ def lab_lines(tc: TeachingCase) -> list[tuple[str, str]]:
     if case.renal_impairment:
         lines.append(("Renal impairment", "yes"))
     if case.risk_factors:
-        lines.append(("Risk factors", "; ".join(RISK_FACTORS[r] for r in sorted(case.risk_factors))))
+        lines.append(("Risk factors", risk_factor_names(case.risk_factors)))
     return lines
 
 

@@ -14,7 +14,7 @@ from streamlit.delta_generator import DeltaGenerator
 from b12logic import __version__
 from b12logic.engine import Assessment
 from b12logic.esr import NAIVE_ESR_CUTOFF
-from b12logic.fields import RISK_FACTORS
+from b12logic.fields import risk_factor_names
 from b12logic.figures import decision_alt_text, decision_chart
 from b12logic.guidelines import SEVERE_B12_PG_ML, SEVERE_HB_G_DL
 from b12logic.labels import KIND_HEADINGS, NEURO_DECIDES, SEVERITY_UNKNOWN
@@ -79,7 +79,7 @@ def case_line(cur: Current) -> str:
     if case.renal_impairment:  # it changes how a raised MMA is read
         extra += " · renal impairment"
     if case.risk_factors:
-        extra += " · " + "; ".join(RISK_FACTORS[r] for r in sorted(case.risk_factors))
+        extra += " · " + risk_factor_names(case.risk_factors)
     return render.escape(
         f"Case: {case.sex}, {case.age:g} years · B12 {case.b12:g} {case.b12_unit} · MMA {mma_text} · "
         f"ESR {case.esr:g} mm/h{extra} · neurological symptoms: {'yes' if case.neuro_symptoms else 'no'} · "

@@ -207,3 +207,8 @@ class PlanFacts:
     @property
     def nitrous_oxide(self) -> bool:
         return "nitrous_oxide" in self.risk_factors
+
+    @property
+    def lasting_cause(self) -> bool:
+        """A recorded cause that cannot be reversed: replacement is lifelong whatever the level (NICE NG239)."""
+        return not self.risk_factors.isdisjoint(IRREVERSIBLE_CAUSES)

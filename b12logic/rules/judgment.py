@@ -14,7 +14,7 @@ from typing import Any
 
 from b12logic.case import Case
 from b12logic.graphs import B12_ROOT, PREDICATES, WAITS_FOR_MMA, Edge, Graph, Node, decision_graph, megaloblastic
-from b12logic.guidelines import IRREVERSIBLE_CAUSES, GuidelineProfile
+from b12logic.guidelines import GuidelineProfile
 from b12logic.labels import (
     ANAEMIA_GRADES,
     INDETERMINATE_LASTING,
@@ -182,7 +182,7 @@ def headline_label(profile: GuidelineProfile, f: PlanFacts) -> str:
     """The status as the verdict's headline says it. The status value is fixed (DESIGN.md); where its label would
     contradict the plan, the headline says what decides instead (independent reads s8b F2, s8c F5, F7, F8)."""
     treats = f.regimen in TREATMENT_REGIMENS
-    lasting = not f.risk_factors.isdisjoint(IRREVERSIBLE_CAUSES)
+    lasting = f.lasting_cause
     if f.status == "normal" and treats and lasting:
         return NORMAL_LASTING
     if f.status != "indeterminate_needs_mma":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from b12logic.fields import RISK_FACTORS
+from b12logic.fields import risk_factor_names
 from b12logic.guidelines import IRREVERSIBLE_CAUSES, GuidelineProfile, regimen_for
 from b12logic.rules.facts import PlanFacts
 from b12logic.rules.judgment import DEFICIENT_STATUSES, TREATMENT_REGIMENS
@@ -393,14 +393,7 @@ def regimen_statement(profile: GuidelineProfile, f: PlanFacts) -> Statement:
     plan = regimen_for(profile, "im_standard" if f.regimen == "oral_or_im" else f.regimen, f.risk_factors)
     why = ""
     if f.awaiting:
-        both = f.status == "normal_needs_mma_hcy" and not f.hcy_measured
-        tests = "MMA and homocysteine are" if both else "MMA is"
-        if f.mma_undecided:  # MMA is in but does not answer (renal impairment): active B12 is what is awaited
-            tests = "" if f.active_measured else "active B12 is"
-        if f.pregnant and profile.holotc_pmol_l and not f.active_measured:  # active B12 first in pregnancy (s8d)
-            tests = "active B12 is"
-        if f.status == "indeterminate_needs_mma" and not f.risk_factors.isdisjoint(IRREVERSIBLE_CAUSES):
-            tests = ""  # lifelong whatever the tests show: nothing is awaited (independent read s8d, S4)
+        tests = _awaited(profile, f)
         waiting = f", while {tests} awaited" if tests else ""
         why = f", started now once the bloods are taken{waiting}: {_reason_not_to_wait(f)}"
     return Statement(
@@ -414,7 +407,7 @@ def regimen_statement(profile: GuidelineProfile, f: PlanFacts) -> Statement:
 def _lasting_cause_treated(profile: GuidelineProfile, f: PlanFacts) -> Statement:
     """Treated although the tests do not show deficiency: a recorded cause that cannot be reversed, or nitrous
     oxide with neurological symptoms."""
-    if f.nitrous_oxide and f.neuro and f.risk_factors.isdisjoint(IRREVERSIBLE_CAUSES):
+    if f.nitrous_oxide and f.neuro and not f.lasting_cause:
         return Statement(
             "MMA or homocysteine not raised, but nitrous oxide with neurological symptoms: they miss 10–20% of "
             "nitrous oxide myeloneuropathy, so the nitrous oxide stops and B12 starts without waiting, with urgent "
@@ -442,11 +435,22 @@ def _lasting_cause_treated(profile: GuidelineProfile, f: PlanFacts) -> Statement
     )
 
 
+def _awaited(profile: GuidelineProfile, f: PlanFacts) -> str:
+    """What treatment started now does not wait for ("" when nothing: a lifelong plan, or every test in)."""
+    if f.status == "indeterminate_needs_mma" and f.lasting_cause:
+        return ""  # lifelong whatever the tests show (independent read s8d, S4)
+    if profile.holotc_pmol_l and not f.active_measured and (f.pregnant or f.mma_undecided):
+        return "active B12 is"  # first in pregnancy; the answer a renal MMA cannot give (s8d, s8c F2)
+    if f.mma_undecided:
+        return ""
+    return "MMA and homocysteine are" if f.status == "normal_needs_mma_hcy" and not f.hcy_measured else "MMA is"
+
+
 def _reason_not_to_wait(f: PlanFacts) -> str:
     """Why treatment starts before the tests are back, in the words of what this case has."""
     if f.neuro or f.very_high_mcv:
         return "strong clinical features are not a reason to wait"
-    if not f.risk_factors.isdisjoint(IRREVERSIBLE_CAUSES):
+    if f.lasting_cause:
         return "replacement for a recorded cause that cannot be reversed is lifelong"
     return "folic acid already taken must not go on alone, since it can hide the anaemia while nerve damage goes on"
 
@@ -479,7 +483,7 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
     """What a status without treatment leads to: the tests still needed, or why there is no treatment."""
     mma = f"{profile.mma_upper:g}"
     steps: list[Statement] = []
-    treats_lasting_cause = f.regimen in TREATMENT_REGIMENS and not f.risk_factors.isdisjoint(IRREVERSIBLE_CAUSES)
+    treats_lasting_cause = f.regimen in TREATMENT_REGIMENS and f.lasting_cause
     if f.status == "indeterminate_needs_mma" and f.nitrous_oxide and profile.follows_source:
         steps.append(_mma_meaning(profile))  # the source's rule, with the nitrous oxide correction beside it
         if not f.hcy_measured:
@@ -561,7 +565,7 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
 def _risk_factors_untreated(risk_factors: frozenset[str], lifelong_if_shown: bool) -> Statement:
     """Recorded risk factors said when there is no treatment (yet): never silent. While the tests decide, a cause
     that cannot be reversed changes what a positive result means for the plan (lifelong)."""
-    named = "; ".join(RISK_FACTORS[r] for r in sorted(risk_factors))
+    named = risk_factor_names(risk_factors)
     text = f"Recorded risk factors for B12 deficiency: {named}."
     if lifelong_if_shown and not risk_factors.isdisjoint(IRREVERSIBLE_CAUSES):
         text += " If the tests show deficiency, treatment is lifelong: this cause cannot be reversed."
@@ -585,11 +589,11 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
         steps.append(_workup_bloods(f.hb_measured, f.anaemia_grade == "severe", treats))
     if treats:
         if f.status in DEFICIENT_STATUSES:
-            if f.risk_factors.isdisjoint(IRREVERSIBLE_CAUSES):  # a recorded lasting cause is the cause found
+            if not f.lasting_cause:  # a recorded lasting cause is the cause found
                 steps.append(_CHECK_CAUSE if f.risk_factors else _FIND_CAUSE)
             steps.append(_INTRINSIC_FACTOR)
         if f.risk_factors - IRREVERSIBLE_CAUSES:
-            named = "; ".join(RISK_FACTORS[r] for r in sorted(f.risk_factors - IRREVERSIBLE_CAUSES))
+            named = risk_factor_names(f.risk_factors - IRREVERSIBLE_CAUSES)
             steps.append(
                 Statement(
                     f"Recorded risk factors to address: {named}.", ("AFP 2025",), f"Address: {named}", kind="plan"
