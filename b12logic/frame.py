@@ -40,6 +40,7 @@ from b12logic.frame_columns import (
     resolve_columns,
 )
 from b12logic.frame_fallback import fill_bad_rows
+from b12logic.frame_memo import ID_SPACE, memo_for, worded
 from b12logic.graphs import B12_ROOT, PREDICATES
 from b12logic.guidelines import DEFAULT_PROFILE, IRREVERSIBLE_CAUSES, PROFILES, GuidelineProfile, get_profile
 from b12logic.labels import ANAEMIA_GRADES
@@ -196,23 +197,40 @@ def evaluate_frame(
             guide_index, guide_paths = _walk_vectorised(correcting, view, n)
 
     # Text cells: built once per distinct combination of what decides them. The combinations are found
-    # as small integers (a path fixes status and regimen), not as a million-row MultiIndex of text.
-    extra = [
-        (np.asarray(grade, dtype=np.intp), len(ANAEMIA_GRADES)),
-        (risk_codes, len(risk_sets)),
-        (guide_index, max(len(guide_paths), 1)),
-    ]
-    steps_codes, steps_keys = _combinations(path_index, flag, [*fact_bits, gca_age], extra=extra)
-    steps_text = []
-    for path, fl, (*bits, old), (graded, risk, guide) in steps_keys:
-        of_case = with_risk_factors((*bits[:3], graded, *bits[3:]), risk_sets[risk])
-        own = plan_facts(profile, paths[path], of_case)
-        if profile.reads_context:
-            steps = b12_next_steps(profile, own)
-        else:
-            steps, _ = source_steps(profile, own, plan_facts(correcting, guide_paths[guide], of_case))
-        steps = (*steps, *esr_urgent_steps(ESR_FLAGS[fl], old))
-        steps_text.append(STEP_SEPARATOR.join(s.brief for s in steps))
+    # as small integers (a path fixes status and regimen), not as a million-row MultiIndex of text; paths and
+    # risk-factor sets by ids kept across a file's blocks (frame_memo), so each block words only what is new.
+    no_guide: tuple[str, ...] = ()
+    guides = guide_paths if not profile.reads_context else [no_guide]
+    memo = memo_for(profile, [*paths, *guides, *risk_sets])
+    path_ids, guide_ids, risk_ids = np.split(
+        memo.ids([*paths, *guides, *risk_sets]), [len(paths), len(paths) + len(guides)]
+    )
+    sizes = (len(ANAEMIA_GRADES), ID_SPACE, ID_SPACE)
+    step_bits = [*fact_bits, gca_age]
+    steps_codes, steps_keys = _combination_codes(
+        path_ids[path_index],
+        flag,
+        step_bits,
+        extra=list(
+            zip((np.asarray(grade, dtype=np.intp), risk_ids[risk_codes], guide_ids[guide_index]), sizes, strict=True)
+        ),
+    )
+
+    def word_steps(keys: np.ndarray) -> list[str]:
+        return [
+            _steps_cell(
+                profile,
+                memo.values[path],
+                ESR_FLAGS[fl],
+                (*bits[:3], graded, *bits[3:]),
+                memo.values[risk],
+                memo.values[guide],
+                old,
+            )
+            for path, fl, (*bits, old), (graded, risk, guide) in _decoded(keys, len(step_bits), sizes)
+        ]
+
+    steps_text = worded(memo, steps_keys, word_steps)
     b12_facts = b12_pitfall_facts(b12, profile)
     facts_bits = [
         parsed.flags["on_folic_acid"],
@@ -224,9 +242,9 @@ def evaluate_frame(
         view.lasting_cause,
         *b12_facts.values(),
     ]
-    facts_codes, facts_keys = _combinations(path_index, flag, facts_bits)
+    facts_codes, facts_keys = _combination_codes(path_index, flag, facts_bits)
     pitfall_text = []
-    for path, fl, (fo, nr, an, rn, mm, no, lc, *b12_bits), _ in facts_keys:
+    for path, fl, (fo, nr, an, rn, mm, no, lc, *b12_bits), _ in _decoded(facts_keys, len(facts_bits), ()):
         facts = PitfallFacts(
             on_folic_acid=fo,
             neuro=nr,
@@ -300,14 +318,15 @@ def _risk_factors(
     return codes, sets
 
 
-def _combinations(
+def _combination_codes(
     path_index: np.ndarray,
     flag: np.ndarray,
     bits: list[np.ndarray],
     extra: list[tuple[np.ndarray, int]] = (),  # type: ignore[assignment]
-) -> tuple[np.ndarray, list[tuple[int, int, tuple[bool, ...], tuple[int, ...]]]]:
-    """Each row's combination of (path, ESR flag code, yes/no facts, small codes) as one integer code, and each
-    distinct combination decoded: the text cells that depend only on these are then built once per combination."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's combination of (path, ESR flag code, small codes each below its size, yes/no facts) as one
+    integer: the rows' codes into the distinct combinations, and those combinations (decoded by _decoded). The
+    text cells that depend only on these are then built once per combination."""
     key = path_index.astype(np.int64) * 3 + flag
     for codes, size in extra:
         key = key * size + codes
@@ -315,16 +334,42 @@ def _combinations(
     for bit, column in enumerate(bits):
         key |= column.astype(np.int64) << bit
     codes, keys = pd.factorize(key)
-    decoded = []
-    for k in keys.tolist():
-        rest = k >> len(bits)
-        small = []
-        for _, size in reversed(extra):
-            rest, code = divmod(rest, size)
-            small.append(code)
-        path, fl = divmod(rest, 3)
-        decoded.append((path, fl, tuple(bool(k >> bit & 1) for bit in range(len(bits))), tuple(reversed(small))))
-    return codes, decoded
+    return codes, np.asarray(keys, dtype=np.int64)
+
+
+def _decoded(
+    keys: np.ndarray, n_bits: int, sizes: tuple[int, ...]
+) -> list[tuple[int, int, tuple[bool, ...], tuple[int, ...]]]:
+    """Combinations from _combination_codes as (path, ESR flag code, yes/no facts, small codes), with numpy column
+    by column: a block has thousands of them."""
+    facts = ((keys[:, None] >> np.arange(n_bits, dtype=np.int64)) & 1).astype(bool).tolist()
+    rest = keys >> n_bits
+    small = []
+    for size in reversed(sizes):
+        small.append((rest % size).tolist())
+        rest = rest // size
+    small_per_key = list(zip(*reversed(small), strict=True)) if small else [()] * len(keys)
+    return list(zip((rest // 3).tolist(), (rest % 3).tolist(), map(tuple, facts), small_per_key, strict=True))
+
+
+def _steps_cell(
+    profile: GuidelineProfile,
+    path: tuple[str, ...],
+    esr_flag: str,
+    fact_columns: tuple[Any, ...],
+    risk_factors: frozenset[str],
+    guide_path: tuple[str, ...],
+    gca_age: bool,
+) -> str:
+    """One next_steps cell, as evaluate words it."""
+    of_case = with_risk_factors(fact_columns, risk_factors)
+    own = plan_facts(profile, path, of_case)
+    if profile.reads_context:
+        steps = b12_next_steps(profile, own)
+    else:
+        steps, _ = source_steps(profile, own, plan_facts(PROFILES[CORRECTING_PROFILE], guide_path, of_case))
+    steps = (*steps, *esr_urgent_steps(esr_flag, gca_age))
+    return STEP_SEPARATOR.join(s.brief for s in steps)
 
 
 def _result_series(name: str, values: Any, bad: np.ndarray, index: pd.Index) -> pd.Series:
