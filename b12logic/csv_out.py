@@ -123,7 +123,14 @@ def _csv_parts(out: pd.DataFrame, crlf: bool | None = None) -> tuple[str, list[m
     try:
         cells = [c for c, _ in rendered]
         nothing = pa.scalar("", pa.string())
-        cells[-1] = pc.binary_join_element_wise(cells[-1], pa.scalar(terminator), nothing)  # not a second pass
+        if isinstance(cells[-1], pa.DictionaryArray):  # the line end goes on the few distinct cells, not every row
+            last = cells[-1]
+            ended = pc.binary_join_element_wise(last.dictionary, pa.scalar(terminator), nothing)
+            cells[-1] = pa.DictionaryArray.from_arrays(last.indices, ended)
+        else:
+            cells[-1] = pc.binary_join_element_wise(cells[-1], pa.scalar(terminator), nothing)  # not a second pass
+        # binary_join_element_wise takes no dictionary input: the joint columns are spelled out here
+        cells = [c.cast(pa.string()) if isinstance(c, pa.DictionaryArray) else c for c in cells]
         lines = _joined(cells)
     except (pa.ArrowException, UnicodeError, ValueError, TypeError):
         return None
@@ -240,7 +247,7 @@ def _combinations_bound(
 
 
 def _joint_cells(group: list[tuple[np.ndarray, list[str], bool]], pa: Any) -> tuple[Any, bool]:
-    """Adjacent coded columns as one Arrow string column of their cells joined by commas (what joining the
+    """Adjacent coded columns as one Arrow dictionary column of their cells joined by commas (what joining the
     columns one by one gives), built once per distinct combination."""
     key = np.zeros(len(group[0][0]), dtype=np.int64)
     for codes, cells, _ in group:
@@ -257,7 +264,7 @@ def _joint_cells(group: list[tuple[np.ndarray, list[str], bool]], pa: Any) -> tu
         for combo in zip(*(p.tolist() for p in parts), strict=True)
     ]
     encoded = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(joined, type=pa.string()))
-    return encoded.cast(pa.string()), any(cr for _, _, cr in group)
+    return encoded, any(cr for _, _, cr in group)  # spelled out by _csv_parts, the last with the line end
 
 
 def _quoted(column: Any, pa: Any, pc: Any) -> Any:

@@ -122,8 +122,8 @@ def _walk_vectorised(profile: GuidelineProfile, view: CaseView, n: int) -> tuple
         slot = np.zeros(1 << len(names), dtype=np.int64)
         slot[seen] = np.arange(seen.size)
         inverse = slot[pattern]
-    else:
-        seen, inverse = np.unique(pattern, return_inverse=True)
+    else:  # by hash, not by sort: the order of the patterns does not matter
+        inverse, seen = pd.factorize(pattern)
     paths: list[tuple[str, ...]] = []
     path_number: dict[tuple[str, ...], int] = {}
     pattern_path = np.zeros(seen.size, dtype=np.int64)

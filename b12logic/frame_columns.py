@@ -95,7 +95,7 @@ class TextCells:
         for name, series in columns.items():
             if not isinstance(series.dtype, pd.StringDtype):
                 series = series.astype("string")
-            codes, uniques = pd.factorize(series, use_na_sentinel=False)
+            codes, uniques = _empty_cells(series) or pd.factorize(series, use_na_sentinel=False)
             self.codes[name] = codes
             self.span[name] = slice(start, start + len(uniques))
             start += len(uniques)
@@ -108,6 +108,19 @@ class TextCells:
         self.number_ok = pd.Series(number_text, dtype="string").str.fullmatch(NUMBER_PATTERN).to_numpy(dtype=bool)
         self.numbers = np.full(len(number_text), np.nan)
         self.numbers[self.number_ok] = pd.to_numeric(number_text[self.number_ok], errors="coerce")
+
+
+def _empty_cells(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """What factorize gives for a column whose every cell is "" (an optional column left empty: common in a
+    laboratory export), read by Arrow in one pass over the offsets instead of hashing each row; else None."""
+    arrow = getattr(series.array, "_pa_array", None)
+    if arrow is None or len(series) == 0 or arrow.null_count:
+        return None
+    import pyarrow.compute as pc
+
+    if pc.max(pc.binary_length(arrow)).as_py() != 0:
+        return None
+    return np.zeros(len(series), dtype=np.intp), np.array([""], dtype=object)
 
 
 def reads_as_text(field: str, series: pd.Series) -> bool:
