@@ -203,8 +203,11 @@ def _scan(path: str | bytes) -> tuple[bytes, bool, bool]:
         head = handle.read(1 << 16)
         piece = head
         while piece:
-            crs += piece.count(b"\r")
-            crlfs += piece.count(b"\r\n") + (previous == b"\r" and piece[:1] == b"\n")  # one split across pieces
+            crs_here = piece.count(b"\r")
+            crs += crs_here
+            if crs_here:  # a two-byte count costs several times a one-byte one: only where a CR is
+                crlfs += piece.count(b"\r\n")
+            crlfs += previous == b"\r" and piece[:1] == b"\n"  # one split across pieces
             in_piece = piece.count(b'"')
             if in_piece or quotes % 2:
                 line_in_quotes = line_in_quotes or _line_in_quotes(piece, quotes, in_piece)

@@ -52,9 +52,27 @@ def spreadsheet_safe(series: pd.Series) -> pd.Series:
     numeric = np.zeros(len(text), dtype=bool)
     codes, cells = pd.factorize(text[risky_rows])  # "-5" on many rows: read once
     numeric[risky_rows] = np.array([plain_number(str(c)) for c in cells], dtype=bool)[codes]
-    if not (risky_rows & ~numeric).any():  # only numbers like "-5": nothing to quote
+    fix = risky_rows & ~numeric
+    if not fix.any():  # only numbers like "-5": nothing to quote
         return series
-    return series.mask(risky_rows & ~numeric, "'" + series.astype("string"))
+    prefixed = _prefixed_arrow(series, fix)
+    return prefixed if prefixed is not None else series.mask(fix, "'" + series.astype("string"))
+
+
+def _prefixed_arrow(series: pd.Series, fix: np.ndarray) -> pd.Series | None:
+    """series.mask(fix, "'" + series) for Arrow-backed text, prefixing only the rows to fix (a few in a
+    million) instead of building the prefixed column whole; None for other text."""
+    arrow = getattr(series.array, "_pa_array", None)
+    if arrow is None or not isinstance(series.dtype, pd.StringDtype):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
+    quote, nothing = pa.scalar("'", values.type), pa.scalar("", values.type)
+    prefixed = pc.binary_join_element_wise(quote, pc.take(values, pa.array(np.flatnonzero(fix))), nothing)
+    fixed = pc.replace_with_mask(values, pa.array(fix), prefixed)
+    return pd.Series(pd.array(fixed, dtype=series.dtype), index=series.index, name=series.name)
 
 
 def starts_like_formula(text: pd.Series) -> np.ndarray:

@@ -255,6 +255,20 @@ def test_spreadsheet_safe_cells(cell: str, written: str) -> None:
     assert spreadsheet_safe(pd.Series([cell], dtype=object)).tolist() == [written]
     assert spreadsheet_safe(pd.Series([cell], dtype="string")).tolist() == [written]
     assert spreadsheet_safe(pd.Series([cell], dtype="category")).astype(object).tolist() == [written]
+    for storage in ("python", "pyarrow"):  # Arrow text prefixes only the rows to fix (csv_cells._prefixed_arrow)
+        text = pd.StringDtype(storage, na_value=np.nan)
+        assert spreadsheet_safe(pd.Series([cell], dtype=text)).tolist() == [written]
+
+
+def test_spreadsheet_safe_arrow_text_keeps_every_other_row_its_dtype_and_index() -> None:
+    cells = ["ok", "=1+1", None, "-5", "@x", "", "-x", "plain"] * 3
+    index = pd.RangeIndex(100, 100 + len(cells))
+    arrow = pd.Series(cells, dtype=pd.StringDtype("pyarrow", na_value=np.nan), index=index, name="note")
+    python = pd.Series(cells, dtype=pd.StringDtype("python", na_value=np.nan), index=index, name="note")
+    safe = spreadsheet_safe(arrow)
+    assert safe.dtype == arrow.dtype and safe.name == "note" and safe.index.equals(index)
+    assert safe.tolist() == spreadsheet_safe(python).tolist()
+    assert safe.iloc[:8].fillna("<NA>").tolist() == ["ok", "'=1+1", "<NA>", "-5", "'@x", "", "'-x", "plain"]
 
 
 def test_spreadsheet_safety_in_written_csv() -> None:
