@@ -15,9 +15,9 @@ b12logic.validate.CaseError: pregnant: yes is not accepted for a woman aged 70 (
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
-from b12logic.fields import FIELDS, FLAG_FIELDS, OPTIONAL_NUMBERS, REQUIRED_COLUMNS, UNIT_FIELDS
+from b12logic.fields import FIELDS, FLAG_FIELDS, OPTIONAL_NUMBERS, REQUIRED_COLUMNS, UNIT_FIELDS, AddedInputs
 from b12logic.units import b12_to_pg_ml, crp_to_mg_l, hb_to_g_dl, mma_readable, mma_to_nmol_l
 from b12logic.validate import (
     check_flag,
@@ -31,8 +31,9 @@ from b12logic.validate import (
 
 
 @dataclass(frozen=True)
-class Case:
-    """One patient. Keywords are the CSV column names; None means "not measured"."""
+class Case(AddedInputs):
+    """One patient. Keywords are the CSV column names; None means "not measured". The inputs added after the
+    first contract (active B12, CRP, pregnancy, renal impairment) are declared in fields.AddedInputs."""
 
     age: float
     sex: str
@@ -47,11 +48,6 @@ class Case:
     hb_unit: str = "g/dL"
     neuro_symptoms: bool = False
     on_folic_acid: bool = False
-    active_b12: float | None = None
-    crp: float | None = None
-    crp_unit: str = "mg/L"
-    pregnant: bool = False
-    renal_impairment: bool = False
     risk_factors: frozenset[str] = field(default_factory=frozenset)
     id: str | None = None
 
@@ -108,4 +104,15 @@ class Case:
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
         data["risk_factors"] = sorted(self.risk_factors)
-        return data
+        return {name: data[name] for name in _DICT_ORDER}
+
+
+# to_dict's keys: the first contract's inputs, the added ones after them, then risk factors and id, as the CSV
+# columns run (asdict alone would put the inherited added inputs first).
+_ADDED = tuple(f.name for f in fields(AddedInputs))
+_DICT_ORDER = (
+    *(f.name for f in fields(Case) if f.name not in (*_ADDED, "risk_factors", "id")),
+    *_ADDED,
+    "risk_factors",
+    "id",
+)

@@ -4,7 +4,7 @@ units and defaults are written.
 FIELDS drives the Case's checks (case.py), the CLI's `evaluate` arguments and their help (cli.py), the link
 parameters (urlstate.py), the sidebar's widget keys and its "More labs" inputs (ui/state.py), the CSV columns
 and template, validation messages and the tests' field lists. A new optional lab input is one FieldSpec here
-(added=True, at the end), its typed line in the Case, and the rule that reads it.
+(added=True, at the end) with its typed line in AddedInputs (the Case inherits it), and the rule that reads it.
 
 >>> FIELDS["esr"].allowed_range("mm/h")
 '0 to 200 mm/h'
@@ -349,6 +349,20 @@ LAB_SETTINGS: dict[str, LabSetting] = {
 }
 # Pregnancy is only meaningful for women of these ages (DESIGN.md: otherwise a validation error).
 PREGNANCY_AGES = (16.0, 55.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddedInputs:
+    """The Case's inputs added after the first contract (FieldSpec added=True), typed here beside their specs:
+    the Case inherits them as keywords. Each line's default is its spec's (tests/test_fields.py checks both
+    ways), so an added input is its FieldSpec, its line here, and the rule that reads it."""
+
+    active_b12: float | None = None
+    crp: float | None = None
+    crp_unit: str = "mg/L"
+    pregnant: bool = False
+    renal_impairment: bool = False
+
 
 # Rosters derived from FIELDS, in its order.
 NUMBER_FIELDS = tuple(name for name, spec in FIELDS.items() if spec.kind == "number")

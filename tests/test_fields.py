@@ -227,3 +227,23 @@ def test_the_case_and_the_cli_take_every_field() -> None:
         if spec.kind == "number":
             assert spec.allowed_range() in (options[spec.option].help or "")
     assert "--neuro" in options and "--b12-unit" in options  # the fixed contract's names
+
+
+def test_added_inputs_are_typed_beside_their_specs() -> None:
+    """Each added input (FieldSpec added=True) has its typed line in fields.AddedInputs, with its spec's default
+    (and its unit's, the spec's first unit), and AddedInputs holds nothing else: the Case inherits exactly these."""
+    from dataclasses import MISSING, fields
+
+    from b12logic.case import Case
+    from b12logic.fields import AddedInputs
+
+    typed = {f.name: f for f in fields(AddedInputs)}
+    added = [spec for spec in FIELDS.values() if spec.added]
+    expected = {spec.name for spec in added} | {spec.unit_field for spec in added if spec.unit_field}
+    assert set(typed) == expected
+    for spec in added:
+        assert typed[spec.name].default == spec.default and typed[spec.name].default is not MISSING
+        if spec.unit_field:
+            assert typed[spec.unit_field].default == spec.units[0]
+    assert issubclass(Case, AddedInputs)
+    assert all(f.kw_only for f in fields(Case) if f.name in typed)
