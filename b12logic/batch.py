@@ -148,7 +148,9 @@ def _whole(read: Any, held: bool, chunk_rows: int | None) -> BatchInput:
         df = df.drop(columns=[READ_ERROR_COLUMN])
     if held:
         budget.check_cases(len(df))
-    crlf = frame_holds_cr(df) or (read_errors is not None and any("\r" in str(e) for e in read_errors))
+    crlf = not read.no_cr and (
+        frame_holds_cr(df) or (read_errors is not None and any("\r" in str(e) for e in read_errors))
+    )
     step = chunk_rows or max(len(df), 1)
 
     def chunks() -> Iterator[Chunk]:

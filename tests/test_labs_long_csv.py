@@ -290,3 +290,27 @@ def test_a_long_file_read_from_its_path_is_read_as_from_its_bytes(tmp_path, text
     from_path, from_bytes = read_cases(str(path)), read_cases(data)
     assert from_path.frame.astype(str).equals(from_bytes.frame.astype(str))
     assert from_path.report.summary() == from_bytes.report.summary()  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "no_cr", "line_end"),
+    [
+        (HEAD + BASE, True, b"\n"),
+        (HEAD + BASE.replace("\n", "\r\n"), True, b"\n"),  # CRLF line ends: no cell holds the CR
+        (HEAD + BASE + 'P2,2024-05-01,"70",M,2132-9,150,pg/mL\r\n', False, b"\n"),  # a quote and a CR: pandas reads it
+        (HEAD + BASE + '"P\r2",2024-05-01,70,M,2132-9,150,pg/mL\n', False, b"\r\n"),  # a CR inside a cell
+    ],
+)
+def test_the_batch_looks_for_a_carriage_return_only_where_a_cell_could_hold_one(
+    text: str, no_cr: bool, line_end: bytes
+) -> None:
+    """A long file read by the stream's plan cannot have a CR in a cell (LabRead.no_cr), so the batch skips its
+    cell-by-cell search; a file that might is still searched, and a CR found makes every line end CRLF."""
+    from b12logic.batch import open_batch, write_batch
+
+    data = text.encode("utf-8")
+    assert read_cases(data).no_cr is no_cr
+    out = io.StringIO(newline="")
+    write_batch(open_batch(data), out)
+    written = out.getvalue().encode("utf-8")
+    assert written.split(b"\n", 1)[0].endswith(b"\r") is (line_end == b"\r\n")

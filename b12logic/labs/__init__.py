@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import csv
+import dataclasses
 import logging
 import os
 from typing import IO
@@ -110,7 +111,7 @@ def _read_cases(source: str | bytes | IO[bytes] | IO[str], max_bytes: int | None
         fast = read_text_frame(source)  # pyarrow: several times faster than pandas on a large file
         if fast is not None:
             check_header(_header(head))
-            return read_long_frame(fast)
+            return dataclasses.replace(read_long_frame(fast), no_cr=True)  # the plan's scan allowed no CR in a cell
     raw = utf8_from_utf16(_bytes(source))  # one text for every layout: a UTF-16 long file is read as long
     if layout == "fhir":
         from b12logic.labs.fhir import read_fhir  # fhir.resources loads its models: only when needed

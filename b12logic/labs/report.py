@@ -73,3 +73,6 @@ class LabRead:
 
     frame: pd.DataFrame
     report: LabReport | None = None
+    # True when no cell can hold a carriage return: the file was read by the stream's plan, whose scan allows
+    # a CR only in CRLF line ends of a file without quotes. The batch then need not look for one cell by cell.
+    no_cr: bool = False
