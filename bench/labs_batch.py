@@ -213,6 +213,7 @@ def main() -> None:
     report += ["", *notes]
     loads = ", ".join(f"{x:.1f}" for x in (*load_before, *load_after))
     report += ["", f"Load average (1, 5, 15 min) at the start and the end: {loads}."]
+    print("\n".join(report[-3 - len(notes) :]), flush=True)  # every run, not only the medians
     if args.reference_code is not None:
         for result, kind in zip(results, ("Wide", "Long"), strict=True):
             same = sha256(Path(str(result["ref_out"]))) == sha256(Path(str(result["out"])))
