@@ -126,3 +126,36 @@ def test_phone_mechanism_draws_only_the_chosen_pathway() -> None:
     assert {"m_anaemia", "m_esr"} <= {g.get("data-node") for g in bridge}
     with pytest.raises(ValueError, match="step"):
         mechanism_svg_phone(a, "nonsense")
+
+
+def test_kept_flowchart_pictures_are_the_ones_drawn_afresh() -> None:
+    """The Explorer's flowchart pictures are kept per (paths, profile) (figures/decision_svg.py): a kept picture is
+    byte for byte the one drawn afresh, for cases met in any order, under every profile and two laboratories'
+    own cut-offs that share paths but not labels."""
+    import itertools
+
+    from b12logic import Case, evaluate
+    from b12logic.figures.decision import case_paths
+    from b12logic.figures.decision_svg import (
+        _decision_svg,
+        _decision_svg_phone,
+        decision_svg,
+        decision_svg_phone,
+    )
+    from b12logic.guidelines import PROFILES, custom_profile
+
+    profiles = [*PROFILES.values(), custom_profile(150, 400, 350), custom_profile(200, 500, 280)]
+    cases = [
+        Case(age=age, sex="female", b12=b12, mma=mma, esr=esr, neuro_symptoms=neuro)
+        for age, b12, mma, esr, neuro in itertools.product(
+            (40, 75), (120, 190, 260, 450), (None, 250, 600), (15, 70), (False, True)
+        )
+    ]
+    _decision_svg.cache_clear()
+    _decision_svg_phone.cache_clear()
+    for profile in profiles:
+        for case in (*cases, *reversed(cases)):  # the second pass is served from what the first kept
+            a = evaluate(case, profile)
+            assert decision_svg(a, profile) == _decision_svg.__wrapped__(case_paths(a), profile)
+            assert decision_svg_phone(a, profile) == _decision_svg_phone.__wrapped__(case_paths(a), profile)
+    assert _decision_svg.cache_info().hits > 0

@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import plotly.graph_objects as go
 
@@ -292,7 +292,18 @@ def decision_chart(assessment: Assessment, profile: GuidelineProfile) -> ReadyFi
     return ReadyFigure(decision_figure_spec(assessment, profile))
 
 
-def decision_alt_text(assessment: Assessment, profile: GuidelineProfile) -> str:
+class CasePaths(NamedTuple):
+    """All a flowchart picture reads of an assessment: its two paths (a key for keeping pictures already drawn)."""
+
+    decision_path: tuple[str, ...]
+    esr_path: tuple[str, ...]
+
+
+def case_paths(assessment: Assessment) -> CasePaths:
+    return CasePaths(tuple(assessment.decision_path), tuple(assessment.esr_path))
+
+
+def decision_alt_text(assessment: Assessment | CasePaths, profile: GuidelineProfile) -> str:
     """The decision figure in words, for screen readers (st.plotly_chart's `alt`).
 
     >>> from b12logic import Case, evaluate, get_profile

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import itertools
 from collections.abc import Sequence
+from functools import lru_cache
 
 from b12logic.engine import Assessment
 from b12logic.figures.boxes import LINE_PX, PX_PER_UNIT
@@ -17,6 +18,8 @@ from b12logic.figures.decision import (
     ESR_X,
     TREE_COLOUR,
     TREE_NAME,
+    CasePaths,
+    case_paths,
     decision_alt_text,
     decision_static,
 )
@@ -80,6 +83,13 @@ def decision_svg(assessment: Assessment, profile: GuidelineProfile) -> str:
     >>> svg.startswith("<svg") and 'data-node="st_deficient" data-state="path"' in svg
     True
     """
+    return _decision_svg(case_paths(assessment), profile)
+
+
+# Every slider move redraws the Explorer, and most moves keep both paths: the pictures are drawn once per
+# (paths, profile) and kept (a profile has a few dozen paths; the phone's outline the same).
+@lru_cache(maxsize=256)
+def _decision_svg(assessment: CasePaths, profile: GuidelineProfile) -> str:
     static = decision_static(profile)
     x_ranges = {"b12": B12_X, "esr": ESR_X}
     widths = {tree: (hi - lo) * _SVG_SCALE for tree, (lo, hi) in x_ranges.items()}
@@ -209,6 +219,11 @@ def decision_svg_phone(assessment: Assessment, profile: GuidelineProfile) -> str
     >>> 'data-node="st_deficient" data-state="on"' in svg and 'data-node="esr_start" data-state="on"' in svg
     True
     """
+    return _decision_svg_phone(case_paths(assessment), profile)
+
+
+@lru_cache(maxsize=256)
+def _decision_svg_phone(assessment: CasePaths, profile: GuidelineProfile) -> str:
     graph = decision_static(profile).graph
     paths = (assessment.decision_path, assessment.esr_path)
     look = Look(
