@@ -201,10 +201,8 @@ def evaluate_frame(
     # risk-factor sets by ids kept across a file's blocks (frame_memo), so each block words only what is new.
     no_guide: tuple[str, ...] = ()
     guides = guide_paths if not profile.reads_context else [no_guide]
-    memo = memo_for(profile, [*paths, *guides, *risk_sets])
-    path_ids, guide_ids, risk_ids = np.split(
-        memo.ids([*paths, *guides, *risk_sets]), [len(paths), len(paths) + len(guides)]
-    )
+    memo, ids = memo_for(profile, [*paths, *guides, *risk_sets])
+    path_ids, guide_ids, risk_ids = np.split(ids, [len(paths), len(paths) + len(guides)])
     sizes = (len(ANAEMIA_GRADES), ID_SPACE, ID_SPACE)
     step_bits = [*fact_bits, gca_age]
     steps_codes, steps_keys = _combination_codes(

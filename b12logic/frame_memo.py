@@ -30,31 +30,34 @@ class CellMemo:
         self.values: list[Any] = []  # any: paths (tuples of node names) and risk-factor sets
         self.cells: dict[int, str] = {}
 
-    def ids(self, values: Sequence[Hashable]) -> np.ndarray:
-        """Each value's id (new values get the next ones)."""
+    def ids(self, values: Sequence[Hashable]) -> np.ndarray | None:
+        """Each value's id (new values get the next ones), or None when they would not all fit below ID_SPACE or
+        the memo is full: checked and handed out under one lock, so no id ever reaches another's slot."""
         with self._lock:
+            new = set(values) - self._ids.keys()
+            if len(self.values) + len(new) > ID_SPACE or len(self.cells) >= _MAX_CELLS:
+                return None
             for value in values:
                 if value not in self._ids:
                     self._ids[value] = len(self.values)
                     self.values.append(value)
             return np.array([self._ids[value] for value in values], dtype=np.int64)
 
-    def room_for(self, values: Sequence[Hashable]) -> bool:
-        new = len(set(values) - self._ids.keys())
-        return len(self.values) + new <= ID_SPACE and len(self.cells) < _MAX_CELLS
-
 
 _MEMOS: dict[Hashable, CellMemo] = {}
 
 
-def memo_for(owner: Hashable, values: Sequence[Hashable]) -> CellMemo:
-    """The memo kept for `owner` (a profile), replaced by a fresh one when these values would not fit it."""
-    memo = _MEMOS.get(owner)
-    if memo is None or not memo.room_for(values):
-        memo = _MEMOS[owner] = CellMemo()
+def memo_for(owner: Hashable, values: Sequence[Hashable]) -> tuple[CellMemo, np.ndarray]:
+    """The memo kept for `owner` (a profile) and these values' ids in it; a memo they would not fit is replaced
+    by a fresh one (a batch still using the old one keeps it)."""
     if len(set(values)) > ID_SPACE:  # cannot happen with today's graphs and risk factors; refuse, not mis-key
         raise ValueError(f"{len(set(values))} distinct paths and risk-factor sets in one block (at most {ID_SPACE})")
-    return memo
+    memo = _MEMOS.get(owner) or _MEMOS.setdefault(owner, CellMemo())
+    ids = memo.ids(values)
+    while ids is None:
+        memo = _MEMOS[owner] = CellMemo()
+        ids = memo.ids(values)  # a fresh memo holds them (checked above) unless another thread filled it first
+    return memo, ids
 
 
 def worded(memo: CellMemo, keys: np.ndarray, word: Callable[[np.ndarray], list[str]]) -> list[str]:

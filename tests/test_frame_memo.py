@@ -99,23 +99,33 @@ def test_batches_side_by_side_give_their_own_answers(fresh_memos: None, monkeypa
 
 def test_ids_stay_fixed_and_new_values_get_new_ones() -> None:
     memo = CellMemo()
-    first = memo.ids([("a", "b"), frozenset({"metformin"})]).tolist()
-    again = memo.ids([("c",), frozenset({"metformin"}), ("a", "b")]).tolist()
-    assert first == [0, 1]
-    assert again == [2, 1, 0]
+    first, again = (
+        memo.ids([("a", "b"), frozenset({"metformin"})]),
+        memo.ids([("c",), frozenset({"metformin"}), ("a", "b")]),
+    )
+    assert first is not None and again is not None
+    assert first.tolist() == [0, 1]
+    assert again.tolist() == [2, 1, 0]
     assert memo.values == [("a", "b"), frozenset({"metformin"}), ("c",)]
+
+
+def test_a_memo_without_room_gives_no_ids_and_hands_out_none() -> None:
+    memo = CellMemo()
+    assert memo.ids([("x",)]) is not None
+    assert memo.ids([(str(i),) for i in range(ID_SPACE)]) is None  # with ("x",) in, one more than the space holds
+    assert memo.values == [("x",)]  # nothing half handed out
 
 
 def test_a_memo_without_room_is_replaced_and_the_old_one_kept_intact(fresh_memos: None) -> None:
     owner = "profile"
-    memo = memo_for(owner, [("x",)])
-    memo.ids([("x",)])
+    memo, ids = memo_for(owner, [("x",)])
+    assert ids.tolist() == [0]
     memo.cells[7] = "kept"
     too_many = [(str(i),) for i in range(ID_SPACE)]  # with ("x",) already in, one more than the space holds
-    fresh = memo_for(owner, too_many)
+    fresh, fresh_ids = memo_for(owner, too_many)
     assert fresh is not memo
     assert memo.cells == {7: "kept"}
-    assert fresh.ids(too_many).max() == ID_SPACE - 1
+    assert fresh_ids.max() == ID_SPACE - 1
 
 
 def test_more_distinct_values_than_ids_is_refused_not_mis_keyed(fresh_memos: None) -> None:
