@@ -34,6 +34,8 @@ case_page = page.url_path != "class"  # the class room is light: no shared case 
 # The Explorer (the default page: URL path "") draws the shared case inputs itself, in its fragment, so that a
 # slider move reruns that alone (ui/explorer.py `page`); here only the link's case is read, for the warnings below.
 inputs_here = case_page and page.url_path != ""
+if case_page:  # the live summary's frame on top of the sidebar, and its copy-link button (ui/state.py)
+    state.make_summary_slots()
 if inputs_here:
     state.build()
 elif case_page or st.session_state.get("_case_ready"):

@@ -2,7 +2,8 @@
 and the background folded away; the decision path. The case inputs are drawn here, in the page's fragment
 (ui/explorer.py `page`): a slider move reruns the fragment only."""
 
-from ui import explorer, pages_mode, render
+from ui import explorer, pages_mode, render, state
 
 pages_mode.leave_old_pages_mode()  # a fresh server's first run of the Explorer alone: rerun it through app.py
-explorer.page(render.page_top())  # "Do now" into app.py's top slot, above the disclaimer
+# "Do now" into app.py's top slot, above the disclaimer; the live summary into its sidebar slots
+explorer.page(render.page_top(), state.summary_slots())

@@ -1,4 +1,4 @@
-"""AppTest: the Explorer's "Download case report" section (the report's content is tested in test_report.py)."""
+"""AppTest: the Explorer's "Download a teaching summary" section (the report's content is tested in test_report.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tests.test_app import headings
+from ui.explorer import REPORT_KEY
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -20,7 +20,12 @@ def test_explorer_offers_html_and_markdown_reports() -> None:
     at.run()
     at.switch_page("pages/explorer.py").run()
     assert not at.exception
-    assert "Download a teaching summary" in headings(at)
+    # Closed, the section is its expander alone: the buttons are not drawn on every slider move.
+    assert "Download a teaching summary" in [e.label for e in at.expander]
+    assert not at.get("download_button")
+    at.session_state[REPORT_KEY] = True  # opened, as a tap does
+    at.run()
+    assert not at.exception
     buttons = {b.label: b for b in at.get("download_button")}
     html_button = buttons["Download the teaching summary (HTML, prints on one page)"]
     md_button = buttons["Download the teaching summary (Markdown)"]

@@ -19,7 +19,7 @@ from b12logic.figures import decision_alt_text, decision_chart
 from b12logic.guidelines import SEVERE_B12_PG_ML, SEVERE_HB_G_DL
 from b12logic.labels import KIND_HEADINGS, NEURO_DECIDES, SEVERITY_UNKNOWN
 from b12logic.report import report_filename, report_html, report_markdown
-from ui import labs, pictures, render, startup, state
+from ui import labs, layout, pictures, render, startup, state
 from ui.state import Current
 
 HINT = (
@@ -33,21 +33,22 @@ SEVERITY_DEFINITION = (
 
 
 @st.fragment
-def page(top: DeltaGenerator) -> None:
+def page(top: DeltaGenerator, slots: state.SummarySlots) -> None:
     """The whole Explorer with its case inputs (sidebar), as one fragment: a slider move reruns this, not the
     page config, the CSS, the navigation and the disclaimer of a full run (about a tenth of a rerun's server CPU;
     bench/RESULTS.md "Crowd"). Streamlit 1.67 lets a fragment write to st.sidebar and to a container made outside
     it (`top`, app.py's slot above the disclaimer), and a widget drawn there reruns the fragment
     (streamlit/runtime/fragment.py:898-904, delta_generator.py:846-870); a fragment rerun gets the same `top`
-    (fragment.py:803 calls the function with the arguments of the full run). The runs of all sessions take
-    turns (ui/startup.py)."""
+    (fragment.py:803 calls the function with the arguments of the full run), and the same `slots` (the sidebar's
+    live summary, around the copy-link button that only full runs draw). The runs of all sessions take turns
+    (ui/startup.py)."""
     with startup.one_run_at_a_time():
-        _page(top)
+        _page(top, slots)
     labs.open_case_button()  # outside the turn: its dialog may read a large file for seconds
 
 
-def _page(top: DeltaGenerator) -> None:
-    cur = state.build(lazy_labs=True)
+def _page(top: DeltaGenerator, slots: state.SummarySlots) -> None:
+    cur = state.build(lazy_labs=True, slots=slots)
     with top:  # first on the page, above the title and the disclaimer
         do_now(cur.assessment)
     # The title, the hint and the case line in one Markdown element (issue 20: every element is a message
@@ -281,34 +282,43 @@ def decision_path(cur: Current) -> None:
     st.markdown("\n\n".join((render.caption(key), render.heading("Why?"), render.numbered_text(a.why))))
 
 
+REPORT_KEY = "report_open"
+
+
 def report_downloads(cur: Current) -> None:
-    """Printable teaching summary (educational, with its disclaimer). Built only when a button is clicked (a callable `data`), not on every rerun."""
+    """Printable teaching summary (educational, with its disclaimer), in an expander whose buttons are drawn only
+    while it is open: the two buttons cost ~2 ms of server CPU on every slider move (bench/RESULTS.md, issue 20).
+    Each file is built only when its button is clicked (a callable `data`)."""
     a = cur.assessment
     what = (
         "One printable page for this case: inputs with units, verdict, regimen, the ESR against its limit, "
         "pitfalls, decision path, full references, disclaimer, app version and guideline profile. Built in this "
         "session only; nothing is stored."
     )
-    st.markdown(f"{render.heading('Download a teaching summary')}\n\n{render.caption(what)}")
-    # One row that wraps on a narrow screen: one block, where st.columns(2) sends three (issue 20).
-    buttons = st.container(horizontal=True, gap="small", key="report_buttons")
-    buttons.download_button(
-        "Download the teaching summary (HTML, prints on one page)",
-        data=lambda: report_html(a, cur.profile, __version__, datetime.now()),
-        file_name=report_filename(a, "html"),
-        mime="text/html",
-        on_click="ignore",
-        icon=":material/print:",
-        key="report_html",
-        width="stretch",
-    )
-    buttons.download_button(
-        "Download the teaching summary (Markdown)",
-        data=lambda: report_markdown(a, cur.profile, __version__, datetime.now()),
-        file_name=report_filename(a, "md"),
-        mime="text/markdown",
-        on_click="ignore",
-        icon=":material/description:",
-        key="report_markdown",
-        width="stretch",
-    )
+    summary = layout.lazy_expander("Download a teaching summary", key=REPORT_KEY)
+    if not summary.open:
+        return
+    with summary:
+        st.caption(what)
+        # One row that wraps on a narrow screen: one block, where st.columns(2) sends three (issue 20).
+        buttons = st.container(horizontal=True, gap="small", key="report_buttons")
+        buttons.download_button(
+            "Download the teaching summary (HTML, prints on one page)",
+            data=lambda: report_html(a, cur.profile, __version__, datetime.now()),
+            file_name=report_filename(a, "html"),
+            mime="text/html",
+            on_click="ignore",
+            icon=":material/print:",
+            key="report_html",
+            width="stretch",
+        )
+        buttons.download_button(
+            "Download the teaching summary (Markdown)",
+            data=lambda: report_markdown(a, cur.profile, __version__, datetime.now()),
+            file_name=report_filename(a, "md"),
+            mime="text/markdown",
+            on_click="ignore",
+            icon=":material/description:",
+            key="report_markdown",
+            width="stretch",
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,8 +166,13 @@ def _slider(name: str, unit: str, label: str) -> float:
     rng = spec.slider[unit]
     value = float(st.session_state[KEYS[name]])
     text = f"{label} ({unit})" if unit else label
+    # `value=` as well as the key (the key's state wins): without it Streamlit builds the whole filtered session
+    # state on every run to learn whether the slider is a range one (streamlit/elements/widgets/slider.py:914-926),
+    # 1-2 ms a slider move (bench/RESULTS.md, issue 20). The value is not part of a keyed slider's id
+    # (key_as_main_identity, slider.py:896-911), so this does not remount it.
     chosen = st.slider(
         text,
+        value=value,
         min_value=float(min(rng.low, value)),
         max_value=float(max(rng.high, value)),
         step=float(rng.step),
@@ -356,11 +362,43 @@ def profile_for(values: dict[str, Any]) -> tuple[GuidelineProfile, str | None]:
         return get_profile(DEFAULT_PROFILE), f"Laboratory cut-offs not used: {err}. Showing the source profile."
 
 
-def build(lazy_labs: bool = False) -> Current:
-    """Entry-point work on every run: inputs, URL, case, assessment. Pages then call current()."""
-    init_state()
-    # First in the sidebar, filled once the case is assessed: the live answer above the inputs (phones).
+@dataclass(frozen=True)
+class SummarySlots:
+    """The case summary on top of the sidebar (phones see it while a slider moves): the live answer and the Undo
+    button, filled by every run of the case inputs, with the copy-link button beside them drawn by app.py's full
+    run only. The Explorer's slider moves rerun its fragment alone, which writes into these slots as into its
+    `top` (ui/explorer.py `page`); the copy-link component cost ~2.5 ms of server CPU a move (bench/RESULTS.md,
+    issue 20) and its link is read from the address bar when it is clicked, so it never needs redrawing."""
+
+    answer: DeltaGenerator
+    undo: DeltaGenerator
+
+
+_SLOTS = threading.local()  # per script run, like render's page top: app.py's summary slots
+
+
+def make_summary_slots() -> SummarySlots:
+    """Draw the summary's frame at the top of the sidebar, with the copy-link button; return the two slots."""
     summary = st.sidebar.container(key="case_summary")
+    answer = summary.container()
+    with summary.container(horizontal=True, gap="small", key="case_actions"):
+        undo = st.container(width="content")
+        browser.copy_link_button()
+    slots = SummarySlots(answer, undo)
+    _SLOTS.slots = slots
+    return slots
+
+
+def summary_slots() -> SummarySlots:
+    """app.py's slots of this run, or new ones (a page run on its own: AppTest, Streamlit's old pages mode)."""
+    return getattr(_SLOTS, "slots", None) or make_summary_slots()
+
+
+def build(lazy_labs: bool = False, slots: SummarySlots | None = None) -> Current:
+    """Entry-point work on every run: inputs, URL, case, assessment. Pages then call current(). `slots`: where
+    the live summary goes (a fragment passes the ones of the full run it reruns)."""
+    init_state()
+    slots = slots or summary_slots()
     values = sidebar(lazy_labs)
     _remember(values)
     profile, profile_problem = profile_for(values)
@@ -370,9 +408,10 @@ def build(lazy_labs: bool = False) -> Current:
     params.update({name: st.query_params[name] for name in PAGE_PARAMS if name in st.query_params})
     if {k: st.query_params.get_all(k) for k in st.query_params} != {k: [v] for k, v in params.items()}:
         st.query_params.from_dict(params)
-    with summary:
+    with slots.answer:
         render.case_summary(assessment)
-        case_actions()
+    with slots.undo:
+        undo_button()
     current = Current(case=case, profile=profile, assessment=assessment, values=values)
     st.session_state["_current"] = current
     if profile_problem:
@@ -380,18 +419,16 @@ def build(lazy_labs: bool = False) -> Current:
     return current
 
 
-def case_actions() -> None:
-    """Undo and copy-link, in the summary that stays at the top of the open inputs (in reach while scrolling)."""
-    with st.container(horizontal=True, gap="small", key="case_actions"):
-        st.button(
-            "Undo",
-            key="undo_case",
-            on_click=undo,
-            icon=":material/undo:",
-            disabled=not st.session_state.get(UNDO_KEY),
-            help="Put the case back as it was before the last change.",
-        )
-        browser.copy_link_button()
+def undo_button() -> None:
+    """Undo, beside the copy-link button in the summary that stays at the top of the open inputs."""
+    st.button(
+        "Undo",
+        key="undo_case",
+        on_click=undo,
+        icon=":material/undo:",
+        disabled=not st.session_state.get(UNDO_KEY),
+        help="Put the case back as it was before the last change.",
+    )
 
 
 def show_url_warnings() -> None:

@@ -27,6 +27,7 @@ from e2e_support import (
     assessment_of,
     click_and_wait,
     go_to_page,
+    open_expander,
     open_page,
     open_url,
     query_params,
@@ -191,6 +192,10 @@ def test_case_report_download_contains_the_verdict(page: Page, tmp_path: Path) -
     open_page(page, "explorer", SHOWCASE_QUERY)
     expected = assessment_of(query_params(page))
     wait_for_verdict(page, expected.status_label)
+    # The buttons are drawn once the section is opened (ui/explorer.py report_downloads: not on every move).
+    open_expander(
+        page, page.get_by_test_id("stExpander").filter(has_text="Download a teaching summary").locator("summary")
+    )
     button = page.get_by_test_id("stDownloadButton").filter(has_text=REPORT_BUTTON)
     expect(button, "a download button for the HTML case report on the Explorer").to_have_count(1)
     with page.expect_download() as download_info:
