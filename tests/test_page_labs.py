@@ -112,8 +112,8 @@ def test_explorer_opens_one_patients_case_from_a_file() -> None:
     at.selectbox(key="in_guideline").set_value("nice-ng239").run()
     _upload(at, "lab.csv", LONG)
     assert at.selectbox(key="lab_case_patient").options == ["P1", "P2"]
-    assert at.selectbox(key="lab_case_date").options == ["2024-05-01", "2024-09-01"]
-    at.selectbox(key="lab_case_date").set_value(at.selectbox(key="lab_case_date").value).run()
+    assert at.selectbox(key="lab_case_date_0").options == ["2024-05-01", "2024-09-01"]
+    at.selectbox(key="lab_case_date_0").set_value(at.selectbox(key="lab_case_date_0").value).run()
     at.button(key="lab_case_open").click().run()
     assert not at.exception
     assert at.session_state["in_age"] == 71 and at.session_state["in_sex"] == "male"
@@ -126,6 +126,30 @@ def test_explorer_opens_one_patients_case_from_a_file() -> None:
 def test_explorer_will_not_open_an_incomplete_case() -> None:
     at = _upload(_explorer_with_dialog(), "lab.csv", LONG)
     at.selectbox(key="lab_case_patient").set_value("P2").run()
-    assert at.selectbox(key="lab_case_date").options == ["2024-05-01 (cannot be opened)"]
+    assert at.selectbox(key="lab_case_date_1").options == ["2024-05-01 (cannot be opened)"]
     assert any("esr: no ESR result in this case" in w.value for w in at.warning)
     assert at.button(key="lab_case_open").disabled
+
+
+SAME_DATE = (
+    b"patient_id,collected,age,sex,loinc,value,unit\n"
+    b"P1,2024-05-01,71,M,2132-9,260,pg/mL\n"
+    b"P1,2024-05-01,71,M,4537-7,36,mm/h\n"
+    b"P2,2024-05-01,30,F,2132-9,150,pg/mL\n"
+    b"P2,2024-05-01,30,F,4537-7,44,mm/h\n"
+)
+
+
+def test_explorer_opens_the_chosen_patient_when_two_share_a_date() -> None:
+    """Another patient with the same collection date: the date box shows the same label, and Streamlit kept the
+    first patient's choice behind it (found in a browser: P2 chosen, P1 opened)."""
+    at = _upload(_explorer_with_dialog(), "lab.csv", SAME_DATE)
+    at.selectbox(key="lab_case_patient").set_value("P2").run()
+    at.button(key="lab_case_open").click().run()
+    assert not at.exception
+    assert (at.session_state["in_age"], at.session_state["in_sex"], at.session_state["in_b12"]) == (30, "female", 150)
+    at.button(key="lab_case_button").click().run()  # and back to the first patient
+    _upload(at, "lab.csv", SAME_DATE)
+    at.selectbox(key="lab_case_patient").set_value("P1").run()
+    at.button(key="lab_case_open").click().run()
+    assert (at.session_state["in_age"], at.session_state["in_sex"], at.session_state["in_b12"]) == (71, "male", 260)

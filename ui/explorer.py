@@ -19,7 +19,7 @@ from b12logic.figures import decision_alt_text, decision_chart
 from b12logic.guidelines import SEVERE_B12_PG_ML, SEVERE_HB_G_DL
 from b12logic.labels import KIND_HEADINGS, NEURO_DECIDES, SEVERITY_UNKNOWN
 from b12logic.report import report_filename, report_html, report_markdown
-from ui import labs, layout, pictures, render, startup, state
+from ui import layout, pictures, render, startup, state
 from ui.state import Current
 
 HINT = (
@@ -44,7 +44,6 @@ def page(top: DeltaGenerator, slots: state.SummarySlots) -> None:
     (ui/startup.py)."""
     with startup.one_run_at_a_time():
         _page(top, slots)
-    labs.open_case_button()  # outside the turn: its dialog may read a large file for seconds
 
 
 def _page(top: DeltaGenerator, slots: state.SummarySlots) -> None:

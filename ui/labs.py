@@ -198,11 +198,14 @@ def _case_dialog() -> None:
     patients = list(dict.fromkeys(c.patient for c in choices))
     patient = st.selectbox("Patient", patients, key="lab_case_patient")
     dates = [c for c in choices if c.patient == patient]
+    # A date box per patient: with one box, a second patient's date with the same label kept the first patient's
+    # case behind it (Streamlit keeps a stored choice whose label is still among the options, the stale object
+    # itself: streamlit/elements/lib/options_selector_utils.py:465-468), so choosing P2 opened P1.
     chosen = st.selectbox(
         "Collection date",
         dates,
         format_func=lambda c: (c.collected or "no date") + (" (cannot be opened)" if c.error else ""),
-        key="lab_case_date",
+        key=f"lab_case_date_{patients.index(patient)}",
     )
     if chosen is None:
         return
