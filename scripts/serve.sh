@@ -8,7 +8,8 @@
 # --address A (where the balancer listens; default 0.0.0.0 so phones on the room's network reach it),
 # --run-dir D (config, logs, HAProxy's admin socket, the "replicas" file: name port pid; default a temporary
 # folder removed at exit), --no-restart (a replica that dies stays down; default: restarted), --no-balancer,
-# --no-pin (replicas float over every core; default: each pinned to a core of its own, see below);
+# --no-pin (replicas float over every core; default: each pinned to a core of its own, see below),
+# --no-static-cache (the balancer passes Streamlit's frontend files to the replicas instead of keeping them: A/B);
 # anything after "--" goes to every `streamlit run` (e.g. -- --runner.postScriptGC true).
 # Cores: when serve.sh may run on more than one core (its own affinity: `taskset -c 0,1 bash scripts/serve.sh`
 # limits it), replica i is pinned to the i-th of them (`taskset -c`, round robin): a replica's script threads
@@ -32,6 +33,7 @@ run_dir=""
 restart=1
 balancer=1
 pin=1
+static_cache=1
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -42,8 +44,9 @@ while [ $# -gt 0 ]; do
     --no-restart) restart=0; shift ;;
     --no-balancer) balancer=0; shift ;;
     --no-pin) pin=0; shift ;;
+    --no-static-cache) static_cache=0; shift ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "serve.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -132,7 +135,8 @@ if [ "$balancer" = 1 ]; then
   # deploy/haproxy.cfg's rules, with this machine's address, an admin socket and local server lines.
   {
     sed -n '1,/# servers/p' deploy/haproxy.cfg |
-      sed -e "s|^    bind :8501|    bind $address:$port|" -e "s|^global$|global\n    stats socket $run_dir/haproxy.sock mode 600 level admin|"
+      sed -e "s|^    bind :8501|    bind $address:$port|" -e "s|^global$|global\n    stats socket $run_dir/haproxy.sock mode 600 level admin|" |
+      if [ "$static_cache" = 1 ]; then cat; else sed -e '/cache-use static/d'; fi
     for i in $(seq 1 "$replicas"); do echo "    server app$i 127.0.0.1:${ports[i]} cookie app$i"; done
   } >"$run_dir/haproxy.cfg"
   "$HAPROXY" -c -q -f "$run_dir/haproxy.cfg"

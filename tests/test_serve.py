@@ -27,7 +27,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench" / "crowd"))
-from crowd_tools import Servers, collect, haproxy_status, start_locust, start_servers  # noqa: E402
+from crowd_tools import Servers, collect, haproxy_command, haproxy_stats, haproxy_status, start_locust, start_servers  # noqa: E402
 
 pytestmark = [
     pytest.mark.slow,
@@ -126,6 +126,53 @@ def test_serve_sh_pins_each_replica_to_a_core_of_its_own_unless_told_not_to() ->
     assert seen["pinned"] == [[0], [1]]
     assert seen["no-pin"] == [[0, 1], [0, 1]]
     assert seen["one core"] == [[1], [1]]
+
+
+def _replica_requests(servers: Servers) -> int:
+    """Requests HAProxy has passed to the replicas so far."""
+    return sum(int(row["stot"]) for name, row in haproxy_stats(servers).items() if name != "BACKEND")
+
+
+def _static_fetches(servers: Servers) -> tuple[int, bytes]:
+    """A phone's first visit, in short: the page (which sets the balancer's cookie), then one of Streamlit's
+    frontend files three times with that cookie. Returns how many of those three reached a replica, and the file."""
+    with urllib.request.urlopen(f"{servers.url}/", timeout=10) as response:
+        cookie = response.headers["Set-Cookie"].split(";")[0]
+        page = response.read().decode()
+    script = page.split('src="', 1)[1].split('"', 1)[0].lstrip("./")
+    assert script.startswith("static/js/"), script
+    before = _replica_requests(servers)
+    bodies = set()
+    for _ in range(3):
+        request = urllib.request.Request(f"{servers.url}/{script}", headers={"Cookie": cookie})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200
+            bodies.add(response.read())
+    assert len(bodies) == 1
+    return _replica_requests(servers) - before, bodies.pop()
+
+
+def test_the_balancer_keeps_streamlits_frontend_files_and_the_replicas_serve_them_once(two_replicas: Servers) -> None:
+    """~100 frontend files per phone cost a replica ~150 ms of CPU; HAProxy answers them from memory after the
+    first (deploy/haproxy.cfg "cache static"; bench/crowd/cold_loads.py)."""
+    passed, body = _static_fetches(two_replicas)
+    assert passed == 1, f"{passed} of 3 fetches of one frontend file reached a replica"
+    assert len(body) > 1000
+    assert "static" in haproxy_command(two_replicas, "show cache")
+    # The page itself is never kept: every visit reaches a replica (it is "no-cache", and sets the cookie).
+    before = _replica_requests(two_replicas)
+    for _ in range(2):
+        urllib.request.urlopen(f"{two_replicas.url}/", timeout=10).read()
+    assert _replica_requests(two_replicas) - before == 2
+
+
+def test_serve_sh_without_the_static_cache_passes_every_frontend_file_to_a_replica() -> None:
+    servers = start_servers(replicas=1, port=free_port_block(2), balancer=True, static_cache=False)
+    try:
+        passed, _body = _static_fetches(servers)
+        assert passed == 3
+    finally:
+        servers.stop()
 
 
 def test_killed_replica_students_reconnect_elsewhere_and_nobody_else_notices(two_replicas: Servers) -> None:

@@ -53,6 +53,7 @@ def start_servers(
     extra: list[str] | None = None,
     restart: bool = False,
     pin: bool = True,
+    static_cache: bool = True,
 ) -> Servers:
     run_dir = Path(tempfile.mkdtemp(prefix="crowd-serve."))
     cmd = ["bash", str(ROOT / "scripts" / "serve.sh"), "--replicas", str(replicas), "--port", str(port)]
@@ -63,6 +64,8 @@ def start_servers(
         cmd.append("--no-balancer")
     if not pin:
         cmd.append("--no-pin")
+    if not static_cache:
+        cmd.append("--no-static-cache")
     if extra:
         cmd += ["--", *extra]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -82,23 +85,33 @@ def start_servers(
     return servers
 
 
-def haproxy_status(servers: Servers) -> dict[str, str]:
-    """Each replica's state as HAProxy sees it ("UP", "DOWN", ...), from its admin socket."""
+def haproxy_command(servers: Servers, command: str) -> str:
+    """HAProxy's answer to one command on its admin socket ("show stat", "show cache", ...)."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(5)
         sock.connect(str(servers.run_dir / "haproxy.sock"))
-        sock.sendall(b"show stat\n")
+        sock.sendall(command.encode() + b"\n")
         data = b""
         while chunk := sock.recv(65536):
             data += chunk
-    lines = data.decode().splitlines()
+    return data.decode()
+
+
+def haproxy_stats(servers: Servers) -> dict[str, dict[str, str]]:
+    """The "replicas" backend's rows of "show stat", by server name ("app1", ..., "BACKEND")."""
+    lines = haproxy_command(servers, "show stat").splitlines()
     header = lines[0].lstrip("# ").split(",")
-    status: dict[str, str] = {}
+    rows: dict[str, dict[str, str]] = {}
     for line in lines[1:]:
         cells = dict(zip(header, line.split(","), strict=False))
-        if cells.get("pxname") == "replicas" and cells.get("svname") not in ("BACKEND", "FRONTEND", None):
-            status[cells["svname"]] = cells["status"]
-    return status
+        if cells.get("pxname") == "replicas" and cells.get("svname"):
+            rows[cells["svname"]] = cells
+    return rows
+
+
+def haproxy_status(servers: Servers) -> dict[str, str]:
+    """Each replica's state as HAProxy sees it ("UP", "DOWN", ...), from its admin socket."""
+    return {name: row["status"] for name, row in haproxy_stats(servers).items() if name != "BACKEND"}
 
 
 def start_locust(
