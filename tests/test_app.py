@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from b12logic import B12_STATUSES, Case, evaluate
 from b12logic.esr import esr_upper_limit
 from b12logic.urlstate import LAB_DEFAULTS, default_values, query_from_values
+from ui.explorer import BACKGROUND_KEY
 from ui.state import MORE_LABS_KEY
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -29,12 +30,31 @@ STATUS_LINKS: dict[str, dict[str, Any]] = {
 }
 
 
-def run_app(params: dict[str, Any] | None = None) -> AppTest:
+def run_app(params: dict[str, Any] | None = None, background_open: bool = True) -> AppTest:
+    """The app on this link. `background_open`: the Explorer's folded "Background" section opened, as a tap does
+    (it is drawn only while open), so a test sees every statement of the verdict."""
     at = AppTest.from_file(APP, default_timeout=30)
     for name, value in (params or {}).items():
         at.query_params[name] = value
+    if background_open:
+        at.session_state[BACKGROUND_KEY] = True
     at.run()
     return at
+
+
+def test_background_is_folded_and_drawn_only_when_opened() -> None:
+    params = STATUS_LINKS["deficient"]
+    a = evaluate(case_from_link(params))
+    background = [s.text for s in a.statements("background")]
+    assert background, "this case has background statements"
+    closed = run_app(params, background_open=False)
+    assert [e.label for e in closed.expander if e.label.startswith("Background")] == [
+        "Background: caveats and pitfalls for this case"
+    ]
+    assert not any(_unescape(background[0])[:40] in _unescape(m.value) for m in closed.markdown)
+    closed.session_state[BACKGROUND_KEY] = True  # opened
+    closed.run()
+    assert any(_unescape(background[0])[:40] in _unescape(m.value) for m in closed.markdown)
 
 
 def case_from_link(params: dict[str, str]) -> Case:

@@ -166,12 +166,20 @@ def workup(a: Assessment) -> None:
         st.markdown(f"{render.heading(KIND_HEADINGS['workup'])}\n\n{render.statements_text(items)}")
 
 
+BACKGROUND_KEY = "background_open"
+
+
 def background(a: Assessment) -> None:
-    """Facts a student may read later: folded away."""
+    """Facts a student may read later: folded away, and drawn only while open (~1 ms of server CPU on every slider
+    move under a crowd, py-spy: bench/RESULTS.md, issue 20). No safety step is here: those are in Do now and the
+    B12 plan."""
     esr = {s.text for s in a.esr_workup}
     items = [s for s in a.statements("background") if s.text not in esr]
     pitfalls = [p for p in a.pitfalls if p.kind == "background"]
-    with st.expander(f"{KIND_HEADINGS['background']}: caveats and pitfalls for this case"):
+    folded = layout.lazy_expander(f"{KIND_HEADINGS['background']}: caveats and pitfalls for this case", BACKGROUND_KEY)
+    if not folded.open:
+        return
+    with folded:
         if items:
             render.statements(items)
         for p in pitfalls:
