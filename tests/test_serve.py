@@ -11,6 +11,7 @@ No timing is asserted: speed goes to bench/RESULTS.md.
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import signal
@@ -164,6 +165,24 @@ def test_the_balancer_keeps_streamlits_frontend_files_and_the_replicas_serve_the
     for _ in range(2):
         urllib.request.urlopen(f"{two_replicas.url}/", timeout=10).read()
     assert _replica_requests(two_replicas) - before == 2
+
+
+def test_the_balancer_gzips_frontend_files_for_browsers_that_ask_and_only_for_them(two_replicas: Servers) -> None:
+    """Streamlit sends its JavaScript uncompressed; HAProxy gzips it on the way out (deploy/haproxy.cfg). The same
+    bytes either way, from the cache or not."""
+    _passed, plain = _static_fetches(two_replicas)  # the file, uncompressed: urllib asks for no encoding
+    with urllib.request.urlopen(f"{two_replicas.url}/", timeout=10) as response:
+        cookie = response.headers["Set-Cookie"].split(";")[0]
+        script = response.read().decode().split('src="', 1)[1].split('"', 1)[0].lstrip("./")
+    for _ in range(2):  # the second from the balancer's cache
+        headers = {"Cookie": cookie, "Accept-Encoding": "gzip, deflate, br"}
+        request = urllib.request.Request(f"{two_replicas.url}/{script}", headers=headers)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert "accept-encoding" in response.headers["Vary"].lower()
+            body = response.read()
+        assert len(body) < len(plain) * 0.7
+        assert gzip.decompress(body) == plain
 
 
 def test_serve_sh_without_the_static_cache_passes_every_frontend_file_to_a_replica() -> None:
