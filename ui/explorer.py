@@ -6,6 +6,7 @@ page script, because Streamlit compiles a page script on every rerun and imports
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import streamlit as st
@@ -296,7 +297,6 @@ def report_downloads(cur: Current) -> None:
     """Printable teaching summary (educational, with its disclaimer), in an expander whose buttons are drawn only
     while it is open: the two buttons cost ~2 ms of server CPU on every slider move (bench/RESULTS.md, issue 20).
     Each file is built only when its button is clicked (a callable `data`)."""
-    a = cur.assessment
     what = (
         "One printable page for this case: inputs with units, verdict, regimen, the ESR against its limit, "
         "pitfalls, decision path, full references, disclaimer, app version and guideline profile. Built in this "
@@ -309,23 +309,22 @@ def report_downloads(cur: Current) -> None:
         st.caption(what)
         # One row that wraps on a narrow screen: one block, where st.columns(2) sends three (issue 20).
         buttons = st.container(horizontal=True, gap="small", key="report_buttons")
-        buttons.download_button(
-            "Download the teaching summary (HTML, prints on one page)",
-            data=lambda: report_html(a, cur.profile, __version__, datetime.now()),
-            file_name=report_filename(a, "html"),
-            mime="text/html",
-            on_click="ignore",
-            icon=":material/print:",
-            key="report_html",
-            width="stretch",
-        )
-        buttons.download_button(
-            "Download the teaching summary (Markdown)",
-            data=lambda: report_markdown(a, cur.profile, __version__, datetime.now()),
-            file_name=report_filename(a, "md"),
-            mime="text/markdown",
-            on_click="ignore",
-            icon=":material/description:",
-            key="report_markdown",
-            width="stretch",
-        )
+        _report_button(buttons, cur, "HTML, prints on one page", report_html, "html", "text/html", "print")
+        _report_button(buttons, cur, "Markdown", report_markdown, "md", "text/markdown", "description")
+
+
+def _report_button(
+    row: DeltaGenerator, cur: Current, kind: str, build: Callable[..., str], extension: str, mime: str, icon: str
+) -> None:
+    """One file of the teaching summary: built (and dated) when its button is clicked, not on every rerun."""
+    a = cur.assessment
+    row.download_button(
+        f"Download the teaching summary ({kind})",
+        data=lambda: build(a, cur.profile, __version__, datetime.now()),
+        file_name=report_filename(a, extension),
+        mime=mime,
+        on_click="ignore",
+        icon=f":material/{icon}:",
+        key=build.__name__,  # report_html, report_markdown
+        width="stretch",
+    )
