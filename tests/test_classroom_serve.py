@@ -6,9 +6,7 @@ bench/RESULTS.md (bench/crowd/class_run.py). No timing is asserted.
 
 from __future__ import annotations
 
-import json
 import signal
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench" / "crowd"))
-from crowd_tools import Servers, start_servers  # noqa: E402
+from crowd_tools import Servers, open_room, start_servers  # noqa: E402
 from protocol import ProtocolError, StreamlitSession, choose, press  # noqa: E402
 
 from b12logic.classroom import make_store, questions_for  # noqa: E402
@@ -49,9 +47,8 @@ def test_every_replica_gets_the_same_store_in_the_run_dir(two_replicas: Servers)
 
 
 def test_a_replica_killed_mid_vote_loses_no_answer_and_a_resent_answer_counts_once(two_replicas: Servers) -> None:
-    store_url = f"sqlite:///{two_replicas.run_dir / 'class-rooms.sqlite3'}"
-    cmd = [sys.executable, "-m", "b12logic", "class", "open", "--case", CASE, "--store", store_url]
-    room = json.loads(subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout)["room"]
+    store_url = two_replicas.store_url()
+    room = open_room(store_url, CASE)["room"]
     labels = {q.id: list(q.options.values()) for q in questions_for(CASE)}
     students = []
     for n in range(20):

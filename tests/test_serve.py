@@ -85,7 +85,7 @@ def test_serve_sh_serves_through_the_balancer_and_stops_everything_on_sigterm(tw
     servers = two_replicas
     assert servers.url.startswith("http://127.0.0.1:")
     assert set(servers.replicas) == {"app1", "app2"}
-    haproxy = psutil.Process(int((servers.run_dir / "haproxy.pid").read_text()))
+    haproxy = servers.haproxy()
     started = [*servers.replicas.values(), haproxy]
     assert all(p.is_running() for p in started)
 
@@ -134,14 +134,21 @@ def _replica_requests(servers: Servers) -> int:
     return sum(int(row["stot"]) for name, row in haproxy_stats(servers).items() if name != "BACKEND")
 
 
-def _static_fetches(servers: Servers) -> tuple[int, bytes]:
-    """A phone's first visit, in short: the page (which sets the balancer's cookie), then one of Streamlit's
-    frontend files three times with that cookie. Returns how many of those three reached a replica, and the file."""
+def _first_visit(servers: Servers) -> tuple[str, str]:
+    """The page, as a phone's first visit opens it: the balancer's cookie it sets, and the path of the frontend
+    script it loads."""
     with urllib.request.urlopen(f"{servers.url}/", timeout=10) as response:
         cookie = response.headers["Set-Cookie"].split(";")[0]
         page = response.read().decode()
     script = page.split('src="', 1)[1].split('"', 1)[0].lstrip("./")
     assert script.startswith("static/js/"), script
+    return cookie, script
+
+
+def _static_fetches(servers: Servers) -> tuple[int, bytes]:
+    """A phone's first visit, in short: the page, then one of Streamlit's frontend files three times with the
+    page's cookie. Returns how many of those three reached a replica, and the file."""
+    cookie, script = _first_visit(servers)
     before = _replica_requests(servers)
     bodies = set()
     for _ in range(3):
@@ -171,9 +178,7 @@ def test_the_balancer_gzips_frontend_files_for_browsers_that_ask_and_only_for_th
     """Streamlit sends its JavaScript uncompressed; HAProxy gzips it on the way out (deploy/haproxy.cfg). The same
     bytes either way, from the cache or not."""
     _passed, plain = _static_fetches(two_replicas)  # the file, uncompressed: urllib asks for no encoding
-    with urllib.request.urlopen(f"{two_replicas.url}/", timeout=10) as response:
-        cookie = response.headers["Set-Cookie"].split(";")[0]
-        script = response.read().decode().split('src="', 1)[1].split('"', 1)[0].lstrip("./")
+    cookie, script = _first_visit(two_replicas)
     for _ in range(2):  # the second from the balancer's cache
         headers = {"Cookie": cookie, "Accept-Encoding": "gzip, deflate, br"}
         request = urllib.request.Request(f"{two_replicas.url}/{script}", headers=headers)

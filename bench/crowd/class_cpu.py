@@ -14,9 +14,7 @@ The issue's target: a student page rerun costs at most a third of an Explorer re
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
-from crowd_tools import start_servers  # noqa: E402
+from crowd_tools import open_room, start_servers  # noqa: E402
 from protocol import StreamlitSession, choose, press, slider_move  # noqa: E402
 
 from b12logic.classroom import questions_for  # noqa: E402
@@ -57,9 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     os.sched_setaffinity(0, tool_cores)
     try:
         server = servers.replicas["app1"]
-        store_url = f"sqlite:///{servers.run_dir / 'class-rooms.sqlite3'}"
-        cmd = [sys.executable, "-m", "b12logic", "class", "open", "--case", CASE, "--store", store_url]
-        room = json.loads(subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout)["room"]
+        room = open_room(servers.store_url(), CASE)["room"]
         labels = {q.id: list(q.options.values()) for q in questions_for(CASE)}
 
         explorer = StreamlitSession(servers.url)

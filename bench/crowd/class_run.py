@@ -39,20 +39,13 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
-from crowd_tools import start_locust, start_servers  # noqa: E402
+from crowd_tools import open_room, start_locust, start_servers  # noqa: E402
 from run import Sampler, cores, percentile  # noqa: E402
 
 from b12logic.classroom import make_store, questions_for  # noqa: E402
 
 TARGET_P95_MS = 500.0
 CAP_SLACK_S = 30.0  # Locust's -t: the planned length plus this, should the load tool fall behind
-
-
-def _open_room(store_url: str, case: str) -> tuple[str, str]:
-    cmd = [sys.executable, "-m", "b12logic", "class", "open", "--case", case, "--store", store_url]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
-    out = json.loads(done.stdout)
-    return out["room"], out["teacher_key"]
 
 
 def _warm(url: str, room: str, replicas: int) -> None:
@@ -119,12 +112,13 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
     os.sched_setaffinity(0, server_cores)  # serve.sh, HAProxy and the replicas inherit this
     servers = start_servers(args.replicas, args.port, True, None, restart=not args.no_restart)
     os.sched_setaffinity(0, tool_cores)  # the load tool and the presenter's browser: the other core(s)
-    store_url = f"sqlite:///{servers.run_dir / 'class-rooms.sqlite3'}"
+    store_url = servers.store_url()
     presenter: subprocess.Popen[str] | None = None
     tool: subprocess.Popen[str] | None = None
     killed_at = None
     try:
-        room, key = _open_room(store_url, args.case)
+        opened = open_room(store_url, args.case)
+        room, key = opened["room"], opened["teacher_key"]
         _warm(servers.url, room, args.replicas)
         questions = questions_for(args.case)
         options = {q.id: list(q.options.values()) for q in questions}

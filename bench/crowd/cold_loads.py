@@ -13,9 +13,7 @@ bytes per load, and the ratio cached ÷ uncached of the replicas' CPU (same run,
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -26,7 +24,7 @@ import psutil
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
-from crowd_tools import Servers, start_servers  # noqa: E402
+from crowd_tools import open_room, start_servers  # noqa: E402
 from run import cores  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -48,17 +46,6 @@ def _cpu(procs: list[psutil.Process]) -> float:
             t = p.cpu_times()
             total += t.user + t.system
     return total
-
-
-def _haproxy(servers: Servers) -> psutil.Process:
-    return psutil.Process(int((servers.run_dir / "haproxy.pid").read_text()))
-
-
-def _open_room(servers: Servers) -> str:
-    store = f"sqlite:///{servers.run_dir / 'class-rooms.sqlite3'}"
-    cmd = [sys.executable, "-m", "b12logic", "class", "open", "--store", store]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
-    return str(json.loads(done.stdout)["student_path"])
 
 
 def _loads(browser, url: str, ready: str, n: int) -> tuple[int, int]:  # type: ignore[no-untyped-def]
@@ -91,8 +78,10 @@ def measure(
     figures: dict[str, Figures] = {}
     try:
         replicas = list(servers.replicas.values())
-        haproxy = _haproxy(servers)
-        pages = {"class room (student link)": (servers.url + _open_room(servers), "Your answer")}
+        haproxy = servers.haproxy()
+        pages = {
+            "class room (student link)": (servers.url + open_room(servers.store_url())["student_path"], "Your answer")
+        }
         pages["Explorer"] = (servers.url + "/", "Do now")
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--headless=new"])

@@ -36,6 +36,14 @@ class Servers:
     url: str
     replicas: dict[str, psutil.Process] = field(default_factory=dict)
 
+    def haproxy(self) -> psutil.Process:
+        """The balancer serve.sh started (its pid is in the run dir)."""
+        return psutil.Process(int((self.run_dir / "haproxy.pid").read_text()))
+
+    def store_url(self) -> str:
+        """The class store every replica shares (serve.sh's default: an SQLite file in the run dir)."""
+        return f"sqlite:///{self.run_dir / 'class-rooms.sqlite3'}"
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -83,6 +91,14 @@ def start_servers(
         name, _port, pid = line.split()
         servers.replicas[name] = psutil.Process(int(pid))
     return servers
+
+
+def open_room(store_url: str, case: str | None = None) -> dict[str, str]:
+    """`python -m b12logic class open` (the outside contract): {"room", "teacher_key", "student_path"}."""
+    cmd = [sys.executable, "-m", "b12logic", "class", "open", "--store", store_url]
+    cmd += ["--case", case] if case else []
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+    return dict(json.loads(done.stdout))
 
 
 def haproxy_command(servers: Servers, command: str) -> str:
