@@ -143,6 +143,8 @@ def verdict_lines(a: Assessment) -> list[str]:
     if do_now:
         lines.append(f"{KIND_HEADINGS['do_now']}:")
         lines += [f"  {i}. {s.text} [{_cites(s.citations)}]" for i, s in enumerate(do_now, 1)]
+    else:
+        lines.append(f"{KIND_HEADINGS['do_now']}: nothing urgent for this case. First step: {a.first_step}")
     esr = {s.text for s in a.esr_workup}
     plan = [s for s in a.statements("plan") if s.text not in esr]
     lines.append(f"{KIND_HEADINGS['plan']}:")

@@ -170,6 +170,22 @@ class Assessment:
         """The urgent steps, most urgent first, each once: the first block of every page."""
         return ranked_do_now(self.next_steps, self.esr_workup)
 
+    @property
+    def first_step(self) -> str:
+        """What comes first when there is no urgent step: the Do-now block says it, so "nothing urgent" never
+        reads as "nothing to do" beside a plan that treats or tests (session 9's code-blind read). The regimen
+        that acts more leads, as in the headline (under the source, the correcting guideline's)."""
+        acting = max(self.regimen, self.corrected_regimen or self.regimen, key=lambda r: ACTION_LEVEL.get(r, 0))
+        if acting in TREATMENT_REGIMENS:
+            b12 = "take the work-up bloods, then B12 as the B12 plan below says"
+        elif acting == "pending_tests":
+            b12 = "the tests the work-up below asks for; the B12 plan waits for their results"
+        else:
+            b12 = "no B12 treatment (the B12 plan below says why)"
+        if self.esr_flag != "normal":
+            return f"{b12}. The ESR is worked up on its own criteria (below)."
+        return f"{b12}."
+
     def statements(self, kind: str) -> tuple[Statement, ...]:
         """The B12 plan's and the ESR's statements of one kind (do_now: ranked), each said once."""
         if kind == "do_now":

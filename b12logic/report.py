@@ -100,7 +100,7 @@ def report_sections(assessment: Assessment, profile: GuidelineProfile, version: 
     a, case = assessment, assessment.case
     do_now = Section(
         KIND_HEADINGS["do_now"],
-        bullets=_items(a.do_now) or [Item("Nothing urgent for this case.")],
+        bullets=_items(a.do_now) or [Item(f"Nothing urgent for this case. First step: {a.first_step}")],
         numbered=bool(a.do_now),
     )
     header = Section(

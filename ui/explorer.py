@@ -105,11 +105,12 @@ def do_now(a: Assessment) -> None:
             st.warning(f"**Check first:** {render.escape(warning)}", icon=":material/warning:")
         if a.do_now:
             st.error(f"**{KIND_HEADINGS['do_now']}**\n\n{render.do_now_text(a)}", icon=":material/emergency:")
-        else:
-            st.success(
-                f"**{KIND_HEADINGS['do_now']}:** nothing urgent for this case. The B12 plan and the ESR reading "
-                "are below.",
-                icon=":material/check_circle:",
+        else:  # not green beside a plan that treats: "nothing urgent" is not "all clear"
+            quiet = st.success if a.regimen == "none" and not a.corrected_regimen else st.info
+            quiet(
+                f"**{KIND_HEADINGS['do_now']}:** nothing urgent for this case. **First step:** "
+                f"{render.escape(a.first_step)}",
+                icon=":material/check_circle:" if quiet is st.success else ":material/info:",
             )
         headline = f"**B12:** {render.escape(a.headline)} · {render.escape(a.regimen_headline)}"
         # The ESR reading with its numbers, so a phone shows it in the first screen (issue 19: the ESR panel

@@ -21,6 +21,7 @@ RANK_NEURO = 90
 RANK_NITROUS_OXIDE = 85
 RANK_PREGNANT = 80
 RANK_VERY_HIGH_MCV = 82  # before the ESR's giant cell arteritis questions (75)
+RANK_FOLIC_ACID = 70  # after the ESR's giant cell arteritis questions (75, 74), before ESR >= 100 (65)
 RANK_POTASSIUM = 60
 
 
@@ -126,6 +127,25 @@ _PREGNANT_VERY_HIGH_MCV = Statement(  # one urgent haematology step, not two in 
     "Pregnant, megaloblastic picture: urgent haematology advice",
     kind="do_now",
     rank=RANK_VERY_HIGH_MCV,
+)
+# Folic acid already taken beside a plan that gives B12: the safety step leads the page, not only the pitfall
+# beside the plan (session 9's code-blind read: "Do now: nothing urgent" beside folic acid and a B12 of 160).
+_FOLIC_ACID_START = Statement(
+    "Start B12 now, once the bloods are taken, and do not let folic acid go on alone: folic acid can correct the "
+    "anaemia while the nerve damage of B12 deficiency (subacute combined degeneration of the cord) goes on.",
+    ("source", "BNF / NICE CKS"),
+    "On folic acid: start B12 now; never folic acid alone",
+    kind="do_now",
+    rank=RANK_FOLIC_ACID,
+    starts_b12=True,
+)
+_FOLIC_ACID_WITH_B12 = Statement(  # another urgent step already starts B12: said once
+    "Do not let folic acid go on alone: B12 starts now, as above. Folic acid can correct the anaemia while the "
+    "nerve damage of B12 deficiency (subacute combined degeneration of the cord) goes on.",
+    ("source", "BNF / NICE CKS"),
+    "On folic acid: never folic acid alone (B12 starts now, above)",
+    kind="do_now",
+    rank=RANK_FOLIC_ACID,
 )
 _OTHER_MACROCYTOSIS = Statement(  # independent read s7d, I4: an unexplained macrocytosis is never left silent
     "Macrocytosis (MCV above 100 fL) with B12 deficiency not shown: look for its other causes: alcohol, liver "
@@ -381,6 +401,8 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
         steps.append(_PREGNANT)
     elif mcv_step:
         steps.append(_VERY_HIGH_MCV)
+    if f.on_folic_acid and treats:
+        steps.append(_FOLIC_ACID_WITH_B12 if any(s.starts_b12 for s in steps) else _FOLIC_ACID_START)
     if f.severe_anaemia and treats:
         steps.append(_POTASSIUM)
     return steps

@@ -1,0 +1,176 @@
+"""The Do-now block opens with the first action (session 11): folic acid beside a plan that gives B12 is an urgent
+step, and a case with no urgent step is told what comes first, never "nothing urgent" alone beside a plan that
+treats. Examples from session 9's code-blind read, boundaries, and invariants over every profile (hypothesis)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import given
+
+from b12logic import Case, __version__, evaluate
+from b12logic.cli import main as cli_main
+from b12logic.engine import ACTION_LEVEL, TREATMENT_REGIMENS, Assessment
+from b12logic.guidelines import PROFILES, GuidelineProfile, get_profile
+from b12logic.report import report_sections
+from tests.test_engine_properties import SETTINGS, custom_profiles, valid_cases
+from tests.test_judgment import PROFILES_ALL
+
+EVERY = tuple(PROFILES)
+FOLIC_START = "Start B12 now, once the bloods are taken, and do not let folic acid go on alone"
+FOLIC_WITH_B12 = "Do not let folic acid go on alone: B12 starts now, as above"
+
+
+def _acting(a: Assessment) -> str:
+    """The regimen that acts more: the headline's lead (under the source, the correcting guideline's)."""
+    return max(a.regimen, a.corrected_regimen or a.regimen, key=lambda r: ACTION_LEVEL[r])
+
+
+def _folic_steps(a: Assessment) -> list[str]:
+    return [s.text for s in a.do_now if "folic acid go on alone" in s.text]
+
+
+# --- Examples
+
+
+def test_folic_acid_with_a_low_b12_is_an_urgent_step_under_every_profile() -> None:
+    """Session 9's read: B12 160 on folic acid got "Do now: nothing urgent"; start B12 sat only in the plan."""
+    case = Case(age=60, sex="female", b12=160, esr=12, hb=10.5, mcv=104, on_folic_acid=True)
+    for profile in EVERY:
+        a = evaluate(case, profile)
+        assert a.regimen in TREATMENT_REGIMENS, profile
+        (step,) = [s for s in a.do_now if s.text.startswith(FOLIC_START)]
+        assert step.starts_b12 and "BNF / NICE CKS" in step.citations, profile
+        assert a.do_now[0] is step, profile  # nothing else is urgent here: it leads
+        # The pitfall that explains it still sits beside the plan.
+        assert "folate_before_b12" in {p.id for p in a.pitfalls}, profile
+
+
+def test_without_folic_acid_the_same_case_has_no_folic_acid_step() -> None:
+    case = Case(age=60, sex="female", b12=160, esr=12, hb=10.5, mcv=104)
+    for profile in EVERY:
+        a = evaluate(case, profile)
+        assert not _folic_steps(a), profile
+        assert not a.do_now, profile
+        assert a.first_step.startswith("take the work-up bloods, then B12"), profile
+
+
+def test_folic_acid_beside_the_neurological_regimen_says_start_once() -> None:
+    case = Case(age=40, sex="male", b12=150, esr=10, neuro_symptoms=True, on_folic_acid=True)
+    for profile in EVERY:
+        a = evaluate(case, profile)
+        assert a.do_now[0].text.startswith("Seek urgent specialist"), profile
+        assert _folic_steps(a) == [next(s.text for s in a.do_now if s.text.startswith(FOLIC_WITH_B12))], profile
+        assert sum(s.starts_b12 for s in a.do_now) == 1, profile  # one step starts B12, the other refers to it
+
+
+def test_folic_acid_comes_after_the_giant_cell_arteritis_questions() -> None:
+    """From 50 a raised ESR asks the GCA questions now (a possible emergency); folic acid's step follows."""
+    case = Case(age=60, sex="female", b12=160, esr=40, hb=10.5, mcv=104, on_folic_acid=True)
+    for profile in EVERY:
+        texts = [s.text for s in evaluate(case, profile).do_now]
+        assert texts[0].startswith("Ask now about new headache"), profile
+        assert texts[1].startswith(FOLIC_START), profile
+
+
+def test_folic_acid_with_a_normal_b12_and_no_lasting_cause_is_not_urgent() -> None:
+    case = Case(age=45, sex="female", b12=600, esr=10, hb=13, on_folic_acid=True)
+    for profile in EVERY:
+        a = evaluate(case, profile)
+        assert a.regimen == "none" and not a.do_now, profile
+        assert a.first_step.startswith("no B12 treatment"), profile
+
+
+def test_folic_acid_with_a_borderline_b12_under_the_source_is_started_by_the_guideline() -> None:
+    """The source waits for MMA; NICE NG239 treats (folic acid must not go on alone): the headline is marked."""
+    a = evaluate(Case(age=58, sex="female", b12=190, mcv=92, hb=12.5, esr=10, on_folic_acid=True), "source")
+    assert a.regimen == "pending_tests" and a.corrected_regimen in TREATMENT_REGIMENS
+    assert a.correction and [s.text[:40] for s in a.do_now] == [FOLIC_START[:40]]
+
+
+def test_the_first_step_follows_the_plan_and_names_the_esr() -> None:
+    treat = evaluate(
+        Case(age=45, sex="female", b12=150, esr=10, hb=11, mcv=104, risk_factors=frozenset({"pernicious_anaemia"}))
+    )
+    assert not treat.do_now
+    assert treat.first_step == "take the work-up bloods, then B12 as the B12 plan below says."
+    tests = evaluate(Case(age=45, sex="female", b12=250, esr=40))
+    assert not tests.do_now and tests.regimen == "pending_tests"
+    assert tests.first_step.startswith("the tests the work-up below asks for")
+    assert tests.first_step.endswith("The ESR is worked up on its own criteria (below).")
+    # ESR at its limit is normal; one above it is not (the boundary of the ESR sentence).
+    limit = tests.esr_upper_limit
+    at_limit = evaluate(Case(age=45, sex="female", b12=250, esr=limit))
+    above = evaluate(Case(age=45, sex="female", b12=250, esr=limit + 1))
+    assert "ESR" not in at_limit.first_step and "ESR" in above.first_step
+
+
+def test_the_cli_and_the_teaching_summary_say_the_first_step(capsys) -> None:  # type: ignore[no-untyped-def]
+    args = ["evaluate", "--age", "45", "--sex", "female", "--b12", "150", "--esr", "10", "--hb", "11"]
+    assert cli_main(args) == 0
+    out = capsys.readouterr().out
+    assert "Do now: nothing urgent for this case. First step: take the work-up bloods, then B12" in out
+    a = evaluate(Case(age=45, sex="female", b12=150, esr=10, hb=11))
+    (do_now,) = [s for s in report_sections(a, get_profile("source"), __version__) if s.title == "Do now"]
+    assert [b.text for b in do_now.bullets] == [f"Nothing urgent for this case. First step: {a.first_step}"]
+
+
+# --- Invariants
+
+
+@SETTINGS
+@given(valid_cases, PROFILES_ALL)
+def test_the_do_now_block_never_leaves_folic_acid_or_the_first_step_unsaid(
+    case: Case, profile: GuidelineProfile
+) -> None:
+    a = evaluate(case, profile)
+    acting = _acting(a)
+    folic = _folic_steps(a)
+    # Folic acid beside a plan that gives B12 (or a guideline that would): exactly one urgent step says so, and
+    # B12 is started by it or by a step above it.
+    if case.on_folic_acid and acting in TREATMENT_REGIMENS:
+        assert len(folic) == 1, [s.text for s in a.do_now]
+        index = next(i for i, s in enumerate(a.do_now) if s.text == folic[0])
+        assert any(s.starts_b12 for s in a.do_now[: index + 1])
+    else:
+        assert not folic
+    # With no urgent step, the first step matches the plan: never "no B12 treatment" beside one that treats.
+    if not a.do_now:
+        if acting in TREATMENT_REGIMENS:
+            assert a.first_step.startswith("take the work-up bloods, then B12")
+        elif acting == "pending_tests":
+            assert a.first_step.startswith("the tests the work-up below asks for")
+        else:
+            assert a.first_step.startswith("no B12 treatment")
+        assert ("ESR is worked up" in a.first_step) == (a.esr_flag != "normal")
+
+
+@SETTINGS
+@given(valid_cases, custom_profiles)
+def test_folic_acid_never_starts_b12_in_a_plan_that_does_not_treat(case: Case, profile: GuidelineProfile) -> None:
+    a = evaluate(replace(case, on_folic_acid=True), profile)
+    starts = [s for s in a.do_now if s.starts_b12]
+    if starts:
+        assert _acting(a) in TREATMENT_REGIMENS
+
+
+# --- The Explorer's Do-now block (AppTest)
+
+
+def test_the_explorer_says_the_first_step_and_is_not_green_beside_a_plan_that_treats() -> None:
+    from tests.test_app import run_app, urgent_boxes
+
+    treat = run_app({"age": "45", "sex": "female", "b12": "150", "esr": "10", "hb": "11"}, background_open=False)
+    assert not treat.exception and not urgent_boxes(treat)
+    assert not any("nothing urgent" in s.value for s in treat.success)
+    (quiet,) = [i.value for i in treat.info if "nothing urgent" in i.value]
+    assert "**First step:** take the work-up bloods, then B12 as the B12 plan below says." in quiet
+    none = run_app({"age": "45", "sex": "female", "b12": "600", "esr": "10", "hb": "13"}, background_open=False)
+    (clear,) = [s.value for s in none.success if "nothing urgent" in s.value]
+    assert "**First step:** no B12 treatment" in clear
+    folic = run_app(
+        {"age": "60", "sex": "female", "b12": "160", "esr": "12", "hb": "10.5", "on_folic_acid": "yes"},
+        background_open=False,
+    )
+    (box,) = urgent_boxes(folic)
+    assert FOLIC_START in box
