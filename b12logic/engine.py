@@ -131,6 +131,7 @@ class Assessment:
     correction: str = ""
     corrected_regimen: str = ""  # under `source`, with a correction: the guideline's regimen for this case
     status_headline: str = ""  # the status as the headline says it (rules.judgment.headline_label)
+    crp_state: str = "not_measured"  # against the laboratory's limit: not_measured, normal or raised
 
     @property
     def status_label(self) -> str:
@@ -182,8 +183,11 @@ class Assessment:
             b12 = "the tests the work-up below asks for; the B12 plan waits for their results"
         else:
             b12 = "no B12 treatment (the B12 plan below says why)"
-        if self.esr_flag != "normal":
-            return f"{b12}. The ESR is worked up on its own criteria (below)."
+        if self.esr_flag != "normal" or self.crp_state == "raised":  # a raised CRP alone is worked up too
+            if acting in TREATMENT_REGIMENS or acting == "pending_tests":
+                return f"{b12}. The ESR reading has its own work-up (below)."
+            # No B12 plan to act on: the inflammation's work-up is the first step (code-blind read s11, F1).
+            return "the ESR reading's own work-up below (look for its cause); no B12 treatment (the B12 plan says why)."
         return f"{b12}."
 
     def statements(self, kind: str) -> tuple[Statement, ...]:
@@ -338,6 +342,7 @@ def evaluate(
         status_headline=headline_label(profile, judgment.facts),
         correction=correction,
         corrected_regimen=corrected_regimen,
+        crp_state=crp,
     )
 
 

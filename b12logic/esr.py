@@ -245,7 +245,7 @@ def _crp_reading(flag: str, crp: str, limit: float) -> Statement:
     if crp == "raised":
         return Statement(
             f"CRP raised ({where}) with an ESR in range: CRP rises within hours and the ESR lags days behind, "
-            "so this can be early inflammation.",
+            "so this can be early inflammation; find its cause.",
             ("Vigushin 1993", "laboratory"),
             "CRP raised, ESR not yet",
             kind="workup",
@@ -253,8 +253,10 @@ def _crp_reading(flag: str, crp: str, limit: float) -> Statement:
     return Statement(
         f"Raised ESR with a normal CRP ({where}): this points away from active inflammation. Think of anaemia, a "
         "paraprotein (myeloma), high immunoglobulins, renal disease, pregnancy or older age, or inflammation that "
-        "is settling (CRP falls within days, with a half-life of about 19 hours; the ESR lags).",
-        ("ICSH 2011", "Vigushin 1993", "laboratory"),
+        "is settling (CRP falls within days, with a half-life of about 19 hours; the ESR lags). If the ESR and the "
+        "presentation are consistent with possible myeloma, NICE NG12 advises considering very urgent (within 48 "
+        "hours) serum protein electrophoresis and a Bence-Jones protein urine test.",
+        ("ICSH 2011", "Vigushin 1993", "laboratory", "NICE NG12"),
         "Raised ESR, normal CRP: think anaemia, paraprotein, renal disease",
         kind="workup",
     )

@@ -17,8 +17,8 @@ from tests.test_engine_properties import SETTINGS, custom_profiles, valid_cases
 from tests.test_judgment import PROFILES_ALL
 
 EVERY = tuple(PROFILES)
-FOLIC_START = "Start B12 now, once the bloods are taken, and do not let folic acid go on alone"
-FOLIC_WITH_B12 = "Do not let folic acid go on alone: B12 starts now, as above"
+FOLIC_START = "Start B12 now, once the bloods are taken, so that folic acid is never taken alone"
+FOLIC_WITH_B12 = "Folic acid is never taken alone: B12 starts now, as above"
 
 
 def _acting(a: Assessment) -> str:
@@ -27,7 +27,7 @@ def _acting(a: Assessment) -> str:
 
 
 def _folic_steps(a: Assessment) -> list[str]:
-    return [s.text for s in a.do_now if "folic acid go on alone" in s.text]
+    return [s.text for s in a.do_now if "olic acid is never taken alone" in s.text]
 
 
 # --- Examples
@@ -97,12 +97,63 @@ def test_the_first_step_follows_the_plan_and_names_the_esr() -> None:
     tests = evaluate(Case(age=45, sex="female", b12=250, esr=40))
     assert not tests.do_now and tests.regimen == "pending_tests"
     assert tests.first_step.startswith("the tests the work-up below asks for")
-    assert tests.first_step.endswith("The ESR is worked up on its own criteria (below).")
+    assert tests.first_step.endswith("The ESR reading has its own work-up (below).")
     # ESR at its limit is normal; one above it is not (the boundary of the ESR sentence).
     limit = tests.esr_upper_limit
     at_limit = evaluate(Case(age=45, sex="female", b12=250, esr=limit))
     above = evaluate(Case(age=45, sex="female", b12=250, esr=limit + 1))
     assert "ESR" not in at_limit.first_step and "ESR" in above.first_step
+    # A raised CRP with an ESR in range has its work-up too; CRP at the laboratory's limit is normal.
+    assert "ESR reading has its own work-up" in evaluate(Case(age=45, sex="male", b12=150, esr=10, crp=180)).first_step
+    assert "ESR" not in evaluate(Case(age=45, sex="male", b12=150, esr=10, crp=5)).first_step
+    assert "ESR" in evaluate(Case(age=45, sex="male", b12=150, esr=10, crp=5.1)).first_step
+
+
+def test_no_b12_plan_beside_a_raised_esr_puts_the_esr_work_up_first() -> None:
+    """Code-blind read s11, F1: "First step: no B12 treatment" is not an action when the ESR needs its work-up."""
+    a = evaluate(Case(age=45, sex="male", b12=1400, esr=70, crp=40))
+    assert a.regimen == "none" and not a.do_now
+    assert a.first_step.startswith("the ESR reading's own work-up below (look for its cause)")
+    assert evaluate(Case(age=45, sex="male", b12=1400, esr=10)).first_step.startswith("no B12 treatment")
+
+
+def test_severe_anaemia_beside_a_plan_that_treats_says_start_b12_after_the_samples() -> None:
+    """Code-blind read s11, F2: Hb 6.9, MCV 124 never said start in Do-now while a milder case on folic acid did."""
+    case = Case(
+        age=64, sex="female", b12=110, esr=60, crp=4, hb=6.9, mcv=124, risk_factors=frozenset({"pernicious_anaemia"})
+    )
+    for profile in EVERY:
+        a = evaluate(case, profile)
+        first = a.do_now[0]
+        assert first.text.startswith("Assess the severe anaemia now"), profile
+        assert first.starts_b12 and "then start B12 as the B12 plan says, once those samples are taken" in first.text
+        assert any("potassium" in s.text for s in a.do_now), profile
+    # Not beside a plan that waits or does not treat: severe anaemia with a normal B12 assesses, never starts.
+    normal = evaluate(Case(age=64, sex="female", b12=600, esr=20, hb=6.9, mcv=90), "nice-ng239")
+    assert normal.do_now[0].text.startswith("Assess the severe anaemia now")
+    assert not any(s.starts_b12 for s in normal.do_now)
+    # With neurological symptoms the neurological step starts B12: said once.
+    neuro = evaluate(replace(case, neuro_symptoms=True), "nice-ng239")
+    assert [s.starts_b12 for s in neuro.do_now[:2]] == [False, True]
+
+
+def test_nitrous_oxide_with_neurological_symptoms_asks_for_advice_once_and_does_not_wait_for_it() -> None:
+    """Code-blind read s11, F4: the referral was said twice, and "stop and start" came second without "do not wait"."""
+    case = Case(
+        age=24,
+        sex="male",
+        b12=380,
+        esr=22,
+        mma=900,
+        homocysteine=45,
+        neuro_symptoms=True,
+        risk_factors=frozenset({"nitrous_oxide"}),
+    )
+    for profile in ("nice-ng239", "bsh-2014"):
+        texts = [s.text for s in evaluate(case, profile).do_now]
+        assert texts[0].startswith("Seek urgent specialist (neurological) advice") and "do not wait for it" in texts[0]
+        assert texts[1].startswith("Stop the nitrous oxide and start B12 now")
+        assert "urgent" not in texts[1]
 
 
 def test_the_cli_and_the_teaching_summary_say_the_first_step(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -135,14 +186,29 @@ def test_the_do_now_block_never_leaves_folic_acid_or_the_first_step_unsaid(
     else:
         assert not folic
     # With no urgent step, the first step matches the plan: never "no B12 treatment" beside one that treats.
+    inflamed = a.esr_flag != "normal" or a.crp_state == "raised"
     if not a.do_now:
         if acting in TREATMENT_REGIMENS:
             assert a.first_step.startswith("take the work-up bloods, then B12")
         elif acting == "pending_tests":
             assert a.first_step.startswith("the tests the work-up below asks for")
+        elif inflamed:  # nothing to do for B12: the inflammation's work-up comes first
+            assert a.first_step.startswith("the ESR reading's own work-up below")
         else:
             assert a.first_step.startswith("no B12 treatment")
-        assert ("ESR is worked up" in a.first_step) == (a.esr_flag != "normal")
+        assert ("ESR reading" in a.first_step) == inflamed
+    # A plan that treats says "start" in the Do-now block whenever that block has a severe-anaemia step.
+    if a.anaemia_grade == "severe" and acting in TREATMENT_REGIMENS:
+        assert any(s.starts_b12 for s in a.do_now)
+    # A referral is said once: no two urgent steps both ask for urgent specialist or neurological input.
+    asks = [s for s in a.do_now if "urgent specialist" in s.text or "urgent neurological input" in s.text]
+    assert len(asks) <= 1, [s.text for s in asks]
+    # A step that points to the next one is followed by it.
+    for i, s in enumerate(a.do_now):
+        if "(next step)" in s.text:
+            assert a.do_now[i + 1].text.startswith("Stop the nitrous oxide and start B12 now"), [
+                x.text for x in a.do_now
+            ]
 
 
 @SETTINGS

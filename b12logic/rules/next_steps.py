@@ -29,16 +29,31 @@ def cite(*names: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-_SEVERE_ANAEMIA = Statement(
+_SEVERE_SAMPLES = (
     "Assess the severe anaemia now: look at the full blood count and blood film for pancytopenia, and take folate, "
     "ferritin and reticulocytes (and MMA or homocysteine if they are to be measured) before any treatment or "
-    "transfusion. Avoid red-cell transfusion where "
-    "possible: in megaloblastic anaemia circulatory overload can be fatal. Pancytopenia or a suspected blood cancer "
-    "needs urgent haematology advice.",
+    "transfusion"
+)
+_SEVERE_REST = (
+    "Avoid red-cell transfusion where possible: in megaloblastic anaemia circulatory overload can be fatal. "
+    "Pancytopenia or a suspected blood cancer needs urgent haematology advice."
+)
+_SEVERE_ANAEMIA = Statement(
+    f"{_SEVERE_SAMPLES}. {_SEVERE_REST}",
     ("WHO", "NHS Lothian", "UK Transfusion Handbook", "BNF / NICE CKS"),
     "Severe anaemia: FBC, film, haematinics before treatment; avoid transfusion; urgent haematology if pancytopenia",
     kind="do_now",
     rank=RANK_SEVERE_ANAEMIA,
+)
+# Beside a plan that treats, the first step also says to start (code-blind read s11, F2: a milder case on folic acid
+# said "start B12 now" while Hb 6.9 with MCV 124 never did).
+_SEVERE_ANAEMIA_TREAT = Statement(
+    f"{_SEVERE_SAMPLES}; then start B12 as the B12 plan says, once those samples are taken. {_SEVERE_REST}",
+    ("WHO", "NHS Lothian", "UK Transfusion Handbook", "BNF / NICE CKS"),
+    "Severe anaemia: FBC, film, haematinics, then start B12; avoid transfusion; urgent haematology if pancytopenia",
+    kind="do_now",
+    rank=RANK_SEVERE_ANAEMIA,
+    starts_b12=True,
 )
 _NEURO_TREAT = Statement(
     "Seek urgent specialist (haematology) advice for the neurological symptoms, and start the alternate-day "
@@ -68,22 +83,31 @@ _NEURO_NOT_EXCLUDED = Statement(
     kind="do_now",
     rank=RANK_NEURO,
 )
+# Nitrous oxide with neurological symptoms: the referral above does not hold up the two actions that follow it
+# (code-blind read s11, F4: "seek urgent advice" first and again in the step that stops and starts).
+_NEURO_N2O = Statement(
+    "Seek urgent specialist (neurological) advice for the neurological symptoms, and do not wait for it: the "
+    "nitrous oxide stops and B12 starts now (next step). Symptoms of spinal cord or optic nerve damage: same-day "
+    "emergency admission.",
+    ("NICE NG239", "RCEM 2024", "BNF / NICE CKS", "NHS Lothian"),
+    "Neurological symptoms with nitrous oxide: urgent advice; do not wait for it",
+    kind="do_now",
+    rank=RANK_NEURO,
+)
 _N2O_TREAT = Statement(
-    "Stop the nitrous oxide and start B12 now (neurological regimen) without waiting for homocysteine or MMA; "
-    "seek urgent neurological input. Treated early, the damage can recover; late, it can leave permanent "
-    "disability.",
+    "Stop the nitrous oxide and start B12 now (neurological regimen) without waiting for homocysteine or MMA. "
+    "Treated early, the damage can recover; late, it can leave permanent disability.",
     ("NICE NG239", "RCEM 2024", "Practical Neurology 2023"),
-    "Nitrous oxide: stop it, start B12 now, urgent neurology",
+    "Nitrous oxide: stop it, start B12 now",
     kind="do_now",
     rank=RANK_NITROUS_OXIDE,
     starts_b12=True,
 )
 _N2O_TREAT_SHOWN = Statement(
     "Stop the nitrous oxide and start B12 now (neurological regimen): the raised homocysteine or MMA already shows "
-    "functional deficiency. Seek urgent neurological input; treated early, the damage can recover; late, it can "
-    "leave permanent disability.",
+    "functional deficiency. Treated early, the damage can recover; late, it can leave permanent disability.",
     ("NICE NG239", "RCEM 2024", "Practical Neurology 2023"),
-    "Nitrous oxide: stop it, start B12 now (functional deficiency shown), urgent neurology",
+    "Nitrous oxide: stop it, start B12 now (functional deficiency shown)",
     kind="do_now",
     rank=RANK_NITROUS_OXIDE,
     starts_b12=True,
@@ -131,7 +155,7 @@ _PREGNANT_VERY_HIGH_MCV = Statement(  # one urgent haematology step, not two in 
 # Folic acid already taken beside a plan that gives B12: the safety step leads the page, not only the pitfall
 # beside the plan (session 9's code-blind read: "Do now: nothing urgent" beside folic acid and a B12 of 160).
 _FOLIC_ACID_START = Statement(
-    "Start B12 now, once the bloods are taken, and do not let folic acid go on alone: folic acid can correct the "
+    "Start B12 now, once the bloods are taken, so that folic acid is never taken alone: folic acid can correct the "
     "anaemia while the nerve damage of B12 deficiency (subacute combined degeneration of the cord) goes on.",
     ("source", "BNF / NICE CKS"),
     "On folic acid: start B12 now; never folic acid alone",
@@ -140,7 +164,7 @@ _FOLIC_ACID_START = Statement(
     starts_b12=True,
 )
 _FOLIC_ACID_WITH_B12 = Statement(  # another urgent step already starts B12: said once
-    "Do not let folic acid go on alone: B12 starts now, as above. Folic acid can correct the anaemia while the "
+    "Folic acid is never taken alone: B12 starts now, as above. Folic acid can correct the anaemia while the "
     "nerve damage of B12 deficiency (subacute combined degeneration of the cord) goes on.",
     ("source", "BNF / NICE CKS"),
     "On folic acid: never folic acid alone (B12 starts now, above)",
@@ -375,12 +399,15 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
     """The urgent steps of this judgment, each an instruction; "start B12" only beside a treatment regimen."""
     treats = f.regimen in TREATMENT_REGIMENS
     steps: list[Statement] = []
-    if f.anaemia_grade == "severe":
-        steps.append(_SEVERE_ANAEMIA)
     n2o_treat = f.nitrous_oxide and treats and f.neuro
+    neuro_treat = f.neuro and f.regimen == "im_neuro" and not n2o_treat  # with nitrous oxide its own step starts
+    if f.anaemia_grade == "severe":  # it starts B12 unless a neurological step below does
+        steps.append(_SEVERE_ANAEMIA_TREAT if treats and not (neuro_treat or n2o_treat) else _SEVERE_ANAEMIA)
     if f.neuro:
-        if f.regimen == "im_neuro" and not n2o_treat:  # with nitrous oxide its own step says to start
+        if neuro_treat:
             steps.append(_NEURO_TREAT)
+        elif n2o_treat:
+            steps.append(_NEURO_N2O)
         elif f.status in ("not_confirmed", "normal") and not treats:
             steps.append(_NEURO_NOT_EXCLUDED)
         else:
