@@ -190,6 +190,18 @@ class Assessment:
             return "the ESR reading's own work-up below (look for its cause); no B12 treatment (the B12 plan says why)."
         return f"{b12}."
 
+    @property
+    def all_clear(self) -> bool:
+        """Nothing urgent, nothing to start or test for B12, and no inflammation to work up: the only case the
+        Do-now block may show as an all-clear (green)."""
+        return (
+            not self.do_now
+            and self.regimen == "none"
+            and self.corrected_regimen in ("", "none")
+            and self.esr_flag == "normal"
+            and self.crp_state != "raised"
+        )
+
     def statements(self, kind: str) -> tuple[Statement, ...]:
         """The B12 plan's and the ESR's statements of one kind (do_now: ranked), each said once."""
         if kind == "do_now":

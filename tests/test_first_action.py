@@ -197,6 +197,8 @@ def test_the_do_now_block_never_leaves_folic_acid_or_the_first_step_unsaid(
         else:
             assert a.first_step.startswith("no B12 treatment")
         assert ("ESR reading" in a.first_step) == inflamed
+    # Green (all clear) only with nothing urgent, nothing to start or test, and no inflammation to work up.
+    assert a.all_clear == (not a.do_now and acting == "none" and not inflamed)
     # A plan that treats says "start" in the Do-now block whenever that block has a severe-anaemia step.
     if a.anaemia_grade == "severe" and acting in TREATMENT_REGIMENS:
         assert any(s.starts_b12 for s in a.do_now)
@@ -234,6 +236,11 @@ def test_the_explorer_says_the_first_step_and_is_not_green_beside_a_plan_that_tr
     none = run_app({"age": "45", "sex": "female", "b12": "600", "esr": "10", "hb": "13"}, background_open=False)
     (clear,) = [s.value for s in none.success if "nothing urgent" in s.value]
     assert "**First step:** no B12 treatment" in clear
+    # No B12 plan, but a raised ESR to work up: not green either.
+    esr = run_app({"age": "45", "sex": "male", "b12": "1400", "esr": "70", "crp": "40"}, background_open=False)
+    assert not any("nothing urgent" in s.value for s in esr.success)
+    (work_up,) = [i.value for i in esr.info if "nothing urgent" in i.value]
+    assert "**First step:** the ESR reading's own work-up below" in work_up
     folic = run_app(
         {"age": "60", "sex": "female", "b12": "160", "esr": "12", "hb": "10.5", "on_folic_acid": "yes"},
         background_open=False,

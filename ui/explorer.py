@@ -105,8 +105,8 @@ def do_now(a: Assessment) -> None:
             st.warning(f"**Check first:** {render.escape(warning)}", icon=":material/warning:")
         if a.do_now:
             st.error(f"**{KIND_HEADINGS['do_now']}**\n\n{render.do_now_text(a)}", icon=":material/emergency:")
-        else:  # not green beside a plan that treats: "nothing urgent" is not "all clear"
-            quiet = st.success if a.regimen == "none" and not a.corrected_regimen else st.info
+        else:  # green only for an all-clear: "nothing urgent" beside a plan or a work-up is not one
+            quiet = st.success if a.all_clear else st.info
             quiet(
                 f"**{KIND_HEADINGS['do_now']}:** nothing urgent for this case. **First step:** "
                 f"{render.escape(a.first_step)}",
