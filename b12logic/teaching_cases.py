@@ -63,8 +63,9 @@ def _active_b12_first(assessment: Assessment) -> bool:
 
 def next_step_of(assessment: Assessment) -> str:
     """The NEXT_STEPS key of the engine's answer (the one the quiz shows as the model answer)."""
-    if _start_now(assessment):
-        return "im_neuro"
+    if _start_now(assessment):  # the guideline's regimen that the Do-now step starts (folic acid: not neuro)
+        corrected = assessment.corrected_regimen
+        return corrected if corrected in TREATMENT_REGIMENS else "im_neuro"
     if assessment.regimen in ("im_neuro", "im_standard", "oral_or_im"):
         return assessment.regimen
     if assessment.b12_status == "indeterminate_needs_mma":

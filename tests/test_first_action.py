@@ -247,3 +247,16 @@ def test_the_explorer_says_the_first_step_and_is_not_green_beside_a_plan_that_tr
     )
     (box,) = urgent_boxes(folic)
     assert FOLIC_START in box
+
+
+def test_the_quiz_answer_for_folic_acid_started_by_the_guideline_is_its_regimen_not_the_neurological_one() -> None:
+    """The quiz's model answer follows the Do-now step that starts B12: under the source, folic acid with a
+    borderline B12 starts NICE NG239's standard regimen, not the neurological one (no neurological symptoms)."""
+    from b12logic.teaching_cases import next_step_of
+
+    case = Case(age=58, sex="female", b12=190, mcv=92, hb=12.5, esr=10, on_folic_acid=True)
+    source = evaluate(case, "source")
+    assert source.regimen == "pending_tests" and any(s.starts_b12 for s in source.do_now)
+    assert next_step_of(source) == source.corrected_regimen != "im_neuro"
+    neuro = evaluate(replace(case, on_folic_acid=False, neuro_symptoms=True), "source")
+    assert next_step_of(neuro) == "im_neuro"
