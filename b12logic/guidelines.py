@@ -375,7 +375,7 @@ def custom_profile(
         mma_role="With your laboratory's cut-offs, MMA is second line, as under NICE NG239.",
         # Until a limit is entered the profile holds the app's default, which is no laboratory's own.
         mma_limit_words=(
-            "the app's default (enter your laboratory's own)"
+            "the app's default (enter your laboratory's own if it differs)"
             if float(mma_upper) == base.mma_upper
             else "your laboratory's upper limit"
         ),
