@@ -260,3 +260,13 @@ def test_the_quiz_answer_for_folic_acid_started_by_the_guideline_is_its_regimen_
     assert next_step_of(source) == source.corrected_regimen != "im_neuro"
     neuro = evaluate(replace(case, on_folic_acid=False, neuro_symptoms=True), "source")
     assert next_step_of(neuro) == "im_neuro"
+
+
+def test_in_pregnancy_total_b12_is_read_against_the_non_pregnant_range() -> None:
+    """Code-blind read s11, F3: "total B12 170 is low" beside "total B12 falls in normal pregnancy"."""
+    case = Case(age=31, sex="female", pregnant=True, b12=170, active_b12=45, esr=48)
+    a = evaluate(case, "nice-ng239")
+    line = next(s.text for s in (*a.caveats, *a.why, *a.next_steps) if s.text.startswith("Active B12 45"))
+    assert "total B12 170 pg/mL is low against the non-pregnant range. In pregnancy active B12 governs" in line
+    not_pregnant = evaluate(replace(case, pregnant=False), "nice-ng239")
+    assert "non-pregnant" not in " ".join(s.text for s in (*not_pregnant.caveats, *not_pregnant.why))

@@ -52,6 +52,8 @@ def _discordance(case: Case, profile: GuidelineProfile, b12: float, outcome: str
     else:
         reads = f"{low:g}–{high:g} pmol/L: indeterminate"
     total = "low" if total_low else ("above range" if total_above else "borderline")
+    if case.pregnant:  # its bands are not pregnancy's (code-blind read s11, F3: "low" beside "falls in pregnancy")
+        total += " against the non-pregnant range"
     text = f"Active B12 {active:g} pmol/L is {reads}; total B12 {b12:.0f} pg/mL is {total}."
     if case.pregnant:
         text += " In pregnancy active B12 governs, because total B12 falls in normal pregnancy."
