@@ -21,7 +21,9 @@ from b12logic.case import Case
 from b12logic.esr import (
     DEFAULT_CRP_LIMIT_MG_L,
     GCA_AGE,
+    MARKED_CRP_MG_L,
     NAIVE_ESR_CUTOFF,
+    SECOND_TRIMESTER_TOP,
     crp_state,
     esr_flag,
     esr_upper_limit,
@@ -43,6 +45,7 @@ from b12logic.guidelines import (
 from b12logic.labels import (
     ANAEMIA_GRADE_LABELS,
     ESR_FLAG_LABELS,
+    PREGNANCY_ESR_LATE_ONLY,
     PREGNANCY_ESR_NORMAL,
     REGIMEN_LABELS,
     SOURCE_DIFFERS,
@@ -187,7 +190,11 @@ class Assessment:
             if acting in TREATMENT_REGIMENS or acting == "pending_tests":
                 return f"{b12}. The ESR reading has its own work-up (below)."
             # No B12 plan to act on: the inflammation's work-up is the first step (code-blind read s11, F1).
-            return "the ESR reading's own work-up below (look for its cause); no B12 treatment (the B12 plan says why)."
+            marker = "raised ESR" if self.esr_flag != "normal" else "raised CRP"
+            return (
+                f"the ESR reading's work-up below: look for the cause of the {marker}; no B12 treatment (the B12 "
+                "plan says why)."
+            )
         return f"{b12}."
 
     @property
@@ -219,7 +226,7 @@ class Assessment:
     @property
     def esr_flag_label(self) -> str:
         if self.case.pregnant and self.esr_flag == "normal":  # the age/sex limit does not apply in pregnancy
-            return PREGNANCY_ESR_NORMAL
+            return PREGNANCY_ESR_LATE_ONLY if self.case.esr > SECOND_TRIMESTER_TOP else PREGNANCY_ESR_NORMAL
         return ESR_FLAG_LABELS[self.esr_flag]
 
     @property
@@ -340,7 +347,15 @@ def evaluate(
         esr_upper_limit=limit,
         esr_above_naive_cutoff=case.esr > NAIVE_ESR_CUTOFF,
         next_steps=steps,
-        esr_workup=_esr_workup(flag, case.age, crp, case.pregnant, crp_limit, case.esr if case.pregnant else 0.0),
+        esr_workup=_esr_workup(
+            flag,
+            case.age,
+            crp,
+            case.pregnant,
+            crp_limit,
+            case.esr if case.pregnant else 0.0,
+            case.crp_mg_l is not None and case.crp_mg_l > MARKED_CRP_MG_L,
+        ),
         pitfalls=pitfalls,
         caveats=caveats(case, profile, status, b12, path[-1]),
         warnings=warnings(case, b12),

@@ -81,6 +81,32 @@ _GCA_EMERGENCY = Statement(
     kind="do_now",
     rank=75,
 )
+# From 50 a raised CRP asks the same questions when the ESR is in range (code-blind read s11: CRP 150 with a normal
+# ESR got no GCA question, although a normal ESR does not exclude it).
+_GCA_EMERGENCY_CRP = Statement(
+    "Ask now about new headache, jaw claudication, scalp tenderness, visual symptoms and shoulder or hip girdle "
+    "stiffness (polymyalgia rheumatica): from 50, a raised CRP raises the question of giant cell arteritis, and an "
+    "ESR in range does not exclude it. If it is suspected, treat it as a medical emergency: high-dose "
+    "glucocorticoid at once, without waiting for results, and specialist review the same working day (within 3 "
+    "working days at most); new visual loss or double vision: ophthalmology the same day.",
+    ("BSR 2020",),
+    "If GCA suspected: emergency (steroid at once, same-day specialist review)",
+    kind="do_now",
+    rank=75,
+)
+MYELOMA_TEST_AGE = 60  # NICE NG12 writes its myeloma recommendations for people aged 60 and over
+MARKED_CRP_MG_L = 100.0  # Landry 2017 studied CRPs above 100 mg/L
+# A CRP above 100 mg/L is its own urgent question, whatever the ESR (code-blind read s11, U-1: "nothing urgent").
+HIGH_CRP = Statement(
+    "Assess now for infection: a CRP above 100 mg/L has infection as its commonest cause (55% of 839 patients with "
+    "a CRP above 100 mg/L; 89% of those above 350), then rheumatological and other inflammatory disease, "
+    "malignancy and drug reactions; 8.6% of those patients died. It is a question of its own, apart from the B12 "
+    "plan.",
+    ("Landry 2017",),
+    "CRP above 100 mg/L: assess now for infection",
+    kind="do_now",
+    rank=76,  # before the giant cell arteritis questions (75)
+)
 _PREGNANCY = Statement(
     "Pregnant: the age/sex limit does not apply, because the ESR rises in normal pregnancy (reference ranges "
     "4–57, 7–47 and 13–70 mm/h in the first, second and third trimesters). With no trimester recorded the app "
@@ -157,10 +183,12 @@ def esr_workup(
     pregnant: bool = False,
     crp_limit_mg_l: float = DEFAULT_CRP_LIMIT_MG_L,
     esr: float = 0.0,
+    crp_above_100: bool = False,
 ) -> tuple[Statement, ...]:
     """What an ESR result calls for, on its own criteria; never a change to the B12 plan. `esr` (mm/h) places a
-    pregnant woman's ESR against each trimester's range, since no trimester is recorded."""
-    steps: list[Statement] = []
+    pregnant woman's ESR against each trimester's range, since no trimester is recorded. `crp_above_100`: the CRP
+    is above MARKED_CRP_MG_L, an urgent step of its own."""
+    steps: list[Statement] = [HIGH_CRP] if crp_above_100 else []
     above_second = pregnant and flag == "normal" and esr > SECOND_TRIMESTER_TOP
     if pregnant:
         steps.append(_PREGNANCY)
@@ -177,7 +205,9 @@ def esr_workup(
                 kind="workup",
             )
         )
-        if age >= GCA_AGE:
+        if age >= GCA_AGE and crp == "raised":
+            steps.append(_GCA_EMERGENCY_CRP)
+        elif age >= GCA_AGE:
             steps.append(
                 Statement(
                     "A normal ESR does not exclude giant cell arteritis when the clinical picture fits: the "
@@ -188,7 +218,7 @@ def esr_workup(
                 )
             )
         if crp == "raised":
-            steps.append(_crp_reading(flag, crp, crp_limit_mg_l))
+            steps.append(_crp_reading(flag, crp, crp_limit_mg_l, age >= MYELOMA_TEST_AGE))
         return tuple(steps)
     urgent = esr_urgent_steps(flag, age >= GCA_AGE)
     if flag == "markedly_elevated" and crp == "normal":
@@ -217,7 +247,7 @@ def esr_workup(
             )
         )
     elif not (flag == "markedly_elevated" and crp == "normal"):  # else its urgent step says it (_marked_normal_crp)
-        steps.append(_crp_reading(flag, crp, crp_limit_mg_l))
+        steps.append(_crp_reading(flag, crp, crp_limit_mg_l, age >= MYELOMA_TEST_AGE))
     # Fincher 1986 studied ESRs of 100 mm/h or more: cited for those only (independent read, session 6).
     marked = flag == "markedly_elevated"
     steps.append(
@@ -232,8 +262,9 @@ def esr_workup(
     return tuple(steps)
 
 
-def _crp_reading(flag: str, crp: str, limit: float) -> Statement:
-    """ESR and CRP read together (CRP follows production within hours; the ESR lags days behind)."""
+def _crp_reading(flag: str, crp: str, limit: float, myeloma_age: bool = False) -> Statement:
+    """ESR and CRP read together (CRP follows production within hours; the ESR lags days behind). `myeloma_age`:
+    from 60, NICE NG12's myeloma tests are named beside a raised ESR with a normal CRP."""
     where = f"above the laboratory's limit of {limit:g} mg/L" if crp == "raised" else f"at or below {limit:g} mg/L"
     if crp == "raised" and flag != "normal":
         return Statement(
@@ -253,10 +284,15 @@ def _crp_reading(flag: str, crp: str, limit: float) -> Statement:
     return Statement(
         f"Raised ESR with a normal CRP ({where}): this points away from active inflammation. Think of anaemia, a "
         "paraprotein (myeloma), high immunoglobulins, renal disease, pregnancy or older age, or inflammation that "
-        "is settling (CRP falls within days, with a half-life of about 19 hours; the ESR lags). If the ESR and the "
-        "presentation are consistent with possible myeloma, NICE NG12 advises considering very urgent (within 48 "
-        "hours) serum protein electrophoresis and a Bence-Jones protein urine test.",
-        ("ICSH 2011", "Vigushin 1993", "laboratory", "NICE NG12"),
+        "is settling (CRP falls within days, with a half-life of about 19 hours; the ESR lags)."
+        + (
+            " From 60, if the ESR and the presentation are consistent with possible myeloma, NICE NG12 advises "
+            "considering very urgent (within 48 hours) serum protein electrophoresis and a Bence-Jones protein urine "
+            "test."
+            if myeloma_age
+            else ""
+        ),
+        ("ICSH 2011", "Vigushin 1993", "laboratory", *(("NICE NG12",) if myeloma_age else ())),
         "Raised ESR, normal CRP: think anaemia, paraprotein, renal disease",
         kind="workup",
     )

@@ -141,6 +141,13 @@ REFERENCES: dict[str, Reference] = {
             "treatment of giant cell arteritis. Rheumatology 2020;59(3):e1–e23.",
         ),
         Reference(
+            "Landry 2017",
+            "Landry A, Docherty P, Ouellette S, Cartier LJ. Causes and outcomes of markedly elevated C-reactive "
+            "protein levels. Can Fam Physician 2017;63(6):e316–e323.",
+            "839 adults with a CRP above 100 mg/L: infection 55.1%, rheumatological 7.5%, malignancy 5.1%, drug "
+            "reactions 1.7%, no diagnosis 17.6%; infection in 88.9% above 350 mg/L; overall mortality 8.6%.",
+        ),
+        Reference(
             "Vigushin 1993",
             "Vigushin DM, Pepys MB, Hawkins PN. Metabolic and scintigraphic studies of radioiodinated human "
             "C-reactive protein in health and disease. J Clin Invest 1993;91(4):1351–1357.",

@@ -113,7 +113,7 @@ def test_no_b12_plan_beside_a_raised_esr_puts_the_esr_work_up_first() -> None:
     """Code-blind read s11, F1: "First step: no B12 treatment" is not an action when the ESR needs its work-up."""
     a = evaluate(Case(age=45, sex="male", b12=1400, esr=70, crp=40))
     assert a.regimen == "none" and not a.do_now
-    assert a.first_step.startswith("the ESR reading's own work-up below (look for its cause)")
+    assert a.first_step.startswith("the ESR reading's work-up below: look for the cause of the raised ESR;")
     assert evaluate(Case(age=45, sex="male", b12=1400, esr=10)).first_step.startswith("no B12 treatment")
 
 
@@ -193,7 +193,7 @@ def test_the_do_now_block_never_leaves_folic_acid_or_the_first_step_unsaid(
         elif acting == "pending_tests":
             assert a.first_step.startswith("the tests the work-up below asks for")
         elif inflamed:  # nothing to do for B12: the inflammation's work-up comes first
-            assert a.first_step.startswith("the ESR reading's own work-up below")
+            assert a.first_step.startswith("the ESR reading's work-up below: look for the cause of the raised")
         else:
             assert a.first_step.startswith("no B12 treatment")
         assert ("ESR reading" in a.first_step) == inflamed
@@ -240,7 +240,7 @@ def test_the_explorer_says_the_first_step_and_is_not_green_beside_a_plan_that_tr
     esr = run_app({"age": "45", "sex": "male", "b12": "1400", "esr": "70", "crp": "40"}, background_open=False)
     assert not any("nothing urgent" in s.value for s in esr.success)
     (work_up,) = [i.value for i in esr.info if "nothing urgent" in i.value]
-    assert "**First step:** the ESR reading's own work-up below" in work_up
+    assert "**First step:** the ESR reading's work-up below: look for the cause of the raised ESR" in work_up
     folic = run_app(
         {"age": "60", "sex": "female", "b12": "160", "esr": "12", "hb": "10.5", "on_folic_acid": "yes"},
         background_open=False,

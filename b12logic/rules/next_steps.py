@@ -34,8 +34,8 @@ _SEVERE_SAMPLES = (
     "ferritin and reticulocytes (and MMA or homocysteine if they are to be measured) before any treatment or "
     "transfusion"
 )
-_SEVERE_REST = (
-    "Avoid red-cell transfusion where possible: in megaloblastic anaemia circulatory overload can be fatal. "
+_SEVERE_REST = (  # the transfusion caution is for megaloblastic anaemia (code-blind read s11, U-5)
+    "If the anaemia is megaloblastic, avoid red-cell transfusion where possible: circulatory overload can be fatal. "
     "Pancytopenia or a suspected blood cancer needs urgent haematology advice."
 )
 _SEVERE_ANAEMIA = Statement(
@@ -137,16 +137,18 @@ _PREGNANT = Statement(
     rank=RANK_PREGNANT,
 )
 _VERY_HIGH_MCV = Statement(
-    "Seek urgent haematology advice: a megaloblastic picture (MCV above 120 fL, or severe anaemia with a raised "
-    "MCV) is a strong clinical feature, so deficiency is suspected whatever the B12 tests still have to settle.",
+    "Seek urgent haematology advice: a picture that suggests megaloblastic anaemia (MCV above 120 fL, or severe "
+    "anaemia with a raised MCV; the blood film shows whether it is) is a strong clinical feature, so deficiency is "
+    "suspected whatever the B12 tests still have to settle.",
     ("BNF / NICE CKS", "BSH 2014"),
     "Megaloblastic picture: urgent haematology advice",
     kind="do_now",
     rank=RANK_VERY_HIGH_MCV,
 )
 _PREGNANT_VERY_HIGH_MCV = Statement(  # one urgent haematology step, not two in a row (independent read s6, NF1)
-    "Seek urgent haematology advice: B12 deficiency is suspected in pregnancy, and a megaloblastic picture (MCV "
-    "above 120 fL, or severe anaemia with a raised MCV) is a strong clinical feature.",
+    "Seek urgent haematology advice: B12 deficiency is suspected in pregnancy, and a picture that suggests "
+    "megaloblastic anaemia (MCV above 120 fL, or severe anaemia with a raised MCV; the blood film shows whether it "
+    "is) is a strong clinical feature.",
     ("BNF / NICE CKS", "BSH 2014"),
     "Pregnant, megaloblastic picture: urgent haematology advice",
     kind="do_now",
@@ -297,9 +299,11 @@ _PREGNANCY_TOTAL = Statement(
 _BLOODS_OPENINGS = ("Take the work-up bloods", "Add intrinsic factor antibodies to the bloods")
 
 
-def _workup_bloods(hb_measured: bool, severe_anaemia: bool, treats: bool) -> Statement:
+def _workup_bloods(hb_measured: bool, severe_anaemia: bool, treats: bool, pending: str = "") -> Statement:
     """The bloods beside B12, asked for once: the severe-anaemia step already asks for folate, ferritin and
-    reticulocytes (independent read s8b); before a first dose only when one is given (s8a, c07)."""
+    reticulocytes (independent read s8b); before a first dose only when one is given (s8a, c07). `pending`: the
+    tests a treatment started now does not wait for, whose sample is taken before that dose too (code-blind read
+    s11, U-3: "inject first" would lose the diagnosis)."""
     when = "before the first dose" if treats else "with the tests"
     if severe_anaemia:
         return Statement(
@@ -311,7 +315,8 @@ def _workup_bloods(hb_measured: bool, severe_anaemia: bool, treats: bool) -> Sta
     fbc = "blood film" if hb_measured else "full blood count and blood film"
     return Statement(
         f"Take the work-up bloods {when}: {fbc}, reticulocytes (if anaemic or macrocytic), serum "
-        "folate, ferritin and intrinsic factor antibodies.",
+        "folate, ferritin and intrinsic factor antibodies"
+        + (f", and the sample for {pending}, which the plan does not wait for." if pending else "."),
         ("NHS Lothian", "NICE NG239"),
         f"{when.capitalize()}: {'film' if hb_measured else 'FBC and film'}, reticulocytes, folate, ferritin, "
         "IF antibodies",
@@ -421,7 +426,8 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
         else:
             steps.append(_N2O_TEST)
     pregnant_step = f.pregnant and f.status not in ("normal", "not_confirmed")
-    mcv_step = f.very_high_mcv and f.status != "deficient"
+    # With neurological symptoms their step already seeks urgent advice: one referral (code-blind read s11, U-2).
+    mcv_step = f.very_high_mcv and f.status != "deficient" and not f.neuro
     if pregnant_step and mcv_step:
         steps.append(_PREGNANT_VERY_HIGH_MCV)
     elif pregnant_step:
@@ -482,6 +488,17 @@ def _lasting_cause_treated(profile: GuidelineProfile, f: PlanFacts) -> Statement
         "Lasting cause: lifelong replacement whatever the level",
         kind="plan",
     )
+
+
+def _pending_samples(profile: GuidelineProfile, f: PlanFacts) -> str:
+    """The tests whose sample goes with the bloods before a first dose given while they are awaited ("" if none)."""
+    if f.regimen not in TREATMENT_REGIMENS:
+        return ""
+    if f.nitrous_oxide and f.neuro and not (f.mma_measured or f.hcy_measured):
+        return "homocysteine or MMA"
+    if not f.awaiting:
+        return ""
+    return _awaited(profile, f).removesuffix(" is").removesuffix(" are")
 
 
 def _awaited(profile: GuidelineProfile, f: PlanFacts) -> str:
@@ -635,7 +652,7 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
     if treats:
         steps += _regimen_steps(profile, f)
     if treats or f.status == "indeterminate_needs_mma":
-        steps.append(_workup_bloods(f.hb_measured, f.anaemia_grade == "severe", treats))
+        steps.append(_workup_bloods(f.hb_measured, f.anaemia_grade == "severe", treats, _pending_samples(profile, f)))
     if treats:
         if f.status in DEFICIENT_STATUSES:
             if not f.lasting_cause:  # a recorded lasting cause is the cause found
