@@ -439,7 +439,13 @@ def _corrected(
 def esr_urgency(assessment: Assessment) -> tuple[Statement, ...]:
     """The ESR's urgent steps, for exports that carry one next-steps cell (the batch CSV). The B12 next steps
     never include them, so the ESR cannot change the B12 plan."""
-    return esr_urgent_steps(assessment.esr_flag, assessment.case.age >= GCA_AGE)
+    crp = assessment.case.crp_mg_l
+    return esr_urgent_steps(
+        assessment.esr_flag,
+        assessment.case.age >= GCA_AGE,
+        assessment.crp_state,
+        crp is not None and crp > MARKED_CRP_MG_L,
+    )
 
 
 def _monitoring(profile: GuidelineProfile, pregnant: bool) -> tuple[MonitoringItem, ...]:

@@ -168,11 +168,18 @@ MARKED_FIGURES = Statement(
 )
 
 
-def esr_urgent_steps(flag: str, gca_age: bool) -> tuple[Statement, ...]:
-    """The ESR's urgent steps: an ESR of 100 or more, and a raised ESR from 50 (giant cell arteritis)."""
-    steps = [_MARKED] if flag == "markedly_elevated" else []
+def esr_urgent_steps(
+    flag: str, gca_age: bool, crp: str = "not_measured", crp_above_100: bool = False
+) -> tuple[Statement, ...]:
+    """The ESR reading's urgent steps: a CRP above 100 mg/L, an ESR of 100 or more, and from 50 a raised ESR, or a
+    raised CRP beside an ESR in range (giant cell arteritis). The batch's one next-steps cell uses them too."""
+    steps = [HIGH_CRP] if crp_above_100 else []
+    if flag == "markedly_elevated":
+        steps.append(_MARKED)
     if flag != "normal" and gca_age:
         steps.append(_GCA_EMERGENCY)
+    elif crp == "raised" and gca_age:
+        steps.append(_GCA_EMERGENCY_CRP)
     return tuple(steps)
 
 
@@ -188,7 +195,7 @@ def esr_workup(
     """What an ESR result calls for, on its own criteria; never a change to the B12 plan. `esr` (mm/h) places a
     pregnant woman's ESR against each trimester's range, since no trimester is recorded. `crp_above_100`: the CRP
     is above MARKED_CRP_MG_L, an urgent step of its own."""
-    steps: list[Statement] = [HIGH_CRP] if crp_above_100 else []
+    steps: list[Statement] = []
     above_second = pregnant and flag == "normal" and esr > SECOND_TRIMESTER_TOP
     if pregnant:
         steps.append(_PREGNANCY)
@@ -205,9 +212,8 @@ def esr_workup(
                 kind="workup",
             )
         )
-        if age >= GCA_AGE and crp == "raised":
-            steps.append(_GCA_EMERGENCY_CRP)
-        elif age >= GCA_AGE:
+        steps.extend(esr_urgent_steps(flag, age >= GCA_AGE, crp, crp_above_100))
+        if age >= GCA_AGE and crp != "raised":  # with a raised CRP its urgent step says so
             steps.append(
                 Statement(
                     "A normal ESR does not exclude giant cell arteritis when the clinical picture fits: the "
@@ -220,7 +226,7 @@ def esr_workup(
         if crp == "raised":
             steps.append(_crp_reading(flag, crp, crp_limit_mg_l, age >= MYELOMA_TEST_AGE))
         return tuple(steps)
-    urgent = esr_urgent_steps(flag, age >= GCA_AGE)
+    urgent = esr_urgent_steps(flag, age >= GCA_AGE, crp, crp_above_100)
     if flag == "markedly_elevated" and crp == "normal":
         # Its own urgent step names what to investigate: the general "investigate urgently" is not said as well.
         urgent = (*(s for s in urgent if s is not _MARKED), _marked_normal_crp(crp_limit_mg_l))

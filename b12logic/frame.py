@@ -27,6 +27,7 @@ from b12logic.esr import (
     DEFAULT_CRP_LIMIT_MG_L,
     ESR_FLAGS,
     GCA_AGE,
+    MARKED_CRP_MG_L,
     esr_flag_code,
     esr_upper_limit_array,
     esr_urgent_steps,
@@ -144,7 +145,8 @@ def evaluate_frame(
 ) -> pd.DataFrame:
     """The input frame, unchanged, with the result columns added: one output row per input row, in order.
 
-    `crp_limit` is accepted for the same signature as evaluate; no CSV result column depends on it.
+    `crp_limit` (mg/L), as for evaluate: a raised CRP from 50 asks the giant cell arteritis questions in the
+    next-steps cell.
     """
     profile = get_profile(guideline)
     columns = resolve_columns(df)
@@ -189,6 +191,8 @@ def evaluate_frame(
         *before_grade, grade, after_grade = _split_grade(case_fact_columns(view, female))
         fact_bits = [np.broadcast_to(np.asarray(b, dtype=bool), (n,)) for b in (*before_grade, *after_grade)]
         gca_age = v["age"] >= GCA_AGE
+        crp = _in_rules_unit(parsed, "crp")  # mg/L; NaN (not measured) compares False
+        crp_raised, crp_above_100 = crp > crp_limit, crp > MARKED_CRP_MG_L
         # Under the source's rules the guideline's urgent steps stand beside them (engine.corrected_steps).
         correcting = PROFILES[CORRECTING_PROFILE]
         if profile.reads_context:
@@ -204,7 +208,7 @@ def evaluate_frame(
     memo, ids = memo_for(profile, [*paths, *guides, *risk_sets])
     path_ids, guide_ids, risk_ids = np.split(ids, [len(paths), len(paths) + len(guides)])
     sizes = (len(ANAEMIA_GRADES), ID_SPACE, ID_SPACE)
-    step_bits = [*fact_bits, gca_age]
+    step_bits = [*fact_bits, gca_age, crp_raised, crp_above_100]
     steps_codes, steps_keys = _combination_codes(
         path_ids[path_index],
         flag,
@@ -224,8 +228,10 @@ def evaluate_frame(
                 memo.values[risk],
                 memo.values[guide],
                 old,
+                raised,
+                high,
             )
-            for path, fl, (*bits, old), (graded, risk, guide) in _decoded(keys, len(step_bits), sizes)
+            for path, fl, (*bits, old, raised, high), (graded, risk, guide) in _decoded(keys, len(step_bits), sizes)
         ]
 
     steps_text = worded(memo, steps_keys, word_steps)
@@ -358,6 +364,8 @@ def _steps_cell(
     risk_factors: frozenset[str],
     guide_path: tuple[str, ...],
     gca_age: bool,
+    crp_raised: bool = False,
+    crp_above_100: bool = False,
 ) -> str:
     """One next_steps cell, as evaluate words it."""
     of_case = with_risk_factors(fact_columns, risk_factors)
@@ -366,7 +374,8 @@ def _steps_cell(
         steps = b12_next_steps(profile, own)
     else:
         steps, _ = source_steps(profile, own, plan_facts(PROFILES[CORRECTING_PROFILE], guide_path, of_case))
-    steps = (*steps, *esr_urgent_steps(esr_flag, gca_age))
+    crp = "raised" if crp_raised else "not_measured"  # only "raised" changes the urgent steps
+    steps = (*steps, *esr_urgent_steps(esr_flag, gca_age, crp, crp_above_100))
     return STEP_SEPARATOR.join(s.brief for s in steps)
 
 

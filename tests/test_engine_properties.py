@@ -105,7 +105,21 @@ _RISKS = st.sampled_from(
 ACTIVE_NEAR = (None, None, 10.0, 24.9, 25.0, 50.0, 70.0, 70.1, 200.0)
 _EXTRAS = st.tuples(
     st.sampled_from(ACTIVE_NEAR),
-    st.sampled_from([(None, "mg/L"), (3.0, "mg/L"), (5.0, "mg/L"), (5.1, "mg/L"), (2.0, "mg/dL"), (0.3, "mg/dL")]),
+    st.sampled_from(
+        [
+            (None, "mg/L"),
+            (3.0, "mg/L"),
+            (5.0, "mg/L"),
+            (5.1, "mg/L"),
+            (2.0, "mg/dL"),
+            (0.3, "mg/dL"),
+            # The CRP above 100 mg/L boundary (an urgent step of its own), in both units.
+            (100.0, "mg/L"),
+            (100.1, "mg/L"),
+            (10.0, "mg/dL"),
+            (10.1, "mg/dL"),
+        ]
+    ),
     st.booleans(),
 )
 
