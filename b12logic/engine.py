@@ -20,6 +20,7 @@ from typing import Any
 from b12logic.case import Case
 from b12logic.esr import (
     DEFAULT_CRP_LIMIT_MG_L,
+    FIRST_TRIMESTER_TOP,
     GCA_AGE,
     MARKED_CRP_MG_L,
     NAIVE_ESR_CUTOFF,
@@ -45,8 +46,9 @@ from b12logic.guidelines import (
 from b12logic.labels import (
     ANAEMIA_GRADE_LABELS,
     ESR_FLAG_LABELS,
-    PREGNANCY_ESR_LATE_ONLY,
     PREGNANCY_ESR_NORMAL,
+    PREGNANCY_ESR_NOT_SECOND,
+    PREGNANCY_ESR_THIRD_ONLY,
     REGIMEN_LABELS,
     SOURCE_DIFFERS,
     STATUS_LABELS,
@@ -135,6 +137,7 @@ class Assessment:
     corrected_regimen: str = ""  # under `source`, with a correction: the guideline's regimen for this case
     status_headline: str = ""  # the status as the headline says it (rules.judgment.headline_label)
     crp_state: str = "not_measured"  # against the laboratory's limit: not_measured, normal or raised
+    crp_limit: float = DEFAULT_CRP_LIMIT_MG_L  # that limit, mg/L
 
     @property
     def status_label(self) -> str:
@@ -226,7 +229,9 @@ class Assessment:
     @property
     def esr_flag_label(self) -> str:
         if self.case.pregnant and self.esr_flag == "normal":  # the age/sex limit does not apply in pregnancy
-            return PREGNANCY_ESR_LATE_ONLY if self.case.esr > SECOND_TRIMESTER_TOP else PREGNANCY_ESR_NORMAL
+            if self.case.esr > FIRST_TRIMESTER_TOP:
+                return PREGNANCY_ESR_THIRD_ONLY
+            return PREGNANCY_ESR_NOT_SECOND if self.case.esr > SECOND_TRIMESTER_TOP else PREGNANCY_ESR_NORMAL
         return ESR_FLAG_LABELS[self.esr_flag]
 
     @property
@@ -370,6 +375,7 @@ def evaluate(
         correction=correction,
         corrected_regimen=corrected_regimen,
         crp_state=crp,
+        crp_limit=crp_limit,
     )
 
 
@@ -404,10 +410,14 @@ def _corrected(
         # A test the source's lines already ask for is asked once (independent read s8b, F5: "Measure MMA" twice).
         said = {s.text for s in rest}
         asked = {m for s in rest for m in s.measures}
+        # The guideline's bloods line always joins: only it says "before the first dose" (code-blind read s11,
+        # finding 5: the source's "with the tests" stood beside a Do-now step that starts B12).
         joined = tuple(
             s
             for s in guideline_steps
-            if s.kind == "workup" and s.text not in said and not (s.measures and set(s.measures) <= asked)
+            if s.kind == "workup"
+            and s.text not in said
+            and (is_workup_bloods(s) or not (s.measures and set(s.measures) <= asked))
         )
         if any(is_workup_bloods(s) for s in joined):  # one bloods line, the guideline's "before the first dose"
             rest = tuple(s for s in rest if not is_workup_bloods(s))
@@ -445,6 +455,7 @@ def esr_urgency(assessment: Assessment) -> tuple[Statement, ...]:
         assessment.case.age >= GCA_AGE,
         assessment.crp_state,
         crp is not None and crp > MARKED_CRP_MG_L,
+        assessment.crp_limit,
     )
 
 

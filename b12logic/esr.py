@@ -77,7 +77,7 @@ _GCA_EMERGENCY = Statement(
     "results, and specialist review the same working day (within 3 working days at most); new visual loss or "
     "double vision: ophthalmology the same day.",
     ("BSR 2020",),
-    "If GCA suspected: emergency (steroid at once, same-day specialist review)",
+    "From 50, raised ESR: ask now about GCA symptoms (if suspected: emergency, steroid at once, same-day review)",
     kind="do_now",
     rank=75,
 )
@@ -90,7 +90,7 @@ _GCA_EMERGENCY_CRP = Statement(
     "glucocorticoid at once, without waiting for results, and specialist review the same working day (within 3 "
     "working days at most); new visual loss or double vision: ophthalmology the same day.",
     ("BSR 2020",),
-    "If GCA suspected: emergency (steroid at once, same-day specialist review)",
+    "From 50, raised CRP: ask now about GCA symptoms (if suspected: emergency, steroid at once, same-day review)",
     kind="do_now",
     rank=75,
 )
@@ -169,12 +169,20 @@ MARKED_FIGURES = Statement(
 
 
 def esr_urgent_steps(
-    flag: str, gca_age: bool, crp: str = "not_measured", crp_above_100: bool = False
+    flag: str,
+    gca_age: bool,
+    crp: str = "not_measured",
+    crp_above_100: bool = False,
+    crp_limit_mg_l: float = DEFAULT_CRP_LIMIT_MG_L,
 ) -> tuple[Statement, ...]:
-    """The ESR reading's urgent steps: a CRP above 100 mg/L, an ESR of 100 or more, and from 50 a raised ESR, or a
-    raised CRP beside an ESR in range (giant cell arteritis). The batch's one next-steps cell uses them too."""
+    """The ESR reading's urgent steps: a CRP above 100 mg/L, an ESR of 100 or more (with a normal CRP: exclude
+    myeloma), and from 50 a raised ESR, or a raised CRP beside an ESR in range (giant cell arteritis). The batch's
+    one next-steps cell uses them too, so it says what the Do-now block says."""
     steps = [HIGH_CRP] if crp_above_100 else []
-    if flag == "markedly_elevated":
+    if flag == "markedly_elevated" and crp == "normal":
+        # Its own urgent step names what to investigate: the general "investigate urgently" is not said as well.
+        steps.append(_marked_normal_crp(crp_limit_mg_l))
+    elif flag == "markedly_elevated":
         steps.append(_MARKED)
     if flag != "normal" and gca_age:
         steps.append(_GCA_EMERGENCY)
@@ -212,7 +220,7 @@ def esr_workup(
                 kind="workup",
             )
         )
-        steps.extend(esr_urgent_steps(flag, age >= GCA_AGE, crp, crp_above_100))
+        steps.extend(esr_urgent_steps(flag, age >= GCA_AGE, crp, crp_above_100, crp_limit_mg_l))
         if age >= GCA_AGE and crp != "raised":  # with a raised CRP its urgent step says so
             steps.append(
                 Statement(
@@ -226,11 +234,7 @@ def esr_workup(
         if crp == "raised":
             steps.append(_crp_reading(flag, crp, crp_limit_mg_l, age >= MYELOMA_TEST_AGE))
         return tuple(steps)
-    urgent = esr_urgent_steps(flag, age >= GCA_AGE, crp, crp_above_100)
-    if flag == "markedly_elevated" and crp == "normal":
-        # Its own urgent step names what to investigate: the general "investigate urgently" is not said as well.
-        urgent = (*(s for s in urgent if s is not _MARKED), _marked_normal_crp(crp_limit_mg_l))
-    steps.extend(urgent)
+    steps.extend(esr_urgent_steps(flag, age >= GCA_AGE, crp, crp_above_100, crp_limit_mg_l))
     if flag == "markedly_elevated":
         steps.append(MARKED_FIGURES)
     steps.append(

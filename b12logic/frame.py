@@ -47,6 +47,7 @@ from b12logic.guidelines import DEFAULT_PROFILE, IRREVERSIBLE_CAUSES, PROFILES, 
 from b12logic.labels import ANAEMIA_GRADES
 from b12logic.rules.facts import CaseView, anaemia_grade_codes, anaemic, b12_pitfall_facts
 from b12logic.rules.judgment import case_fact_columns, path_outcome, plan_facts, with_risk_factors
+from b12logic.statement import next_steps_cell
 from b12logic.units import TO_RULES_UNIT, mma_readable
 from b12logic.validate import CaseError, check_risk_factors
 
@@ -192,7 +193,7 @@ def evaluate_frame(
         fact_bits = [np.broadcast_to(np.asarray(b, dtype=bool), (n,)) for b in (*before_grade, *after_grade)]
         gca_age = v["age"] >= GCA_AGE
         crp = _in_rules_unit(parsed, "crp")  # mg/L; NaN (not measured) compares False
-        crp_raised, crp_above_100 = crp > crp_limit, crp > MARKED_CRP_MG_L
+        crp_raised, crp_normal, crp_above_100 = crp > crp_limit, crp <= crp_limit, crp > MARKED_CRP_MG_L
         # Under the source's rules the guideline's urgent steps stand beside them (engine.corrected_steps).
         correcting = PROFILES[CORRECTING_PROFILE]
         if profile.reads_context:
@@ -208,7 +209,7 @@ def evaluate_frame(
     memo, ids = memo_for(profile, [*paths, *guides, *risk_sets])
     path_ids, guide_ids, risk_ids = np.split(ids, [len(paths), len(paths) + len(guides)])
     sizes = (len(ANAEMIA_GRADES), ID_SPACE, ID_SPACE)
-    step_bits = [*fact_bits, gca_age, crp_raised, crp_above_100]
+    step_bits = [*fact_bits, gca_age, crp_raised, crp_normal, crp_above_100]
     steps_codes, steps_keys = _combination_codes(
         path_ids[path_index],
         flag,
@@ -228,10 +229,13 @@ def evaluate_frame(
                 memo.values[risk],
                 memo.values[guide],
                 old,
-                raised,
+                "raised" if raised else ("normal" if normal else "not_measured"),
                 high,
+                crp_limit,
             )
-            for path, fl, (*bits, old, raised, high), (graded, risk, guide) in _decoded(keys, len(step_bits), sizes)
+            for path, fl, (*bits, old, raised, normal, high), (graded, risk, guide) in _decoded(
+                keys, len(step_bits), sizes
+            )
         ]
 
     steps_text = worded(memo, steps_keys, word_steps)
@@ -277,7 +281,7 @@ def evaluate_frame(
         "error": _Coded(np.zeros(n, dtype=np.intp), [""]),
         "decision_path": _Coded(path_index, [">".join(p) for p in paths]),
     }
-    fill_bad_rows(df, columns, parsed, result, profile)
+    fill_bad_rows(df, columns, parsed, result, profile, crp_limit)
     out = df.copy()
     for name in (*RESULT_COLUMNS, *EXTRA_COLUMNS):
         out[name] = _result_series(name, result[name], parsed.bad, df.index)
@@ -364,8 +368,9 @@ def _steps_cell(
     risk_factors: frozenset[str],
     guide_path: tuple[str, ...],
     gca_age: bool,
-    crp_raised: bool = False,
+    crp: str = "not_measured",
     crp_above_100: bool = False,
+    crp_limit: float = DEFAULT_CRP_LIMIT_MG_L,
 ) -> str:
     """One next_steps cell, as evaluate words it."""
     of_case = with_risk_factors(fact_columns, risk_factors)
@@ -374,9 +379,8 @@ def _steps_cell(
         steps = b12_next_steps(profile, own)
     else:
         steps, _ = source_steps(profile, own, plan_facts(PROFILES[CORRECTING_PROFILE], guide_path, of_case))
-    crp = "raised" if crp_raised else "not_measured"  # only "raised" changes the urgent steps
-    steps = (*steps, *esr_urgent_steps(esr_flag, gca_age, crp, crp_above_100))
-    return STEP_SEPARATOR.join(s.brief for s in steps)
+    urgent = esr_urgent_steps(esr_flag, gca_age, crp, crp_above_100, crp_limit)
+    return STEP_SEPARATOR.join(s.brief for s in next_steps_cell(steps, urgent))
 
 
 def _result_series(name: str, values: Any, bad: np.ndarray, index: pd.Index) -> pd.Series:

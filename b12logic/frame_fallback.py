@@ -21,6 +21,7 @@ from b12logic.frame_columns import (
     row_to_case_kwargs,
 )
 from b12logic.guidelines import GuidelineProfile
+from b12logic.statement import next_steps_cell
 from b12logic.validate import CaseError
 
 
@@ -33,7 +34,9 @@ def assessment_cells(assessment: Any) -> dict[str, Any]:
         "severe": assessment.severe,
         "esr_flag": assessment.esr_flag,
         "esr_upper_limit": assessment.esr_upper_limit,
-        "next_steps": STEP_SEPARATOR.join(s.brief for s in (*assessment.next_steps, *esr_urgency(assessment))),
+        "next_steps": STEP_SEPARATOR.join(
+            s.brief for s in next_steps_cell(assessment.next_steps, esr_urgency(assessment))
+        ),
         "pitfalls": ";".join(p.id for p in assessment.pitfalls),
         "error": "",
         "decision_path": ">".join(assessment.decision_path),
@@ -41,7 +44,12 @@ def assessment_cells(assessment: Any) -> dict[str, Any]:
 
 
 def fill_bad_rows(
-    df: pd.DataFrame, columns: dict[str, Any], parsed: ParsedColumns, result: dict[str, Any], profile: GuidelineProfile
+    df: pd.DataFrame,
+    columns: dict[str, Any],
+    parsed: ParsedColumns,
+    result: dict[str, Any],
+    profile: GuidelineProfile,
+    crp_limit: float,
 ) -> None:
     """Rows a vectorised check rejected: the scalar Case gives the exact message (or, rarely, the answer).
 
@@ -70,7 +78,7 @@ def fill_bad_rows(
         except CaseError as err:
             result["error"][pos] = str(err)
             continue
-        cells = assessment_cells(evaluate(case, profile))
+        cells = assessment_cells(evaluate(case, profile, crp_limit))
         for name, value in cells.items():
             result[name][pos] = value
         bad[pos] = False

@@ -42,8 +42,9 @@ ESR_FLAG_LABELS: dict[str, str] = {
 }
 # In pregnancy the ESR is read against the top of the trimester ranges, not an age/sex limit.
 PREGNANCY_ESR_NORMAL = "ESR within the pregnancy range"
-# Above the second-trimester range (47 mm/h) it is normal only later in pregnancy (code-blind read s11, U-4).
-PREGNANCY_ESR_LATE_ONLY = "ESR within the pregnancy range only in a later trimester"
+# Above a trimester's range the label says which trimesters it fits (code-blind reads s11, U-4 and finding 2).
+PREGNANCY_ESR_NOT_SECOND = "ESR within the pregnancy range except in the second trimester"
+PREGNANCY_ESR_THIRD_ONLY = "ESR within the pregnancy range only in the third trimester"
 # WHO grades by sex and pregnancy (guidelines.anaemia_grade); "unknown" when Hb is not measured.
 ANAEMIA_GRADES = ("none", "mild", "moderate", "severe", "unknown")
 ANAEMIA_GRADE_LABELS: dict[str, str] = {

@@ -53,3 +53,9 @@ def ranked_do_now(*groups: tuple[Statement, ...]) -> tuple[Statement, ...]:
             if s.kind == "do_now" and s.rank not in seen:
                 seen[s.rank] = s
     return tuple(sorted(seen.values(), key=lambda s: -s.rank))
+
+
+def next_steps_cell(steps: tuple[Statement, ...], urgent: tuple[Statement, ...]) -> tuple[Statement, ...]:
+    """The batch's one next-steps cell: the urgent steps of the B12 plan and the ESR reading first, ranked as the
+    Do-now block ranks them, then the plan's other steps (code-blind read s11: they came last)."""
+    return (*ranked_do_now(steps, urgent), *(s for s in steps if s.kind != "do_now"))

@@ -11,6 +11,7 @@ from hypothesis import given
 from b12logic import Case, __version__, evaluate
 from b12logic.cli import main as cli_main
 from b12logic.engine import ACTION_LEVEL, TREATMENT_REGIMENS, Assessment
+from b12logic.frame_columns import STEP_SEPARATOR
 from b12logic.guidelines import PROFILES, GuidelineProfile, get_profile
 from b12logic.report import report_sections
 from tests.test_engine_properties import SETTINGS, custom_profiles, valid_cases
@@ -137,23 +138,34 @@ def test_severe_anaemia_beside_a_plan_that_treats_says_start_b12_after_the_sampl
     assert [s.starts_b12 for s in neuro.do_now[:2]] == [False, True]
 
 
-def test_nitrous_oxide_with_neurological_symptoms_asks_for_advice_once_and_does_not_wait_for_it() -> None:
-    """Code-blind read s11, F4: the referral was said twice, and "stop and start" came second without "do not wait"."""
-    case = Case(
-        age=24,
-        sex="male",
-        b12=380,
-        esr=22,
-        mma=900,
-        homocysteine=45,
-        neuro_symptoms=True,
-        risk_factors=frozenset({"nitrous_oxide"}),
-    )
-    for profile in ("nice-ng239", "bsh-2014"):
-        texts = [s.text for s in evaluate(case, profile).do_now]
-        assert texts[0].startswith("Seek urgent specialist (neurological) advice") and "do not wait for it" in texts[0]
-        assert texts[1].startswith("Stop the nitrous oxide and start B12 now")
-        assert "urgent" not in texts[1]
+def test_nitrous_oxide_with_neurological_symptoms_acts_first_refers_once_and_keeps_the_sample() -> None:
+    """Code-blind reads s11 (F4, then finding 6): the referral came first and twice, the action second, and the
+    step that starts B12 did not say to take the homocysteine or MMA sample first."""
+    case = Case(age=22, sex="male", b12=380, esr=8, neuro_symptoms=True, risk_factors=frozenset({"nitrous_oxide"}))
+    for profile in EVERY:
+        a = evaluate(case, profile)
+        texts = [s.text for s in a.do_now]
+        assert texts[0].startswith("Stop the nitrous oxide and start B12 now (neurological regimen), once the bloods")
+        assert a.do_now[0].starts_b12 and "without waiting for test results or for specialist advice" in texts[0]
+        assert texts[1].startswith("Send homocysteine or MMA with the bloods taken before that first dose")
+        assert sum("urgent" in t for t in texts) == 1, texts  # one referral
+    # With homocysteine or MMA already raised, no sample step: the first step says the deficiency is shown.
+    shown = evaluate(replace(case, mma=900, homocysteine=45), "nice-ng239")
+    assert "already shows functional deficiency" in shown.do_now[0].text
+    assert not any(s.text.startswith("Send homocysteine or MMA") for s in shown.do_now)
+
+
+def test_under_the_source_the_bloods_line_is_the_guidelines_before_the_first_dose() -> None:
+    """Code-blind read s11, finding 5: the source's "with the tests" stood beside a Do-now step that starts B12."""
+    cases = [
+        Case(age=68, sex="female", b12=300, esr=18, crp=105, neuro_symptoms=True),
+        Case(age=30, sex="female", pregnant=True, on_folic_acid=True, b12=220, esr=40),
+    ]
+    for case in cases:
+        a = evaluate(case, "source")
+        assert any(s.starts_b12 for s in a.do_now)
+        bloods = [s.text for s in a.next_steps if s.text.startswith("Take the work-up bloods")]
+        assert len(bloods) == 1 and bloods[0].startswith("Take the work-up bloods before the first dose"), bloods
 
 
 def test_the_cli_and_the_teaching_summary_say_the_first_step(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -205,12 +217,14 @@ def test_the_do_now_block_never_leaves_folic_acid_or_the_first_step_unsaid(
     # A referral is said once: no two urgent steps both ask for urgent specialist or neurological input.
     asks = [s for s in a.do_now if "urgent specialist" in s.text or "urgent neurological input" in s.text]
     assert len(asks) <= 1, [s.text for s in asks]
-    # A step that points to the next one is followed by it.
-    for i, s in enumerate(a.do_now):
-        if "(next step)" in s.text:
-            assert a.do_now[i + 1].text.startswith("Stop the nitrous oxide and start B12 now"), [
-                x.text for x in a.do_now
-            ]
+    # The batch's one cell splits back into its statements: no brief holds the separator.
+    assert not any(STEP_SEPARATOR in s.brief for s in (*a.next_steps, *a.esr_workup)), [
+        s.brief for s in (*a.next_steps, *a.esr_workup) if STEP_SEPARATOR in s.brief
+    ]
+    # Whenever the Do-now block starts B12, any work-up bloods line says "before the first dose".
+    if any(s.starts_b12 for s in a.do_now):
+        bloods = [s.text for s in a.next_steps if s.text.startswith("Take the work-up bloods")]
+        assert all(b.startswith("Take the work-up bloods before the first dose") for b in bloods), bloods
 
 
 @SETTINGS

@@ -11,7 +11,7 @@ import pytest
 from b12logic import Case, evaluate
 from b12logic.esr import GCA_AGE, HIGH_CRP, MARKED_CRP_MG_L, MYELOMA_TEST_AGE
 from b12logic.guidelines import PROFILES
-from b12logic.labels import PREGNANCY_ESR_LATE_ONLY, PREGNANCY_ESR_NORMAL
+from b12logic.labels import PREGNANCY_ESR_NORMAL, PREGNANCY_ESR_NOT_SECOND, PREGNANCY_ESR_THIRD_ONLY
 from b12logic.references import REFERENCES
 
 EVERY = tuple(PROFILES)
@@ -81,9 +81,6 @@ def test_neurological_symptoms_with_a_high_mcv_ask_for_urgent_advice_once() -> N
 def test_the_awaited_sample_is_taken_with_the_bloods_before_the_first_dose() -> None:
     """Code-blind read s11, U-3: "start now while MMA is awaited" never said to draw it first."""
     cases = {
-        "homocysteine or MMA": Case(
-            age=22, sex="male", b12=380, esr=25, neuro_symptoms=True, risk_factors=frozenset({"nitrous_oxide"})
-        ),
         "MMA": Case(age=68, sex="male", b12=190, hb=11, mcv=103, esr=42, on_folic_acid=True),
         "active B12": Case(age=29, sex="female", pregnant=True, on_folic_acid=True, b12=220, hb=11.4, esr=30),
     }
@@ -105,10 +102,43 @@ def test_the_transfusion_caution_is_for_megaloblastic_anaemia() -> None:
     assert "in megaloblastic anaemia circulatory overload" not in first
 
 
-@pytest.mark.parametrize(("esr", "label"), [(47.0, PREGNANCY_ESR_NORMAL), (48.0, PREGNANCY_ESR_LATE_ONLY)])
-def test_the_pregnancy_esr_label_agrees_with_its_trimester_reading(esr: float, label: str) -> None:
-    """Code-blind read s11, U-4: "within the pregnancy range" beside "read it as raised in the second trimester"."""
+@pytest.mark.parametrize(
+    ("esr", "label", "above"),
+    [
+        (47.0, PREGNANCY_ESR_NORMAL, ""),
+        (48.0, PREGNANCY_ESR_NOT_SECOND, "This ESR is above the second-trimester range"),
+        (57.0, PREGNANCY_ESR_NOT_SECOND, "This ESR is above the second-trimester range"),
+        (58.0, PREGNANCY_ESR_THIRD_ONLY, "This ESR is above the first- and second-trimester ranges"),
+    ],
+)
+def test_the_pregnancy_esr_label_agrees_with_its_trimester_reading(esr: float, label: str, above: str) -> None:
+    """Code-blind reads s11: "within the pregnancy range" beside "read it as raised in the second trimester"
+    (U-4), then "only in a later trimester" for an ESR inside the first trimester's range (finding 2)."""
     a = evaluate(Case(age=29, sex="female", pregnant=True, b12=400, esr=esr))
     assert a.esr_flag == "normal" and a.esr_flag_label == label
-    above = any(s.text.startswith("This ESR is above the") for s in a.esr_workup)
-    assert above is (label == PREGNANCY_ESR_LATE_ONLY)
+    readings = [s.text for s in a.esr_workup if s.text.startswith("This ESR is above the")]
+    assert readings[0].startswith(above) if above else not readings, readings
+
+
+def test_the_batch_cell_opens_with_the_urgent_steps_as_the_do_now_block_ranks_them() -> None:
+    """Code-blind read s11, finding 3: in the batch the urgent steps came last, the myeloma step was lost, and the
+    giant cell arteritis step lost "ask now"."""
+    import pandas as pd
+
+    from b12logic.batch import evaluate_frame
+    from b12logic.frame_columns import STEP_SEPARATOR
+
+    rows = [
+        {"age": 72, "sex": "male", "b12": 150, "esr": 85, "crp": 150, "hb": 11.5, "mcv": 101},
+        {"age": 74, "sex": "female", "b12": 130, "esr": 110, "crp": 4, "hb": 9.5, "mcv": 96},
+        {"age": 50, "sex": "male", "b12": 450, "esr": 40, "hb": 7.2, "mcv": 88},
+    ]
+    out = evaluate_frame(pd.DataFrame(rows), "nice-ng239")
+    for i, row in enumerate(rows):
+        a = evaluate(Case(**row), "nice-ng239")  # type: ignore[arg-type]
+        cell = out["next_steps"].iloc[i].split(STEP_SEPARATOR)
+        assert cell[: len(a.do_now)] == [s.brief for s in a.do_now], (cell, [s.brief for s in a.do_now])
+    first = out["next_steps"].iloc[0].split(STEP_SEPARATOR)
+    assert first[0] == HIGH_CRP.brief and first[1].startswith("From 50, raised ESR: ask now about GCA symptoms (")
+    assert "exclude myeloma" in out["next_steps"].iloc[1]
+    assert "if megaloblastic, avoid transfusion" in out["next_steps"].iloc[2]

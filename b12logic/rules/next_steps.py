@@ -41,7 +41,8 @@ _SEVERE_REST = (  # the transfusion caution is for megaloblastic anaemia (code-b
 _SEVERE_ANAEMIA = Statement(
     f"{_SEVERE_SAMPLES}. {_SEVERE_REST}",
     ("WHO", "NHS Lothian", "UK Transfusion Handbook", "BNF / NICE CKS"),
-    "Severe anaemia: FBC, film, haematinics before treatment; avoid transfusion; urgent haematology if pancytopenia",
+    "Severe anaemia: FBC, film, haematinics before treatment (if megaloblastic, avoid transfusion), urgent "
+    "haematology if pancytopenia",
     kind="do_now",
     rank=RANK_SEVERE_ANAEMIA,
 )
@@ -50,7 +51,8 @@ _SEVERE_ANAEMIA = Statement(
 _SEVERE_ANAEMIA_TREAT = Statement(
     f"{_SEVERE_SAMPLES}; then start B12 as the B12 plan says, once those samples are taken. {_SEVERE_REST}",
     ("WHO", "NHS Lothian", "UK Transfusion Handbook", "BNF / NICE CKS"),
-    "Severe anaemia: FBC, film, haematinics, then start B12; avoid transfusion; urgent haematology if pancytopenia",
+    "Severe anaemia: FBC, film, haematinics, then start B12 (if megaloblastic, avoid transfusion), urgent "
+    "haematology if pancytopenia",
     kind="do_now",
     rank=RANK_SEVERE_ANAEMIA,
     starts_b12=True,
@@ -60,7 +62,7 @@ _NEURO_TREAT = Statement(
     "regimen now, once the bloods are taken, rather than wait for that advice or the tests. Symptoms of spinal "
     "cord or optic nerve damage: same-day emergency admission.",
     ("BNF / NICE CKS", "BSH 2014", "NHS Lothian"),
-    "Neurological symptoms: urgent specialist advice; start the alternate-day regimen now",
+    "Neurological symptoms: urgent specialist advice, start the alternate-day regimen now",
     kind="do_now",
     rank=RANK_NEURO,
     starts_b12=True,
@@ -83,41 +85,50 @@ _NEURO_NOT_EXCLUDED = Statement(
     kind="do_now",
     rank=RANK_NEURO,
 )
-# Nitrous oxide with neurological symptoms: the referral above does not hold up the two actions that follow it
-# (code-blind read s11, F4: "seek urgent advice" first and again in the step that stops and starts).
-_NEURO_N2O = Statement(
-    "Seek urgent specialist (neurological) advice for the neurological symptoms, and do not wait for it: the "
-    "nitrous oxide stops and B12 starts now (next step). Symptoms of spinal cord or optic nerve damage: same-day "
-    "emergency admission.",
-    ("NICE NG239", "RCEM 2024", "BNF / NICE CKS", "NHS Lothian"),
-    "Neurological symptoms with nitrous oxide: urgent advice; do not wait for it",
+# Nitrous oxide with neurological symptoms: one step acts and refers, the action first (code-blind reads s11: the
+# referral came first and was said twice, and the action second).
+_N2O_ACT = (
+    "Stop the nitrous oxide and start B12 now (neurological regimen), once the bloods are taken, without waiting "
+    "for test results or for specialist advice"
+)
+_N2O_REFER = (
+    "Seek urgent neurological advice as well. Symptoms of spinal cord or optic nerve damage: same-day emergency "
+    "admission. Treated early, the damage can recover; late, it can leave permanent disability."
+)
+_N2O_CITES = ("NICE NG239", "RCEM 2024", "Practical Neurology 2023", "BNF / NICE CKS", "NHS Lothian")
+_N2O_TREAT = Statement(
+    f"{_N2O_ACT}. {_N2O_REFER}",
+    _N2O_CITES,
+    "Nitrous oxide with neurological symptoms: stop it, start B12 now, urgent neurological advice",
     kind="do_now",
     rank=RANK_NEURO,
-)
-_N2O_TREAT = Statement(
-    "Stop the nitrous oxide and start B12 now (neurological regimen) without waiting for homocysteine or MMA. "
-    "Treated early, the damage can recover; late, it can leave permanent disability.",
-    ("NICE NG239", "RCEM 2024", "Practical Neurology 2023"),
-    "Nitrous oxide: stop it, start B12 now",
-    kind="do_now",
-    rank=RANK_NITROUS_OXIDE,
     starts_b12=True,
 )
 _N2O_TREAT_SHOWN = Statement(
-    "Stop the nitrous oxide and start B12 now (neurological regimen): the raised homocysteine or MMA already shows "
-    "functional deficiency. Treated early, the damage can recover; late, it can leave permanent disability.",
-    ("NICE NG239", "RCEM 2024", "Practical Neurology 2023"),
-    "Nitrous oxide: stop it, start B12 now (functional deficiency shown)",
+    f"{_N2O_ACT}: the raised homocysteine or MMA already shows functional deficiency. {_N2O_REFER}",
+    _N2O_CITES,
+    "Nitrous oxide with neurological symptoms: stop it, start B12 now (functional deficiency shown), urgent advice",
+    kind="do_now",
+    rank=RANK_NEURO,
+    starts_b12=True,
+)
+# Its topic's place (rank) holds the sample the treatment must not spoil, so no "measure first" step can take it.
+_N2O_SAMPLE = Statement(
+    "Send homocysteine or MMA with the bloods taken before that first dose: with nitrous oxide they are the first "
+    "tests (total B12 is often in range), and a sample taken once treatment has started no longer shows the "
+    "deficiency.",
+    ("NICE NG239", "Practical Neurology 2023", "NHS Lothian"),
+    "Nitrous oxide: homocysteine or MMA sample before the first dose",
     kind="do_now",
     rank=RANK_NITROUS_OXIDE,
-    starts_b12=True,
+    measures=("homocysteine", "mma"),
 )
 _N2O_TEST = Statement(
     "Stop the nitrous oxide and measure homocysteine or MMA: with nitrous oxide they are the first test, because "
     "total B12 is often in range (it finds only 20–50% of nitrous oxide myeloneuropathy, MMA or homocysteine "
     "80–90%).",
     ("NICE NG239", "Practical Neurology 2023"),
-    "Nitrous oxide: stop it; measure homocysteine or MMA",
+    "Nitrous oxide: stop it, measure homocysteine or MMA",
     kind="do_now",
     rank=RANK_NITROUS_OXIDE,
     measures=("homocysteine", "mma"),
@@ -160,7 +171,7 @@ _FOLIC_ACID_START = Statement(
     "Start B12 now, once the bloods are taken, so that folic acid is never taken alone: folic acid can correct the "
     "anaemia while the nerve damage of B12 deficiency (subacute combined degeneration of the cord) goes on.",
     ("source", "BNF / NICE CKS"),
-    "On folic acid: start B12 now; never folic acid alone",
+    "On folic acid: start B12 now, never folic acid alone",
     kind="do_now",
     rank=RANK_FOLIC_ACID,
     starts_b12=True,
@@ -248,7 +259,7 @@ _FIND_CAUSE = Statement(
 _CHECK_CAUSE = Statement(
     f"Check that the recorded risk factor explains the deficiency, and look for another: {_CAUSES}",
     ("AFP 2025", "AFP 2017"),
-    "Check the recorded cause; look for another",
+    "Check the recorded cause, look for another",
     kind="workup",
 )
 _RESPONSE = Statement(
@@ -291,7 +302,7 @@ _PREGNANCY_TOTAL = Statement(
     "Total B12 falls in normal pregnancy, so a low total B12 may not mean deficiency: under NICE NG239 active B12 "
     "is the first test in pregnancy.",
     ("NICE NG239",),
-    "Pregnancy: total B12 falls; active B12 is NICE's first test",
+    "Pregnancy: total B12 falls, active B12 is NICE's first test",
     kind="background",
 )
 
@@ -319,7 +330,7 @@ def _workup_bloods(hb_measured: bool, severe_anaemia: bool, treats: bool, pendin
         + (f", and the sample for {pending}, which the plan does not wait for." if pending else "."),
         ("NHS Lothian", "NICE NG239"),
         f"{when.capitalize()}: {'film' if hb_measured else 'FBC and film'}, reticulocytes, folate, ferritin, "
-        "IF antibodies",
+        "IF antibodies" + (f", {pending}" if pending else ""),
         kind="workup",
         measures=() if hb_measured else ("hb",),
     )
@@ -408,19 +419,20 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
     neuro_treat = f.neuro and f.regimen == "im_neuro" and not n2o_treat  # with nitrous oxide its own step starts
     if f.anaemia_grade == "severe":  # it starts B12 unless a neurological step below does
         steps.append(_SEVERE_ANAEMIA_TREAT if treats and not (neuro_treat or n2o_treat) else _SEVERE_ANAEMIA)
+    functional_test_in = f.mma_measured or f.hcy_measured
     if f.neuro:
         if neuro_treat:
             steps.append(_NEURO_TREAT)
         elif n2o_treat:
-            steps.append(_NEURO_N2O)
+            steps.append(_N2O_TREAT_SHOWN if f.status == "functional_deficiency" else _N2O_TREAT)
         elif f.status in ("not_confirmed", "normal") and not treats:
             steps.append(_NEURO_NOT_EXCLUDED)
         else:
             steps.append(_NEURO_ADVICE)
     if f.nitrous_oxide:
-        functional_test_in = f.mma_measured or f.hcy_measured
-        if n2o_treat:
-            steps.append(_N2O_TREAT_SHOWN if f.status == "functional_deficiency" else _N2O_TREAT)
+        if n2o_treat:  # the step above stops it and starts B12
+            if not functional_test_in:
+                steps.append(_N2O_SAMPLE)
         elif treats or functional_test_in:
             steps.append(_N2O_STOP)
         else:
@@ -494,8 +506,8 @@ def _pending_samples(profile: GuidelineProfile, f: PlanFacts) -> str:
     """The tests whose sample goes with the bloods before a first dose given while they are awaited ("" if none)."""
     if f.regimen not in TREATMENT_REGIMENS:
         return ""
-    if f.nitrous_oxide and f.neuro and not (f.mma_measured or f.hcy_measured):
-        return "homocysteine or MMA"
+    if f.nitrous_oxide and f.neuro:  # its urgent step asks for that sample (_N2O_SAMPLE)
+        return ""
     if not f.awaiting:
         return ""
     return _awaited(profile, f).removesuffix(" is").removesuffix(" are")
@@ -557,7 +569,7 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
     elif f.status == "indeterminate_needs_mma" and f.nitrous_oxide:
         if f.mma_undecided:  # a raised MMA beside renal impairment: homocysteine answers, active B12 does not
             steps.append(_renal_mma_step(profile, active_measured=True) if f.hcy_measured else _N2O_HCY_RENAL)
-        elif f.regimen in TREATMENT_REGIMENS:  # otherwise the urgent step already asks for them
+        elif f.regimen in TREATMENT_REGIMENS and not f.neuro:  # otherwise an urgent step already asks for them
             steps.append(_N2O_FIRST_TESTS)
     elif f.status == "indeterminate_needs_mma" and f.mma_undecided:
         steps.append(_renal_mma_step(profile, f.active_measured))
@@ -628,6 +640,11 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
     return steps
 
 
+def _in_a_cell(names: str) -> str:
+    """Risk factor names for a brief: the batch's next-steps cell separates statements with "; " (STEP_SEPARATOR)."""
+    return names.replace("; ", " + ")
+
+
 def _risk_factors_untreated(risk_factors: frozenset[str], lifelong_if_shown: bool) -> Statement:
     """Recorded risk factors said when there is no treatment (yet): never silent. While the tests decide, a cause
     that cannot be reversed changes what a positive result means for the plan (lifelong)."""
@@ -640,7 +657,7 @@ def _risk_factors_untreated(risk_factors: frozenset[str], lifelong_if_shown: boo
             " Replacement for a cause that cannot be reversed is lifelong: if it has been started, it is not stopped "
             "because a level is in range."
         )
-    return Statement(text, ("NICE NG239",), f"Risk factors recorded: {named}", kind="plan")
+    return Statement(text, ("NICE NG239",), f"Risk factors recorded: {_in_a_cell(named)}", kind="plan")
 
 
 @lru_cache(maxsize=4096)
@@ -662,7 +679,10 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
             named = risk_factor_names(f.risk_factors - IRREVERSIBLE_CAUSES)
             steps.append(
                 Statement(
-                    f"Recorded risk factors to address: {named}.", ("AFP 2025",), f"Address: {named}", kind="plan"
+                    f"Recorded risk factors to address: {named}.",
+                    ("AFP 2025",),
+                    f"Address: {_in_a_cell(named)}",
+                    kind="plan",
                 )
             )
         steps.append(_RESPONSE)
