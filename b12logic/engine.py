@@ -34,6 +34,7 @@ from b12logic.esr import (
 from b12logic.graphs import ESR_ROOT
 from b12logic.guidelines import (
     DEFAULT_PROFILE,
+    IRREVERSIBLE_CAUSES,
     PROFILES,
     SEVERE_B12_PG_ML,
     SEVERE_HB_G_DL,
@@ -183,7 +184,15 @@ class Assessment:
         reads as "nothing to do" beside a plan that treats or tests (session 9's code-blind read). The regimen
         that acts more leads, as in the headline (under the source, the correcting guideline's)."""
         acting = max(self.regimen, self.corrected_regimen or self.regimen, key=lambda r: ACTION_LEVEL.get(r, 0))
-        if acting in TREATMENT_REGIMENS:
+        lasting_in_range = self.b12_status not in DEFICIENT_STATUSES and bool(
+            self.case.risk_factors & IRREVERSIBLE_CAUSES
+        )
+        if acting in TREATMENT_REGIMENS and lasting_in_range:  # likely on replacement already (code-blind read s11)
+            b12 = (
+                "B12 replacement for the recorded cause that cannot be reversed, as the B12 plan below says: if it "
+                "is already given, the maintenance doses go on; if not, it starts once the work-up bloods are taken"
+            )
+        elif acting in TREATMENT_REGIMENS:
             b12 = "take the work-up bloods, then B12 as the B12 plan below says"
         elif acting == "pending_tests":
             b12 = "the tests the work-up below asks for; the B12 plan waits for their results"
@@ -400,7 +409,7 @@ def _corrected(
         # The guideline acts where the source does not: the source's plan lines are marked as its rule, the
         # guideline's regimen opens the plan, and the work-up its plan depends on joins (independent read s7, F3).
         rest = tuple(
-            replace(s, text=f"The source's rule: {s.text}")
+            replace(s, text=f"The source's rule: {s.text}", short=f"The source's rule: {s.brief}")
             if s.kind == "plan" and SOURCE_CITATION in s.citations
             else s
             for s in rest

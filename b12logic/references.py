@@ -141,6 +141,12 @@ REFERENCES: dict[str, Reference] = {
             "treatment of giant cell arteritis. Rheumatology 2020;59(3):e1–e23.",
         ),
         Reference(
+            "NICE NG247",
+            "NICE guideline NG247. Maternal and child nutrition: nutrition and weight management in pregnancy, and "
+            "nutrition in children up to 5 years, 2025.",
+            "Folic acid 400 micrograms daily before conception and until 12 weeks of pregnancy.",
+        ),
+        Reference(
             "Landry 2017",
             "Landry A, Docherty P, Ouellette S, Cartier LJ. Causes and outcomes of markedly elevated C-reactive "
             "protein levels. Can Fam Physician 2017;63(6):e316–e323.",

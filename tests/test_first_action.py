@@ -14,6 +14,7 @@ from b12logic.engine import ACTION_LEVEL, TREATMENT_REGIMENS, Assessment
 from b12logic.frame_columns import STEP_SEPARATOR
 from b12logic.guidelines import PROFILES, GuidelineProfile, get_profile
 from b12logic.report import report_sections
+from b12logic.rules.next_steps import RANK_FOLIC_ACID
 from tests.test_engine_properties import SETTINGS, custom_profiles, valid_cases
 from tests.test_judgment import PROFILES_ALL
 
@@ -28,7 +29,7 @@ def _acting(a: Assessment) -> str:
 
 
 def _folic_steps(a: Assessment) -> list[str]:
-    return [s.text for s in a.do_now if "olic acid is never taken alone" in s.text]
+    return [s.text for s in a.do_now if s.rank == RANK_FOLIC_ACID]
 
 
 # --- Examples
@@ -201,7 +202,9 @@ def test_the_do_now_block_never_leaves_folic_acid_or_the_first_step_unsaid(
     inflamed = a.esr_flag != "normal" or a.crp_state == "raised"
     if not a.do_now:
         if acting in TREATMENT_REGIMENS:
-            assert a.first_step.startswith("take the work-up bloods, then B12")
+            assert a.first_step.startswith(
+                ("take the work-up bloods, then B12", "B12 replacement for the recorded cause that cannot be reversed")
+            )
         elif acting == "pending_tests":
             assert a.first_step.startswith("the tests the work-up below asks for")
         elif inflamed:  # nothing to do for B12: the inflammation's work-up comes first
@@ -284,3 +287,43 @@ def test_in_pregnancy_total_b12_is_read_against_the_non_pregnant_range() -> None
     assert "total B12 170 pg/mL is low against the non-pregnant range. In pregnancy active B12 governs" in line
     not_pregnant = evaluate(replace(case, pregnant=False), "nice-ng239")
     assert "non-pregnant" not in " ".join(s.text for s in (*not_pregnant.caveats, *not_pregnant.why))
+
+
+def test_in_pregnancy_folic_acid_is_kept_beside_b12_not_stopped() -> None:
+    """Code-blind read s11, U6: "never taken alone" could be read as "stop the folic acid" in pregnancy."""
+    case = Case(age=31, sex="female", pregnant=True, on_folic_acid=True, b12=150, active_b12=20, esr=45, hb=10.4)
+    for profile in EVERY:
+        (step,) = _folic_steps(evaluate(case, profile))
+        assert "need not stop because of B12" in step and "must not go on without B12" in step, profile
+    not_pregnant = evaluate(replace(case, pregnant=False, active_b12=None), "nice-ng239")
+    assert "pregnancy" not in _folic_steps(not_pregnant)[0]
+
+
+def test_pregnancy_with_neurological_symptoms_asks_for_urgent_advice_once() -> None:
+    """Code-blind read s11, U1: "Seek urgent specialist (haematology) advice" and "Seek urgent haematology advice:
+    B12 deficiency is suspected in pregnancy" in one block."""
+    case = Case(age=28, sex="female", pregnant=True, neuro_symptoms=True, b12=200, esr=52, crp=7)
+    for profile in EVERY:
+        texts = [s.text for s in evaluate(case, profile).do_now]
+        assert sum(t.startswith("Seek urgent") for t in texts) == 1, (profile, texts)
+    assert any("suspected in pregnancy" in s.text for s in evaluate(replace(case, neuro_symptoms=False)).do_now)
+
+
+def test_a_lasting_cause_with_b12_in_range_keeps_the_replacement_going_first() -> None:
+    """Code-blind read s11, U2: pernicious anaemia with B12 450 was told "take the work-up bloods, then B12"."""
+    a = evaluate(Case(age=52, sex="female", b12=450, esr=30, crp=3, risk_factors=frozenset({"pernicious_anaemia"})))
+    assert _acting(a) in TREATMENT_REGIMENS and not a.do_now
+    assert a.first_step.startswith("B12 replacement for the recorded cause that cannot be reversed")
+    assert "if it is already given, the maintenance doses go on" in a.first_step
+    deficient = evaluate(Case(age=52, sex="female", b12=120, esr=30, risk_factors=frozenset({"pernicious_anaemia"})))
+    assert deficient.first_step.startswith("take the work-up bloods, then B12")
+
+
+def test_the_source_batch_cell_marks_the_sources_rule_beside_the_guidelines_regimen() -> None:
+    """Code-blind read s11, W1: "Regimen under NICE NG239: ...; No B12 treatment" side by side in the batch."""
+    from b12logic.frame_fallback import assessment_cells
+
+    a = evaluate(Case(age=52, sex="female", b12=450, esr=30, crp=3, risk_factors=frozenset({"pernicious_anaemia"})))
+    cell = assessment_cells(a)["next_steps"].split(STEP_SEPARATOR)
+    assert any(c.startswith("Regimen under NICE NG239") for c in cell), cell
+    assert "No B12 treatment" not in cell and "The source's rule: No B12 treatment" in cell, cell

@@ -176,6 +176,28 @@ _FOLIC_ACID_START = Statement(
     rank=RANK_FOLIC_ACID,
     starts_b12=True,
 )
+# In pregnancy folic acid is not stopped: B12 joins it (code-blind read s11, U6: "never taken alone" read as "stop").
+_FOLIC_ACID_START_PREGNANT = Statement(
+    "Start B12 now, once the bloods are taken, beside the folic acid: folic acid taken for the pregnancy need not "
+    "stop because of B12 (NICE advises 400 micrograms daily until 12 weeks), but it must not go on without B12 here, "
+    "since it "
+    "can correct the anaemia while the nerve damage of B12 deficiency (subacute combined degeneration of the cord) "
+    "goes on.",
+    ("source", "BNF / NICE CKS", "NICE NG247"),
+    "Pregnant, on folic acid: start B12 now beside it, never folic acid alone",
+    kind="do_now",
+    rank=RANK_FOLIC_ACID,
+    starts_b12=True,
+)
+_FOLIC_ACID_WITH_B12_PREGNANT = Statement(
+    "Folic acid taken for the pregnancy need not stop because of B12 (NICE advises 400 micrograms daily until 12 "
+    "weeks), and it never goes on without B12: B12 starts now, as above. Folic acid can correct the anaemia while "
+    "the nerve damage of B12 deficiency (subacute combined degeneration of the cord) goes on.",
+    ("source", "BNF / NICE CKS", "NICE NG247"),
+    "Pregnant, on folic acid: keep it, never without B12 (B12 starts now, above)",
+    kind="do_now",
+    rank=RANK_FOLIC_ACID,
+)
 _FOLIC_ACID_WITH_B12 = Statement(  # another urgent step already starts B12: said once
     "Folic acid is never taken alone: B12 starts now, as above. Folic acid can correct the anaemia while the "
     "nerve damage of B12 deficiency (subacute combined degeneration of the cord) goes on.",
@@ -437,7 +459,8 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
             steps.append(_N2O_STOP)
         else:
             steps.append(_N2O_TEST)
-    pregnant_step = f.pregnant and f.status not in ("normal", "not_confirmed")
+    # With neurological symptoms their step already seeks urgent advice: one referral (code-blind read s11, U1).
+    pregnant_step = f.pregnant and f.status not in ("normal", "not_confirmed") and not f.neuro
     # With neurological symptoms their step already seeks urgent advice: one referral (code-blind read s11, U-2).
     mcv_step = f.very_high_mcv and f.status != "deficient" and not f.neuro
     if pregnant_step and mcv_step:
@@ -447,7 +470,11 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
     elif mcv_step:
         steps.append(_VERY_HIGH_MCV)
     if f.on_folic_acid and treats:
-        steps.append(_FOLIC_ACID_WITH_B12 if any(s.starts_b12 for s in steps) else _FOLIC_ACID_START)
+        started = any(s.starts_b12 for s in steps)
+        if f.pregnant:
+            steps.append(_FOLIC_ACID_WITH_B12_PREGNANT if started else _FOLIC_ACID_START_PREGNANT)
+        else:
+            steps.append(_FOLIC_ACID_WITH_B12 if started else _FOLIC_ACID_START)
     if f.severe_anaemia and treats:
         steps.append(_POTASSIUM)
     return steps
