@@ -49,6 +49,7 @@ from b12logic.labels import (
     ESR_FLAG_LABELS,
     PREGNANCY_ESR_NORMAL,
     PREGNANCY_ESR_NOT_SECOND,
+    PREGNANCY_ESR_RAISED,
     PREGNANCY_ESR_THIRD_ONLY,
     REGIMEN_LABELS,
     SOURCE_DIFFERS,
@@ -79,7 +80,7 @@ from b12logic.rules.judgment import (
     status_of_path,
     walk,
 )
-from b12logic.rules.next_steps import b12_next_steps, is_workup_bloods, regimen_statement
+from b12logic.rules.next_steps import b12_next_steps, is_workup_bloods, regimen_statement, with_samples
 from b12logic.rules.pitfalls import PITFALL_IDS, Pitfall, PitfallFacts, pitfalls_for, remembered_pitfalls
 from b12logic.statement import Statement, ranked_do_now
 
@@ -196,6 +197,8 @@ class Assessment:
             b12 = "take the work-up bloods, then B12 as the B12 plan below says"
         elif acting == "pending_tests":
             b12 = "the tests the work-up below asks for; the B12 plan waits for their results"
+        elif self.case.mcv is not None and self.case.mcv > MACROCYTOSIS_MCV:  # code-blind read s11: an action
+            b12 = "look for the other causes of the macrocytosis (the work-up below); no B12 treatment"
         else:
             b12 = "no B12 treatment (the B12 plan below says why)"
         if self.esr_flag != "normal" or self.crp_state == "raised":  # a raised CRP alone is worked up too
@@ -219,6 +222,7 @@ class Assessment:
             and self.corrected_regimen in ("", "none")
             and self.esr_flag == "normal"
             and self.crp_state != "raised"
+            and not (self.case.mcv is not None and self.case.mcv > MACROCYTOSIS_MCV)  # its causes to look for
         )
 
     def statements(self, kind: str) -> tuple[Statement, ...]:
@@ -237,6 +241,8 @@ class Assessment:
 
     @property
     def esr_flag_label(self) -> str:
+        if self.case.pregnant and self.esr_flag == "elevated":  # code-blind read s11: "for age and sex" in pregnancy
+            return PREGNANCY_ESR_RAISED
         if self.case.pregnant and self.esr_flag == "normal":  # the age/sex limit does not apply in pregnancy
             if self.case.esr > FIRST_TRIMESTER_TOP:
                 return PREGNANCY_ESR_THIRD_ONLY
@@ -403,6 +409,13 @@ def _corrected(
     # One step per rank: the judgment that acts more speaks for it, so a step worded for "not deficient" never
     # stands beside a source headline that treats (the guideline's other urgent steps still join).
     own_acts_more = ACTION_LEVEL[own.regimen] > ACTION_LEVEL[guideline.regimen]
+    if not own_acts_more:  # a source step the guideline's own step already says (s11: "Stop the nitrous oxide.")
+        said_urgently = [g.text for g in guideline_steps if g.kind == "do_now"]
+        steps = tuple(
+            s
+            for s in steps
+            if not (s.kind == "do_now" and any(t.startswith(s.text.rstrip(".")) for t in said_urgently))
+        )
     do_now = ranked_do_now(steps, guideline_steps) if own_acts_more else ranked_do_now(guideline_steps, steps)
     rest = tuple(s for s in steps if s.kind != "do_now")
     if ACTION_LEVEL[guideline.regimen] > ACTION_LEVEL[own.regimen]:
@@ -430,6 +443,11 @@ def _corrected(
         )
         if any(is_workup_bloods(s) for s in joined):  # one bloods line, the guideline's "before the first dose"
             rest = tuple(s for s in rest if not is_workup_bloods(s))
+            # A test the source's own lines still ask for goes with those bloods too (code-blind read s11, fifth:
+            # "Measure MMA" under the source beside a Do-now step that starts B12, MMA not in the pre-dose list).
+            source_asks = [m for m in ("mma", "homocysteine", "active_b12") if m in asked]
+            if guideline.regimen in TREATMENT_REGIMENS and source_asks:
+                joined = tuple(with_samples(s, source_asks) if is_workup_bloods(s) else s for s in joined)
         rest = (*rest, *joined)
     merged = (*do_now, *rest)
     # The same action can still rest on a diagnosis the guideline does not make (s8c, F1: "functional deficiency"

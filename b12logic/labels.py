@@ -45,6 +45,7 @@ PREGNANCY_ESR_NORMAL = "ESR within the pregnancy range"
 # Above a trimester's range the label says which trimesters it fits (code-blind reads s11, U-4 and finding 2).
 PREGNANCY_ESR_NOT_SECOND = "ESR within the pregnancy range except in the second trimester"
 PREGNANCY_ESR_THIRD_ONLY = "ESR within the pregnancy range only in the third trimester"
+PREGNANCY_ESR_RAISED = "ESR above the pregnancy range"  # not "for age and sex": that limit does not apply
 # WHO grades by sex and pregnancy (guidelines.anaemia_grade); "unknown" when Hb is not measured.
 ANAEMIA_GRADES = ("none", "mild", "moderate", "severe", "unknown")
 ANAEMIA_GRADE_LABELS: dict[str, str] = {

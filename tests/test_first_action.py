@@ -200,6 +200,7 @@ def test_the_do_now_block_never_leaves_folic_acid_or_the_first_step_unsaid(
         assert not folic
     # With no urgent step, the first step matches the plan: never "no B12 treatment" beside one that treats.
     inflamed = a.esr_flag != "normal" or a.crp_state == "raised"
+    macrocytic = case.mcv is not None and case.mcv > 100
     if not a.do_now:
         if acting in TREATMENT_REGIMENS:
             assert a.first_step.startswith(
@@ -209,11 +210,13 @@ def test_the_do_now_block_never_leaves_folic_acid_or_the_first_step_unsaid(
             assert a.first_step.startswith("the tests the work-up below asks for")
         elif inflamed:  # nothing to do for B12: the inflammation's work-up comes first
             assert a.first_step.startswith("the ESR reading's work-up below: look for the cause of the raised")
+        elif macrocytic:  # its other causes are the first step
+            assert a.first_step.startswith("look for the other causes of the macrocytosis")
         else:
             assert a.first_step.startswith("no B12 treatment")
         assert ("ESR reading" in a.first_step) == inflamed
     # Green (all clear) only with nothing urgent, nothing to start or test, and no inflammation to work up.
-    assert a.all_clear == (not a.do_now and acting == "none" and not inflamed)
+    assert a.all_clear == (not a.do_now and acting == "none" and not inflamed and not macrocytic)
     # A plan that treats says "start" in the Do-now block whenever that block has a severe-anaemia step.
     if a.anaemia_grade == "severe" and acting in TREATMENT_REGIMENS:
         assert any(s.starts_b12 for s in a.do_now)
@@ -327,3 +330,52 @@ def test_the_source_batch_cell_marks_the_sources_rule_beside_the_guidelines_regi
     cell = assessment_cells(a)["next_steps"].split(STEP_SEPARATOR)
     assert any(c.startswith("Regimen under NICE NG239") for c in cell), cell
     assert "No B12 treatment" not in cell and "The source's rule: No B12 treatment" in cell, cell
+
+
+def test_macrocytosis_without_b12_deficiency_names_its_work_up_first() -> None:
+    """Code-blind read s11 (fifth), finding 6: MCV 108 with a normal B12 got "First step: no B12 treatment"."""
+    a = evaluate(Case(age=55, sex="male", b12=450, mcv=108, hb=13.8, esr=12, crp=3), "nice-ng239")
+    assert not a.do_now and not a.all_clear
+    assert a.first_step.startswith("look for the other causes of the macrocytosis (the work-up below)")
+    assert any(s.text.startswith("Macrocytosis (MCV above 100 fL)") for s in a.next_steps)
+    at_limit = evaluate(Case(age=55, sex="male", b12=450, mcv=100, hb=13.8, esr=12, crp=3), "nice-ng239")
+    assert at_limit.all_clear and at_limit.first_step.startswith("no B12 treatment")
+
+
+def test_a_pregnant_esr_above_its_range_is_not_called_raised_for_age_and_sex() -> None:
+    """Code-blind read s11 (fifth), finding 3: "ESR elevated for age and sex" beside "the age/sex limit does not
+    apply"."""
+    a = evaluate(Case(age=33, sex="female", pregnant=True, b12=400, esr=72))
+    assert a.esr_flag == "elevated" and a.esr_flag_label == "ESR above the pregnancy range"
+    assert evaluate(Case(age=33, sex="female", b12=400, esr=72)).esr_flag_label == "ESR elevated for age and sex"
+
+
+def test_under_the_source_a_step_the_guideline_already_says_is_not_said_again() -> None:
+    """Code-blind read s11 (fifth), finding 1: "Stop the nitrous oxide and start B12 now ..." then "Stop the
+    nitrous oxide."."""
+    case = Case(
+        age=19,
+        sex="female",
+        b12=600,
+        homocysteine=45,
+        esr=10,
+        neuro_symptoms=True,
+        risk_factors=frozenset({"nitrous_oxide"}),
+    )
+    texts = [s.text for s in evaluate(case, "source").do_now]
+    assert texts[0].startswith("Stop the nitrous oxide and start B12 now")
+    assert "Stop the nitrous oxide." not in texts, texts
+
+
+def test_under_the_source_a_test_it_still_asks_for_is_sampled_before_the_first_dose() -> None:
+    """Code-blind read s11 (fifth), finding 2: "Measure MMA" under the source while Do now starts B12, and the
+    pre-dose bloods named no MMA."""
+    case = Case(age=36, sex="female", pregnant=True, on_folic_acid=True, b12=200, active_b12=22, esr=30, hb=10.6)
+    a = evaluate(case, "source")
+    assert any(s.starts_b12 for s in a.do_now)
+    assert any(s.text.startswith("Measure MMA") for s in a.next_steps)
+    (bloods,) = [s.text for s in a.next_steps if s.text.startswith("Take the work-up bloods")]
+    assert bloods.endswith("and the sample for MMA, which the plan does not wait for."), bloods
+    # Under NICE NG239 active B12 has settled it: no MMA is asked for, and none is sampled.
+    nice = evaluate(case, "nice-ng239")
+    assert not any("MMA" in s.text for s in nice.next_steps if s.text.startswith("Take the work-up bloods"))

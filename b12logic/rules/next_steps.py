@@ -7,6 +7,8 @@ the B12 plan.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 
 from b12logic.fields import risk_factor_names
@@ -115,8 +117,7 @@ _N2O_TREAT_SHOWN = Statement(
 # Its topic's place (rank) holds the sample the treatment must not spoil, so no "measure first" step can take it.
 _N2O_SAMPLE = Statement(
     "Send homocysteine or MMA with the bloods taken before that first dose: with nitrous oxide they are the first "
-    "tests (total B12 is often in range), and a sample taken once treatment has started no longer shows the "
-    "deficiency.",
+    "tests, and a sample taken once treatment has started no longer shows the deficiency.",
     ("NICE NG239", "Practical Neurology 2023", "NHS Lothian"),
     "Nitrous oxide: homocysteine or MMA sample before the first dose",
     kind="do_now",
@@ -191,16 +192,16 @@ _FOLIC_ACID_START_PREGNANT = Statement(
 )
 _FOLIC_ACID_WITH_B12_PREGNANT = Statement(
     "Folic acid taken for the pregnancy need not stop because of B12 (NICE advises 400 micrograms daily until 12 "
-    "weeks), and it never goes on without B12: B12 starts now, as above. Folic acid can correct the anaemia while "
-    "the nerve damage of B12 deficiency (subacute combined degeneration of the cord) goes on.",
+    "weeks), and it never goes on without B12: B12 starts now, as above (folic acid alone can correct the anaemia "
+    "while the nerve damage goes on).",
     ("source", "BNF / NICE CKS", "NICE NG247"),
     "Pregnant, on folic acid: keep it, never without B12 (B12 starts now, above)",
     kind="do_now",
     rank=RANK_FOLIC_ACID,
 )
 _FOLIC_ACID_WITH_B12 = Statement(  # another urgent step already starts B12: said once
-    "Folic acid is never taken alone: B12 starts now, as above. Folic acid can correct the anaemia while the "
-    "nerve damage of B12 deficiency (subacute combined degeneration of the cord) goes on.",
+    "Folic acid is never taken alone: B12 starts now, as above (folic acid alone can correct the anaemia while the "
+    "nerve damage goes on).",
     ("source", "BNF / NICE CKS"),
     "On folic acid: never folic acid alone (B12 starts now, above)",
     kind="do_now",
@@ -355,6 +356,22 @@ def _workup_bloods(hb_measured: bool, severe_anaemia: bool, treats: bool, pendin
         "IF antibodies" + (f", {pending}" if pending else ""),
         kind="workup",
         measures=() if hb_measured else ("hb",),
+    )
+
+
+_SAMPLE_NAMES = {"mma": "MMA", "homocysteine": "homocysteine", "active_b12": "active B12"}
+
+
+def with_samples(bloods: Statement, measures: Sequence[str]) -> Statement:
+    """A bloods line "before the first dose" that also takes the samples another line still asks for (the source's
+    own tests beside a guideline that treats now); unchanged when it already names a sample or is not that line."""
+    if "before the first dose" not in bloods.text or "sample for" in bloods.text or not measures:
+        return bloods
+    names = " and ".join(_SAMPLE_NAMES[m] for m in measures)
+    return replace(
+        bloods,
+        text=f"{bloods.text.removesuffix('.')}, and the sample for {names}, which the plan does not wait for.",
+        short=f"{bloods.brief}, {names}",
     )
 
 
