@@ -201,6 +201,9 @@ class Assessment:
             b12 = "look for the other causes of the macrocytosis (the work-up below); no B12 treatment"
         else:
             b12 = "no B12 treatment (the B12 plan below says why)"
+        if self.pregnancy_esr_to_place and self.esr_flag == "normal" and self.crp_state != "raised":
+            # In range only for some trimesters: the ESR reading says which (code-blind read s11, sixth, F2).
+            return f"{b12}. The ESR reading below places the ESR against the trimester."
         if self.esr_flag != "normal" or self.crp_state == "raised":  # a raised CRP alone is worked up too
             if acting in TREATMENT_REGIMENS or acting == "pending_tests":
                 return f"{b12}. The ESR reading has its own work-up (below)."
@@ -213,6 +216,11 @@ class Assessment:
         return f"{b12}."
 
     @property
+    def pregnancy_esr_to_place(self) -> bool:
+        """Pregnant, ESR above the second trimester's range: raised unless the trimester says otherwise."""
+        return self.case.pregnant and self.case.esr > SECOND_TRIMESTER_TOP
+
+    @property
     def all_clear(self) -> bool:
         """Nothing urgent, nothing to start or test for B12, and no inflammation to work up: the only case the
         Do-now block may show as an all-clear (green)."""
@@ -223,6 +231,7 @@ class Assessment:
             and self.esr_flag == "normal"
             and self.crp_state != "raised"
             and not (self.case.mcv is not None and self.case.mcv > MACROCYTOSIS_MCV)  # its causes to look for
+            and not self.pregnancy_esr_to_place
         )
 
     def statements(self, kind: str) -> tuple[Statement, ...]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import given
 
 from b12logic import Case, __version__, evaluate
@@ -214,9 +215,13 @@ def test_the_do_now_block_never_leaves_folic_acid_or_the_first_step_unsaid(
             assert a.first_step.startswith("look for the other causes of the macrocytosis")
         else:
             assert a.first_step.startswith("no B12 treatment")
-        assert ("ESR reading" in a.first_step) == inflamed
+        placed = a.pregnancy_esr_to_place and not inflamed
+        assert ("ESR reading" in a.first_step) == (inflamed or placed)
+        assert ("against the trimester" in a.first_step) == placed
     # Green (all clear) only with nothing urgent, nothing to start or test, and no inflammation to work up.
-    assert a.all_clear == (not a.do_now and acting == "none" and not inflamed and not macrocytic)
+    assert a.all_clear == (
+        not a.do_now and acting == "none" and not inflamed and not macrocytic and not a.pregnancy_esr_to_place
+    )
     # A plan that treats says "start" in the Do-now block whenever that block has a severe-anaemia step.
     if a.anaemia_grade == "severe" and acting in TREATMENT_REGIMENS:
         assert any(s.starts_b12 for s in a.do_now)
@@ -379,3 +384,20 @@ def test_under_the_source_a_test_it_still_asks_for_is_sampled_before_the_first_d
     # Under NICE NG239 active B12 has settled it: no MMA is asked for, and none is sampled.
     nice = evaluate(case, "nice-ng239")
     assert not any("MMA" in s.text for s in nice.next_steps if s.text.startswith("Take the work-up bloods"))
+
+
+@pytest.mark.parametrize(("esr", "placed"), [(47.0, False), (48.0, True), (58.0, True)])
+def test_a_pregnant_esr_above_the_second_trimester_range_is_named_in_the_first_step(esr: float, placed: bool) -> None:
+    """Code-blind read s11 (sixth), F2: ESR 58 in pregnancy, "nothing urgent ... First step: no B12 treatment"."""
+    a = evaluate(Case(age=33, sex="female", pregnant=True, b12=400, esr=esr))
+    assert not a.do_now and a.esr_flag == "normal"
+    assert ("The ESR reading below places the ESR against the trimester." in a.first_step) is placed
+    assert a.all_clear is (not placed)
+
+
+def test_severe_anaemia_in_pregnancy_takes_the_active_b12_sample_before_treatment() -> None:
+    """Code-blind read s11 (sixth), F1: active B12 awaited, but the samples before treatment named only MMA or
+    homocysteine."""
+    a = evaluate(Case(age=30, sex="female", pregnant=True, b12=150, hb=6.9, mcv=112, esr=40), "nice-ng239")
+    assert a.do_now[0].text.startswith("Assess the severe anaemia now")
+    assert "(and MMA, homocysteine or active B12 if they are to be measured) before any treatment" in a.do_now[0].text

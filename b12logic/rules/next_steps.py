@@ -33,7 +33,8 @@ def cite(*names: str) -> tuple[str, ...]:
 
 _SEVERE_SAMPLES = (
     "Assess the severe anaemia now: look at the full blood count and blood film for pancytopenia, and take folate, "
-    "ferritin and reticulocytes (and MMA or homocysteine if they are to be measured) before any treatment or "
+    "ferritin and reticulocytes (and MMA, homocysteine or active B12 if they are to be measured) before any "
+    "treatment or "
     "transfusion"
 )
 _SEVERE_REST = (  # the transfusion caution is for megaloblastic anaemia (code-blind read s11, U-5)
