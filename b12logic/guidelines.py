@@ -116,6 +116,9 @@ IRREVERSIBLE_CAUSES = frozenset({"pernicious_anaemia", "gastric_surgery"})
 _CAUSE_WORDS = {"pernicious_anaemia": "autoimmune gastritis", "gastric_surgery": "gastric or ileal surgery"}
 REVERSIBLE_CAUSES = frozenset({"vegan_diet", "metformin", "acid_suppression", "nitrous_oxide"})
 DIET_CAUSES = frozenset({"vegan_diet"})
+# Crohn's or coeliac disease may or may not be reversed: beside it the duration stays the general rule, so a PPI
+# recorded with it does not make treatment "as long as the cause lasts" (code-blind read s11, seventh, F9).
+UNSETTLED_CAUSES = frozenset({"bowel_disease"})
 
 _SOURCE_MONITORING = (
     MonitoringItem(3, "Serum B12 and full blood count", ("source",)),
@@ -408,7 +411,7 @@ def _duration(risk_factors: frozenset[str]) -> str:
             f"lifelong, because the recorded cause ({named}) cannot be reversed (NICE reassures these patients that "
             "it will not be stopped; dose, form or route can change if symptoms persist)"
         )
-    if risk_factors & REVERSIBLE_CAUSES:
+    if risk_factors & REVERSIBLE_CAUSES and not risk_factors & UNSETTLED_CAUSES:
         return "for as long as the recorded cause lasts: once it is dealt with, treatment can stop or change"
     return (
         "lifelong if the cause cannot be reversed (autoimmune gastritis, gastrectomy, ileal resection); if it can "

@@ -401,3 +401,14 @@ def test_severe_anaemia_in_pregnancy_takes_the_active_b12_sample_before_treatmen
     a = evaluate(Case(age=30, sex="female", pregnant=True, b12=150, hb=6.9, mcv=112, esr=40), "nice-ng239")
     assert a.do_now[0].text.startswith("Assess the severe anaemia now")
     assert "(and MMA, homocysteine or active B12 if they are to be measured) before any treatment" in a.do_now[0].text
+
+
+def test_crohns_or_coeliac_disease_keeps_the_general_duration_beside_a_reversible_cause() -> None:
+    """Code-blind read s11 (seventh), F9: Crohn's with a PPI read "for as long as the recorded cause lasts"."""
+    from b12logic.guidelines import regimen_for
+
+    nice = PROFILES["nice-ng239"]
+    both = regimen_for(nice, "im_standard", frozenset({"bowel_disease", "acid_suppression"})).text
+    assert "lifelong if the cause cannot be reversed" in both and "as long as the recorded cause lasts" not in both
+    ppi = regimen_for(nice, "im_standard", frozenset({"acid_suppression"})).text
+    assert "for as long as the recorded cause lasts" in ppi
