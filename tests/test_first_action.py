@@ -412,3 +412,17 @@ def test_crohns_or_coeliac_disease_keeps_the_general_duration_beside_a_reversibl
     assert "lifelong if the cause cannot be reversed" in both and "as long as the recorded cause lasts" not in both
     ppi = regimen_for(nice, "im_standard", frozenset({"acid_suppression"})).text
     assert "for as long as the recorded cause lasts" in ppi
+
+
+def test_the_explorer_esr_panel_does_not_say_no_work_up_for_a_pregnant_esr_above_the_second_trimester() -> None:
+    from tests.test_app import run_app
+
+    def badges(params: dict[str, str]) -> str:
+        at = run_app(params, background_open=False)
+        assert not at.exception
+        return " ".join(m.value for m in at.markdown)
+
+    placed = badges({"age": "33", "sex": "female", "b12": "400", "esr": "58", "pregnant": "yes"})
+    assert "Read against the trimester" in placed and "No ESR work-up" not in placed
+    in_range = badges({"age": "33", "sex": "female", "b12": "400", "esr": "40", "pregnant": "yes"})
+    assert "No ESR work-up" in in_range and "Read against the trimester" not in in_range

@@ -215,9 +215,13 @@ def esr_panel(a: Assessment) -> None:
     case = a.case
     flag_colour, flag_icon = render.ESR_STYLE[a.esr_flag]
     heading = render.heading(f"ESR: {a.esr_flag_label}")
-    worked_up = render.md_badge(
-        "Worked up on its own" if a.esr_flag != "normal" else "No ESR work-up", flag_colour, flag_icon
-    )
+    if a.esr_flag != "normal":
+        badge = "Worked up on its own"
+    elif a.pregnancy_esr_to_place:  # in range only for some trimesters: not "no work-up" (code-blind read s11)
+        badge = "Read against the trimester"
+    else:
+        badge = "No ESR work-up"
+    worked_up = render.md_badge(badge, flag_colour, flag_icon)
     rule = "women (age + 10)/2" if case.sex == "female" else "men age/2"
     gap = round(case.esr - a.esr_upper_limit, 1)
     # The reading as Markdown, not st.metric: the metric's code is a separate download in Streamlit's frontend
