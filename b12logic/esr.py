@@ -98,11 +98,11 @@ MYELOMA_TEST_AGE = 60  # NICE NG12 writes its myeloma recommendations for people
 MARKED_CRP_MG_L = 100.0  # Landry 2017 studied CRPs above 100 mg/L
 # A CRP above 100 mg/L is its own urgent question, whatever the ESR (code-blind read s11, U-1: "nothing urgent").
 HIGH_CRP = Statement(
-    "Assess now for infection: a CRP above 100 mg/L has infection as its commonest cause (55% of 839 patients with "
-    "a CRP above 100 mg/L; 89% of those above 350), then rheumatological and other inflammatory disease, "
-    "malignancy and drug reactions; 8.6% of those patients died. It is a question of its own, apart from the B12 "
+    "Assess now for infection, the commonest cause of a CRP above 100 mg/L (55% of 839 such patients, 89% above "
+    "350; then inflammatory disease, malignancy, drugs; 8.6% died). If sepsis is suspected, grade its risk from the "
+    "history, the examination and the NEWS2 score, which sets how soon antibiotics are given. Apart from the B12 "
     "plan.",
-    ("Landry 2017",),
+    ("Landry 2017", "NICE NG51"),
     "CRP above 100 mg/L: assess now for infection",
     kind="do_now",
     rank=76,  # before the giant cell arteritis questions (75)

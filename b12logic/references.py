@@ -147,6 +147,12 @@ REFERENCES: dict[str, Reference] = {
             "Folic acid 400 micrograms daily before conception and until 12 weeks of pregnancy.",
         ),
         Reference(
+            "NICE NG51",
+            "NICE guideline NG51. Suspected sepsis: recognition, diagnosis and early management, 2016 (updated 2024).",
+            "Over 16s in hospital: grade the risk of severe illness or death from sepsis with the history, the "
+            "examination and the NEWS2 score; the risk level sets the time window for antibiotics.",
+        ),
+        Reference(
             "Landry 2017",
             "Landry A, Docherty P, Ouellette S, Cartier LJ. Causes and outcomes of markedly elevated C-reactive "
             "protein levels. Can Fam Physician 2017;63(6):e316–e323.",

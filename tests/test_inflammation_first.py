@@ -33,7 +33,8 @@ def test_a_crp_above_100_is_an_urgent_step_of_its_own(crp: float, unit: str, urg
         a = evaluate(case, profile)
         assert (HIGH_CRP in a.do_now) is urgent, profile
         if urgent:
-            assert a.do_now[0] is HIGH_CRP and "Landry 2017" in REFERENCES
+            assert a.do_now[0] is HIGH_CRP and {"Landry 2017", "NICE NG51"} <= set(REFERENCES)
+            assert "NEWS2 score, which sets how soon antibiotics are given" in HIGH_CRP.text
     assert MARKED_CRP_MG_L == 100.0
 
 
