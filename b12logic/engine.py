@@ -492,6 +492,7 @@ def esr_urgency(assessment: Assessment) -> tuple[Statement, ...]:
         assessment.crp_state,
         crp is not None and crp > MARKED_CRP_MG_L,
         assessment.crp_limit,
+        assessment.case.pregnant,
     )
 
 

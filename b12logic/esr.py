@@ -97,15 +97,34 @@ _GCA_EMERGENCY_CRP = Statement(
 MYELOMA_TEST_AGE = 60  # NICE NG12 writes its myeloma recommendations for people aged 60 and over
 MARKED_CRP_MG_L = 100.0  # Landry 2017 studied CRPs above 100 mg/L
 # A CRP above 100 mg/L is its own urgent question, whatever the ESR (code-blind read s11, U-1: "nothing urgent").
+_HIGH_CRP_TEXT = (
+    "Assess now for infection: it was the cause in 55% of 839 patients with a CRP above 100 mg/L, and in 89% of "
+    "those with a CRP above 350 (then inflammatory disease, malignancy, drugs; 8.6% died). If sepsis is suspected, "
+    "{grade}. Apart from the B12 plan."
+)
+# Ranked before the B12 plan's neurological step (90): a sepsis check takes minutes and sepsis kills fastest (code-
+# blind reads s11, 4th, 5th and 8th); after a severe anaemia's assessment (100), which is the same visit's bloods.
 HIGH_CRP = Statement(
-    "Assess now for infection, the commonest cause of a CRP above 100 mg/L (55% of 839 such patients, 89% above "
-    "350; then inflammatory disease, malignancy, drugs; 8.6% died). If sepsis is suspected, grade its risk from the "
-    "history, the examination and the NEWS2 score, which sets how soon antibiotics are given. Apart from the B12 "
-    "plan.",
+    _HIGH_CRP_TEXT.format(
+        grade="grade its risk from the history, the examination and the NEWS2 score, which sets how soon "
+        "antibiotics are given"
+    ),
     ("Landry 2017", "NICE NG51"),
-    "CRP above 100 mg/L: assess now for infection",
+    "CRP above 100 mg/L: assess now for infection (NEWS2 if sepsis suspected)",
     kind="do_now",
-    rank=76,  # before the giant cell arteritis questions (75)
+    rank=95,
+)
+# NEWS2 is not for pregnancy: NICE NG51 grades pregnant or recently pregnant people on criteria of their own
+# (code-blind read s11, 8th, F1).
+HIGH_CRP_PREGNANT = Statement(
+    _HIGH_CRP_TEXT.format(
+        grade="grade its risk with NICE NG51's criteria for pregnant or recently pregnant people (not NEWS2), with "
+        "obstetric input"
+    ),
+    ("Landry 2017", "NICE NG51"),
+    "CRP above 100 mg/L, pregnant: assess now for infection (NG51's pregnancy criteria, not NEWS2)",
+    kind="do_now",
+    rank=95,
 )
 _PREGNANCY = Statement(
     "Pregnant: the age/sex limit does not apply, because the ESR rises in normal pregnancy (reference ranges "
@@ -174,11 +193,12 @@ def esr_urgent_steps(
     crp: str = "not_measured",
     crp_above_100: bool = False,
     crp_limit_mg_l: float = DEFAULT_CRP_LIMIT_MG_L,
+    pregnant: bool = False,
 ) -> tuple[Statement, ...]:
     """The ESR reading's urgent steps: a CRP above 100 mg/L, an ESR of 100 or more (with a normal CRP: exclude
     myeloma), and from 50 a raised ESR, or a raised CRP beside an ESR in range (giant cell arteritis). The batch's
     one next-steps cell uses them too, so it says what the Do-now block says."""
-    steps = [HIGH_CRP] if crp_above_100 else []
+    steps = [HIGH_CRP_PREGNANT if pregnant else HIGH_CRP] if crp_above_100 else []
     if flag == "markedly_elevated" and crp == "normal":
         # Its own urgent step names what to investigate: the general "investigate urgently" is not said as well.
         steps.append(_marked_normal_crp(crp_limit_mg_l))
@@ -220,7 +240,7 @@ def esr_workup(
                 kind="workup",
             )
         )
-        steps.extend(esr_urgent_steps(flag, age >= GCA_AGE, crp, crp_above_100, crp_limit_mg_l))
+        steps.extend(esr_urgent_steps(flag, age >= GCA_AGE, crp, crp_above_100, crp_limit_mg_l, pregnant))
         if age >= GCA_AGE and crp != "raised":  # with a raised CRP its urgent step says so
             steps.append(
                 Statement(
@@ -234,7 +254,7 @@ def esr_workup(
         if crp == "raised":
             steps.append(_crp_reading(flag, crp, crp_limit_mg_l, age >= MYELOMA_TEST_AGE))
         return tuple(steps)
-    steps.extend(esr_urgent_steps(flag, age >= GCA_AGE, crp, crp_above_100, crp_limit_mg_l))
+    steps.extend(esr_urgent_steps(flag, age >= GCA_AGE, crp, crp_above_100, crp_limit_mg_l, pregnant))
     if flag == "markedly_elevated":
         steps.append(MARKED_FIGURES)
     steps.append(

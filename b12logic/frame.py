@@ -379,7 +379,7 @@ def _steps_cell(
         steps = b12_next_steps(profile, own)
     else:
         steps, _ = source_steps(profile, own, plan_facts(PROFILES[CORRECTING_PROFILE], guide_path, of_case))
-    urgent = esr_urgent_steps(esr_flag, gca_age, crp, crp_above_100, crp_limit)
+    urgent = esr_urgent_steps(esr_flag, gca_age, crp, crp_above_100, crp_limit, bool(own.pregnant))
     return STEP_SEPARATOR.join(s.brief for s in next_steps_cell(steps, urgent))
 
 

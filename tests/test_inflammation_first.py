@@ -143,3 +143,25 @@ def test_the_batch_cell_opens_with_the_urgent_steps_as_the_do_now_block_ranks_th
     assert first[0] == HIGH_CRP.brief and first[1].startswith("From 50, raised ESR: ask now about GCA symptoms (")
     assert "exclude myeloma" in out["next_steps"].iloc[1]
     assert "if megaloblastic, avoid transfusion" in out["next_steps"].iloc[2]
+
+
+def test_a_crp_above_100_comes_before_the_neurological_step_and_after_a_severe_anaemia() -> None:
+    """Code-blind reads s11 (4th, 5th, 8th): the sepsis check came after the neurological step."""
+    neuro = Case(age=78, sex="female", b12=150, esr=95, crp=150, hb=9.8, mcv=108, neuro_symptoms=True)
+    for profile in EVERY:
+        texts = [s.text for s in evaluate(neuro, profile).do_now]
+        assert texts[0] == HIGH_CRP.text and texts[1].startswith("Seek urgent specialist"), profile
+    severe = evaluate(replace(neuro, hb=6.0), "nice-ng239")
+    assert severe.do_now[0].text.startswith("Assess the severe anaemia now") and severe.do_now[1] is HIGH_CRP
+
+
+def test_in_pregnancy_the_sepsis_check_does_not_use_news2() -> None:
+    """Code-blind read s11 (8th), F1: NEWS2 is not for pregnancy; NICE NG51 has criteria of its own there."""
+    from b12logic.esr import HIGH_CRP_PREGNANT
+
+    case = Case(age=28, sex="female", pregnant=True, b12=160, esr=60, crp=130, hb=9.5, mcv=104)
+    for profile in EVERY:
+        a = evaluate(case, profile)
+        assert HIGH_CRP_PREGNANT in a.do_now and HIGH_CRP not in a.do_now, profile
+        assert "NEWS2" not in HIGH_CRP_PREGNANT.text.replace("(not NEWS2)", "")
+    assert HIGH_CRP in evaluate(replace(case, pregnant=False, age=40)).do_now
