@@ -426,3 +426,27 @@ def test_the_explorer_esr_panel_does_not_say_no_work_up_for_a_pregnant_esr_above
     assert "Read against the trimester" in placed and "No ESR work-up" not in placed
     in_range = badges({"age": "33", "sex": "female", "b12": "400", "esr": "40", "pregnant": "yes"})
     assert "No ESR work-up" in in_range and "Read against the trimester" not in in_range
+
+
+def test_pregnancy_with_nitrous_oxide_and_neurological_symptoms_keeps_the_haematology_referral() -> None:
+    """Code-blind read s11 (ninth): the nitrous oxide step seeks neurological advice, so the pregnancy step's
+    haematology advice must stay (it was dropped with every neurological case)."""
+    case = Case(
+        age=38,
+        sex="female",
+        pregnant=True,
+        neuro_symptoms=True,
+        on_folic_acid=True,
+        b12=250,
+        esr=30,
+        risk_factors=frozenset({"nitrous_oxide"}),
+    )
+    for profile in EVERY:
+        texts = [s.text for s in evaluate(case, profile).do_now]
+        assert any(
+            t.startswith("Seek urgent haematology advice: B12 deficiency is suspected in pregnancy") for t in texts
+        ), (
+            profile,
+            texts,
+        )
+        assert texts[0].startswith("Stop the nitrous oxide and start B12 now")

@@ -477,8 +477,9 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
             steps.append(_N2O_STOP)
         else:
             steps.append(_N2O_TEST)
-    # With neurological symptoms their step already seeks urgent advice: one referral (code-blind read s11, U1).
-    pregnant_step = f.pregnant and f.status not in ("normal", "not_confirmed") and not f.neuro
+    # With neurological symptoms their step already seeks urgent (haematology) advice: one referral (code-blind read
+    # s11, U1); not with nitrous oxide, whose step seeks neurological advice (ninth read: no haematology in pregnancy).
+    pregnant_step = f.pregnant and f.status not in ("normal", "not_confirmed") and not (f.neuro and not n2o_treat)
     # With neurological symptoms their step already seeks urgent advice: one referral (code-blind read s11, U-2).
     mcv_step = f.very_high_mcv and f.status != "deficient" and not f.neuro
     if pregnant_step and mcv_step:
