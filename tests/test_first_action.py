@@ -450,3 +450,11 @@ def test_pregnancy_with_nitrous_oxide_and_neurological_symptoms_keeps_the_haemat
             texts,
         )
         assert texts[0].startswith("Stop the nitrous oxide and start B12 now")
+
+
+def test_nitrous_oxide_with_neurological_symptoms_names_haematology_among_the_specialists() -> None:
+    """Code-blind read s11 (tenth), F3: "Seek urgent neurological advice as well" and no haematology anywhere."""
+    case = Case(age=30, sex="female", b12=400, esr=40, neuro_symptoms=True, risk_factors=frozenset({"nitrous_oxide"}))
+    for profile in EVERY:
+        first = evaluate(case, profile).do_now[0].text
+        assert "Seek urgent specialist (neurology or haematology) advice as well" in first, profile

@@ -95,14 +95,14 @@ _N2O_ACT = (
     "for test results or for specialist advice"
 )
 _N2O_REFER = (
-    "Seek urgent neurological advice as well. Symptoms of spinal cord or optic nerve damage: same-day emergency "
-    "admission. Treated early, the damage can recover; late, it can leave permanent disability."
+    "Seek urgent specialist (neurology or haematology) advice as well. Symptoms of spinal cord or optic nerve damage: "
+    "same-day emergency admission. Treated early, the damage can recover; late, it can leave permanent disability."
 )
 _N2O_CITES = ("NICE NG239", "RCEM 2024", "Practical Neurology 2023", "BNF / NICE CKS", "NHS Lothian")
 _N2O_TREAT = Statement(
     f"{_N2O_ACT}. {_N2O_REFER}",
     _N2O_CITES,
-    "Nitrous oxide with neurological symptoms: stop it, start B12 now, urgent neurological advice",
+    "Nitrous oxide with neurological symptoms: stop it, start B12 now, urgent specialist advice",
     kind="do_now",
     rank=RANK_NEURO,
     starts_b12=True,
