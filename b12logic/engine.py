@@ -22,9 +22,9 @@ from b12logic.esr import (
     DEFAULT_CRP_LIMIT_MG_L,
     FIRST_TRIMESTER_TOP,
     GCA_AGE,
-    MARKED_CRP_MG_L,
     NAIVE_ESR_CUTOFF,
     SECOND_TRIMESTER_TOP,
+    crp_above_marked,
     crp_state,
     esr_flag,
     esr_upper_limit,
@@ -383,7 +383,7 @@ def evaluate(
             case.pregnant,
             crp_limit,
             case.esr if case.pregnant else 0.0,
-            case.crp_mg_l is not None and case.crp_mg_l > MARKED_CRP_MG_L,
+            crp_above_marked(case.crp_mg_l),
         ),
         pitfalls=pitfalls,
         caveats=caveats(case, profile, status, b12, path[-1]),
@@ -485,12 +485,11 @@ def _corrected(
 def esr_urgency(assessment: Assessment) -> tuple[Statement, ...]:
     """The ESR's urgent steps, for exports that carry one next-steps cell (the batch CSV). The B12 next steps
     never include them, so the ESR cannot change the B12 plan."""
-    crp = assessment.case.crp_mg_l
     return esr_urgent_steps(
         assessment.esr_flag,
         assessment.case.age >= GCA_AGE,
         assessment.crp_state,
-        crp is not None and crp > MARKED_CRP_MG_L,
+        crp_above_marked(assessment.case.crp_mg_l),
         assessment.crp_limit,
         assessment.case.pregnant,
     )

@@ -70,32 +70,43 @@ def crp_state(crp_mg_l: float | None, limit_mg_l: float = DEFAULT_CRP_LIMIT_MG_L
     return "raised" if crp_mg_l > limit_mg_l else "normal"
 
 
-_GCA_EMERGENCY = Statement(
+# The giant cell arteritis questions and what follows a suspicion, said the same whichever marker raised them.
+_GCA_ASK = (
     "Ask now about new headache, jaw claudication, scalp tenderness, visual symptoms and shoulder or hip girdle "
-    "stiffness (polymyalgia rheumatica): from 50, a raised ESR raises the question of giant cell arteritis. If "
-    "it is suspected, treat it as a medical emergency: high-dose glucocorticoid at once, without waiting for "
-    "results, and specialist review the same working day (within 3 working days at most); new visual loss or "
-    "double vision: ophthalmology the same day.",
+    "stiffness (polymyalgia rheumatica): from 50, {why}. If it is suspected, treat it as a medical emergency: "
+    "high-dose glucocorticoid at once, without waiting for results, and specialist review the same working day "
+    "(within 3 working days at most); new visual loss or double vision: ophthalmology the same day."
+)
+_GCA_SHORT = (
+    "From 50, raised {marker}: ask now about GCA symptoms (if suspected: emergency, steroid at once, same-day review)"
+)
+_GCA_EMERGENCY = Statement(
+    _GCA_ASK.format(why="a raised ESR raises the question of giant cell arteritis"),
     ("BSR 2020",),
-    "From 50, raised ESR: ask now about GCA symptoms (if suspected: emergency, steroid at once, same-day review)",
+    _GCA_SHORT.format(marker="ESR"),
     kind="do_now",
     rank=75,
 )
 # From 50 a raised CRP asks the same questions when the ESR is in range (code-blind read s11: CRP 150 with a normal
 # ESR got no GCA question, although a normal ESR does not exclude it).
 _GCA_EMERGENCY_CRP = Statement(
-    "Ask now about new headache, jaw claudication, scalp tenderness, visual symptoms and shoulder or hip girdle "
-    "stiffness (polymyalgia rheumatica): from 50, a raised CRP raises the question of giant cell arteritis, and an "
-    "ESR in range does not exclude it. If it is suspected, treat it as a medical emergency: high-dose "
-    "glucocorticoid at once, without waiting for results, and specialist review the same working day (within 3 "
-    "working days at most); new visual loss or double vision: ophthalmology the same day.",
+    _GCA_ASK.format(
+        why="a raised CRP raises the question of giant cell arteritis, and an ESR in range does not exclude it"
+    ),
     ("BSR 2020",),
-    "From 50, raised CRP: ask now about GCA symptoms (if suspected: emergency, steroid at once, same-day review)",
+    _GCA_SHORT.format(marker="CRP"),
     kind="do_now",
     rank=75,
 )
 MYELOMA_TEST_AGE = 60  # NICE NG12 writes its myeloma recommendations for people aged 60 and over
 MARKED_CRP_MG_L = 100.0  # Landry 2017 studied CRPs above 100 mg/L
+
+
+def crp_above_marked(crp_mg_l: float | None) -> bool:
+    """A CRP above MARKED_CRP_MG_L: an urgent step of its own (HIGH_CRP)."""
+    return crp_mg_l is not None and crp_mg_l > MARKED_CRP_MG_L
+
+
 # A CRP above 100 mg/L is its own urgent question, whatever the ESR (code-blind read s11, U-1: "nothing urgent").
 _HIGH_CRP_TEXT = (
     "Assess now for infection: it was the cause in 55% of 839 patients with a CRP above 100 mg/L, and in 89% of "

@@ -169,9 +169,17 @@ _PREGNANT_VERY_HIGH_MCV = Statement(  # one urgent haematology step, not two in 
 )
 # Folic acid already taken beside a plan that gives B12: the safety step leads the page, not only the pitfall
 # beside the plan (session 9's code-blind read: "Do now: nothing urgent" beside folic acid and a B12 of 160).
+# Why folic acid never goes on alone, and what pregnancy adds: said the same in each wording below.
+_FOLIC_MASKS = (
+    "folic acid can correct the anaemia while the nerve damage of B12 deficiency (subacute combined degeneration of "
+    "the cord) goes on"
+)
+_FOLIC_MASKS_BRIEFLY = "(folic acid alone can correct the anaemia while the nerve damage goes on)"
+_FOLIC_PREGNANCY = (
+    "folic acid taken for the pregnancy need not stop because of B12 (NICE advises 400 micrograms daily until 12 weeks)"
+)
 _FOLIC_ACID_START = Statement(
-    "Start B12 now, once the bloods are taken, so that folic acid is never taken alone: folic acid can correct the "
-    "anaemia while the nerve damage of B12 deficiency (subacute combined degeneration of the cord) goes on.",
+    f"Start B12 now, once the bloods are taken, so that folic acid is never taken alone: {_FOLIC_MASKS}.",
     ("source", "BNF / NICE CKS"),
     "On folic acid: start B12 now, never folic acid alone",
     kind="do_now",
@@ -180,11 +188,8 @@ _FOLIC_ACID_START = Statement(
 )
 # In pregnancy folic acid is not stopped: B12 joins it (code-blind read s11, U6: "never taken alone" read as "stop").
 _FOLIC_ACID_START_PREGNANT = Statement(
-    "Start B12 now, once the bloods are taken, beside the folic acid: folic acid taken for the pregnancy need not "
-    "stop because of B12 (NICE advises 400 micrograms daily until 12 weeks), but it must not go on without B12 here, "
-    "since it "
-    "can correct the anaemia while the nerve damage of B12 deficiency (subacute combined degeneration of the cord) "
-    "goes on.",
+    f"Start B12 now, once the bloods are taken, beside the folic acid: {_FOLIC_PREGNANCY}, but it must not go on "
+    f"without B12 here, since it {_FOLIC_MASKS.removeprefix('folic acid ')}.",
     ("source", "BNF / NICE CKS", "NICE NG247"),
     "Pregnant, on folic acid: start B12 now beside it, never folic acid alone",
     kind="do_now",
@@ -192,17 +197,14 @@ _FOLIC_ACID_START_PREGNANT = Statement(
     starts_b12=True,
 )
 _FOLIC_ACID_WITH_B12_PREGNANT = Statement(
-    "Folic acid taken for the pregnancy need not stop because of B12 (NICE advises 400 micrograms daily until 12 "
-    "weeks), and it never goes on without B12: B12 starts now, as above (folic acid alone can correct the anaemia "
-    "while the nerve damage goes on).",
+    f"F{_FOLIC_PREGNANCY[1:]}, and it never goes on without B12: B12 starts now, as above {_FOLIC_MASKS_BRIEFLY}.",
     ("source", "BNF / NICE CKS", "NICE NG247"),
     "Pregnant, on folic acid: keep it, never without B12 (B12 starts now, above)",
     kind="do_now",
     rank=RANK_FOLIC_ACID,
 )
 _FOLIC_ACID_WITH_B12 = Statement(  # another urgent step already starts B12: said once
-    "Folic acid is never taken alone: B12 starts now, as above (folic acid alone can correct the anaemia while the "
-    "nerve damage goes on).",
+    f"Folic acid is never taken alone: B12 starts now, as above {_FOLIC_MASKS_BRIEFLY}.",
     ("source", "BNF / NICE CKS"),
     "On folic acid: never folic acid alone (B12 starts now, above)",
     kind="do_now",
