@@ -458,3 +458,29 @@ def test_nitrous_oxide_with_neurological_symptoms_names_haematology_among_the_sp
     for profile in EVERY:
         first = evaluate(case, profile).do_now[0].text
         assert "Seek urgent specialist (neurology or haematology) advice as well" in first, profile
+
+
+def test_pregnancy_nitrous_oxide_and_neurological_symptoms_refer_each_specialty_once_and_sample_active_b12() -> None:
+    """Code-blind read s11 (11th): haematology advice twice (the nitrous oxide step and the pregnancy step), and the
+    active B12 the plan awaits was not among the samples before the first dose."""
+    case = Case(
+        age=24,
+        sex="female",
+        pregnant=True,
+        neuro_symptoms=True,
+        b12=250,
+        hb=10.8,
+        esr=40,
+        risk_factors=frozenset({"nitrous_oxide"}),
+    )
+    for profile in EVERY:
+        a = evaluate(case, profile)
+        texts = [s.text for s in a.do_now]
+        asks = [t for t in texts if "urgent haematology advice" in t or "(neurology or haematology)" in t]
+        assert len(asks) == 1, (profile, texts)
+        assert "Seek urgent neurological advice as well" in texts[0], profile
+    nice = evaluate(case, "nice-ng239")
+    (bloods,) = [s.text for s in nice.next_steps if s.text.startswith("Take the work-up bloods")]
+    assert bloods.endswith("and the sample for active B12, which the plan does not wait for."), bloods
+    not_pregnant = evaluate(replace(case, pregnant=False), "nice-ng239")
+    assert "neurology or haematology" in not_pregnant.do_now[0].text

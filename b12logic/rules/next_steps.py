@@ -94,27 +94,35 @@ _N2O_ACT = (
     "Stop the nitrous oxide and start B12 now (neurological regimen), once the bloods are taken, without waiting "
     "for test results or for specialist advice"
 )
-_N2O_REFER = (
-    "Seek urgent specialist (neurology or haematology) advice as well. Symptoms of spinal cord or optic nerve damage: "
-    "same-day emergency admission. Treated early, the damage can recover; late, it can leave permanent disability."
+_N2O_AFTER = (
+    "Symptoms of spinal cord or optic nerve damage: same-day emergency admission. Treated early, the damage can "
+    "recover; late, it can leave permanent disability."
 )
+# In pregnancy the pregnancy step below gives the haematology advice: each referral once (code-blind read s11, 11th).
+_N2O_REFER = {
+    False: "Seek urgent specialist (neurology or haematology) advice as well.",
+    True: "Seek urgent neurological advice as well (the haematology advice for the pregnancy is below).",
+}
 _N2O_CITES = ("NICE NG239", "RCEM 2024", "Practical Neurology 2023", "BNF / NICE CKS", "NHS Lothian")
-_N2O_TREAT = Statement(
-    f"{_N2O_ACT}. {_N2O_REFER}",
-    _N2O_CITES,
-    "Nitrous oxide with neurological symptoms: stop it, start B12 now, urgent specialist advice",
-    kind="do_now",
-    rank=RANK_NEURO,
-    starts_b12=True,
-)
-_N2O_TREAT_SHOWN = Statement(
-    f"{_N2O_ACT}: the raised homocysteine or MMA already shows functional deficiency. {_N2O_REFER}",
-    _N2O_CITES,
-    "Nitrous oxide with neurological symptoms: stop it, start B12 now (functional deficiency shown), urgent advice",
-    kind="do_now",
-    rank=RANK_NEURO,
-    starts_b12=True,
-)
+
+
+@lru_cache(maxsize=4)
+def _n2o_treat(shown: bool, pregnant: bool) -> Statement:
+    """Nitrous oxide with neurological symptoms: stop it and start B12 now; `shown`: homocysteine or MMA already
+    raised."""
+    why = ": the raised homocysteine or MMA already shows functional deficiency" if shown else ""
+    return Statement(
+        f"{_N2O_ACT}{why}. {_N2O_REFER[pregnant]} {_N2O_AFTER}",
+        _N2O_CITES,
+        "Nitrous oxide with neurological symptoms: stop it, start B12 now"
+        + (" (functional deficiency shown)" if shown else "")
+        + ", urgent specialist advice",
+        kind="do_now",
+        rank=RANK_NEURO,
+        starts_b12=True,
+    )
+
+
 # Its topic's place (rank) holds the sample the treatment must not spoil, so no "measure first" step can take it.
 _N2O_SAMPLE = Statement(
     "Send homocysteine or MMA with the bloods taken before that first dose: with nitrous oxide they are the first "
@@ -466,7 +474,7 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
         if neuro_treat:
             steps.append(_NEURO_TREAT)
         elif n2o_treat:
-            steps.append(_N2O_TREAT_SHOWN if f.status == "functional_deficiency" else _N2O_TREAT)
+            steps.append(_n2o_treat(f.status == "functional_deficiency", f.pregnant))
         elif f.status in ("not_confirmed", "normal") and not treats:
             steps.append(_NEURO_NOT_EXCLUDED)
         else:
@@ -554,8 +562,9 @@ def _pending_samples(profile: GuidelineProfile, f: PlanFacts) -> str:
     """The tests whose sample goes with the bloods before a first dose given while they are awaited ("" if none)."""
     if f.regimen not in TREATMENT_REGIMENS:
         return ""
-    if f.nitrous_oxide and f.neuro:  # its urgent step asks for that sample (_N2O_SAMPLE)
-        return ""
+    if f.nitrous_oxide and f.neuro:  # its urgent step asks for homocysteine or MMA (_N2O_SAMPLE); pregnancy adds
+        # active B12, its first test (code-blind read s11, 11th)
+        return "active B12" if f.pregnant and profile.holotc_pmol_l and not f.active_measured else ""
     if not f.awaiting:
         return ""
     return _awaited(profile, f).removesuffix(" is").removesuffix(" are")
