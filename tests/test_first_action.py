@@ -484,3 +484,15 @@ def test_pregnancy_nitrous_oxide_and_neurological_symptoms_refer_each_specialty_
     assert bloods.endswith("and the sample for active B12, which the plan does not wait for."), bloods
     not_pregnant = evaluate(replace(case, pregnant=False), "nice-ng239")
     assert "neurology or haematology" in not_pregnant.do_now[0].text
+
+
+def test_a_raised_mma_beside_renal_impairment_with_b12_in_range_awaits_and_samples_homocysteine() -> None:
+    """Code-blind read s11 (12th): "while active B12 is awaited" and its sample, while the work-up asked for
+    homocysteine and never for active B12."""
+    case = Case(age=72, sex="male", b12=400, esr=105, crp=3, neuro_symptoms=True, mma=450, renal_impairment=True)
+    a = evaluate(case, "nice-ng239")
+    plan = " ".join(s.text for s in a.next_steps)
+    assert "while homocysteine is awaited" in plan and "active B12 is awaited" not in plan
+    (bloods,) = [s.text for s in a.next_steps if s.text.startswith("Take the work-up bloods")]
+    assert bloods.endswith("and the sample for homocysteine, which the plan does not wait for."), bloods
+    assert any(s.text.startswith("Measure homocysteine") for s in a.next_steps)

@@ -574,10 +574,11 @@ def _awaited(profile: GuidelineProfile, f: PlanFacts) -> str:
     """What treatment started now does not wait for ("" when nothing: a lifelong plan, or every test in)."""
     if f.status == "indeterminate_needs_mma" and f.lasting_cause:
         return ""  # lifelong whatever the tests show (independent read s8d, S4)
-    if profile.holotc_pmol_l and not f.active_measured and (f.pregnant or f.mma_undecided):
+    renal_indeterminate = f.mma_undecided and f.status == "indeterminate_needs_mma"
+    if profile.holotc_pmol_l and not f.active_measured and (f.pregnant or renal_indeterminate):
         return "active B12 is"  # first in pregnancy; the answer a renal MMA cannot give (s8d, s8c F2)
-    if f.mma_undecided:
-        return ""
+    if f.mma_undecided:  # B12 in range: its work-up asks for homocysteine, not active B12 (code-blind read s11, 12th)
+        return "homocysteine is" if f.status == "normal_needs_mma_hcy" and not f.hcy_measured else ""
     return "MMA and homocysteine are" if f.status == "normal_needs_mma_hcy" and not f.hcy_measured else "MMA is"
 
 
