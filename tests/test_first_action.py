@@ -496,3 +496,12 @@ def test_a_raised_mma_beside_renal_impairment_with_b12_in_range_awaits_and_sampl
     (bloods,) = [s.text for s in a.next_steps if s.text.startswith("Take the work-up bloods")]
     assert bloods.endswith("and the sample for homocysteine, which the plan does not wait for."), bloods
     assert any(s.text.startswith("Measure homocysteine") for s in a.next_steps)
+
+
+def test_under_the_source_in_pregnancy_the_mma_it_asks_for_joins_the_active_b12_sample() -> None:
+    """Code-blind read s11 (13th), F2: "Measure MMA" under the source, and the pre-dose line named only active B12."""
+    case = Case(age=30, sex="female", pregnant=True, on_folic_acid=True, b12=220, esr=30)
+    a = evaluate(case, "source")
+    assert any(s.text.startswith("Measure MMA") for s in a.next_steps)
+    (bloods,) = [s.text for s in a.next_steps if s.text.startswith("Take the work-up bloods")]
+    assert bloods.endswith("and the sample for active B12 and for MMA, which the plan does not wait for."), bloods

@@ -88,7 +88,9 @@ def test_the_awaited_sample_is_taken_with_the_bloods_before_the_first_dose() -> 
     for tests, case in cases.items():
         for profile in ("nice-ng239", "source"):
             (bloods,) = [t for t in _texts(case, profile) if t.startswith("Take the work-up bloods before the first")]
-            assert bloods.endswith(f"and the sample for {tests}, which the plan does not wait for."), (profile, bloods)
+            # The awaited sample is named (under the source, beside the test the source's own rule asks for).
+            assert f"and the sample for {tests}" in bloods, (profile, bloods)
+            assert bloods.endswith("which the plan does not wait for."), (profile, bloods)
     # Nothing awaited: the bloods line names no extra sample.
     done = Case(age=60, sex="female", b12=120, esr=12, hb=10.5, mcv=104)
     (bloods,) = [t for t in _texts(done) if t.startswith("Take the work-up bloods")]

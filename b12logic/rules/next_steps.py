@@ -375,10 +375,20 @@ _SAMPLE_NAMES = {"mma": "MMA", "homocysteine": "homocysteine", "active_b12": "ac
 
 def with_samples(bloods: Statement, measures: Sequence[str]) -> Statement:
     """A bloods line "before the first dose" that also takes the samples another line still asks for (the source's
-    own tests beside a guideline that treats now); unchanged when it already names a sample or is not that line."""
-    if "before the first dose" not in bloods.text or "sample for" in bloods.text or not measures:
+    own tests beside a guideline that treats now), beside any sample it already names (code-blind read s11, 13th:
+    the source's "Measure MMA" in pregnancy beside "the sample for active B12" only); unchanged otherwise."""
+    missing = [_SAMPLE_NAMES[m] for m in measures if _SAMPLE_NAMES[m] not in bloods.text]
+    if "before the first dose" not in bloods.text or not missing:
         return bloods
-    names = " and ".join(_SAMPLE_NAMES[m] for m in measures)
+    names = " and ".join(missing)
+    if "the sample for " in bloods.text:  # one sample named already: the others join it
+        return replace(
+            bloods,
+            text=bloods.text.replace(
+                ", which the plan does not wait for", f" and for {names}, which the plan does not wait for"
+            ),
+            short=f"{bloods.brief}, {names}",
+        )
     return replace(
         bloods,
         text=f"{bloods.text.removesuffix('.')}, and the sample for {names}, which the plan does not wait for.",
