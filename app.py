@@ -3,6 +3,8 @@
 Run with: streamlit run app.py
 """
 
+from contextlib import nullcontext
+
 import streamlit as st
 
 from ui import render, startup, state, style
@@ -12,6 +14,10 @@ from ui import render, startup, state, style
 st.set_page_config(page_title="B12 × ESR explainer", page_icon="🩸", layout="wide")
 style.inject()
 
+DISCLAIMER = (
+    "**Educational only, not a prescription.** Every recommendation carries its citation; where the source answer "
+    "simplifies or disagrees with a guideline, the app says so. Check your local guideline and laboratory."
+)
 PAGES = {
     "Check a case": [
         st.Page("pages/explorer.py", title="Explorer", icon=":material/explore:", url_path="explorer", default=True),
@@ -40,14 +46,12 @@ if inputs_here:
     state.build()
 elif case_page or st.session_state.get("_case_ready"):
     state.init_state()  # keeps the shared case's values while its inputs are not drawn (Streamlit drops them)
-# The page's first block (the Explorer's "Do now") goes above the disclaimer: the action first (issue 18).
-render.set_page_top(st.container(key="page_top"))
-with st.container(key="disclaimer"):  # keyed so presenter mode can fold it away (ui/style.css)
-    st.caption(
-        "**Educational only, not a prescription.** Every recommendation carries its citation; where the source "
-        "answer simplifies or disagrees with a guideline, the app says so. Check your local guideline and "
-        "laboratory."
-    )
+# The Explorer's first block ("Do now") goes above the disclaimer: the action first (issue 18). Other pages draw
+# no such slot: every element is a message each run sends (bench/RESULTS.md, issue 20).
+render.set_page_top(st.container(key="page_top") if page.url_path == "" else None)
+# Keyed where presenter mode can fold it away (the teaching page; ui/style.css), as a plain caption elsewhere.
+with st.container(key="disclaimer") if page.url_path == "teaching" else nullcontext():
+    st.caption(DISCLAIMER)
 if case_page:
     state.show_url_warnings()
 page.run()

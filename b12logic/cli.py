@@ -121,11 +121,19 @@ def _profile(args: argparse.Namespace) -> str | GuidelineProfile:
 
 
 def verdict_lines(a: Assessment) -> list[str]:
-    """The verdict as text, in the order every page shows it: the headline, Do now, the B12 plan and the ESR
+    """The verdict as text, in the order every page shows it: Do now, the headline, the B12 plan and the ESR
     reading, the work-up, then the background; each statement once."""
     # A value that looks like a unit slip is said before the verdict it may make wrong (independent read, s6: an
     # MMA in µmol/L read as nmol/L gave "not confirmed" with the warning at the bottom).
     lines = [f"Check first: {w}" for w in a.warnings]
+    # Do now opens the verdict, as on the Explorer and in the teaching summary (DESIGN.md; code-blind read s11:
+    # a clinician read six lines of headline before the urgent step).
+    do_now = a.do_now
+    if do_now:
+        lines.append(f"{KIND_HEADINGS['do_now']}:")
+        lines += [f"  {i}. {s.text} [{_cites(s.citations)}]" for i, s in enumerate(do_now, 1)]
+    else:
+        lines.append(f"{KIND_HEADINGS['do_now']}: nothing urgent for this case. First step: {a.first_step}")
     lines.append(f"B12 status: {a.b12_status} ({a.headline})")
     if a.correction:
         lines.append(f"  Guidelines differ: {a.correction}")
@@ -139,12 +147,6 @@ def verdict_lines(a: Assessment) -> list[str]:
     lines.append(f"Anaemia: {a.anaemia_grade} ({a.anaemia_grade_label}; WHO grades)")
     basis = "in pregnancy" if a.case.pregnant else "for this age and sex"
     lines.append(f"ESR: {a.esr_flag} ({a.esr_flag_label}; upper limit {a.esr_upper_limit:g} mm/h {basis})")
-    do_now = a.do_now
-    if do_now:
-        lines.append(f"{KIND_HEADINGS['do_now']}:")
-        lines += [f"  {i}. {s.text} [{_cites(s.citations)}]" for i, s in enumerate(do_now, 1)]
-    else:
-        lines.append(f"{KIND_HEADINGS['do_now']}: nothing urgent for this case. First step: {a.first_step}")
     esr = {s.text for s in a.esr_workup}
     plan = [s for s in a.statements("plan") if s.text not in esr]
     lines.append(f"{KIND_HEADINGS['plan']}:")

@@ -85,19 +85,25 @@ def _landing(message: ClassError | None = None) -> None:
             st.rerun()
 
 
-def _case_card(room: Room) -> None:
+def _case_card(room: Room) -> str:
+    """The room's line, the case's title, story and labs as one Markdown text: a join draws it as one element,
+    not four (each element is a message every phone's join waits for; bench/RESULTS.md, issue 20)."""
     tc = TEACHING_CASES[room.case_id]
-    st.subheader(tc.title)
-    st.markdown(e(tc.story))
-    st.markdown("\n".join(f"- {e(label)}: **{e(value)}**" for label, value in lab_lines(tc)))
+    return "\n\n".join(
+        (
+            render.caption(f"Class room {room.code} · round {room.round} · your answers are anonymous"),
+            render.heading(tc.title),
+            e(tc.story),
+            "\n".join(f"- {e(label)}: **{e(value)}**" for label, value in lab_lines(tc)),
+        )
+    )
 
 
 # --- the student's page -----------------------------------------------------------------------------------------
 def _student(room: Room) -> None:
     sid = classroom.student_id()
     store = classroom.store()
-    st.caption(f"Class room {room.code} · round {room.round} · your answers are anonymous")
-    _case_card(room)
+    st.markdown(_case_card(room))
     if room.locked:
         st.info("The teacher has locked the answers.", icon=":material/lock:")
     elif room.closes_at is not None:

@@ -174,10 +174,27 @@ def test_the_cli_and_the_teaching_summary_say_the_first_step(capsys) -> None:  #
     args = ["evaluate", "--age", "45", "--sex", "female", "--b12", "150", "--esr", "10", "--hb", "11"]
     assert cli_main(args) == 0
     out = capsys.readouterr().out
-    assert "Do now: nothing urgent for this case. First step: take the work-up bloods, then B12" in out
+    assert out.splitlines()[0].startswith(
+        "Do now: nothing urgent for this case. First step: take the work-up bloods, then B12"
+    )
     a = evaluate(Case(age=45, sex="female", b12=150, esr=10, hb=11))
     (do_now,) = [s for s in report_sections(a, get_profile("source"), __version__) if s.title == "Do now"]
     assert [b.text for b in do_now.bullets] == [f"Nothing urgent for this case. First step: {a.first_step}"]
+
+
+def test_the_cli_text_opens_with_do_now_then_the_headline(capsys) -> None:  # type: ignore[no-untyped-def]
+    """Code-blind read s11: the CLI printed six headline lines before the urgent step; DESIGN.md puts Do now first
+    in the CLI text, as on the Explorer and in the teaching summary."""
+    args = ["evaluate", "--age", "60", "--sex", "female", "--b12", "160", "--esr", "40", "--neuro"]
+    assert cli_main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    a = evaluate(Case(age=60, sex="female", b12=160, esr=40, neuro_symptoms=True))
+    assert lines[0] == "Do now:" and lines[1].startswith(f"  1. {a.do_now[0].text}")
+    assert lines[1 + len(a.do_now)].startswith("B12 status: deficient")
+    # A unit slip is said before anything it may make wrong, Do now included.
+    assert cli_main(["evaluate", "--age", "60", "--sex", "female", "--b12", "160", "--esr", "40", "--mma", "0.9"]) == 0
+    first = capsys.readouterr().out.splitlines()
+    assert first[0].startswith("Check first:") and first[1].startswith("Do now")
 
 
 # --- Invariants

@@ -25,6 +25,15 @@ _EXPLORER_RUNS = threading.RLock()
 
 _modules_frozen = 0
 
+# Python's collector runs a young-generation pass every 700 new container objects, and the older passes after ten
+# and a hundred of those. A class's joins make objects by the thousand (every session's state and messages):
+# with 600 students joining two replicas each collected ~400 times in ~25 s, 0.46 s of its CPU (bench/RESULTS.md,
+# issue 20, session 12). Every 10,000 objects it collected ~25 times, 0.30 s. Set once, when the first run imports
+# this module; the objects that live long are frozen anyway (`freeze_imported_modules`).
+YOUNG_OBJECTS_PER_COLLECTION = 10_000
+if gc.get_threshold()[0] < YOUNG_OBJECTS_PER_COLLECTION:
+    gc.set_threshold(YOUNG_OBJECTS_PER_COLLECTION, *gc.get_threshold()[1:])
+
 
 def freeze_imported_modules() -> bool:
     """After a run that imported modules: collect once, then freeze what survives. True if it froze.

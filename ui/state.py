@@ -246,12 +246,22 @@ def _optional_number(name: str, unit: str) -> float | None:
     )
 
 
+CASE_HEADING = "The case"
+
+
+def case_heading() -> None:
+    """The inputs' heading. The Explorer draws it outside its fragment, so a slider move does not resend it."""
+    st.sidebar.header(CASE_HEADING)
+
+
 def sidebar(lazy_labs: bool = False) -> dict[str, Any]:
-    """Draw the case inputs in the sidebar; return the case values. `lazy_labs`: "More labs and context" draws
-    its inputs only when open (the Explorer, where a crowd moves sliders)."""
+    """Draw the case inputs in the sidebar; return the case values. `lazy_labs`: the Explorer's inputs, where a
+    crowd moves sliders: "More labs and context" draws its inputs only when open, and the heading is the page's
+    (`case_heading`, drawn once per full run)."""
     sb = st.sidebar
+    if not lazy_labs:
+        case_heading()
     with sb:
-        st.header("The case")
         sex_options = list(FIELDS["sex"].choices)
         st.radio("Sex", sex_options, key=KEYS["sex"], horizontal=True, help=FIELDS["sex"].help)
         _slider("age", "years", "Age")
