@@ -155,10 +155,9 @@ def verdict_lines(a: Assessment) -> list[str]:
     lines += [f"  - {s.text} [{_cites(s.citations)}]" for s in plan]
     beside = [p for p in a.pitfalls if p.kind == "plan"]  # pitfalls that bear on this verdict sit beside it
     lines += [f"  - ({p.id}; {p.kind}) {p.heading}. {p.text} [{_cites(p.citations)}]" for p in beside]
-    if a.monitoring:
-        lines += [f"  - Monitoring, {_when(m.month)}: {m.what} [{_cites(m.citations)}]" for m in a.monitoring]
-        if a.monitoring_caveat:
-            lines.append(f"  - Monitoring caveat: {a.monitoring_caveat}")
+    lines += [f"  - Monitoring, {_when(m.month)}: {m.what} [{_cites(m.citations)}]" for m in a.monitoring]
+    if a.monitoring_caveat:  # both profiles' caveats give NICE NG239's review
+        lines.append(f"  - Monitoring caveat: {a.monitoring_caveat} [NICE NG239]")
     lines.append("ESR reading:")
     lines += [f"  - {s.text} [{_cites(s.citations)}]" for s in a.esr_workup if s.kind != "do_now"]
     workup = [s for s in a.statements("workup") if s.text not in esr]

@@ -80,7 +80,14 @@ from b12logic.rules.judgment import (
     status_of_path,
     walk,
 )
-from b12logic.rules.next_steps import b12_next_steps, is_workup_bloods, regimen_statement, with_samples
+from b12logic.rules.next_steps import (
+    ANAEMIA_OWN_WORKUP,
+    b12_next_steps,
+    is_response_check,
+    is_workup_bloods,
+    regimen_statement,
+    with_samples,
+)
 from b12logic.rules.pitfalls import PITFALL_IDS, Pitfall, PitfallFacts, pitfalls_for, remembered_pitfalls
 from b12logic.statement import Statement, ranked_do_now
 
@@ -199,6 +206,8 @@ class Assessment:
             b12 = "the tests the work-up below asks for; the B12 plan waits for their results"
         elif self.case.mcv is not None and self.case.mcv > MACROCYTOSIS_MCV:  # code-blind read s11: an action
             b12 = "look for the other causes of the macrocytosis (the work-up below); no B12 treatment"
+        elif self.anaemia_unexplained:  # code-blind read s12: an anaemia with a normal B12 had no work-up
+            b12 = "work up the anaemia on its own (the work-up below); B12 does not explain it, no B12 treatment"
         else:
             b12 = "no B12 treatment (the B12 plan below says why)"
         if self.pregnancy_esr_to_place and self.esr_flag == "normal" and self.crp_state != "raised":
@@ -209,9 +218,11 @@ class Assessment:
                 return f"{b12}. The ESR reading has its own work-up (below)."
             # No B12 plan to act on: the inflammation's work-up is the first step (code-blind read s11, F1).
             marker = "raised ESR" if self.esr_flag != "normal" else "raised CRP"
+            # An anaemia B12 does not explain is named too: it may be what raises the ESR (code-blind read s12).
+            anaemia = ", and work up the anaemia on its own (anaemia itself raises the ESR)" * self.anaemia_unexplained
             return (
-                f"the ESR reading's work-up below: look for the cause of the {marker}; no B12 treatment (the B12 "
-                "plan says why)."
+                f"the ESR reading's work-up below: look for the cause of the {marker}{anaemia}; no B12 treatment "
+                "(the B12 plan says why)."
             )
         return f"{b12}."
 
@@ -231,8 +242,16 @@ class Assessment:
             and self.esr_flag == "normal"
             and self.crp_state != "raised"
             and not (self.case.mcv is not None and self.case.mcv > MACROCYTOSIS_MCV)  # its causes to look for
+            and not self.anaemia_unexplained
             and not self.pregnancy_esr_to_place
         )
+
+    @property
+    def anaemia_unexplained(self) -> bool:
+        """A mild or moderate anaemia beside a B12 plan that gives no treatment: it has its own work-up (a severe
+        one has its urgent step)."""
+        no_treatment = self.regimen == "none" and self.corrected_regimen in ("", "none")
+        return no_treatment and self.anaemia_grade in ("mild", "moderate")
 
     def statements(self, kind: str) -> tuple[Statement, ...]:
         """The B12 plan's and the ESR's statements of one kind (do_now: ranked), each said once."""
@@ -361,6 +380,13 @@ def evaluate(
         )
     )
     treated = regimen if regimen in ("im_neuro", "im_standard") else ("im_standard" if oral else None)
+    follow_up = (
+        profile
+        if regimen in TREATMENT_REGIMENS
+        else profile.correcting
+        if corrected_regimen in TREATMENT_REGIMENS
+        else None
+    )
     crp = crp_state(case.crp_mg_l, crp_limit)
     _, why_parts = why_lookups(profile)
     return Assessment(
@@ -384,12 +410,14 @@ def evaluate(
             crp_limit,
             case.esr if case.pregnant else 0.0,
             crp_above_marked(case.crp_mg_l),
+            judgment.anaemia_grade in ("mild", "moderate", "severe"),
         ),
         pitfalls=pitfalls,
         caveats=caveats(case, profile, status, b12, path[-1]),
         warnings=warnings(case, b12),
-        monitoring=_monitoring(profile, case.pregnant) if regimen in TREATMENT_REGIMENS else (),
-        monitoring_caveat=profile.monitoring_caveat if regimen in TREATMENT_REGIMENS else "",
+        # A treatment the source's correction starts is followed up as the correcting guideline says (s12).
+        monitoring=_monitoring(follow_up, case.pregnant) if follow_up else (),
+        monitoring_caveat=follow_up.monitoring_caveat if follow_up else "",
         decision_path=path,
         esr_path=esr_path,
         why=why(why_parts, path + esr_path, case, b12, hb, limit),
@@ -436,8 +464,14 @@ def _corrected(
             else s
             for s in rest
         )
+        # "B12 does not explain this anaemia" is the source's reading: not said where the guideline tests or treats.
+        rest = tuple(s for s in rest if s != ANAEMIA_OWN_WORKUP)
         if guideline.regimen in TREATMENT_REGIMENS:
-            rest = (regimen_statement(correcting, guideline), *rest)
+            # The treatment it starts comes with its follow-up (code-blind read s12: no response check at all).
+            response = tuple(
+                g for g in guideline_steps if is_response_check(g) and g.text not in {s.text for s in rest}
+            )
+            rest = (regimen_statement(correcting, guideline), *response, *rest)
         # A test the source's lines already ask for is asked once (independent read s8b, F5: "Measure MMA" twice).
         said = {s.text for s in rest}
         asked = {m for s in rest for m in s.measures}

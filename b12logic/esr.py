@@ -138,11 +138,11 @@ HIGH_CRP_PREGNANT = Statement(
     rank=95,
 )
 _PREGNANCY = Statement(
-    "Pregnant: the age/sex limit does not apply, because the ESR rises in normal pregnancy (reference ranges "
-    "4–57, 7–47 and 13–70 mm/h in the first, second and third trimesters). With no trimester recorded the app "
-    "reads the ESR against 70 mm/h, the top of those ranges; in the second trimester an ESR above 47 is raised, "
-    "in the first above 57.",
-    ("Abbassi-Ghanavati 2009",),
+    "Pregnant: the age/sex limit does not apply, because the ESR rises in normal pregnancy (reference ranges of "
+    "one study: 4–57, 7–47 and 13–70 mm/h in the first, second and third trimesters). With no trimester recorded "
+    "the app reads the ESR against 70 mm/h, the top of those ranges; against that study's ranges an ESR above 47 is "
+    "raised in the second trimester, above 57 in the first. Ranges differ between studies and rise with anaemia.",
+    ("Abbassi-Ghanavati 2009", "van den Broek 2001"),
     "Pregnancy: age/sex ESR limit not applicable",
     kind="background",
 )
@@ -198,6 +198,20 @@ MARKED_FIGURES = Statement(
 )
 
 
+# From 60, a raised ESR beside anaemia, whatever the CRP: myeloma's tests (code-blind read s12: at 76-80 with ESR 110-120
+# and anaemia, myeloma was only a background pitfall because the CRP was raised too). With a normal CRP the CRP
+# reading (or the urgent step for an ESR of 100 or more) already names them.
+_MYELOMA_WITH_ANAEMIA = Statement(
+    "A raised ESR with anaemia from 60: consider myeloma. In UK primary care a raised ESR made myeloma about twice "
+    "as likely, and a normal haemoglobin with a normal ESR largely ruled it out; NICE NG12 advises considering very "
+    "urgent (within 48 hours) serum protein electrophoresis and a Bence-Jones protein urine test when the ESR and "
+    "the presentation are consistent with possible myeloma.",
+    ("Koshiaris 2018", "NICE NG12"),
+    "Raised ESR with anaemia from 60: consider myeloma (electrophoresis, Bence-Jones)",
+    kind="workup",
+)
+
+
 def esr_urgent_steps(
     flag: str,
     gca_age: bool,
@@ -230,10 +244,12 @@ def esr_workup(
     crp_limit_mg_l: float = DEFAULT_CRP_LIMIT_MG_L,
     esr: float = 0.0,
     crp_above_100: bool = False,
+    anaemic: bool = False,
 ) -> tuple[Statement, ...]:
     """What an ESR result calls for, on its own criteria; never a change to the B12 plan. `esr` (mm/h) places a
     pregnant woman's ESR against each trimester's range, since no trimester is recorded. `crp_above_100`: the CRP
-    is above MARKED_CRP_MG_L, an urgent step of its own."""
+    is above MARKED_CRP_MG_L, an urgent step of its own. `anaemic`: Hb below the WHO threshold (from 60, with a
+    raised ESR, myeloma's tests are named whatever the CRP)."""
     steps: list[Statement] = []
     above_second = pregnant and flag == "normal" and esr > SECOND_TRIMESTER_TOP
     if pregnant:
@@ -289,6 +305,8 @@ def esr_workup(
         )
     elif not (flag == "markedly_elevated" and crp == "normal"):  # else its urgent step says it (_marked_normal_crp)
         steps.append(_crp_reading(flag, crp, crp_limit_mg_l, age >= MYELOMA_TEST_AGE))
+    if anaemic and age >= MYELOMA_TEST_AGE and crp != "normal":  # with a normal CRP the steps above name the tests
+        steps.append(_MYELOMA_WITH_ANAEMIA)
     # Fincher 1986 studied ESRs of 100 mm/h or more: cited for those only (independent read, session 6).
     marked = flag == "markedly_elevated"
     steps.append(

@@ -297,6 +297,9 @@ PROFILES: dict[str, GuidelineProfile] = {
             regimens=_REGIMENS,
             oral=_ORAL_SOURCE,
             monitoring=(),
+            # Said where a treated case's follow-up would be (code-blind read s12: no review line at all).
+            monitoring_caveat="BSH 2014 gives no follow-up schedule; NICE NG239, which superseded it, advises a "
+            "review of symptoms and response at 3 months (1 month in pregnancy).",
             laboratory_values=(
                 (
                     "B12 borderline upper 350 pg/mL",

@@ -42,9 +42,10 @@ ESR_FLAG_LABELS: dict[str, str] = {
 }
 # In pregnancy the ESR is read against the top of the trimester ranges, not an age/sex limit.
 PREGNANCY_ESR_NORMAL = "ESR within the pregnancy range"
-# Above a trimester's range the label says which trimesters it fits (code-blind reads s11, U-4 and finding 2).
-PREGNANCY_ESR_NOT_SECOND = "ESR within the pregnancy range except in the second trimester"
-PREGNANCY_ESR_THIRD_ONLY = "ESR within the pregnancy range only in the third trimester"
+# Above a trimester's range the label says in which trimesters it is raised (code-blind reads s11, U-4 and finding
+# 2; s12: "within the range only in the third trimester" read as normal, beside a text that reads it as raised).
+PREGNANCY_ESR_NOT_SECOND = "ESR raised if in the second trimester"
+PREGNANCY_ESR_THIRD_ONLY = "ESR raised unless in the third trimester"
 PREGNANCY_ESR_RAISED = "ESR above the pregnancy range"  # not "for age and sex": that limit does not apply
 # WHO grades by sex and pregnancy (guidelines.anaemia_grade); "unknown" when Hb is not measured.
 ANAEMIA_GRADES = ("none", "mild", "moderate", "severe", "unknown")

@@ -136,6 +136,13 @@ REFERENCES: dict[str, Reference] = {
             "urine test when plasma viscosity or ESR and the presentation are consistent with possible myeloma.",
         ),
         Reference(
+            "Koshiaris 2018",
+            "Koshiaris C, Van den Bruel A, Oke JL, et al. Early detection of multiple myeloma in primary care using "
+            "blood tests: a case-control study in primary care. Br J Gen Pract 2018;68(674):e586–e593.",
+            "2,703 people with myeloma and 12,157 controls: a raised ESR had a positive likelihood ratio of 1.9; a "
+            "normal haemoglobin with a normal ESR or plasma viscosity had a negative likelihood ratio of 0.12.",
+        ),
+        Reference(
             "BSR 2020",
             "Mackie SL, Dejaco C, Appenzeller S, et al. British Society for Rheumatology guideline on diagnosis and "
             "treatment of giant cell arteritis. Rheumatology 2020;59(3):e1–e23.",
@@ -168,6 +175,13 @@ REFERENCES: dict[str, Reference] = {
             "Abbassi-Ghanavati 2009",
             "Abbassi-Ghanavati M, Greer LG, Cunningham FG. Pregnancy and laboratory studies: a reference table for "
             "clinicians. Obstet Gynecol 2009;114(6):1326–1331.",
+        ),
+        Reference(
+            "van den Broek 2001",
+            "van den Broek NR, Letsky EA. Pregnancy and the erythrocyte sedimentation rate. BJOG 2001;108(11):"
+            "1164–1167.",
+            "Over 1,000 healthy pregnant women in London: the 95% range rose from 18–48 mm/h in the first half of "
+            "pregnancy to 30–70 in the second, higher with anaemia.",
         ),
         Reference(
             "Clin Biochem 2023",

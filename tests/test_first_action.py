@@ -230,14 +230,22 @@ def test_the_do_now_block_never_leaves_folic_acid_or_the_first_step_unsaid(
             assert a.first_step.startswith("the ESR reading's work-up below: look for the cause of the raised")
         elif macrocytic:  # its other causes are the first step
             assert a.first_step.startswith("look for the other causes of the macrocytosis")
+        elif a.anaemia_grade in ("mild", "moderate"):  # code-blind read s12: the anaemia's own work-up
+            assert a.first_step.startswith("work up the anaemia on its own")
         else:
             assert a.first_step.startswith("no B12 treatment")
         placed = a.pregnancy_esr_to_place and not inflamed
         assert ("ESR reading" in a.first_step) == (inflamed or placed)
         assert ("against the trimester" in a.first_step) == placed
     # Green (all clear) only with nothing urgent, nothing to start or test, and no inflammation to work up.
+    unexplained = acting == "none" and a.anaemia_grade in ("mild", "moderate")
     assert a.all_clear == (
-        not a.do_now and acting == "none" and not inflamed and not macrocytic and not a.pregnancy_esr_to_place
+        not a.do_now
+        and acting == "none"
+        and not inflamed
+        and not macrocytic
+        and not unexplained
+        and not a.pregnancy_esr_to_place
     )
     # A plan that treats says "start" in the Do-now block whenever that block has a severe-anaemia step.
     if a.anaemia_grade == "severe" and acting in TREATMENT_REGIMENS:

@@ -133,7 +133,7 @@ def test_class4_mma_at_the_limit_with_neuro_keeps_specialist_advice() -> None:
     for profile in (*EVERY, _lab()):
         a = evaluate(case, profile)
         assert a.b12_status == "not_confirmed"
-        assert any("specialist advice" in s.text for s in a.do_now)
+        assert any("specialist (neurology or haematology) advice" in s.text for s in a.do_now)
         assert "if symptoms develop" not in _text(a)
 
 

@@ -147,7 +147,7 @@ def test_notes_autoimmune_disease_and_first_trimester_are_said() -> None:
     )
     assert "risk marker, not itself a cause" in _all_text(a)
     p = evaluate(Case(age=29, sex="female", b12=400, esr=30, pregnant=True))
-    assert "in the second trimester an ESR above 47 is raised, in the first above 57" in _all_text(p)
+    assert "an ESR above 47 is raised in the second trimester, above 57 in the first" in _all_text(p)
 
 
 # --- Re-check (second read)

@@ -45,6 +45,9 @@ def _discordance(case: Case, profile: GuidelineProfile, b12: float, outcome: str
     low, high = profile.holotc_pmol_l
     active = case.active_b12
     total_low, total_above = b12 < profile.b12_low, b12 > profile.b12_upper
+    # The active B12 bands are NICE NG239's; the total B12 cut-off is the profile's (code-blind read s12: BSH 2014's
+    # "below 200 is low" was cited to NICE NG239 alone).
+    cites = tuple(dict.fromkeys((*profile.citations, "NICE NG239")))
     if active < low:
         reads = f"below {low:g} pmol/L: deficiency confirmed"
     elif active > high:
@@ -65,7 +68,7 @@ def _discordance(case: Case, profile: GuidelineProfile, b12: float, outcome: str
         text += " Total B12 decides: it is low."
     elif active > high and not total_above:
         if not (case.neuro_symptoms or (case.mcv is not None and case.mcv > 120)):
-            return Statement(text, ("NICE NG239",), kind="plan")
+            return Statement(text, cites, kind="plan")
         text += (
             " With neurological symptoms or a megaloblastic picture the features outweigh it: look for another "
             "cause too, and MMA can settle it."
@@ -75,7 +78,7 @@ def _discordance(case: Case, profile: GuidelineProfile, b12: float, outcome: str
         renal_mma = case.renal_impairment and mma is not None and mma > profile.mma_upper
         # A raised MMA beside renal impairment does not decide (independent read s8c, F5).
         text += " A raised MMA with renal impairment does not settle it either." if renal_mma else " MMA decides."
-    return Statement(text, ("NICE NG239",), kind="plan")
+    return Statement(text, cites, kind="plan")
 
 
 def _low_total_normal_mma(case: Case, profile: GuidelineProfile, b12: float) -> Statement | None:

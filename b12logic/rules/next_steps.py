@@ -16,6 +16,7 @@ from b12logic.guidelines import IRREVERSIBLE_CAUSES, GuidelineProfile, regimen_f
 from b12logic.rules.facts import PlanFacts
 from b12logic.rules.judgment import DEFICIENT_STATUSES, TREATMENT_REGIMENS
 from b12logic.statement import Statement
+from b12logic.units import PMOL_PER_PG
 
 # Ranks of the do_now topics (higher is shown first). One statement per topic.
 RANK_SEVERE_ANAEMIA = 100
@@ -61,9 +62,9 @@ _SEVERE_ANAEMIA_TREAT = Statement(
     starts_b12=True,
 )
 _NEURO_TREAT = Statement(
-    "Seek urgent specialist (haematology) advice for the neurological symptoms, and start the alternate-day "
-    "regimen now, once the bloods are taken, rather than wait for that advice or the tests. Symptoms of spinal "
-    "cord or optic nerve damage: same-day emergency admission.",
+    "Seek urgent specialist (haematology or neurology) advice for the neurological symptoms, and start the "
+    "alternate-day regimen now, once the bloods are taken, rather than wait for that advice or the tests. "
+    "Symptoms of spinal cord or optic nerve damage: same-day emergency admission.",
     ("BNF / NICE CKS", "BSH 2014", "NHS Lothian"),
     "Neurological symptoms: urgent specialist advice, start the alternate-day regimen now",
     kind="do_now",
@@ -71,20 +72,25 @@ _NEURO_TREAT = Statement(
     starts_b12=True,
 )
 _NEURO_ADVICE = Statement(
-    "Seek urgent specialist advice for the neurological symptoms. Symptoms of spinal cord or optic nerve damage: "
-    "same-day emergency admission.",
+    "Seek urgent specialist (haematology or neurology) advice for the neurological symptoms. Symptoms of spinal "
+    "cord or optic nerve damage: same-day emergency admission.",
     ("BNF / NICE CKS", "NHS Lothian"),
     "Neurological symptoms: urgent specialist advice",
     kind="do_now",
     rank=RANK_NEURO,
 )
+# Code-blind read s12 (UNSAFE): "treatment is the specialist's call then" left strong features untreated while the
+# advice was awaited. BNF / NICE CKS: start the alternate-day regimen if that advice is not at hand; BSH 2014: do not
+# delay treatment when strong clinical features disagree with the tests.
 _NEURO_NOT_EXCLUDED = Statement(
-    "Seek urgent specialist advice for the neurological symptoms: a result at or below the laboratory's limit "
-    "makes B12 deficiency less likely but does not exclude it when the clinical features are strong (treatment "
-    "is the specialist's call then), and other causes need looking for. Symptoms of spinal cord or optic nerve "
-    "damage: same-day emergency admission.",
+    "Seek urgent specialist (neurology or haematology) advice for the neurological symptoms. A result at or below "
+    "the laboratory's limit "
+    "makes B12 deficiency less likely but does not exclude it: if the clinical features are strong and that advice "
+    "is not at hand, start the alternate-day regimen once the bloods are taken rather than wait, since treatment "
+    "is not delayed when strong features disagree with the tests. Look for other causes as well. Symptoms of spinal "
+    "cord or optic nerve damage: same-day emergency admission.",
     ("BSH 2014", "BNF / NICE CKS", "NHS Lothian"),
-    "Neurological symptoms: urgent specialist advice (a normal result does not exclude deficiency)",
+    "Neurological symptoms: urgent specialist advice (strong features are treated even with a normal result)",
     kind="do_now",
     rank=RANK_NEURO,
 )
@@ -219,10 +225,11 @@ _FOLIC_ACID_WITH_B12 = Statement(  # another urgent step already starts B12: sai
     rank=RANK_FOLIC_ACID,
 )
 _OTHER_MACROCYTOSIS = Statement(  # independent read s7d, I4: an unexplained macrocytosis is never left silent
-    "Macrocytosis (MCV above 100 fL) with B12 deficiency not shown: look for its other causes: alcohol, liver "
-    "disease, drugs (methotrexate, hydroxycarbamide, azathioprine, zidovudine, trimethoprim), hypothyroidism, "
-    "myelodysplasia, reticulocytosis (haemolysis, bleeding) and pregnancy.",
-    ("Savage 2000",),
+    "Macrocytosis (MCV above 100 fL) with B12 deficiency not shown: look for its other causes: folate deficiency "
+    "(the serum folate of the work-up bloods), alcohol, liver disease, drugs (methotrexate, hydroxycarbamide, "
+    "azathioprine, zidovudine, trimethoprim), hypothyroidism, myelodysplasia, reticulocytosis (haemolysis, "
+    "bleeding) and pregnancy.",
+    ("Savage 2000", "NHS Lothian"),
     "Macrocytosis, B12 not low: other causes",
     kind="workup",
 )
@@ -304,6 +311,16 @@ _RESPONSE = Statement(
     "FBC and reticulocytes at 7–10 days and 8 weeks",
     kind="plan",
 )
+# An anaemia that B12 does not explain is worked up on its own (code-blind read s12: Hb 10.5 with a normal B12 had
+# no work-up at all). Its first tests are the ones the B12 work-up already lists.
+ANAEMIA_OWN_WORKUP = Statement(
+    "B12 deficiency is not shown, so it does not explain this anaemia: the anaemia needs its own work-up, starting "
+    "with the blood film, reticulocytes, ferritin and serum folate.",
+    ("WHO", "NHS Lothian"),
+    "Anaemia not explained by B12: its own work-up",
+    kind="workup",
+)
+BLACK_RANGE_LOW_PG_ML = 166 / PMOL_PER_PG  # the lower limit in people of Black ethnicity (Clin Biochem 2023), in pg/mL
 _ETHNICITY = Statement(
     "People of Black ethnicity have higher B12 reference ranges (Black 166–805 pmol/L, White and Asian 134–511 in "
     "one London laboratory), so a value read as in range can hide deficiency.",
@@ -341,15 +358,18 @@ _PREGNANCY_TOTAL = Statement(
 )
 
 
+_BEFORE_ANY_DOSE = "now, before any B12 is given"
 _BLOODS_OPENINGS = ("Take the work-up bloods", "Add intrinsic factor antibodies to the bloods")
 
 
-def _workup_bloods(hb_measured: bool, severe_anaemia: bool, treats: bool, pending: str = "") -> Statement:
+def _workup_bloods(
+    hb_measured: bool, severe_anaemia: bool, treats: bool, pending: str = "", when: str = ""
+) -> Statement:
     """The bloods beside B12, asked for once: the severe-anaemia step already asks for folate, ferritin and
     reticulocytes (independent read s8b); before a first dose only when one is given (s8a, c07). `pending`: the
     tests a treatment started now does not wait for, whose sample is taken before that dose too (code-blind read
     s11, U-3: "inject first" would lose the diagnosis)."""
-    when = "before the first dose" if treats else "with the tests"
+    when = when or ("before the first dose" if treats else "with the tests")
     if severe_anaemia:
         return Statement(
             f"Add intrinsic factor antibodies to the bloods taken {when}.",
@@ -394,6 +414,11 @@ def with_samples(bloods: Statement, measures: Sequence[str]) -> Statement:
         text=f"{bloods.text.removesuffix('.')}, and the sample for {names}, which the plan does not wait for.",
         short=f"{bloods.brief}, {names}",
     )
+
+
+def is_response_check(s: Statement) -> bool:
+    """The follow-up of a treatment's response (full blood count and reticulocytes)."""
+    return s.text == _RESPONSE.text
 
 
 def is_workup_bloods(s: Statement) -> bool:
@@ -673,12 +698,19 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
             test = "MMA" if f.mma_measured else "Homocysteine"
             limit = f" (here {mma} nmol/L)" if f.mma_measured else " (about 15 µmol/L)"
             text = f"{test} at or below the laboratory's limit{limit}: deficiency not confirmed, no B12 treatment."
-            text += (
-                " The neurological symptoms still need the specialist advice above."
-                if f.neuro
-                else " Re-test if symptoms develop; look for other causes of the findings."
-            )
-            cites = cite(*profile.citations, profile.mma_limit_citation, *(("BSH 2014",) if f.neuro else ()))
+            if f.neuro:
+                text += " The neurological symptoms still need the specialist advice above, which says when to treat."
+            elif f.nitrous_oxide:  # code-blind read s12: "re-test" for a nitrous oxide user who develops symptoms
+                text += (
+                    " If neurological symptoms develop: start B12 at once, once the bloods are taken, with urgent "
+                    "specialist advice; do not wait for a re-test."
+                )
+            else:
+                text += " Re-test if symptoms develop; look for other causes of the findings."
+            # The homocysteine limit is the NHS laboratories' range, not the MMA assay's (code-blind read s12).
+            limit_cite = profile.mma_limit_citation if f.mma_measured else "NHS homocysteine range"
+            extra = ("BSH 2014",) if f.neuro else ("RCEM 2024",) if f.nitrous_oxide else ()
+            cites = cite(*profile.citations, limit_cite, *extra)
         steps.append(Statement(text, cites, "Not confirmed: no B12 treatment", kind="plan"))
         steps.append(_ETHNICITY)
     elif f.outcome == "out_normal_after_mma":
@@ -702,7 +734,11 @@ def _not_treated_steps(profile: GuidelineProfile, f: PlanFacts) -> list[Statemen
                 kind="plan",
             )
         )
-        steps.append(_ETHNICITY)
+        # Above the borderline range a B12 is in range under the higher range of people of Black ethnicity too
+        # (from 166 pmol/L, about 225 pg/mL), unless a laboratory's borderline range ends below that (code-blind read
+        # s12: the note stood beside a B12 of 1500).
+        if profile.b12_upper < BLACK_RANGE_LOW_PG_ML:
+            steps.append(_ETHNICITY)
     if f.status in ("indeterminate_needs_mma", "normal_needs_mma_hcy") and not f.nitrous_oxide:
         steps.append(_ASK_NITROUS)
     return steps
@@ -738,6 +774,8 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
         steps += _regimen_steps(profile, f)
     if treats or f.status == "indeterminate_needs_mma":
         steps.append(_workup_bloods(f.hb_measured, f.anaemia_grade == "severe", treats, _pending_samples(profile, f)))
+    elif f.neuro and f.status in ("not_confirmed", "normal"):  # the urgent step may start B12: bloods first (s12)
+        steps.append(_workup_bloods(f.hb_measured, f.anaemia_grade == "severe", False, when=_BEFORE_ANY_DOSE))
     if treats:
         if f.status in DEFICIENT_STATUSES:
             if not f.lasting_cause:  # a recorded lasting cause is the cause found
@@ -777,6 +815,8 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
         f.status == "normal_needs_mma_hcy" or (not treats and f.status in ("normal", "not_confirmed"))
     ):
         steps.append(_OTHER_MACROCYTOSIS)
+    if f.regimen == "none" and f.anaemia_grade in ("mild", "moderate"):  # severe: its urgent step assesses it
+        steps.append(ANAEMIA_OWN_WORKUP)
     if "autoimmune_disease" in f.risk_factors and f.status != "normal":
         steps.append(_AUTOIMMUNE)
     return tuple(steps)

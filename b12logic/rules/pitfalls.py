@@ -120,6 +120,26 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
         ),
     ),
     (
+        # Not on folic acid yet: the source's central pitfall, said wherever B12 deficiency is possible, since the
+        # work-up measures folate (code-blind read s12: it was said only to people already taking folic acid).
+        lambda f: (
+            not f.on_folic_acid
+            and (
+                f.status in ("deficient", "functional_deficiency", "indeterminate_needs_mma", "normal_needs_mma_hcy")
+                or f.regimen in TREATMENT_REGIMENS
+            )
+        ),
+        Pitfall(
+            "no_folic_acid_alone",
+            "No folic acid alone while B12 deficiency is possible",
+            "Never folic acid alone before B12 deficiency is excluded or treated: it can correct the anaemia but not "
+            "the nerve damage (subacute combined degeneration of the cord). A low folate in the work-up is treated "
+            "alongside B12, not instead of it.",
+            ("source", "BNF / NICE CKS"),
+            "plan",
+        ),
+    ),
+    (
         # Only while MMA is unknown: once it is measured, its result answers the question.
         lambda f: f.neuro and f.status != "deficient" and not f.mma_measured,
         Pitfall(

@@ -1,0 +1,203 @@
+"""Session 12's code-blind read: strong neurological features beside a normal result, a nitrous oxide user who
+develops symptoms, myeloma beside anaemia whatever the CRP, a treated case's follow-up under every profile, and
+notes said only where they bear on the case. Each example failed on the code before the fix."""
+
+from __future__ import annotations
+
+from hypothesis import given
+
+from b12logic import Case, custom_profile, evaluate
+from b12logic.cli import verdict_lines
+from b12logic.engine import TREATMENT_REGIMENS
+from b12logic.guidelines import PROFILES, GuidelineProfile
+from tests.test_engine_properties import SETTINGS, valid_cases
+from tests.test_judgment import PROFILES_ALL
+
+JUDGING = tuple(p.id for p in PROFILES.values() if p.reads_context)
+N2O = frozenset({"nitrous_oxide"})
+MYELOMA_TESTS = "serum protein electrophoresis and a Bence-Jones protein urine test"
+
+
+def _text(a) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(verdict_lines(a))
+
+
+# --- Neurological symptoms beside a result at or below the limit
+
+
+def test_strong_features_beside_a_normal_mma_are_treated_when_advice_is_not_at_hand() -> None:
+    """Read s12 (UNSAFE): 58, neurological symptoms, B12 250, MMA 271 (the limit) read "treatment is the specialist's
+    call then" and the plan "no B12 treatment"; BNF / NICE CKS and BSH 2014 say not to wait."""
+    case = Case(age=58, sex="male", b12=250, mma=0.271, mma_unit="µmol/L", esr=30, neuro_symptoms=True)
+    for profile in (*PROFILES, custom_profile(180, 350, 271)):
+        a = evaluate(case, profile)
+        assert a.b12_status == "not_confirmed" and a.regimen == "none"  # the result itself is read as before
+        (neuro,) = [s for s in a.do_now if "neurological symptoms" in s.text]
+        assert "specialist's call" not in neuro.text
+        assert "if the clinical features are strong and that advice is not at hand, start the alternate-day " in (
+            neuro.text
+        )
+        assert "BSH 2014" in neuro.citations and "BNF / NICE CKS" in neuro.citations
+        assert not neuro.starts_b12  # conditional: the headline's "no B12 treatment" is the result's reading
+        plan = [s.text for s in a.statements("plan") if s.text.startswith("MMA at or below")]
+        assert plan and plan[0].endswith("the specialist advice above, which says when to treat.")
+        # Second read s12, W1-W2: the bloods to take before any dose, and neurology named (every marker normal).
+        assert neuro.text.startswith("Seek urgent specialist (neurology or haematology) advice")
+        bloods = [s.text for s in a.next_steps if s.text.startswith("Take the work-up bloods")]
+        assert bloods == [s for s in bloods if s.startswith("Take the work-up bloods now, before any B12 is given")]
+        assert len(bloods) == 1
+
+
+# --- A nitrous oxide user with tests in range
+
+
+def test_a_nitrous_oxide_user_who_develops_symptoms_is_treated_at_once_not_retested() -> None:
+    """Read s12, W7: "Re-test if symptoms develop" for a nitrous oxide user; the homocysteine limit cited Mayo."""
+    case = Case(age=23, sex="male", b12=260, homocysteine=14, esr=5, risk_factors=N2O)
+    for profile in JUDGING:
+        a = evaluate(case, profile)
+        (line,) = [s for s in a.statements("plan") if s.text.startswith("Homocysteine at or below")]
+        assert "If neurological symptoms develop: start B12 at once" in line.text
+        assert "Re-test" not in line.text
+        assert "RCEM 2024" in line.citations
+        assert "NHS homocysteine range" in line.citations and "Mayo" not in line.citations
+    # Without nitrous oxide the re-test stays, and an MMA result still cites the assay's limit.
+    by_mma = evaluate(Case(age=23, sex="male", b12=250, mma=200, esr=5), "nice-ng239")
+    (mma_line,) = [s for s in by_mma.statements("plan") if s.text.startswith("MMA at or below")]
+    assert "Re-test if symptoms develop" in mma_line.text and "Mayo" in mma_line.citations
+
+
+# --- Myeloma beside anaemia, whatever the CRP
+
+
+def test_from_60_a_raised_esr_with_anaemia_names_the_myeloma_tests_even_with_a_raised_crp() -> None:
+    """Read s12, W5: 80, ESR 110, CRP 120, Hb 11, renal impairment: myeloma was only a background pitfall."""
+    case = Case(age=80, sex="male", b12=300, mma=450, esr=110, crp=120, hb=11, renal_impairment=True)
+    for profile in PROFILES:
+        a = evaluate(case, profile)
+        steps = [s for s in a.esr_workup if MYELOMA_TESTS in s.text]
+        assert len(steps) == 1 and "Koshiaris 2018" in steps[0].citations and "NICE NG12" in steps[0].citations
+
+
+def test_the_myeloma_line_boundaries_age_anaemia_esr_and_crp() -> None:
+    def named(**changes: object) -> int:
+        values: dict[str, object] = {"age": 60, "sex": "male", "b12": 300, "esr": 60, "crp": 30, "hb": 12.9}
+        values.update(changes)
+        a = evaluate(Case(**values), "nice-ng239")  # type: ignore[arg-type]
+        return sum(MYELOMA_TESTS in s.text for s in a.esr_workup)
+
+    assert named() == 1  # 60, Hb 12.9 (anaemic for a man below 13), ESR above 30, CRP raised
+    assert named(age=59) == 0  # NICE NG12 writes for people aged 60 and over
+    assert named(hb=13.0) == 0  # not anaemic
+    assert named(hb=None) == 0  # Hb not measured
+    assert named(esr=30) == 0  # ESR at the limit (60 / 2): not raised
+    assert named(crp=None) == 1  # CRP not measured: the line still names the tests
+    assert named(crp=3) == 1  # a normal CRP: the CRP reading names them, once
+
+
+# --- Follow-up of a treated case
+
+
+def test_bsh_2014_treated_case_says_where_the_follow_up_comes_from() -> None:
+    """Read s12, W3: under BSH 2014 no treated case had any review line."""
+    a = evaluate(Case(age=60, sex="female", b12=120, esr=20, hb=12), "bsh-2014")
+    assert a.regimen in TREATMENT_REGIMENS and a.monitoring == ()
+    assert "NICE NG239, which superseded it, advises a review of symptoms and response at 3 months" in (
+        a.monitoring_caveat
+    )
+    assert any(
+        line.startswith("  - Monitoring caveat: BSH 2014 gives no follow-up schedule") for line in verdict_lines(a)
+    )
+
+
+def test_a_treatment_the_source_correction_starts_comes_with_its_follow_up() -> None:
+    """Read s12, W4: under the source, "start now under NICE NG239" had no response check and no monitoring."""
+    a = evaluate(Case(age=60, sex="female", b12=250, esr=20, neuro_symptoms=True), "source")
+    assert a.regimen == "pending_tests" and a.corrected_regimen == "im_neuro"
+    plan = [s.text for s in a.statements("plan")]
+    assert plan[0].startswith("Under NICE NG239, the regimen for this case is")
+    assert plan[1].startswith("Follow the response with the full blood count")
+    assert [m.what for m in a.monitoring] == [m.what for m in PROFILES["nice-ng239"].monitoring]
+    # Where the source itself treats, its own schedule stays, with its caveat.
+    own = evaluate(Case(age=60, sex="female", b12=150, esr=20, hb=12), "source")
+    assert own.monitoring == PROFILES["source"].monitoring and own.monitoring_caveat
+
+
+@SETTINGS
+@given(valid_cases, PROFILES_ALL)
+def test_every_treatment_comes_with_a_follow_up(case: Case, profile: GuidelineProfile) -> None:
+    a = evaluate(case, profile)
+    treats = a.regimen in TREATMENT_REGIMENS or a.corrected_regimen in TREATMENT_REGIMENS
+    assert bool(a.monitoring or a.monitoring_caveat) is treats
+    if treats:
+        assert any(s.text.startswith("Follow the response with the full blood count") for s in a.statements("plan"))
+    # Nowhere is treatment "the specialist's call" in the urgent steps (read s12, UNSAFE).
+    assert not any("specialist's call" in s.text for s in a.do_now)
+
+
+# --- Notes said where they bear on the case
+
+
+def test_the_ethnicity_note_is_not_said_beside_a_b12_above_the_borderline_range() -> None:
+    """Read s12, N7: "a value read as in range can hide deficiency" beside a B12 of 1500 pg/mL."""
+    for b12 in (600, 1500):
+        a = evaluate(Case(age=55, sex="male", b12=b12, esr=20), "nice-ng239")
+        assert "Black ethnicity" not in _text(a)
+    # Still said where it bears: a B12 in the borderline range, and a laboratory whose borderline range ends low.
+    assert "Black ethnicity" in _text(evaluate(Case(age=55, sex="male", b12=300, mma=150, esr=20), "nice-ng239"))
+    low_lab = custom_profile(150, 200, 271)
+    assert "Black ethnicity" in _text(evaluate(Case(age=55, sex="male", b12=210, esr=20), low_lab))
+
+
+# --- An anaemia that B12 does not explain
+
+
+def test_an_anaemia_with_a_normal_b12_has_its_own_work_up_and_is_never_an_all_clear() -> None:
+    """Read s12, W8: 70, B12 600, Hb 10.5 (moderate): "No B12 treatment" and no work-up for the anaemia."""
+    for hb, grade in ((11.9, "mild"), (10.5, "moderate")):
+        case = Case(age=40, sex="female", b12=600, esr=10, hb=hb)
+        for profile in (*PROFILES, custom_profile(180, 350, 271)):
+            a = evaluate(case, profile)
+            assert a.anaemia_grade == grade and a.regimen == "none"
+            assert any(s.text.startswith("B12 deficiency is not shown, so it does not explain") for s in a.next_steps)
+            assert not a.all_clear
+            assert a.first_step.startswith("work up the anaemia on its own")
+    # Not anaemic (Hb 12 for a woman), Hb not measured, or anaemia beside a plan that treats: no such line.
+    for hb in (12.0, None):
+        a = evaluate(Case(age=40, sex="female", b12=600, esr=10, hb=hb), "nice-ng239")
+        assert a.all_clear and not any("does not explain this anaemia" in s.text for s in a.next_steps)
+    treated = evaluate(Case(age=40, sex="female", b12=120, esr=10, hb=10.5), "nice-ng239")
+    assert treated.regimen in TREATMENT_REGIMENS
+    assert not any("does not explain this anaemia" in s.text for s in treated.next_steps)
+
+
+@SETTINGS
+@given(valid_cases, PROFILES_ALL)
+def test_the_anaemia_line_never_stands_beside_a_treatment(case: Case, profile: GuidelineProfile) -> None:
+    a = evaluate(case, profile)
+    said = any("does not explain this anaemia" in s.text for s in a.next_steps)
+    treats = a.regimen in TREATMENT_REGIMENS or a.corrected_regimen in TREATMENT_REGIMENS
+    assert not (said and treats)
+    assert said is a.anaemia_unexplained
+
+
+# --- Citations that say what the statement rests on
+
+
+def test_bsh_2014_low_total_b12_beside_active_b12_cites_bsh() -> None:
+    """Second read s12, W3: under BSH 2014 "total B12 190 pg/mL is low ... Total B12 decides" cited NICE NG239 alone,
+    though below 200 pg/mL is BSH 2014's cut-off (NICE NG239's is 180)."""
+    case = Case(age=38, sex="male", b12=190, active_b12=40, esr=10)
+    bsh = [s for s in evaluate(case, "bsh-2014").statements("plan") if s.text.startswith("Active B12 40 pmol/L")]
+    assert bsh and bsh[0].citations == ("BSH 2014", "NICE NG239")
+    nice = [s for s in evaluate(case, "nice-ng239").statements("plan") if s.text.startswith("Active B12 40 pmol/L")]
+    assert nice and nice[0].citations == ("NICE NG239",)
+
+
+def test_the_pregnancy_esr_ranges_are_one_studys() -> None:
+    """Second read s12, W6: the trimester tops (47, 57, 70 mm/h) are one study's ranges; another found 30-70 mm/h
+    in the second half of pregnancy, higher with anaemia."""
+    a = evaluate(Case(age=30, sex="female", b12=300, esr=55, pregnant=True), "nice-ng239")
+    (note,) = [s for s in a.esr_workup if s.text.startswith("Pregnant: the age/sex limit does not apply")]
+    assert "one study" in note.text and "rise with anaemia" in note.text
+    assert note.citations == ("Abbassi-Ghanavati 2009", "van den Broek 2001")
