@@ -370,7 +370,7 @@ def evaluate(
             status=status,
             regimen=regimen,
             esr_flag=flag,
-            anaemic=anaemic_hb(view.hb, case.sex == "female"),
+            anaemic=anaemic_hb(view.hb, case.sex == "female", case.pregnant),
             renal_impairment=case.renal_impairment,
             mma_measured=case.mma_read_nmol_l is not None,
             nitrous_oxide="nitrous_oxide" in risks,

@@ -243,7 +243,7 @@ def evaluate_frame(
     facts_bits = [
         parsed.flags["on_folic_acid"],
         neuro,
-        anaemic(hb, female),
+        anaemic(hb, female, pregnant),
         parsed.flags["renal_impairment"],
         ~np.isnan(mma),
         view.nitrous_oxide,

@@ -284,7 +284,7 @@ def design_answer(case: Case, profile: GuidelineProfile) -> dict[str, Any]:
         regimen = "none"
     limit = 70.0 if case.pregnant else (case.age / 2 if case.sex == "male" else (case.age + 10) / 2)
     flag = "markedly_elevated" if case.esr >= 100 else ("elevated" if case.esr > limit else "normal")
-    anaemic = hb is not None and hb < (13 if case.sex == "male" else 12)
+    anaemic = hb is not None and hb < (11 if case.pregnant else 13 if case.sex == "male" else 12)  # WHO
     pitfalls = {
         # Beside a plan that treats a B12 in range (a lasting cause) too: never folic acid alone.
         "folate_before_b12": case.on_folic_acid

@@ -201,3 +201,16 @@ def test_the_pregnancy_esr_ranges_are_one_studys() -> None:
     (note,) = [s for s in a.esr_workup if s.text.startswith("Pregnant: the age/sex limit does not apply")]
     assert "one study" in note.text and "rise with anaemia" in note.text
     assert note.citations == ("Abbassi-Ghanavati 2009", "van den Broek 2001")
+
+
+def test_in_pregnancy_anaemia_is_read_below_11_g_dl_for_the_esr_pitfall_too() -> None:
+    """Third read s12, W8: Hb 11.8 in pregnancy graded "none" (WHO: below 11) beside "Anaemia by itself raises the
+    ESR", which read it against the non-pregnant threshold of 12."""
+
+    def pitfall(hb: float, pregnant: bool) -> bool:
+        a = evaluate(Case(age=28, sex="female", b12=300, esr=120, hb=hb, pregnant=pregnant), "nice-ng239")
+        return "anaemia_can_raise_esr" in a.pitfalls
+
+    assert not pitfall(11.8, pregnant=True) and not pitfall(11.0, pregnant=True)
+    assert pitfall(10.9, pregnant=True)
+    assert pitfall(11.8, pregnant=False)  # not pregnant: below 12 is anaemia

@@ -146,9 +146,14 @@ def _grade_codes(hb: Any, female: Any, pregnant: Any) -> Any:
     )
 
 
-def anaemic(hb: Any, female: Any) -> Any:
-    """Hb below the WHO anaemia threshold for sex (13 g/dL men, 12 g/dL women); False when not measured (NaN)."""
-    return hb < pick(female, ANAEMIA_HB_G_DL["female"], ANAEMIA_HB_G_DL["male"])
+def anaemic(hb: Any, female: Any, pregnant: Any = False) -> Any:
+    """Hb below the WHO anaemia threshold for sex and pregnancy (13 g/dL men, 12 g/dL women, 11 g/dL in
+    pregnancy: code-blind read s12, Hb 11.8 in pregnancy read as anaemic); False when not measured (NaN)."""
+    return hb < pick(
+        pregnant,
+        WHO_ANAEMIA_GRADES_G_DL["pregnant"][0],
+        pick(female, ANAEMIA_HB_G_DL["female"], ANAEMIA_HB_G_DL["male"]),
+    )
 
 
 def b12_pitfall_facts(b12_pg_ml: Any, profile: GuidelineProfile) -> dict[str, Any]:
