@@ -71,6 +71,7 @@ from b12logic.rules.facts import anaemic as anaemic_hb
 from b12logic.rules.judgment import (
     ACTION_LEVEL,
     DEFICIENT_STATUSES,
+    GUIDELINE_ACTS,
     TREATMENT_REGIMENS,
     case_facts,
     graph_for,
@@ -356,13 +357,14 @@ def evaluate(
     flag = esr_flag(case.esr, limit)
     oral = regimen == "oral_or_im"
     risks = case.risk_factors
-    correction, corrected_regimen = "", ""
+    correction, corrected_regimen, guideline_acts = "", "", False
     if profile.reads_context:
         steps = b12_next_steps(profile, judgment.facts)
     else:
         corrector = judge(case, profile.correcting, view, of_case).facts
         steps, correction = source_steps(profile, judgment.facts, corrector)
         corrected_regimen = corrector.regimen if correction else ""
+        guideline_acts = corrector.regimen in GUIDELINE_ACTS
     pitfalls = remembered_pitfalls(
         PitfallFacts(
             on_folic_acid=case.on_folic_acid,
@@ -377,6 +379,7 @@ def evaluate(
             lasting_cause=view.lasting_cause,
             **b12_pitfall_facts(b12, profile),
             duration_rule=profile.duration_rule,
+            guideline_acts=guideline_acts,
         )
     )
     treated = regimen if regimen in ("im_neuro", "im_standard") else ("im_standard" if oral else None)

@@ -46,7 +46,7 @@ from b12logic.graphs import B12_ROOT, PREDICATES
 from b12logic.guidelines import DEFAULT_PROFILE, IRREVERSIBLE_CAUSES, PROFILES, GuidelineProfile, get_profile
 from b12logic.labels import ANAEMIA_GRADES
 from b12logic.rules.facts import CaseView, anaemia_grade_codes, anaemic, b12_pitfall_facts
-from b12logic.rules.judgment import case_fact_columns, path_outcome, plan_facts, with_risk_factors
+from b12logic.rules.judgment import GUIDELINE_ACTS, case_fact_columns, path_outcome, plan_facts, with_risk_factors
 from b12logic.statement import next_steps_cell
 from b12logic.units import TO_RULES_UNIT, mma_readable
 from b12logic.validate import CaseError, check_risk_factors
@@ -240,6 +240,12 @@ def evaluate_frame(
 
     steps_text = worded(memo, steps_keys, word_steps)
     b12_facts = b12_pitfall_facts(b12, profile)
+    # Under the source's rules: whether the correcting guideline treats or tests (engine: PitfallFacts).
+    if profile.reads_context:
+        guideline_acts = np.zeros(n, dtype=bool)
+    else:
+        guide_acts = [path_outcome(correcting, gp)[1] in GUIDELINE_ACTS for gp in guide_paths]
+        guideline_acts = np.asarray(guide_acts, dtype=bool)[guide_index]
     facts_bits = [
         parsed.flags["on_folic_acid"],
         neuro,
@@ -248,11 +254,12 @@ def evaluate_frame(
         ~np.isnan(mma),
         view.nitrous_oxide,
         view.lasting_cause,
+        guideline_acts,
         *b12_facts.values(),
     ]
     facts_codes, facts_keys = _combination_codes(path_index, flag, facts_bits)
     pitfall_text = []
-    for path, fl, (fo, nr, an, rn, mm, no, lc, *b12_bits), _ in _decoded(facts_keys, len(facts_bits), ()):
+    for path, fl, (fo, nr, an, rn, mm, no, lc, ga, *b12_bits), _ in _decoded(facts_keys, len(facts_bits), ()):
         facts = PitfallFacts(
             on_folic_acid=fo,
             neuro=nr,
@@ -264,6 +271,7 @@ def evaluate_frame(
             mma_measured=mm,
             nitrous_oxide=no,
             lasting_cause=lc,
+            guideline_acts=ga,
             duration_rule=profile.duration_rule,
             **dict(zip(b12_facts, b12_bits, strict=True)),
         )

@@ -214,3 +214,31 @@ def test_in_pregnancy_anaemia_is_read_below_11_g_dl_for_the_esr_pitfall_too() ->
     assert not pitfall(11.8, pregnant=True) and not pitfall(11.0, pregnant=True)
     assert pitfall(10.9, pregnant=True)
     assert pitfall(11.8, pregnant=False)  # not pregnant: below 12 is anaemia
+
+
+def test_no_folic_acid_alone_wherever_the_correction_says_deficiency_is_possible() -> None:
+    """Fourth read s12, UNSAFE 2: under the source, B12 500 with neurological symptoms and nitrous oxide (the
+    correction: treat now) and MCV 125 with B12 400 had no folic acid warning; NICE NG239 had it."""
+    import pandas as pd
+
+    from b12logic import evaluate_frame
+
+    cases = [
+        Case(age=23, sex="male", b12=500, esr=10, neuro_symptoms=True, risk_factors=N2O),
+        Case(age=50, sex="male", b12=400, esr=10, mcv=125, hb=10),
+    ]
+    for case in cases:
+        source = evaluate(case, "source")
+        assert source.b12_status == "normal_needs_mma_hcy" or source.regimen == "none"
+        assert source.corrected_regimen or source.b12_status != "normal"
+        assert "no_folic_acid_alone" in source.pitfalls
+        assert "no_folic_acid_alone" in evaluate(case, "nice-ng239").pitfalls
+    rows = pd.DataFrame(
+        [
+            {"age": 23, "sex": "male", "b12": 500, "esr": 10, "neuro_symptoms": True, "risk_factors": "nitrous_oxide"},
+            {"age": 50, "sex": "male", "b12": 600, "esr": 10},  # no deficiency anywhere: no warning
+        ]
+    )
+    cells = evaluate_frame(rows, guideline="source")["pitfalls"].tolist()
+    assert "no_folic_acid_alone" in cells[0].split(";") and "no_folic_acid_alone" not in cells[1].split(";")
+    assert "no_folic_acid_alone" not in evaluate(Case(age=50, sex="male", b12=600, esr=10), "source").pitfalls

@@ -28,6 +28,8 @@ from b12logic.rules.facts import MACROCYTOSIS_MCV, CaseView, PlanFacts, anaemia_
 
 DEFICIENT_STATUSES = frozenset({"deficient", "functional_deficiency"})
 TREATMENT_REGIMENS = frozenset({"im_neuro", "im_standard", "oral_or_im"})
+# A regimen that treats or tests: B12 deficiency is still possible (the "no folic acid alone" pitfall).
+GUIDELINE_ACTS = TREATMENT_REGIMENS | {"pending_tests"}
 # Nodes after which treatment starts while the tests are awaited (strong clinical features).
 AWAITING_NODES = frozenset({"st_treat_awaiting", "out_treat_awaiting_hcy", "st_treat_awaiting_hcy"})
 # How much a regimen does: the source's headline is marked when a guideline would do more.

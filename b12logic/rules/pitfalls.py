@@ -58,6 +58,8 @@ class PitfallFacts:
     duration_rule: str = "lifelong"  # the profile's: "lifelong" (the source's words) or "cause"
     b12_not_above: bool = True  # total B12 low or borderline (not above the profile's range)
     lasting_cause: bool = False  # a recorded cause that cannot be reversed: B12 is lifelong whatever the level
+    # Under the source's rules: the correcting guideline treats or tests (deficiency possible) where they may not.
+    guideline_acts: bool = False
 
 
 @lru_cache(maxsize=4096)
@@ -127,6 +129,7 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
             and (
                 f.status in ("deficient", "functional_deficiency", "indeterminate_needs_mma", "normal_needs_mma_hcy")
                 or f.regimen in TREATMENT_REGIMENS
+                or f.guideline_acts  # code-blind read s12 (4th): the correction beside said "treat now", no warning
             )
         ),
         Pitfall(
