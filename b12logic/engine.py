@@ -220,7 +220,11 @@ class Assessment:
             # No B12 plan to act on: the inflammation's work-up is the first step (code-blind read s11, F1).
             marker = "raised ESR" if self.esr_flag != "normal" else "raised CRP"
             # An anaemia B12 does not explain is named too: it may be what raises the ESR (code-blind read s12).
-            anaemia = ", and work up the anaemia on its own (anaemia itself raises the ESR)" * self.anaemia_unexplained
+            anaemia = (
+                ", and work up the anaemia on its own (anaemia itself raises the ESR)"
+                if self.anaemia_unexplained
+                else ""
+            )
             return (
                 f"the ESR reading's work-up below: look for the cause of the {marker}{anaemia}; no B12 treatment "
                 "(the B12 plan says why)."
