@@ -384,6 +384,7 @@ def evaluate(
             **b12_pitfall_facts(b12, profile),
             duration_rule=profile.duration_rule,
             guideline_acts=guideline_acts,
+            pregnant=case.pregnant,
         )
     )
     treated = regimen if regimen in ("im_neuro", "im_standard") else ("im_standard" if oral else None)

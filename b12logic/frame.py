@@ -255,11 +255,12 @@ def evaluate_frame(
         view.nitrous_oxide,
         view.lasting_cause,
         guideline_acts,
+        pregnant,
         *b12_facts.values(),
     ]
     facts_codes, facts_keys = _combination_codes(path_index, flag, facts_bits)
     pitfall_text = []
-    for path, fl, (fo, nr, an, rn, mm, no, lc, ga, *b12_bits), _ in _decoded(facts_keys, len(facts_bits), ()):
+    for path, fl, (fo, nr, an, rn, mm, no, lc, ga, pg, *b12_bits), _ in _decoded(facts_keys, len(facts_bits), ()):
         facts = PitfallFacts(
             on_folic_acid=fo,
             neuro=nr,
@@ -272,6 +273,7 @@ def evaluate_frame(
             nitrous_oxide=no,
             lasting_cause=lc,
             guideline_acts=ga,
+            pregnant=pg,
             duration_rule=profile.duration_rule,
             **dict(zip(b12_facts, b12_bits, strict=True)),
         )

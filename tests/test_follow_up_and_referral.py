@@ -242,3 +242,22 @@ def test_no_folic_acid_alone_wherever_the_correction_says_deficiency_is_possible
     cells = evaluate_frame(rows, guideline="source")["pitfalls"].tolist()
     assert "no_folic_acid_alone" in cells[0].split(";") and "no_folic_acid_alone" not in cells[1].split(";")
     assert "no_folic_acid_alone" not in evaluate(Case(age=50, sex="male", b12=600, esr=10), "source").pitfalls
+
+
+def test_in_pregnancy_the_folic_acid_warning_never_reads_as_withhold_it() -> None:
+    """Fifth read s12 (UNSAFE): a pregnant woman not on folic acid, tests pending, read "never folic acid alone
+    before B12 deficiency is excluded or treated", which reads as "withhold the pregnancy's folic acid"."""
+    import pandas as pd
+
+    from b12logic import evaluate_frame
+
+    case = Case(age=28, sex="female", pregnant=True, b12=250, active_b12=40, esr=20)
+    for profile in PROFILES:
+        (warning,) = [p for p in evaluate(case, profile).pitfalls if p == "no_folic_acid_alone"]
+        assert warning.text.startswith("Folic acid taken for the pregnancy need not stop because of B12")
+        assert "NICE NG247" in warning.citations and "before B12 deficiency is excluded" not in warning.text
+    not_pregnant = evaluate(Case(age=28, sex="female", b12=250, esr=20), "nice-ng239")
+    (plain,) = [p for p in not_pregnant.pitfalls if p == "no_folic_acid_alone"]
+    assert plain.text.startswith("Never folic acid alone before B12 deficiency is excluded or treated")
+    rows = pd.DataFrame([{"age": 28, "sex": "female", "pregnant": True, "b12": 250, "active_b12": 40, "esr": 20}])
+    assert "no_folic_acid_alone" in evaluate_frame(rows, guideline="nice-ng239")["pitfalls"].iloc[0].split(";")

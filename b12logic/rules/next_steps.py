@@ -225,10 +225,10 @@ _FOLIC_ACID_WITH_B12 = Statement(  # another urgent step already starts B12: sai
     rank=RANK_FOLIC_ACID,
 )
 _OTHER_MACROCYTOSIS = Statement(  # independent read s7d, I4: an unexplained macrocytosis is never left silent
-    "Macrocytosis (MCV above 100 fL) with B12 deficiency not shown: look for its other causes: folate deficiency "
-    "(check the serum folate), alcohol, liver disease, drugs (methotrexate, hydroxycarbamide, azathioprine, "
-    "zidovudine, trimethoprim), hypothyroidism, myelodysplasia, reticulocytosis (haemolysis, bleeding) and "
-    "pregnancy.",
+    "Macrocytosis (MCV above 100 fL) with B12 deficiency not shown, or not yet: look for its other causes as "
+    "well: folate deficiency (check the serum folate), alcohol, liver disease, drugs (methotrexate, "
+    "hydroxycarbamide, azathioprine, zidovudine, trimethoprim), hypothyroidism, myelodysplasia, reticulocytosis "
+    "(haemolysis, bleeding) and pregnancy.",
     ("Savage 2000", "NHS Lothian"),
     "Macrocytosis, B12 not low: other causes",
     kind="workup",

@@ -60,6 +60,17 @@ class PitfallFacts:
     lasting_cause: bool = False  # a recorded cause that cannot be reversed: B12 is lifelong whatever the level
     # Under the source's rules: the correcting guideline treats or tests (deficiency possible) where they may not.
     guideline_acts: bool = False
+    pregnant: bool = False  # folic acid is taken for the pregnancy: it need not stop (NICE NG247)
+
+
+def _deficiency_possible(f: PitfallFacts) -> bool:
+    """Not on folic acid yet, and B12 deficiency still possible: shown, awaited, treated, or the correcting
+    guideline's (code-blind read s12, fourth: the correction beside said "treat now" with no warning)."""
+    return not f.on_folic_acid and (
+        f.status in ("deficient", "functional_deficiency", "indeterminate_needs_mma", "normal_needs_mma_hcy")
+        or f.regimen in TREATMENT_REGIMENS
+        or f.guideline_acts
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -124,14 +135,7 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
     (
         # Not on folic acid yet: the source's central pitfall, said wherever B12 deficiency is possible, since the
         # work-up measures folate (code-blind read s12: it was said only to people already taking folic acid).
-        lambda f: (
-            not f.on_folic_acid
-            and (
-                f.status in ("deficient", "functional_deficiency", "indeterminate_needs_mma", "normal_needs_mma_hcy")
-                or f.regimen in TREATMENT_REGIMENS
-                or f.guideline_acts  # code-blind read s12 (4th): the correction beside said "treat now", no warning
-            )
-        ),
+        lambda f: not f.pregnant and _deficiency_possible(f),
         Pitfall(
             "no_folic_acid_alone",
             "No folic acid alone while B12 deficiency is possible",
@@ -139,6 +143,20 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
             "the nerve damage (subacute combined degeneration of the cord). A low folate in the work-up is treated "
             "alongside B12, not instead of it.",
             ("source", "BNF / NICE CKS"),
+            "plan",
+        ),
+    ),
+    (
+        # In pregnancy the same warning must not read as "withhold folic acid" (code-blind read s12, fifth: UNSAFE).
+        lambda f: f.pregnant and _deficiency_possible(f),
+        Pitfall(
+            "no_folic_acid_alone",
+            "No folic acid alone while B12 deficiency is possible",
+            "Folic acid taken for the pregnancy need not stop because of B12 (NICE advises 400 micrograms daily "
+            "until 12 weeks). It is never a treatment for B12 deficiency: it can correct the anaemia but not the "
+            "nerve damage (subacute combined degeneration of the cord), so where the plan gives B12, B12 goes "
+            "alongside it.",
+            ("source", "BNF / NICE CKS", "NICE NG247"),
             "plan",
         ),
     ),
