@@ -253,10 +253,9 @@ class Assessment:
 
     @property
     def anaemia_unexplained(self) -> bool:
-        """A mild or moderate anaemia beside a B12 plan that gives no treatment: it has its own work-up (a severe
-        one has its urgent step)."""
-        no_treatment = self.regimen == "none" and self.corrected_regimen in ("", "none")
-        return no_treatment and self.anaemia_grade in ("mild", "moderate")
+        """A mild or moderate anaemia beside a B12 plan that gives no treatment: the plan gives it its own work-up
+        (b12logic.rules.next_steps decides; a severe one has its urgent step)."""
+        return ANAEMIA_OWN_WORKUP in self.next_steps
 
     def statements(self, kind: str) -> tuple[Statement, ...]:
         """The B12 plan's and the ESR's statements of one kind (do_now: ranked), each said once."""
