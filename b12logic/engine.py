@@ -22,6 +22,7 @@ from b12logic.esr import (
     DEFAULT_CRP_LIMIT_MG_L,
     FIRST_TRIMESTER_TOP,
     GCA_AGE,
+    MYELOMA_TEST_AGE,
     NAIVE_ESR_CUTOFF,
     SECOND_TRIMESTER_TOP,
     crp_above_marked,
@@ -46,6 +47,7 @@ from b12logic.guidelines import (
 )
 from b12logic.labels import (
     ANAEMIA_GRADE_LABELS,
+    ANAEMIC_GRADES,
     ESR_FLAG_LABELS,
     PREGNANCY_ESR_NORMAL,
     PREGNANCY_ESR_NOT_SECOND,
@@ -417,7 +419,7 @@ def evaluate(
             crp_limit,
             case.esr if case.pregnant else 0.0,
             crp_above_marked(case.crp_mg_l),
-            judgment.anaemia_grade in ("mild", "moderate", "severe"),
+            judgment.anaemia_grade in ANAEMIC_GRADES,
         ),
         pitfalls=pitfalls,
         caveats=caveats(case, profile, status, b12, path[-1]),
@@ -533,6 +535,8 @@ def esr_urgency(assessment: Assessment) -> tuple[Statement, ...]:
         crp_above_marked(assessment.case.crp_mg_l),
         assessment.crp_limit,
         assessment.case.pregnant,
+        assessment.case.age >= MYELOMA_TEST_AGE,
+        assessment.anaemia_grade in ANAEMIC_GRADES,
     )
 
 

@@ -199,8 +199,10 @@ MARKED_FIGURES = Statement(
 
 
 # From 60, a raised ESR beside anaemia, whatever the CRP: myeloma's tests (code-blind read s12: at 76-80 with ESR 110-120
-# and anaemia, myeloma was only a background pitfall because the CRP was raised too). With a normal CRP the CRP
-# reading (or the urgent step for an ESR of 100 or more) already names them.
+# and anaemia, myeloma was only a background pitfall because the CRP was raised too). A very urgent test (within 48
+# hours) is a Do-now step, as for an ESR of 100 or more with a normal CRP (code-blind reads s12, third and fourth:
+# the work-up said "within 48 hours" while Do now did not name it). Ranked below that step (74) and below folic
+# acid's "start B12 now" (70), above "investigate urgently" for an ESR of 100 or more (65).
 _MYELOMA_WITH_ANAEMIA = Statement(
     "A raised ESR with anaemia from 60: consider myeloma. In UK primary care a raised ESR made myeloma about twice "
     "as likely, and a normal haemoglobin with a normal ESR largely ruled it out; NICE NG12 advises considering very "
@@ -208,7 +210,8 @@ _MYELOMA_WITH_ANAEMIA = Statement(
     "the presentation are consistent with possible myeloma.",
     ("Koshiaris 2018", "NICE NG12"),
     "Raised ESR with anaemia from 60: consider myeloma (electrophoresis, Bence-Jones)",
-    kind="workup",
+    kind="do_now",
+    rank=68,
 )
 
 
@@ -219,16 +222,22 @@ def esr_urgent_steps(
     crp_above_100: bool = False,
     crp_limit_mg_l: float = DEFAULT_CRP_LIMIT_MG_L,
     pregnant: bool = False,
+    myeloma_age: bool = False,
+    anaemic: bool = False,
 ) -> tuple[Statement, ...]:
     """The ESR reading's urgent steps: a CRP above 100 mg/L, an ESR of 100 or more (with a normal CRP: exclude
-    myeloma), and from 50 a raised ESR, or a raised CRP beside an ESR in range (giant cell arteritis). The batch's
-    one next-steps cell uses them too, so it says what the Do-now block says."""
+    myeloma), from 60 a raised ESR with anaemia (myeloma's tests), and from 50 a raised ESR, or a raised CRP beside
+    an ESR in range (giant cell arteritis). The batch's one next-steps cell uses them too, so it says what the
+    Do-now block says."""
     steps = [HIGH_CRP_PREGNANT if pregnant else HIGH_CRP] if crp_above_100 else []
-    if flag == "markedly_elevated" and crp == "normal":
+    marked_normal_crp = flag == "markedly_elevated" and crp == "normal"
+    if marked_normal_crp:
         # Its own urgent step names what to investigate: the general "investigate urgently" is not said as well.
         steps.append(_marked_normal_crp(crp_limit_mg_l))
     elif flag == "markedly_elevated":
         steps.append(_MARKED)
+    if flag != "normal" and myeloma_age and anaemic and not marked_normal_crp:  # that step names the same tests
+        steps.append(_MYELOMA_WITH_ANAEMIA)
     if flag != "normal" and gca_age:
         steps.append(_GCA_EMERGENCY)
     elif crp == "raised" and gca_age:
@@ -281,7 +290,10 @@ def esr_workup(
         if crp == "raised":
             steps.append(_crp_reading(flag, crp, crp_limit_mg_l, age >= MYELOMA_TEST_AGE))
         return tuple(steps)
-    steps.extend(esr_urgent_steps(flag, age >= GCA_AGE, crp, crp_above_100, crp_limit_mg_l, pregnant))
+    myeloma_age = age >= MYELOMA_TEST_AGE
+    steps.extend(
+        esr_urgent_steps(flag, age >= GCA_AGE, crp, crp_above_100, crp_limit_mg_l, pregnant, myeloma_age, anaemic)
+    )
     if flag == "markedly_elevated":
         steps.append(MARKED_FIGURES)
     steps.append(
@@ -304,9 +316,8 @@ def esr_workup(
             )
         )
     elif not (flag == "markedly_elevated" and crp == "normal"):  # else its urgent step says it (_marked_normal_crp)
-        steps.append(_crp_reading(flag, crp, crp_limit_mg_l, age >= MYELOMA_TEST_AGE))
-    if anaemic and age >= MYELOMA_TEST_AGE and crp != "normal":  # with a normal CRP the steps above name the tests
-        steps.append(_MYELOMA_WITH_ANAEMIA)
+        # With anaemia the urgent step names myeloma's tests: the CRP reading does not say them again.
+        steps.append(_crp_reading(flag, crp, crp_limit_mg_l, myeloma_age and not anaemic))
     # Fincher 1986 studied ESRs of 100 mm/h or more: cited for those only (independent read, session 6).
     marked = flag == "markedly_elevated"
     steps.append(

@@ -28,6 +28,7 @@ from b12logic.esr import (
     ESR_FLAGS,
     GCA_AGE,
     MARKED_CRP_MG_L,
+    MYELOMA_TEST_AGE,
     esr_flag_code,
     esr_upper_limit_array,
     esr_urgent_steps,
@@ -44,7 +45,7 @@ from b12logic.frame_fallback import fill_bad_rows
 from b12logic.frame_memo import ID_SPACE, memo_for, worded
 from b12logic.graphs import B12_ROOT, PREDICATES
 from b12logic.guidelines import DEFAULT_PROFILE, IRREVERSIBLE_CAUSES, PROFILES, GuidelineProfile, get_profile
-from b12logic.labels import ANAEMIA_GRADES
+from b12logic.labels import ANAEMIA_GRADES, ANAEMIC_GRADES
 from b12logic.rules.facts import CaseView, anaemia_grade_codes, anaemic, b12_pitfall_facts
 from b12logic.rules.judgment import GUIDELINE_ACTS, case_fact_columns, path_outcome, plan_facts, with_risk_factors
 from b12logic.statement import next_steps_cell
@@ -192,6 +193,7 @@ def evaluate_frame(
         *before_grade, grade, after_grade = _split_grade(case_fact_columns(view, female))
         fact_bits = [np.broadcast_to(np.asarray(b, dtype=bool), (n,)) for b in (*before_grade, *after_grade)]
         gca_age = v["age"] >= GCA_AGE
+        myeloma_age = v["age"] >= MYELOMA_TEST_AGE  # with anaemia and a raised ESR: myeloma's tests (esr)
         crp = _in_rules_unit(parsed, "crp")  # mg/L; NaN (not measured) compares False
         crp_raised, crp_normal, crp_above_100 = crp > crp_limit, crp <= crp_limit, crp > MARKED_CRP_MG_L
         # Under the source's rules the guideline's urgent steps stand beside them (engine.corrected_steps).
@@ -209,7 +211,7 @@ def evaluate_frame(
     memo, ids = memo_for(profile, [*paths, *guides, *risk_sets])
     path_ids, guide_ids, risk_ids = np.split(ids, [len(paths), len(paths) + len(guides)])
     sizes = (len(ANAEMIA_GRADES), ID_SPACE, ID_SPACE)
-    step_bits = [*fact_bits, gca_age, crp_raised, crp_normal, crp_above_100]
+    step_bits = [*fact_bits, gca_age, myeloma_age, crp_raised, crp_normal, crp_above_100]
     steps_codes, steps_keys = _combination_codes(
         path_ids[path_index],
         flag,
@@ -232,8 +234,9 @@ def evaluate_frame(
                 "raised" if raised else ("normal" if normal else "not_measured"),
                 high,
                 crp_limit,
+                myeloma,
             )
-            for path, fl, (*bits, old, raised, normal, high), (graded, risk, guide) in _decoded(
+            for path, fl, (*bits, old, myeloma, raised, normal, high), (graded, risk, guide) in _decoded(
                 keys, len(step_bits), sizes
             )
         ]
@@ -381,6 +384,7 @@ def _steps_cell(
     crp: str = "not_measured",
     crp_above_100: bool = False,
     crp_limit: float = DEFAULT_CRP_LIMIT_MG_L,
+    myeloma_age: bool = False,
 ) -> str:
     """One next_steps cell, as evaluate words it."""
     of_case = with_risk_factors(fact_columns, risk_factors)
@@ -389,7 +393,10 @@ def _steps_cell(
         steps = b12_next_steps(profile, own)
     else:
         steps, _ = source_steps(profile, own, plan_facts(PROFILES[CORRECTING_PROFILE], guide_path, of_case))
-    urgent = esr_urgent_steps(esr_flag, gca_age, crp, crp_above_100, crp_limit, bool(own.pregnant))
+    anaemic = own.anaemia_grade in ANAEMIC_GRADES
+    urgent = esr_urgent_steps(
+        esr_flag, gca_age, crp, crp_above_100, crp_limit, bool(own.pregnant), myeloma_age, anaemic
+    )
     return STEP_SEPARATOR.join(s.brief for s in next_steps_cell(steps, urgent))
 
 

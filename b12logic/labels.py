@@ -49,6 +49,7 @@ PREGNANCY_ESR_THIRD_ONLY = "ESR raised unless in the third trimester"
 PREGNANCY_ESR_RAISED = "ESR above the pregnancy range"  # not "for age and sex": that limit does not apply
 # WHO grades by sex and pregnancy (guidelines.anaemia_grade); "unknown" when Hb is not measured.
 ANAEMIA_GRADES = ("none", "mild", "moderate", "severe", "unknown")
+ANAEMIC_GRADES = ("mild", "moderate", "severe")  # Hb below the WHO threshold
 ANAEMIA_GRADE_LABELS: dict[str, str] = {
     "none": "No anaemia",
     "mild": "Mild anaemia",

@@ -177,6 +177,28 @@ REFERENCES: dict[str, Reference] = {
             "clinicians. Obstet Gynecol 2009;114(6):1326–1331.",
         ),
         Reference(
+            "BSG 2021",
+            "Snook J, Bhala N, Beales ILP, et al. British Society of Gastroenterology guidelines for the management of "
+            "iron deficiency anaemia in adults. Gut 2021;70(11):2030–2051.",
+            "About a third of men and postmenopausal women presenting with iron deficiency anaemia have an underlying "
+            "cause, most often in the gut; a new iron deficiency anaemia without obvious explanation is considered for "
+            "urgent gastrointestinal investigation.",
+        ),
+        Reference(
+            "NHS Lothian microcytic",
+            "NHS Lothian RefHelp. Anaemia-microcytic; Iron deficiency anaemia (Haematology).",
+            "Microcytic anaemia: iron deficiency, the anaemia of chronic disease (with a raised ESR) and thalassaemia; "
+            "a ferritin below 30 µg/L establishes iron deficiency.",
+        ),
+        Reference(
+            "BSH 2020",
+            "Pavord S, Daru J, Prasannan N, et al. UK guidelines on the management of iron deficiency in pregnancy. "
+            "Br J Haematol 2020;188(6):819–830.",
+            "Anaemia without an obvious other cause: a diagnostic trial of oral iron without delay and a full blood "
+            "count in 2–3 weeks; ferritin below 30 µg/L indicates iron deficiency; with iron deficiency anaemia and Hb "
+            "below 100 g/L, birth in an obstetrician-led unit.",
+        ),
+        Reference(
             "van den Broek 2001",
             "van den Broek NR, Letsky EA. Pregnancy and the erythrocyte sedimentation rate. BJOG 2001;108(11):"
             "1164–1167.",

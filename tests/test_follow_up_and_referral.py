@@ -4,12 +4,15 @@ notes said only where they bear on the case. Each example failed on the code bef
 
 from __future__ import annotations
 
+import pandas as pd
 from hypothesis import given
 
 from b12logic import Case, custom_profile, evaluate
 from b12logic.cli import verdict_lines
 from b12logic.engine import TREATMENT_REGIMENS
+from b12logic.frame import evaluate_frame
 from b12logic.guidelines import PROFILES, GuidelineProfile
+from b12logic.rules.next_steps import ANAEMIA_OWN_WORKUP
 from tests.test_engine_properties import SETTINGS, valid_cases
 from tests.test_judgment import PROFILES_ALL
 
@@ -84,7 +87,9 @@ def test_the_myeloma_line_boundaries_age_anaemia_esr_and_crp() -> None:
         values: dict[str, object] = {"age": 60, "sex": "male", "b12": 300, "esr": 60, "crp": 30, "hb": 12.9}
         values.update(changes)
         a = evaluate(Case(**values), "nice-ng239")  # type: ignore[arg-type]
-        return sum(MYELOMA_TESTS in s.text for s in a.esr_workup)
+        urgent = sum(MYELOMA_TESTS in s.text for s in a.do_now)
+        assert urgent == sum(MYELOMA_TESTS in s.text for s in a.esr_workup if s.kind == "do_now")
+        return urgent
 
     assert named() == 1  # 60, Hb 12.9 (anaemic for a man below 13), ESR above 30, CRP raised
     assert named(age=59) == 0  # NICE NG12 writes for people aged 60 and over
@@ -92,7 +97,25 @@ def test_the_myeloma_line_boundaries_age_anaemia_esr_and_crp() -> None:
     assert named(hb=None) == 0  # Hb not measured
     assert named(esr=30) == 0  # ESR at the limit (60 / 2): not raised
     assert named(crp=None) == 1  # CRP not measured: the line still names the tests
-    assert named(crp=3) == 1  # a normal CRP: the CRP reading names them, once
+    assert named(crp=3) == 1  # a normal CRP: named once, in Do now (the CRP reading does not repeat them)
+    assert named(esr=100, crp=3) == 1  # ESR 100 or more with a normal CRP: that urgent step names them instead
+    assert named(esr=100, crp=3, hb=14) == 1  # ... with or without anaemia
+
+
+def test_myeloma_tests_within_48_hours_are_in_do_now_and_in_the_batch_cell() -> None:
+    """Code-blind reads s12 (third, fourth): the work-up said "within 48 hours" while Do now did not name it."""
+    row = {"age": 72, "sex": "female", "b12": 350, "esr": 60, "hb": 10.5}  # CRP not measured
+    for profile in PROFILES:
+        a = evaluate(Case(**row), profile)  # type: ignore[arg-type]
+        assert any(MYELOMA_TESTS in s.text for s in a.do_now), profile
+        assert sum(MYELOMA_TESTS in s.text for s in (*a.esr_workup, *a.next_steps)) == 1
+        cells = evaluate_frame(pd.DataFrame([row, {**row, "age": 59}, {**row, "hb": 12}]), profile)["next_steps"]
+        assert "consider myeloma (electrophoresis, Bence-Jones)" in cells[0], profile
+        assert "consider myeloma" not in cells[1] and "consider myeloma" not in cells[2]
+    # Not anaemic, from 60, a normal CRP: the CRP reading names the tests as a work-up step, not in Do now.
+    calm = evaluate(Case(age=72, sex="female", b12=350, esr=60, hb=13, crp=2), "nice-ng239")
+    assert not any(MYELOMA_TESTS in s.text for s in calm.do_now)
+    assert any(MYELOMA_TESTS in s.text and s.kind == "workup" for s in calm.esr_workup)
 
 
 # --- Follow-up of a treated case
@@ -159,23 +182,23 @@ def test_an_anaemia_with_a_normal_b12_has_its_own_work_up_and_is_never_an_all_cl
         for profile in (*PROFILES, custom_profile(180, 350, 271)):
             a = evaluate(case, profile)
             assert a.anaemia_grade == grade and a.regimen == "none"
-            assert any(s.text.startswith("B12 deficiency is not shown, so it does not explain") for s in a.next_steps)
+            assert ANAEMIA_OWN_WORKUP in a.next_steps
             assert not a.all_clear
             assert a.first_step.startswith("work up the anaemia on its own")
     # Not anaemic (Hb 12 for a woman), Hb not measured, or anaemia beside a plan that treats: no such line.
     for hb in (12.0, None):
         a = evaluate(Case(age=40, sex="female", b12=600, esr=10, hb=hb), "nice-ng239")
-        assert a.all_clear and not any("does not explain this anaemia" in s.text for s in a.next_steps)
+        assert a.all_clear and not any(s == ANAEMIA_OWN_WORKUP for s in a.next_steps)
     treated = evaluate(Case(age=40, sex="female", b12=120, esr=10, hb=10.5), "nice-ng239")
     assert treated.regimen in TREATMENT_REGIMENS
-    assert not any("does not explain this anaemia" in s.text for s in treated.next_steps)
+    assert not any(s == ANAEMIA_OWN_WORKUP for s in treated.next_steps)
 
 
 @SETTINGS
 @given(valid_cases, PROFILES_ALL)
 def test_the_anaemia_line_never_stands_beside_a_treatment(case: Case, profile: GuidelineProfile) -> None:
     a = evaluate(case, profile)
-    said = any("does not explain this anaemia" in s.text for s in a.next_steps)
+    said = any(s == ANAEMIA_OWN_WORKUP for s in a.next_steps)
     treats = a.regimen in TREATMENT_REGIMENS or a.corrected_regimen in TREATMENT_REGIMENS
     assert not (said and treats)
     assert said is a.anaemia_unexplained
@@ -261,3 +284,100 @@ def test_in_pregnancy_the_folic_acid_warning_never_reads_as_withhold_it() -> Non
     assert plain.text.startswith("Never folic acid alone before B12 deficiency is excluded or treated")
     rows = pd.DataFrame([{"age": 28, "sex": "female", "pregnant": True, "b12": 250, "active_b12": 40, "esr": 20}])
     assert "no_folic_acid_alone" in evaluate_frame(rows, guideline="nice-ng239")["pitfalls"].iloc[0].split(";")
+
+
+# --- Folic acid already taken: worded for a plan that gives B12 or none, and for pregnancy
+
+
+def _folic_pitfall(case: Case, profile: str | GuidelineProfile) -> str:
+    (pitfall,) = [p for p in evaluate(case, profile).pitfalls if p == "folate_before_b12"]
+    return pitfall.text
+
+
+def test_the_folic_acid_warning_says_only_the_b12_step_the_plan_has() -> None:
+    """Code-blind read s12 (fourth): a pregnant woman on folic acid with active B12 90 (deficiency not confirmed, no
+    B12 in the plan) read "then B12 as the plan says" (a step that does not exist) and not "need not stop"."""
+    unconfirmed = {"age": 30, "sex": "female", "b12": 250, "esr": 20, "active_b12": 90, "on_folic_acid": True}
+    for pregnant in (True, False):
+        a = evaluate(Case(**unconfirmed, pregnant=pregnant), "nice-ng239")  # type: ignore[arg-type]
+        assert a.b12_status == "not_confirmed" and a.regimen == "none"
+        text = _folic_pitfall(Case(**unconfirmed, pregnant=pregnant), "nice-ng239")  # type: ignore[arg-type]
+        assert "as the plan says" not in text and "if a test shows B12 deficiency, now or later" in text
+        assert ("need not stop" in text) is pregnant
+    # A plan that gives B12 to a B12 in range (a cause that cannot be reversed): B12 "as the plan says".
+    lasting = Case(
+        age=50, sex="female", b12=400, esr=10, on_folic_acid=True, risk_factors=frozenset({"pernicious_anaemia"})
+    )
+    assert evaluate(lasting, "nice-ng239").regimen in TREATMENT_REGIMENS
+    assert "then B12 as the plan says" in _folic_pitfall(lasting, "nice-ng239")
+    # Deficient and pregnant: B12 starts beside the folic acid, which need not stop (NICE NG247).
+    for profile in PROFILES:
+        text = _folic_pitfall(Case(age=30, sex="female", b12=90, esr=20, pregnant=True, on_folic_acid=True), profile)
+        assert "need not stop" in text and "never goes on without B12" in text, profile
+        text = _folic_pitfall(Case(age=30, sex="female", b12=90, esr=20, on_folic_acid=True), profile)
+        assert "never folic acid alone" in text and "pregnancy" not in text, profile
+
+
+@SETTINGS
+@given(valid_cases, PROFILES_ALL)
+def test_the_folic_acid_warning_in_pregnancy_never_reads_as_stop(case: Case, profile: GuidelineProfile) -> None:
+    """Whatever the plan, in pregnancy every folic acid warning keeps the pregnancy's folic acid."""
+    for p in evaluate(case, profile).pitfalls:
+        if p.id in ("folate_before_b12", "no_folic_acid_alone"):
+            assert ("need not stop" in p.text) is case.pregnant, p.text
+            assert ("NICE NG247" in p.citations) is case.pregnant
+
+
+# --- Microcytic anaemia and anaemia in pregnancy (code-blind read s12, fourth: two UNSAFE findings)
+
+MICROCYTIC = "Microcytic anaemia (MCV below the laboratory's range"
+
+
+def _said(a, start: str) -> int:  # type: ignore[no-untyped-def]
+    return sum(s.text.startswith(start) for s in (*a.next_steps, *a.do_now))
+
+
+def test_a_microcytic_anaemia_beside_a_low_b12_names_iron_deficiency_and_its_cause() -> None:
+    """Read s12 (fourth, UNSAFE 1): a man with B12 120, Hb 10 and MCV 72 was treated for B12 alone; iron was "checked
+    if the response is poor"."""
+    for profile in (*PROFILES, custom_profile(180, 350, 271)):
+        a = evaluate(Case(age=45, sex="male", b12=120, esr=20, hb=10, mcv=72), profile)
+        (line,) = [s for s in a.next_steps if s.text.startswith(MICROCYTIC)]
+        assert "BSG 2021" in line.citations and "ferritin below 30" in line.text, profile
+
+    # Boundaries: MCV 80 is not microcytic, 79.9 is; not anaemic (Hb 13 for a man) or Hb not measured: no line.
+    def said(**changes: object) -> int:
+        values: dict[str, object] = {"age": 45, "sex": "male", "b12": 120, "esr": 20, "hb": 10, "mcv": 79.9}
+        values.update(changes)
+        return _said(evaluate(Case(**values), "nice-ng239"), MICROCYTIC)  # type: ignore[arg-type]
+
+    assert said() == 1 and said(mcv=80) == 0 and said(hb=13) == 0 and said(hb=None) == 0 and said(mcv=None) == 0
+    assert said(b12=600) == 1  # whatever the B12
+
+
+def test_anaemia_in_pregnancy_has_its_own_line_and_severe_anaemia_names_the_obstetric_team() -> None:
+    """Read s12 (fourth, UNSAFE 3): a pregnant woman with Hb 6.5 and a normal B12 had no obstetric line."""
+    for profile in PROFILES:
+        a = evaluate(Case(age=30, sex="female", b12=400, esr=40, hb=6.5, mcv=75, pregnant=True), profile)
+        (severe,) = [s for s in a.do_now if s.text.startswith("Assess the severe anaemia now")]
+        assert "involve the obstetric team now" in severe.text and "BSH 2020" in severe.citations, profile
+        assert _said(a, "Anaemia in pregnancy: under BSH 2020") == 1
+        (micro,) = [s for s in a.next_steps if s.text.startswith(MICROCYTIC)]
+        assert "BSG 2021" not in micro.citations  # men and postmenopausal women: the pregnancy line says what follows
+    # WHO in pregnancy: anaemic below 11 g/dL; severe below 7.
+    for hb, line in ((11.0, 0), (10.9, 1)):
+        a = evaluate(Case(age=30, sex="female", b12=400, esr=40, hb=hb, pregnant=True), "nice-ng239")
+        assert _said(a, "Anaemia in pregnancy: under BSH 2020") == line
+    not_pregnant = evaluate(Case(age=30, sex="female", b12=400, esr=40, hb=6.5), "nice-ng239")
+    assert not any("obstetric" in s.text for s in (*not_pregnant.do_now, *not_pregnant.next_steps))
+
+
+def test_the_batch_cell_carries_the_new_anaemia_lines() -> None:
+    rows = [
+        {"age": 45, "sex": "male", "b12": 120, "esr": 20, "hb": 10, "mcv": 72},
+        {"age": 30, "sex": "female", "b12": 400, "esr": 40, "hb": 6.5, "mcv": 75, "pregnant": True},
+        {"age": 45, "sex": "male", "b12": 120, "esr": 20, "hb": 10, "mcv": 85},
+    ]
+    cells = evaluate_frame(pd.DataFrame(rows), "nice-ng239")["next_steps"]
+    assert "Microcytic anaemia: not B12's picture" in cells[0] and ", pregnant: obstetric team now" in cells[1]
+    assert "Anaemia in pregnancy" in cells[1] and "Microcytic" not in cells[2]

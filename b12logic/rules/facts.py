@@ -31,6 +31,7 @@ from b12logic.labels import ANAEMIA_GRADES
 HOMOCYSTEINE_TARGET = 10.0  # µmol/L: the source's target, from bariatric guidance (not a reference limit)
 HOMOCYSTEINE_SUGGESTS_B12 = 20.0  # µmol/L: above this suggests B12 deficiency if folate is replete (Harrington 2017)
 MACROCYTOSIS_MCV = 100.0  # fL
+MICROCYTOSIS_MCV = 80.0  # fL: below most laboratories' ranges (NHS Lothian reads "below the normal range")
 VERY_HIGH_B12 = 1000.0  # pg/mL, AFP 2025
 UNUSUAL_B12 = 2000.0  # pg/mL: valid, but worth a second look
 
@@ -206,6 +207,7 @@ class PlanFacts:
     very_high_mcv: bool = False  # a megaloblastic picture: MCV above 120 fL, or severe anaemia with MCV above 100
     on_folic_acid: bool = False
     macrocytic: bool = False  # MCV above 100 fL
+    microcytic: bool = False  # MCV below 80 fL
     awaiting: bool = False  # treatment starts while the tests are awaited (strong features)
     mma_undecided: bool = False  # MMA measured but read as no answer: raised beside renal impairment
 

@@ -24,7 +24,14 @@ from b12logic.labels import (
     NORMAL_LASTING,
     STATUS_LABELS,
 )
-from b12logic.rules.facts import MACROCYTOSIS_MCV, CaseView, PlanFacts, anaemia_grade_codes, severe_anaemia
+from b12logic.rules.facts import (
+    MACROCYTOSIS_MCV,
+    MICROCYTOSIS_MCV,
+    CaseView,
+    PlanFacts,
+    anaemia_grade_codes,
+    severe_anaemia,
+)
 
 DEFICIENT_STATUSES = frozenset({"deficient", "functional_deficiency"})
 TREATMENT_REGIMENS = frozenset({"im_neuro", "im_standard", "oral_or_im"})
@@ -97,13 +104,14 @@ class Judgment:
     facts: PlanFacts
 
 
-CaseFacts = tuple[bool, bool, bool, str, bool, frozenset[str], bool, bool, bool, bool, bool, bool]
+CaseFacts = tuple[bool, bool, bool, str, bool, frozenset[str], bool, bool, bool, bool, bool, bool, bool]
 
 
 def case_fact_columns(view: CaseView, female: Any) -> tuple[Any, ...]:
     """The PlanFacts fields a case decides under any profile, but its risk factors, for one case (values) or a
     batch (arrays, evaluate_frame): neuro, Hb measured, severe anaemia, anaemia grade (an index into
-    ANAEMIA_GRADES), pregnant, MMA, homocysteine and active B12 measured, megaloblastic picture. Not measured
+    ANAEMIA_GRADES), pregnant, MMA, homocysteine and active B12 measured, megaloblastic picture, on folic acid,
+    macrocytic, microcytic. Not measured
     is NaN in the view, so `x == x` says measured."""
     hb = view.hb
     return (
@@ -118,6 +126,7 @@ def case_fact_columns(view: CaseView, female: Any) -> tuple[Any, ...]:
         megaloblastic(view),
         view.on_folic_acid,
         view.mcv > MACROCYTOSIS_MCV,
+        view.mcv < MICROCYTOSIS_MCV,
     )
 
 
@@ -129,7 +138,9 @@ def case_facts(case: Case, view: CaseView) -> CaseFacts:
 
 def with_risk_factors(columns: tuple[Any, ...], risk_factors: frozenset[str]) -> CaseFacts:
     """One case's (or one batch combination's) case_fact_columns as CaseFacts: the grade named, the risk factors in."""
-    neuro, hb_measured, severe, grade, pregnant, *measured, megaloblastic_picture, folic, macrocytic = columns
+    neuro, hb_measured, severe, grade, pregnant, *measured, megaloblastic_picture, folic, macrocytic, microcytic = (
+        columns
+    )
     return (
         bool(neuro),
         bool(hb_measured),
@@ -141,6 +152,7 @@ def with_risk_factors(columns: tuple[Any, ...], risk_factors: frozenset[str]) ->
         bool(megaloblastic_picture),
         bool(folic),
         bool(macrocytic),
+        bool(microcytic),
     )  # type: ignore[return-value]
 
 

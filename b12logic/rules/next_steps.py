@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from b12logic.fields import risk_factor_names
 from b12logic.guidelines import IRREVERSIBLE_CAUSES, GuidelineProfile, regimen_for
+from b12logic.labels import ANAEMIC_GRADES
 from b12logic.rules.facts import PlanFacts
 from b12logic.rules.judgment import DEFICIENT_STATUSES, TREATMENT_REGIMENS
 from b12logic.statement import Statement
@@ -314,11 +315,47 @@ _RESPONSE = Statement(
 # An anaemia that B12 does not explain is worked up on its own (code-blind read s12: Hb 10.5 with a normal B12 had
 # no work-up at all). Its first tests are the ones the B12 work-up already lists.
 ANAEMIA_OWN_WORKUP = Statement(
-    "B12 deficiency is not shown, so it does not explain this anaemia: the anaemia needs its own work-up, starting "
-    "with the blood film, reticulocytes, ferritin and serum folate.",
+    "B12 deficiency is not shown by these tests, so it cannot be taken to explain this anaemia: the anaemia needs "
+    "its own work-up, starting with the blood film, reticulocytes, ferritin and serum folate.",
     ("WHO", "NHS Lothian"),
     "Anaemia not explained by B12: its own work-up",
     kind="workup",
+)
+# A microcytic anaemia beside a B12 result is not B12's picture (code-blind read s12, fourth, UNSAFE: microcytic
+# anaemia beside a low B12 was treated as B12's, iron "checked if the response is poor").
+_MICROCYTIC = (
+    "Microcytic anaemia (MCV below the laboratory's range; this app reads below 80 fL): B12 deficiency makes red "
+    "cells larger, not smaller, so look for another cause as well: iron deficiency, the anaemia of chronic disease "
+    "(which also raises the ESR) or thalassaemia. A ferritin below 30 µg/L establishes iron deficiency anaemia."
+)
+_MICROCYTIC_ANAEMIA = Statement(
+    f"{_MICROCYTIC} Under BSG 2021 a new iron deficiency anaemia without an obvious explanation is considered for "
+    "urgent gastrointestinal investigation: about a third of men and postmenopausal women presenting with it have "
+    "an underlying cause, most often in the gut.",
+    ("NHS Lothian microcytic", "BSG 2021"),
+    "Microcytic anaemia: not B12's picture, ferritin, iron deficiency's cause (BSG 2021)",
+    kind="workup",
+)
+_MICROCYTIC_ANAEMIA_PREGNANT = Statement(  # the pregnancy's own line says what follows (BSH 2020)
+    f"{_MICROCYTIC} In pregnancy the anaemia line below says what follows.",
+    ("NHS Lothian microcytic",),
+    "Microcytic anaemia: not B12's picture, ferritin",
+    kind="workup",
+)
+# Anaemia in pregnancy: iron first where no other cause is obvious (code-blind read s12, fourth, UNSAFE: severe anaemia
+# in pregnancy with a normal B12 had no obstetric line).
+_PREGNANCY_ANAEMIA = Statement(
+    "Anaemia in pregnancy: under BSH 2020, where no other cause is obvious, a diagnostic trial of oral iron starts "
+    "without delay, with a full blood count 2–3 weeks later; a ferritin below 30 µg/L indicates iron deficiency in "
+    "pregnancy, and a poor response calls for the other causes. With iron deficiency anaemia and Hb below 10 g/dL, "
+    "birth is planned in an obstetrician-led unit.",
+    ("BSH 2020",),
+    "Anaemia in pregnancy: trial of oral iron, FBC at 2–3 weeks (BSH 2020)",
+    kind="workup",
+)
+_SEVERE_IN_PREGNANCY = (
+    " In pregnancy, involve the obstetric team now: under BSH 2020 a woman with iron deficiency anaemia and Hb below "
+    "10 g/dL is advised to give birth in an obstetrician-led unit."
 )
 BLACK_RANGE_LOW_PG_ML = 166 / PMOL_PER_PG  # the lower limit in people of Black ethnicity (Clin Biochem 2023), in pg/mL
 _ETHNICITY = Statement(
@@ -496,6 +533,17 @@ def _renal_mma_step(profile: GuidelineProfile, active_measured: bool) -> Stateme
     )
 
 
+@lru_cache(maxsize=4)
+def _severe_in_pregnancy(severe: Statement) -> Statement:
+    """The severe-anaemia step with the obstetric team named (code-blind read s12, fourth, UNSAFE)."""
+    return replace(
+        severe,
+        text=severe.text + _SEVERE_IN_PREGNANCY,
+        citations=(*severe.citations, "BSH 2020"),
+        short=f"{severe.brief}, pregnant: obstetric team now",
+    )
+
+
 def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
     """The urgent steps of this judgment, each an instruction; "start B12" only beside a treatment regimen."""
     treats = f.regimen in TREATMENT_REGIMENS
@@ -503,7 +551,8 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
     n2o_treat = f.nitrous_oxide and treats and f.neuro
     neuro_treat = f.neuro and f.regimen == "im_neuro" and not n2o_treat  # with nitrous oxide its own step starts
     if f.anaemia_grade == "severe":  # it starts B12 unless a neurological step below does
-        steps.append(_SEVERE_ANAEMIA_TREAT if treats and not (neuro_treat or n2o_treat) else _SEVERE_ANAEMIA)
+        severe = _SEVERE_ANAEMIA_TREAT if treats and not (neuro_treat or n2o_treat) else _SEVERE_ANAEMIA
+        steps.append(_severe_in_pregnancy(severe) if f.pregnant else severe)
     functional_test_in = f.mma_measured or f.hcy_measured
     if f.neuro:
         if neuro_treat:
@@ -817,6 +866,10 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
         steps.append(_OTHER_MACROCYTOSIS)
     if f.regimen == "none" and f.anaemia_grade in ("mild", "moderate"):  # severe: its urgent step assesses it
         steps.append(ANAEMIA_OWN_WORKUP)
+    if f.microcytic and f.anaemia_grade in ANAEMIC_GRADES:
+        steps.append(_MICROCYTIC_ANAEMIA_PREGNANT if f.pregnant else _MICROCYTIC_ANAEMIA)
+    if f.pregnant and f.anaemia_grade in ANAEMIC_GRADES:
+        steps.append(_PREGNANCY_ANAEMIA)
     if "autoimmune_disease" in f.risk_factors and f.status != "normal":
         steps.append(_AUTOIMMUNE)
     return tuple(steps)

@@ -81,7 +81,14 @@ def remembered_pitfalls(facts: PitfallFacts) -> tuple[Pitfall, ...]:
 
 def pitfalls_for(f: PitfallFacts) -> tuple[Pitfall, ...]:
     """The pitfalls whose rule holds; a pitfall whose text follows the profile is looked up by its duration rule."""
-    return tuple(p if isinstance(p, Pitfall) else p[f.duration_rule] for rule, p in _PITFALL_RULES if rule(f))
+    return tuple(_worded(p, f) for rule, p in _PITFALL_RULES if rule(f))
+
+
+def _worded(p: Any, f: PitfallFacts) -> Pitfall:
+    """A pitfall, or the wording its facts pick: by the profile's duration rule, or by pregnancy."""
+    if isinstance(p, Pitfall):
+        return p
+    return p[f.pregnant] if True in p else p[f.duration_rule]  # keyed by pregnancy (True/False) or by rule
 
 
 _STOP_SOURCE = Pitfall(
@@ -100,36 +107,68 @@ _STOP_CAUSE = Pitfall(
     ("NICE NG239",),
 )
 
+_FOLIC_MASKS_COUNT = (
+    "On folic acid already: it can correct the anaemia while subacute combined degeneration of the cord goes on, so "
+    "the blood count may look milder than the deficiency is."
+)
+_FOLIC_FOR_PREGNANCY = (
+    "Folic acid taken for the pregnancy need not stop because of B12 (NICE advises 400 micrograms daily until 12 "
+    "weeks), but it can correct the anaemia while subacute combined degeneration of the cord goes on, so the blood "
+    "count may look milder than the deficiency is."
+)
+
+
+def _folic_acid_already(what_to_do: str, in_pregnancy: str) -> dict[bool, Pitfall]:
+    """folate_before_b12, worded for the plan, and in pregnancy with the pregnancy's folic acid kept (code-blind
+    reads s12: "never folic acid alone" read as "stop it")."""
+
+    def pitfall(text: str, citations: tuple[str, ...]) -> Pitfall:
+        return Pitfall("folate_before_b12", "Folic acid before B12", text, citations, "plan")
+
+    return {
+        False: pitfall(f"{_FOLIC_MASKS_COUNT} {what_to_do}", ("source", "BNF / NICE CKS")),
+        True: pitfall(f"{_FOLIC_FOR_PREGNANCY} {in_pregnancy}", ("source", "BNF / NICE CKS", "NICE NG247")),
+    }
+
+
+def _on_folic_acid_not_shown(f: PitfallFacts) -> bool:
+    """On folic acid, deficiency not shown, and the status or the plan still touches B12 (DESIGN.md's rule)."""
+    return (
+        f.on_folic_acid
+        and f.status not in ("deficient", "functional_deficiency")
+        and (f.status != "normal" or f.regimen in TREATMENT_REGIMENS or f.lasting_cause)
+    )
+
+
 _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
     # One pitfall id, worded for what the B12 status already says (independent read, session 6: "settle B12
     # status" beside a status that had settled it).
+    # On folic acid and B12 deficiency shown: B12 starts once the bloods are taken.
     (
         lambda f: f.on_folic_acid and f.status in ("deficient", "functional_deficiency"),
-        Pitfall(
-            "folate_before_b12",
-            "Folic acid before B12",
-            "On folic acid already: it can correct the anaemia while subacute combined degeneration of the cord "
-            "goes on, so the blood count may look milder than the deficiency is. Start B12 once the bloods are "
-            "taken; never folic acid alone.",
-            ("source", "BNF / NICE CKS"),
-            "plan",
+        _folic_acid_already(
+            "Start B12 once the bloods are taken; never folic acid alone.",
+            "Start B12 beside it once the bloods are taken; it never goes on without B12.",
+        ),
+    ),
+    # Not shown (yet): where the plan gives B12 it follows the plan; where it gives none, folic acid still never
+    # stands in for B12 (code-blind read s12, fourth: "then B12 as the plan says" beside a plan that gives none,
+    # and no "need not stop" in pregnancy). Also beside a plan that treats a B12 in range (s8c, F8).
+    (
+        lambda f: _on_folic_acid_not_shown(f) and f.regimen in TREATMENT_REGIMENS,
+        _folic_acid_already(
+            "Not folic acid alone: take the bloods, then B12 as the plan says (at once where a Do-now step starts it).",
+            "It never goes on without B12: B12 goes beside it as the plan says, once the bloods are taken (at once "
+            "where a Do-now step starts it).",
         ),
     ),
     (
-        # Also beside a plan that treats a B12 in range (a lasting cause): folic acid must not go on alone (s8c, F8).
-        lambda f: (
-            f.on_folic_acid
-            and f.status not in ("deficient", "functional_deficiency")
-            and (f.status != "normal" or f.regimen in TREATMENT_REGIMENS or f.lasting_cause)
-        ),
-        Pitfall(
-            "folate_before_b12",
-            "Folic acid before B12",
-            "On folic acid already: it can correct the anaemia while subacute combined degeneration of the cord "
-            "goes on, so the blood count may look milder than the deficiency is. Not folic acid alone: take the "
-            "bloods, then B12 as the plan says (at once where a Do-now step starts it).",
-            ("source", "BNF / NICE CKS"),
-            "plan",
+        lambda f: _on_folic_acid_not_shown(f) and f.regimen not in TREATMENT_REGIMENS,
+        _folic_acid_already(
+            "Folic acid must not stand in for B12: if a test shows B12 deficiency, now or later, B12 starts beside "
+            "it once the bloods are taken.",
+            "It is no treatment for B12 deficiency: if a test shows B12 deficiency, now or later, B12 starts beside "
+            "it once the bloods are taken.",
         ),
     ),
     (
