@@ -111,7 +111,7 @@ def crp_above_marked(crp_mg_l: float | None) -> bool:
 _HIGH_CRP_TEXT = (
     "Assess now for infection: it was the cause in 55% of 839 patients with a CRP above 100 mg/L, and in 89% of "
     "those with a CRP above 350 (then inflammatory disease, malignancy, drugs; 8.6% died). If sepsis is suspected, "
-    "{grade}. Apart from the B12 plan."
+    "{grade}. This is done on its own criteria, beside the B12 plan, which it does not change."
 )
 # Ranked before the B12 plan's neurological step (90): a sepsis check takes minutes and sepsis kills fastest (code-
 # blind reads s11, 4th, 5th and 8th); after a severe anaemia's assessment (100), which is the same visit's bloods.

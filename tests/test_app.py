@@ -385,6 +385,19 @@ def test_pregnancy_switch_only_for_women_16_to_55_and_it_changes_the_esr_limit()
     assert "pregnant" not in url_params(at)
 
 
+def test_a_pregnancy_esr_that_the_trimester_decides_has_no_green_light_badge() -> None:
+    """Code-blind read s12 (fifth): ESR 60 in pregnancy read "ESR raised unless in the third trimester" beside a blue
+    check badge in the sidebar and the ESR panel."""
+    at = run_app({"age": "31", "sex": "female", "b12": "400", "esr": "60", "pregnant": "yes"})
+    assert not at.exception
+    sidebar = " ".join(m.value for m in at.sidebar.markdown)
+    assert ":orange-badge[:material/help: ESR raised unless in the third trimester]" in sidebar
+    assert ":material/check_circle: ESR" not in sidebar
+    assert ":orange-badge[:material/help: Read against the trimester]" in markdown_text(at)
+    calm = run_app({"age": "31", "sex": "female", "b12": "400", "esr": "40", "pregnant": "yes"})
+    assert ":blue-badge[:material/check_circle: ESR" in " ".join(m.value for m in calm.sidebar.markdown)
+
+
 def test_more_labs_are_drawn_only_when_opened_and_count_while_closed() -> None:
     """The sidebar's "More labs and context" draws its inputs only when open (fewer elements per slider move);
     a link's Hb counts all the same, open or closed, and survives slider moves while it is closed."""

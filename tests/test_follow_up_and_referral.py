@@ -302,7 +302,7 @@ def test_the_folic_acid_warning_says_only_the_b12_step_the_plan_has() -> None:
         a = evaluate(Case(**unconfirmed, pregnant=pregnant), "nice-ng239")  # type: ignore[arg-type]
         assert a.b12_status == "not_confirmed" and a.regimen == "none"
         text = _folic_pitfall(Case(**unconfirmed, pregnant=pregnant), "nice-ng239")  # type: ignore[arg-type]
-        assert "as the plan says" not in text and "if a test shows B12 deficiency, now or later" in text
+        assert "as the plan says" not in text and "when a test shows B12 deficiency, now or later" in text
         assert ("need not stop" in text) is pregnant
     # A plan that gives B12 to a B12 in range (a cause that cannot be reversed): B12 "as the plan says".
     lasting = Case(
@@ -361,7 +361,7 @@ def test_anaemia_in_pregnancy_has_its_own_line_and_severe_anaemia_names_the_obst
         a = evaluate(Case(age=30, sex="female", b12=400, esr=40, hb=6.5, mcv=75, pregnant=True), profile)
         (severe,) = [s for s in a.do_now if s.text.startswith("Assess the severe anaemia now")]
         assert "involve the obstetric team now" in severe.text and "BSH 2020" in severe.citations, profile
-        assert _said(a, "Anaemia in pregnancy: under BSH 2020") == 1
+        assert _said(a, "Anaemia in pregnancy: under BSH 2020") == 0  # not an oral iron trial (read s13, U1)
         (micro,) = [s for s in a.next_steps if s.text.startswith(MICROCYTIC)]
         assert "BSG 2021" not in micro.citations  # men and postmenopausal women: the pregnancy line says what follows
     # WHO in pregnancy: anaemic below 11 g/dL; severe below 7.
@@ -377,7 +377,70 @@ def test_the_batch_cell_carries_the_new_anaemia_lines() -> None:
         {"age": 45, "sex": "male", "b12": 120, "esr": 20, "hb": 10, "mcv": 72},
         {"age": 30, "sex": "female", "b12": 400, "esr": 40, "hb": 6.5, "mcv": 75, "pregnant": True},
         {"age": 45, "sex": "male", "b12": 120, "esr": 20, "hb": 10, "mcv": 85},
+        {"age": 30, "sex": "female", "b12": 400, "esr": 40, "hb": 10, "mcv": 85, "pregnant": True},
     ]
     cells = evaluate_frame(pd.DataFrame(rows), "nice-ng239")["next_steps"]
-    assert "Microcytic anaemia: not B12's picture" in cells[0] and ", pregnant: obstetric team now" in cells[1]
-    assert "Anaemia in pregnancy" in cells[1] and "Microcytic" not in cells[2]
+    assert "Microcytic anaemia: not B12's picture" in cells[0]
+    assert ", pregnant: obstetric team and haematology now" in cells[1] and "Anaemia in pregnancy" not in cells[1]
+    assert "Microcytic" not in cells[2] and "Anaemia in pregnancy" in cells[3]
+
+
+# --- Code-blind read s13: each finding as an example that failed before the fix
+
+
+def test_neurological_symptoms_with_every_test_normal_look_for_another_cause() -> None:
+    """s13, W2: B12 600, MMA 200, homocysteine 9, active B12 90: Do now said "start the alternate-day regimen" beside
+    "no B12 treatment"."""
+    case = Case(
+        age=55, sex="female", neuro_symptoms=True, b12=600, mma=200, homocysteine=9, active_b12=90, hb=13.5, esr=12
+    )
+    for profile in PROFILES:
+        a = evaluate(case, profile)
+        assert a.b12_status == "normal" and a.regimen == "none", profile
+        (neuro,) = [s for s in a.do_now if "neurological symptoms" in s.text]
+        assert "urgent advice from a neurologist" in neuro.text and "is looked for elsewhere" in neuro.text
+        assert "alternate-day" not in neuro.text and not any(s.starts_b12 for s in a.do_now)
+    # At the limit (B12 250, MMA 271): not excluded, so the conditional start stays (read s12, UNSAFE).
+    limit = evaluate(Case(age=58, sex="female", neuro_symptoms=True, b12=250, mma=271, esr=12), "nice-ng239")
+    assert limit.b12_status == "not_confirmed"
+    assert any("start the alternate-day regimen once the bloods are taken" in s.text for s in limit.do_now)
+
+
+def test_severe_or_macrocytic_anaemia_in_pregnancy_is_not_taught_as_an_oral_iron_trial() -> None:
+    """s13, U1 and W5: Hb 6.5 and Hb 9.8 with MCV 102 read "a diagnostic trial of oral iron starts without delay"."""
+    trial = "Anaemia in pregnancy: under BSH 2020"
+    for profile in PROFILES:
+        severe = evaluate(Case(age=34, sex="female", pregnant=True, b12=150, hb=6.5, mcv=78, esr=55), profile)
+        assert _said(severe, trial) == 0, profile
+        (step,) = [s for s in severe.do_now if s.text.startswith("Assess the severe anaemia now")]
+        assert "obstetric team now, as well as haematology" in step.text
+        macro = evaluate(Case(age=28, sex="female", pregnant=True, b12=230, hb=9.8, mcv=102, esr=60), profile)
+        assert _said(macro, trial) == 0, profile
+        mild = evaluate(Case(age=28, sex="female", pregnant=True, b12=400, hb=10.2, mcv=84, esr=30), profile)
+        assert _said(mild, trial) == 1, profile
+
+
+def test_potassium_and_the_response_check_follow_the_mcv() -> None:
+    """s13, W4 and U13: the potassium warning (megaloblastic marrow) beside a microcytic anaemia; "the MCV should be
+    normalising" beside MCV 66."""
+    micro = evaluate(Case(age=50, sex="male", b12=90, hb=7.5, mcv=70, esr=20), "nice-ng239")
+    assert micro.regimen in TREATMENT_REGIMENS
+    assert not any("check potassium" in s.text for s in micro.do_now)
+    (response,) = [s for s in micro.next_steps if s.text.startswith("Follow the response")]
+    assert "will not bring it into range" in response.text and "normalising" not in response.text
+    macro = evaluate(Case(age=50, sex="male", b12=90, hb=7.5, mcv=110, esr=20), "nice-ng239")
+    assert any("check potassium" in s.text for s in macro.do_now)
+    assert any("the MCV should be normalising" in s.text for s in macro.next_steps)
+
+
+def test_a_high_b12_is_not_called_spuriously_low_nor_above_range() -> None:
+    """s13, U10 and U12: B12 1500 beside "a spuriously low B12"; B12 600 read "is above range"."""
+    high = evaluate(Case(age=88, sex="male", b12=1500, hb=9.5, mcv=96, esr=120, crp=150), "nice-ng239")
+    (myeloma,) = [p for p in high.pitfalls if p == "myeloma_high_esr_low_b12"]
+    assert "spuriously low" not in myeloma.text and "very high ESR with anaemia" in myeloma.text
+    low = evaluate(Case(age=88, sex="male", b12=150, hb=9.5, mcv=96, esr=120, crp=150), "nice-ng239")
+    assert any("spuriously low B12" in p.text for p in low.pitfalls)
+    assert not any(s.text.endswith("Apart from the B12 plan.") for s in high.do_now)
+    active = evaluate(Case(age=55, sex="female", b12=600, active_b12=90, esr=12), "nice-ng239")
+    text = _text(active)
+    assert "is above range" not in text and "total B12 600 pg/mL is above the borderline band" in text

@@ -213,7 +213,7 @@ def _naive_cutoff_lesson(a: Assessment) -> str:
 def esr_panel(a: Assessment) -> None:
     """The ESR against its age/sex limit, its own work-up, and the statement that it leaves the B12 plan alone."""
     case = a.case
-    flag_colour, flag_icon = render.ESR_STYLE[a.esr_flag]
+    flag_colour, flag_icon = render.esr_style(a)
     heading = render.heading(f"ESR: {a.esr_flag_label}")
     if a.esr_flag != "normal":
         badge = "Worked up on its own"

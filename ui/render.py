@@ -31,6 +31,18 @@ ESR_STYLE: dict[str, tuple[BadgeColour, str]] = {
 }
 
 
+# In pregnancy an ESR above the second trimester's range is in range only for some trimesters: not a blue check
+# beside "ESR raised unless in the third trimester" (code-blind read s12, fifth).
+ESR_BY_TRIMESTER: tuple[BadgeColour, str] = ("orange", ":material/help:")
+
+
+def esr_style(a: Assessment) -> tuple[BadgeColour, str]:
+    """The ESR badge's colour and icon: by its flag, or the trimester's question when the trimester decides."""
+    if a.esr_flag == "normal" and a.pregnancy_esr_to_place:
+        return ESR_BY_TRIMESTER
+    return ESR_STYLE[a.esr_flag]
+
+
 def badge(text: str, colour: BadgeColour, icon: str) -> None:
     st.badge(text, icon=icon, color=colour)
 
@@ -159,7 +171,7 @@ def case_summary(a: Assessment) -> None:
     Markdown element, so a rerun costs one message.
     """
     status_colour, status_icon = STATUS_STYLE[a.b12_status]
-    esr_colour, esr_icon = ESR_STYLE[a.esr_flag]
+    esr_colour, esr_icon = esr_style(a)
     urgent = len(a.do_now)
     lines = [
         f"**B12:** {md_badge(a.headline, status_colour, status_icon)}",

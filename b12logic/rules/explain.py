@@ -54,7 +54,8 @@ def _discordance(case: Case, profile: GuidelineProfile, b12: float, outcome: str
         reads = f"above {high:g} pmol/L: deficiency unlikely"
     else:
         reads = f"{low:g}–{high:g} pmol/L: indeterminate"
-    total = "low" if total_low else ("above range" if total_above else "borderline")
+    # "above the borderline band", not "above range" (code-blind read s13: it read as a raised B12)
+    total = "low" if total_low else ("above the borderline band" if total_above else "borderline")
     if case.pregnant:  # its bands are not pregnancy's (code-blind read s11, F3: "low" beside "falls in pregnancy")
         total += " against the non-pregnant range"
     text = f"Active B12 {active:g} pmol/L is {reads}; total B12 {b12:.0f} pg/mL is {total}."

@@ -95,6 +95,17 @@ _NEURO_NOT_EXCLUDED = Statement(
     kind="do_now",
     rank=RANK_NEURO,
 )
+# B12 above the range and a normal functional test: deficiency unlikely, the symptoms' cause is looked for elsewhere
+# (code-blind read s13, W2: "start the alternate-day regimen" beside B12 600, MMA 200 and "no B12 treatment").
+_NEURO_OTHER_CAUSE = Statement(
+    "Seek urgent advice from a neurologist for the neurological symptoms: with a B12 above the range and a normal "
+    "functional test, B12 deficiency is unlikely, so their cause is looked for elsewhere. Symptoms of spinal cord "
+    "or optic nerve damage: same-day emergency admission.",
+    ("NICE NG239", "BNF / NICE CKS", "NHS Lothian"),
+    "Neurological symptoms, B12 tests normal: urgent neurology advice for another cause",
+    kind="do_now",
+    rank=RANK_NEURO,
+)
 # Nitrous oxide with neurological symptoms: one step acts and refers, the action first (code-blind reads s11: the
 # referral came first and was said twice, and the action second).
 _N2O_ACT = (
@@ -312,6 +323,17 @@ _RESPONSE = Statement(
     "FBC and reticulocytes at 7–10 days and 8 weeks",
     kind="plan",
 )
+# A microcytic start: B12 does not bring a low MCV into range (code-blind read s13, U13: "the MCV should be
+# normalising" beside MCV 66-72).
+_RESPONSE_MICROCYTIC = Statement(
+    "Follow the response with the full blood count: reticulocytes at 7–10 days if Hb and reticulocytes were low, "
+    "then FBC and reticulocytes at 8 weeks. The MCV was low before treatment, and B12 deficiency does not make it "
+    "low, so B12 alone will not bring it into range: the ferritin settles iron deficiency, and if the response is "
+    "poor, check iron and folate.",
+    ("NHS Lothian", "NHS Lothian microcytic"),
+    "FBC and reticulocytes at 7–10 days and 8 weeks (low MCV: check iron)",
+    kind="plan",
+)
 # An anaemia that B12 does not explain is worked up on its own (code-blind read s12: Hb 10.5 with a normal B12 had
 # no work-up at all). Its first tests are the ones the B12 work-up already lists.
 ANAEMIA_OWN_WORKUP = Statement(
@@ -329,10 +351,12 @@ _MICROCYTIC = (
     "(which also raises the ESR) or thalassaemia. A ferritin below 30 µg/L establishes iron deficiency anaemia."
 )
 _MICROCYTIC_ANAEMIA = Statement(
-    f"{_MICROCYTIC} Under BSG 2021 a new iron deficiency anaemia without an obvious explanation is considered for "
-    "urgent gastrointestinal investigation: about a third of men and postmenopausal women presenting with it have "
-    "an underlying cause, most often in the gut.",
-    ("NHS Lothian microcytic", "BSG 2021"),
+    f"{_MICROCYTIC} Under BSG 2021 iron deficiency anaemia starts with a detailed history (menstrual and "
+    "gastrointestinal blood loss among it) and a screen for coeliac disease, itself a cause of B12 deficiency too; a "
+    "new iron deficiency anaemia without an obvious explanation is considered for urgent gastrointestinal "
+    "investigation: about a third of men and postmenopausal women presenting with it have an underlying cause, most "
+    "often in the gut.",
+    ("NHS Lothian microcytic", "BSG 2021", "AFP 2025"),
     "Microcytic anaemia: not B12's picture, ferritin, iron deficiency's cause (BSG 2021)",
     kind="workup",
 )
@@ -354,8 +378,9 @@ _PREGNANCY_ANAEMIA = Statement(
     kind="workup",
 )
 _SEVERE_IN_PREGNANCY = (
-    " In pregnancy, involve the obstetric team now: under BSH 2020 a woman with iron deficiency anaemia and Hb below "
-    "10 g/dL is advised to give birth in an obstetrician-led unit."
+    " In pregnancy, involve the obstetric team now, as well as haematology: the anaemia decides how it is treated "
+    "before the birth and where the birth is planned (under BSH 2020, with iron deficiency anaemia and Hb below "
+    "10 g/dL, intravenous iron is considered from 34 weeks and the birth is planned in an obstetrician-led unit)."
 )
 BLACK_RANGE_LOW_PG_ML = 166 / PMOL_PER_PG  # the lower limit in people of Black ethnicity (Clin Biochem 2023), in pg/mL
 _ETHNICITY = Statement(
@@ -455,7 +480,7 @@ def with_samples(bloods: Statement, measures: Sequence[str]) -> Statement:
 
 def is_response_check(s: Statement) -> bool:
     """The follow-up of a treatment's response (full blood count and reticulocytes)."""
-    return s.text == _RESPONSE.text
+    return s.text in (_RESPONSE.text, _RESPONSE_MICROCYTIC.text)
 
 
 def is_workup_bloods(s: Statement) -> bool:
@@ -540,7 +565,7 @@ def _severe_in_pregnancy(severe: Statement) -> Statement:
         severe,
         text=severe.text + _SEVERE_IN_PREGNANCY,
         citations=(*severe.citations, "BSH 2020"),
-        short=f"{severe.brief}, pregnant: obstetric team now",
+        short=f"{severe.brief}, pregnant: obstetric team and haematology now",
     )
 
 
@@ -559,6 +584,8 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
             steps.append(_NEURO_TREAT)
         elif n2o_treat:
             steps.append(_n2o_treat(f.status == "functional_deficiency", f.pregnant))
+        elif f.status == "normal" and not treats:
+            steps.append(_NEURO_OTHER_CAUSE)
         elif f.status in ("not_confirmed", "normal") and not treats:
             steps.append(_NEURO_NOT_EXCLUDED)
         else:
@@ -588,7 +615,7 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
             steps.append(_FOLIC_ACID_WITH_B12_PREGNANT if started else _FOLIC_ACID_START_PREGNANT)
         else:
             steps.append(_FOLIC_ACID_WITH_B12 if started else _FOLIC_ACID_START)
-    if f.severe_anaemia and treats:
+    if f.severe_anaemia and treats and not f.microcytic:  # a microcytic anaemia is not the megaloblastic one (s13, W4)
         steps.append(_POTASSIUM)
     return steps
 
@@ -840,7 +867,7 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
                     kind="plan",
                 )
             )
-        steps.append(_RESPONSE)
+        steps.append(_RESPONSE_MICROCYTIC if f.microcytic else _RESPONSE)
     if f.pregnant and not f.active_measured and f.status not in ("normal", "not_confirmed"):
         if profile.holotc_pmol_l:
             steps.append(
@@ -868,7 +895,9 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
         steps.append(ANAEMIA_OWN_WORKUP)
     if f.microcytic and f.anaemia_grade in ANAEMIC_GRADES:
         steps.append(_MICROCYTIC_ANAEMIA_PREGNANT if f.pregnant else _MICROCYTIC_ANAEMIA)
-    if f.pregnant and f.anaemia_grade in ANAEMIC_GRADES:
+    # A diagnostic trial of oral iron: not for a severe anaemia (its urgent step) or a macrocytic one (B12 or folate
+    # is the obvious cause to settle first): code-blind read s13, U1 and W5.
+    if f.pregnant and f.anaemia_grade in ("mild", "moderate") and not f.macrocytic:
         steps.append(_PREGNANCY_ANAEMIA)
     if "autoimmune_disease" in f.risk_factors and f.status != "normal":
         steps.append(_AUTOIMMUNE)

@@ -5,6 +5,7 @@ A pitfall never repeats an urgent step: what to do now is in the verdict's "Do n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -80,15 +81,13 @@ def remembered_pitfalls(facts: PitfallFacts) -> tuple[Pitfall, ...]:
 
 
 def pitfalls_for(f: PitfallFacts) -> tuple[Pitfall, ...]:
-    """The pitfalls whose rule holds; a pitfall whose text follows the profile is looked up by its duration rule."""
+    """The pitfalls whose rule holds, each worded for the case (by the profile, pregnancy or the B12)."""
     return tuple(_worded(p, f) for rule, p in _PITFALL_RULES if rule(f))
 
 
-def _worded(p: Any, f: PitfallFacts) -> Pitfall:
-    """A pitfall, or the wording its facts pick: by the profile's duration rule, or by pregnancy."""
-    if isinstance(p, Pitfall):
-        return p
-    return p[f.pregnant] if True in p else p[f.duration_rule]  # keyed by pregnancy (True/False) or by rule
+def _worded(p: Pitfall | _Worded, f: PitfallFacts) -> Pitfall:
+    """A pitfall, or the wording its facts pick."""
+    return p if isinstance(p, Pitfall) else p(f)
 
 
 _STOP_SOURCE = Pitfall(
@@ -118,17 +117,40 @@ _FOLIC_FOR_PREGNANCY = (
 )
 
 
-def _folic_acid_already(what_to_do: str, in_pregnancy: str) -> dict[bool, Pitfall]:
+@dataclass(frozen=True)
+class _Worded:
+    """One pitfall worded by one fact of the case: `by` picks the key of `wordings`."""
+
+    by: Callable[[PitfallFacts], Any]
+    wordings: dict[Any, Pitfall]
+
+    def __call__(self, f: PitfallFacts) -> Pitfall:
+        return self.wordings[self.by(f)]
+
+
+def _folic_acid_already(what_to_do: str, in_pregnancy: str) -> _Worded:
     """folate_before_b12, worded for the plan, and in pregnancy with the pregnancy's folic acid kept (code-blind
     reads s12: "never folic acid alone" read as "stop it")."""
 
     def pitfall(text: str, citations: tuple[str, ...]) -> Pitfall:
         return Pitfall("folate_before_b12", "Folic acid before B12", text, citations, "plan")
 
-    return {
-        False: pitfall(f"{_FOLIC_MASKS_COUNT} {what_to_do}", ("source", "BNF / NICE CKS")),
-        True: pitfall(f"{_FOLIC_FOR_PREGNANCY} {in_pregnancy}", ("source", "BNF / NICE CKS", "NICE NG247")),
-    }
+    return _Worded(
+        lambda f: f.pregnant,
+        {
+            False: pitfall(f"{_FOLIC_MASKS_COUNT} {what_to_do}", ("source", "BNF / NICE CKS")),
+            True: pitfall(f"{_FOLIC_FOR_PREGNANCY} {in_pregnancy}", ("source", "BNF / NICE CKS", "NICE NG247")),
+        },
+    )
+
+
+def _myeloma(what: str) -> Pitfall:
+    return Pitfall(
+        "myeloma_high_esr_low_b12",
+        "ESR of 100 or more with anaemia or a B12 that is not high: think of myeloma",
+        f"{what} Malignancy caused 17% of ESRs of 100 mm/h or more in Fincher's series.",
+        ("Fincher 1986",),
+    )
 
 
 def _on_folic_acid_not_shown(f: PitfallFacts) -> bool:
@@ -165,10 +187,10 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
     (
         lambda f: _on_folic_acid_not_shown(f) and f.regimen not in TREATMENT_REGIMENS,
         _folic_acid_already(
-            "Folic acid must not stand in for B12: if a test shows B12 deficiency, now or later, B12 starts beside "
-            "it once the bloods are taken.",
-            "It is no treatment for B12 deficiency: if a test shows B12 deficiency, now or later, B12 starts beside "
-            "it once the bloods are taken.",
+            "Folic acid must not stand in for B12: B12 goes beside it once the bloods are taken, at once where a "
+            "Do-now step starts it, or when a test shows B12 deficiency, now or later.",
+            "It is no treatment for B12 deficiency: B12 goes beside it once the bloods are taken, at once where a "
+            "Do-now step starts it, or when a test shows B12 deficiency, now or later.",
         ),
     ),
     (
@@ -212,7 +234,7 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
     ),
     (
         lambda f: f.regimen in TREATMENT_REGIMENS,
-        {"lifelong": _STOP_SOURCE, "cause": _STOP_CAUSE},
+        _Worded(lambda f: f.duration_rule, {"lifelong": _STOP_SOURCE, "cause": _STOP_CAUSE}),
     ),
     (
         lambda f: f.esr_flag != "normal",
@@ -250,12 +272,13 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
     ),
     (
         lambda f: f.esr_flag == "markedly_elevated" and (f.b12_not_above or f.anaemic),
-        Pitfall(
-            "myeloma_high_esr_low_b12",
-            "ESR of 100 or more with anaemia or a B12 that is not high: think of myeloma",
-            "Myeloma can give a very high ESR with anaemia and a spuriously low B12. Malignancy caused 17% of ESRs "
-            "of 100 mm/h or more in Fincher's series.",
-            ("Fincher 1986",),
+        _Worded(
+            lambda f: f.b12_not_above,
+            {
+                True: _myeloma("Myeloma can give a very high ESR with anaemia and a spuriously low B12."),
+                # A B12 above the range: the low-B12 clause is not said beside it (code-blind read s13, U12).
+                False: _myeloma("Myeloma can give a very high ESR with anaemia."),
+            },
         ),
     ),
     (
@@ -279,14 +302,8 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
         ),
     ),
 )
-# Each id once, in rule order (one pitfall may have a rule per wording).
-PITFALL_IDS = tuple(
-    dict.fromkeys(p.id if isinstance(p, Pitfall) else next(iter(p.values())).id for _, p in _PITFALL_RULES)
-)
-# Each pitfall's heading by id (the Batch page names pitfalls in words); a profile-dependent one by its first form.
-PITFALL_HEADINGS = {
-    (p if isinstance(p, Pitfall) else next(iter(p.values()))).id: (
-        p if isinstance(p, Pitfall) else next(iter(p.values()))
-    ).heading
-    for _, p in _PITFALL_RULES
-}
+# Each id once, in rule order (one pitfall may have a rule per wording); a worded one by its first form.
+_FIRST_FORMS = [p if isinstance(p, Pitfall) else next(iter(p.wordings.values())) for _, p in _PITFALL_RULES]
+PITFALL_IDS = tuple(dict.fromkeys(p.id for p in _FIRST_FORMS))
+# Each pitfall's heading by id (the Batch page names pitfalls in words).
+PITFALL_HEADINGS = {p.id: p.heading for p in _FIRST_FORMS}
