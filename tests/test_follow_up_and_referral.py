@@ -334,7 +334,7 @@ MICROCYTIC = "Microcytic anaemia (MCV below the laboratory's range"
 
 
 def _said(a, start: str) -> int:  # type: ignore[no-untyped-def]
-    return sum(s.text.startswith(start) for s in (*a.next_steps, *a.do_now))
+    return sum(text.startswith(start) for text in {s.text for s in (*a.next_steps, *a.do_now, *a.esr_workup)})
 
 
 def test_a_microcytic_anaemia_beside_a_low_b12_names_iron_deficiency_and_its_cause() -> None:
@@ -343,7 +343,9 @@ def test_a_microcytic_anaemia_beside_a_low_b12_names_iron_deficiency_and_its_cau
     for profile in (*PROFILES, custom_profile(180, 350, 271)):
         a = evaluate(Case(age=45, sex="male", b12=120, esr=20, hb=10, mcv=72), profile)
         (line,) = [s for s in a.next_steps if s.text.startswith(MICROCYTIC)]
-        assert "BSG 2021" in line.citations and "ferritin below 30" in line.text, profile
+        assert "BSG 2021" in line.citations and "coeliac" in line.text, profile
+        (now,) = [s for s in a.do_now if s.text.startswith("Check the ferritin now for the microcytic anaemia")]
+        assert "NICE NG12" in now.citations and "FIT" in now.text, profile
 
     # Boundaries: MCV 80 is not microcytic, 79.9 is; not anaemic (Hb 13 for a man) or Hb not measured: no line.
     def said(**changes: object) -> int:
@@ -444,3 +446,19 @@ def test_a_high_b12_is_not_called_spuriously_low_nor_above_range() -> None:
     active = evaluate(Case(age=55, sex="female", b12=600, active_b12=90, esr=12), "nice-ng239")
     text = _text(active)
     assert "is above range" not in text and "total B12 600 pg/mL is above the borderline band" in text
+
+
+def test_iron_deficiency_s_first_test_and_the_pregnancy_iron_trial_are_do_now_steps() -> None:
+    """s13 (second read), UNSAFE 1 and W3/W4: at 67, Hb 9.5, MCV 68, bowel investigation was a work-up line below
+    giant cell arteritis and myeloma; a man of 45 with MCV 70 and a pregnant woman with Hb 9 read "nothing urgent"."""
+    older = evaluate(Case(age=67, sex="male", b12=500, hb=9.5, mcv=68, esr=55, crp=2), "nice-ng239")
+    texts = [s.text for s in older.do_now]
+    ferritin = next(i for i, t in enumerate(texts) if t.startswith("Check the ferritin now"))
+    myeloma = next(i for i, t in enumerate(texts) if MYELOMA_TESTS in t)
+    assert texts[0].startswith("Ask now about new headache") and ferritin < myeloma
+    for profile in PROFILES:
+        younger = evaluate(Case(age=45, sex="male", b12=150, hb=10, mcv=70, esr=30, crp=4), profile)
+        assert any(s.text.startswith("Check the ferritin now") for s in younger.do_now), profile
+        pregnant = evaluate(Case(age=35, sex="female", pregnant=True, b12=400, hb=9, mcv=72, esr=50), profile)
+        assert pregnant.do_now and pregnant.do_now[0].text.startswith("Anaemia in pregnancy: under BSH 2020")
+        assert not any(s.text.startswith("Check the ferritin now") for s in pregnant.do_now)  # its own step

@@ -82,7 +82,10 @@ def test_x5_f11_severe_macrocytic_anaemia_is_a_strong_feature_with_haematinics_f
 def test_x6_myeloma_pitfall_follows_the_b12_value_or_anaemia() -> None:
     c12 = evaluate(Case(age=70, sex="male", b12=600, esr=110, crp=8, mcv=128, hb=7.2), "bsh-2014")
     (pitfall,) = [p for p in c12.pitfalls if p.id == "myeloma_high_esr_low_b12"]
-    assert "anaemia" in pitfall.heading and "spuriously low B12" in pitfall.text
+    # B12 600 is above the range: the anaemia is the reason, and a "spuriously low B12" is not said (s13, second).
+    assert "anaemia" in pitfall.heading and "spuriously low B12" not in pitfall.text
+    low = evaluate(Case(age=70, sex="male", b12=150, esr=110, crp=8, mcv=128, hb=7.2), "bsh-2014")
+    assert any("spuriously low B12" in p.text for p in low.pitfalls if p.id == "myeloma_high_esr_low_b12")
     no_anaemia = evaluate(Case(age=70, sex="male", b12=600, esr=110, hb=14.0), "nice-ng239")
     assert "myeloma_high_esr_low_b12" not in no_anaemia.pitfalls
 

@@ -84,9 +84,9 @@ _NEURO_ADVICE = Statement(
 # advice was awaited. BNF / NICE CKS: start the alternate-day regimen if that advice is not at hand; BSH 2014: do not
 # delay treatment when strong clinical features disagree with the tests.
 _NEURO_NOT_EXCLUDED = Statement(
-    "Seek urgent specialist (neurology or haematology) advice for the neurological symptoms. A result at or below "
-    "the laboratory's limit "
-    "makes B12 deficiency less likely but does not exclude it: if the clinical features are strong and that advice "
+    "Seek urgent specialist (neurology or haematology) advice for the neurological symptoms. B12 tests that do not "
+    "show deficiency (a B12 that is not low, or an MMA at or below the laboratory's limit) make it less likely but "
+    "do not exclude it: if the clinical features are strong and that advice "
     "is not at hand, start the alternate-day regimen once the bloods are taken rather than wait, since treatment "
     "is not delayed when strong features disagree with the tests. Look for other causes as well. Symptoms of spinal "
     "cord or optic nerve damage: same-day emergency admission.",
@@ -345,37 +345,51 @@ ANAEMIA_OWN_WORKUP = Statement(
 )
 # A microcytic anaemia beside a B12 result is not B12's picture (code-blind read s12, fourth, UNSAFE: microcytic
 # anaemia beside a low B12 was treated as B12's, iron "checked if the response is poor").
+RANK_ANAEMIA_CAUSE = (
+    69  # after folic acid's "start B12 now" (70), before myeloma's tests (68): the commoner cause first
+)
 _MICROCYTIC = (
     "Microcytic anaemia (MCV below the laboratory's range; this app reads below 80 fL): B12 deficiency makes red "
     "cells larger, not smaller, so look for another cause as well: iron deficiency, the anaemia of chronic disease "
-    "(which also raises the ESR) or thalassaemia. A ferritin below 30 µg/L establishes iron deficiency anaemia."
+    "(which also raises the ESR) or thalassaemia."
 )
 _MICROCYTIC_ANAEMIA = Statement(
     f"{_MICROCYTIC} Under BSG 2021 iron deficiency anaemia starts with a detailed history (menstrual and "
-    "gastrointestinal blood loss among it) and a screen for coeliac disease, itself a cause of B12 deficiency too; a "
-    "new iron deficiency anaemia without an obvious explanation is considered for urgent gastrointestinal "
-    "investigation: about a third of men and postmenopausal women presenting with it have an underlying cause, most "
-    "often in the gut.",
+    "gastrointestinal blood loss among it) and a screen for coeliac disease, itself a cause of B12 deficiency too; "
+    "about a third of men and postmenopausal women presenting with it have an underlying cause, most often in the gut.",
     ("NHS Lothian microcytic", "BSG 2021", "AFP 2025"),
-    "Microcytic anaemia: not B12's picture, ferritin, iron deficiency's cause (BSG 2021)",
+    "Microcytic anaemia: not B12's picture (iron, chronic disease, thalassaemia), history, coeliac screen",
     kind="workup",
 )
-_MICROCYTIC_ANAEMIA_PREGNANT = Statement(  # the pregnancy's own line says what follows (BSH 2020)
-    f"{_MICROCYTIC} In pregnancy the anaemia line below says what follows.",
+# Its first action leads the page (code-blind read s13, second, UNSAFE: at 67 with Hb 9.5 and MCV 68, bowel
+# investigation was only a work-up line, below giant cell arteritis and myeloma).
+_MICROCYTIC_NOW = Statement(
+    "Check the ferritin now for the microcytic anaemia: below 30 µg/L it establishes iron deficiency anaemia, whose "
+    "cause is sought urgently: under NICE NG12 a quantitative faecal immunochemical test (FIT) guides referral for "
+    "suspected colorectal cancer in adults with iron deficiency anaemia, and under BSG 2021 a new iron deficiency "
+    "anaemia without an obvious explanation is considered for urgent gastrointestinal investigation.",
+    ("NHS Lothian microcytic", "NICE NG12", "BSG 2021"),
+    "Microcytic anaemia: ferritin now, if iron deficient FIT and urgent GI investigation considered",
+    kind="do_now",
+    rank=RANK_ANAEMIA_CAUSE,
+)
+_MICROCYTIC_ANAEMIA_PREGNANT = Statement(  # the pregnancy's own step says what follows (BSH 2020)
+    f"{_MICROCYTIC} In pregnancy the pregnancy's anaemia step (Do now) says what follows.",
     ("NHS Lothian microcytic",),
-    "Microcytic anaemia: not B12's picture, ferritin",
+    "Microcytic anaemia: not B12's picture (iron, chronic disease, thalassaemia)",
     kind="workup",
 )
 # Anaemia in pregnancy: iron first where no other cause is obvious (code-blind read s12, fourth, UNSAFE: severe anaemia
-# in pregnancy with a normal B12 had no obstetric line).
+# in pregnancy with a normal B12 had no obstetric line). "Without delay": a Do-now step (s13, second, W4).
 _PREGNANCY_ANAEMIA = Statement(
     "Anaemia in pregnancy: under BSH 2020, where no other cause is obvious, a diagnostic trial of oral iron starts "
     "without delay, with a full blood count 2–3 weeks later; a ferritin below 30 µg/L indicates iron deficiency in "
     "pregnancy, and a poor response calls for the other causes. With iron deficiency anaemia and Hb below 10 g/dL, "
     "birth is planned in an obstetrician-led unit.",
     ("BSH 2020",),
-    "Anaemia in pregnancy: trial of oral iron, FBC at 2–3 weeks (BSH 2020)",
-    kind="workup",
+    "Anaemia in pregnancy: trial of oral iron without delay, FBC at 2–3 weeks (BSH 2020)",
+    kind="do_now",
+    rank=RANK_ANAEMIA_CAUSE,
 )
 _SEVERE_IN_PREGNANCY = (
     " In pregnancy, involve the obstetric team now, as well as haematology: the anaemia decides how it is treated "
@@ -850,7 +864,8 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
         steps += _regimen_steps(profile, f)
     if treats or f.status == "indeterminate_needs_mma":
         steps.append(_workup_bloods(f.hb_measured, f.anaemia_grade == "severe", treats, _pending_samples(profile, f)))
-    elif f.neuro and f.status in ("not_confirmed", "normal"):  # the urgent step may start B12: bloods first (s12)
+    # The urgent step may start B12: bloods first (s12). Not where every test is normal: that step starts none (s13).
+    elif f.neuro and f.status == "not_confirmed":
         steps.append(_workup_bloods(f.hb_measured, f.anaemia_grade == "severe", False, when=_BEFORE_ANY_DOSE))
     if treats:
         if f.status in DEFICIENT_STATUSES:
@@ -894,7 +909,7 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
     if f.regimen == "none" and f.anaemia_grade in ("mild", "moderate"):  # severe: its urgent step assesses it
         steps.append(ANAEMIA_OWN_WORKUP)
     if f.microcytic and f.anaemia_grade in ANAEMIC_GRADES:
-        steps.append(_MICROCYTIC_ANAEMIA_PREGNANT if f.pregnant else _MICROCYTIC_ANAEMIA)
+        steps += [_MICROCYTIC_ANAEMIA_PREGNANT] if f.pregnant else [_MICROCYTIC_NOW, _MICROCYTIC_ANAEMIA]
     # A diagnostic trial of oral iron: not for a severe anaemia (its urgent step) or a macrocytic one (B12 or folate
     # is the obvious cause to settle first): code-blind read s13, U1 and W5.
     if f.pregnant and f.anaemia_grade in ("mild", "moderate") and not f.macrocytic:
