@@ -462,3 +462,26 @@ def test_iron_deficiency_s_first_test_and_the_pregnancy_iron_trial_are_do_now_st
         pregnant = evaluate(Case(age=35, sex="female", pregnant=True, b12=400, hb=9, mcv=72, esr=50), profile)
         assert pregnant.do_now and pregnant.do_now[0].text.startswith("Anaemia in pregnancy: under BSH 2020")
         assert not any(s.text.startswith("Check the ferritin now") for s in pregnant.do_now)  # its own step
+
+
+@SETTINGS
+@given(valid_cases, PROFILES_ALL)
+def test_the_anaemia_s_own_steps_follow_its_grade_mcv_and_pregnancy(case: Case, profile: GuidelineProfile) -> None:
+    """Invariants behind reads s12 and s13: a microcytic anaemia outside pregnancy asks for the ferritin in Do now;
+    the oral iron trial is said only in pregnancy, for a mild or moderate anaemia that is not macrocytic, and in Do
+    now; a severe anaemia in pregnancy names the obstetric team; nothing says "normalising" beside a low MCV."""
+    a = evaluate(case, profile)
+    now = [s.text for s in a.do_now]
+    anaemic = a.anaemia_grade in ("mild", "moderate", "severe")
+    microcytic = case.mcv is not None and case.mcv < 80
+    macrocytic = case.mcv is not None and case.mcv > 100
+    ferritin = sum(t.startswith("Check the ferritin now") for t in now)
+    assert ferritin == (anaemic and microcytic and not case.pregnant)
+    trial = sum(t.startswith("Anaemia in pregnancy: under BSH 2020") for t in now)
+    assert trial == (case.pregnant and a.anaemia_grade in ("mild", "moderate") and not macrocytic)
+    if trial:  # said once, in Do now
+        assert not any("oral iron" in s.text for s in a.next_steps if s.kind != "do_now")
+    if case.pregnant and a.anaemia_grade == "severe":
+        assert any("involve the obstetric team now" in t for t in now)
+    if microcytic:
+        assert not any("the MCV should be normalising" in s.text for s in a.next_steps)
