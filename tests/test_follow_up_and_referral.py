@@ -485,3 +485,28 @@ def test_the_anaemia_s_own_steps_follow_its_grade_mcv_and_pregnancy(case: Case, 
         assert any("involve the obstetric team now" in t for t in now)
     if microcytic:
         assert not any("the MCV should be normalising" in s.text for s in a.next_steps)
+
+
+def test_an_indeterminate_b12_beside_a_macrocytosis_keeps_the_other_causes() -> None:
+    """s13 (third read), W5: MCV 104 with active B12 30 (indeterminate) had no "other causes" line, which its own
+    "or not yet" covers; B12 480 with normal tests was "above the range" (it is above the borderline band)."""
+    case = Case(age=30, sex="female", b12=300, esr=12, hb=11.8, mcv=104, crp=1, active_b12=30)
+    a = evaluate(case, "nice-ng239")
+    assert a.b12_status == "indeterminate_needs_mma"
+    assert any(s.text.startswith("Macrocytosis (MCV above 100 fL)") for s in a.next_steps)
+    calm = evaluate(
+        Case(
+            age=22,
+            sex="male",
+            b12=480,
+            esr=5,
+            hb=15,
+            mcv=90,
+            mma=180,
+            homocysteine=9,
+            active_b12=90,
+            neuro_symptoms=True,
+        ),
+        "nice-ng239",
+    )
+    assert any("above the borderline band and a normal functional test" in s.text for s in calm.do_now)

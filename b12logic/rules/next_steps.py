@@ -98,8 +98,8 @@ _NEURO_NOT_EXCLUDED = Statement(
 # B12 above the range and a normal functional test: deficiency unlikely, the symptoms' cause is looked for elsewhere
 # (code-blind read s13, W2: "start the alternate-day regimen" beside B12 600, MMA 200 and "no B12 treatment").
 _NEURO_OTHER_CAUSE = Statement(
-    "Seek urgent advice from a neurologist for the neurological symptoms: with a B12 above the range and a normal "
-    "functional test, B12 deficiency is unlikely, so their cause is looked for elsewhere. Symptoms of spinal cord "
+    "Seek urgent advice from a neurologist for the neurological symptoms: with a B12 above the borderline band and "
+    "a normal functional test, B12 deficiency is unlikely, so their cause is looked for elsewhere. Symptoms of spinal cord "
     "or optic nerve damage: same-day emergency admission.",
     ("NICE NG239", "BNF / NICE CKS", "NHS Lothian"),
     "Neurological symptoms, B12 tests normal: urgent neurology advice for another cause",
@@ -902,8 +902,10 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
     if f.risk_factors and not treats:
         steps.append(_risk_factors_untreated(f.risk_factors, lifelong_if_shown=f.regimen == "pending_tests"))
     # Deficiency not shown: the other causes too, also while a megaloblastic picture is treated (s8d, C06).
+    # Indeterminate too: "or not yet" covers it (code-blind read s13, third, W5: MCV 104 beside Crohn's or ESR 110).
     if f.macrocytic and (
-        f.status == "normal_needs_mma_hcy" or (not treats and f.status in ("normal", "not_confirmed"))
+        f.status in ("normal_needs_mma_hcy", "indeterminate_needs_mma")
+        or (not treats and f.status in ("normal", "not_confirmed"))
     ):
         steps.append(_OTHER_MACROCYTOSIS)
     if f.regimen == "none" and f.anaemia_grade in ("mild", "moderate"):  # severe: its urgent step assesses it
