@@ -540,10 +540,21 @@ def esr_urgency(assessment: Assessment) -> tuple[Statement, ...]:
     )
 
 
+# The source's schedule says nothing of pregnancy: NICE NG239's 1-month review is said before it, as a correction
+# (code-blind reads s13, second and third: a pregnant woman with Hb 6.4 had "at 3 months" as her first review).
+_PREGNANCY_REVIEW_CORRECTION = MonitoringItem(
+    1,
+    "Correction for pregnancy: review symptoms and response (NICE NG239; the source gives no pregnancy review)",
+    ("NICE NG239",),
+)
+
+
 def _monitoring(profile: GuidelineProfile, pregnant: bool) -> tuple[MonitoringItem, ...]:
     """The profile's follow-up; NICE NG239 reviews at 1 month instead of 3 in pregnancy."""
-    if not pregnant or profile.follows_source:
+    if not pregnant:
         return profile.monitoring
+    if profile.follows_source:
+        return (_PREGNANCY_REVIEW_CORRECTION, *profile.monitoring)
     return tuple(
         MonitoringItem(1, "Review symptoms and response (pregnant: 1 month, not 3)", m.citations) if m.month == 3 else m
         for m in profile.monitoring

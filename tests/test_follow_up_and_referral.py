@@ -510,3 +510,15 @@ def test_an_indeterminate_b12_beside_a_macrocytosis_keeps_the_other_causes() -> 
         "nice-ng239",
     )
     assert any("above the borderline band and a normal functional test" in s.text for s in calm.do_now)
+
+
+def test_the_source_s_schedule_in_pregnancy_opens_with_nice_s_1_month_review() -> None:
+    """s13 (second and third reads): under the source, a pregnant woman with Hb 6.4 had "at 3 months" as her first
+    review, while a case the correction treats had NICE's 1 month."""
+    pregnant = evaluate(Case(age=24, sex="female", b12=120, esr=60, hb=6.4, mcv=118, pregnant=True), "source")
+    assert pregnant.regimen in TREATMENT_REGIMENS
+    first = pregnant.monitoring[0]
+    assert first.month == 1 and first.what.startswith("Correction for pregnancy") and first.citations == ("NICE NG239",)
+    assert pregnant.monitoring[1:] == PROFILES["source"].monitoring
+    not_pregnant = evaluate(Case(age=24, sex="female", b12=120, esr=60, hb=6.4, mcv=118), "source")
+    assert not_pregnant.monitoring == PROFILES["source"].monitoring
