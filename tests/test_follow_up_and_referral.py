@@ -440,6 +440,7 @@ def test_a_high_b12_is_not_called_spuriously_low_nor_above_range() -> None:
     high = evaluate(Case(age=88, sex="male", b12=1500, hb=9.5, mcv=96, esr=120, crp=150), "nice-ng239")
     (myeloma,) = [p for p in high.pitfalls if p == "myeloma_high_esr_low_b12"]
     assert "spuriously low" not in myeloma.text and "very high ESR with anaemia" in myeloma.text
+    assert myeloma.heading == "ESR of 100 or more with anaemia: think of myeloma"
     low = evaluate(Case(age=88, sex="male", b12=150, hb=9.5, mcv=96, esr=120, crp=150), "nice-ng239")
     assert any("spuriously low B12" in p.text for p in low.pitfalls)
     assert not any(s.text.endswith("Apart from the B12 plan.") for s in high.do_now)
@@ -520,5 +521,6 @@ def test_the_source_s_schedule_in_pregnancy_opens_with_nice_s_1_month_review() -
     first = pregnant.monitoring[0]
     assert first.month == 1 and first.what.startswith("Correction for pregnancy") and first.citations == ("NICE NG239",)
     assert pregnant.monitoring[1:] == PROFILES["source"].monitoring
+    assert "serum B12 rechecks below do not measure deficiency" in first.what
     not_pregnant = evaluate(Case(age=24, sex="female", b12=120, esr=60, hb=6.4, mcv=118), "source")
     assert not_pregnant.monitoring == PROFILES["source"].monitoring

@@ -144,10 +144,10 @@ def _folic_acid_already(what_to_do: str, in_pregnancy: str) -> _Worded:
     )
 
 
-def _myeloma(what: str) -> Pitfall:
+def _myeloma(what: str, heading: str) -> Pitfall:
     return Pitfall(
         "myeloma_high_esr_low_b12",
-        "ESR of 100 or more with anaemia or a B12 that is not high: think of myeloma",
+        heading,
         f"{what} Malignancy caused 17% of ESRs of 100 mm/h or more in Fincher's series.",
         ("Fincher 1986",),
     )
@@ -276,9 +276,16 @@ _PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
         _Worded(
             lambda f: f.b12_not_above,
             {
-                True: _myeloma("Myeloma can give a very high ESR with anaemia and a spuriously low B12."),
-                # A B12 above the range: the low-B12 clause is not said beside it (code-blind read s13, U12).
-                False: _myeloma("Myeloma can give a very high ESR with anaemia."),
+                True: _myeloma(
+                    "Myeloma can give a very high ESR with anaemia and a spuriously low B12.",
+                    "ESR of 100 or more with anaemia or a B12 that is not high: think of myeloma",
+                ),
+                # A B12 above the range: the low-B12 clause is not said beside it (code-blind reads s13, U12 and
+                # the fourth's U7: its heading too).
+                False: _myeloma(
+                    "Myeloma can give a very high ESR with anaemia.",
+                    "ESR of 100 or more with anaemia: think of myeloma",
+                ),
             },
         ),
     ),
