@@ -524,3 +524,14 @@ def test_the_source_s_schedule_in_pregnancy_opens_with_nice_s_1_month_review() -
     assert "serum B12 rechecks below do not measure deficiency" in first.what
     not_pregnant = evaluate(Case(age=24, sex="female", b12=120, esr=60, hb=6.4, mcv=118), "source")
     assert not_pregnant.monitoring == PROFILES["source"].monitoring
+
+
+def test_under_the_source_active_b12_is_said_to_move_the_correction_not_the_source() -> None:
+    """s13 (fourth read), W2: "does not change this profile's rules" beside a NICE correction that it moved."""
+    a = evaluate(Case(age=34, sex="female", pregnant=True, b12=380, active_b12=22, hb=10.4, mcv=92, esr=55), "source")
+    (line,) = [s for s in a.caveats if s.text.startswith("Active B12 22 pmol/L is shown")]
+    assert "NICE NG239, which corrects the source where they differ, reads it" in line.text
+    # A profile that reads active B12 says what it reads instead (no "is shown but" line).
+    nice = evaluate(Case(age=34, sex="female", b12=380, active_b12=22, esr=20), "nice-ng239")
+    assert not any(s.text.startswith("Active B12 22 pmol/L is shown") for s in nice.caveats)
+    assert any("Active B12 22 pmol/L is below 25 pmol/L" in s.text for s in (*nice.next_steps, *nice.caveats))

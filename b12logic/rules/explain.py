@@ -123,7 +123,15 @@ def caveats(case: Case, profile: GuidelineProfile, status: str, b12: float, outc
         caveats.append(
             Statement(
                 f"Active B12 {case.active_b12:g} pmol/L is shown but does not change this profile's rules, which "
-                "do not use it. Under NICE NG239: below 25 pmol/L deficiency, 25–70 indeterminate, above 70 unlikely.",
+                "do not use it"
+                # Under the source's rules the NICE NG239 correction beside the plan does read it (code-blind read
+                # s13, fourth: "does not change" beside a correction that it moved).
+                + (
+                    "; NICE NG239, which corrects the source where they differ, reads it"
+                    if not profile.reads_context
+                    else ""
+                )
+                + ". Under NICE NG239: below 25 pmol/L deficiency, 25–70 indeterminate, above 70 unlikely.",
                 ("NICE NG239",),
             )
         )

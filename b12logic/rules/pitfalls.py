@@ -162,7 +162,7 @@ def _on_folic_acid_not_shown(f: PitfallFacts) -> bool:
     )
 
 
-_PITFALL_RULES: tuple[tuple[Any, Any], ...] = (
+_PITFALL_RULES: tuple[tuple[Callable[[PitfallFacts], bool], Pitfall | _Worded], ...] = (
     # One pitfall id, worded for what the B12 status already says (independent read, session 6: "settle B12
     # status" beside a status that had settled it).
     # On folic acid and B12 deficiency shown: B12 starts once the bloods are taken.
