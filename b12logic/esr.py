@@ -198,8 +198,8 @@ MARKED_FIGURES = Statement(
 )
 
 
-# From 60, a raised ESR beside anaemia, whatever the CRP: myeloma's tests (code-blind read s12: at 76-80 with ESR 110-120
-# and anaemia, myeloma was only a background pitfall because the CRP was raised too). A very urgent test (within 48
+# From 60, a raised ESR beside anaemia, whatever the CRP: myeloma's tests (code-blind read s12: at 76-80 with ESR
+# 110-120 and anaemia, myeloma was only a background pitfall because the CRP was raised too). A very urgent test (within 48
 # hours) is a Do-now step, as for an ESR of 100 or more with a normal CRP (code-blind reads s12, third and fourth:
 # the work-up said "within 48 hours" while Do now did not name it). Ranked below that step (74) and below folic
 # acid's "start B12 now" (70), above "investigate urgently" for an ESR of 100 or more (65).

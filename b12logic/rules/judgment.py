@@ -111,8 +111,7 @@ def case_fact_columns(view: CaseView, female: Any) -> tuple[Any, ...]:
     """The PlanFacts fields a case decides under any profile, but its risk factors, for one case (values) or a
     batch (arrays, evaluate_frame): neuro, Hb measured, severe anaemia, anaemia grade (an index into
     ANAEMIA_GRADES), pregnant, MMA, homocysteine and active B12 measured, megaloblastic picture, on folic acid,
-    macrocytic, microcytic. Not measured
-    is NaN in the view, so `x == x` says measured."""
+    macrocytic, microcytic. Not measured is NaN in the view, so `x == x` says measured."""
     hb = view.hb
     return (
         view.neuro,

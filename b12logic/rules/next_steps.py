@@ -86,10 +86,10 @@ _NEURO_ADVICE = Statement(
 _NEURO_NOT_EXCLUDED = Statement(
     "Seek urgent specialist (neurology or haematology) advice for the neurological symptoms. B12 tests that do not "
     "show deficiency (a B12 that is not low, or an MMA at or below the laboratory's limit) make it less likely but "
-    "do not exclude it: if the clinical features are strong and that advice "
-    "is not at hand, start the alternate-day regimen once the bloods are taken rather than wait, since treatment "
-    "is not delayed when strong features disagree with the tests. Look for other causes as well. Symptoms of spinal "
-    "cord or optic nerve damage: same-day emergency admission.",
+    "do not exclude it: if the clinical features are strong and that advice is not at hand, start the alternate-day "
+    "regimen once the bloods are taken rather than wait, since treatment is not delayed when strong features "
+    "disagree with the tests. Look for other causes as well. Symptoms of spinal cord or optic nerve damage: "
+    "same-day emergency admission.",
     ("BSH 2014", "BNF / NICE CKS", "NHS Lothian"),
     "Neurological symptoms: urgent specialist advice (strong features are treated even with a normal result)",
     kind="do_now",
@@ -99,8 +99,8 @@ _NEURO_NOT_EXCLUDED = Statement(
 # (code-blind read s13, W2: "start the alternate-day regimen" beside B12 600, MMA 200 and "no B12 treatment").
 _NEURO_OTHER_CAUSE = Statement(
     "Seek urgent advice from a neurologist for the neurological symptoms: with a B12 above the borderline band and "
-    "a normal functional test, B12 deficiency is unlikely, so their cause is looked for elsewhere. Symptoms of spinal cord "
-    "or optic nerve damage: same-day emergency admission.",
+    "a normal functional test, B12 deficiency is unlikely, so their cause is looked for elsewhere. Symptoms of "
+    "spinal cord or optic nerve damage: same-day emergency admission.",
     ("NICE NG239", "BNF / NICE CKS", "NHS Lothian"),
     "Neurological symptoms, B12 tests normal: urgent neurology advice for another cause",
     kind="do_now",
@@ -315,10 +315,12 @@ _CHECK_CAUSE = Statement(
     "Check the recorded cause, look for another",
     kind="workup",
 )
-_RESPONSE = Statement(
+_FOLLOW_RESPONSE = (
     "Follow the response with the full blood count: reticulocytes at 7–10 days if Hb and reticulocytes were low, "
-    "then FBC and reticulocytes at 8 weeks, when the MCV should be normalising. If the response is poor, check "
-    "iron and folate.",
+    "then FBC and reticulocytes at 8 weeks"
+)
+_RESPONSE = Statement(
+    f"{_FOLLOW_RESPONSE}, when the MCV should be normalising. If the response is poor, check iron and folate.",
     ("NHS Lothian",),
     "FBC and reticulocytes at 7–10 days and 8 weeks",
     kind="plan",
@@ -326,10 +328,9 @@ _RESPONSE = Statement(
 # A microcytic start: B12 does not bring a low MCV into range (code-blind read s13, U13: "the MCV should be
 # normalising" beside MCV 66-72).
 _RESPONSE_MICROCYTIC = Statement(
-    "Follow the response with the full blood count: reticulocytes at 7–10 days if Hb and reticulocytes were low, "
-    "then FBC and reticulocytes at 8 weeks. The MCV was low before treatment, and B12 deficiency does not make it "
-    "low, so B12 alone will not bring it into range: the ferritin settles iron deficiency, and if the response is "
-    "poor, check iron and folate.",
+    f"{_FOLLOW_RESPONSE}. The MCV was low before treatment, and B12 deficiency does not make it low, so B12 alone "
+    "will not bring it into range: the ferritin settles iron deficiency, and if the response is poor, check iron "
+    "and folate.",
     ("NHS Lothian", "NHS Lothian microcytic"),
     "FBC and reticulocytes at 7–10 days and 8 weeks (low MCV: check iron)",
     kind="plan",
@@ -345,9 +346,8 @@ ANAEMIA_OWN_WORKUP = Statement(
 )
 # A microcytic anaemia beside a B12 result is not B12's picture (code-blind read s12, fourth, UNSAFE: microcytic
 # anaemia beside a low B12 was treated as B12's, iron "checked if the response is poor").
-RANK_ANAEMIA_CAUSE = (
-    69  # after folic acid's "start B12 now" (70), before myeloma's tests (68): the commoner cause first
-)
+# After folic acid's "start B12 now" (70), before myeloma's tests (68): the commoner cause of the anaemia first.
+RANK_ANAEMIA_CAUSE = 69
 _MICROCYTIC = (
     "Microcytic anaemia (MCV below the laboratory's range; this app reads below 80 fL): B12 deficiency makes red "
     "cells larger, not smaller, so look for another cause as well: iron deficiency, the anaemia of chronic disease "
@@ -356,7 +356,8 @@ _MICROCYTIC = (
 _MICROCYTIC_ANAEMIA = Statement(
     f"{_MICROCYTIC} Under BSG 2021 iron deficiency anaemia starts with a detailed history (menstrual and "
     "gastrointestinal blood loss among it) and a screen for coeliac disease, itself a cause of B12 deficiency too; "
-    "about a third of men and postmenopausal women presenting with it have an underlying cause, most often in the gut.",
+    "about a third of men and postmenopausal women presenting with it have an underlying cause, most often in the "
+    "gut.",
     ("NHS Lothian microcytic", "BSG 2021", "AFP 2025"),
     "Microcytic anaemia: not B12's picture (iron, chronic disease, thalassaemia), history, coeliac screen",
     kind="workup",
@@ -631,6 +632,12 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
             steps.append(_FOLIC_ACID_WITH_B12 if started else _FOLIC_ACID_START)
     if f.severe_anaemia and treats and not f.microcytic:  # a microcytic anaemia is not the megaloblastic one (s13, W4)
         steps.append(_POTASSIUM)
+    if f.microcytic and f.anaemia_grade in ANAEMIC_GRADES and not f.pregnant:  # pregnancy: the step below
+        steps.append(_MICROCYTIC_NOW)
+    # A diagnostic trial of oral iron: not for a severe anaemia (its urgent step) or a macrocytic one (B12 or folate
+    # is the obvious cause to settle first): code-blind read s13, U1 and W5.
+    if f.pregnant and f.anaemia_grade in ("mild", "moderate") and not f.macrocytic:
+        steps.append(_PREGNANCY_ANAEMIA)
     return steps
 
 
@@ -911,11 +918,7 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
     if f.regimen == "none" and f.anaemia_grade in ("mild", "moderate"):  # severe: its urgent step assesses it
         steps.append(ANAEMIA_OWN_WORKUP)
     if f.microcytic and f.anaemia_grade in ANAEMIC_GRADES:
-        steps += [_MICROCYTIC_ANAEMIA_PREGNANT] if f.pregnant else [_MICROCYTIC_NOW, _MICROCYTIC_ANAEMIA]
-    # A diagnostic trial of oral iron: not for a severe anaemia (its urgent step) or a macrocytic one (B12 or folate
-    # is the obvious cause to settle first): code-blind read s13, U1 and W5.
-    if f.pregnant and f.anaemia_grade in ("mild", "moderate") and not f.macrocytic:
-        steps.append(_PREGNANCY_ANAEMIA)
+        steps.append(_MICROCYTIC_ANAEMIA_PREGNANT if f.pregnant else _MICROCYTIC_ANAEMIA)
     if "autoimmune_disease" in f.risk_factors and f.status != "normal":
         steps.append(_AUTOIMMUNE)
     return tuple(steps)

@@ -228,8 +228,8 @@ _PITFALL_RULES: tuple[tuple[Callable[[PitfallFacts], bool], Pitfall | _Worded], 
             "neuro_with_normal_b12",
             "Neurological symptoms with a B12 that does not show deficiency",
             # Not "not low": in pregnancy a low total B12 does not show it either (code-blind read s13, second, W6).
-            "A B12 result that does not show deficiency does not exclude it when there are neurological symptoms, and over "
-            "25% of neurological cases have a normal haematocrit or MCV.",
+            "A B12 result that does not show deficiency does not exclude it when there are neurological symptoms, and "
+            "over 25% of neurological cases have a normal haematocrit or MCV.",
             ("source", "Lindenbaum 1988"),
         ),
     ),
