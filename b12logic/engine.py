@@ -544,8 +544,10 @@ def esr_urgency(assessment: Assessment) -> tuple[Statement, ...]:
 # (code-blind reads s13, second and third: a pregnant woman with Hb 6.4 had "at 3 months" as her first review).
 _PREGNANCY_REVIEW_CORRECTION = MonitoringItem(
     1,
-    "Correction for pregnancy: review symptoms and response (NICE NG239; the source gives no pregnancy review). "
-    "Total B12 falls in normal pregnancy, so the source's serum B12 rechecks below do not measure deficiency during it",
+    # Its first words are the timeline's marker label ("Pregnancy review"): short, so it does not overlap month 3's.
+    "Pregnancy review (a correction, NICE NG239: symptoms and response at 1 month; the source gives no pregnancy "
+    "review). Total B12 falls in normal pregnancy, so the source's serum B12 rechecks below do not measure "
+    "deficiency during it",
     ("NICE NG239",),
 )
 
