@@ -41,10 +41,7 @@ _SEVERE_SAMPLES = (
 )
 _SEVERE_REST = (  # the transfusion caution is for megaloblastic anaemia (code-blind read s11, U-5)
     "If the anaemia is megaloblastic, avoid red-cell transfusion where possible: circulatory overload can be fatal. "
-    # Code-blind read s13, fifth (UNSAFE): Hb 4.5 had no hospital care named and "avoid transfusion" stood unqualified.
-    "With symptoms (chest pain, heart failure) it is treated in hospital: bed rest and high-concentration oxygen "
-    "while the B12 response comes, and a transfusion only if an immediate rise is essential, the fewest units with "
-    "careful monitoring. Pancytopenia or a suspected blood cancer needs urgent haematology advice."
+    "Pancytopenia or a suspected blood cancer needs urgent haematology advice."
 )
 _SEVERE_ANAEMIA = Statement(
     f"{_SEVERE_SAMPLES}. {_SEVERE_REST}",
