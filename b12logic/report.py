@@ -272,6 +272,7 @@ ul, ol { padding-left: 1.4rem; margin: 0.2rem 0; }
   main { column-count: 2; column-gap: 7mm; }
   h1, .meta, .wide { column-span: all; }
   li { break-inside: avoid; }
+  .refs p { font-size: 0.78em; }  /* the heaviest cases still fit one A4 page (tests/e2e, one_a4_page) */
 }
 """.strip()
 

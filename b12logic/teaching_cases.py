@@ -302,11 +302,11 @@ _CASES: tuple[TeachingCase, ...] = (
             "mcv": 118,
             "risk_factors": {"pernicious_anaemia"},
         },
-        teaching_point="Hb below 8 g/dL is severe anaemia (WHO), so by the app's working definition the deficiency "
-        "is severe and the plan is IM, not oral. Take the work-up bloods before the first dose; potassium can fall "
-        "sharply once treatment starts, so check it over the first 48 hours; avoid transfusion where possible "
-        "(circulatory overload). Her ESR is above her limit of 42 mm/h, and anaemia on its own raises the ESR: it "
-        "still gets its own work-up, and at 74 the question of giant cell arteritis is asked.",
+        teaching_point="Hb below 8 g/dL is severe anaemia (WHO): by the app's working definition the deficiency is "
+        "severe, so IM, not oral. Bloods before the first dose; potassium can fall sharply once treatment starts "
+        "(check it over 48 hours); avoid transfusion where possible (circulatory overload); chest pain or heart "
+        "failure would mean hospital care. Her ESR is above her limit of 42 mm/h and anaemia alone raises it: it still "
+        "gets its own work-up, and at 74 giant cell arteritis is asked about.",
         citations=(
             "source",
             "WHO",

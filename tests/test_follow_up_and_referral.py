@@ -539,3 +539,19 @@ def test_under_the_source_active_b12_is_said_to_move_the_correction_not_the_sour
     nice = evaluate(Case(age=34, sex="female", b12=380, active_b12=22, esr=20), "nice-ng239")
     assert not any(s.text.startswith("Active B12 22 pmol/L is shown") for s in nice.caveats)
     assert any("Active B12 22 pmol/L is below 25 pmol/L" in s.text for s in (*nice.next_steps, *nice.caveats))
+
+
+def test_a_symptomatic_severe_anaemia_is_cared_for_in_hospital_and_transfusion_is_qualified() -> None:
+    """s13 (fifth read), UNSAFE: Hb 4.5 with MCV 140 read "assess now … avoid red-cell transfusion where possible"
+    with no hospital care and no case for transfusion (UK Transfusion Handbook 8.1)."""
+    for profile in PROFILES:
+        for b12 in (90, 170, 600):  # low, borderline or indeterminate, and normal: the step is the anaemia's own
+            a = evaluate(Case(age=50, sex="male", b12=b12, hb=4.5, mcv=140, esr=90, crp=2), profile)
+            (severe,) = [s for s in a.do_now if s.text.startswith("Assess the severe anaemia now")]
+            assert a.do_now[0] == severe and "UK Transfusion Handbook" in severe.citations, (profile, b12)
+            assert "Chest pain or heart failure: hospital care now" in severe.text, (profile, b12)
+            assert "transfuse only if an immediate rise is essential" in severe.text, (profile, b12)
+            assert "hospital care if chest pain or heart failure" in severe.short, (profile, b12)
+    # A moderate anaemia has no severe step, so no hospital sentence.
+    moderate = evaluate(Case(age=50, sex="male", b12=170, hb=9.5, mcv=110, esr=90, crp=2), "nice-ng239")
+    assert not any("hospital care now" in s.text for s in moderate.do_now)

@@ -144,7 +144,7 @@ def test_the_batch_cell_opens_with_the_urgent_steps_as_the_do_now_block_ranks_th
     first = out["next_steps"].iloc[0].split(STEP_SEPARATOR)
     assert first[0] == HIGH_CRP.brief and first[1].startswith("From 50, raised ESR: ask now about GCA symptoms (")
     assert "exclude myeloma" in out["next_steps"].iloc[1]
-    assert "if megaloblastic, avoid transfusion" in out["next_steps"].iloc[2]
+    assert "if megaloblastic, transfuse only if essential" in out["next_steps"].iloc[2]
 
 
 def test_a_crp_above_100_comes_before_the_neurological_step_and_after_a_severe_anaemia() -> None:

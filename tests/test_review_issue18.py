@@ -159,7 +159,7 @@ def test_notes_autoimmune_disease_and_first_trimester_are_said() -> None:
 def test_r1_severe_anaemia_step_does_not_ask_for_the_b12_already_measured() -> None:
     a = evaluate(Case(age=38, sex="female", b12=210, esr=60, crp=2, mcv=118, hb=6.5), "nice-ng239")
     first = a.do_now[0].text
-    assert "take folate, ferritin and reticulocytes" in first and "take B12" not in first
+    assert "for pancytopenia; folate, ferritin and reticulocytes" in first and "take B12" not in first
 
 
 def test_r3_source_names_its_test_and_the_nitrous_oxide_correction() -> None:

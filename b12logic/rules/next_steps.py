@@ -34,20 +34,23 @@ def cite(*names: str) -> tuple[str, ...]:
 
 
 _SEVERE_SAMPLES = (
-    "Assess the severe anaemia now: look at the full blood count and blood film for pancytopenia, and take folate, "
-    "ferritin and reticulocytes (and MMA, homocysteine or active B12 if they are to be measured) before any "
-    "treatment or "
-    "transfusion"
+    "Assess the severe anaemia now: full blood count and film for pancytopenia; folate, ferritin and reticulocytes "
+    "(and MMA, homocysteine or active B12 if they are to be measured) before any treatment or transfusion"
 )
 _SEVERE_REST = (  # the transfusion caution is for megaloblastic anaemia (code-blind read s11, U-5)
-    "If the anaemia is megaloblastic, avoid red-cell transfusion where possible: circulatory overload can be fatal. "
-    "Pancytopenia or a suspected blood cancer needs urgent haematology advice."
+    "If the anaemia is megaloblastic, avoid red-cell transfusion where possible (circulatory overload can be fatal). "
+    # Code-blind read s13, fifth (UNSAFE): Hb 4.5 had no hospital care named and "avoid transfusion" stood
+    # unqualified. UK Transfusion Handbook 8.1: bed rest and high-concentration oxygen while B12 acts; transfuse only
+    # if an immediate rise is essential, the fewest units, carefully monitored.
+    "Chest pain or heart failure: hospital care now, with bed rest and high-concentration oxygen while B12 or folate acts; "
+    "transfuse only if an immediate rise is essential, the fewest units, carefully monitored. "
+    "Pancytopenia or a suspected blood cancer: urgent haematology advice."
 )
 _SEVERE_ANAEMIA = Statement(
     f"{_SEVERE_SAMPLES}. {_SEVERE_REST}",
     ("WHO", "NHS Lothian", "UK Transfusion Handbook", "BNF / NICE CKS"),
-    "Severe anaemia: FBC, film, haematinics before treatment (if megaloblastic, avoid transfusion), urgent "
-    "haematology if pancytopenia",
+    "Severe anaemia: FBC, film, haematinics before treatment, hospital care if chest pain or heart failure (if "
+    "megaloblastic, transfuse only if essential), urgent haematology if pancytopenia",
     kind="do_now",
     rank=RANK_SEVERE_ANAEMIA,
 )
@@ -56,8 +59,8 @@ _SEVERE_ANAEMIA = Statement(
 _SEVERE_ANAEMIA_TREAT = Statement(
     f"{_SEVERE_SAMPLES}; then start B12 as the B12 plan says, once those samples are taken. {_SEVERE_REST}",
     ("WHO", "NHS Lothian", "UK Transfusion Handbook", "BNF / NICE CKS"),
-    "Severe anaemia: FBC, film, haematinics, then start B12 (if megaloblastic, avoid transfusion), urgent "
-    "haematology if pancytopenia",
+    "Severe anaemia: FBC, film, haematinics, then start B12, hospital care if chest pain or heart failure (if "
+    "megaloblastic, transfuse only if essential), urgent haematology if pancytopenia",
     kind="do_now",
     rank=RANK_SEVERE_ANAEMIA,
     starts_b12=True,
