@@ -415,7 +415,12 @@ def _duration(risk_factors: frozenset[str]) -> str:
             "it will not be stopped; dose, form or route can change if symptoms persist)"
         )
     if risk_factors & REVERSIBLE_CAUSES and not risk_factors & UNSETTLED_CAUSES:
-        return "for as long as the recorded cause lasts: once it is dealt with, treatment can stop or change"
+        # Only once the work-up finds no other cause: a diet or a drug can sit beside autoimmune gastritis (code-blind
+        # read s13, third: a recorded diet was read as the cause before pernicious anaemia was excluded).
+        return (
+            "for as long as the recorded cause lasts, if the work-up finds no other (such as autoimmune gastritis): "
+            "once it is dealt with, treatment can stop or change"
+        )
     return (
         "lifelong if the cause cannot be reversed (autoimmune gastritis, gastrectomy, ileal resection); if it can "
         "(diet, a drug, nitrous oxide), treatment follows the cause"
@@ -440,7 +445,11 @@ def regimen_for(profile: GuidelineProfile, regimen_id: str, risk_factors: frozen
     if regimen_id == "oral" and risk_factors and risk_factors <= DIET_CAUSES:
         base = _ORAL_DIET
     cited = (*(c for c in base.citations if c != "source"), "NICE NG239")
-    return replace(base, duration=_duration(risk_factors), citations=tuple(dict.fromkeys(cited)))
+    duration = _duration(risk_factors)
+    if profile.superseded_by:  # BSH 2014 gives no duration by cause: say whose it is (code-blind read s13, third)
+        newer = PROFILES[profile.superseded_by].teaching_name
+        duration = f"under {newer} (which superseded {profile.teaching_name}), {duration}"
+    return replace(base, duration=duration, citations=tuple(dict.fromkeys(cited)))
 
 
 def get_profile(guideline: str | GuidelineProfile) -> GuidelineProfile:
