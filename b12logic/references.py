@@ -78,7 +78,8 @@ REFERENCES: dict[str, Reference] = {
         ),
         Reference(
             "Mayo",
-            "Mayo Clinic Laboratories: methylmalonic acid, serum; reference interval 73–271 nmol/L.",
+            "Mayo Clinic Laboratories: methylmalonic acid, serum (test FB12V); reference interval 73–271 nmol/L. Its "
+            "plasma test (MMAP): 0.40 µmol/L or less.",
             "One laboratory's upper reference limit, not a universal cut-off.",
         ),
         Reference(

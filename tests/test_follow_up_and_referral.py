@@ -543,15 +543,80 @@ def test_under_the_source_active_b12_is_said_to_move_the_correction_not_the_sour
 
 def test_a_symptomatic_severe_anaemia_is_cared_for_in_hospital_and_transfusion_is_qualified() -> None:
     """s13 (fifth read), UNSAFE: Hb 4.5 with MCV 140 read "assess now … avoid red-cell transfusion where possible"
-    with no hospital care and no case for transfusion (UK Transfusion Handbook 8.1)."""
+    with no hospital care and no case for transfusion (UK Transfusion Handbook 8.1). s14 (first read), UNSAFE: the
+    caution stood beside MCV 72 and 92, where B12 or folate will not correct the anaemia."""
     for profile in PROFILES:
         for b12 in (90, 170, 600):  # low, borderline or indeterminate, and normal: the step is the anaemia's own
-            a = evaluate(Case(age=50, sex="male", b12=b12, hb=4.5, mcv=140, esr=90, crp=2), profile)
-            (severe,) = [s for s in a.do_now if s.text.startswith("Assess the severe anaemia now")]
-            assert a.do_now[0] == severe and "UK Transfusion Handbook" in severe.citations, (profile, b12)
-            assert "Chest pain or heart failure: hospital care now" in severe.text, (profile, b12)
-            assert "transfuse only if an immediate rise is essential" in severe.text, (profile, b12)
-            assert "hospital care if chest pain or heart failure" in severe.short, (profile, b12)
+            for mcv, megaloblastic_possible in ((140, True), (None, True), (100, False), (92, False), (72, False)):
+                case = Case(age=50, sex="male", b12=b12, hb=4.5, mcv=mcv, esr=90, crp=2)
+                a = evaluate(case, profile)
+                (severe,) = [s for s in a.do_now if s.text.startswith("Assess the severe anaemia now")]
+                assert a.do_now[0] == severe and "UK Transfusion Handbook" in severe.citations, (profile, b12, mcv)
+                assert "Chest pain or heart failure: hospital care now" in severe.text, (profile, b12, mcv)
+                assert "hospital care if chest pain or heart failure" in severe.short, (profile, b12, mcv)
+                cautious = "transfusion only if an immediate rise is essential" in severe.text
+                assert cautious == ("avoid red-cell transfusion" in severe.text) == megaloblastic_possible, mcv
+                assert ("transfusion caution does not apply" in severe.text) == (not megaloblastic_possible), mcv
     # A moderate anaemia has no severe step, so no hospital sentence.
     moderate = evaluate(Case(age=50, sex="male", b12=170, hb=9.5, mcv=110, esr=90, crp=2), "nice-ng239")
     assert not any("hospital care now" in s.text for s in moderate.do_now)
+
+
+def test_nitrous_oxide_beside_a_plan_that_treats_starts_b12_in_do_now() -> None:
+    """s14 (first read): "Stop the nitrous oxide." stood alone in Do now beside a functional deficiency with no
+    neurological symptoms; RCEM: start B12 without waiting (clinical-facts #9)."""
+    case = Case(age=55, sex="male", b12=500, homocysteine=35, esr=10, hb=14, mcv=101, risk_factors={"nitrous_oxide"})
+    for profile in PROFILES:
+        a = evaluate(case, profile)
+        (step,) = [s for s in a.do_now if s.text.startswith("Stop the nitrous oxide")]
+        assert step.starts_b12 and "start B12 now" in step.text and "RCEM 2024" in step.citations, profile
+        assert "unsteady gait" in step.text, profile
+    # A normal homocysteine: no deficiency shown, so stopping it is the step, with no B12 started.
+    normal = evaluate(Case(age=55, sex="male", b12=500, homocysteine=9, esr=10, risk_factors={"nitrous_oxide"}))
+    assert [s.text for s in normal.do_now if s.text.startswith("Stop the nitrous oxide")] == ["Stop the nitrous oxide."]
+
+
+def test_a_marginal_mma_above_mayo_s_serum_limit_is_said_to_be_marginal() -> None:
+    """s14 (first read): MMA 300 with homocysteine 14 read as a functional deficiency with no word that the rise is
+    within Mayo's own plasma test's limit (0.40 µmol/L; clinical-facts #12). Boundaries: 271 (not above), 271.5,
+    400 (still within), 400.5 (above both)."""
+    said = "within 400 nmol/L (0.40 µmol/L), the limit of Mayo's plasma MMA test"
+    for mma, marginal in ((271, False), (271.5, True), (300, True), (400, True), (400.5, False), (900, False)):
+        for profile in ("source", "nice-ng239", "bsh-2014"):
+            a = evaluate(Case(age=70, sex="female", b12=300, mma=mma, homocysteine=14, esr=40), profile)
+            assert any(said in s.text for s in a.caveats) == marginal, (mma, profile)
+    # A laboratory's own limit is the user's: no word about Mayo's other test.
+    lab = evaluate(Case(age=70, sex="female", b12=300, mma=300, esr=40), custom_profile(180, 350, 280))
+    assert not any(said in s.text for s in lab.caveats)
+
+
+def test_a_raised_homocysteine_beside_a_normal_b12_says_what_settles_it() -> None:
+    """s14 (first read): "No B12 deficiency" stood beside "suggests B12 deficiency" with nothing between them."""
+    for profile in PROFILES:
+        a = evaluate(Case(age=95, sex="female", b12=400, homocysteine=28, esr=60), profile)
+        assert a.b12_status == "normal", profile
+        (line,) = [s for s in a.caveats if s.text.startswith("Homocysteine 28")]
+        assert "yet the B12 reads as normal" in line.text and "do not delay treatment" in line.text, profile
+        assert "BSH 2014" in line.citations
+    # Beside a deficiency it is read as before, and 20 itself is not "above 20".
+    low = evaluate(Case(age=60, sex="female", b12=120, homocysteine=28, esr=20), "nice-ng239")
+    assert any(s.text.endswith("suggests B12 deficiency when folate is replete.") for s in low.caveats)
+    edge = evaluate(Case(age=95, sex="female", b12=400, homocysteine=20, esr=60), "nice-ng239")
+    assert not any("yet the B12 reads as normal" in s.text for s in edge.caveats)
+
+
+def test_a_reversible_cause_sets_the_duration_only_once_no_other_is_found_and_bsh_names_nice() -> None:
+    """s13 (third read): a recorded diet was read as the cause for the duration before autoimmune gastritis was
+    excluded; under BSH 2014 the duration (NICE NG239's) read as BSH 2014's."""
+    for profile in (PROFILES["nice-ng239"], PROFILES["bsh-2014"], custom_profile(180, 350, 271)):
+        for risk in ("vegan_diet", "metformin", "acid_suppression"):
+            a = evaluate(Case(age=60, sex="female", b12=120, esr=30, risk_factors={risk}), profile)
+            plan = next(s.text for s in a.next_steps if "the regimen for this case is" in s.text)
+            assert "if the work-up finds no other (such as autoimmune gastritis)" in plan, (profile.id, risk)
+            assert ("under NICE NG239 (which superseded BSH 2014)" in plan) == (profile.id == "bsh-2014"), profile.id
+    lifelong = evaluate(Case(age=60, sex="female", b12=120, esr=30, risk_factors={"pernicious_anaemia"}), "bsh-2014")
+    plan = next(s.text for s in lifelong.next_steps if "the regimen for this case is" in s.text)
+    assert "under NICE NG239 (which superseded BSH 2014), lifelong" in plan
+    source = evaluate(Case(age=60, sex="female", b12=120, esr=30, risk_factors={"vegan_diet"}), "source")
+    plan = next(s.text for s in source.next_steps if "the regimen for this case is" in s.text)
+    assert "for life" in plan and "finds no other" not in plan  # the source's own words, corrected beside them

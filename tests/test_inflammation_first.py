@@ -98,11 +98,15 @@ def test_the_awaited_sample_is_taken_with_the_bloods_before_the_first_dose() -> 
 
 
 def test_the_transfusion_caution_is_for_megaloblastic_anaemia() -> None:
-    a = evaluate(Case(age=74, sex="male", b12=450, hb=7.8, mcv=92, esr=112, crp=6), "nice-ng239")
+    # MCV not measured: the anaemia can be megaloblastic, so the caution is said with its condition.
+    a = evaluate(Case(age=74, sex="male", b12=450, hb=7.8, esr=112, crp=6), "nice-ng239")
     first = a.do_now[0].text
     assert first.startswith("Assess the severe anaemia now")
-    assert "If the anaemia is megaloblastic, avoid red-cell transfusion" in first
-    assert "in megaloblastic anaemia circulatory overload" not in first
+    assert "If it is megaloblastic, avoid red-cell transfusion" in first
+    # MCV 92: not the megaloblastic picture, so no caution that would hold blood back (code-blind read s14, UNSAFE).
+    normocytic = evaluate(Case(age=74, sex="male", b12=450, hb=7.8, mcv=92, esr=112, crp=6), "nice-ng239")
+    first = normocytic.do_now[0].text
+    assert "avoid red-cell transfusion" not in first and "transfusion caution does not apply" in first
 
 
 @pytest.mark.parametrize(
@@ -144,7 +148,7 @@ def test_the_batch_cell_opens_with_the_urgent_steps_as_the_do_now_block_ranks_th
     first = out["next_steps"].iloc[0].split(STEP_SEPARATOR)
     assert first[0] == HIGH_CRP.brief and first[1].startswith("From 50, raised ESR: ask now about GCA symptoms (")
     assert "exclude myeloma" in out["next_steps"].iloc[1]
-    assert "if megaloblastic, transfuse only if essential" in out["next_steps"].iloc[2]
+    assert "hospital care if chest pain or heart failure (cause sought now)" in out["next_steps"].iloc[2]
 
 
 def test_a_crp_above_100_comes_before_the_neurological_step_and_after_a_severe_anaemia() -> None:

@@ -96,6 +96,9 @@ def _low_total_normal_mma(case: Case, profile: GuidelineProfile, b12: float) -> 
     )
 
 
+MARGINAL_MMA_NMOL_L = 400.0  # Mayo's plasma MMA test (MMAP): 0.40 µmol/L or less (clinical-facts #12)
+
+
 def caveats(case: Case, profile: GuidelineProfile, status: str, b12: float, outcome: str) -> tuple[Statement, ...]:
     caveats: list[Statement] = []
     if case.b12_unit == "pmol/L":
@@ -112,10 +115,22 @@ def caveats(case: Case, profile: GuidelineProfile, status: str, b12: float, outc
             if case.mma_unit != "nmol/L"
             else ""
         )
+        # A rise just above Mayo's serum limit is within its own plasma test's (code-blind read s14, first: MMA 300
+        # with a normal homocysteine read as a functional deficiency with no word that the rise is marginal).
+        read = case.mma_read_nmol_l  # None when the unit is implausible (warnings)
+        marginal = (
+            f" MMA {read:g} nmol/L is above it but within {MARGINAL_MMA_NMOL_L:g} nmol/L (0.40 µmol/L), "
+            "the limit of Mayo's plasma MMA test: a rise this small supports deficiency only against your "
+            "laboratory's own limit."
+            if read is not None
+            and profile.mma_limit_citation == "Mayo"
+            and profile.mma_upper < read <= MARGINAL_MMA_NMOL_L
+            else ""
+        )
         caveats.append(
             Statement(
                 f"{converted}The MMA limit {profile.mma_upper:g} nmol/L is {profile.mma_limit_words}, not a universal one: "
-                "laboratories differ.",
+                f"laboratories differ.{marginal}",
                 (profile.mma_limit_citation,),
             )
         )
@@ -148,7 +163,7 @@ def caveats(case: Case, profile: GuidelineProfile, status: str, b12: float, outc
             )
         )
     if case.homocysteine is not None:
-        caveats.append(homocysteine_reading(case.homocysteine))
+        caveats.append(homocysteine_reading(case.homocysteine, beside_normal=status == "normal"))
     mma = case.mma_read_nmol_l
     if status == "normal" and not case.neuro_symptoms and mma is not None and mma > profile.mma_upper:
         caveats.append(
@@ -176,8 +191,18 @@ def caveats(case: Case, profile: GuidelineProfile, status: str, b12: float, outc
     return tuple(caveats)
 
 
-def homocysteine_reading(hcy: float) -> Statement:
-    """Homocysteine against the reference limit (about 15 µmol/L), not the source's bariatric target of 10."""
+def homocysteine_reading(hcy: float, beside_normal: bool = False) -> Statement:
+    """Homocysteine against the reference limit (about 15 µmol/L), not the source's bariatric target of 10; beside a
+    B12 read as normal, a raised one says what settles the disagreement (code-blind read s14, first: "no B12
+    deficiency" stood beside "suggests B12 deficiency" with nothing between them)."""
+    if hcy > HOMOCYSTEINE_SUGGESTS_B12 and beside_normal:
+        return Statement(
+            f"Homocysteine {hcy:g} µmol/L is above 20 µmol/L, which suggests B12 deficiency when folate is replete, "
+            "yet the B12 reads as normal: homocysteine is less specific than MMA, so check the folate; where strong "
+            "clinical features disagree with the tests, do not delay treatment.",
+            ("NHS homocysteine range", "Harrington 2017", "BSH 2014"),
+            kind="workup",
+        )
     if hcy > HOMOCYSTEINE_SUGGESTS_B12:
         words = "above 20 µmol/L: this suggests B12 deficiency when folate is replete"
     elif hcy > HOMOCYSTEINE_UPPER:

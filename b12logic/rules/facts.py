@@ -208,6 +208,7 @@ class PlanFacts:
     on_folic_acid: bool = False
     macrocytic: bool = False  # MCV above 100 fL
     microcytic: bool = False  # MCV below 80 fL
+    mcv_measured: bool = False  # the severe anaemia's transfusion caution: only while it can be megaloblastic
     awaiting: bool = False  # treatment starts while the tests are awaited (strong features)
     mma_undecided: bool = False  # MMA measured but read as no answer: raised beside renal impairment
 

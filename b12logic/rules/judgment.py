@@ -104,14 +104,14 @@ class Judgment:
     facts: PlanFacts
 
 
-CaseFacts = tuple[bool, bool, bool, str, bool, frozenset[str], bool, bool, bool, bool, bool, bool, bool]
+CaseFacts = tuple[bool, bool, bool, str, bool, frozenset[str], bool, bool, bool, bool, bool, bool, bool, bool]
 
 
 def case_fact_columns(view: CaseView, female: Any) -> tuple[Any, ...]:
     """The PlanFacts fields a case decides under any profile, but its risk factors, for one case (values) or a
     batch (arrays, evaluate_frame): neuro, Hb measured, severe anaemia, anaemia grade (an index into
     ANAEMIA_GRADES), pregnant, MMA, homocysteine and active B12 measured, megaloblastic picture, on folic acid,
-    macrocytic, microcytic. Not measured is NaN in the view, so `x == x` says measured."""
+    macrocytic, microcytic, MCV measured. Not measured is NaN in the view, so `x == x` says measured."""
     hb = view.hb
     return (
         view.neuro,
@@ -126,6 +126,7 @@ def case_fact_columns(view: CaseView, female: Any) -> tuple[Any, ...]:
         view.on_folic_acid,
         view.mcv > MACROCYTOSIS_MCV,
         view.mcv < MICROCYTOSIS_MCV,
+        view.mcv == view.mcv,
     )
 
 
@@ -137,9 +138,19 @@ def case_facts(case: Case, view: CaseView) -> CaseFacts:
 
 def with_risk_factors(columns: tuple[Any, ...], risk_factors: frozenset[str]) -> CaseFacts:
     """One case's (or one batch combination's) case_fact_columns as CaseFacts: the grade named, the risk factors in."""
-    neuro, hb_measured, severe, grade, pregnant, *measured, megaloblastic_picture, folic, macrocytic, microcytic = (
-        columns
-    )
+    (
+        neuro,
+        hb_measured,
+        severe,
+        grade,
+        pregnant,
+        *measured,
+        megaloblastic_picture,
+        folic,
+        macrocytic,
+        microcytic,
+        mcv,
+    ) = columns
     return (
         bool(neuro),
         bool(hb_measured),
@@ -152,6 +163,7 @@ def with_risk_factors(columns: tuple[Any, ...], risk_factors: frozenset[str]) ->
         bool(folic),
         bool(macrocytic),
         bool(microcytic),
+        bool(mcv),
     )  # type: ignore[return-value]
 
 

@@ -37,34 +37,43 @@ _SEVERE_SAMPLES = (
     "Assess the severe anaemia now: full blood count and film for pancytopenia; folate, ferritin and reticulocytes "
     "(and MMA, homocysteine or active B12 if they are to be measured) before any treatment or transfusion"
 )
-_SEVERE_REST = (  # the transfusion caution is for megaloblastic anaemia (code-blind read s11, U-5)
-    "If the anaemia is megaloblastic, avoid red-cell transfusion where possible (circulatory overload can be fatal). "
-    # Code-blind read s13, fifth (UNSAFE): Hb 4.5 had no hospital care named and "avoid transfusion" stood
-    # unqualified. UK Transfusion Handbook 8.1: bed rest and high-concentration oxygen while B12 acts; transfuse only
-    # if an immediate rise is essential, the fewest units, carefully monitored.
-    "Chest pain or heart failure: hospital care now, with bed rest and high-concentration oxygen while B12 or folate acts; "
-    "transfuse only if an immediate rise is essential, the fewest units, carefully monitored. "
-    "Pancytopenia or a suspected blood cancer: urgent haematology advice."
+_SEVERE_HOSPITAL = "Chest pain or heart failure: hospital care now."
+# The transfusion caution is for megaloblastic anaemia only (code-blind read s11, U-5; s14, first, UNSAFE: beside MCV 72
+# or 92 it read as holding blood back from an anaemia that B12 or folate will not correct). UK Transfusion Handbook
+# 8.1: bed rest and high-concentration oxygen while B12 or folate acts; transfuse only if an immediate rise is
+# essential, the fewest units, carefully monitored (code-blind read s13, fifth, UNSAFE: Hb 4.5 had no hospital care).
+_SEVERE_MEGALOBLASTIC = (
+    "If it is megaloblastic, avoid red-cell transfusion where possible (circulatory overload can be fatal): bed rest "
+    "and high-concentration oxygen while B12 or folate acts, and a transfusion only if an immediate rise is "
+    "essential, the fewest units, carefully monitored."
 )
-_SEVERE_ANAEMIA = Statement(
-    f"{_SEVERE_SAMPLES}. {_SEVERE_REST}",
-    ("WHO", "NHS Lothian", "UK Transfusion Handbook", "BNF / NICE CKS"),
-    "Severe anaemia: FBC, film, haematinics before treatment, hospital care if chest pain or heart failure (if "
-    "megaloblastic, transfuse only if essential), urgent haematology if pancytopenia",
-    kind="do_now",
-    rank=RANK_SEVERE_ANAEMIA,
+_SEVERE_NOT_MACROCYTIC = (
+    "With an MCV that is not raised it is not the large-cell (megaloblastic) anaemia of B12 or folate deficiency "
+    "alone: seek its cause now too, and the megaloblastic transfusion caution does not apply."
 )
-# Beside a plan that treats, the first step also says to start (code-blind read s11, F2: a milder case on folic acid
-# said "start B12 now" while Hb 6.9 with MCV 124 never did).
-_SEVERE_ANAEMIA_TREAT = Statement(
-    f"{_SEVERE_SAMPLES}; then start B12 as the B12 plan says, once those samples are taken. {_SEVERE_REST}",
-    ("WHO", "NHS Lothian", "UK Transfusion Handbook", "BNF / NICE CKS"),
-    "Severe anaemia: FBC, film, haematinics, then start B12, hospital care if chest pain or heart failure (if "
-    "megaloblastic, transfuse only if essential), urgent haematology if pancytopenia",
-    kind="do_now",
-    rank=RANK_SEVERE_ANAEMIA,
-    starts_b12=True,
-)
+_SEVERE_HAEMATOLOGY = "Pancytopenia or a suspected blood cancer: urgent haematology advice."
+_SEVERE_CITES = ("WHO", "NHS Lothian", "UK Transfusion Handbook", "BNF / NICE CKS")
+
+
+@lru_cache(maxsize=8)
+def _severe_anaemia(treats: bool, megaloblastic_possible: bool) -> Statement:
+    """The severe anaemia's first step: samples first, then B12 beside a plan that treats (code-blind read s11, F2: a
+    milder case on folic acid said "start B12 now" while Hb 6.9 with MCV 124 never did); the transfusion caution
+    only while the anaemia can be megaloblastic (MCV raised or not measured)."""
+    start = "; then start B12 as the B12 plan says, once those samples are taken" if treats else ""
+    middle = _SEVERE_MEGALOBLASTIC if megaloblastic_possible else _SEVERE_NOT_MACROCYTIC
+    transfusion = "if megaloblastic, transfuse only if essential" if megaloblastic_possible else "cause sought now"
+    return Statement(
+        f"{_SEVERE_SAMPLES}{start}. {_SEVERE_HOSPITAL} {middle} {_SEVERE_HAEMATOLOGY}",
+        _SEVERE_CITES,
+        f"Severe anaemia: FBC, film, haematinics{', then start B12' if treats else ' before treatment'}, hospital "
+        f"care if chest pain or heart failure ({transfusion}), urgent haematology if pancytopenia",
+        kind="do_now",
+        rank=RANK_SEVERE_ANAEMIA,
+        starts_b12=treats,
+    )
+
+
 _NEURO_TREAT = Statement(
     "Seek urgent specialist (haematology or neurology) advice for the neurological symptoms, and start the "
     "alternate-day regimen now, once the bloods are taken, rather than wait for that advice or the tests. "
@@ -170,6 +179,18 @@ _N2O_STOP = Statement(
     "Nitrous oxide: stop it",
     kind="do_now",
     rank=RANK_NITROUS_OXIDE,
+)
+# Beside a plan that treats, stopping it is not the whole step: B12 starts now (RCEM 2024; code-blind read s14,
+# first: "Stop the nitrous oxide" stood alone in Do now beside a functional deficiency with no neurological symptoms).
+_N2O_STOP_TREAT = Statement(
+    "Stop the nitrous oxide and start B12 now, as the B12 plan says, once the bloods are taken: the myeloneuropathy "
+    "responds when treated early but can leave permanent disability. Ask about and examine for numbness, tingling "
+    "or an unsteady gait: any of them makes it the neurological regimen, with urgent specialist advice.",
+    ("RCEM 2024", "NICE NG239", "Practical Neurology 2023"),
+    "Nitrous oxide: stop it, start B12 now, examine for early nerve damage",
+    kind="do_now",
+    rank=RANK_NITROUS_OXIDE,
+    starts_b12=True,
 )
 _PREGNANT = Statement(
     "Seek urgent haematology advice: B12 deficiency is suspected in pregnancy.",
@@ -594,7 +615,7 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
     n2o_treat = f.nitrous_oxide and treats and f.neuro
     neuro_treat = f.neuro and f.regimen == "im_neuro" and not n2o_treat  # with nitrous oxide its own step starts
     if f.anaemia_grade == "severe":  # it starts B12 unless a neurological step below does
-        severe = _SEVERE_ANAEMIA_TREAT if treats and not (neuro_treat or n2o_treat) else _SEVERE_ANAEMIA
+        severe = _severe_anaemia(treats and not (neuro_treat or n2o_treat), f.macrocytic or not f.mcv_measured)
         steps.append(_severe_in_pregnancy(severe) if f.pregnant else severe)
     functional_test_in = f.mma_measured or f.hcy_measured
     if f.neuro:
@@ -612,7 +633,9 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
         if n2o_treat:  # the step above stops it and starts B12
             if not functional_test_in:
                 steps.append(_N2O_SAMPLE)
-        elif treats or functional_test_in:
+        elif treats:
+            steps.append(_N2O_STOP_TREAT)
+        elif functional_test_in:
             steps.append(_N2O_STOP)
         else:
             steps.append(_N2O_TEST)
