@@ -620,3 +620,16 @@ def test_a_reversible_cause_sets_the_duration_only_once_no_other_is_found_and_bs
     source = evaluate(Case(age=60, sex="female", b12=120, esr=30, risk_factors={"vegan_diet"}), "source")
     plan = next(s.text for s in source.next_steps if "the regimen for this case is" in s.text)
     assert "for life" in plan and "finds no other" not in plan  # the source's own words, corrected beside them
+
+
+def test_a_low_total_and_a_low_active_b12_are_said_to_agree() -> None:
+    """s14 (first read): "Total B12 decides: it is low" beside an active B12 that confirmed deficiency itself."""
+    for profile in ("nice-ng239", "bsh-2014"):
+        both = evaluate(Case(age=16, sex="female", b12=175, active_b12=22, esr=8), profile)
+        line = next(s.text for s in both.caveats if s.text.startswith("Active B12 22"))
+        assert line.endswith("Both markers agree: deficiency.") and "decides" not in line, profile
+        # An indeterminate active B12 beside a low total: the total still decides (boundary 25 is indeterminate).
+        grey = evaluate(Case(age=16, sex="female", b12=175, active_b12=25, esr=8), profile)
+        assert next(s.text for s in grey.caveats if s.text.startswith("Active B12 25")).endswith(
+            "Total B12 decides: it is low."
+        ), profile

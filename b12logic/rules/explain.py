@@ -65,6 +65,8 @@ def _discordance(case: Case, profile: GuidelineProfile, b12: float, outcome: str
         text += " The markers disagree: a low active B12 confirms deficiency although total B12 is not low."
     elif total_low and active > high:
         text += " The markers disagree: MMA, the second-line test, decides."
+    elif total_low and active < low:  # both low: they agree (code-blind read s14: "total B12 decides" read as a rank)
+        text += " Both markers agree: deficiency."
     elif total_low:
         text += " Total B12 decides: it is low."
     elif active > high and not total_above:
