@@ -425,7 +425,7 @@ def evaluate(
         caveats=caveats(case, profile, status, b12, path[-1]),
         warnings=warnings(case, b12),
         # A treatment the source's correction starts is followed up as the correcting guideline says (s12).
-        monitoring=_monitoring(follow_up, case.pregnant) if follow_up else (),
+        monitoring=_monitoring(follow_up, case.pregnant, "nitrous_oxide" in case.risk_factors) if follow_up else (),
         monitoring_caveat=follow_up.monitoring_caveat if follow_up else "",
         decision_path=path,
         esr_path=esr_path,
@@ -552,12 +552,24 @@ _PREGNANCY_REVIEW_CORRECTION = MonitoringItem(
 )
 
 
-def _monitoring(profile: GuidelineProfile, pregnant: bool) -> tuple[MonitoringItem, ...]:
-    """The profile's follow-up; NICE NG239 reviews at 1 month instead of 3 in pregnancy."""
+# The source's serum B12 rechecks cannot follow a deficiency that a normal total B12 hid (code-blind read s14,
+# first: "Serum B12 and full blood count" at 3, 6 and 12 months beside nitrous oxide, with no word on it).
+_NITROUS_OXIDE_RECHECK_CORRECTION = MonitoringItem(
+    None,
+    "Nitrous oxide (a correction): total B12 is often in range with it, so the source's serum B12 rechecks do not "
+    "follow this deficiency; homocysteine or MMA was its test, and the symptoms are followed",
+    ("NICE NG239", "Practical Neurology 2023"),
+)
+
+
+def _monitoring(profile: GuidelineProfile, pregnant: bool, nitrous_oxide: bool = False) -> tuple[MonitoringItem, ...]:
+    """The profile's follow-up; NICE NG239 reviews at 1 month instead of 3 in pregnancy. Under the source, the
+    corrections its schedule needs for pregnancy and nitrous oxide come with it."""
+    if profile.follows_source:
+        n2o = (_NITROUS_OXIDE_RECHECK_CORRECTION,) if nitrous_oxide else ()
+        return (*((_PREGNANCY_REVIEW_CORRECTION,) if pregnant else ()), *profile.monitoring, *n2o)
     if not pregnant:
         return profile.monitoring
-    if profile.follows_source:
-        return (_PREGNANCY_REVIEW_CORRECTION, *profile.monitoring)
     return tuple(
         MonitoringItem(1, "Review symptoms and response (pregnant: 1 month, not 3)", m.citations) if m.month == 3 else m
         for m in profile.monitoring

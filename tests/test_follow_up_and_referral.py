@@ -633,3 +633,21 @@ def test_a_low_total_and_a_low_active_b12_are_said_to_agree() -> None:
         assert next(s.text for s in grey.caveats if s.text.startswith("Active B12 25")).endswith(
             "Total B12 decides: it is low."
         ), profile
+
+
+def test_the_source_s_serum_b12_rechecks_carry_a_nitrous_oxide_correction() -> None:
+    """s14 (first read): under the source, serum B12 rechecks at 3, 6 and 12 months stood beside nitrous oxide, where
+    total B12 is often in range (clinical-facts #9)."""
+    n2o = Case(age=19, sex="male", b12=320, mma=900, esr=8, neuro_symptoms=True, risk_factors={"nitrous_oxide"})
+    a = evaluate(n2o, "source")
+    assert a.monitoring[: len(PROFILES["source"].monitoring)] == PROFILES["source"].monitoring
+    (last,) = [m for m in a.monitoring if m.what.startswith("Nitrous oxide (a correction)")]
+    assert last is a.monitoring[-1] and last.month is None and "do not follow this deficiency" in last.what
+    pregnant = evaluate(
+        Case(age=24, sex="female", b12=120, esr=30, pregnant=True, risk_factors={"nitrous_oxide"}), "source"
+    )
+    assert pregnant.monitoring[0].what.startswith("Pregnancy review") and pregnant.monitoring[-1] == last
+    without = evaluate(Case(age=19, sex="male", b12=320, mma=900, esr=8, neuro_symptoms=True), "source")
+    assert not any(m.what.startswith("Nitrous oxide") for m in without.monitoring)
+    nice = evaluate(n2o, "nice-ng239")  # NICE's own schedule has no serum B12 rechecks to correct
+    assert not any(m.what.startswith("Nitrous oxide") for m in nice.monitoring)
