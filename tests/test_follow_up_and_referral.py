@@ -651,3 +651,17 @@ def test_the_source_s_serum_b12_rechecks_carry_a_nitrous_oxide_correction() -> N
     assert not any(m.what.startswith("Nitrous oxide") for m in without.monitoring)
     nice = evaluate(n2o, "nice-ng239")  # NICE's own schedule has no serum B12 rechecks to correct
     assert not any(m.what.startswith("Nitrous oxide") for m in nice.monitoring)
+
+
+def test_a_risk_marker_is_not_listed_as_a_risk_factor_to_address() -> None:
+    """s14 (first read): "Recorded risk factors to address: Autoimmune disease …: a risk marker, not a cause"."""
+    for profile in PROFILES:
+        marker = evaluate(Case(age=52, sex="female", b12=110, esr=50, risk_factors={"autoimmune_disease"}), profile)
+        assert not any("to address" in s.text for s in marker.next_steps), profile
+        assert any("risk marker, not itself a cause" in s.text for s in (*marker.next_steps, *marker.caveats))
+        both = evaluate(
+            Case(age=52, sex="female", b12=110, esr=50, risk_factors={"autoimmune_disease", "metformin"}), profile
+        )
+        assert [s.text for s in both.next_steps if "to address" in s.text] == [
+            "Recorded risk factors to address: Metformin."
+        ], profile

@@ -22,6 +22,7 @@ from b12logic.units import PMOL_PER_PG
 # Ranks of the do_now topics (higher is shown first). One statement per topic.
 RANK_SEVERE_ANAEMIA = 100
 RANK_NEURO = 90
+RISK_MARKERS = frozenset({"autoimmune_disease"})  # clusters with pernicious anaemia; not a cause to address
 RANK_NITROUS_OXIDE = 85
 RANK_PREGNANT = 80
 RANK_VERY_HIGH_MCV = 82  # before the ESR's giant cell arteritis questions (75)
@@ -905,8 +906,10 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
             if not f.lasting_cause:  # a recorded lasting cause is the cause found
                 steps.append(_CHECK_CAUSE if f.risk_factors else _FIND_CAUSE)
             steps.append(_INTRINSIC_FACTOR)
-        if f.risk_factors - IRREVERSIBLE_CAUSES:
-            named = risk_factor_names(f.risk_factors - IRREVERSIBLE_CAUSES)
+        # A risk marker is not something to address (code-blind read s14, first: "to address: Autoimmune disease …
+        # a risk marker, not a cause"); its own background line says what it means.
+        if f.risk_factors - IRREVERSIBLE_CAUSES - RISK_MARKERS:
+            named = risk_factor_names(f.risk_factors - IRREVERSIBLE_CAUSES - RISK_MARKERS)
             steps.append(
                 Statement(
                     f"Recorded risk factors to address: {named}.",
