@@ -187,7 +187,7 @@ REFERENCES: dict[str, Reference] = {
         ),
         Reference(
             "NHS Lothian microcytic",
-            "NHS Lothian RefHelp. Anaemia-microcytic; Iron deficiency anaemia (Haematology).",
+            "NHS Lothian RefHelp. Anaemia-microcytic; Anaemia-normocytic; Iron deficiency anaemia (Haematology).",
             "Microcytic anaemia: iron deficiency, the anaemia of chronic disease (with a raised ESR) and thalassaemia; "
             "a ferritin below 30 µg/L establishes iron deficiency.",
         ),

@@ -544,7 +544,9 @@ def test_under_the_source_active_b12_is_said_to_move_the_correction_not_the_sour
 def test_a_symptomatic_severe_anaemia_is_cared_for_in_hospital_and_transfusion_is_qualified() -> None:
     """s13 (fifth read), UNSAFE: Hb 4.5 with MCV 140 read "assess now … avoid red-cell transfusion where possible"
     with no hospital care and no case for transfusion (UK Transfusion Handbook 8.1). s14 (first read), UNSAFE: the
-    caution stood beside MCV 72 and 92, where B12 or folate will not correct the anaemia."""
+    caution stood beside MCV 72 and 92, where B12 or folate will not correct the anaemia; s14 (second read),
+    UNSAFE: "the caution does not apply" beside MCV 88 read as transfusing freely (UK Transfusion Handbook 8.1:
+    transfuse any haematinic deficiency only if an immediate rise is essential)."""
     for profile in PROFILES:
         for b12 in (90, 170, 600):  # low, borderline or indeterminate, and normal: the step is the anaemia's own
             for mcv, megaloblastic_possible in ((140, True), (None, True), (100, False), (92, False), (72, False)):
@@ -554,9 +556,12 @@ def test_a_symptomatic_severe_anaemia_is_cared_for_in_hospital_and_transfusion_i
                 assert a.do_now[0] == severe and "UK Transfusion Handbook" in severe.citations, (profile, b12, mcv)
                 assert "Chest pain or heart failure: hospital care now" in severe.text, (profile, b12, mcv)
                 assert "hospital care if chest pain or heart failure" in severe.short, (profile, b12, mcv)
-                cautious = "transfusion only if an immediate rise is essential" in severe.text
-                assert cautious == ("avoid red-cell transfusion" in severe.text) == megaloblastic_possible, mcv
-                assert ("transfusion caution does not apply" in severe.text) == (not megaloblastic_possible), mcv
+                # Every MCV: transfusion only if essential, the fewest units (s14, second read: "the caution does
+                # not apply" beside MCV 88 read as transfusing freely); megaloblastic: avoided wherever possible.
+                assert "Transfuse only if an immediate rise is essential, the fewest units" in severe.text, mcv
+                assert "if it is megaloblastic, avoid transfusion wherever possible" in severe.text, mcv
+                assert "does not apply" not in severe.text
+                assert ("look for a second cause now too" in severe.text) == (not megaloblastic_possible), mcv
     # A moderate anaemia has no severe step, so no hospital sentence.
     moderate = evaluate(Case(age=50, sex="male", b12=170, hb=9.5, mcv=110, esr=90, crp=2), "nice-ng239")
     assert not any("hospital care now" in s.text for s in moderate.do_now)
@@ -665,3 +670,16 @@ def test_a_risk_marker_is_not_listed_as_a_risk_factor_to_address() -> None:
         assert [s.text for s in both.next_steps if "to address" in s.text] == [
             "Recorded risk factors to address: Metformin."
         ], profile
+
+
+def test_the_microcytic_step_says_a_normal_ferritin_does_not_exclude_iron_deficiency() -> None:
+    """s14 (first read): with CRP 60 and Crohn's the ferritin step read "below 30 establishes" alone, though ferritin
+    rises with inflammation (NHS Lothian)."""
+    case = Case(age=29, sex="male", b12=199, esr=95, crp=60, hb=10.4, mcv=78, risk_factors={"bowel_disease"})
+    for profile in PROFILES:
+        (step,) = [s for s in evaluate(case, profile).do_now if s.text.startswith("Check the ferritin now")]
+        assert "a normal ferritin does not exclude it (ferritin rises with inflammation)" in step.text, profile
+        assert "fasting serum iron and transferrin" in step.text and "NHS Lothian microcytic" in step.citations
+    assert not any(
+        s.text.startswith("Check the ferritin now") for s in evaluate(Case(**{**case.__dict__, "mcv": 80})).do_now
+    )

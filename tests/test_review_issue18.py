@@ -74,7 +74,7 @@ def test_x5_f11_severe_macrocytic_anaemia_is_a_strong_feature_with_haematinics_f
         assert a.regimen in TREATMENT_REGIMENS  # do not delay treatment when features are strong (BSH 2014)
         first = a.do_now[0].text
         assert "before any treatment or transfusion" in first and "circulatory overload" in first
-        assert "If it is megaloblastic, avoid red-cell transfusion" in first
+        assert "if it is megaloblastic, avoid transfusion wherever possible" in first
         assert any("suggests megaloblastic anaemia" in s.text for s in a.do_now)  # urgent haematology (NICE CKS)
     assert SOURCE_DIFFERS in evaluate(case, "source").headline
 

@@ -39,36 +39,38 @@ _SEVERE_SAMPLES = (
     "(and MMA, homocysteine or active B12 if they are to be measured) before any treatment or transfusion"
 )
 _SEVERE_HOSPITAL = "Chest pain or heart failure: hospital care now."
-# The transfusion caution is for megaloblastic anaemia only (code-blind read s11, U-5; s14, first, UNSAFE: beside MCV 72
-# or 92 it read as holding blood back from an anaemia that B12 or folate will not correct). UK Transfusion Handbook
-# 8.1: bed rest and high-concentration oxygen while B12 or folate acts; transfuse only if an immediate rise is
-# essential, the fewest units, carefully monitored (code-blind read s13, fifth, UNSAFE: Hb 4.5 had no hospital care).
-_SEVERE_MEGALOBLASTIC = (
-    "If it is megaloblastic, avoid red-cell transfusion where possible (circulatory overload can be fatal): bed rest "
-    "and high-concentration oxygen while B12 or folate acts, and a transfusion only if an immediate rise is "
-    "essential, the fewest units, carefully monitored."
+# UK Transfusion Handbook 8.1, for any haematinic deficiency: transfuse only if an immediate rise is essential, the
+# fewest units with careful monitoring (circulatory overload); megaloblastic: avoid it wherever possible, bed rest and
+# high-concentration oxygen while B12 or folate acts (code-blind read s13, fifth, UNSAFE: Hb 4.5 had no hospital
+# care; s14, first and second, UNSAFE: the megaloblastic caution alone read as holding blood back beside MCV 72 and
+# 92, and "the caution does not apply" beside them read as transfusing freely).
+_SEVERE_TRANSFUSION = (
+    "Transfuse only if an immediate rise is essential, the fewest units with careful monitoring (circulatory "
+    "overload can be fatal); if it is megaloblastic, avoid transfusion wherever possible: bed rest and "
+    "high-concentration oxygen while B12 or folate acts."
 )
+# A low B12 does not explain a severe anaemia whose cells are not large on its own (code-blind read s14, first).
 _SEVERE_NOT_MACROCYTIC = (
-    "With an MCV that is not raised it is not the large-cell (megaloblastic) anaemia of B12 or folate deficiency "
-    "alone: seek its cause now too, and the megaloblastic transfusion caution does not apply."
+    "With an MCV that is not raised, look for a second cause now too, such as iron deficiency or blood loss beside "
+    "the B12 (the film and ferritin show a mixed picture)."
 )
 _SEVERE_HAEMATOLOGY = "Pancytopenia or a suspected blood cancer: urgent haematology advice."
 _SEVERE_CITES = ("WHO", "NHS Lothian", "UK Transfusion Handbook", "BNF / NICE CKS")
 
 
 @lru_cache(maxsize=8)
-def _severe_anaemia(treats: bool, megaloblastic_possible: bool) -> Statement:
+def _severe_anaemia(treats: bool, macrocytic_or_unknown: bool) -> Statement:
     """The severe anaemia's first step: samples first, then B12 beside a plan that treats (code-blind read s11, F2: a
-    milder case on folic acid said "start B12 now" while Hb 6.9 with MCV 124 never did); the transfusion caution
-    only while the anaemia can be megaloblastic (MCV raised or not measured)."""
+    milder case on folic acid said "start B12 now" while Hb 6.9 with MCV 124 never did); with an MCV that is not
+    raised, a second cause is sought too."""
     start = "; then start B12 as the B12 plan says, once those samples are taken" if treats else ""
-    middle = _SEVERE_MEGALOBLASTIC if megaloblastic_possible else _SEVERE_NOT_MACROCYTIC
-    transfusion = "if megaloblastic, transfuse only if essential" if megaloblastic_possible else "cause sought now"
+    second = "" if macrocytic_or_unknown else f" {_SEVERE_NOT_MACROCYTIC}"
     return Statement(
-        f"{_SEVERE_SAMPLES}{start}. {_SEVERE_HOSPITAL} {middle} {_SEVERE_HAEMATOLOGY}",
+        f"{_SEVERE_SAMPLES}{start}. {_SEVERE_HOSPITAL} {_SEVERE_TRANSFUSION}{second} {_SEVERE_HAEMATOLOGY}",
         _SEVERE_CITES,
         f"Severe anaemia: FBC, film, haematinics{', then start B12' if treats else ' before treatment'}, hospital "
-        f"care if chest pain or heart failure ({transfusion}), urgent haematology if pancytopenia",
+        "care if chest pain or heart failure (transfuse only if essential, fewest units), "
+        f"{'' if macrocytic_or_unknown else 'a second cause sought, '}urgent haematology if pancytopenia",
         kind="do_now",
         rank=RANK_SEVERE_ANAEMIA,
         starts_b12=treats,
@@ -390,10 +392,14 @@ _MICROCYTIC_ANAEMIA = Statement(
 # Its first action leads the page (code-blind read s13, second, UNSAFE: at 67 with Hb 9.5 and MCV 68, bowel
 # investigation was only a work-up line, below giant cell arteritis and myeloma).
 _MICROCYTIC_NOW = Statement(
-    "Check the ferritin now for the microcytic anaemia: below 30 µg/L it establishes iron deficiency anaemia, whose "
-    "cause is sought urgently: under NICE NG12 a quantitative faecal immunochemical test (FIT) guides referral for "
-    "suspected colorectal cancer in adults with iron deficiency anaemia, and under BSG 2021 a new iron deficiency "
-    "anaemia without an obvious explanation is considered for urgent gastrointestinal investigation.",
+    # Ferritin is an acute-phase protein (code-blind read s14, first: CRP 60 with Crohn's read "below 30 establishes"
+    # alone); NHS Lothian: with a normal ferritin, a fasting low serum iron and transferrin of 3.0 g/L or more settle it.
+    "Check the ferritin now for the microcytic anaemia: below 30 µg/L it establishes iron deficiency anaemia; a "
+    "normal ferritin does not exclude it (ferritin rises with inflammation), and then a fasting serum iron and "
+    "transferrin settle it. Iron deficiency anaemia's cause is sought urgently: under NICE NG12 a quantitative "
+    "faecal immunochemical test (FIT) guides referral for suspected colorectal cancer in adults with iron "
+    "deficiency anaemia, and under BSG 2021 a new iron deficiency anaemia without an obvious explanation is "
+    "considered for urgent gastrointestinal investigation.",
     ("NHS Lothian microcytic", "NICE NG12", "BSG 2021"),
     "Microcytic anaemia: ferritin now, if iron deficient FIT and urgent GI investigation considered",
     kind="do_now",
