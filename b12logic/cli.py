@@ -132,6 +132,8 @@ def verdict_lines(a: Assessment) -> list[str]:
     if do_now:
         lines.append(f"{KIND_HEADINGS['do_now']}:")
         lines += [f"  {i}. {s.text} [{_cites(s.citations)}]" for i, s in enumerate(do_now, 1)]
+        if a.b12_after_do_now:
+            lines.append(f"  {a.b12_after_do_now}")
     else:
         lines.append(f"{KIND_HEADINGS['do_now']}: nothing urgent for this case. First step: {a.first_step}")
     lines.append(f"B12 status: {a.b12_status} ({a.headline})")

@@ -234,6 +234,20 @@ class Assessment:
         return f"{b12}."
 
     @property
+    def b12_after_do_now(self) -> str:
+        """Beside urgent steps that do not start B12, the B12 plan that treats is said at the end of Do now, so a
+        student reading only that block does not defer it (code-blind read s14, second: ESR and giant cell
+        arteritis steps filled Do now beside a confirmed pernicious anaemia, with no word of B12); "" otherwise."""
+        acting = max(self.regimen, self.corrected_regimen or self.regimen, key=lambda r: ACTION_LEVEL.get(r, 0))
+        do_now = self.do_now
+        if not do_now or acting not in TREATMENT_REGIMENS or any(s.starts_b12 for s in do_now):
+            return ""
+        return (
+            "Then, for the B12: take the work-up bloods, then B12 as the B12 plan below says; the steps above do not "
+            "delay it."
+        )
+
+    @property
     def pregnancy_esr_to_place(self) -> bool:
         """Pregnant, ESR above the second trimester's range: raised unless the trimester says otherwise."""
         return self.case.pregnant and self.case.esr > SECOND_TRIMESTER_TOP

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from b12logic.columnwise import pick
@@ -288,7 +289,11 @@ def esr_workup(
                 )
             )
         if crp == "raised":
-            steps.append(_crp_reading(flag, crp, crp_limit_mg_l, age >= MYELOMA_TEST_AGE))
+            steps.append(
+                _crp_by_trimester(crp_limit_mg_l)
+                if above_second
+                else _crp_reading(flag, crp, crp_limit_mg_l, age >= MYELOMA_TEST_AGE)
+            )
         return tuple(steps)
     myeloma_age = age >= MYELOMA_TEST_AGE
     steps.extend(
@@ -330,6 +335,20 @@ def esr_workup(
         )
     )
     return tuple(steps)
+
+
+@lru_cache(maxsize=64)
+def _crp_by_trimester(limit: float) -> Statement:
+    """A raised CRP beside a pregnancy ESR that the trimester decides (code-blind read s14, second: "with an ESR in
+    range" stood beside "read it as raised unless … third trimester")."""
+    return Statement(
+        f"CRP raised (above the laboratory's limit of {limit:g} mg/L): before the third trimester, with the ESR raised "
+        "too, this points to active inflammation; in the third, with the ESR in range, it can be early inflammation "
+        "(the ESR lags days behind the CRP). Either way, find its cause.",
+        ("Vigushin 1993", "laboratory", "Abbassi-Ghanavati 2009"),
+        "CRP raised: inflammation, whatever the trimester",
+        kind="workup",
+    )
 
 
 def _crp_reading(flag: str, crp: str, limit: float, myeloma_age: bool = False) -> Statement:

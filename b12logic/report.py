@@ -48,6 +48,7 @@ class Section:
     bullets: list[Item] = field(default_factory=list)
     table: list[tuple[str, str]] = field(default_factory=list)
     numbered: bool = False
+    closing: list[Item] = field(default_factory=list)  # after the bullets (Do now: the B12 plan's start)
 
 
 def _yes(flag: bool) -> str:
@@ -102,6 +103,7 @@ def report_sections(assessment: Assessment, profile: GuidelineProfile, version: 
         KIND_HEADINGS["do_now"],
         bullets=_items(a.do_now) or [Item(f"Nothing urgent for this case. First step: {a.first_step}")],
         numbered=bool(a.do_now),
+        closing=[Item(a.b12_after_do_now)] if a.b12_after_do_now else [],
     )
     header = Section(
         "About this report",
@@ -240,6 +242,8 @@ def report_markdown(
             lines.append(f"{mark} {md_escape(item.text + _cite(item.citations))}")
         if section.bullets:
             lines.append("")
+        for item in section.closing:
+            lines += [md_escape(item.text + _cite(item.citations)), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -326,6 +330,7 @@ def report_html(
             parts.append(f"<{tag}>")
             parts += [f"<li>{_html_item(item)}</li>" for item in section.bullets]
             parts.append(f"</{tag}>")
+        parts += [f"<p>{_html_item(item)}</p>" for item in section.closing]
         parts.append("</section>")
     parts += ["</main>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"

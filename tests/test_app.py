@@ -451,3 +451,16 @@ def test_the_case_line_names_renal_impairment_and_risk_factors() -> None:
     profile = PROFILES["nice-ng239"]
     line = case_line(Current(case=case, profile=profile, assessment=evaluate(case, profile), values={}))
     assert "renal impairment" in line and RISK_FACTORS["metformin"] in line
+
+
+def test_do_now_closes_with_the_b12_start_when_its_steps_do_not_say_it() -> None:
+    """Code-blind read s14 (second): ESR steps filled Do now beside a confirmed pernicious anaemia, with no B12."""
+    params = {"age": "72", "sex": "female", "b12": "120", "esr": "110", "crp": "85", "hb": "10.5", "mcv": "108"}
+    at = run_app({**params, "guideline": "nice-ng239", "risk": "pernicious_anaemia"})
+    assert not at.exception
+    (box,) = urgent_boxes(at)
+    assert box.rstrip().endswith("the steps above do not delay it."), box[-200:]
+    # A step that starts B12 says it itself: no closing line (neurological symptoms).
+    at = run_app({**params, "guideline": "nice-ng239", "neuro_symptoms": "yes"})
+    (box,) = urgent_boxes(at)
+    assert "Then, for the B12" not in box and "start the alternate-day regimen now" in box

@@ -469,8 +469,8 @@ def test_iron_deficiency_s_first_test_and_the_pregnancy_iron_trial_are_do_now_st
 @given(valid_cases, PROFILES_ALL)
 def test_the_anaemia_s_own_steps_follow_its_grade_mcv_and_pregnancy(case: Case, profile: GuidelineProfile) -> None:
     """Invariants behind reads s12 and s13: a microcytic anaemia outside pregnancy asks for the ferritin in Do now;
-    the oral iron trial is said only in pregnancy, for a mild or moderate anaemia that is not macrocytic, and in Do
-    now; a severe anaemia in pregnancy names the obstetric team; nothing says "normalising" beside a low MCV."""
+    the oral iron trial is said only in pregnancy, for a mild or moderate anaemia that is not macrocytic nor
+    explained by a B12 deficiency shown (unless microcytic), and in Do now; a severe anaemia in pregnancy names the obstetric team; nothing says "normalising" beside a low MCV."""
     a = evaluate(case, profile)
     now = [s.text for s in a.do_now]
     anaemic = a.anaemia_grade in ("mild", "moderate", "severe")
@@ -479,7 +479,9 @@ def test_the_anaemia_s_own_steps_follow_its_grade_mcv_and_pregnancy(case: Case, 
     ferritin = sum(t.startswith("Check the ferritin now") for t in now)
     assert ferritin == (anaemic and microcytic and not case.pregnant)
     trial = sum(t.startswith("Anaemia in pregnancy: under BSH 2020") for t in now)
-    assert trial == (case.pregnant and a.anaemia_grade in ("mild", "moderate") and not macrocytic)
+    # Not beside a B12 deficiency the tests show, unless the cells are small (s14, second read).
+    explained = a.b12_status in ("deficient", "functional_deficiency") and not microcytic
+    assert trial == (case.pregnant and a.anaemia_grade in ("mild", "moderate") and not macrocytic and not explained)
     if trial:  # said once, in Do now
         assert not any("oral iron" in s.text for s in a.next_steps if s.kind != "do_now")
     if case.pregnant and a.anaemia_grade == "severe":
@@ -683,3 +685,48 @@ def test_the_microcytic_step_says_a_normal_ferritin_does_not_exclude_iron_defici
     assert not any(
         s.text.startswith("Check the ferritin now") for s in evaluate(Case(**{**case.__dict__, "mcv": 80})).do_now
     )
+
+
+def test_a_raised_crp_beside_a_pregnancy_esr_the_trimester_decides_reads_both_trimesters() -> None:
+    """s14 (second read): "CRP raised … with an ESR in range" stood beside "read it as raised unless … third
+    trimester". Boundaries: ESR 47 is within the second trimester's range (no trimester wording), 48 is above it."""
+    for profile in PROFILES:
+        for esr, by_trimester in ((40, False), (47, False), (48, True), (65, True)):
+            a = evaluate(Case(age=33, sex="female", pregnant=True, b12=400, esr=esr, crp=8), profile)
+            texts = [s.text for s in a.esr_workup]
+            assert any("before the third trimester, with the ESR raised too" in t for t in texts) == by_trimester
+            assert any("with an ESR in range" in t for t in texts) == (not by_trimester), (profile, esr)
+
+
+@SETTINGS
+@given(valid_cases, PROFILES_ALL)
+def test_do_now_never_leaves_a_treating_plan_unsaid(case: Case, profile: GuidelineProfile) -> None:
+    """s14 (second read): ESR steps filled Do now beside a confirmed pernicious anaemia with no word of B12. Wherever
+    the plan (or under the source, its correction) treats, Do now either starts B12 in a step or closes with it."""
+    a = evaluate(case, profile)
+    acting = {a.regimen, a.corrected_regimen} & set(TREATMENT_REGIMENS)
+    closes = bool(a.b12_after_do_now)
+    if not a.do_now:
+        assert not closes
+    else:
+        assert closes == (bool(acting) and not any(s.starts_b12 for s in a.do_now))
+    if closes:  # said once, after the list, in the CLI text and the teaching summary
+        text = "\n".join(verdict_lines(a))
+        assert text.count(a.b12_after_do_now) == 1 and text.index(a.b12_after_do_now) > text.index(a.do_now[-1].text)
+
+
+def test_the_b12_start_closes_do_now_in_the_teaching_summary() -> None:
+    from datetime import datetime
+
+    from b12logic import __version__, get_profile
+    from b12logic.report import report_html, report_markdown
+
+    a = evaluate(
+        Case(age=72, sex="female", b12=120, esr=110, crp=85, hb=10.5, mcv=108, risk_factors={"pernicious_anaemia"}),
+        "nice-ng239",
+    )
+    assert a.do_now and a.b12_after_do_now.startswith("Then, for the B12")
+    html = report_html(a, get_profile("nice-ng239"), __version__, datetime(2026, 1, 1))
+    assert html.index("</ol>") < html.index("Then, for the B12") < html.index("Verdict")
+    md = report_markdown(a, get_profile("nice-ng239"), __version__, datetime(2026, 1, 1))
+    assert md.index(a.do_now[-1].text[:40]) < md.index("Then, for the B12") < md.index("## Verdict")

@@ -147,8 +147,10 @@ def page_top() -> Any:
 
 
 def do_now_text(a: Assessment) -> str:
-    """The Do-now block as Markdown: the urgent steps, most urgent first, each an instruction with its source."""
-    return numbered_text(a.do_now)
+    """The Do-now block as Markdown: the urgent steps, most urgent first, each an instruction with its source; then
+    the B12 plan's start where no urgent step says it."""
+    then = f"\n\n{escape(a.b12_after_do_now)}" if a.b12_after_do_now else ""
+    return numbered_text(a.do_now) + then
 
 
 def safety_steps(steps: Iterable[Statement]) -> None:

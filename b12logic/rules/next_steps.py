@@ -668,8 +668,11 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
     if f.microcytic and f.anaemia_grade in ANAEMIC_GRADES and not f.pregnant:  # pregnancy: the step below
         steps.append(_MICROCYTIC_NOW)
     # A diagnostic trial of oral iron: not for a severe anaemia (its urgent step) or a macrocytic one (B12 or folate
-    # is the obvious cause to settle first): code-blind read s13, U1 and W5.
-    if f.pregnant and f.anaemia_grade in ("mild", "moderate") and not f.macrocytic:
+    # is the obvious cause to settle first): code-blind read s13, U1 and W5. Nor beside a B12 deficiency the tests
+    # show, the obvious cause BSH 2020's "where no other cause is obvious" leaves out, unless the cells are small,
+    # which B12 does not explain (code-blind read s14, second).
+    explained = f.status in DEFICIENT_STATUSES and not f.microcytic
+    if f.pregnant and f.anaemia_grade in ("mild", "moderate") and not f.macrocytic and not explained:
         steps.append(_PREGNANCY_ANAEMIA)
     return steps
 
