@@ -148,7 +148,15 @@ def verdict_lines(a: Assessment) -> list[str]:
     lines.append(f"Severe deficiency (working definition): {_severity(a)}")
     lines.append(f"Anaemia: {a.anaemia_grade} ({a.anaemia_grade_label}; WHO grades)")
     basis = "in pregnancy" if a.case.pregnant else "for this age and sex"
-    lines.append(f"ESR: {a.esr_flag} ({a.esr_flag_label}; upper limit {a.esr_upper_limit:g} mm/h {basis})")
+    if a.pregnancy_esr_to_place and a.esr_flag == "normal":
+        # The trimester decides: the words lead, the fixed status value follows (code-blind reads s13 and s14, three
+        # times: "ESR: normal (ESR raised unless …)" read as a contradiction).
+        lines.append(
+            f"ESR: {a.esr_flag_label.removeprefix('ESR ')} (status value {a.esr_flag}: within {a.esr_upper_limit:g} mm/h, the top "
+            "of the third trimester's range; no trimester recorded)"
+        )
+    else:
+        lines.append(f"ESR: {a.esr_flag} ({a.esr_flag_label}; upper limit {a.esr_upper_limit:g} mm/h {basis})")
     esr = {s.text for s in a.esr_workup}
     plan = [s for s in a.statements("plan") if s.text not in esr]
     lines.append(f"{KIND_HEADINGS['plan']}:")

@@ -77,6 +77,7 @@ Predicate = Callable[[Any, GuidelineProfile], Any]
 # The clinical context each judgment reads (profiles with `reads_context`): thresholds with their source.
 VERY_HIGH_MCV = 120.0  # fL: a strong clinical feature with a B12 that is not low (BSH 2014: do not delay treatment)
 HOMOCYSTEINE_UPPER = 15.0  # µmol/L: adult upper reference limit (NHS laboratories: 0–15)
+HOMOCYSTEINE_SUGGESTS_B12 = 20.0  # µmol/L: above this suggests B12 deficiency if folate is replete (Harrington 2017)
 MACROCYTIC_MCV = 100.0  # fL
 
 
@@ -116,9 +117,14 @@ def _reading_above(v: Any, p: GuidelineProfile) -> Any:
 
 
 def megaloblastic(v: Any) -> Any:
-    """A megaloblastic picture, a strong clinical feature: MCV above 120 fL, or severe anaemia (WHO) with MCV
-    above 100 fL."""
-    return (v.mcv > VERY_HIGH_MCV) | (v.severe_anaemia & (v.mcv > MACROCYTIC_MCV))
+    """A megaloblastic picture, a strong clinical feature: MCV above 120 fL, severe anaemia (WHO) with MCV above
+    100 fL, or MCV above 100 fL with homocysteine above 20 µmol/L (NICE CKS: functional deficiency is suspected from
+    strong features despite a normal B12; code-blind read s14, third, UNSAFE: MCV 114 with homocysteine 28 and B12
+    450 read "nothing urgent, no B12 treatment")."""
+    macrocytic = v.mcv > MACROCYTIC_MCV
+    return (
+        (v.mcv > VERY_HIGH_MCV) | (v.severe_anaemia & macrocytic) | (macrocytic & (v.hcy > HOMOCYSTEINE_SUGGESTS_B12))
+    )
 
 
 def _active_unlikely(v: Any, p: GuidelineProfile) -> Any:

@@ -268,7 +268,7 @@ ul, ol { padding-left: 1.4rem; margin: 0.2rem 0; }
 .meta { color: #444; font-size: 0.85em; }
 @media print {
   @page { size: A4; margin: 10mm 12mm; }
-  body { margin: 0; padding: 0; max-width: none; font-size: 7.3pt; line-height: 1.12; }
+  body { margin: 0; padding: 0; max-width: none; font-size: 7.3pt; line-height: 1.1; }
   h1 { font-size: 13pt; }
   h2 { font-size: 9.5pt; margin: 0.35rem 0 0.1rem; break-after: avoid; }
   th, td { padding: 0.05rem 0.4rem; }
@@ -277,6 +277,7 @@ ul, ol { padding-left: 1.4rem; margin: 0.2rem 0; }
   h1, .meta, .wide { column-span: all; }
   li { break-inside: avoid; }
   .refs p { font-size: 0.78em; }  /* the heaviest cases still fit one A4 page (tests/e2e, one_a4_page) */
+  .cite { font-size: 0.8em; }
 }
 """.strip()
 

@@ -229,3 +229,16 @@ def test_guidelines_lists_the_profiles(capsys: pytest.CaptureFixture[str]) -> No
     assert result.returncode == 0
     ids = [line.split("\t")[0] for line in result.stdout.splitlines()]
     assert ids == list(PROFILES)
+
+
+def test_a_pregnancy_esr_the_trimester_decides_leads_with_its_words() -> None:
+    """Code-blind reads s13–s14: "ESR: normal (ESR raised unless in the third trimester…)" read as a contradiction.
+    The fixed status value stays in the line, after the words; 57 (first trimester's top) vs 48 and 47."""
+    from b12logic import Case, evaluate
+    from b12logic.cli import verdict_lines
+
+    for esr, placed in ((47, False), (48, True), (65, True)):
+        lines = verdict_lines(evaluate(Case(age=31, sex="female", pregnant=True, b12=400, esr=esr)))
+        (line,) = [x for x in lines if x.startswith("ESR: ")]
+        assert (line.startswith("ESR: raised ") and "trimester (status value normal" in line) == placed, line
+        assert ("ESR: normal (" in line) == (not placed), line

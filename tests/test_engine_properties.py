@@ -220,8 +220,9 @@ def _judged(case: Case, b12: float, mma: float | None, profile: GuidelineProfile
     hb = None if case.hb is None else (case.hb / 10 if case.hb_unit == "g/L" else case.hb)
     severe_hb = 7.0 if case.pregnant else 8.0  # WHO severe anaemia
     severe_anaemia = hb is not None and hb < severe_hb
-    # A megaloblastic picture: MCV above 120, or severe anaemia with MCV above 100.
-    very_high_mcv = case.mcv is not None and (case.mcv > 120 or (severe_anaemia and case.mcv > 100))
+    # A megaloblastic picture: MCV above 120, or MCV above 100 with severe anaemia or homocysteine above 20 (s14).
+    hcy_raised = case.homocysteine is not None and case.homocysteine > 20
+    very_high_mcv = case.mcv is not None and (case.mcv > 120 or ((severe_anaemia or hcy_raised) and case.mcv > 100))
     active, bands = case.active_b12, profile.holotc_pmol_l
     act_low = bool(bands and active is not None and active < bands[0])
     act_high = bool(bands and active is not None and active > bands[1])
@@ -573,8 +574,8 @@ _NEAR_CELLS = {
     "mma": MMA_NEAR_NMOL + tuple(v / 1000 for v in MMA_NEAR_NMOL),
     "esr": ESR_NEAR,
     "hb": HB_NEAR_G_DL + tuple(v * 10 for v in HB_NEAR_G_DL),
-    "homocysteine": (10.0, 15.0, 15.1, 70.0),
-    "mcv": (100.0, 120.0, 120.1, 122.0),
+    "homocysteine": (10.0, 15.0, 15.1, 20.0, 20.1, 70.0),
+    "mcv": (100.0, 100.1, 120.0, 120.1, 122.0),
     "active_b12": (24.9, 25.0, 70.0, 70.1),
     "crp": (5.0, 5.1, 0.5),
 }  # values beside the thresholds; a field without any is drawn across its range

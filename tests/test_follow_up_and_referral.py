@@ -664,13 +664,13 @@ def test_a_risk_marker_is_not_listed_as_a_risk_factor_to_address() -> None:
     """s14 (first read): "Recorded risk factors to address: Autoimmune disease …: a risk marker, not a cause"."""
     for profile in PROFILES:
         marker = evaluate(Case(age=52, sex="female", b12=110, esr=50, risk_factors={"autoimmune_disease"}), profile)
-        assert not any("to address" in s.text for s in marker.next_steps), profile
+        assert not any("risk factors to review" in s.text for s in marker.next_steps), profile
         assert any("risk marker, not itself a cause" in s.text for s in (*marker.next_steps, *marker.caveats))
         both = evaluate(
             Case(age=52, sex="female", b12=110, esr=50, risk_factors={"autoimmune_disease", "metformin"}), profile
         )
-        assert [s.text for s in both.next_steps if "to address" in s.text] == [
-            "Recorded risk factors to address: Metformin."
+        assert [s.text for s in both.next_steps if "to review" in s.text] == [
+            "Recorded risk factors to review (each on its own merits): Metformin."
         ], profile
 
 
@@ -730,3 +730,25 @@ def test_the_b12_start_closes_do_now_in_the_teaching_summary() -> None:
     assert html.index("</ol>") < html.index("Then, for the B12") < html.index("Verdict")
     md = report_markdown(a, get_profile("nice-ng239"), __version__, datetime(2026, 1, 1))
     assert md.index(a.do_now[-1].text[:40]) < md.index("Then, for the B12") < md.index("## Verdict")
+
+
+def test_a_raised_mcv_with_homocysteine_above_20_is_a_megaloblastic_picture() -> None:
+    """s14 (third read), UNSAFE: MCV 114 with homocysteine 28, Hb 9 and B12 450 read "nothing urgent, no B12
+    treatment" (NICE CKS: urgent haematology advice when functional deficiency is suspected from strong features
+    despite a normal B12). Boundaries: MCV 100 is not raised, 100.1 is; homocysteine 20 is not above 20, 20.1 is."""
+    urgent = "Seek urgent haematology advice: a picture that suggests megaloblastic anaemia"
+    for mcv, hcy, picture in (
+        (114, 28, True),
+        (100.1, 20.1, True),
+        (100, 28, False),
+        (114, 20, False),
+        (114, None, False),
+    ):
+        case = Case(age=60, sex="male", b12=450, homocysteine=hcy, esr=25, hb=9.0, mcv=mcv)
+        for profile in PROFILES:
+            a = evaluate(case, profile)
+            assert any(s.text.startswith(urgent) for s in a.do_now) == picture, (mcv, hcy, profile)
+            if picture:  # B12 starts (or, under the source, its correction does) and folic acid never alone
+                assert {a.regimen, a.corrected_regimen} & set(TREATMENT_REGIMENS), profile
+                assert a.b12_after_do_now or any(s.starts_b12 for s in a.do_now), profile
+                assert "no_folic_acid_alone" in {p.id for p in a.pitfalls}, profile

@@ -18,7 +18,7 @@ from typing import Any
 
 from b12logic.case import Case
 from b12logic.columnwise import first_match, pick
-from b12logic.graphs import HOMOCYSTEINE_UPPER, VERY_HIGH_MCV
+from b12logic.graphs import HOMOCYSTEINE_SUGGESTS_B12, HOMOCYSTEINE_UPPER, VERY_HIGH_MCV
 from b12logic.guidelines import (
     ANAEMIA_HB_G_DL,
     IRREVERSIBLE_CAUSES,
@@ -29,7 +29,6 @@ from b12logic.guidelines import (
 from b12logic.labels import ANAEMIA_GRADES
 
 HOMOCYSTEINE_TARGET = 10.0  # µmol/L: the source's target, from bariatric guidance (not a reference limit)
-HOMOCYSTEINE_SUGGESTS_B12 = 20.0  # µmol/L: above this suggests B12 deficiency if folate is replete (Harrington 2017)
 MACROCYTOSIS_MCV = 100.0  # fL
 MICROCYTOSIS_MCV = 80.0  # fL: below most laboratories' ranges (NHS Lothian reads "below the normal range")
 VERY_HIGH_B12 = 1000.0  # pg/mL, AFP 2025

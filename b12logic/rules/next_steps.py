@@ -203,9 +203,9 @@ _PREGNANT = Statement(
     rank=RANK_PREGNANT,
 )
 _VERY_HIGH_MCV = Statement(
-    "Seek urgent haematology advice: a picture that suggests megaloblastic anaemia (MCV above 120 fL, or severe "
-    "anaemia with a raised MCV; the blood film shows whether it is) is a strong clinical feature, so deficiency is "
-    "suspected whatever the B12 tests still have to settle.",
+    "Seek urgent haematology advice: a picture that suggests megaloblastic anaemia (MCV above 120 fL, or a raised "
+    "MCV with severe anaemia or a homocysteine above 20 µmol/L; the blood film shows whether it is) is a strong "
+    "clinical feature, so deficiency is suspected whatever the B12 tests still have to settle.",
     ("BNF / NICE CKS", "BSH 2014"),
     "Megaloblastic picture: urgent haematology advice",
     kind="do_now",
@@ -213,8 +213,8 @@ _VERY_HIGH_MCV = Statement(
 )
 _PREGNANT_VERY_HIGH_MCV = Statement(  # one urgent haematology step, not two in a row (independent read s6, NF1)
     "Seek urgent haematology advice: B12 deficiency is suspected in pregnancy, and a picture that suggests "
-    "megaloblastic anaemia (MCV above 120 fL, or severe anaemia with a raised MCV; the blood film shows whether it "
-    "is) is a strong clinical feature.",
+    "megaloblastic anaemia (MCV above 120 fL, or a raised MCV with severe anaemia or a homocysteine above 20 µmol/L; "
+    "the blood film shows whether it is) is a strong clinical feature.",
     ("BNF / NICE CKS", "BSH 2014"),
     "Pregnant, megaloblastic picture: urgent haematology advice",
     kind="do_now",
@@ -921,9 +921,9 @@ def b12_next_steps(profile: GuidelineProfile, f: PlanFacts) -> tuple[Statement, 
             named = risk_factor_names(f.risk_factors - IRREVERSIBLE_CAUSES - RISK_MARKERS)
             steps.append(
                 Statement(
-                    f"Recorded risk factors to address: {named}.",
+                    f"Recorded risk factors to review (each on its own merits): {named}.",
                     ("AFP 2025",),
-                    f"Address: {_in_a_cell(named)}",
+                    f"Review: {_in_a_cell(named)}",
                     kind="plan",
                 )
             )
