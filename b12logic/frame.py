@@ -181,6 +181,7 @@ def evaluate_frame(
         pregnant=pregnant,
         renal=parsed.flags["renal_impairment"],
         severe_anaemia=anaemia_grade_codes(hb, female, pregnant) == ANAEMIA_GRADES.index("severe"),
+        anaemic=anaemic(hb, female, pregnant),
     )
 
     with np.errstate(invalid="ignore"):

@@ -118,13 +118,13 @@ def _reading_above(v: Any, p: GuidelineProfile) -> Any:
 
 def megaloblastic(v: Any) -> Any:
     """A megaloblastic picture, a strong clinical feature: MCV above 120 fL, severe anaemia (WHO) with MCV above
-    100 fL, or MCV above 100 fL with homocysteine above 20 µmol/L (NICE CKS: functional deficiency is suspected from
-    strong features despite a normal B12; code-blind read s14, third, UNSAFE: MCV 114 with homocysteine 28 and B12
-    450 read "nothing urgent, no B12 treatment")."""
+    100 fL, or a macrocytic anaemia (Hb below WHO's threshold) with homocysteine above 20 µmol/L (NICE CKS: functional
+    deficiency is suspected from strong features such as megaloblastic anaemia despite a normal B12; code-blind read
+    s14, third, UNSAFE: MCV 114, Hb 9, homocysteine 28 and B12 450 read "nothing urgent, no B12 treatment"; fourth,
+    WRONG: without anaemia, Hb 13.5, it is not a megaloblastic anaemia)."""
     macrocytic = v.mcv > MACROCYTIC_MCV
-    return (
-        (v.mcv > VERY_HIGH_MCV) | (v.severe_anaemia & macrocytic) | (macrocytic & (v.hcy > HOMOCYSTEINE_SUGGESTS_B12))
-    )
+    hcy_anaemia = v.anaemic & (v.hcy > HOMOCYSTEINE_SUGGESTS_B12)
+    return (v.mcv > VERY_HIGH_MCV) | (macrocytic & (v.severe_anaemia | hcy_anaemia))
 
 
 def _active_unlikely(v: Any, p: GuidelineProfile) -> Any:

@@ -220,8 +220,11 @@ def _judged(case: Case, b12: float, mma: float | None, profile: GuidelineProfile
     hb = None if case.hb is None else (case.hb / 10 if case.hb_unit == "g/L" else case.hb)
     severe_hb = 7.0 if case.pregnant else 8.0  # WHO severe anaemia
     severe_anaemia = hb is not None and hb < severe_hb
-    # A megaloblastic picture: MCV above 120, or MCV above 100 with severe anaemia or homocysteine above 20 (s14).
-    hcy_raised = case.homocysteine is not None and case.homocysteine > 20
+    # A megaloblastic picture: MCV above 120, or MCV above 100 with severe anaemia, or with anaemia (WHO: 13 g/dL men,
+    # 12 women, 11 in pregnancy) and homocysteine above 20 (s14).
+    threshold = 11.0 if case.pregnant else 12.0 if case.sex == "female" else 13.0
+    anaemic = case.hb_g_dl is not None and case.hb_g_dl < threshold
+    hcy_raised = anaemic and case.homocysteine is not None and case.homocysteine > 20
     very_high_mcv = case.mcv is not None and (case.mcv > 120 or ((severe_anaemia or hcy_raised) and case.mcv > 100))
     active, bands = case.active_b12, profile.holotc_pmol_l
     act_low = bool(bands and active is not None and active < bands[0])

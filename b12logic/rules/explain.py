@@ -122,8 +122,8 @@ def caveats(case: Case, profile: GuidelineProfile, status: str, b12: float, outc
         read = case.mma_read_nmol_l  # None when the unit is implausible (warnings)
         marginal = (
             f" MMA {read:g} nmol/L is above it but within {MARGINAL_MMA_NMOL_L:g} nmol/L (0.40 µmol/L), "
-            "the limit of Mayo's plasma MMA test: a rise this small supports deficiency only against your "
-            "laboratory's own limit."
+            "the limit of Mayo's plasma MMA test: a rise this small supports deficiency only against the limit of "
+            "the laboratory that measured it."
             if read is not None
             and profile.mma_limit_citation == "Mayo"
             and profile.mma_upper < read <= MARGINAL_MMA_NMOL_L

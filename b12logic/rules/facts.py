@@ -40,6 +40,7 @@ class CaseView:
 
     __slots__ = (
         "active_b12",
+        "anaemic",
         "b12",
         "esr",
         "esr_limit",
@@ -74,11 +75,13 @@ class CaseView:
         on_folic_acid: Any = False,
         renal: Any = False,
         severe_anaemia: Any,
+        anaemic: Any = False,
     ) -> None:
         # Spelled out, not a loop of setattr: evaluate builds one per call (hot path).
         self.active_b12, self.b12, self.esr, self.esr_limit = active_b12, b12, esr, esr_limit
         self.hb, self.hcy, self.mcv, self.mma = hb, hcy, mcv, mma
         self.renal = renal  # renal impairment: it raises MMA on its own (Ann Clin Biochem 2018)
+        self.anaemic = anaemic  # Hb below the WHO threshold for sex and pregnancy
         self.lasting_cause, self.on_folic_acid = (
             lasting_cause,
             on_folic_acid,
@@ -113,6 +116,7 @@ def view_of(case: Case, esr_limit: float) -> CaseView:
         pregnant=case.pregnant,
         renal=case.renal_impairment,
         severe_anaemia=anaemia_grade(case.hb_g_dl, case.sex, case.pregnant) == "severe",
+        anaemic=bool(anaemic(_num(case.hb_g_dl), case.sex == "female", case.pregnant)),
     )
 
 

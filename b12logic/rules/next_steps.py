@@ -51,8 +51,8 @@ _SEVERE_TRANSFUSION = (
 )
 # A low B12 does not explain a severe anaemia whose cells are not large on its own (code-blind read s14, first).
 _SEVERE_NOT_MACROCYTIC = (
-    "With an MCV that is not raised, look for a second cause now too, such as iron deficiency or blood loss beside "
-    "the B12 (the film and ferritin show a mixed picture)."
+    "With an MCV that is not raised, B12 or folate deficiency does not explain it on its own: look for its cause "
+    "now too (iron deficiency, blood loss, chronic disease; the film and ferritin show a mixed picture)."
 )
 _SEVERE_HAEMATOLOGY = "Pancytopenia or a suspected blood cancer: urgent haematology advice."
 _SEVERE_CITES = ("WHO", "NHS Lothian", "UK Transfusion Handbook", "BNF / NICE CKS")
@@ -70,7 +70,7 @@ def _severe_anaemia(treats: bool, macrocytic_or_unknown: bool) -> Statement:
         _SEVERE_CITES,
         f"Severe anaemia: FBC, film, haematinics{', then start B12' if treats else ' before treatment'}, hospital "
         "care if chest pain or heart failure (transfuse only if essential, fewest units), "
-        f"{'' if macrocytic_or_unknown else 'a second cause sought, '}urgent haematology if pancytopenia",
+        f"{'' if macrocytic_or_unknown else 'its cause sought, '}urgent haematology if pancytopenia",
         kind="do_now",
         rank=RANK_SEVERE_ANAEMIA,
         starts_b12=treats,
@@ -80,7 +80,8 @@ def _severe_anaemia(treats: bool, macrocytic_or_unknown: bool) -> Statement:
 _NEURO_TREAT = Statement(
     "Seek urgent specialist (haematology or neurology) advice for the neurological symptoms, and start the "
     "alternate-day regimen now, once the bloods are taken, rather than wait for that advice or the tests. "
-    "Symptoms of spinal cord or optic nerve damage: same-day emergency admission.",
+    "Symptoms of a spinal cord lesion or peripheral neuropathy, or visual symptoms: same-day emergency "
+    "admission.",
     ("BNF / NICE CKS", "BSH 2014", "NHS Lothian"),
     "Neurological symptoms: urgent specialist advice, start the alternate-day regimen now",
     kind="do_now",
@@ -88,8 +89,8 @@ _NEURO_TREAT = Statement(
     starts_b12=True,
 )
 _NEURO_ADVICE = Statement(
-    "Seek urgent specialist (haematology or neurology) advice for the neurological symptoms. Symptoms of spinal "
-    "cord or optic nerve damage: same-day emergency admission.",
+    "Seek urgent specialist (haematology or neurology) advice for the neurological symptoms. Symptoms of a spinal "
+    "cord lesion or peripheral neuropathy, or visual symptoms: same-day emergency admission.",
     ("BNF / NICE CKS", "NHS Lothian"),
     "Neurological symptoms: urgent specialist advice",
     kind="do_now",
@@ -103,8 +104,8 @@ _NEURO_NOT_EXCLUDED = Statement(
     "show deficiency (a B12 that is not low, or an MMA at or below the laboratory's limit) make it less likely but "
     "do not exclude it: if the clinical features are strong and that advice is not at hand, start the alternate-day "
     "regimen once the bloods are taken rather than wait, since treatment is not delayed when strong features "
-    "disagree with the tests. Look for other causes as well. Symptoms of spinal cord or optic nerve damage: "
-    "same-day emergency admission.",
+    "disagree with the tests. Look for other causes as well. Symptoms of a spinal cord "
+    "lesion or peripheral neuropathy, or visual symptoms: same-day emergency admission.",
     ("BSH 2014", "BNF / NICE CKS", "NHS Lothian"),
     "Neurological symptoms: urgent specialist advice (strong features are treated even with a normal result)",
     kind="do_now",
@@ -114,8 +115,8 @@ _NEURO_NOT_EXCLUDED = Statement(
 # (code-blind read s13, W2: "start the alternate-day regimen" beside B12 600, MMA 200 and "no B12 treatment").
 _NEURO_OTHER_CAUSE = Statement(
     "Seek urgent advice from a neurologist for the neurological symptoms: with a B12 above the borderline band and "
-    "a normal functional test, B12 deficiency is unlikely, so their cause is looked for elsewhere. Symptoms of "
-    "spinal cord or optic nerve damage: same-day emergency admission.",
+    "a normal functional test, B12 deficiency is unlikely, so their cause is looked for elsewhere. Symptoms of a "
+    "spinal cord lesion or peripheral neuropathy, or visual symptoms: same-day emergency admission.",
     ("NICE NG239", "BNF / NICE CKS", "NHS Lothian"),
     "Neurological symptoms, B12 tests normal: urgent neurology advice for another cause",
     kind="do_now",
@@ -128,8 +129,8 @@ _N2O_ACT = (
     "for test results or for specialist advice"
 )
 _N2O_AFTER = (
-    "Symptoms of spinal cord or optic nerve damage: same-day emergency admission. Treated early, the damage can "
-    "recover; late, it can leave permanent disability."
+    "Symptoms of a spinal cord lesion or peripheral neuropathy, or visual symptoms: same-day emergency admission. "
+    "Treated early, the damage can recover; late, it can leave permanent disability."
 )
 # In pregnancy the pregnancy step below gives the haematology advice: each referral once (code-blind read s11, 11th).
 _N2O_REFER = {
@@ -203,9 +204,9 @@ _PREGNANT = Statement(
     rank=RANK_PREGNANT,
 )
 _VERY_HIGH_MCV = Statement(
-    "Seek urgent haematology advice: a picture that suggests megaloblastic anaemia (MCV above 120 fL, or a raised "
-    "MCV with severe anaemia or a homocysteine above 20 µmol/L; the blood film shows whether it is) is a strong "
-    "clinical feature, so deficiency is suspected whatever the B12 tests still have to settle.",
+    "Seek urgent haematology advice: a picture that suggests megaloblastic anaemia (MCV above 120 fL, or a "
+    "macrocytic anaemia that is severe or has a homocysteine above 20 µmol/L; the blood film shows whether it is) is "
+    "a strong clinical feature, so deficiency is suspected whatever the B12 tests still have to settle.",
     ("BNF / NICE CKS", "BSH 2014"),
     "Megaloblastic picture: urgent haematology advice",
     kind="do_now",
@@ -213,8 +214,8 @@ _VERY_HIGH_MCV = Statement(
 )
 _PREGNANT_VERY_HIGH_MCV = Statement(  # one urgent haematology step, not two in a row (independent read s6, NF1)
     "Seek urgent haematology advice: B12 deficiency is suspected in pregnancy, and a picture that suggests "
-    "megaloblastic anaemia (MCV above 120 fL, or a raised MCV with severe anaemia or a homocysteine above 20 µmol/L; "
-    "the blood film shows whether it is) is a strong clinical feature.",
+    "megaloblastic anaemia (MCV above 120 fL, or a macrocytic anaemia that is severe or has a homocysteine above 20 "
+    "µmol/L; the blood film shows whether it is) is a strong clinical feature.",
     ("BNF / NICE CKS", "BSH 2014"),
     "Pregnant, megaloblastic picture: urgent haematology advice",
     kind="do_now",
@@ -393,7 +394,8 @@ _MICROCYTIC_ANAEMIA = Statement(
 # investigation was only a work-up line, below giant cell arteritis and myeloma).
 _MICROCYTIC_NOW = Statement(
     # Ferritin is an acute-phase protein (code-blind read s14, first: CRP 60 with Crohn's read "below 30 establishes"
-    # alone); NHS Lothian: with a normal ferritin, a fasting low serum iron and transferrin of 3.0 g/L or more settle it.
+    # alone); NHS Lothian: with a normal ferritin, a fasting low serum iron and transferrin of 3.0 g/L or more settle
+    # it.
     "Check the ferritin now for the microcytic anaemia: below 30 µg/L it establishes iron deficiency anaemia; a "
     "normal ferritin does not exclude it (ferritin rises with inflammation), and then a fasting serum iron and "
     "transferrin settle it. Iron deficiency anaemia's cause is sought urgently: under NICE NG12 a quantitative "
