@@ -190,7 +190,7 @@ def verdict_lines(a: Assessment) -> list[str]:
 def _severity(a: Assessment) -> str:
     """Severe deficiency by the app's working definition, never "no" where it was not assessed."""
     if a.severe:
-        return "yes"
+        return f"yes ({a.severe_by_hb_only})" if a.severe_by_hb_only else "yes"
     if a.b12_status not in DEFICIENT_STATUSES:
         # Treated without a confirmed deficiency (strong features, nitrous oxide): "no deficiency diagnosed" would
         # sit oddly beside a regimen (independent read s7e).

@@ -234,6 +234,19 @@ class Assessment:
         return f"{b12}."
 
     @property
+    def severe_by_hb_only(self) -> str:
+        """Beside "severe" by the working definition when only the Hb makes it so and the MCV does not show a
+        megaloblastic anaemia: what the label does not show (code-blind reads s14, third to fifth: "severe
+        deficiency: yes" beside MCV 68, 88 or none, where B12 does not explain the anaemia on its own); "" otherwise."""
+        case = self.case
+        if not self.severe or case.b12_pg_ml < SEVERE_B12_PG_ML:
+            return ""
+        if case.mcv is not None and case.mcv > MACROCYTOSIS_MCV:
+            return ""
+        mcv = "the MCV is not known" if case.mcv is None else f"an MCV of {case.mcv:g} fL is not raised"
+        return f"by the Hb alone, and {mcv}: the anaemia is not shown to be B12's"
+
+    @property
     def b12_after_do_now(self) -> str:
         """Beside urgent steps that do not start B12, the B12 plan that treats is said at the end of Do now, so a
         student reading only that block does not defer it (code-blind read s14, second: ESR and giant cell

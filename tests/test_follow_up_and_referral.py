@@ -558,12 +558,14 @@ def test_a_symptomatic_severe_anaemia_is_cared_for_in_hospital_and_transfusion_i
                 a = evaluate(case, profile)
                 (severe,) = [s for s in a.do_now if s.text.startswith("Assess the severe anaemia now")]
                 assert a.do_now[0] == severe and "UK Transfusion Handbook" in severe.citations, (profile, b12, mcv)
-                assert "Chest pain or heart failure: hospital care now" in severe.text, (profile, b12, mcv)
-                assert "hospital care if chest pain or heart failure" in severe.short, (profile, b12, mcv)
+                assert "Chest pain, heart failure or active bleeding: hospital care now" in severe.text, (profile, mcv)
+                assert "hospital care if chest pain, heart failure or bleeding" in severe.short, (profile, b12, mcv)
                 # Every MCV: transfusion only if essential, the fewest units (s14, second read: "the caution does
                 # not apply" beside MCV 88 read as transfusing freely); megaloblastic: avoided wherever possible.
                 assert "Transfuse only if an immediate rise is essential, the fewest units" in severe.text, mcv
-                assert "if it is megaloblastic, avoid transfusion wherever possible" in severe.text, mcv
+                # Small cells are not megaloblastic: no clause that reads as holding blood back (s14, fifth read).
+                megaloblastic_clause = "if it is megaloblastic, avoid transfusion wherever possible" in severe.text
+                assert megaloblastic_clause == (mcv is None or mcv >= 80), mcv
                 assert "does not apply" not in severe.text
                 assert ("does not explain it on its own: look for its cause" in severe.text) == (
                     not megaloblastic_possible
@@ -778,3 +780,37 @@ def test_every_neurological_step_names_peripheral_neuropathy_for_same_day_admiss
             said = [s.text for s in evaluate(case, profile).do_now if "same-day emergency admission" in s.text]
             assert said, (case, profile)
             assert all("spinal cord lesion or peripheral neuropathy, or visual symptoms" in t for t in said), said
+
+
+def test_severe_by_the_hb_alone_says_the_anaemia_is_not_shown_to_be_b12_s() -> None:
+    """s14 (third to fifth reads): "Severe deficiency: yes" beside MCV 68, 88 or none, where B12 does not explain the
+    anaemia on its own. The working definition (the CSV's `severe`) is unchanged; the words beside it say so."""
+    for mcv, said in ((None, "the MCV is not known"), (88, "an MCV of 88 fL is not raised"), (100, "of 100 fL")):
+        a = evaluate(Case(age=45, sex="male", b12=170, hb=7.2, esr=30, mcv=mcv), "nice-ng239")
+        assert a.severe and said in a.severe_by_hb_only, mcv
+        assert f"yes (by the Hb alone, and {a.severe_by_hb_only.split('and ', 1)[1]})" in "\n".join(verdict_lines(a))
+    for quiet in (
+        Case(age=45, sex="male", b12=170, hb=7.2, esr=30, mcv=100.1),
+        Case(age=45, sex="male", b12=90, esr=30),
+    ):
+        a = evaluate(quiet, "nice-ng239")
+        assert a.severe and a.severe_by_hb_only == ""  # macrocytic, or severe by the B12 itself
+
+
+def test_a_lasting_cause_beside_an_indeterminate_active_b12_does_not_say_mma_decides() -> None:
+    """s14 (fifth read): "MMA decides" beside "treated now and for life; MMA optional"."""
+    lasting = Case(age=58, sex="female", b12=200, active_b12=50, esr=35, risk_factors={"pernicious_anaemia"})
+    for profile in ("nice-ng239", "bsh-2014"):
+        line = next(s.text for s in evaluate(lasting, profile).caveats if s.text.startswith("Active B12 50"))
+        assert "MMA would only document the deficiency" in line and "MMA decides" not in line, profile
+        plain = evaluate(Case(age=58, sex="female", b12=200, active_b12=50, esr=35), profile)
+        assert next(s.text for s in plain.caveats if s.text.startswith("Active B12 50")).endswith("MMA decides.")
+
+
+def test_macrocytosis_with_a_normal_b12_names_non_urgent_advice_and_nitrous_oxide() -> None:
+    """s14 (fifth read): MCV 106 with homocysteine 28 and B12 420 (no anaemia) named neither the non-urgent
+    haematology advice for an MCV above 105 (NICE CKS) nor nitrous oxide."""
+    a = evaluate(Case(age=60, sex="male", b12=420, homocysteine=28, hb=14.2, mcv=106, esr=12), "nice-ng239")
+    texts = [s.text for s in (*a.next_steps, *a.caveats)]
+    assert any("stays above 105 fL with its cause unclear: non-urgent haematology advice" in t for t in texts)
+    assert any("ask about nitrous oxide" in t for t in texts if t.startswith("Homocysteine 28"))

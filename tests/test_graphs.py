@@ -221,9 +221,10 @@ def test_predicates_give_the_same_answer_on_scalars_and_arrays() -> None:
         "lasting_cause": rng.choice([True, False], n),
         "on_folic_acid": rng.choice([True, False], n),
         "pregnant": rng.choice([True, False], n),
-        "hcy": rng.choice([np.nan, 15.0, 15.1, 70.0], n),
+        "hcy": rng.choice([np.nan, 15.0, 15.1, 20.0, 20.1, 70.0], n),
         "mcv": rng.choice([np.nan, 100.0, 100.1, 120.0, 120.1], n),
         "severe_anaemia": rng.choice([True, False], n),
+        "anaemic": rng.choice([True, False], n),
         "renal": rng.choice([True, False], n),
     }
     for profile in PROFILE_LIST:
@@ -242,6 +243,7 @@ def test_predicates_give_the_same_answer_on_scalars_and_arrays() -> None:
                                 "on_folic_acid",
                                 "pregnant",
                                 "severe_anaemia",
+                                "anaemic",
                                 "renal",
                             )
                             else float(v[i])
@@ -286,6 +288,7 @@ _QUIET = {
     "pregnant": False,
     "hcy": math.nan,
     "severe_anaemia": False,
+    "anaemic": False,
     "lasting_cause": False,
     "on_folic_acid": False,
     "renal": False,
@@ -326,6 +329,11 @@ _QUIET = {
         ("strong_features", {"mcv": 100.1, "severe_anaemia": True}, True),  # severe macrocytic anaemia
         ("strong_features", {"mcv": 100.0, "severe_anaemia": True}, False),
         ("strong_features", {"mcv": 118.0, "severe_anaemia": False}, False),
+        # A macrocytic anaemia with homocysteine above 20 (code-blind reads s14, third and fourth).
+        ("strong_features", {"mcv": 100.1, "anaemic": True, "hcy": 20.1}, True),
+        ("strong_features", {"mcv": 100.1, "anaemic": True, "hcy": 20.0}, False),
+        ("strong_features", {"mcv": 100.0, "anaemic": True, "hcy": 28.0}, False),
+        ("strong_features", {"mcv": 106.0, "anaemic": False, "hcy": 28.0}, False),
         ("strong_features", {"lasting_cause": True}, True),  # independent read s7b, G4
         ("strong_features", {"on_folic_acid": True}, True),  # independent read s7b, G2
         ("lasting_cause_measured", {"lasting_cause": True, "mma": 271.0}, True),

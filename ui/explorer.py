@@ -95,6 +95,8 @@ def _severity(a: Assessment) -> str:
         return f"{'unknown' if a.case.hb is None else 'not severe'}: {NEURO_DECIDES}"
     if not a.severe and a.case.hb is None:
         return "unknown: Hb not measured, so check the full blood count before choosing oral"
+    if a.severe and a.severe_by_hb_only:
+        return f"severe ({a.severe_by_hb_only})"
     return "severe" if a.severe else "not severe"
 
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 from b12logic.case import Case
 from b12logic.esr import GCA_AGE, UNUSUAL_ESR
 from b12logic.graphs import Node
-from b12logic.guidelines import ANAEMIA_HB_G_DL, PROFILES, GuidelineProfile
+from b12logic.guidelines import ANAEMIA_HB_G_DL, IRREVERSIBLE_CAUSES, PROFILES, GuidelineProfile
 from b12logic.rules.facts import (
     HOMOCYSTEINE_SUGGESTS_B12,
     HOMOCYSTEINE_UPPER,
@@ -80,7 +80,12 @@ def _discordance(case: Case, profile: GuidelineProfile, b12: float, outcome: str
         mma = case.mma_read_nmol_l
         renal_mma = case.renal_impairment and mma is not None and mma > profile.mma_upper
         # A raised MMA beside renal impairment does not decide (independent read s8c, F5).
-        text += " A raised MMA with renal impairment does not settle it either." if renal_mma else " MMA decides."
+        if not case.risk_factors.isdisjoint(IRREVERSIBLE_CAUSES):
+            # A lasting cause already sets the plan (code-blind read s14, fifth: "MMA decides" beside "treated now
+            # and for life; MMA optional").
+            text += " The recorded cause that cannot be reversed sets the plan; MMA would only document the deficiency."
+        else:
+            text += " A raised MMA with renal impairment does not settle it either." if renal_mma else " MMA decides."
     return Statement(text, cites, kind="plan")
 
 
@@ -200,9 +205,10 @@ def homocysteine_reading(hcy: float, beside_normal: bool = False) -> Statement:
     if hcy > HOMOCYSTEINE_SUGGESTS_B12 and beside_normal:
         return Statement(
             f"Homocysteine {hcy:g} µmol/L is above 20 µmol/L, which suggests B12 deficiency when folate is replete, "
-            "yet the B12 reads as normal: homocysteine is less specific than MMA, so check the folate; where strong "
-            "clinical features disagree with the tests, do not delay treatment.",
-            ("NHS homocysteine range", "Harrington 2017", "BSH 2014"),
+            "yet the B12 reads as normal: homocysteine is less specific than MMA, so check the folate and ask about "
+            "nitrous oxide (it causes functional deficiency with a normal B12); where strong clinical features "
+            "disagree with the tests, do not delay treatment.",
+            ("NHS homocysteine range", "Harrington 2017", "NICE NG239", "BSH 2014"),
             kind="workup",
         )
     if hcy > HOMOCYSTEINE_SUGGESTS_B12:

@@ -38,7 +38,9 @@ _SEVERE_SAMPLES = (
     "Assess the severe anaemia now: full blood count and film for pancytopenia; folate, ferritin and reticulocytes "
     "(and MMA, homocysteine or active B12 if they are to be measured) before any treatment or transfusion"
 )
-_SEVERE_HOSPITAL = "Chest pain or heart failure: hospital care now."
+# Acute blood loss is the Handbook's other path (8.1.1 speaks of patients "without acute blood loss"): code-blind read
+# s14, fifth (Hb 6.9, MCV 68 at 82 named no bleeding).
+_SEVERE_HOSPITAL = "Chest pain, heart failure or active bleeding: hospital care now."
 # UK Transfusion Handbook 8.1, for any haematinic deficiency: transfuse only if an immediate rise is essential, the
 # fewest units with careful monitoring (circulatory overload); megaloblastic: avoid it wherever possible, bed rest and
 # high-concentration oxygen while B12 or folate acts (code-blind read s13, fifth, UNSAFE: Hb 4.5 had no hospital
@@ -46,8 +48,13 @@ _SEVERE_HOSPITAL = "Chest pain or heart failure: hospital care now."
 # 92, and "the caution does not apply" beside them read as transfusing freely).
 _SEVERE_TRANSFUSION = (
     "Transfuse only if an immediate rise is essential, the fewest units with careful monitoring (circulatory "
-    "overload can be fatal); if it is megaloblastic, avoid transfusion wherever possible: bed rest and "
-    "high-concentration oxygen while B12 or folate acts."
+    "overload can be fatal)"
+)
+# Not beside small cells (MCV below 80 fL), which are not megaloblastic (code-blind read s14, fifth: the clause read as
+# discouraging a transfusion an 82-year-old with Hb 6.9 and MCV 68 may need).
+_SEVERE_MEGALOBLASTIC = (
+    "; if it is megaloblastic, avoid transfusion wherever possible: bed rest and high-concentration oxygen while the "
+    "vitamin replacement acts"
 )
 # A low B12 does not explain a severe anaemia whose cells are not large on its own (code-blind read s14, first).
 _SEVERE_NOT_MACROCYTIC = (
@@ -58,18 +65,19 @@ _SEVERE_HAEMATOLOGY = "Pancytopenia or a suspected blood cancer: urgent haematol
 _SEVERE_CITES = ("WHO", "NHS Lothian", "UK Transfusion Handbook", "BNF / NICE CKS")
 
 
-@lru_cache(maxsize=8)
-def _severe_anaemia(treats: bool, macrocytic_or_unknown: bool) -> Statement:
+@lru_cache(maxsize=16)
+def _severe_anaemia(treats: bool, macrocytic_or_unknown: bool, microcytic: bool = False) -> Statement:
     """The severe anaemia's first step: samples first, then B12 beside a plan that treats (code-blind read s11, F2: a
     milder case on folic acid said "start B12 now" while Hb 6.9 with MCV 124 never did); with an MCV that is not
     raised, a second cause is sought too."""
     start = "; then start B12 as the B12 plan says, once those samples are taken" if treats else ""
     second = "" if macrocytic_or_unknown else f" {_SEVERE_NOT_MACROCYTIC}"
     return Statement(
-        f"{_SEVERE_SAMPLES}{start}. {_SEVERE_HOSPITAL} {_SEVERE_TRANSFUSION}{second} {_SEVERE_HAEMATOLOGY}",
+        f"{_SEVERE_SAMPLES}{start}. {_SEVERE_HOSPITAL} {_SEVERE_TRANSFUSION}"
+        f"{'' if microcytic else _SEVERE_MEGALOBLASTIC}.{second} {_SEVERE_HAEMATOLOGY}",
         _SEVERE_CITES,
         f"Severe anaemia: FBC, film, haematinics{', then start B12' if treats else ' before treatment'}, hospital "
-        "care if chest pain or heart failure (transfuse only if essential, fewest units), "
+        "care if chest pain, heart failure or bleeding (transfuse only if essential, fewest units), "
         f"{'' if macrocytic_or_unknown else 'its cause sought, '}urgent haematology if pancytopenia",
         kind="do_now",
         rank=RANK_SEVERE_ANAEMIA,
@@ -268,8 +276,9 @@ _OTHER_MACROCYTOSIS = Statement(  # independent read s7d, I4: an unexplained mac
     "Macrocytosis (MCV above 100 fL) with B12 deficiency not shown, or not yet: look for its other causes as "
     "well: folate deficiency (check the serum folate), alcohol, liver disease, drugs (methotrexate, "
     "hydroxycarbamide, azathioprine, zidovudine, trimethoprim), hypothyroidism, myelodysplasia, reticulocytosis "
-    "(haemolysis, bleeding) and pregnancy.",
-    ("Savage 2000", "NHS Lothian"),
+    "(haemolysis, bleeding) and pregnancy. An MCV that stays above 105 fL with its cause unclear: non-urgent "
+    "haematology advice.",
+    ("Savage 2000", "NHS Lothian", "BNF / NICE CKS"),
     "Macrocytosis, B12 not low: other causes",
     kind="workup",
 )
@@ -624,7 +633,9 @@ def _do_now(profile: GuidelineProfile, f: PlanFacts) -> list[Statement]:
     n2o_treat = f.nitrous_oxide and treats and f.neuro
     neuro_treat = f.neuro and f.regimen == "im_neuro" and not n2o_treat  # with nitrous oxide its own step starts
     if f.anaemia_grade == "severe":  # it starts B12 unless a neurological step below does
-        severe = _severe_anaemia(treats and not (neuro_treat or n2o_treat), f.macrocytic or not f.mcv_measured)
+        severe = _severe_anaemia(
+            treats and not (neuro_treat or n2o_treat), f.macrocytic or not f.mcv_measured, f.microcytic
+        )
         steps.append(_severe_in_pregnancy(severe) if f.pregnant else severe)
     functional_test_in = f.mma_measured or f.hcy_measured
     if f.neuro:
