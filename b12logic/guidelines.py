@@ -416,10 +416,11 @@ def _duration(risk_factors: frozenset[str]) -> str:
         )
     if risk_factors & REVERSIBLE_CAUSES and not risk_factors & UNSETTLED_CAUSES:
         # Only once the work-up finds no other cause: a diet or a drug can sit beside autoimmune gastritis (code-blind
-        # read s13, third: a recorded diet was read as the cause before pernicious anaemia was excluded).
+        # read s13, third: a recorded diet was read as the cause before pernicious anaemia was excluded); not before the
+        # course is complete (s14, sixth: nitrous oxide is "dealt with" the day it stops, before the nerves recover).
         return (
             "for as long as the recorded cause lasts, if the work-up finds no other (such as autoimmune gastritis): "
-            "once it is dealt with, treatment can stop or change"
+            "once it is dealt with and the course above is complete, treatment can stop or change"
         )
     return (
         "lifelong if the cause cannot be reversed (autoimmune gastritis, gastrectomy, ileal resection); if it can "

@@ -566,6 +566,9 @@ def test_a_symptomatic_severe_anaemia_is_cared_for_in_hospital_and_transfusion_i
                 # Small cells are not megaloblastic: no clause that reads as holding blood back (s14, fifth read).
                 megaloblastic_clause = "if it is megaloblastic, avoid transfusion wherever possible" in severe.text
                 assert megaloblastic_clause == (mcv is None or mcv >= 80), mcv
+                # Oxygen as needed, not routinely at high concentration (s14, sixth read).
+                assert "high-concentration" not in severe.text
+                assert ("bed rest, and oxygen as needed" in severe.text) == megaloblastic_clause, mcv
                 assert "does not apply" not in severe.text
                 assert ("does not explain it on its own: look for its cause" in severe.text) == (
                     not megaloblastic_possible
@@ -626,6 +629,8 @@ def test_a_reversible_cause_sets_the_duration_only_once_no_other_is_found_and_bs
             a = evaluate(Case(age=60, sex="female", b12=120, esr=30, risk_factors={risk}), profile)
             plan = next(s.text for s in a.next_steps if "the regimen for this case is" in s.text)
             assert "if the work-up finds no other (such as autoimmune gastritis)" in plan, (profile.id, risk)
+            # Not the day the cause stops (s14, sixth read: nitrous oxide is "dealt with" before the nerves recover).
+            assert "once it is dealt with and the course above is complete" in plan, (profile.id, risk)
             assert ("under NICE NG239 (which superseded BSH 2014)" in plan) == (profile.id == "bsh-2014"), profile.id
     lifelong = evaluate(Case(age=60, sex="female", b12=120, esr=30, risk_factors={"pernicious_anaemia"}), "bsh-2014")
     plan = next(s.text for s in lifelong.next_steps if "the regimen for this case is" in s.text)

@@ -43,9 +43,10 @@ _SEVERE_SAMPLES = (
 _SEVERE_HOSPITAL = "Chest pain, heart failure or active bleeding: hospital care now."
 # UK Transfusion Handbook 8.1, for any haematinic deficiency: transfuse only if an immediate rise is essential, the
 # fewest units with careful monitoring (circulatory overload); megaloblastic: avoid it wherever possible, bed rest and
-# high-concentration oxygen while B12 or folate acts (code-blind read s13, fifth, UNSAFE: Hb 4.5 had no hospital
-# care; s14, first and second, UNSAFE: the megaloblastic caution alone read as holding blood back beside MCV 72 and
-# 92, and "the caution does not apply" beside them read as transfusing freely).
+# high-concentration oxygen while B12 or folate acts, said here as "oxygen as needed" (code-blind read s14, sixth:
+# routine high-concentration oxygen without hypoxaemia is not targeted practice). Code-blind reads: s13, fifth,
+# UNSAFE: Hb 4.5 had no hospital care; s14, first and second, UNSAFE: the megaloblastic caution alone read as holding
+# blood back beside MCV 72 and 92, and "the caution does not apply" beside them read as transfusing freely.
 _SEVERE_TRANSFUSION = (
     "Transfuse only if an immediate rise is essential, the fewest units with careful monitoring (circulatory "
     "overload can be fatal)"
@@ -53,7 +54,7 @@ _SEVERE_TRANSFUSION = (
 # Not beside small cells (MCV below 80 fL), which are not megaloblastic (code-blind read s14, fifth: the clause read as
 # discouraging a transfusion an 82-year-old with Hb 6.9 and MCV 68 may need).
 _SEVERE_MEGALOBLASTIC = (
-    "; if it is megaloblastic, avoid transfusion wherever possible: bed rest and high-concentration oxygen while the "
+    "; if it is megaloblastic, avoid transfusion wherever possible: bed rest, and oxygen as needed, while the "
     "vitamin replacement acts"
 )
 # A low B12 does not explain a severe anaemia whose cells are not large on its own (code-blind read s14, first).
