@@ -819,3 +819,16 @@ def test_macrocytosis_with_a_normal_b12_names_non_urgent_advice_and_nitrous_oxid
     texts = [s.text for s in (*a.next_steps, *a.caveats)]
     assert any("stays above 105 fL with its cause unclear: non-urgent haematology advice" in t for t in texts)
     assert any("ask about nitrous oxide" in t for t in texts if t.startswith("Homocysteine 28"))
+
+
+def test_a_laboratory_profile_names_its_bands_beside_the_b12() -> None:
+    """s14 (third and sixth reads): under custom cut-offs the status moved with no band named. Boundaries: the
+    laboratory's low cut-off itself is borderline, its upper cut-off is still borderline, above it is not."""
+    lab = custom_profile(145, 250, 350)
+    for b12, place in ((144, "low"), (145, "borderline"), (250, "borderline"), (251, "above the band")):
+        a = evaluate(Case(age=60, sex="male", b12=b12, esr=20), lab)
+        line = next(s.text for s in a.caveats if s.text.startswith(f"Total B12 {b12} pg/mL is"))
+        assert f"is {place} against your laboratory's cut-offs (low below 145, borderline 145–250 pg/mL)" in line
+    for profile in ("source", "nice-ng239", "bsh-2014"):  # a guideline's own cut-offs are said by its profile
+        a = evaluate(Case(age=60, sex="male", b12=160, esr=20), profile)
+        assert not any("against your laboratory's cut-offs" in s.text for s in a.caveats), profile

@@ -8,7 +8,7 @@ from functools import lru_cache
 from b12logic.case import Case
 from b12logic.esr import GCA_AGE, UNUSUAL_ESR
 from b12logic.graphs import Node
-from b12logic.guidelines import ANAEMIA_HB_G_DL, IRREVERSIBLE_CAUSES, PROFILES, GuidelineProfile
+from b12logic.guidelines import ANAEMIA_HB_G_DL, IRREVERSIBLE_CAUSES, LAB_PROFILE_ID, PROFILES, GuidelineProfile
 from b12logic.rules.facts import (
     HOMOCYSTEINE_SUGGESTS_B12,
     HOMOCYSTEINE_UPPER,
@@ -114,6 +114,19 @@ def caveats(case: Case, profile: GuidelineProfile, status: str, b12: float, outc
                 f"Converted: {case.b12:g} pmol/L = {b12:.0f} pg/mL (1 pg/mL = {PMOL_PER_PG} pmol/L). The source's "
                 "pair '< 180 pg/mL (< 150 pmol/L)' is wrong: 180 pg/mL is 133 pmol/L.",
                 ("source", "NICE NG239"),
+            )
+        )
+    if profile.id == LAB_PROFILE_ID:
+        # The laboratory's own bands beside its status: how the cut-offs move the case is the profile's lesson
+        # (code-blind reads s14, third and sixth: "Functional deficiency" under custom with no band named).
+        place = "low" if b12 < profile.b12_low else "above the band" if b12 > profile.b12_upper else "borderline"
+        caveats.append(
+            Statement(
+                f"Total B12 {b12:.0f} pg/mL is {place} against your laboratory's cut-offs (low below "
+                f"{profile.b12_low:g}, borderline {profile.b12_low:g}–{profile.b12_upper:g} pg/mL), read as NICE "
+                "NG239 reads a case.",
+                ("laboratory", "NICE NG239"),
+                kind="plan",
             )
         )
     if case.mma is not None:
