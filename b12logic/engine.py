@@ -190,11 +190,17 @@ class Assessment:
         return ranked_do_now(self.next_steps, self.esr_workup)
 
     @property
+    def acting_regimen(self) -> str:
+        """The regimen that acts more: the profile's, or under the source the correcting guideline's (as the
+        headline leads with it)."""
+        return max(self.regimen, self.corrected_regimen or self.regimen, key=lambda r: ACTION_LEVEL.get(r, 0))
+
+    @property
     def first_step(self) -> str:
         """What comes first when there is no urgent step: the Do-now block says it, so "nothing urgent" never
         reads as "nothing to do" beside a plan that treats or tests (session 9's code-blind read). The regimen
         that acts more leads, as in the headline (under the source, the correcting guideline's)."""
-        acting = max(self.regimen, self.corrected_regimen or self.regimen, key=lambda r: ACTION_LEVEL.get(r, 0))
+        acting = self.acting_regimen
         lasting_in_range = self.b12_status not in DEFICIENT_STATUSES and bool(
             self.case.risk_factors & IRREVERSIBLE_CAUSES
         )
@@ -251,7 +257,7 @@ class Assessment:
         """Beside urgent steps that do not start B12, the B12 plan that treats is said at the end of Do now, so a
         student reading only that block does not defer it (code-blind read s14, second: ESR and giant cell
         arteritis steps filled Do now beside a confirmed pernicious anaemia, with no word of B12); "" otherwise."""
-        acting = max(self.regimen, self.corrected_regimen or self.regimen, key=lambda r: ACTION_LEVEL.get(r, 0))
+        acting = self.acting_regimen
         do_now = self.do_now
         if not do_now or acting not in TREATMENT_REGIMENS or any(s.starts_b12 for s in do_now):
             return ""
