@@ -334,12 +334,17 @@ def _lane_words(
     for kind in ("monitoring", "monitoring_compare"):
         untimed = [e for e in lanes.of_kind(kind) if e["day"] is None]
         if untimed:
+            # Each note by its own label (its words before the first colon), wrapped: the full words are in the
+            # table below; a lane of two notes ran off the chart's left edge (session 14, the source's homocysteine
+            # target beside its nitrous oxide correction).
+            notes = "; ".join(e["event"].removeprefix("Throughout: ").split(": ", 1)[0] for e in untimed)
             annotations.append(
                 {
                     **right,
                     "x": months,
                     "y": lanes.y[kind] - 0.38,
-                    "text": plotly_text("; ".join(e["event"] for e in untimed)),
+                    "text": wrap_text(f"Throughout: {notes}", 110),
+                    "align": "right",
                     "font": {"size": 11, "color": GREY},
                 }
             )
